@@ -1,0 +1,402 @@
+"""Explanations of failing comparisons: the default ``minitest_assertrepr_compare``.
+
+Given ``left op right`` this returns the lines shown under the failing assert: a summary line
+``<left> op <right>`` followed by what differs (string diffs, the first differing index of
+sequences, extra set items, differing dict entries, differing dataclass fields, ...). The wording
+follows pytest's so users read the same report under either runner.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import difflib
+import os
+import pprint
+import traceback
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from builtin_plugins.assertion.pformat import pformat_lines
+from builtin_plugins.assertion.saferepr import saferepr, saferepr_unlimited
+
+__all__ = ["assertrepr_compare", "assertion_verbosity", "running_on_ci", "truncate_lines"]
+
+#: Explanations longer than this are cut unless ``-vv`` (or on CI), as pytest does.
+DEFAULT_MAX_LINES = 8
+DEFAULT_MAX_CHARS = 8 * 80
+
+
+def running_on_ci() -> bool:
+    """CI logs are read after the fact: show everything there."""
+    return any(os.environ.get(name) for name in ("CI", "BUILD_NUMBER"))
+
+
+def assertion_verbosity(config: Any) -> int:
+    """The verbosity for assertion output: ini ``verbosity_assertions`` if set, else ``-v``."""
+    try:
+        configured = config.getini("verbosity_assertions")
+    except Exception:
+        configured = None
+    if configured not in (None, "", "auto"):
+        try:
+            return int(configured)
+        except (TypeError, ValueError):
+            pass
+    try:
+        return int(config.getoption("verbose") or 0)
+    except Exception:
+        return 0
+
+
+# --------------------------------------------------------------------------------------------
+# kinds of values
+# --------------------------------------------------------------------------------------------
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_sequence(value: object) -> bool:
+    return isinstance(value, collections.abc.Sequence) and not isinstance(value, str)
+
+
+def _is_set(value: object) -> bool:
+    return isinstance(value, (set, frozenset))
+
+
+def _is_dict(value: object) -> bool:
+    return isinstance(value, dict)
+
+
+def _is_namedtuple(value: object) -> bool:
+    return isinstance(value, tuple) and getattr(value, "_fields", None) is not None
+
+
+def _is_dataclass(value: object) -> bool:
+    return getattr(value, "__dataclass_fields__", None) is not None and not isinstance(value, type)
+
+
+def _is_attrs(value: object) -> bool:
+    return getattr(value, "__attrs_attrs__", None) is not None and not isinstance(value, type)
+
+
+def _is_iterable(value: object) -> bool:
+    try:
+        iter(value)  # type: ignore[call-overload]
+    except Exception:
+        return False
+    return not _is_text(value)
+
+
+def _is_approx(value: object) -> bool:
+    from minitest.approx import ApproxBase
+
+    if isinstance(value, ApproxBase):
+        return True
+    # pytest.approx objects (a suite written for pytest) explain themselves the same way
+    cls = type(value)
+    return cls.__module__.startswith("_pytest") and cls.__name__.startswith("Approx") \
+        and hasattr(value, "_repr_compare")
+
+
+def _has_generated_eq(value: object) -> bool:
+    """Only field-by-field equality (generated ``__eq__``) is explained field by field."""
+    method = getattr(type(value), "__eq__", None)
+    code = getattr(method, "__code__", None)
+    if code is None:
+        return True
+    filename = code.co_filename
+    if _is_attrs(value):
+        return "attrs generated " in filename
+    return filename == "<string>"  # dataclasses compile their methods from strings
+
+
+# --------------------------------------------------------------------------------------------
+# the hook implementation
+# --------------------------------------------------------------------------------------------
+
+
+def assertrepr_compare(config: Any, op: str, left: Any, right: Any) -> list[str] | None:
+    """Explain ``left op right``; return None when there is nothing to add to the summary."""
+    verbose = assertion_verbosity(config)
+    # strings that differ only in unicode normalisation print the same: show their escapes
+    use_ascii = _is_text(left) and _is_text(right) and \
+        unicodedata.normalize("NFD", left) == unicodedata.normalize("NFD", right)
+    if verbose > 1:
+        left_repr, right_repr = saferepr_unlimited(left, use_ascii), saferepr_unlimited(right, use_ascii)
+    else:
+        # both sides and the operator fit one 80-column line after the "E   assert " prefix
+        maxsize = (80 - 15 - len(op) - 2) // 2
+        left_repr, right_repr = saferepr(left, maxsize, use_ascii), saferepr(right, maxsize, use_ascii)
+    summary = f"{left_repr} {op} {right_repr}"
+
+    try:
+        explanation = _explain(op, left, right, verbose)
+    except Exception as exc:
+        # a broken __eq__ or __repr__ inside the explanation must not crash the report
+        explanation = [
+            f"(minitest assertion plugin: representation of details failed: {_crash_location(exc)}.",
+            " Probably an object has a faulty __repr__.)",
+        ]
+    if not explanation:
+        return None
+    if explanation[0] != "":
+        explanation = ["", *explanation]
+    return [summary, *explanation]
+
+
+def _crash_location(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
+    try:
+        message = str(exc)
+    except Exception:
+        message = "<unprintable exception>"
+    return f"{where}{type(exc).__name__}: {message}"
+
+
+def _explain(op: str, left: Any, right: Any, verbose: int) -> list[str] | None:
+    if op == "==":
+        return compare_eq(left, right, verbose)
+    if op == "not in":
+        if _is_text(left) and _is_text(right):
+            return _explain_not_in_text(left, right, verbose)
+        return None
+    if not (_is_set(left) and _is_set(right)):
+        return None
+    if op == "!=":
+        return ["Both sets are equal"]
+    if op == ">=":
+        return _extra_set_items("right", right, left)
+    if op == "<=":
+        return _extra_set_items("left", left, right)
+    if op == ">":
+        return _extra_set_items("right", right, left) or ["Both sets are equal"]
+    if op == "<":
+        return _extra_set_items("left", left, right) or ["Both sets are equal"]
+    return None
+
+
+def compare_eq(left: Any, right: Any, verbose: int = 0) -> list[str]:
+    """Lines explaining why ``left == right`` is false (possibly empty)."""
+    if _is_text(left) and _is_text(right):
+        return diff_text(left, right, verbose)
+    explanation: list[str] = []
+    if _is_approx(left) or _is_approx(right):
+        approx_side, other = (left, right) if _is_approx(left) else (right, left)
+        explanation = list(approx_side._repr_compare(other))
+    elif type(left) is type(right) and (_is_dataclass(left) or _is_attrs(left) or _is_namedtuple(left)):
+        explanation = _compare_fields(left, right, verbose)
+    elif _is_sequence(left) and _is_sequence(right):
+        explanation = _compare_sequences(left, right)
+    elif _is_set(left) and _is_set(right):
+        explanation = _extra_set_items("left", left, right) + _extra_set_items("right", right, left)
+    elif _is_dict(left) and _is_dict(right):
+        explanation = _compare_dicts(left, right, verbose)
+    if _is_iterable(left) and _is_iterable(right):
+        explanation.extend(_full_diff(left, right, verbose))
+    return explanation
+
+
+# --------------------------------------------------------------------------------------------
+# strings
+# --------------------------------------------------------------------------------------------
+
+
+def _ndiff_lines(expected: Sequence[str], obtained: Sequence[str], strip: Callable[[str], str]) -> list[str]:
+    # the right-hand side is what the test expected: "-" lines are expected, "+" obtained
+    return [strip(line) for line in difflib.ndiff(list(expected), list(obtained))]
+
+
+def _trailing_skip(left: str, right: str) -> int:
+    """How many trailing characters to cut (before keeping 10 as context), pytest's count."""
+    if not left or left[0] != right[0]:
+        return 0
+    count = 0
+    while count + 1 < len(left) and left[-(count + 1)] == right[-(count + 1)]:
+        count += 1
+    return count + 1 if count + 1 < len(left) else len(left) - 1
+
+
+def diff_text(left: str, right: str, verbose: int = 0) -> list[str]:
+    """Line diff of two strings; without ``-v`` long identical heads and tails are skipped."""
+    explanation: list[str] = []
+    if verbose < 1:
+        common = 0
+        for common in range(min(len(left), len(right))):
+            if left[common] != right[common]:
+                break
+        if common > 42:
+            common -= 10  # keep some context before the first difference
+            explanation.append(f"Skipping {common} identical leading characters in diff, use -v to show")
+            left, right = left[common:], right[common:]
+        if len(left) == len(right):
+            trailing = _trailing_skip(left, right)
+            if trailing > 42:
+                trailing -= 10
+                explanation.append(f"Skipping {trailing} identical trailing characters in diff, use -v to show")
+                left, right = left[:-trailing], right[:-trailing]
+    if left.isspace() or right.isspace():
+        left, right = repr(str(left)), repr(str(right))
+        explanation.append("Strings contain only whitespace, escaping them using repr()")
+    explanation.extend(
+        _ndiff_lines(right.splitlines(keepends=True), left.splitlines(keepends=True), lambda s: s.strip("\n"))
+    )
+    return explanation
+
+
+def _explain_not_in_text(term: str, text: str, verbose: int) -> list[str]:
+    """Show where ``term`` occurs in ``text`` (the diff of text with and without it)."""
+    index = text.find(term)
+    without = text[:index] + text[index + len(term):]
+    lines = [f"{saferepr(term, maxsize=42)} is contained here:"]
+    for line in diff_text(text, without, verbose):
+        if line.startswith(("Skipping", "- ")):
+            continue
+        lines.append("  " + line[2:] if line.startswith("+ ") else line)
+    return lines
+
+
+# --------------------------------------------------------------------------------------------
+# containers
+# --------------------------------------------------------------------------------------------
+
+
+def _compare_sequences(left: Sequence[Any], right: Sequence[Any]) -> list[str]:
+    both_bytes = isinstance(left, bytes) and isinstance(right, bytes)
+    explanation: list[str] = []
+    for index in range(min(len(left), len(right))):
+        if left[index] != right[index]:
+            # a byte is clearer as b'c' than as its number
+            left_item = left[index:index + 1] if both_bytes else left[index]
+            right_item = right[index:index + 1] if both_bytes else right[index]
+            explanation.append(f"At index {index} diff: {left_item!r} != {right_item!r}")
+            break
+    if both_bytes:
+        return explanation
+    extra = len(left) - len(right)
+    if extra:
+        side, longer, count = ("Left", left, extra) if extra > 0 else ("Right", right, -extra)
+        first_extra = saferepr(longer[min(len(left), len(right))])
+        if count == 1:
+            explanation.append(f"{side} contains one more item: {first_extra}")
+        else:
+            explanation.append(f"{side} contains {count} more items, first extra item: {first_extra}")
+    return explanation
+
+
+def _extra_set_items(side: str, these: Iterable[Any], others: Any) -> list[str]:
+    extra = [item for item in these if item not in others]
+    if not extra:
+        return []
+    return [f"Extra items in the {side} set:", *(saferepr(item) for item in extra)]
+
+
+def _plural(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+def _compare_dicts(left: Mapping[Any, Any], right: Mapping[Any, Any], verbose: int) -> list[str]:
+    explanation: list[str] = []
+    common = [key for key in left if key in right]
+    same = {key: left[key] for key in common if left[key] == right[key]}
+    if same and verbose < 2:
+        explanation.append(f"Omitting {len(same)} identical items, use -vv to show")
+    elif same:
+        explanation.append("Common items:")
+        explanation.extend(pprint.pformat(same).splitlines())
+    differing = [key for key in common if left[key] != right[key]]
+    if differing:
+        explanation.append("Differing items:")
+        for key in differing:
+            explanation.append(f"{saferepr({key: left[key]})} != {saferepr({key: right[key]})}")
+    for side, these, others in (("Left", left, right), ("Right", right, left)):
+        extra = {key: these[key] for key in these if key not in others}
+        if extra:
+            explanation.append(f"{side} contains {len(extra)} more item{_plural(len(extra))}:")
+            explanation.extend(pprint.pformat(extra).splitlines())
+    return explanation
+
+
+def _field_names(value: Any) -> list[str]:
+    if _is_dataclass(value):
+        import dataclasses
+
+        return [field.name for field in dataclasses.fields(value) if field.compare]
+    if _is_attrs(value):
+        return [field.name for field in value.__attrs_attrs__ if getattr(field, "eq", True)]
+    return list(value._fields)
+
+
+def _compare_fields(left: Any, right: Any, verbose: int) -> list[str]:
+    """Dataclasses, attrs classes and namedtuples of one type: which fields differ, and how."""
+    if not _has_generated_eq(left):
+        return []
+    same: list[str] = []
+    differing: list[str] = []
+    for name in _field_names(left):
+        (same if getattr(left, name) == getattr(right, name) else differing).append(name)
+    explanation: list[str] = [""] if same or differing else []
+    if same and verbose < 2:
+        explanation.append(f"Omitting {len(same)} identical items, use -vv to show")
+    elif same:
+        explanation.append("Matching attributes:")
+        explanation.extend(pprint.pformat(same).splitlines())
+    if differing:
+        explanation.append("Differing attributes:")
+        explanation.extend(pprint.pformat(differing).splitlines())
+        for name in differing:
+            left_value, right_value = getattr(left, name), getattr(right, name)
+            explanation += ["", f"Drill down into differing attribute {name}:",
+                            f"  {name}: {left_value!r} != {right_value!r}"]
+            explanation += ["  " + line for line in compare_eq(left_value, right_value, verbose)]
+    return explanation
+
+
+def _full_diff(left: Any, right: Any, verbose: int) -> list[str]:
+    """Line diff of both values pretty-printed one element per line (``-v`` and up)."""
+    if verbose <= 0 and not running_on_ci():
+        return ["Use -v to get more diff"]
+    return ["", "Full diff:",
+            *_ndiff_lines(pformat_lines(right), pformat_lines(left), lambda s: s.rstrip())]
+
+
+# --------------------------------------------------------------------------------------------
+# truncation
+# --------------------------------------------------------------------------------------------
+
+
+def truncate_lines(lines: list[str], max_lines: int = DEFAULT_MAX_LINES,
+                   max_chars: int = DEFAULT_MAX_CHARS) -> list[str]:
+    """Cut a long explanation to ``max_lines`` lines / ``max_chars`` characters, saying so.
+
+    A little slack is allowed so that cutting never hides less than the notice itself takes.
+    """
+    total_chars = sum(len(line) for line in lines)
+    if len(lines) <= max_lines + 2 and total_chars <= max_chars + 70:
+        return lines
+    kept = lines[:max_lines] if max_lines > 0 else list(lines)
+    cut_chars = max_chars > 0 and sum(len(line) for line in kept) > max_chars + 70
+    if cut_chars:
+        kept = _cut_to_chars(kept, max_chars)
+    if kept == lines:
+        return lines
+    hidden = len(lines) - len(kept)
+    if kept[-1]:
+        kept[-1] += "..."
+        if cut_chars:
+            hidden += 1  # the last kept line is only partly shown
+    else:
+        kept[-1] = "..."
+    return [*kept, "", f"...Full output truncated ({hidden} line{_plural(hidden)} hidden), use '-vv' to show"]
+
+
+def _cut_to_chars(lines: list[str], max_chars: int) -> list[str]:
+    used = 0
+    for index, line in enumerate(lines):
+        if used + len(line) > max_chars:
+            return [*lines[:index], line[: max_chars - used]]
+        used += len(line)
+    return list(lines)

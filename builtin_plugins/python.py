@@ -1,0 +1,671 @@
+"""Python test discovery: test files, ``Test*`` classes, ``test*`` functions, parametrization.
+
+    collect_file → pycollect_makemodule → Module.collect → pycollect_makeitem (per attribute)
+        → Class / Function items, one per parametrization from generate_tests(metafunc)
+"""
+
+from __future__ import annotations
+
+import enum
+import fnmatch
+import inspect
+import re
+import sys
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from minitest import hookimpl
+from minitest.config import Config, Parser
+from minitest.marks import Mark, ParameterSet, get_unpacked_marks, parse_argnames
+from minitest.nodes import CollectError, Collector, File, Item, Node
+from minitest.outcomes import fail, outcome_kind
+from minitest.pathimport import ImportPathMismatchError, import_path
+
+
+class MinitestCollectionWarning(UserWarning):
+    """Something in a test file could not be collected the way it looks like it should be."""
+
+
+def minitest_addoption(parser: Parser) -> None:
+    parser.addini("python_files", "glob patterns of Python test module files", type="args",
+                  default=["test_*.py", "*_test.py"])
+    parser.addini("python_classes", "prefixes or globs of names of test classes", type="args", default=["Test"])
+    parser.addini("python_functions", "prefixes or globs of names of test functions and methods", type="args",
+                  default=["test"])
+    parser.addini("disable_test_id_escaping_and_forfeit_all_rights_to_community_support",
+                  "keep non-ASCII characters in test ids unescaped", type="bool", default=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# name matching
+# ---------------------------------------------------------------------------------------------
+
+
+def _matches_file(path: Path, patterns: Iterable[str]) -> bool:
+    for pattern in patterns:
+        if "/" in pattern or "\\" in pattern:
+            if fnmatch.fnmatch(str(path), f"*{pattern}") or fnmatch.fnmatch(path.as_posix(), f"*{pattern}"):
+                return True
+        elif fnmatch.fnmatch(path.name, pattern):
+            return True
+    return False
+
+
+def _matches_name(name: str, patterns: Iterable[str]) -> bool:
+    for pattern in patterns:
+        if name.startswith(pattern):
+            return True
+        if any(c in pattern for c in "*?[") and fnmatch.fnmatch(name, pattern):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# collectors and items
+# ---------------------------------------------------------------------------------------------
+
+
+class PyObjMixin(Node):
+    """A node backed by a Python object (module, class or function)."""
+
+    _obj: Any = None
+
+    @property
+    def obj(self) -> Any:
+        if self._obj is None:
+            self._obj = self._getobj()
+            self._apply_object_marks(self._obj)
+        return self._obj
+
+    @obj.setter
+    def obj(self, value: Any) -> None:
+        self._obj = value
+
+    def _getobj(self) -> Any:
+        assert self.parent is not None
+        return getattr(self.parent.obj, self.name)  # type: ignore[attr-defined]
+
+    def _apply_object_marks(self, obj: Any) -> None:
+        for mark in get_unpacked_marks(obj):
+            self.own_markers.append(mark)
+            self.keywords[mark.name] = mark
+
+    def getmodpath(self) -> str:
+        parts = []
+        for node in reversed(self.listchain()):
+            if isinstance(node, Module):
+                break
+            if isinstance(node, (Class, Function)):
+                parts.append(node.name)
+        return ".".join(reversed(parts))
+
+    @property
+    def module(self) -> ModuleType | None:
+        node = self.getparent(Module)
+        return node.obj if node is not None else None
+
+    @property
+    def cls(self) -> type | None:
+        node = self.getparent(Class)
+        return node.obj if node is not None else None
+
+
+class PyCollector(PyObjMixin, Collector):
+    """Collects the test classes and functions found in an object's namespace."""
+
+    def _namespaces(self) -> list[dict[str, Any]]:
+        return [self.obj.__dict__]
+
+    def collect(self) -> Iterable[Node]:
+        obj = self.obj
+        if not getattr(obj, "__test__", True):
+            return []
+        ihook = self.ihook
+        seen: set[str] = set()
+        per_namespace: list[list[Node]] = []
+        for namespace in self._namespaces():
+            found: list[Node] = []
+            for name, member in list(namespace.items()):
+                if name in seen or name.startswith("__"):
+                    continue
+                seen.add(name)
+                res = ihook.minitest_pycollect_makeitem(collector=self, name=name, obj=member)
+                if res is None:
+                    continue
+                found.extend(res if isinstance(res, list) else [res])
+            per_namespace.append(found)
+        result: list[Node] = []
+        for found in reversed(per_namespace):
+            result.extend(found)
+        return result
+
+
+class Module(PyCollector, File):
+    """A test file, imported when first collected."""
+
+    def _getobj(self) -> ModuleType:
+        return self._import()
+
+    def _import(self) -> ModuleType:
+        config = self.config
+        try:
+            module = import_path(self.path, mode=config.getoption("importmode", "prepend") or "prepend",
+                                 root=config.rootpath)
+        except SyntaxError as exc:
+            raise CollectError(_short_error(exc, self.config)) from exc
+        except ImportPathMismatchError as exc:
+            raise CollectError(str(exc)) from exc
+        except ImportError as exc:
+            tb = _import_traceback(exc, self.config)
+            raise CollectError(
+                f"ImportError while importing test module '{self.path}'.\n"
+                "Hint: make sure your test modules/packages have valid Python names.\n"
+                f"Traceback:\n{tb}"
+            ) from exc
+        except BaseException as exc:
+            if outcome_kind(exc) == "skipped":
+                if getattr(exc, "allow_module_level", False):
+                    raise
+                raise CollectError(
+                    "Using minitest.skip outside of a test will skip the entire module. If that's your "
+                    "intention, pass `allow_module_level=True`. If you want to skip a specific test or an "
+                    "entire class, use the @minitest.mark.skip or @minitest.mark.skipif decorators."
+                ) from exc
+            raise
+        config.pluginmanager.consider_module(module)
+        return module
+
+    def collect(self) -> Iterable[Node]:
+        self.obj  # noqa: B018 - import now so errors are reported for this file
+        return super().collect()
+
+
+def _short_error(exc: BaseException, config: Config) -> str:
+    from minitest.tracebacks import format_failure
+
+    return format_failure(exc, style="short").text
+
+
+def _import_traceback(exc: BaseException, config: Config) -> str:
+    from minitest.tracebacks import format_failure
+
+    style = config.getoption("tbstyle", "auto")
+    return format_failure(exc, style="short" if style in ("auto", "long", None) else style).text
+
+
+class Class(PyCollector):
+    """A ``Test*`` class; each test runs on a fresh instance."""
+
+    def _namespaces(self) -> list[dict[str, Any]]:
+        return [dict(base.__dict__) for base in self.obj.__mro__ if base is not object]
+
+    def collect(self) -> Iterable[Node]:
+        obj = self.obj
+        if not getattr(obj, "__test__", True):
+            return []
+        if _has_own_init(obj):
+            warnings.warn_explicit(
+                MinitestCollectionWarning(
+                    f"cannot collect test class {obj.__name__!r} because it has a __init__ constructor "
+                    f"(from: {self.parent.nodeid if self.parent else ''})"
+                ),
+                category=MinitestCollectionWarning,
+                filename=str(self.path),
+                lineno=_lineno(obj),
+            )
+            return []
+        return super().collect()
+
+    def newinstance(self) -> Any:
+        return self.obj()
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, _lineno(self.obj) - 1, self.getmodpath()
+
+
+def _has_own_init(cls: type) -> bool:
+    init = getattr(cls, "__init__", object.__init__)
+    new = getattr(cls, "__new__", object.__new__)
+    return init is not object.__init__ or new is not object.__new__
+
+
+def _lineno(obj: Any) -> int:
+    try:
+        return inspect.getsourcelines(obj)[1]
+    except (OSError, TypeError):
+        code = getattr(obj, "__code__", None)
+        return code.co_firstlineno if code else 0
+
+
+class Function(PyObjMixin, Item):
+    """One test function or method, with one set of parameters."""
+
+    def __init__(self, name: str, parent: Node, callspec: CallSpec | None = None, callobj: Any = None,
+                 originalname: str | None = None, fixturenames: Sequence[str] = (),
+                 argnames: Sequence[str] = (), **kw: Any) -> None:
+        super().__init__(name, parent, **kw)
+        self.originalname = originalname or name
+        self.callspec = callspec
+        self._callobj = callobj
+        self._obj = callobj
+        self.argnames: tuple[str, ...] = tuple(argnames)
+        self.fixturenames: list[str] = list(fixturenames)
+        self.funcargs: dict[str, Any] = {}
+        self.keywords.update((k, v) for k, v in getattr(callobj, "__dict__", {}).items() if not k.startswith("_"))
+        for mark in get_unpacked_marks(callobj) if callobj is not None else []:
+            self.own_markers.append(mark)
+            self.keywords[mark.name] = mark
+        if callspec is not None:
+            for mark in callspec.marks:
+                self.own_markers.append(mark)
+                self.keywords[mark.name] = mark
+            self.keywords[callspec.id] = True
+
+    @property
+    def function(self) -> Any:
+        """The underlying Python function (unbound)."""
+        return getattr(self.obj, "__func__", self.obj)
+
+    def _getobj(self) -> Any:
+        return self._callobj
+
+    def _apply_object_marks(self, obj: Any) -> None:
+        pass  # taken from the function at creation
+
+    def setup(self) -> None:
+        parent_class = self.getparent(Class)
+        if parent_class is not None and self.parent is parent_class:
+            instance = parent_class.newinstance()
+            self.instance = instance
+            self._obj = getattr(instance, self.originalname)
+        if self.callspec is not None:
+            for argname, value in self.callspec.params.items():
+                if argname not in self.callspec.indirect:
+                    self.funcargs[argname] = value
+
+    @property
+    def instance_or_none(self) -> Any:
+        return getattr(self, "instance", None)
+
+    def runtest(self) -> None:
+        self.ihook.minitest_pyfunc_call(pyfuncitem=self)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        obj = self._callobj
+        func = inspect.unwrap(getattr(obj, "__func__", obj))
+        code = getattr(func, "__code__", None)
+        path = Path(code.co_filename) if code is not None else self.path
+        lineno = code.co_firstlineno - 1 if code is not None else None
+        if code is not None and not _same_path(path, self.path):
+            path = self.path
+            lineno = None if lineno is None else lineno
+        return path, lineno, self.getmodpath()
+
+    def _traceback_entry_point(self) -> Any:
+        func = inspect.unwrap(getattr(self._callobj, "__func__", self._callobj))
+        return getattr(func, "__code__", None)
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    return str(a) == str(b) or a.resolve() == b.resolve()
+
+
+# ---------------------------------------------------------------------------------------------
+# parametrization
+# ---------------------------------------------------------------------------------------------
+
+
+class CallSpec:
+    """One combination of parameters for a test function."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {}
+        self.indices: dict[str, int] = {}
+        self.indirect: set[str] = set()
+        self.arg2scope: dict[str, str] = {}
+        self._idlist: list[str] = []
+        self.marks: list[Mark] = []
+
+    def extended(self, names: Sequence[str], values: Sequence[Any], id_: str, marks: Iterable[Mark],
+                 scope: str, index: int, indirect: set[str]) -> CallSpec:
+        new = CallSpec()
+        new.params = dict(self.params)
+        new.indices = dict(self.indices)
+        new.indirect = set(self.indirect) | indirect
+        new.arg2scope = dict(self.arg2scope)
+        for name, value in zip(names, values):
+            if name in new.params:
+                raise ValueError(f"duplicate parametrization of {name!r}")
+            new.params[name] = value
+            new.indices[name] = index
+            new.arg2scope[name] = scope
+        new._idlist = [*self._idlist, id_]
+        new.marks = [*self.marks, *marks]
+        return new
+
+    @property
+    def id(self) -> str:
+        return "-".join(self._idlist)
+
+    def getparam(self, name: str) -> Any:
+        return self.params[name]
+
+
+_NOTSET = object()
+
+
+class Metafunc:
+    """What ``minitest_generate_tests`` receives: the function to parametrize and its fixtures."""
+
+    def __init__(self, definition: Node, function: Any, fixturenames: list[str], config: Config,
+                 cls: type | None, module: ModuleType | None) -> None:
+        self.definition = definition
+        self.function = function
+        self.fixturenames = fixturenames
+        self.config = config
+        self.cls = cls
+        self.module = module
+        self._calls: list[CallSpec] = []
+        self._arg2fixturedefs: dict[str, Any] = {}
+
+    def parametrize(self, argnames: str | Sequence[str], argvalues: Iterable[Any],
+                    indirect: bool | Sequence[str] = False,
+                    ids: Iterable[object | None] | Callable[[Any], object | None] | None = None,
+                    scope: str | None = None, *, _param_mark: Mark | None = None) -> None:
+        """Multiply the test by ``argvalues`` for ``argnames`` (stacked calls make a product)."""
+        __tracebackhide__ = True
+        names, force_tuple = parse_argnames(argnames)
+        if not names:
+            fail(f"In {self.function.__name__}: parametrize needs at least one argument name", pytrace=False)
+        argvalues = list(argvalues)
+        sets = [ParameterSet.extract_from(v, force_tuple) for v in argvalues]
+        if not sets:
+            reason = (f"got empty parameter set {names!r}, function {self.function.__name__} at "
+                      f"{_where(self.function)}")
+            sets = [ParameterSet(tuple(_NOTSET for _ in names), (Mark("skip", (), {"reason": reason}),), None)]
+            empty = True
+        else:
+            empty = False
+        for pset in sets:
+            if len(pset.values) != len(names):
+                fail(
+                    f'{self.definition.nodeid}: in "parametrize" the number of names ({len(names)}):\n'
+                    f"  {names!r}\nmust be equal to the number of values ({len(pset.values)}):\n"
+                    f"  {pset.values!r}",
+                    pytrace=False,
+                )
+        if isinstance(indirect, bool):
+            indirect_names = set(names) if indirect else set()
+        else:
+            indirect_names = set(indirect)
+            for name in indirect_names:
+                if name not in names:
+                    fail(f"In {self.function.__name__}: indirect fixture '{name}' doesn't exist", pytrace=False)
+        for name in names:
+            if name not in self.fixturenames:
+                kind = "fixture" if name in indirect_names else "argument"
+                fail(f"In {self.function.__name__}: function uses no {kind} '{name}'", pytrace=False)
+        for call in self._calls:
+            for name in names:
+                if name in call.params:
+                    fail(f"In {self.function.__name__}: duplicate parametrization of '{name}'", pytrace=False)
+        if empty:
+            id_list = ["NOTSET"]
+        else:
+            id_list = make_ids(names, sets, ids, self.config, self.definition.nodeid)
+        scope = scope or "function"
+        newcalls = []
+        for call in self._calls or [CallSpec()]:
+            for index, (id_, pset) in enumerate(zip(id_list, sets)):
+                newcalls.append(call.extended(names, pset.values, id_, pset.marks, scope, index, indirect_names))
+        self._calls = newcalls
+
+
+def _where(func: Any) -> str:
+    code = getattr(inspect.unwrap(func), "__code__", None)
+    if code is None:
+        return "?"
+    return f"{code.co_filename}:{code.co_firstlineno}"
+
+
+def _ascii_escaped(value: str | bytes) -> str:
+    if isinstance(value, bytes):
+        text = value.decode("ascii", "backslashreplace")
+    else:
+        text = value.encode("unicode_escape").decode("ascii")
+    # keep printable ASCII; escape the rest as pytest does
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _idval(value: Any, argname: str, index: int, idfn: Callable[[Any], object | None] | None,
+           config: Config | None) -> str:
+    if idfn is not None:
+        try:
+            generated = idfn(value)
+        except Exception as exc:
+            raise ValueError(f"error raised while trying to determine id of parameter '{argname}' at position "
+                             f"{index}: {exc}") from exc
+        if generated is not None:
+            return _idval_plain(generated, argname, index, config)
+    return _idval_plain(value, argname, index, config)
+
+
+def _idval_plain(value: Any, argname: str, index: int, config: Config | None) -> str:
+    if isinstance(value, (str, bytes)):
+        if isinstance(value, str) and config is not None and config.getini(
+                "disable_test_id_escaping_and_forfeit_all_rights_to_community_support"):
+            return value
+        return _ascii_escaped(value)
+    if value is None or isinstance(value, (int, float, complex, bool)):
+        return str(value)
+    if isinstance(value, re.Pattern):
+        return _ascii_escaped(value.pattern)
+    if value is _NOTSET:
+        return f"{argname}{index}"
+    if isinstance(value, enum.Enum):
+        return str(value)
+    if isinstance(getattr(value, "__name__", None), str) and (inspect.isclass(value) or inspect.isfunction(value)):
+        return value.__name__
+    return f"{argname}{index}"
+
+
+def make_ids(names: Sequence[str], sets: Sequence[ParameterSet], ids: Any, config: Config | None,
+             nodeid: str) -> list[str]:
+    """Ids of the parameter sets, made unique the way pytest does."""
+    idfn = ids if callable(ids) else None
+    explicit = list(ids) if ids is not None and not callable(ids) else None
+    if explicit is not None and len(explicit) != len(sets):
+        fail(f"In {nodeid}: {len(sets)} parameter sets specified, with different number of ids: {len(explicit)}",
+             pytrace=False)
+    result: list[str] = []
+    for index, pset in enumerate(sets):
+        if pset.id is not None:
+            result.append(_ascii_escaped(pset.id) if not _keep_unicode(config) else pset.id)
+            continue
+        if explicit is not None and explicit[index] is not None:
+            given = explicit[index]
+            if isinstance(given, str):
+                result.append(_ascii_escaped(given) if not _keep_unicode(config) else given)
+            else:
+                result.append(_idval_plain(given, names[0], index, config))
+            continue
+        result.append("-".join(_idval(v, n, index, idfn, config) for v, n in zip(pset.values, names)))
+    counts: dict[str, int] = {}
+    for id_ in result:
+        counts[id_] = counts.get(id_, 0) + 1
+    if any(c > 1 for c in counts.values()):
+        suffixes: dict[str, int] = {}
+        for i, id_ in enumerate(result):
+            if counts[id_] > 1:
+                n = suffixes.get(id_, 0)
+                suffixes[id_] = n + 1
+                sep = "_" if id_ and id_[-1].isdigit() else ""
+                result[i] = f"{id_}{sep}{n}"
+    return result
+
+
+def _keep_unicode(config: Config | None) -> bool:
+    return bool(config is not None and config.getini(
+        "disable_test_id_escaping_and_forfeit_all_rights_to_community_support"))
+
+
+def getfuncargnames(function: Any, *, is_method: bool = False, cls: type | None = None) -> tuple[str, ...]:
+    """Names of the arguments a test function needs (no defaults, no ``self``, no mock.patch args)."""
+    try:
+        signature = inspect.signature(function)
+    except (ValueError, TypeError):
+        return ()
+    params = [p for p in signature.parameters.values()
+              if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.default is p.empty]
+    names = [p.name for p in params]
+    patchings = getattr(function, "patchings", None)
+    if patchings:
+        names = names[len([p for p in patchings if not p.attribute_name and p.new is _mock_default()]):]
+    if is_method or (cls is not None and not isinstance(cls.__dict__.get(function.__name__, None), staticmethod)):
+        names = names[1:]
+    return tuple(names)
+
+
+def _mock_default() -> Any:
+    mock = sys.modules.get("unittest.mock")
+    return getattr(mock, "DEFAULT", object()) if mock else object()
+
+
+# ---------------------------------------------------------------------------------------------
+# hooks
+# ---------------------------------------------------------------------------------------------
+
+
+@hookimpl(trylast=True)
+def minitest_collect_file(file_path: Path, parent: Collector) -> Module | None:
+    if file_path.suffix != ".py":
+        return None
+    session = parent.session
+    if not session.isinitpath(file_path):
+        if not _matches_file(file_path, parent.config.getini("python_files")):
+            return None
+        if file_path.name == "__init__.py":
+            return None
+    return parent.ihook.minitest_pycollect_makemodule(module_path=file_path, parent=parent)
+
+
+@hookimpl(trylast=True)
+def minitest_pycollect_makemodule(module_path: Path, parent: Collector) -> Module:
+    return Module.from_parent(parent, path=module_path)
+
+
+@hookimpl(trylast=True)
+def minitest_pycollect_makeitem(collector: PyCollector, name: str, obj: object) -> Node | list[Node] | None:
+    config = collector.config
+    if inspect.isclass(obj):
+        if _matches_name(name, config.getini("python_classes")) and getattr(obj, "__test__", True):
+            return Class.from_parent(collector, name=name)
+        return None
+    raw = obj.__func__ if isinstance(obj, staticmethod) else obj
+    if not (inspect.isfunction(raw) or inspect.isfunction(getattr(raw, "__func__", None))
+            or _is_partial_or_wrapped_function(raw)):
+        return None
+    if not _matches_name(name, config.getini("python_functions")) or not getattr(raw, "__test__", True):
+        return None
+    if isinstance(collector, Class) and isinstance(collector.obj.__dict__.get(name), classmethod):
+        return None
+    func = inspect.unwrap(raw)
+    if inspect.isgeneratorfunction(func):
+        return [_failing_item(collector, name, raw,
+                              f"'yield' keyword is allowed in fixtures, but not in tests ({name})")]
+    return list(_genfunctions(collector, name, raw))
+
+
+def _is_partial_or_wrapped_function(obj: object) -> bool:
+    return callable(obj) and inspect.isfunction(inspect.unwrap(obj)) and hasattr(obj, "__wrapped__")
+
+
+class _FailingItem(Function):
+    def runtest(self) -> None:
+        fail(self._failure_message, pytrace=False)
+
+
+def _failing_item(collector: PyCollector, name: str, obj: Any, message: str) -> Function:
+    item = _FailingItem.from_parent(collector, name=name, callobj=obj)
+    item._failure_message = message  # type: ignore[attr-defined]
+    return item
+
+
+def _usefixtures_of(node: Node, func: Any) -> list[str]:
+    names: list[str] = []
+    marks = [m for m in get_unpacked_marks(func) if m.name == "usefixtures"]
+    marks += [m for m in node.iter_markers("usefixtures")]
+    for mark in marks:
+        for arg in mark.args:
+            if arg not in names:
+                names.append(arg)
+    return names
+
+
+def _genfunctions(collector: PyCollector, name: str, funcobj: Any) -> Iterator[Function]:
+    module = collector.getparent(Module)
+    cls_node = collector if isinstance(collector, Class) else None
+    cls = cls_node.obj if cls_node is not None else None
+    is_method = cls is not None and not isinstance(cls.__dict__.get(name), staticmethod)
+    func = funcobj.__func__ if isinstance(funcobj, staticmethod) else funcobj
+    argnames = getfuncargnames(func, is_method=is_method)
+    fixturenames = list(argnames)
+    for extra in _usefixtures_of(collector, func):
+        if extra not in fixturenames:
+            fixturenames.append(extra)
+    definition = Function.from_parent(collector, name=name, callobj=func, argnames=argnames,
+                                      fixturenames=fixturenames)
+    metafunc = Metafunc(definition, func, fixturenames, collector.config, cls,
+                        module.obj if module is not None else None)
+    collector.ihook.minitest_generate_tests(metafunc=metafunc)
+    if not metafunc._calls:
+        definition.fixturenames = list(metafunc.fixturenames)
+        definition._arg2fixturedefs = metafunc._arg2fixturedefs  # type: ignore[attr-defined]
+        yield definition
+        return
+    for callspec in metafunc._calls:
+        item = Function.from_parent(collector, name=f"{name}[{callspec.id}]", callspec=callspec, callobj=func,
+                                    originalname=name, argnames=argnames, fixturenames=metafunc.fixturenames)
+        item._arg2fixturedefs = metafunc._arg2fixturedefs  # type: ignore[attr-defined]
+        yield item
+
+
+@hookimpl
+def minitest_generate_tests(metafunc: Metafunc) -> None:
+    """Apply ``@parametrize`` marks (the closest mark is applied first, as in pytest)."""
+    marks = list(metafunc.definition.iter_markers("parametrize"))
+    for mark in marks:
+        args = list(mark.args)
+        kwargs = dict(mark.kwargs)
+        if "argnames" in kwargs:
+            args.insert(0, kwargs.pop("argnames"))
+        if "argvalues" in kwargs:
+            args.insert(1, kwargs.pop("argvalues"))
+        metafunc.parametrize(*args, **kwargs, _param_mark=mark)
+
+
+@hookimpl(trylast=True)
+def minitest_pyfunc_call(pyfuncitem: Function) -> bool:
+    func = pyfuncitem.obj
+    raw = inspect.unwrap(getattr(func, "__func__", func))
+    if inspect.iscoroutinefunction(raw) or inspect.isasyncgenfunction(raw):
+        fail("async def functions are not natively supported by minitest; install an async plugin "
+             f"or run the coroutine yourself ({pyfuncitem.nodeid})", pytrace=False)
+    funcargs = pyfuncitem.funcargs
+    try:
+        kwargs = {name: funcargs[name] for name in pyfuncitem.argnames}
+    except KeyError as exc:
+        fail(f"fixture {exc.args[0]!r} not found", pytrace=False)
+    result = func(**kwargs)
+    if result is not None and not inspect.isawaitable(result):
+        warnings.warn(
+            MinitestCollectionWarning(
+                f"Test functions should return None, but {pyfuncitem.nodeid} returned {type(result)!r}.\n"
+                "Did you mean to use `assert` instead of `return`?"
+            ),
+            stacklevel=1,
+        )
+    return True

@@ -1,0 +1,192 @@
+"""Running items: the loop, the setup / call / teardown protocol and the phase reports.
+
+    runtestloop → for each item: runtest_protocol
+        logstart → setup → makereport → logreport → call → ... → teardown → ... → logfinish
+
+The SetupState keeps the stack of nodes that are set up (session, directories, module, class,
+item) and tears down exactly the ones the next item does not share, so a module's finalizers run
+after its last test, not at exit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from minitest import hookimpl
+from minitest.config import Parser
+from minitest.nodes import Item, Node, Session
+from minitest.outcomes import Exit, outcome_kind
+from minitest.reports import CallInfo, TestReport
+from minitest.stash import StashKey
+
+
+def minitest_addoption(parser: Parser) -> None:
+    group = parser.getgroup("terminal reporting", "reporting")
+    group.addoption("--tb", metavar="style", action="store", dest="tbstyle", default="auto",
+                    choices=["auto", "long", "short", "no", "line", "native"],
+                    help="traceback print mode (auto/long/short/line/native/no)")
+    group.addoption("-l", "--showlocals", action="store_true", dest="showlocals", default=False,
+                    help="show locals in tracebacks")
+    group.addoption("--full-trace", action="store_true", dest="fulltrace", default=False,
+                    help="don't cut any tracebacks (default is to cut)")
+
+
+class SetupState:
+    """The stack of set-up nodes; each node's own finalizers run when it leaves the stack."""
+
+    def __init__(self) -> None:
+        self.stack: list[Node] = []
+        self._errors: dict[Node, BaseException] = {}
+
+    def setup(self, item: Item) -> None:
+        chain = item.listchain()
+        for i, node in enumerate(self.stack):
+            if i >= len(chain) or chain[i] is not node:
+                raise RuntimeError(f"setup of {item.nodeid} with {node!r} still set up")
+        for node in chain:
+            if node in self._errors:
+                raise self._errors[node]  # a failed module/class setup fails each of its tests
+        for node in chain[len(self.stack):]:
+            self.stack.append(node)
+            try:
+                node.setup()
+            except BaseException as exc:
+                if node is not item:
+                    self._errors[node] = exc
+                raise
+
+    def teardown_exact(self, nextitem: Item | None) -> None:
+        needed = nextitem.listchain() if nextitem is not None else []
+        errors: list[BaseException] = []
+        while self.stack:
+            if self.stack == needed[: len(self.stack)]:
+                break
+            node = self.stack.pop()
+            self._errors.pop(node, None)
+            try:
+                node.teardown()
+            except BaseException as exc:  # noqa: BLE001 - the rest must still be torn down
+                errors.append(exc)
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise BaseExceptionGroup("errors during teardown", errors)
+
+
+SETUP_STATE = StashKey[SetupState]()
+
+
+def setup_state(session: Session) -> SetupState:
+    return session.stash.setdefault(SETUP_STATE, SetupState())
+
+
+@hookimpl(trylast=True)
+def minitest_runtestloop(session: Session) -> bool:
+    config = session.config
+    if session.testsfailed and not config.getoption("continue_on_collection_errors", False):
+        n = session.testsfailed
+        raise session.Interrupted(f"{n} error{'s' if n != 1 else ''} during collection")
+    if config.getoption("collectonly", False):
+        return True
+    items = session.items
+    for i, item in enumerate(items):
+        nextitem = items[i + 1] if i + 1 < len(items) else None
+        item.ihook.minitest_runtest_protocol(item=item, nextitem=nextitem)
+        if session.shouldfail:
+            raise session.Failed(session.shouldfail)
+        if session.shouldstop:
+            raise session.Interrupted(session.shouldstop)
+    return True
+
+
+@hookimpl(trylast=True)
+def minitest_runtest_protocol(item: Item, nextitem: Item | None) -> bool:
+    ihook = item.ihook
+    ihook.minitest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    run_protocol(item, nextitem=nextitem)
+    ihook.minitest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
+
+
+def run_protocol(item: Item, nextitem: Item | None = None, log: bool = True) -> list[TestReport]:
+    """Setup, call (if setup passed) and teardown of ``item``; returns the three reports."""
+    reports = [call_and_report(item, "setup", log)]
+    if reports[0].passed and not item.config.getoption("setuponly", False):
+        reports.append(call_and_report(item, "call", log))
+    if item.session.shouldfail or item.session.shouldstop:
+        nextitem = None
+    reports.append(call_and_report(item, "teardown", log, nextitem=nextitem))
+    # free what the test held (fixture values, bound instance) once it is done
+    if hasattr(item, "funcargs"):
+        item.funcargs = {}  # type: ignore[attr-defined]
+    return reports
+
+
+def call_and_report(item: Item, when: str, log: bool = True, **kwargs: object) -> TestReport:
+    ihook = item.ihook
+    hook = getattr(ihook, f"minitest_runtest_{when}")
+    reraise: tuple[type[BaseException], ...] = (Exit, KeyboardInterrupt)
+    call = CallInfo.from_call(lambda: hook(item=item, **kwargs), when, reraise=reraise)
+    report: TestReport = ihook.minitest_runtest_makereport(item=item, call=call)
+    if log:
+        ihook.minitest_runtest_logreport(report=report)
+    return report
+
+
+@hookimpl(trylast=True)
+def minitest_runtest_setup(item: Item) -> None:
+    setup_state(item.session).setup(item)
+
+
+@hookimpl(trylast=True)
+def minitest_runtest_call(item: Item) -> None:
+    item.runtest()
+
+
+@hookimpl(trylast=True)
+def minitest_runtest_teardown(item: Item, nextitem: Item | None) -> None:
+    setup_state(item.session).teardown_exact(nextitem)
+
+
+@hookimpl(trylast=True)
+def minitest_runtest_makereport(item: Item, call: CallInfo[None]) -> TestReport:
+    return make_report(item, call)
+
+
+def make_report(item: Item, call: CallInfo[None]) -> TestReport:
+    """The default TestReport of one phase."""
+    exc = call.excinfo
+    longrepr: object = None
+    if exc is None:
+        outcome = "passed"
+    else:
+        kind = outcome_kind(exc)
+        if kind == "skipped":
+            outcome = "skipped"
+            longrepr = skip_location(item, exc)
+        else:
+            outcome = "failed"
+            longrepr = item.repr_failure(exc)
+    sections = [(f"Captured {key} {rwhen}", content) for rwhen, key, content in item._report_sections]
+    return TestReport(
+        item.nodeid, item.location, {k: 1 for k in item.keywords}, outcome, longrepr, call.when,
+        sections, call.duration, call.start, call.stop, item.user_properties,
+    )
+
+
+def skip_location(item: Item, exc: BaseException) -> tuple[str, int, str]:
+    """``(path, lineno, "Skipped: reason")`` for a skip: where skip() was called, or the item for marks."""
+    msg = getattr(exc, "msg", None)
+    if msg is None:
+        msg = str(exc)
+    if getattr(exc, "_use_item_location", False):
+        path, lineno, _ = item.reportinfo()
+        return str(path), (lineno or 0) + 1, f"Skipped: {msg}"
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        last = tb
+        tb = tb.tb_next
+    if last is None:
+        return str(Path(item.path)), 0, f"Skipped: {msg}"
+    return last.tb_frame.f_code.co_filename, last.tb_lineno, f"Skipped: {msg}"

@@ -1,0 +1,381 @@
+"""The session: the main loop, the collection driver, directories, exit codes, -x / --maxfail.
+
+    cmdline_main → configure → sessionstart → collection → runtestloop → sessionfinish
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from minitest import hookimpl
+from minitest.config import Config, Parser, UsageError
+from minitest.main import ExitCode
+from minitest.nodes import Collector, Directory, Item, Node, Session
+from minitest.outcomes import Exit
+from minitest.reports import CollectReport, TestReport
+from minitest.stash import StashKey
+
+
+def minitest_addoption(parser: Parser) -> None:
+    group = parser.getgroup("general", "general")
+    group.addoption("-x", "--exitfirst", action="store_const", dest="maxfail", const=1,
+                    help="exit instantly on the first error or failed test")
+    group.addoption("--maxfail", metavar="num", action="store", type=int, dest="maxfail", default=0,
+                    help="exit after the first num failures or errors")
+    group.addoption("--continue-on-collection-errors", action="store_true", default=False,
+                    dest="continue_on_collection_errors", help="run tests even if there are collection errors")
+    coll = parser.getgroup("collect", "collection")
+    coll.addoption("--co", "--collect-only", action="store_true", dest="collectonly", default=False,
+                   help="only collect tests, don't run them")
+    coll.addoption("--ignore", action="append", dest="ignore", default=[], metavar="path",
+                   help="ignore path during collection (repeatable)")
+    coll.addoption("--ignore-glob", action="append", dest="ignore_glob", default=[], metavar="path",
+                   help="ignore paths matching the glob during collection (repeatable)")
+    coll.addoption("--deselect", action="append", dest="deselect", default=[], metavar="nodeid_prefix",
+                   help="deselect items by node id prefix (repeatable)")
+    coll.addoption("--collect-in-virtualenv", action="store_true", default=False,
+                   help="do not skip virtualenv directories during collection")
+    coll.addoption("--keep-duplicates", action="store_true", default=False, dest="keepduplicates",
+                   help="keep duplicate tests")
+    parser.addini("norecursedirs", "directory patterns to skip when recursing", type="args",
+                  default=["*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}"])
+
+
+@hookimpl(trylast=True)
+def minitest_cmdline_main(config: Config) -> int:
+    return run_session(config)
+
+
+def run_session(config: Config) -> int:
+    """Run the whole session and return its exit status, whatever happens inside."""
+    session = Session.from_config(config)
+    session.exitstatus = ExitCode.OK
+    state = 0
+    counter = FailureCounter(session)
+    config.pluginmanager.register(counter, "session-failure-counter")
+    try:
+        try:
+            config.do_configure()
+            state = 1
+            config.hook.minitest_sessionstart(session=session)
+            state = 2
+            session.exitstatus = _main(config, session)
+        except UsageError:
+            session.exitstatus = ExitCode.USAGE_ERROR
+            raise
+        except Session.Failed:
+            session.exitstatus = ExitCode.TESTS_FAILED
+        except (KeyboardInterrupt, Exit) as exc:
+            code = ExitCode.INTERRUPTED
+            if isinstance(exc, Exit) and exc.returncode is not None:
+                code = exc.returncode
+            elif isinstance(exc, Session.Interrupted):
+                code = ExitCode.INTERRUPTED
+            config.hook.minitest_keyboard_interrupt(excinfo=exc)
+            session.exitstatus = code
+        except BaseException as exc:  # noqa: BLE001 - a bug anywhere must still end cleanly
+            session.exitstatus = ExitCode.INTERNAL_ERROR
+            _report_internal_error(config, exc)
+    finally:
+        if state >= 2:
+            try:
+                config.hook.minitest_sessionfinish(session=session, exitstatus=session.exitstatus)
+            except BaseException as exc:  # noqa: BLE001
+                session.exitstatus = ExitCode.INTERNAL_ERROR
+                _report_internal_error(config, exc)
+        config.pluginmanager.unregister(counter)
+    return int(session.exitstatus)
+
+
+def _report_internal_error(config: Config, exc: BaseException) -> None:
+    import traceback
+
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    handled = config.hook.minitest_internalerror(excrepr=text, excinfo=exc)
+    if not any(handled):
+        for line in text.splitlines():
+            sys.stderr.write(f"INTERNALERROR> {line}\n")
+        sys.stderr.flush()
+
+
+def _main(config: Config, session: Session) -> int:
+    config.hook.minitest_collection(session=session)
+    config.hook.minitest_runtestloop(session=session)
+    if session.testsfailed:
+        return ExitCode.TESTS_FAILED
+    if session.testscollected == 0:
+        return ExitCode.NO_TESTS_COLLECTED
+    return ExitCode.OK
+
+
+# ---------------------------------------------------------------------------------------------
+# failure counting and stopping
+# ---------------------------------------------------------------------------------------------
+
+
+class FailureCounter:
+    """Counts failures and collection errors on the session; asks to stop at ``--maxfail``.
+
+    Registered as a plugin for the duration of the session (it needs the session, which the
+    report hooks do not receive).
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.maxfail = int(session.config.getoption("maxfail", 0) or 0)
+
+    def _count(self) -> None:
+        self.session.testsfailed += 1
+        if self.maxfail and self.session.testsfailed >= self.maxfail:
+            self.session.shouldfail = f"stopping after {self.session.testsfailed} failures"
+
+    @hookimpl(tryfirst=True)
+    def minitest_runtest_logreport(self, report: TestReport) -> None:
+        if report.failed and not getattr(report, "wasxfail", None):
+            self._count()
+
+    @hookimpl(tryfirst=True)
+    def minitest_collectreport(self, report: CollectReport) -> None:
+        if report.failed:
+            self._count()
+
+
+# ---------------------------------------------------------------------------------------------
+# collection
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_venv(path: Path) -> bool:
+    return (path / "pyvenv.cfg").is_file() or (path / "conda-meta" / "history").is_file()
+
+
+@hookimpl(trylast=True)
+def minitest_ignore_collect(collection_path: Path, config: Config) -> bool | None:
+    name = collection_path.name
+    if name == "__pycache__":
+        return True
+    ignore_paths = config.stash.get(_IGNORE_KEY, None)
+    if ignore_paths is None:
+        inv = config.invocation_params.dir
+        ignore_paths = {(inv / p).resolve() for p in config.getoption("ignore", []) or []}
+        config.stash[_IGNORE_KEY] = ignore_paths
+    if collection_path in ignore_paths:
+        return True
+    for pattern in config.getoption("ignore_glob", []) or []:
+        if fnmatch.fnmatch(str(collection_path), str(config.invocation_params.dir / pattern)) or \
+                fnmatch.fnmatch(str(collection_path), pattern):
+            return True
+    if collection_path.is_dir():
+        if not config.getoption("collect_in_virtualenv", False) and _is_venv(collection_path):
+            return True
+        for pattern in config.getini("norecursedirs"):
+            if fnmatch.fnmatch(name, pattern):
+                return True
+    return None
+
+
+_IGNORE_KEY = StashKey[set[Path]]()
+
+
+class Dir(Directory):
+    """A directory: collects its entries in name order, files and sub-directories alike."""
+
+    def collect(self) -> Iterable[Node]:
+        config = self.config
+        pm = config.pluginmanager
+        pm.load_conftest(self.path)
+        ihook = self.ihook
+        try:
+            entries = sorted(os.scandir(self.path), key=lambda e: e.name)
+        except OSError as exc:
+            raise OSError(f"cannot list {self.path}: {exc}") from exc
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_dir():
+                if entry.name == "__pycache__" or ihook.minitest_ignore_collect(collection_path=path, config=config):
+                    continue
+                col = ihook.minitest_collect_directory(path=path, parent=self)
+                if col is not None:
+                    yield col
+            elif entry.is_file():
+                if ihook.minitest_ignore_collect(collection_path=path, config=config):
+                    continue
+                for col in ihook.minitest_collect_file(file_path=path, parent=self):
+                    if col is not None:
+                        yield col
+
+
+class Package(Dir):
+    """A directory with ``__init__.py`` (the unit of ``package``-scoped fixtures)."""
+
+
+@hookimpl(trylast=True)
+def minitest_collect_directory(path: Path, parent: Collector) -> Collector:
+    cls = Package if (path / "__init__.py").is_file() else Dir
+    return cls.from_parent(parent, path=path)
+
+
+@hookimpl(trylast=True)
+def minitest_make_collect_report(collector: Collector) -> CollectReport:
+    from minitest.reports import CallInfo
+
+    call = CallInfo.from_call(lambda: list(collector.collect()), "collect")
+    longrepr = None
+    if call.excinfo is None:
+        outcome = "passed"
+    else:
+        from minitest.outcomes import outcome_kind
+
+        exc = call.excinfo
+        if outcome_kind(exc) == "skipped":
+            outcome = "skipped"
+            path, lineno = _raise_location(exc, collector)
+            longrepr = (path, lineno, f"Skipped: {getattr(exc, 'msg', None) or exc}")
+        else:
+            outcome = "failed"
+            longrepr = collector.repr_failure(exc)
+    result = call.result if not call.excinfo else None
+    return CollectReport(collector.nodeid, outcome, longrepr, result)
+
+
+def _raise_location(exc: BaseException, node: Node) -> tuple[str, int]:
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        last = tb
+        tb = tb.tb_next
+    if last is None:
+        return str(node.path), 0
+    return last.tb_frame.f_code.co_filename, last.tb_lineno
+
+
+def collect_one_node(collector: Collector) -> CollectReport:
+    ihook = collector.ihook
+    ihook.minitest_collectstart(collector=collector)
+    rep: CollectReport = ihook.minitest_make_collect_report(collector=collector)
+    ihook.minitest_collectreport(report=rep)
+    return rep
+
+
+@hookimpl(trylast=True)
+def minitest_collection(session: Session) -> bool:
+    perform_collect(session)
+    return True
+
+
+def _resolve_arg(config: Config, arg: str) -> tuple[Path, list[str]]:
+    base, *names = arg.split("::")
+    path = (config.invocation_params.dir / base).resolve() if base else config.invocation_params.dir
+    if not path.exists():
+        raise UsageError(f"file or directory not found: {arg}")
+    return path, names
+
+
+def perform_collect(session: Session) -> list[Item]:
+    """Collect ``config.args`` into ``session.items`` (and let plugins modify the list)."""
+    config = session.config
+    hook = config.hook
+    resolved = [(_resolve_arg(config, arg), arg) for arg in config.args]
+    session.initial_paths = {p for (p, _), _ in resolved}
+    dir_cache: dict[Path, Collector] = {}
+    items: list[Item] = []
+    seen_items: set[str] = set()
+    not_found: list[str] = []
+    keep_dups = config.getoption("keepduplicates", False)
+    collected_files: set[Path] = set()
+    for (path, names), arg in resolved:
+        parent = _directory_chain(session, path if path.is_dir() else path.parent, dir_cache)
+        if path.is_dir():
+            start = [parent]
+        else:
+            if path in collected_files and not names and not keep_dups:
+                continue
+            collected_files.add(path)
+            ihook = session.gethookproxy(path)
+            start = [c for c in ihook.minitest_collect_file(file_path=path, parent=parent) if c is not None]
+        matched_any = False
+        for node in start:
+            for item in _genitems(node, names):
+                matched_any = True
+                if item.nodeid in seen_items and not keep_dups:
+                    continue
+                seen_items.add(item.nodeid)
+                items.append(item)
+        if names and not matched_any and not _collect_failed(session):
+            not_found.append(arg)
+    if not_found:
+        raise UsageError("not found: " + ", ".join(not_found))
+    session.items = items
+    hook.minitest_collection_modifyitems(session=session, config=config, items=session.items)
+    session.testscollected = len(session.items)
+    hook.minitest_collection_finish(session=session)
+    return session.items
+
+
+def _collect_failed(session: Session) -> bool:
+    return session.testsfailed > 0
+
+
+def _directory_chain(session: Session, directory: Path, cache: dict[Path, Collector]) -> Collector:
+    """The collector of ``directory``, creating the Dir nodes from rootdir (or the top) down."""
+    if directory in cache:
+        return cache[directory]
+    root = session.config.rootpath
+    chain = [directory, *directory.parents]
+    if root in chain:
+        chain = chain[: chain.index(root) + 1]
+    else:
+        chain = [directory]
+    pm = session.config.pluginmanager
+    parent: Collector = session
+    for d in reversed(chain):
+        if d in cache:
+            parent = cache[d]
+            continue
+        pm.load_conftest(d)
+        node = session.gethookproxy(d).minitest_collect_directory(path=d, parent=parent)
+        cache[d] = node
+        parent = node
+    return parent
+
+
+def _name_matches(node: Node, name: str) -> bool:
+    if node.name == name:
+        return True
+    # "test_x" selects every parametrized "test_x[...]"
+    return "[" not in name and node.name.split("[", 1)[0] == name and isinstance(node, Item)
+
+
+def _genitems(node: Node, names: list[str]) -> Iterator[Item]:
+    if isinstance(node, Item):
+        if not names:
+            node.ihook.minitest_itemcollected(item=node)
+            yield node
+        return
+    assert isinstance(node, Collector)
+    rep = collect_one_node(node)
+    if not rep.passed:
+        return
+    for child in rep.result:
+        if names:
+            if _name_matches(child, names[0]):
+                yield from _genitems(child, names[1:])
+        elif isinstance(child, Directory) or not isinstance(node, Directory) or True:
+            yield from _genitems(child, [])
+
+
+@hookimpl(trylast=True)
+def minitest_collection_modifyitems(config: Config, items: list[Item]) -> None:
+    prefixes = tuple(config.getoption("deselect", []) or [])
+    if not prefixes:
+        return
+    keep, dropped = [], []
+    for item in items:
+        (dropped if item.nodeid.startswith(prefixes) else keep).append(item)
+    if dropped:
+        config.hook.minitest_deselected(items=dropped)
+        items[:] = keep

@@ -1,0 +1,770 @@
+"""The terminal reporter: header, progress, failures, short summary and the final line.
+
+It is composed of small parts — :class:`TerminalWriter` (colour, width, batched writes),
+the progress display, the sections of the summary — each fed by hooks, so a plugin can add a
+section (``minitest_terminal_summary``), change a status letter (``minitest_report_teststatus``)
+or replace the reporter entirely (``-p no:terminal`` and register its own).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import pluggy
+
+from minitest import hookimpl
+from minitest.config import Config, Parser
+from minitest.main import ExitCode
+from minitest.nodes import Item, Session
+from minitest.reports import CollectReport, FailureRepr, TestReport
+from minitest.version import __version__
+
+KNOWN_TYPES = ("failed", "passed", "skipped", "deselected", "xfailed", "xpassed", "warnings", "error")
+_REPORTCHARS_DEFAULT = "fE"
+
+
+def minitest_addoption(parser: Parser) -> None:
+    group = parser.getgroup("terminal reporting", "reporting")
+    group.addoption("-v", "--verbose", action="count", default=0, dest="verbose", help="increase verbosity")
+    group.addoption("-q", "--quiet", action="count", default=0, dest="quiet", help="decrease verbosity")
+    group.addoption("-r", action="store", dest="reportchars", default=_REPORTCHARS_DEFAULT, metavar="chars",
+                    help="show extra test summary info: (f)ailed, (E)rror, (s)kipped, (x)failed, (X)passed, "
+                         "(p)assed, (P)assed with output, (a)ll except passed, (A)ll, (N)one; default 'fE'")
+    group.addoption("--color", metavar="color", action="store", dest="color", default="auto",
+                    choices=["yes", "no", "auto"], help="color terminal output (yes/no/auto)")
+    group.addoption("--no-header", action="store_true", default=False, help="disable the header")
+    group.addoption("--no-summary", action="store_true", default=False, help="disable the summary")
+
+
+@hookimpl(trylast=True)
+def minitest_configure(config: Config) -> None:
+    config.option.verbose = int(config.getoption("verbose", 0) or 0) - int(config.getoption("quiet", 0) or 0)
+    reporter = TerminalReporter(config, sys.stdout)
+    config.pluginmanager.register(reporter, "terminalreporter")
+
+
+@hookimpl(trylast=True)
+def minitest_report_teststatus(report: TestReport | CollectReport) -> tuple[str, str, str]:
+    """The default status of a report (trylast: other plugins decide first)."""
+    when = report.when
+    if when in ("setup", "teardown", "collect"):
+        if report.failed:
+            return "error", "E", "ERROR"
+        if report.skipped:
+            return "skipped", "s", "SKIPPED"
+        return "", "", ""
+    if report.passed:
+        return "passed", ".", "PASSED"
+    if report.skipped:
+        return "skipped", "s", "SKIPPED"
+    return "failed", "F", "FAILED"
+
+
+# ---------------------------------------------------------------------------------------------
+# writing
+# ---------------------------------------------------------------------------------------------
+
+
+def should_use_color(option: str, stream: IO[str]) -> bool:
+    if option == "yes":
+        return True
+    if option == "no":
+        return False
+    py_colors = os.environ.get("PY_COLORS")
+    if py_colors in ("0", "1"):
+        return py_colors == "1"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+
+
+_CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "purple": "35", "cyan": "36",
+          "white": "37", "bold": "1", "light": "2"}
+
+
+class TerminalWriter:
+    """Writes marked-up text; output is buffered and flushed at line ends at most every 0.1s."""
+
+    def __init__(self, stream: IO[str], color: bool) -> None:
+        self._stream = stream
+        self.hasmarkup = color
+        if color and sys.platform == "win32":
+            import colorama
+
+            colorama.just_fix_windows_console()
+        self._buffer: list[str] = []
+        self._last_flush = time.monotonic()
+        self.width_of_current_line = 0
+        width = 80
+        try:
+            import shutil
+
+            width = shutil.get_terminal_size(fallback=(80, 24)).columns
+        except Exception:
+            pass
+        self.fullwidth = width if width >= 40 else 80
+
+    def markup(self, text: str, **marks: bool) -> str:
+        if not self.hasmarkup:
+            return text
+        codes = [_CODES[name] for name, on in marks.items() if on and name in _CODES]
+        if not codes:
+            return text
+        return "".join(f"\x1b[{c}m" for c in codes) + text + "\x1b[0m"
+
+    def write(self, text: str, flush: bool = False, **marks: bool) -> None:
+        if not text:
+            return
+        if "\n" in text:
+            self.width_of_current_line = len(text.rsplit("\n", 1)[1])
+        else:
+            self.width_of_current_line += len(text)
+        self._buffer.append(self.markup(text, **marks))
+        if flush or ("\n" in text and time.monotonic() - self._last_flush > 0.1) or len(self._buffer) > 512:
+            self.flush()
+
+    def line(self, text: str = "", **marks: bool) -> None:
+        self.write(text, **marks)
+        self.write("\n")
+
+    def sep(self, sepchar: str, title: str | None = None, fullwidth: int | None = None, **marks: bool) -> None:
+        width = fullwidth or self.fullwidth
+        if title:
+            n = max((width - len(title) - 2) // (2 * len(sepchar)), 1)
+            fill = sepchar * n
+            text = f"{fill} {title} {fill}"
+        else:
+            text = sepchar * (width // len(sepchar))
+        if len(text) + len(sepchar.rstrip()) <= width:
+            text += sepchar.rstrip()
+        self.line(text, **marks)
+
+    def flush(self) -> None:
+        if self._buffer:
+            data = "".join(self._buffer)
+            self._buffer.clear()
+            try:
+                self._stream.write(data)
+            except UnicodeEncodeError:
+                encoding = getattr(self._stream, "encoding", None) or "utf-8"
+                self._stream.write(data.encode(encoding, "backslashreplace").decode(encoding))
+        try:
+            self._stream.flush()
+        except (OSError, ValueError):
+            pass
+        self._last_flush = time.monotonic()
+
+
+def _plural(count: int, noun: str) -> str:
+    if noun in ("error", "warnings"):
+        if noun == "error":
+            return "error" if count == 1 else "errors"
+        return "warning" if count == 1 else "warnings"
+    return noun
+
+
+def format_duration(seconds: float) -> str:
+    text = f"{seconds:.2f}s"
+    if seconds >= 60:
+        hours, rest = divmod(int(seconds), 3600)
+        minutes, secs = divmod(rest, 60)
+        text += f" ({hours}:{minutes:02d}:{secs:02d})"
+    return text
+
+
+def _bestrelpath(path: str | Path) -> str:
+    text = str(path)
+    try:
+        rel = os.path.relpath(text)
+    except ValueError:
+        return text
+    return rel if len(rel) < len(text) else text
+
+
+# ---------------------------------------------------------------------------------------------
+# the reporter
+# ---------------------------------------------------------------------------------------------
+
+
+class TerminalReporter:
+    """Receives the run's events through hooks and writes them to the terminal."""
+
+    def __init__(self, config: Config, stream: IO[str]) -> None:
+        self.config = config
+        self.verbosity = config.get_verbosity()
+        self._tw = TerminalWriter(stream, should_use_color(config.getoption("color", "auto"), stream))
+        self.stats: dict[str, list[Any]] = {}
+        self.reportchars = _reportchars(config.getoption("reportchars", _REPORTCHARS_DEFAULT))
+        self._session: Session | None = None
+        self._start = time.time()
+        self._perf_start = time.perf_counter()
+        self._current_fspath: str | None = None
+        self._progress_done: set[str] = set()
+        self._collected = 0
+        self._interrupt: BaseException | None = None
+        self.collect_only = bool(config.getoption("collectonly", False))
+        self._show_header = not config.getoption("no_header", False) and self.verbosity >= 0
+        self._no_summary = bool(config.getoption("no_summary", False))
+
+    # -- small public writing API used by plugins ------------------------------------------------
+    @property
+    def writer(self) -> TerminalWriter:
+        return self._tw
+
+    def write(self, text: str, **marks: bool) -> None:
+        self._tw.write(text, **marks)
+
+    def write_line(self, text: str, **marks: bool) -> None:
+        self.ensure_newline()
+        self._tw.line(text, **marks)
+
+    def write_sep(self, sep: str, title: str | None = None, **marks: bool) -> None:
+        self.ensure_newline()
+        self._tw.sep(sep, title, **marks)
+
+    def section(self, title: str, sep: str = "=", **marks: bool) -> None:
+        self.write_sep(sep, title, **marks)
+
+    def line(self, text: str = "", **marks: bool) -> None:
+        self._tw.line(text, **marks)
+
+    def ensure_newline(self) -> None:
+        if self._current_fspath is not None or self._tw.width_of_current_line:
+            if self._tw.width_of_current_line:
+                self._tw.line()
+            self._current_fspath = None
+
+    def _add_stats(self, category: str, reports: Sequence[Any]) -> None:
+        self.stats.setdefault(category, []).extend(reports)
+
+    # -- session start: the header ---------------------------------------------------------------
+    @hookimpl(trylast=True)
+    def minitest_sessionstart(self, session: Session) -> None:
+        self._session = session
+        self._start = time.time()
+        self._perf_start = time.perf_counter()
+        if not self._show_header:
+            return
+        self.write_sep("=", "test session starts", bold=True)
+        py = ".".join(map(str, sys.version_info[:3]))
+        line = f"platform {sys.platform} -- Python {py}, minitest-{__version__}, pluggy-{pluggy.__version__}"
+        if self.verbosity > 0:
+            line += f" -- {sys.executable}"
+        self.write_line(line)
+        lines = self.config.hook.minitest_report_header(config=self.config, start_path=self.config.rootpath)
+        for extra in reversed(lines):
+            for line in [extra] if isinstance(extra, str) else extra:
+                self.write_line(line)
+
+    @hookimpl(trylast=True)
+    def minitest_report_header(self, config: Config) -> list[str]:
+        lines = [f"rootdir: {config.rootpath}"]
+        if config.inipath is not None:
+            lines.append(f"configfile: {_bestrelpath_from(config.inipath, config.rootpath)}")
+        if config.args_source == "testpaths":
+            lines.append(f"testpaths: {', '.join(config.args)}")
+        pm = config.pluginmanager
+        installed = []
+        for name, origin in pm.origins.items():
+            if origin.kind == "entrypoint" and pm.get_plugin(name) is not None:
+                installed.append(f"{origin.dist}-{origin.version}")
+        if installed:
+            lines.append("plugins: " + ", ".join(sorted(set(installed))))
+        return lines
+
+    # -- collection ------------------------------------------------------------------------------
+    def minitest_collectreport(self, report: CollectReport) -> None:
+        if report.failed:
+            self._add_stats("error", [report])
+        elif report.skipped:
+            self._add_stats("skipped", [report])
+
+    def minitest_deselected(self, items: Sequence[Item]) -> None:
+        self._add_stats("deselected", list(items))
+
+    @hookimpl(trylast=True)
+    def minitest_collection_finish(self, session: Session) -> None:
+        self._collected = len(session.items)
+        if self.verbosity >= 0 or self.collect_only:
+            self._report_collected(session)
+        if self.collect_only:
+            self._print_collected(session.items)
+
+    def _report_collected(self, session: Session) -> None:
+        if self.verbosity < 0:
+            return
+        errors = len(self.stats.get("error", []))
+        skipped = len(self.stats.get("skipped", []))
+        deselected = len(self.stats.get("deselected", []))
+        total = self._collected + deselected
+        line = f"collected {total} item{'' if total == 1 else 's'}"
+        if errors:
+            line += f" / {errors} error{'s' if errors != 1 else ''}"
+        if deselected:
+            line += f" / {deselected} deselected"
+        if skipped:
+            line += f" / {skipped} skipped"
+        if deselected:
+            line += f" / {self._collected} selected"
+        self.write_line(line, bold=True)
+        if not self.collect_only:
+            self.write_line("")
+
+    def _print_collected(self, items: Sequence[Item]) -> None:
+        if self.verbosity < -1:
+            counts = Counter(item.nodeid.split("::", 1)[0] for item in items)
+            for name, count in counts.items():
+                self._tw.line(f"{name}: {count}")
+            return
+        if self.verbosity < 0:
+            for item in items:
+                self._tw.line(item.nodeid)
+            return
+        self._tw.line()
+        stack: list[Any] = []
+        for item in items:
+            needed = item.listchain()[1:]
+            while stack and stack != needed[: len(stack)]:
+                stack.pop()
+            for node in needed[len(stack):]:
+                stack.append(node)
+                indent = "  " * (len(stack) - 1)
+                self._tw.line(f"{indent}<{_node_kind(node)} {node.name}>")
+
+    # -- running ---------------------------------------------------------------------------------
+    def minitest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        if self.verbosity > 0:
+            self.ensure_newline()
+            self._tw.write(f"{nodeid} ")
+            self._current_fspath = None
+        elif self.verbosity == 0:
+            fspath = location[0]
+            if fspath != self._current_fspath:
+                if self._current_fspath is not None:
+                    self._write_progress()
+                    self._tw.line()
+                self._current_fspath = fspath
+                self._tw.write(_bestrelpath(self.config.rootpath / fspath) + " ")
+
+    def minitest_runtest_logreport(self, report: TestReport) -> None:
+        category, letter, word = _status(self.config, report)
+        self._add_stats(category, [report])
+        if not letter and not word:
+            return
+        marks = _word_markup(category, report)
+        if self.verbosity <= 0:
+            self._tw.write(letter, **marks)
+            return
+        if isinstance(word, tuple):
+            word, marks = word
+        if self._tw.width_of_current_line == 0:
+            self._tw.write(f"{report.nodeid} ")
+        self._tw.write(word, **marks)
+        if report.when == "call" or report.failed or report.skipped:
+            reason = _verbose_reason(report) if self.verbosity > 0 else ""
+            if reason:
+                self._tw.write(f" ({reason})")
+            self._progress_done.add(report.nodeid)
+            self._write_progress_right()
+        self._tw.line()
+
+    def minitest_runtest_logfinish(self, nodeid: str) -> None:
+        if self.verbosity <= 0:
+            self._progress_done.add(nodeid)
+            if self.verbosity == 0 and len(self._progress_done) == self._collected:
+                self._write_progress()
+                self._tw.line()
+                self._current_fspath = None
+
+    def _progress_text(self) -> str:
+        if not self._collected:
+            return " [100%]"
+        pct = len(self._progress_done) * 100 // self._collected
+        return f" [{pct:3d}%]"
+
+    def _write_progress(self) -> None:
+        text = self._progress_text()
+        fill = self._tw.fullwidth - self._tw.width_of_current_line - len(text) - 1
+        self._tw.write(" " * max(fill, 0) + text, **{self._main_color()[0]: True})
+
+    def _write_progress_right(self) -> None:
+        text = self._progress_text()
+        fill = self._tw.fullwidth - self._tw.width_of_current_line - len(text) - 1
+        self._tw.write(" " * max(fill, 1) + text, **{self._main_color()[0]: True})
+
+    # -- interruption and internal errors --------------------------------------------------------
+    def minitest_keyboard_interrupt(self, excinfo: BaseException) -> None:
+        self._interrupt = excinfo
+
+    def minitest_internalerror(self, excrepr: str) -> bool:
+        self._tw.flush()
+        for line in str(excrepr).splitlines():
+            self._tw.line(f"INTERNALERROR> {line}")
+        self._tw.flush()
+        return True
+
+    # -- the end: summary sections and the final line --------------------------------------------
+    @hookimpl(trylast=True)
+    def minitest_sessionfinish(self, session: Session, exitstatus: int) -> None:
+        self.ensure_newline()
+        summary_codes = (ExitCode.OK, ExitCode.TESTS_FAILED, ExitCode.INTERRUPTED, ExitCode.USAGE_ERROR,
+                         ExitCode.NO_TESTS_COLLECTED)
+        self._tw.line()
+        if exitstatus in summary_codes and not self._no_summary:
+            self.summary_errors()
+            self.summary_failures()
+            self.config.hook.minitest_terminal_summary(terminalreporter=self, exitstatus=exitstatus,
+                                                       config=self.config)
+            self.summary_passes()
+            self.short_test_summary()
+        if session.shouldfail:
+            self.write_sep("!", str(session.shouldfail), red=True)
+        if exitstatus == ExitCode.INTERRUPTED:
+            self._report_interrupt()
+        elif session.shouldstop:
+            self.write_sep("!", str(session.shouldstop), red=True)
+        self.summary_stats()
+        self._tw.flush()
+
+    def _report_interrupt(self) -> None:
+        exc = self._interrupt
+        if exc is None:
+            return
+        if isinstance(exc, Session.Interrupted):
+            self.write_sep("!", f"Interrupted: {exc}", red=True)
+            return
+        from minitest.outcomes import Exit
+
+        if isinstance(exc, Exit):
+            self.write_sep("!", f"_pytest.outcomes.Exit: {exc.msg}" if False else f"Exit: {exc.msg}", red=True)
+            return
+        self.write_sep("!", "KeyboardInterrupt", red=True)
+        tb = exc.__traceback__
+        last = None
+        while tb is not None:
+            last = tb
+            tb = tb.tb_next
+        if last is not None:
+            self.write_line(f"{last.tb_frame.f_code.co_filename}:{last.tb_lineno}: KeyboardInterrupt")
+        self.write_line("(to show a full traceback on KeyboardInterrupt use --full-trace)", yellow=True)
+
+    def _tbstyle(self) -> str:
+        return str(self.config.getoption("tbstyle", "auto"))
+
+    def summary_failures(self) -> None:
+        reports = [r for r in self.stats.get("failed", []) if isinstance(r, TestReport)]
+        if not reports or self._tbstyle() == "no":
+            return
+        self.write_sep("=", "FAILURES")
+        if self._tbstyle() == "line":
+            for rep in reports:
+                self.write_line(_line_repr(rep))
+            return
+        for rep in reports:
+            self.write_sep("_", _head_line(rep), red=True, bold=True)
+            self._write_longrepr(rep)
+            self._write_sections(rep)
+
+    def summary_errors(self) -> None:
+        reports = self.stats.get("error", [])
+        if not reports or self._tbstyle() == "no":
+            return
+        self.write_sep("=", "ERRORS")
+        for rep in reports:
+            if rep.when == "collect":
+                title = f"ERROR collecting {rep.nodeid or rep.fspath}"
+            else:
+                title = f"ERROR at {rep.when} of {_head_line(rep)}"
+            self.write_sep("_", title, red=True, bold=True)
+            self._write_longrepr(rep)
+            self._write_sections(rep)
+
+    def summary_passes(self) -> None:
+        if "P" not in self.reportchars:
+            return
+        reports = [r for r in self.stats.get("passed", []) if r.when == "call"]
+        if not reports:
+            return
+        self.write_sep("=", "PASSES")
+        for rep in reports:
+            if rep.sections:
+                self.write_sep("_", _head_line(rep), green=True, bold=True)
+                self._write_sections(rep)
+
+    def _write_longrepr(self, rep: Any) -> None:
+        lr = rep.longrepr
+        if lr is None:
+            return
+        text = lr[2] if isinstance(lr, tuple) else str(lr)
+        if not text:
+            return
+        for line in text.split("\n"):
+            red = line.startswith("E   ") or line.startswith("E       ")
+            self._tw.line(line, red=red, bold=red)
+
+    def _write_sections(self, rep: Any) -> None:
+        style = self._tbstyle()
+        for name, content in rep.sections:
+            if style == "short" and False:
+                continue
+            if rep.when == "teardown" and "teardown" not in name and rep.failed:
+                continue
+            self.write_sep("-", name)
+            text = content[:-1] if content.endswith("\n") else content
+            self._tw.line(text)
+
+    def short_test_summary(self) -> None:
+        if not self.reportchars:
+            return
+        lines: list[str] = []
+        for char in self.reportchars:
+            if char == "f":
+                self._summary_lines(lines, "failed", "FAILED")
+            elif char == "E":
+                self._summary_lines(lines, "error", "ERROR")
+            elif char in ("p", "P"):
+                if char == "p" or "p" not in self.reportchars:
+                    self._summary_lines(lines, "passed", "PASSED", with_message=False)
+            elif char == "s":
+                self._skipped_lines(lines)
+            elif char == "x":
+                self._xfail_lines(lines, "xfailed", "XFAIL")
+            elif char == "X":
+                self._xfail_lines(lines, "xpassed", "XPASS")
+        if lines:
+            self.write_sep("=", "short test summary info", cyan=True, bold=True)
+            for line in lines:
+                self.write_line(line)
+
+    def _summary_lines(self, lines: list[str], category: str, word: str, with_message: bool = True) -> None:
+        color = {"failed": "red", "error": "red", "passed": "green"}.get(category, "yellow")
+        for rep in self.stats.get(category, []):
+            if category == "passed" and rep.when != "call":
+                continue
+            line = f"{self._tw.markup(word, **{color: True})} {_report_pos(rep)}"
+            message = _crash_message(rep) if with_message else None
+            if message:
+                line += _trim_message(message, self._tw.fullwidth - len(word) - len(_report_pos(rep)) - 1,
+                                      self.verbosity)
+            lines.append(line)
+
+    def _skipped_lines(self, lines: list[str]) -> None:
+        grouped: Counter[tuple[str, int | None, str]] = Counter()
+        for rep in self.stats.get("skipped", []):
+            lr = rep.longrepr
+            if not isinstance(lr, tuple):
+                continue
+            path, lineno, reason = lr
+            if reason.startswith("Skipped: "):
+                reason = reason[len("Skipped: "):]
+            if rep.when == "setup" and "skip" in getattr(rep, "keywords", {}) and False:
+                lineno = None
+            grouped[(_bestrelpath(path), lineno, reason)] += 1
+        word = self._tw.markup("SKIPPED", yellow=True)
+        for (path, lineno, reason), count in grouped.items():
+            where = f"{path}:{lineno}" if lineno is not None else path
+            lines.append(f"{word} [{count}] {where}: {reason}")
+
+    def _xfail_lines(self, lines: list[str], category: str, word: str) -> None:
+        color = "yellow"
+        for rep in self.stats.get(category, []):
+            line = f"{self._tw.markup(word, **{color: True})} {_report_pos(rep)}"
+            reason = getattr(rep, "wasxfail", "")
+            if reason:
+                line += f" - {reason}"
+            lines.append(line)
+
+    # -- the final line --------------------------------------------------------------------------
+    def _main_color(self) -> tuple[str, list[str]]:
+        stats = self.stats
+        if "failed" in stats or "error" in stats:
+            color = "red"
+        elif "warnings" in stats or "xpassed" in stats or not self._counted("passed"):
+            color = "yellow"
+        else:
+            color = "green"
+        return color, [k for k in KNOWN_TYPES if k in stats]
+
+    def _counted(self, key: str) -> int:
+        reports = self.stats.get(key, [])
+        if key == "passed":
+            return sum(1 for r in reports if getattr(r, "when", "call") == "call")
+        return len(reports)
+
+    def stats_parts(self) -> list[tuple[str, str]]:
+        """(text, colour) of each count of the final line, in pytest's order."""
+        color, _ = self._main_color()
+        parts = []
+        keys = list(KNOWN_TYPES) + sorted(k for k in self.stats if k and k not in KNOWN_TYPES)
+        for key in keys:
+            count = self._counted(key)
+            if not count:
+                continue
+            part_color = {"failed": "red", "error": "red", "passed": "green", "warnings": "yellow",
+                          "skipped": "yellow", "deselected": "yellow", "xfailed": "yellow",
+                          "xpassed": "yellow"}.get(key, "yellow")
+            parts.append((f"{count} {_plural(count, key)}", part_color))
+        return parts
+
+    def summary_stats(self) -> None:
+        duration = time.perf_counter() - self._perf_start
+        color, _ = self._main_color()
+        if self.collect_only:
+            n = self._collected
+            deselected = self._counted("deselected")
+            errors = self._counted("error")
+            if n == 0 and not deselected:
+                head = "no tests collected"
+            else:
+                head = f"{n}/{n + deselected} tests collected" if deselected else \
+                    f"{n} test{'s' if n != 1 else ''} collected"
+            parts = [head]
+            if deselected:
+                parts.append(f"({deselected} deselected)")
+            if errors:
+                parts.append(f"{errors} {_plural(errors, 'error')}")
+            text = ", ".join(parts[:1] + parts[2:]) if not deselected else " ".join(parts[:2]) + (
+                ", " + ", ".join(parts[2:]) if parts[2:] else "")
+            text = f"{text} in {format_duration(duration)}"
+            color = "red" if errors else ("green" if n else "yellow")
+            if self.verbosity < 0:
+                self._tw.line(text, **{color: True})
+            else:
+                self.write_sep("=", text, **{color: True})
+            return
+        parts = self.stats_parts()
+        if parts:
+            body = ", ".join(self._tw.markup(text, **{c: True, "bold": c == color}) for text, c in parts)
+            plain = ", ".join(text for text, _ in parts)
+        else:
+            body = plain = "no tests ran"
+        body += self._tw.markup(f" in {format_duration(duration)}", **{color: True})
+        plain += f" in {format_duration(duration)}"
+        if self.verbosity < 0:
+            self._tw.line(body)
+        else:
+            width = self._tw.fullwidth
+            n = max((width - len(plain) - 2) // 2, 1)
+            fill = "=" * n
+            line_len = len(fill) * 2 + len(plain) + 2
+            tail = "=" if line_len + 1 <= width else ""
+            self._tw.line(self._tw.markup(fill + " ", **{color: True}) + body
+                          + self._tw.markup(" " + fill + tail, **{color: True}))
+
+
+def _bestrelpath_from(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _node_kind(node: Any) -> str:
+    name = type(node).__name__
+    return {"Package": "Package", "Dir": "Dir"}.get(name, name)
+
+
+def _status(config: Config, report: Any) -> tuple[str, str, Any]:
+    res = config.hook.minitest_report_teststatus(report=report, config=config)
+    if res is None:
+        return "", "", ""
+    return res[0], res[1], res[2]
+
+
+def _word_markup(category: str, report: Any) -> dict[str, bool]:
+    if category in ("failed", "error"):
+        return {"red": True}
+    if category == "passed":
+        return {"green": True}
+    if category in ("skipped", "xfailed", "xpassed", "deselected"):
+        return {"yellow": True}
+    return {}
+
+
+def _verbose_reason(report: Any) -> str:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        reason = str(report.longrepr[2])
+        if reason.startswith("Skipped: "):
+            reason = reason[len("Skipped: "):]
+        return reason
+    wasxfail = getattr(report, "wasxfail", None)
+    if wasxfail:
+        return str(wasxfail)
+    return ""
+
+
+def _head_line(rep: Any) -> str:
+    loc = getattr(rep, "location", None)
+    if loc and loc[2]:
+        return str(loc[2])
+    return rep.nodeid
+
+
+def _report_pos(rep: Any) -> str:
+    return rep.nodeid or rep.fspath
+
+
+def _crash_message(rep: Any) -> str | None:
+    lr = rep.longrepr
+    if isinstance(lr, FailureRepr) and lr.crash is not None:
+        return lr.crash.message
+    if isinstance(lr, tuple):
+        return str(lr[2])
+    if lr is not None:
+        text = str(lr).strip().splitlines()
+        return text[-1] if text else None
+    return None
+
+
+def _running_on_ci() -> bool:
+    return bool(os.environ.get("CI") or os.environ.get("BUILD_NUMBER"))
+
+
+def _trim_message(msg: str, available: int, verbosity: int) -> str:
+    if _running_on_ci() or verbosity >= 2:
+        return f" - {msg}"
+    if "\n" in msg:
+        msg = msg.split("\n", 1)[0] + "..."
+    text = f" - {msg}"
+    if len(text) > available:
+        if available < 6:
+            return ""
+        text = text[: available - 3] + "..."
+    return text
+
+
+def _line_repr(rep: Any) -> str:
+    lr = rep.longrepr
+    if isinstance(lr, FailureRepr) and lr.crash is not None:
+        first = lr.crash.message.splitlines()[0] if lr.crash.message else ""
+        return f"{lr.crash.path}:{lr.crash.lineno}: {first}"
+    return str(lr)
+
+
+def _reportchars(chars: str) -> str:
+    result = ""
+    for char in chars:
+        if char == "a":
+            result += "sxXEf"
+        elif char == "A":
+            result += "PpsxXEf"
+        elif char == "N":
+            result = ""
+        elif char == "w":
+            continue
+        elif char not in result:
+            result += char
+    seen = ""
+    for char in result:
+        if char not in seen:
+            seen += char
+    return seen

@@ -1,0 +1,63 @@
+"""minitest: a pytest-style test runner built as a pluggy microkernel.
+
+This module is the public API and nothing else. Objects that are only needed by some tests
+(``raises``, ``approx``, the fixture types) are imported on first use to keep start-up fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import pluggy
+
+from minitest.config import Config, Parser, UsageError
+from minitest.fixture_api import fixture, yield_fixture
+from minitest.main import ExitCode, console_main, main
+from minitest.marks import Mark, MarkDecorator, MarkGenerator, ParameterSet, mark, param
+from minitest.nodes import Collector, Directory, File, FSCollector, Item, Node, Session
+from minitest.outcomes import exit, fail, importorskip, skip, xfail
+from minitest.stash import Stash, StashKey
+from minitest.version import __version__
+
+hookimpl = pluggy.HookimplMarker("minitest")
+hookspec = pluggy.HookspecMarker("minitest")
+
+# name → module providing it, imported when first used
+_LAZY: dict[str, str] = {
+    "raises": "minitest.raises",
+    "ExceptionInfo": "minitest.raises",
+    "RaisesGroup": "minitest.raises",
+    "warns": "minitest.recwarn",
+    "deprecated_call": "minitest.recwarn",
+    "WarningsRecorder": "minitest.recwarn",
+    "approx": "minitest.approx",
+    "register_assert_rewrite": "minitest.assertion_api",
+    "MonkeyPatch": "minitest.monkeypatch",
+    "FixtureRequest": "minitest.fixture_types",
+    "CaptureFixture": "minitest.fixture_types",
+    "LogCaptureFixture": "minitest.fixture_types",
+    "TempPathFactory": "minitest.fixture_types",
+    "Metafunc": "minitest.fixture_types",
+    "Cache": "minitest.fixture_types",
+    "TestReport": "minitest.reports",
+    "CollectReport": "minitest.reports",
+    "CallInfo": "minitest.reports",
+    "MinitestPluginManager": "minitest.pluginmanager",
+}
+
+__all__ = [
+    "__version__", "hookimpl", "hookspec", "fixture", "yield_fixture", "mark", "param", "Mark", "MarkDecorator",
+    "MarkGenerator", "ParameterSet", "skip", "fail", "xfail", "exit", "importorskip", "ExitCode", "main",
+    "console_main", "Config", "Parser", "UsageError", "Node", "Collector", "Item", "File", "FSCollector",
+    "Directory", "Session", "Stash", "StashKey", *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'minitest' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

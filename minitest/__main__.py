@@ -1,0 +1,7 @@
+"""``python -m minitest``."""
+
+import sys
+
+from minitest.main import console_main
+
+sys.exit(console_main())

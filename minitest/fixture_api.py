@@ -1,0 +1,93 @@
+"""``@minitest.fixture``: marks a function as a fixture definition.
+
+The decorator only records how the fixture was declared; the ``fixtures`` builtin plugin finds
+such functions in conftest.py files, test modules, classes and plugins and resolves them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar, overload
+
+__all__ = ["fixture", "FixtureMarker", "FIXTURE_ATTR", "get_fixture_marker", "yield_fixture"]
+
+F = TypeVar("F", bound=Callable[..., object])
+
+#: the attribute under which the decorator stores its FixtureMarker on the function
+FIXTURE_ATTR = "_minitest_fixture"
+
+SCOPES = ("session", "package", "module", "class", "function")
+
+
+@dataclasses.dataclass(frozen=True)
+class FixtureMarker:
+    """How a fixture was declared."""
+
+    scope: str | Callable[..., str] = "function"
+    params: tuple[object, ...] | None = None
+    autouse: bool = False
+    ids: tuple[object | None, ...] | Callable[[Any], object | None] | None = None
+    name: str | None = None
+
+    def __call__(self, function: F) -> F:
+        if getattr(function, FIXTURE_ATTR, None) is not None:
+            raise ValueError(f"fixture is being applied more than once to the same function {function.__name__!r}")
+        if getattr(function, "minitestmark", None) or getattr(function, "pytestmark", None):
+            # pytest makes this an error too: marks on fixtures have no effect
+            raise ValueError(f"marks cannot be applied to fixtures (fixture {function.__name__!r})")
+        try:
+            setattr(function, FIXTURE_ATTR, self)
+        except AttributeError:  # a bound method or builtin: wrap it
+            inner = function
+
+            def function(*args: Any, **kwargs: Any) -> Any:
+                return inner(*args, **kwargs)
+
+            function.__name__ = inner.__name__
+            setattr(function, FIXTURE_ATTR, self)
+        return function
+
+
+@overload
+def fixture(function: F, *, scope: str | Callable[..., str] = ..., params: Iterable[object] | None = ...,
+            autouse: bool = ..., ids: Sequence[object | None] | Callable[[Any], object | None] | None = ...,
+            name: str | None = ...) -> F: ...
+
+
+@overload
+def fixture(function: None = ..., *, scope: str | Callable[..., str] = ...,
+            params: Iterable[object] | None = ..., autouse: bool = ...,
+            ids: Sequence[object | None] | Callable[[Any], object | None] | None = ...,
+            name: str | None = ...) -> FixtureMarker: ...
+
+
+def fixture(function: Any = None, *, scope: Any = "function", params: Any = None, autouse: bool = False,
+            ids: Any = None, name: str | None = None) -> Any:
+    """Declare a fixture: ``@fixture`` or ``@fixture(scope="module", params=[...], autouse=True)``."""
+    if isinstance(scope, str) and scope not in SCOPES:
+        raise ValueError(f"fixture scope {scope!r} is not one of {', '.join(SCOPES)}")
+    marker = FixtureMarker(
+        scope=scope,
+        params=tuple(params) if params is not None else None,
+        autouse=autouse,
+        ids=None if ids is None else (ids if callable(ids) else tuple(ids)),
+        name=name,
+    )
+    if function is not None:
+        return marker(function)
+    return marker
+
+
+def yield_fixture(*args: Any, **kwargs: Any) -> Any:
+    """Deprecated alias of :func:`fixture` kept for old suites."""
+    return fixture(*args, **kwargs)
+
+
+def get_fixture_marker(obj: object) -> FixtureMarker | None:
+    """The FixtureMarker of ``obj`` if it was declared with ``@minitest.fixture``."""
+    try:
+        marker = getattr(obj, FIXTURE_ATTR, None)
+    except Exception:  # objects with exotic __getattr__
+        return None
+    return marker if isinstance(marker, FixtureMarker) else None

@@ -1,0 +1,337 @@
+"""The hook contracts of minitest: every hook a plugin may implement.
+
+This module is the whole interface between the kernel and the plugins. Each hook's docstring says
+when it is called, which pluggy options apply and what an implementation or a wrapper may do.
+
+Conventions:
+
+* ``firstresult`` hooks stop at the first implementation returning something other than ``None``.
+* ``historic`` hooks are replayed for plugins registered later (a conftest.py deep in the tree still
+  gets ``minitest_addoption`` and ``minitest_configure``).
+* A wrapper (``@hookimpl(wrapper=True)``) runs around the other implementations: the ``yield``
+  returns their result (or raises their exception) and the wrapper returns the final result.
+* Hooks that receive a node are called through ``node.ihook``, so a conftest.py only sees the nodes
+  of its own directory tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from minitest.config import Config, Parser
+    from minitest.nodes import Collector, Item, Node, Session
+    from minitest.pluginmanager import MinitestPluginManager
+    from minitest.reports import CallInfo, CollectReport, TestReport
+
+hookspec = pluggy.HookspecMarker("minitest")
+
+# --------------------------------------------------------------------------------------------
+# Bootstrap and configuration
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec(historic=True)
+def minitest_addoption(parser: Parser, pluginmanager: MinitestPluginManager) -> None:
+    """Register command-line options and ini values.
+
+    Called once for every plugin as it is registered (historic): builtins, ``-p`` plugins, installed
+    plugins and conftest.py files alike. Use ``parser.getgroup(name).addoption(...)`` for options
+    and ``parser.addini(name, help, type=..., default=...)`` for ini values.
+    A conftest.py found after the command line was parsed can still add options; they take effect
+    when the final parse happens (conftests of the initial arguments are loaded before it).
+    """
+
+
+@hookspec(historic=True)
+def minitest_plugin_registered(plugin: object, plugin_name: str, manager: MinitestPluginManager) -> None:
+    """A plugin was registered with the plugin manager.
+
+    Historic: a plugin registered later still hears about every plugin registered before it.
+    """
+
+
+@hookspec
+def minitest_load_initial_conftests(early_config: Config, args: list[str]) -> None:
+    """Called after the builtins are registered and the command line was pre-parsed, before plugins
+    named with ``-p``, installed plugins and conftest.py files are imported.
+
+    The place to install import hooks that must see those modules (assertion rewriting does).
+    ``early_config.known_args`` holds the options known so far.
+    """
+
+
+@hookspec(historic=True)
+def minitest_configure(config: Config) -> None:
+    """The command line was parsed and every initial plugin is registered.
+
+    Historic: a plugin registered later (a conftest.py found during collection) is configured as it
+    is registered. Register markers, stash per-plugin state, register helper plugin objects here.
+    """
+
+
+@hookspec
+def minitest_unconfigure(config: Config) -> None:
+    """Called once before the process exits, after the session finished."""
+
+
+@hookspec(firstresult=True)
+def minitest_cmdline_main(config: Config) -> int | None:
+    """Perform the main command-line action; the result is the exit code.
+
+    firstresult: the default implementation (builtin ``session``) runs the test session. Plugins
+    that answer informational options (``--markers``, ``--fixtures``, ``--plugins``) return an exit
+    code here before it (``tryfirst``).
+    """
+
+
+@hookspec
+def minitest_report_header(config: Config, start_path: Path) -> str | list[str] | None:
+    """Return lines to add to the terminal header (after the platform and rootdir lines)."""
+
+
+@hookspec
+def minitest_sessionstart(session: Session) -> None:
+    """The session object exists; collection has not started yet."""
+
+
+@hookspec
+def minitest_sessionfinish(session: Session, exitstatus: int) -> None:
+    """The whole run finished; ``exitstatus`` is the code the process will return.
+
+    A plugin may change ``session.exitstatus`` here (a tryfirst implementation runs before the
+    terminal summary is written).
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# Collection
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def minitest_collection(session: Session) -> object | None:
+    """Perform the collection of the session (``session.perform_collect()``).
+
+    firstresult: the builtin ``session`` plugin collects; a plugin that replaces collection returns
+    a non-None value. After it, ``session.items`` holds the items to run.
+    """
+
+
+@hookspec(firstresult=True)
+def minitest_ignore_collect(collection_path: Path, config: Config) -> bool | None:
+    """Return True to skip ``collection_path`` (a file or a directory), False to force collecting
+    it, or None to let later implementations decide. firstresult."""
+
+
+@hookspec(firstresult=True)
+def minitest_collect_directory(path: Path, parent: Collector) -> Collector | None:
+    """Make the collector for the directory ``path`` (a package or a plain directory). firstresult."""
+
+
+@hookspec
+def minitest_collect_file(file_path: Path, parent: Collector) -> Collector | None:
+    """Return a collector for ``file_path`` (or None). Every implementation is asked and all the
+    collectors returned are used, so several plugins may collect one file (python, doctest)."""
+
+
+@hookspec(firstresult=True)
+def minitest_pycollect_makemodule(module_path: Path, parent: Collector) -> Collector | None:
+    """Make the Module collector of a test file the python plugin accepted. firstresult."""
+
+
+@hookspec(firstresult=True)
+def minitest_pycollect_makeitem(collector: Collector, name: str, obj: object) -> Node | list[Node] | None:
+    """Turn one attribute of a module or class into a collector, an item, a list of them or None.
+
+    firstresult: the first implementation returning non-None decides (the unittest plugin takes
+    TestCase subclasses before the python plugin's default handling).
+    """
+
+
+@hookspec
+def minitest_generate_tests(metafunc: Any) -> None:
+    """Parametrize a test function through ``metafunc.parametrize(...)``.
+
+    Called for every collected test function. The python plugin applies ``parametrize`` marks; the
+    fixtures plugin (tryfirst) extends ``metafunc.fixturenames`` to the fixture closure and (trylast)
+    parametrizes fixtures that have ``params``.
+    """
+
+
+@hookspec(firstresult=True)
+def minitest_make_collect_report(collector: Collector) -> CollectReport | None:
+    """Collect ``collector`` and return its CollectReport (firstresult)."""
+
+
+@hookspec
+def minitest_collectstart(collector: Collector) -> None:
+    """Collection of ``collector`` starts."""
+
+
+@hookspec
+def minitest_collectreport(report: CollectReport) -> None:
+    """A collector finished collecting (successfully or not)."""
+
+
+@hookspec
+def minitest_itemcollected(item: Item) -> None:
+    """An item was collected."""
+
+
+@hookspec
+def minitest_collection_modifyitems(session: Session, config: Config, items: list[Item]) -> None:
+    """Filter or reorder ``items`` in place after collection (``-k``, ``-m``, ``--deselect``, ``--lf``).
+
+    Plugins that drop items must announce them through ``minitest_deselected``.
+    """
+
+
+@hookspec
+def minitest_deselected(items: Sequence[Item]) -> None:
+    """``items`` were deselected (they are counted as such in the final line)."""
+
+
+@hookspec
+def minitest_collection_finish(session: Session) -> None:
+    """Collection and modification are complete; ``session.items`` is final."""
+
+
+# --------------------------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def minitest_runtestloop(session: Session) -> object | None:
+    """Run all the collected items. firstresult: the builtin ``runner`` runs them in order in this
+    process; the ``dist`` plugin replaces it to hand the items to workers."""
+
+
+@hookspec(firstresult=True)
+def minitest_runtest_protocol(item: Item, nextitem: Item | None) -> object | None:
+    """Run setup, call and teardown of one item and report each phase.
+
+    ``nextitem`` lets the setup state tear down exactly the scopes that end here.
+    firstresult; wrappers (timeout, rerun) may surround the whole protocol.
+    """
+
+
+@hookspec
+def minitest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    """The protocol of one item starts (before its setup)."""
+
+
+@hookspec
+def minitest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    """The protocol of one item finished (after its teardown report)."""
+
+
+@hookspec
+def minitest_runtest_setup(item: Item) -> None:
+    """Set up ``item``: the nodes of its chain and its fixtures. An exception is a setup error.
+
+    The capture plugin wraps this hook (``wrapper=True``) to capture the output of the phase.
+    """
+
+
+@hookspec
+def minitest_runtest_call(item: Item) -> None:
+    """Run the test itself (``item.runtest()``). An exception is the test's failure."""
+
+
+@hookspec
+def minitest_runtest_teardown(item: Item, nextitem: Item | None) -> None:
+    """Tear down what ends with ``item`` (the scopes not shared with ``nextitem``)."""
+
+
+@hookspec(firstresult=True)
+def minitest_runtest_makereport(item: Item, call: CallInfo) -> TestReport | None:
+    """Make the TestReport of one phase from its CallInfo.
+
+    firstresult. The skipping plugin wraps it to turn skip / xfail exceptions and marks into the
+    right outcome; a wrapper may change the report the ``yield`` returns.
+    """
+
+
+@hookspec
+def minitest_runtest_logreport(report: TestReport) -> None:
+    """A phase report is final: reporters (terminal, junitxml, cache, json) record it here."""
+
+
+@hookspec(firstresult=True)
+def minitest_pyfunc_call(pyfuncitem: Item) -> bool | None:
+    """Call the Python test function; return True once called. firstresult: the python plugin's
+    default calls it with ``pyfuncitem.funcargs``; a plugin may run it differently (async)."""
+
+
+@hookspec(firstresult=True)
+def minitest_fixture_setup(fixturedef: Any, request: Any) -> object | None:
+    """Execute the fixture function of ``fixturedef`` and return its value. firstresult."""
+
+
+@hookspec
+def minitest_fixture_post_finalizer(fixturedef: Any, request: Any) -> None:
+    """A fixture's teardown finished (its cached value is dropped)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Reporting
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def minitest_report_teststatus(
+    report: TestReport | CollectReport, config: Config
+) -> tuple[str, str, str | tuple[str, Mapping[str, bool]]] | None:
+    """Return ``(category, short letter, verbose word)`` for a report, e.g. ``("passed", ".", "PASSED")``.
+
+    firstresult: the terminal plugin's default is ``trylast`` so other plugins (skipping for
+    xfail/xpass) decide first. The verbose word may be ``(word, {"green": True})`` for colour.
+    """
+
+
+@hookspec
+def minitest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Config) -> None:
+    """Add sections to the terminal summary, before the short test summary and final line.
+
+    ``terminalreporter.write_sep("=", "title")`` and ``terminalreporter.write_line(text)`` write.
+    """
+
+
+@hookspec(firstresult=True)
+def minitest_assertrepr_compare(config: Config, op: str, left: object, right: object) -> list[str] | None:
+    """Explain a failing comparison ``left op right`` as lines of text.
+
+    firstresult: a conftest.py may explain its own types; the assertion plugin's default is trylast.
+    """
+
+
+@hookspec
+def minitest_warning_recorded(warning_message: Any, when: str, nodeid: str, location: Any) -> None:
+    """A warning was captured during ``when`` ("config", "collect" or "runtest")."""
+
+
+@hookspec
+def minitest_internalerror(excrepr: str, excinfo: Any) -> bool | None:
+    """An internal error happened (a bug in minitest or a plugin). Return True to suppress the
+    default printing of the traceback."""
+
+
+@hookspec
+def minitest_keyboard_interrupt(excinfo: Any) -> None:
+    """The run was interrupted with Ctrl-C."""
+
+
+@hookspec(firstresult=True)
+def minitest_report_to_serializable(config: Config, report: TestReport | CollectReport) -> dict | None:
+    """Turn a report into a dict of plain data (for sending from a worker). firstresult."""
+
+
+@hookspec(firstresult=True)
+def minitest_report_from_serializable(config: Config, data: dict) -> TestReport | CollectReport | None:
+    """Rebuild a report from the dict made by ``minitest_report_to_serializable``. firstresult."""

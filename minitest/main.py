@@ -1,0 +1,194 @@
+"""The console entry point: build the Config, call ``minitest_cmdline_main``, return an ExitCode.
+
+Bootstrap, in order (each step can add options for the next parse):
+
+1. the plugin manager with the hook specs and builtins (``-p no:NAME`` blocks first);
+2. ``minitest_addoption`` (historic) and a first, tolerant parse of the command line;
+3. rootdir and the config file; ``addopts`` prepended; ``minitest_load_initial_conftests``;
+4. ``MINITEST_PLUGINS`` and ``-p NAME``, installed plugins, ``plugins`` from the ini file;
+5. the conftest.py files on the way to the arguments;
+6. the final, strict parse and ``check_pending()`` (a misspelled hook is an error).
+"""
+
+from __future__ import annotations
+
+import enum
+import glob
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from minitest.config import (
+    Config,
+    InvocationParams,
+    Parser,
+    UsageError,
+    determine_rootdir,
+    parse_early_plugin_args,
+)
+from minitest.pluginmanager import (
+    ConftestImportFailure,
+    PluginOrigin,
+    autoload_disabled,
+    get_plugin_manager,
+    plugins_from_env,
+)
+
+__all__ = ["ExitCode", "main", "console_main", "prepare_config"]
+
+
+class ExitCode(enum.IntEnum):
+    """The process exit codes, the same as pytest's."""
+
+    OK = 0
+    TESTS_FAILED = 1
+    INTERRUPTED = 2
+    INTERNAL_ERROR = 3
+    USAGE_ERROR = 4
+    NO_TESTS_COLLECTED = 5
+
+
+def add_kernel_options(parser: Parser) -> None:
+    """The options the bootstrap itself reads (plugins, config file, rootdir, imports)."""
+    group = parser.getgroup("general", "general")
+    group.addoption("-p", action="append", dest="plugins", default=[], metavar="name",
+                    help="early-load the plugin module NAME; -p no:NAME blocks a plugin (builtin or installed)")
+    group.addoption("--disable-plugin-autoload", action="store_true", default=False,
+                    help="do not load installed plugins (entry-point group 'minitest'), "
+                         "like MINITEST_DISABLE_PLUGIN_AUTOLOAD")
+    cfg = parser.getgroup("config", "configuration")
+    cfg.addoption("-c", "--config-file", dest="inifilename", metavar="FILE",
+                  help="use FILE as the config file (and its directory as rootdir)")
+    cfg.addoption("--rootdir", dest="rootdir", metavar="ROOTDIR",
+                  help="the rootdir: node ids are relative to it, the cache lives in it")
+    cfg.addoption("-o", "--override-ini", dest="override_ini", action="append", default=[],
+                  metavar="NAME=VALUE", help="override an ini value, e.g. -o xfail_strict=true")
+    cfg.addoption("--confcutdir", dest="confcutdir", metavar="DIR",
+                  help="only load conftest.py files at or below DIR")
+    cfg.addoption("--noconftest", action="store_true", default=False, help="do not load any conftest.py files")
+    cfg.addoption("--import-mode", dest="importmode", default="prepend",
+                  choices=("prepend", "append", "importlib"),
+                  help="how test modules are imported: prepend (default), append or importlib")
+    parser.addini("addopts", "extra command line options", type="args")
+    parser.addini("plugins", "plugin modules to load", type="args")
+    parser.addini("testpaths", "directories to search for tests when no arguments are given", type="args")
+    parser.addini("minversion", "the minimal minitest version required", type="string")
+
+
+def prepare_config(args: Sequence[str], plugins: Sequence[object] = ()) -> Config:
+    """Run the bootstrap and return the configured-but-not-yet-``configure``d Config."""
+    invocation_dir = Path.cwd()
+    args = [str(a) for a in args]
+    _load, block = parse_early_plugin_args(args)
+    pm = get_plugin_manager(blocked=block)
+    config = Config(pm, InvocationParams(tuple(args), invocation_dir, tuple(plugins)))
+    pm.config = config
+    parser = config._parser
+    add_kernel_options(parser)
+    pm.hook.minitest_addoption.call_historic(kwargs=dict(parser=parser, pluginmanager=pm))
+    for plugin in plugins:
+        pm.register(plugin, origin=PluginOrigin("object", repr(plugin)))
+
+    known = parser.parse_known_args(args)
+    rootdir, ini = determine_rootdir(known.file_or_dir, invocation_dir, known.inifilename, known.rootdir)
+    config.rootpath, config.inifile, config.inipath = rootdir, ini, ini.path
+    config._override_ini = list(known.override_ini or [])
+    extra = list(config.getini("addopts")) + config._read_env_addopts()
+    if extra:
+        args = extra + args
+        more_load, more_block = parse_early_plugin_args(extra)
+        for name in more_block:
+            pm.block(name)
+            if pm.get_plugin(name) is not None:
+                pm.unregister(name=name)
+        known = parser.parse_known_args(args)
+        config._override_ini = list(known.override_ini or [])
+    config._inicache.clear()
+    config.known_args = known
+    config.option = known
+
+    pm.rootpath = rootdir
+    pm.import_mode = known.importmode
+    pm.noconftest = known.noconftest
+    if known.confcutdir:
+        pm.confcutdir = (invocation_dir / known.confcutdir).resolve()
+    elif ini.path is not None:
+        pm.confcutdir = ini.path.parent
+    else:
+        pm.confcutdir = rootdir
+    pm.hook.minitest_load_initial_conftests(early_config=config, args=args)
+
+    load, _ = parse_early_plugin_args(args)
+    for name in plugins_from_env():
+        pm.import_plugin(name, PluginOrigin("env", "MINITEST_PLUGINS"))
+    for name in load:
+        pm.import_plugin(name, PluginOrigin("-p", name))
+    if not (autoload_disabled() or known.disable_plugin_autoload):
+        pm.load_entrypoint_plugins()
+    for name in config.getini("plugins"):
+        pm.import_plugin(name, PluginOrigin("ini", str(ini.path)))
+
+    initial = _initial_args(config, known.file_or_dir, invocation_dir)
+    for arg in initial:
+        path = (invocation_dir / arg.split("::", 1)[0]).resolve()
+        if path.exists():
+            pm.load_conftests_up_to(path if path.is_dir() else path.parent)
+
+    config.option = parser.parse(args)
+    config.args = initial
+    config._inicache.clear()
+    pm.check_pending()
+    return config
+
+
+def _initial_args(config: Config, given: list[str], invocation_dir: Path) -> list[str]:
+    """The arguments to collect: those given, else ``testpaths`` (run from rootdir), else cwd."""
+    if given:
+        config.args_source = "args"
+        return list(given)
+    if invocation_dir == config.rootpath:
+        found: list[str] = []
+        for pattern in config.getini("testpaths"):
+            matches = sorted(glob.glob(pattern, root_dir=str(config.rootpath)))
+            found.extend(matches)
+        if found:
+            config.args_source = "testpaths"
+            return found
+    config.args_source = "cwd"
+    return [str(invocation_dir)]
+
+
+def main(args: Sequence[str] | None = None, plugins: Sequence[object] = ()) -> int:
+    """Run minitest with ``args`` (default ``sys.argv[1:]``); return the exit code."""
+    if args is None:
+        args = sys.argv[1:]
+    try:
+        config = prepare_config(args, plugins)
+    except ConftestImportFailure as exc:
+        sys.stderr.write(f"ERROR: {exc}\n")
+        return ExitCode.USAGE_ERROR
+    except UsageError as exc:
+        for line in str(exc).splitlines():
+            sys.stderr.write(f"ERROR: {line}\n" if line == str(exc).splitlines()[0] else f"{line}\n")
+        return ExitCode.USAGE_ERROR
+    try:
+        result = config.hook.minitest_cmdline_main(config=config)
+        return int(result if result is not None else ExitCode.OK)
+    except UsageError as exc:
+        sys.stderr.write(f"ERROR: {exc}\n")
+        return ExitCode.USAGE_ERROR
+    finally:
+        config.ensure_unconfigure()
+
+
+def console_main() -> int:
+    """The ``minitest`` console script: flushes stdout and survives a closed pipe."""
+    try:
+        code = main()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1

@@ -1,0 +1,348 @@
+"""The collection tree: Session → Directory → File → (Class) → Item.
+
+Nodes know their place (name, parent, node id, path), their marks and keywords, their
+finalizers and which hooks apply to them (``ihook``: the hooks of the plugins and of the
+conftest.py files whose directory contains the node). What a node *does* when collected or run is
+up to the plugin that made it.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from minitest.marks import Mark, MarkDecorator, normalize_mark
+from minitest.stash import Stash
+
+if TYPE_CHECKING:
+    from minitest.config import Config
+
+__all__ = ["Node", "Collector", "Item", "FSCollector", "File", "Directory", "Session", "CollectError",
+           "NodeKeywords", "SEP"]
+
+SEP = "::"
+N = TypeVar("N", bound="Node")
+
+
+class CollectError(Exception):
+    """Raised by ``collect()`` for an error to report without a traceback."""
+
+
+class NodeKeywords(MutableMapping[str, Any]):
+    """The keywords ``-k`` matches: the node's own plus every parent's."""
+
+    __slots__ = ("node", "parent", "_own")
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.parent = node.parent
+        self._own: dict[str, Any] = {node.name: True}
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._own[key]
+        except KeyError:
+            if self.parent is None:
+                raise
+            return self.parent.keywords[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._own[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._own[key]
+
+    def __iter__(self) -> Iterator[str]:
+        seen = set(self._own)
+        yield from self._own
+        if self.parent is not None:
+            for key in self.parent.keywords:
+                if key not in seen:
+                    yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._own or (self.parent is not None and key in self.parent.keywords)
+
+
+class Node:
+    """Base of every node in the collection tree."""
+
+    def __init__(
+        self,
+        name: str,
+        parent: Node | None = None,
+        config: Config | None = None,
+        session: Session | None = None,
+        path: Path | None = None,
+        nodeid: str | None = None,
+    ) -> None:
+        self.name = name
+        self.parent = parent
+        if config is None:
+            assert parent is not None, "a node needs a parent or a config"
+            config = parent.config
+        self.config: Config = config
+        if session is None:
+            assert parent is not None, "a node needs a parent or a session"
+            session = parent.session
+        self.session: Session = session
+        if path is None and parent is not None:
+            path = parent.path
+        self.path: Path = path  # type: ignore[assignment]
+        if nodeid is None:
+            assert parent is not None
+            nodeid = f"{parent.nodeid}{SEP}{name}" if parent.nodeid else name
+        self.nodeid: str = nodeid
+        self.keywords = NodeKeywords(self)
+        self.own_markers: list[Mark] = []
+        self.extra_keyword_matches: set[str] = set()
+        self.stash = Stash()
+        self._finalizers: list[Callable[[], object]] = []
+
+    @classmethod
+    def from_parent(cls: type[N], parent: Node, **kw: Any) -> N:
+        """Create a node under ``parent`` (the constructor plugins should use)."""
+        return cls(parent=parent, **kw)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+    # -- hooks ---------------------------------------------------------------------------------
+    @property
+    def ihook(self) -> Any:
+        """The hooks that apply to this node (conftest.py files outside its tree excluded)."""
+        return self.session.gethookproxy(self.path)
+
+    # -- tree ----------------------------------------------------------------------------------
+    def listchain(self) -> list[Node]:
+        """The nodes from the session down to this one."""
+        chain: list[Node] = []
+        node: Node | None = self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        chain.reverse()
+        return chain
+
+    def listnames(self) -> list[str]:
+        return [n.name for n in self.listchain()]
+
+    def getparent(self, cls: type[N]) -> N | None:
+        """The closest node of type ``cls``, this one included."""
+        node: Node | None = self
+        while node is not None and not isinstance(node, cls):
+            node = node.parent
+        return node
+
+    # -- marks ---------------------------------------------------------------------------------
+    def add_marker(self, marker: str | Mark | MarkDecorator | Any, append: bool = True) -> None:
+        """Add a mark to this node (``append=False`` puts it first)."""
+        if isinstance(marker, str):
+            mark = Mark(marker)
+        else:
+            mark = normalize_mark(marker)
+            if mark is None:
+                raise ValueError("is not a string or minitest.mark.* Marker")
+        self.keywords[mark.name] = mark
+        if append:
+            self.own_markers.append(mark)
+        else:
+            self.own_markers.insert(0, mark)
+
+    def iter_markers(self, name: str | None = None) -> Iterator[Mark]:
+        """The marks of this node and its parents, closest first."""
+        for _, mark in self.iter_markers_with_node(name):
+            yield mark
+
+    def iter_markers_with_node(self, name: str | None = None) -> Iterator[tuple[Node, Mark]]:
+        for node in reversed(self.listchain()):
+            for mark in node.own_markers:
+                if name is None or mark.name == name:
+                    yield node, mark
+
+    def get_closest_marker(self, name: str, default: Mark | None = None) -> Mark | None:
+        return next(self.iter_markers(name), default)
+
+    def listextrakeywords(self) -> set[str]:
+        extra: set[str] = set()
+        for node in self.listchain():
+            extra.update(node.extra_keyword_matches)
+        return extra
+
+    # -- setup / teardown ----------------------------------------------------------------------
+    def addfinalizer(self, fin: Callable[[], object]) -> None:
+        """Run ``fin`` when this node is torn down (finalizers run last-in, first-out)."""
+        self._finalizers.append(fin)
+
+    def setup(self) -> None:
+        """Prepare this node before the first item below it runs."""
+
+    def teardown(self) -> None:
+        """Run this node's finalizers, last added first; the first error is re-raised after all ran."""
+        errors: list[BaseException] = []
+        while self._finalizers:
+            fin = self._finalizers.pop()
+            try:
+                fin()
+            except BaseException as exc:  # noqa: BLE001 - every finalizer must run
+                errors.append(exc)
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise BaseExceptionGroup(f"errors while tearing down {self!r}", errors)
+
+    # -- reporting -----------------------------------------------------------------------------
+    def warn(self, warning: Warning) -> None:
+        """Issue a warning attributed to this node's location."""
+        path, lineno = _node_location(self)
+        warnings.warn_explicit(warning, category=type(warning), filename=str(path), lineno=(lineno or 0) + 1)
+
+    def repr_failure(self, excinfo: Any, style: str | None = None) -> Any:
+        """The text shown for an exception raised while collecting or running this node."""
+        from minitest.tracebacks import format_exception_for_node
+
+        return format_exception_for_node(self, excinfo, style)
+
+    def _traceback_entry_point(self) -> Any:
+        """The code object from which tracebacks of this node are shown (None: whole traceback)."""
+        return None
+
+
+def _node_location(node: Node) -> tuple[Path, int | None]:
+    if isinstance(node, Item):
+        path, lineno, _ = node.reportinfo()
+        return Path(path), lineno
+    return node.path, None
+
+
+class Collector(Node):
+    """A node that has children: its ``collect()`` returns them."""
+
+    def repr_failure(self, excinfo: Any, style: str | None = None) -> Any:
+        """Collection errors show their message alone, others a short traceback."""
+        exc = getattr(excinfo, "value", excinfo)
+        if isinstance(exc, CollectError) and not self.config.getoption("fulltrace", False):
+            from minitest.reports import FailureRepr, ReprCrash
+
+            text = str(exc)
+            return FailureRepr(text, ReprCrash(str(self.path), 0, text.splitlines()[-1] if text else ""))
+        tbstyle = style or self.config.getoption("tbstyle", "auto")
+        return super().repr_failure(excinfo, "short" if tbstyle in ("auto", None) else tbstyle)
+
+    def collect(self) -> Iterable[Item | Collector]:
+        raise NotImplementedError("collect() must be implemented by a Collector subclass")
+
+
+class Item(Node):
+    """A test: the leaf of the tree. ``runtest()`` runs it."""
+
+    nextitem = None
+
+    def __init__(self, name: str, parent: Node | None = None, config: Config | None = None,
+                 session: Session | None = None, nodeid: str | None = None, **kw: Any) -> None:
+        super().__init__(name, parent, config, session, nodeid=nodeid, **kw)
+        self._report_sections: list[tuple[str, str, str]] = []
+        self.user_properties: list[tuple[str, object]] = []
+
+    def runtest(self) -> None:
+        raise NotImplementedError("runtest() must be implemented by an Item subclass")
+
+    def add_report_section(self, when: str, key: str, content: str) -> None:
+        """Attach text (captured output, logs) shown with this item's report of phase ``when``."""
+        if content:
+            self._report_sections.append((when, key, content))
+
+    def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
+        """(path, 0-based line number or None, description) of this item."""
+        return self.path, None, ""
+
+    @property
+    def location(self) -> tuple[str, int | None, str]:
+        """(path relative to rootdir, 0-based line, description), as reports carry it."""
+        try:
+            return self._location  # type: ignore[has-type]
+        except AttributeError:
+            path, lineno, domain = self.reportinfo()
+            relpath = self.session.relative_path(Path(path))
+            self._location = (relpath, lineno, str(domain))
+            return self._location
+
+
+class FSCollector(Collector):
+    """A collector for a path of the file system; its node id is the path relative to rootdir."""
+
+    def __init__(self, path: Path, parent: Node | None = None, config: Config | None = None,
+                 session: Session | None = None, nodeid: str | None = None, name: str | None = None) -> None:
+        if name is None:
+            name = path.name
+        if nodeid is None:
+            sess = session if session is not None else parent.session  # type: ignore[union-attr]
+            nodeid = sess.relative_path(path)
+            if nodeid == ".":
+                nodeid = ""
+        super().__init__(name, parent, config, session, path=path, nodeid=nodeid)
+
+
+class File(FSCollector):
+    """A collector for one file."""
+
+
+class Directory(FSCollector):
+    """A collector for one directory (its subclasses decide how its entries are collected)."""
+
+
+class Session(Collector):
+    """The root of the tree, and the run's state: items, failures, stop requests, exit status."""
+
+    class Interrupted(KeyboardInterrupt):
+        """Raised to stop the run (``-x``, ``--maxfail``)."""
+
+    class Failed(Exception):
+        """Raised when the run should stop because of a test failure."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__("", parent=None, config=config, session=self, path=config.rootpath, nodeid="")
+        self.items: list[Item] = []
+        self.testsfailed = 0
+        self.testscollected = 0
+        self.shouldstop: bool | str = False
+        self.shouldfail: bool | str = False
+        self.exitstatus: int = 0
+        self._relpath_cache: dict[Path, str] = {}
+        #: the paths named on the command line (explicit files are collected whatever their name)
+        self.initial_paths: set[Path] = set()
+
+    def isinitpath(self, path: Path) -> bool:
+        """Whether ``path`` was named on the command line."""
+        return path in self.initial_paths
+
+    @classmethod
+    def from_config(cls, config: Config) -> Session:
+        return cls(config)
+
+    def gethookproxy(self, path: Path) -> Any:
+        return self.config.pluginmanager.hook_for_path(path)
+
+    def relative_path(self, path: Path) -> str:
+        """``path`` relative to rootdir with forward slashes, as node ids and locations show it."""
+        try:
+            return self._relpath_cache[path]
+        except KeyError:
+            pass
+        root = self.config.rootpath
+        try:
+            rel = path.relative_to(root).as_posix()
+        except ValueError:
+            rel = Path(os.path.relpath(path, root)).as_posix()
+        self._relpath_cache[path] = rel or "."
+        return rel or "."
+
+    def collect(self) -> Iterable[Item | Collector]:
+        # the session plugin drives collection through minitest_collection
+        return []

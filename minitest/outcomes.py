@@ -1,0 +1,148 @@
+"""Outcome exceptions: how a test (or minitest itself) says skip, fail, xfail or exit.
+
+The exceptions derive from BaseException so a test's ``except Exception`` does not swallow them.
+pytest's own outcome exceptions are recognised by name (see :func:`outcome_kind`), so a suite
+that calls ``pytest.skip()`` under minitest is reported the same way.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, NoReturn
+
+__all__ = ["OutcomeException", "Skipped", "Failed", "XFailed", "Exit", "skip", "fail", "xfail", "exit",
+           "importorskip", "outcome_kind"]
+
+
+class OutcomeException(BaseException):
+    """Base of the outcome exceptions; ``msg`` is the reason shown to the user."""
+
+    def __init__(self, msg: str | None = None, pytrace: bool = True) -> None:
+        if msg is not None and not isinstance(msg, str):
+            raise TypeError(f"{type(self).__name__} expected string as 'msg' parameter, got {type(msg).__name__!r}")
+        super().__init__(msg)
+        self.msg = msg
+        self.pytrace = pytrace
+
+    def __repr__(self) -> str:
+        return self.msg if self.msg is not None else f"<{type(self).__name__} instance>"
+
+    __str__ = __repr__
+
+
+class Skipped(OutcomeException):
+    """Raised by :func:`skip`: the test is reported as skipped."""
+
+    def __init__(self, msg: str | None = None, pytrace: bool = True, allow_module_level: bool = False,
+                 *, _use_item_location: bool = False) -> None:
+        super().__init__(msg=msg, pytrace=pytrace)
+        self.allow_module_level = allow_module_level
+        # report the item's location (skip marks) rather than where the exception was raised
+        self._use_item_location = _use_item_location
+
+
+class Failed(OutcomeException):
+    """Raised by :func:`fail`: the test fails with the given message."""
+
+
+class XFailed(Failed):
+    """Raised by :func:`xfail`: the test is reported as an expected failure."""
+
+
+class Exit(Exception):
+    """Raised by :func:`exit`: stop the whole run."""
+
+    def __init__(self, msg: str = "unknown reason", returncode: int | None = None) -> None:
+        self.msg = msg
+        self.returncode = returncode
+        super().__init__(msg)
+
+
+def skip(reason: str = "", *, allow_module_level: bool = False) -> NoReturn:
+    """Skip the running test (or, with ``allow_module_level=True``, the whole module)."""
+    __tracebackhide__ = True
+    raise Skipped(msg=reason, allow_module_level=allow_module_level)
+
+
+def fail(reason: str = "", pytrace: bool = True) -> NoReturn:
+    """Fail the running test with ``reason``; ``pytrace=False`` shows only the reason."""
+    __tracebackhide__ = True
+    raise Failed(msg=reason, pytrace=pytrace)
+
+
+def xfail(reason: str = "") -> NoReturn:
+    """Mark the running test as an expected failure and stop it."""
+    __tracebackhide__ = True
+    raise XFailed(reason)
+
+
+def exit(reason: str = "", returncode: int | None = None) -> NoReturn:  # noqa: A001 - public API name
+    """Stop the whole test run."""
+    __tracebackhide__ = True
+    raise Exit(reason, returncode)
+
+
+def importorskip(modname: str, minversion: str | None = None, reason: str | None = None,
+                 *, exc_type: type[ImportError] | None = None) -> Any:
+    """Import ``modname`` and return it, or skip the test (module) when it cannot be imported or is
+    older than ``minversion``."""
+    __tracebackhide__ = True
+    import importlib
+
+    compile(modname, "", "eval")  # a bad name is a SyntaxError here, as in pytest
+    try:
+        __import__(modname)
+    except ImportError as exc:
+        if reason is None:
+            reason = f"could not import {modname!r}: {exc}"
+        raise Skipped(reason, allow_module_level=True) from None
+    mod = sys.modules[modname]
+    if minversion is None:
+        return mod
+    verattr = getattr(mod, "__version__", None)
+    if verattr is None or _version_tuple(verattr) < _version_tuple(minversion):
+        raise Skipped(f"module {modname!r} has __version__ {verattr!r}, required is: {minversion!r}",
+                      allow_module_level=True)
+    return importlib.import_module(modname)
+
+
+def _version_tuple(version: str) -> tuple[Any, ...]:
+    try:
+        from packaging.version import Version
+
+        return (Version(version),)
+    except Exception:
+        parts: list[Any] = []
+        for piece in str(version).replace("-", ".").split("."):
+            parts.append((0, int(piece)) if piece.isdigit() else (1, piece))
+        return tuple(parts)
+
+
+def outcome_kind(exc: BaseException) -> str | None:
+    """Which outcome ``exc`` stands for: "skipped", "xfailed", "failed", "exit" or None.
+
+    Recognises minitest's exceptions and pytest's by class name, without importing pytest.
+    """
+    if isinstance(exc, Skipped):
+        return "skipped"
+    if isinstance(exc, XFailed):
+        return "xfailed"
+    if isinstance(exc, Failed):
+        return "failed"
+    if isinstance(exc, Exit):
+        return "exit"
+    for cls in type(exc).__mro__:
+        if cls.__module__.startswith(("_pytest", "pytest")):
+            name = cls.__name__
+            if name == "Skipped":
+                return "skipped"
+            if name == "XFailed":
+                return "xfailed"
+            if name == "Failed":
+                return "failed"
+            if name == "Exit":
+                return "exit"
+    unittest = sys.modules.get("unittest")
+    if unittest is not None and isinstance(exc, unittest.SkipTest):
+        return "skipped"
+    return None

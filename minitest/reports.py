@@ -1,0 +1,232 @@
+"""Reports: what happened in one phase of a test (TestReport) or one collector (CollectReport).
+
+Reports are plain data so they can travel from a worker process as dicts
+(:meth:`BaseReport.to_dict` / :func:`report_from_dict`). ``longrepr`` is either None, a
+:class:`FailureRepr` (text and the crash location), or for skips a ``(path, lineno, reason)`` tuple.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, Literal, TypeVar
+
+__all__ = ["CallInfo", "TestReport", "CollectReport", "FailureRepr", "ReprCrash", "report_from_dict"]
+
+T = TypeVar("T")
+Phase = Literal["setup", "call", "teardown", "collect"]
+
+
+@dataclasses.dataclass
+class ReprCrash:
+    """Where the failure happened and its one-line message (for ``-r`` and ``--tb=line``)."""
+
+    path: str
+    lineno: int
+    message: str
+
+
+@dataclasses.dataclass
+class FailureRepr:
+    """The rendered failure text plus its crash location."""
+
+    text: str
+    crash: ReprCrash | None = None
+    sections: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CallInfo(Generic[T]):
+    """The result or exception of one call, with its timing."""
+
+    __slots__ = ("_result", "excinfo", "start", "stop", "duration", "when")
+
+    def __init__(self, result: T | None, excinfo: BaseException | None, start: float, stop: float,
+                 duration: float, when: str) -> None:
+        self._result = result
+        self.excinfo = excinfo
+        self.start = start
+        self.stop = stop
+        self.duration = duration
+        self.when = when
+
+    @property
+    def result(self) -> T:
+        if self.excinfo is not None:
+            raise AttributeError(f"{self!r} has no valid result")
+        return self._result  # type: ignore[return-value]
+
+    @classmethod
+    def from_call(cls, func: Callable[[], T], when: str,
+                  reraise: tuple[type[BaseException], ...] | type[BaseException] | None = None) -> CallInfo[T]:
+        """Call ``func`` and capture its result or exception (``reraise`` ones propagate)."""
+        start = time.time()
+        precise = time.perf_counter()
+        excinfo = None
+        result = None
+        try:
+            result = func()
+        except BaseException as exc:
+            if reraise is not None and isinstance(exc, reraise):
+                raise
+            excinfo = exc
+        duration = time.perf_counter() - precise
+        return cls(result, excinfo, start, time.time(), duration, when)
+
+    def __repr__(self) -> str:
+        if self.excinfo is None:
+            return f"<CallInfo when={self.when!r} result: {self._result!r}>"
+        return f"<CallInfo when={self.when!r} excinfo={self.excinfo!r}>"
+
+
+class BaseReport:
+    """What the test and collect reports share."""
+
+    nodeid: str
+    outcome: str
+    longrepr: Any
+    sections: list[tuple[str, str]]
+    when: str
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "passed"
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome == "failed"
+
+    @property
+    def skipped(self) -> bool:
+        return self.outcome == "skipped"
+
+    @property
+    def fspath(self) -> str:
+        return self.nodeid.split("::")[0]
+
+    @property
+    def longreprtext(self) -> str:
+        lr = self.longrepr
+        if lr is None:
+            return ""
+        if isinstance(lr, tuple):
+            return str(lr[2])
+        return str(lr)
+
+    @property
+    def head_line(self) -> str | None:
+        loc = getattr(self, "location", None)
+        return loc[2] if loc else None
+
+    @property
+    def caplog(self) -> str:
+        return "\n".join(c for k, c in self.sections if k.startswith("Captured log"))
+
+    @property
+    def capstdout(self) -> str:
+        return "".join(c for k, c in self.sections if k.startswith("Captured stdout"))
+
+    @property
+    def capstderr(self) -> str:
+        return "".join(c for k, c in self.sections if k.startswith("Captured stderr"))
+
+    @property
+    def count_towards_summary(self) -> bool:
+        return True
+
+    def get_sections(self, prefix: str) -> Iterable[tuple[str, str]]:
+        for name, content in self.sections:
+            if name.startswith(prefix):
+                yield name, content
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-serializable) describing this report."""
+        data = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        lr = self.longrepr
+        if isinstance(lr, FailureRepr):
+            data["longrepr"] = {"text": lr.text, "crash": dataclasses.asdict(lr.crash) if lr.crash else None,
+                                "sections": [list(s) for s in lr.sections]}
+        elif isinstance(lr, tuple):
+            data["longrepr"] = list(lr)
+        elif lr is not None:
+            data["longrepr"] = str(lr)
+        data["$report_type"] = type(self).__name__
+        data.pop("result", None)
+        data["sections"] = [list(s) for s in self.sections]
+        if "location" in data and data["location"] is not None:
+            data["location"] = list(data["location"])
+        if "keywords" in data:
+            data["keywords"] = {k: 1 for k in data["keywords"]}
+        if "user_properties" in data:
+            data["user_properties"] = [list(p) for p in data["user_properties"]]
+        return data
+
+
+class TestReport(BaseReport):
+    """The outcome of one phase (setup, call or teardown) of one test."""
+
+    __test__ = False  # not a test class, whatever a runner thinks of the name
+
+    def __init__(self, nodeid: str, location: tuple[str, int | None, str], keywords: dict[str, Any],
+                 outcome: str, longrepr: Any, when: str, sections: Iterable[tuple[str, str]] = (),
+                 duration: float = 0.0, start: float = 0.0, stop: float = 0.0,
+                 user_properties: Iterable[tuple[str, object]] | None = None, **extra: Any) -> None:
+        self.nodeid = nodeid
+        self.location = location
+        self.keywords = keywords
+        self.outcome = outcome
+        self.longrepr = longrepr
+        self.when = when
+        self.sections = list(sections)
+        self.duration = duration
+        self.start = start
+        self.stop = stop
+        self.user_properties = list(user_properties or [])
+        self.__dict__.update(extra)
+
+    def __repr__(self) -> str:
+        return f"<TestReport {self.nodeid!r} when={self.when!r} outcome={self.outcome!r}>"
+
+
+class CollectReport(BaseReport):
+    """The outcome of collecting one collector; ``result`` holds its children."""
+
+    when = "collect"
+
+    def __init__(self, nodeid: str, outcome: str, longrepr: Any, result: list[Any] | None,
+                 sections: Iterable[tuple[str, str]] = (), **extra: Any) -> None:
+        self.nodeid = nodeid
+        self.outcome = outcome
+        self.longrepr = longrepr
+        self.result = result or []
+        self.sections = list(sections)
+        self.__dict__.update(extra)
+
+    @property
+    def location(self) -> tuple[str, int | None, str]:
+        return (self.fspath, None, self.fspath)
+
+    def __repr__(self) -> str:
+        return f"<CollectReport {self.nodeid!r} lenresult={len(self.result)} outcome={self.outcome!r}>"
+
+
+def report_from_dict(data: dict[str, Any]) -> TestReport | CollectReport:
+    """Rebuild a report from :meth:`BaseReport.to_dict` output."""
+    data = dict(data)
+    kind = data.pop("$report_type", "TestReport")
+    lr = data.get("longrepr")
+    if isinstance(lr, dict):
+        crash = ReprCrash(**lr["crash"]) if lr.get("crash") else None
+        data["longrepr"] = FailureRepr(lr["text"], crash, [tuple(s) for s in lr.get("sections", [])])
+    elif isinstance(lr, list):
+        data["longrepr"] = tuple(lr)
+    data["sections"] = [tuple(s) for s in data.get("sections", [])]
+    if kind == "CollectReport":
+        return CollectReport(result=None, **data)
+    if data.get("location") is not None:
+        data["location"] = tuple(data["location"])
+    data["user_properties"] = [tuple(p) for p in data.get("user_properties", [])]
+    return TestReport(**data)

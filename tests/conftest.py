@@ -1,0 +1,272 @@
+"""Shared helpers for minitest's black-box tests.
+
+Every test builds a real folder in ``tmp_path`` and runs ``python -m minitest`` (or, to compare,
+``python -m pytest``) on it in a subprocess, then looks at the exit code and the output lines.
+
+* ``make_files(root, {"a/test_x.py": "...", ...})`` writes dedented files (parents created).
+* ``run(*args, cwd=..., env=...)`` runs minitest and returns a :class:`RunResult`.
+* ``run_pytest(*args, ...)`` runs pytest (no installed plugins, no cache) the same way.
+* ``RunResult.fnmatch_lines(patterns)`` matches glob patterns against the output lines in order,
+  like pytest's LineMatcher; ``outcomes()`` parses the final ``N failed, M passed in 0.01s`` line.
+* ``verbose_nodeids(result)`` parses ``path::name PASSED [ NN%]`` lines of ``-v`` output.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# environment variables that would change what a run does; removed for every run
+_SCRUBBED_PREFIXES = ("PYTEST_", "MINITEST_")
+_SCRUBBED = {"NO_COLOR", "FORCE_COLOR", "PY_COLORS", "PYTHONPATH", "PYTHONSTARTUP", "COLUMNS", "LINES"}
+
+# the final line: optional "=== ", the counts, " in 0.01s" (+ " (0:01:02)" on long runs), optional " ==="
+_FINAL_LINE = re.compile(r"^(?:=+ )?(?P<body>.*?) in \d+(?:\.\d+)?s(?: \([0-9:]+\))?(?: =+)?$")
+_VERBOSE_LINE = re.compile(
+    r"^(?P<nodeid>\S+::\S+) (?P<word>PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b")
+_PLURALS = {"error": "errors", "warning": "warnings", "test": "tests"}
+
+# Start of a conftest.py that runs under minitest and under pytest: PREFIX is the hook prefix of
+# the runner that imports it ("pytest" when run by ``python -m pytest``), so one folder can be run
+# by both to compare; use ``globals()[PREFIX + "_hookname"] = impl``.
+RUNNER_PREFIX = """
+    import sys
+    from pathlib import Path
+
+    PREFIX = "pytest" if Path(sys.argv[0]).parent.name == "pytest" else "minitest"
+"""
+
+
+def make_files(root: Path, files: Mapping[str, str]) -> Path:
+    """Write ``files`` (relative path → text, dedented) under ``root``; return ``root``."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+class RunResult:
+    """What one subprocess run gave: exit code and decoded output."""
+
+    def __init__(self, args: list[str], ret: int, stdout: bytes, stderr: bytes) -> None:
+        self.args = args
+        self.ret = ret
+        self.stdout_bytes = stdout
+        self.stderr_bytes = stderr
+        self.stdout = stdout.decode("utf-8", errors="replace")
+        self.stderr = stderr.decode("utf-8", errors="replace")
+        self.lines = self.stdout.splitlines()
+        self.errlines = self.stderr.splitlines()
+
+    def __repr__(self) -> str:
+        return f"<RunResult ret={self.ret} args={self.args!r}>"
+
+    @property
+    def output(self) -> str:
+        """stdout and stderr together (for messages whose stream does not matter)."""
+        return self.stdout + "\n" + self.stderr
+
+    def dump(self) -> str:
+        out = self.stdout if len(self.stdout) < 20000 else self.stdout[:10000] + "\n...\n" + self.stdout[-10000:]
+        return (f"$ {' '.join(self.args)}\nexit code: {self.ret}\n--- stdout ---\n{out}"
+                f"\n--- stderr ---\n{self.stderr[-10000:]}")
+
+    # -- final line ----------------------------------------------------------------------------
+    def final_line(self) -> str:
+        for line in reversed(self.lines):
+            if _FINAL_LINE.match(line.strip()):
+                return line.strip()
+        raise AssertionError(f"no final 'in N.NNs' line in the output\n{self.dump()}")
+
+    def outcomes(self) -> dict[str, int]:
+        """Counts from the final line: ``{"failed": 2, "passed": 10}``; ``{}`` for "no tests ran".
+
+        Plural forms are used for errors/warnings (as pytest's ``parseoutcomes``);
+        ``N tests collected`` (from ``--co``) gives ``{"collected": N}``.
+        """
+        body = _FINAL_LINE.match(self.final_line()).group("body")
+        counts: dict[str, int] = {}
+        collected = re.search(r"(\d+) tests? collected", body)
+        if collected:
+            counts["collected"] = int(collected.group(1))
+            body = body.replace(collected.group(0), "")
+        for num, word in re.findall(r"(\d+) (\w+)", body):
+            counts[_PLURALS.get(word, word)] = int(num)
+        return counts
+
+    def assert_outcomes(self, **expected: int) -> None:
+        got = self.outcomes()
+        assert got == expected, f"outcomes {got} != expected {expected}\n{self.dump()}"
+
+    # -- line matching -------------------------------------------------------------------------
+    def fnmatch_lines(self, patterns: Iterable[str], *, stream: str = "stdout",
+                      consecutive: bool = False) -> None:
+        """Each glob pattern matches a line, in order (other lines may come between, unless
+        ``consecutive``); fail with a readable log otherwise."""
+        lines = self._lines(stream)
+        _match_lines(lines, list(patterns), consecutive, fnmatch.fnmatchcase, self.dump())
+
+    def re_match_lines(self, patterns: Iterable[str], *, stream: str = "stdout",
+                       consecutive: bool = False) -> None:
+        lines = self._lines(stream)
+        _match_lines(lines, list(patterns), consecutive,
+                     lambda line, pat: re.match(pat, line) is not None, self.dump())
+
+    def no_fnmatch_line(self, pattern: str, *, stream: str = "stdout") -> None:
+        for line in self._lines(stream):
+            assert not fnmatch.fnmatchcase(line, pattern), (
+                f"line {line!r} matches {pattern!r}, but should not\n{self.dump()}")
+
+    def _lines(self, stream: str) -> list[str]:
+        if stream == "stdout":
+            return self.lines
+        if stream == "stderr":
+            return self.errlines
+        if stream == "both":
+            return self.lines + self.errlines
+        raise ValueError(stream)
+
+
+def _match_lines(lines: list[str], patterns: list[str], consecutive: bool, match, dump: str) -> None:
+    log: list[str] = []
+    pos = 0
+    for i, pat in enumerate(patterns):
+        found = False
+        while pos < len(lines):
+            line = lines[pos]
+            pos += 1
+            if match(line, pat):
+                log.append(f"matched:   {pat!r}\n    with:  {line!r}")
+                found = True
+                break
+            if consecutive and i > 0:
+                log.append(f"no consecutive match for {pat!r}\n    got:   {line!r}")
+                raise AssertionError("\n".join(log) + "\n\n" + dump)
+        if not found:
+            log.append(f"no match for: {pat!r}")
+            raise AssertionError("\n".join(log) + "\n\n" + dump)
+
+
+def verbose_nodeids(result: RunResult) -> list[tuple[str, str]]:
+    """``[(nodeid, "PASSED"), ...]`` from the ``-v`` lines of a run."""
+    out = []
+    for line in result.lines:
+        m = _VERBOSE_LINE.match(line)
+        if m:
+            out.append((m.group("nodeid"), m.group("word")))
+    return out
+
+
+def collected_nodeids(result: RunResult) -> list[str]:
+    """The node ids listed by ``--co -q`` (lines containing ``::`` before the blank line)."""
+    ids = []
+    for line in result.lines:
+        if not line.strip():
+            break
+        if "::" in line:
+            ids.append(line.strip())
+    return ids
+
+
+def clean_env(extra: Mapping[str, str | None] | None = None, *, pythonpath: Iterable[str | os.PathLike] = ()
+              ) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in _SCRUBBED and not k.startswith(_SCRUBBED_PREFIXES)}
+    env["NO_COLOR"] = "1"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["COLUMNS"] = "80"
+    env["PYTHONIOENCODING"] = "utf-8"
+    paths = [str(p) for p in pythonpath]
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+    for key, value in (extra or {}).items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def run_process(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float = 300) -> RunResult:
+    proc = subprocess.run(cmd, cwd=str(cwd), env=env, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    return RunResult([str(c) for c in cmd], proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_minitest(*args: str | os.PathLike, cwd: Path, env: Mapping[str, str | None] | None = None,
+                 pythonpath: Iterable[str | os.PathLike] = ()) -> RunResult:
+    """``python -m minitest ARGS`` in ``cwd``; ``pythonpath`` entries come before the checkout.
+
+    Self-check of the suite: with ``KERNEL_TESTS_RUN_PYTEST=1`` in the environment, pytest runs in
+    place of minitest, so the tests that encode pytest's behaviour can be checked against pytest
+    itself (those using minitest-only names such as ``minitest_*`` hooks then fail, as expected).
+    """
+    if os.environ.get("KERNEL_TESTS_RUN_PYTEST"):
+        return run_pytest_process(*args, cwd=cwd, env=env, pythonpath=pythonpath)
+    cmd = [sys.executable, "-m", "minitest", *map(str, args)]
+    return run_process(cmd, cwd, clean_env(env, pythonpath=[*pythonpath, REPO_ROOT]))
+
+
+def run_pytest_process(*args: str | os.PathLike, cwd: Path, env: Mapping[str, str | None] | None = None,
+                       pythonpath: Iterable[str | os.PathLike] = ()) -> RunResult:
+    """``python -m pytest -p no:cacheprovider ARGS`` with installed plugins disabled."""
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *map(str, args)]
+    base = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    base.update(env or {})
+    return run_process(cmd, cwd, clean_env(base, pythonpath=pythonpath))
+
+
+@pytest.fixture
+def files(tmp_path):
+    """``files({...})`` writes files under tmp_path (see make_files)."""
+    return lambda spec: make_files(tmp_path, spec)
+
+
+@pytest.fixture
+def run(tmp_path):
+    """``run(*args, cwd=tmp_path, env=None, pythonpath=())`` → RunResult of minitest."""
+
+    def _run(*args, cwd=None, env=None, pythonpath=()):
+        return run_minitest(*args, cwd=cwd or tmp_path, env=env, pythonpath=pythonpath)
+
+    return _run
+
+
+@pytest.fixture
+def run_pytest(tmp_path):
+    """Like ``run`` but runs pytest, to compare with what pytest does on the same folder."""
+
+    def _run(*args, cwd=None, env=None, pythonpath=()):
+        return run_pytest_process(*args, cwd=cwd or tmp_path, env=env, pythonpath=pythonpath)
+
+    return _run
+
+
+@pytest.fixture
+def compare(run, run_pytest):
+    """``compare(*args)``: run minitest and pytest with ``-v`` and the same args; assert the same
+    exit code, the same node ids with the same outcome words, the same final-line counts.
+    Returns ``(minitest_result, pytest_result)``."""
+
+    def _compare(*args, cwd=None, env=None, pythonpath=(), counts=True):
+        mine = run("-v", *args, cwd=cwd, env=env, pythonpath=pythonpath)
+        ref = run_pytest("-v", *args, cwd=cwd, env=env, pythonpath=pythonpath)
+        context = f"\n===== minitest =====\n{mine.dump()}\n===== pytest =====\n{ref.dump()}"
+        assert verbose_nodeids(mine) == verbose_nodeids(ref), "node ids / outcomes differ" + context
+        assert mine.ret == ref.ret, f"exit code {mine.ret} != pytest's {ref.ret}" + context
+        if counts:
+            assert mine.outcomes() == ref.outcomes(), "final-line counts differ" + context
+        return mine, ref
+
+    return _compare

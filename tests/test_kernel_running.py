@@ -1,0 +1,248 @@
+"""Issue 3 — running a session: exit codes 0-5, -x / --maxfail, bad input, odd tests."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import RUNNER_PREFIX, verbose_nodeids
+
+PASS_FAIL = {
+    "test_a.py": """
+        def test_pass():
+            pass
+
+        def test_fail():
+            raise ValueError("boom")
+    """,
+    "test_b.py": "def test_b():\n    pass\n",
+}
+
+
+def test_all_pass_exit_0(files, compare):
+    files({"test_b.py": "def test_b():\n    pass\n\ndef test_c():\n    pass\n"})
+    mine, _ = compare()
+    assert mine.ret == 0
+    mine.assert_outcomes(passed=2)
+
+
+def test_failures_exit_1(files, compare):
+    files(PASS_FAIL)
+    mine, _ = compare()
+    assert mine.ret == 1
+    mine.assert_outcomes(failed=1, passed=2)
+
+
+@pytest.mark.parametrize("layout", [{}, {"helpers.py": "def test_x():\n    pass\n", "sub/README": "x\n"}])
+def test_no_tests_exit_5(files, run, run_pytest, layout):
+    files(layout)
+    result = run()
+    assert result.ret == 5 == run_pytest().ret, result.dump()
+    result.fnmatch_lines(["=* no tests ran in *=*"])
+    assert result.outcomes() == {}
+
+
+def test_no_tests_quiet(files, run):
+    files({"helpers.py": "x = 1\n"})
+    result = run("-q")
+    assert result.ret == 5
+    result.re_match_lines([r"^no tests ran in \d+\.\d+s$"])
+
+
+COLLECTION_ERRORS = {
+    "test_a.py": "def test_ok():\n    pass\n",
+    "test_b.py": "def test_b(:\n    pass\n",
+    "test_c.py": "import does_not_exist_xyz\n\ndef test_c():\n    pass\n",
+    "test_d.py": "def test_d():\n    raise ValueError('d')\n",
+}
+
+
+def test_collection_errors_interrupt_the_session(files, compare):
+    """As pytest: syntax/import errors are ERRORs with the real traceback, nothing runs, exit 2."""
+    files(COLLECTION_ERRORS)
+    mine, _ = compare()
+    assert mine.ret == 2
+    assert verbose_nodeids(mine) == []
+    mine.fnmatch_lines([
+        "collect* 2 items / 2 errors",
+        "*= ERRORS =*",
+        "*_ ERROR collecting test_b.py _*",
+        "*SyntaxError*",
+        "*_ ERROR collecting test_c.py _*",
+        "*test_c.py:1: in <module>",
+        "    import does_not_exist_xyz",
+        "E   ModuleNotFoundError: No module named 'does_not_exist_xyz'",
+        "*= short test summary info =*",
+        "ERROR test_b.py*",
+        "ERROR test_c.py*",
+        "*! Interrupted: 2 errors during collection !*",
+        "*= 2 errors in *",
+    ])
+    mine.assert_outcomes(errors=2)
+
+
+def test_continue_on_collection_errors(files, compare):
+    files(COLLECTION_ERRORS)
+    mine, _ = compare("--continue-on-collection-errors")
+    assert mine.ret == 1
+    assert verbose_nodeids(mine) == [("test_a.py::test_ok", "PASSED"), ("test_d.py::test_d", "FAILED")]
+    mine.assert_outcomes(failed=1, passed=1, errors=2)
+    mine.fnmatch_lines(["FAILED test_d.py::test_d - ValueError: d", "ERROR test_b.py*", "ERROR test_c.py*"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--bogus-option"], "*unrecognized arguments: --bogus-option*"),
+        (["--maxfail=abc"], "*argument --maxfail: invalid int value: 'abc'*"),
+        (["--tb=weird"], "*argument --tb: invalid choice: 'weird'*"),
+        (["--color=maybe"], "*argument --color: invalid choice: 'maybe'*"),
+    ],
+)
+def test_usage_errors_exit_4(files, run, args, message):
+    files({"test_x.py": "def test_x():\n    pass\n"})
+    result = run(*args)
+    assert result.ret == 4, result.dump()
+    result.fnmatch_lines(["*usage: *", message], stream="stderr")
+    assert "passed" not in result.stdout
+
+
+def test_usage_error_matches_pytest(files, run, run_pytest):
+    files({"test_x.py": "def test_x():\n    pass\n"})
+    assert run("--bogus-option").ret == run_pytest("--bogus-option").ret == 4
+
+
+def test_path_not_found_exit_4(files, run, run_pytest):
+    files({"test_x.py": "def test_x():\n    pass\n"})
+    result = run("nothere.py")
+    assert result.ret == 4 == run_pytest("nothere.py").ret, result.dump()
+    result.fnmatch_lines(["ERROR: file or directory not found: nothere.py"], stream="stderr")
+
+
+FIVE = {"test_r.py": """
+    def test_1():
+        raise ValueError("1")
+
+    def test_2():
+        pass
+
+    def test_3():
+        raise ValueError("3")
+
+    def test_4():
+        raise ValueError("4")
+
+    def test_5():
+        pass
+"""}
+
+
+def test_exitfirst(files, compare):
+    files(FIVE)
+    mine, _ = compare("-x")
+    assert mine.ret == 1
+    assert verbose_nodeids(mine) == [("test_r.py::test_1", "FAILED")]
+    mine.fnmatch_lines(["*! stopping after 1 failures !*", "*= 1 failed in *"])
+
+
+def test_maxfail(files, compare):
+    files(FIVE)
+    mine, _ = compare("--maxfail=2")
+    assert verbose_nodeids(mine) == [("test_r.py::test_1", "FAILED"), ("test_r.py::test_2", "PASSED"),
+                                     ("test_r.py::test_3", "FAILED")]
+    mine.fnmatch_lines(["FAILED test_r.py::test_1 - ValueError: 1", "FAILED test_r.py::test_3 - ValueError: 3",
+                        "*! stopping after 2 failures !*"])
+    mine.assert_outcomes(failed=2, passed=1)
+
+
+def test_sys_exit_in_a_test_fails_it_and_the_run_goes_on(files, compare):
+    files({"test_s.py": """
+        import sys
+
+        def test_exit():
+            sys.exit(3)
+
+        def test_exit_no_code():
+            sys.exit()
+
+        def test_after():
+            pass
+    """})
+    mine, _ = compare()
+    assert mine.ret == 1
+    assert verbose_nodeids(mine) == [("test_s.py::test_exit", "FAILED"),
+                                     ("test_s.py::test_exit_no_code", "FAILED"),
+                                     ("test_s.py::test_after", "PASSED")]
+    mine.fnmatch_lines(["FAILED test_s.py::test_exit - SystemExit: 3",
+                        "FAILED test_s.py::test_exit_no_code - SystemExit"])
+
+
+def test_keyboard_interrupt_in_a_test(files, run, run_pytest):
+    files({"test_k.py": """
+        def test_a():
+            pass
+
+        def test_b():
+            raise ValueError("x")
+
+        def test_c():
+            raise KeyboardInterrupt
+
+        def test_d():
+            pass
+    """})
+    result = run()
+    assert result.ret == 2 == run_pytest().ret, result.dump()
+    result.fnmatch_lines([
+        "test_k.py .F*",
+        "*_ test_b _*",
+        "*= short test summary info =*",
+        "FAILED test_k.py::test_b - ValueError: x",
+        "*! KeyboardInterrupt !*",
+        "*test_k.py:9: KeyboardInterrupt",
+        "*= 1 failed, 1 passed in *",
+    ])
+    assert "test_d" not in result.stdout
+
+
+def test_invalid_utf8_and_huge_output_do_not_crash(files, run):
+    files({"test_out.py": """
+        import os
+        import sys
+
+        def test_bytes():
+            sys.stdout.flush()
+            sys.stdout.buffer.write(b"bad \\xff\\xfe bytes\\n")
+            sys.stdout.buffer.flush()
+            os.write(1, b"raw \\xc3\\x28 fd\\n")
+            raise ValueError("bad byte \\udcff in message " + b"\\xff".decode("latin-1"))
+
+        def test_huge():
+            print("x" * 1_000_000)
+            print("\\n".join("line %d" % i for i in range(20000)))
+            raise ValueError("big")
+
+        def test_after():
+            pass
+    """})
+    result = run("-rA")
+    assert result.ret == 1, result.dump()
+    result.assert_outcomes(failed=2, passed=1)
+    assert "INTERNALERROR" not in result.output
+    assert "Traceback (most recent call last)" not in result.stderr
+    result.fnmatch_lines(["FAILED test_out.py::test_bytes - ValueError: bad byte *",
+                          "FAILED test_out.py::test_huge - ValueError: big"])
+
+
+def test_error_in_a_hook_is_internal_error_exit_3(files, run, run_pytest):
+    files({
+        "conftest.py": RUNNER_PREFIX + """
+            def collection_finish(session):
+                raise RuntimeError("hook exploded")
+
+            globals()[PREFIX + "_collection_finish"] = collection_finish
+        """,
+        "test_x.py": "def test_x():\n    pass\n",
+    })
+    result = run()
+    assert result.ret == 3 == run_pytest().ret, result.dump()
+    result.fnmatch_lines(["INTERNALERROR>*RuntimeError: hook exploded*"], stream="both")
+
