@@ -291,6 +291,10 @@ class TerminalReporter:
     def minitest_deselected(self, items: Sequence[Item]) -> None:
         self._add_stats("deselected", list(items))
 
+    def minitest_collection(self) -> None:
+        if self.verbosity > 0:
+            self._tw.write("collecting ... ", bold=True)
+
     @hookimpl(trylast=True)
     def minitest_collection_finish(self, session: Session) -> None:
         self._collected = len(session.items)
@@ -307,6 +311,9 @@ class TerminalReporter:
         deselected = len(self.stats.get("deselected", []))
         total = self._collected + deselected
         line = f"collected {total} item{'' if total == 1 else 's'}"
+        if self._tw.width_of_current_line:  # after "collecting ... "
+            self._tw.write(line, bold=True)
+            line = ""
         if errors:
             line += f" / {errors} error{'s' if errors != 1 else ''}"
         if deselected:
@@ -315,7 +322,7 @@ class TerminalReporter:
             line += f" / {skipped} skipped"
         if deselected:
             line += f" / {self._collected} selected"
-        self.write_line(line, bold=True)
+        self._tw.line(line, bold=True)
         if not self.collect_only:
             self.write_line("")
 
@@ -344,7 +351,7 @@ class TerminalReporter:
     def minitest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
         if self.verbosity > 0:
             self.ensure_newline()
-            self._tw.write(f"{nodeid} ")
+            self._tw.write(f"{self.config.cwd_relative_nodeid(nodeid)} ")
             self._current_fspath = None
         elif self.verbosity == 0:
             fspath = location[0]
@@ -367,7 +374,7 @@ class TerminalReporter:
         if isinstance(word, tuple):
             word, marks = word
         if self._tw.width_of_current_line == 0:
-            self._tw.write(f"{report.nodeid} ")
+            self._tw.write(f"{self.config.cwd_relative_nodeid(report.nodeid)} ")
         self._tw.write(word, **marks)
         if report.when == "call" or report.failed or report.skipped:
             reason = _verbose_reason(report) if self.verbosity > 0 else ""
@@ -380,10 +387,15 @@ class TerminalReporter:
     def minitest_runtest_logfinish(self, nodeid: str) -> None:
         if self.verbosity <= 0:
             self._progress_done.add(nodeid)
-            if self.verbosity == 0 and len(self._progress_done) == self._collected:
+            if self.verbosity < -1:
+                return
+            if len(self._progress_done) == self._collected:
                 self._write_progress()
                 self._tw.line()
                 self._current_fspath = None
+            elif self._tw.width_of_current_line + 8 >= self._tw.fullwidth:
+                self._write_progress()
+                self._tw.line()
 
     def _progress_text(self) -> str:
         if not self._collected:
@@ -550,10 +562,10 @@ class TerminalReporter:
         for rep in self.stats.get(category, []):
             if category == "passed" and rep.when != "call":
                 continue
-            line = f"{self._tw.markup(word, **{color: True})} {_report_pos(rep)}"
+            line = f"{self._tw.markup(word, **{color: True})} {self._pos(rep)}"
             message = _crash_message(rep) if with_message else None
             if message:
-                line += _trim_message(message, self._tw.fullwidth - len(word) - len(_report_pos(rep)) - 1,
+                line += _trim_message(message, self._tw.fullwidth - len(word) - len(self._pos(rep)) - 1,
                                       self.verbosity)
             lines.append(line)
 
@@ -577,11 +589,14 @@ class TerminalReporter:
     def _xfail_lines(self, lines: list[str], category: str, word: str) -> None:
         color = "yellow"
         for rep in self.stats.get(category, []):
-            line = f"{self._tw.markup(word, **{color: True})} {_report_pos(rep)}"
+            line = f"{self._tw.markup(word, **{color: True})} {self._pos(rep)}"
             reason = getattr(rep, "wasxfail", "")
             if reason:
                 line += f" - {reason}"
             lines.append(line)
+
+    def _pos(self, rep: Any) -> str:
+        return self.config.cwd_relative_nodeid(rep.nodeid or rep.fspath)
 
     # -- the final line --------------------------------------------------------------------------
     def _main_color(self) -> tuple[str, list[str]]:
@@ -707,10 +722,6 @@ def _head_line(rep: Any) -> str:
     if loc and loc[2]:
         return str(loc[2])
     return rep.nodeid
-
-
-def _report_pos(rep: Any) -> str:
-    return rep.nodeid or rep.fspath
 
 
 def _crash_message(rep: Any) -> str | None:

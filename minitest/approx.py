@@ -253,7 +253,7 @@ class ApproxSequence(ApproxBase):
         return super().__eq__(actual)
 
     def _pairs(self, actual: Any) -> Iterator[tuple[Any, Any]]:
-        return zip(actual, self.expected)
+        return zip(actual, self.expected, strict=True)
 
     def _repr_compare(self, other: Any) -> list[str]:
         try:
@@ -265,7 +265,7 @@ class ApproxSequence(ApproxBase):
             return ["Impossible to compare lists with different sizes.",
                     f"Lengths: {len(expected)} and {len(other_items)}"]
         items = ((str(index), obtained, self._scalar(value))
-                 for index, (obtained, value) in enumerate(zip(other_items, expected)))
+                 for index, (obtained, value) in enumerate(zip(other_items, expected, strict=True)))
         return _explain_mismatches(items, len(expected))
 
 

@@ -85,6 +85,19 @@ class _ArgumentParser(argparse.ArgumentParser):
         raise UsageError(f"{self.format_usage().rstrip()}\n{self.prog}: error: {message}")
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Shows ``-x, --long=VALUE`` (the metavar once, joined with ``=``) as pytest's help does."""
+
+    def _format_action_invocation(self, action: argparse.Action) -> str:
+        if not action.option_strings or action.nargs == 0:
+            return super()._format_action_invocation(action)
+        metavar = self._format_args(action, self._get_default_metavar_for_optional(action))
+        parts = []
+        for option in action.option_strings:
+            parts.append(f"{option}={metavar}" if option.startswith("--") else f"{option} {metavar}")
+        return ", ".join(parts)
+
+
 class Parser:
     """Collects the options and ini values that plugins declare."""
 
@@ -125,7 +138,7 @@ class Parser:
     def _build(self) -> _ArgumentParser:
         ap = _ArgumentParser(prog=self.prog, usage=f"{self.prog} [options] [file_or_dir] [file_or_dir] [...]",
                              add_help=False, allow_abbrev=False,
-                             formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=32))
+                             formatter_class=lambda prog: _HelpFormatter(prog, max_help_position=32))
         ap.add_argument("file_or_dir", nargs="*", help="test files or directories, or node ids")
         for group in self._groups:
             if not group.options:
@@ -305,7 +318,9 @@ def determine_rootdir(args: Sequence[str], invocation_dir: Path, inifile_arg: st
                     ini = IniFile(directory / "pyproject.toml")
                     break
         if rootdir is None:
-            rootdir = ancestor
+            # no config anywhere: the common ancestor of cwd and the arguments, unless that is "/"
+            common = Path(os.path.commonpath([str(invocation_dir), str(ancestor)]))
+            rootdir = ancestor if common.parent == common else common
     if rootdir_arg:
         rootdir = (invocation_dir / os.path.expandvars(rootdir_arg)).resolve()
         if not rootdir.is_dir():
@@ -460,6 +475,15 @@ class Config:
     @property
     def rootdir(self) -> Path:
         return self.rootpath
+
+    def cwd_relative_nodeid(self, nodeid: str) -> str:
+        """``nodeid`` as seen from the invocation directory (the terminal shows it so)."""
+        inv = self.invocation_params.dir
+        if inv == self.rootpath or not nodeid:
+            return nodeid
+        path, sep, rest = nodeid.partition("::")
+        rel = os.path.relpath(self.rootpath / path, inv).replace(os.sep, "/")
+        return rel + sep + rest
 
     def get_verbosity(self) -> int:
         return int(getattr(self.option, "verbose", 0) or 0)

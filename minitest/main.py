@@ -74,6 +74,7 @@ def add_kernel_options(parser: Parser) -> None:
     parser.addini("plugins", "plugin modules to load", type="args")
     parser.addini("testpaths", "directories to search for tests when no arguments are given", type="args")
     parser.addini("minversion", "the minimal minitest version required", type="string")
+    parser.addini("markers", "registered marks, one 'name: description' per line", type="linelist")
 
 
 def prepare_config(args: Sequence[str], plugins: Sequence[object] = ()) -> Config:

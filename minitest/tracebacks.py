@@ -46,9 +46,15 @@ def exconly(exc: BaseException) -> str:
     except BaseException:
         text = f"{type(exc).__name__}: <unpresentable>"
     if isinstance(exc, AssertionError):
-        msg = _safe_str(exc)
-        if msg.startswith("assert "):
-            return msg
+        # pytest's rule, kept for identical output: the prefix goes when repr() starts this way
+        try:
+            short = repr(exc).startswith("AssertionError('assert ")
+        except BaseException:
+            short = False
+        if short:
+            return _safe_str(exc)
+    if type(exc).__module__ == "minitest.outcomes":
+        return f"{type(exc).__name__}: {_safe_str(exc)}"
     return text
 
 
@@ -82,11 +88,16 @@ def _entries(tb: TracebackType | None, cut_code: CodeType | None, full: bool) ->
     if full:
         return entries
     kept = [e for e in entries
-            if not _is_hidden(e.tb_frame) and not e.tb_frame.f_code.co_filename.startswith(INTERNAL_DIRS)]
+            if not _is_hidden(e.tb_frame) and not e.tb_frame.f_code.co_filename.startswith(INTERNAL_DIRS)
+            and not _is_import_machinery(e.tb_frame.f_code.co_filename)]
     if not kept and entries:
         # everything was internal: show at least where it ended
         kept = [e for e in entries if not _is_hidden(e.tb_frame)][-1:] or entries[-1:]
     return kept
+
+
+def _is_import_machinery(filename: str) -> bool:
+    return filename.startswith("<frozen importlib") or filename.endswith(("importlib/__init__.py",))
 
 
 def _display_path(filename: str) -> str:

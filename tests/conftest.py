@@ -36,15 +36,19 @@ _VERBOSE_LINE = re.compile(
     r"^(?P<nodeid>\S+::\S+) (?P<word>PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b")
 _PLURALS = {"error": "errors", "warning": "warnings", "test": "tests"}
 
-# Start of a conftest.py that runs under minitest and under pytest: PREFIX is the hook prefix of
-# the runner that imports it ("pytest" when run by ``python -m pytest``), so one folder can be run
-# by both to compare; use ``globals()[PREFIX + "_hookname"] = impl``.
-RUNNER_PREFIX = """
-    import sys
-    from pathlib import Path
+_RUNNER_PREFIX = """\
+import sys
+from pathlib import Path
 
-    PREFIX = "pytest" if Path(sys.argv[0]).parent.name == "pytest" else "minitest"
+PREFIX = "pytest" if Path(sys.argv[0]).parent.name == "pytest" else "minitest"
 """
+
+
+def dual_conftest(body: str) -> str:
+    """A conftest.py that runs under minitest and under pytest, so one folder can be run by both
+    to compare: ``PREFIX`` is the hook prefix of the runner importing it ("pytest" when run by
+    ``python -m pytest``); ``body`` (dedented) registers hooks as ``globals()[PREFIX + "_x"] = x``."""
+    return _RUNNER_PREFIX + textwrap.dedent(body)
 
 
 def make_files(root: Path, files: Mapping[str, str]) -> Path:
@@ -225,6 +229,10 @@ def run_pytest_process(*args: str | os.PathLike, cwd: Path, env: Mapping[str, st
     base = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     base.update(env or {})
     return run_process(cmd, cwd, clean_env(base, pythonpath=pythonpath))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "venv: builds a virtual environment (deselect with -m 'not venv')")
 
 
 @pytest.fixture

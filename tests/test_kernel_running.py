@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import RUNNER_PREFIX, verbose_nodeids
+from conftest import dual_conftest, verbose_nodeids
 
 PASS_FAIL = {
     "test_a.py": """
@@ -197,7 +197,7 @@ def test_keyboard_interrupt_in_a_test(files, run, run_pytest):
         "*= short test summary info =*",
         "FAILED test_k.py::test_b - ValueError: x",
         "*! KeyboardInterrupt !*",
-        "*test_k.py:9: KeyboardInterrupt",
+        "*test_k.py:8: KeyboardInterrupt",
         "*= 1 failed, 1 passed in *",
     ])
     assert "test_d" not in result.stdout
@@ -234,12 +234,12 @@ def test_invalid_utf8_and_huge_output_do_not_crash(files, run):
 
 def test_error_in_a_hook_is_internal_error_exit_3(files, run, run_pytest):
     files({
-        "conftest.py": RUNNER_PREFIX + """
+        "conftest.py": dual_conftest("""
             def collection_finish(session):
                 raise RuntimeError("hook exploded")
 
             globals()[PREFIX + "_collection_finish"] = collection_finish
-        """,
+        """),
         "test_x.py": "def test_x():\n    pass\n",
     })
     result = run()

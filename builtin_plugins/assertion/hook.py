@@ -214,6 +214,7 @@ class AssertionRewritingHook(importlib.abc.MetaPathFinder, importlib.abc.Loader)
         return None  # the default module object is fine
 
     def exec_module(self, module: types.ModuleType) -> None:
+        __tracebackhide__ = True
         spec = module.__spec__
         assert spec is not None and spec.origin is not None
         source_path = Path(spec.origin)
@@ -223,6 +224,7 @@ class AssertionRewritingHook(importlib.abc.MetaPathFinder, importlib.abc.Loader)
 
     def get_code_for(self, source_path: Path) -> types.CodeType:
         """The rewritten code of ``source_path``, from the cache when it is still valid."""
+        __tracebackhide__ = True
         cache = cache_path_for(source_path)
         code = read_cached(source_path, cache)
         if code is not None:

@@ -149,7 +149,7 @@ class _AssertTranslator:
         symbols = [_COMPARE_SYMBOLS[type(op)] for op in node.ops]
         pairs: list[ast.expr] = []
         result_slots: list[int] = []
-        for op, comparator in zip(node.ops, node.comparators):
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
             right, right_t = self.visit(comparator)
             pair = ast.copy_location(ast.Compare(left, [op], [right]), node)
             stored, result_slot = self._store(pair)
@@ -258,6 +258,11 @@ def rewrite_source(source: str | bytes, filename: str = "<unknown>") -> Any:
     A SyntaxError propagates unchanged, with the file name and line, so a broken test module is
     reported exactly as Python would report it.
     """
-    tree = ast.parse(source, filename=filename)
+    __tracebackhide__ = True
+    try:
+        tree = ast.parse(source, filename=filename)
+    except SyntaxError as exc:
+        # the parser's own frames say nothing to the user: report only the error itself
+        raise exc.with_traceback(None) from None
     rewrite_module(tree, filename)
     return compile(tree, filename, "exec", dont_inherit=True)

@@ -1,0 +1,88 @@
+"""``--help``, ``--version`` and ``--plugins``: answers about minitest itself, then exit."""
+
+from __future__ import annotations
+
+import sys
+
+import pluggy
+
+from minitest import hookimpl
+from minitest.config import Config, Parser
+from minitest.pluginmanager import BUILTIN_PLUGINS
+from minitest.version import __version__
+
+
+def minitest_addoption(parser: Parser) -> None:
+    group = parser.getgroup("debugconfig", "debugging and configuration info")
+    group.addoption("-V", "--version", action="store_true", default=False, dest="version",
+                    help="print minitest's version and exit")
+    group.addoption("-h", "--help", action="store_true", default=False, dest="help",
+                    help="show help message and configuration info")
+    group.addoption("--plugins", action="store_true", default=False, dest="list_plugins",
+                    help="list every registered plugin: where it came from and the hooks it implements")
+
+
+@hookimpl(tryfirst=True)
+def minitest_cmdline_main(config: Config) -> int | None:
+    if config.getoption("version", False):
+        sys.stdout.write(f"minitest {__version__}\n")
+        return 0
+    if config.getoption("help", False):
+        sys.stdout.write(config._parser.format_help())
+        sys.stdout.write("\nenvironment variables:\n"
+                         "  MINITEST_ADDOPTS                  extra command line options\n"
+                         "  MINITEST_PLUGINS                  comma-separated plugin modules to load\n"
+                         "  MINITEST_DISABLE_PLUGIN_AUTOLOAD  do not load installed plugins\n"
+                         "  NO_COLOR / FORCE_COLOR            turn colour off / on\n")
+        return 0
+    if config.getoption("list_plugins", False):
+        config.do_configure()
+        sys.stdout.write(describe_plugins(config))
+        return 0
+    return None
+
+
+def describe_plugins(config: Config) -> str:
+    """The ``--plugins`` listing: name, origin and hooks of each plugin, then blocked names."""
+    pm = config.pluginmanager
+    lines = [f"minitest {__version__} with pluggy {pluggy.__version__}", "", "registered plugins:"]
+    for name, plugin in sorted(pm.list_name_plugin(), key=lambda np: _origin_order(pm, np[0])):
+        if plugin is None or name is None:
+            continue
+        origin = pm.origins.get(name)
+        if origin is None:
+            where = "object"
+        elif origin.kind == "entrypoint":
+            where = f"entry point {origin.detail} (distribution {origin.dist} {origin.version})"
+        elif origin.kind == "builtin":
+            where = f"builtin ({origin.detail})"
+        else:
+            where = f"{origin.kind} {origin.detail}".rstrip()
+        hooks = pm.plugin_hooks(plugin)
+        lines.append(f"  {_short(name, config)}")
+        lines.append(f"      from: {where}")
+        lines.append(f"      hooks: {', '.join(hooks) if hooks else '(none)'}")
+    blocked = sorted(n for n in pm._name2plugin if pm._name2plugin[n] is None)
+    missing = [n for n in BUILTIN_PLUGINS if pm.get_plugin(n) is None and n not in blocked]
+    lines.append("")
+    lines.append("blocked: " + (", ".join(blocked) if blocked else "(none)"))
+    if missing:
+        lines.append("builtins not available in this build: " + ", ".join(missing))
+    return "\n".join(lines) + "\n"
+
+
+_KIND_ORDER = {"builtin": 0, "env": 1, "-p": 1, "entrypoint": 2, "ini": 3, "conftest": 4, "module": 5, "object": 6}
+
+
+def _origin_order(pm: object, name: str) -> tuple[int, str]:
+    origin = getattr(pm, "origins", {}).get(name)
+    return (_KIND_ORDER.get(origin.kind, 9) if origin else 9, name)
+
+
+def _short(name: str, config: Config) -> str:
+    try:
+        from pathlib import Path
+
+        return Path(name).relative_to(config.rootpath).as_posix()
+    except ValueError:
+        return name

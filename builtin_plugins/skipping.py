@@ -1,0 +1,223 @@
+"""skip / skipif / xfail marks, ``--runxfail`` and the xfailed / xpassed outcomes.
+
+    runtest_setup (tryfirst)     → skip / skipif marks skip the test; xfail marks are evaluated
+                                   and remembered (``run=False`` stops here: "[NOTRUN]")
+    runtest_call (wrapper)       → an xfail mark added while setting up is still honoured
+    runtest_makereport (wrapper) → turns the runner's report into xfailed / xpassed / XPASS(strict)
+    report_teststatus (tryfirst) → "xfailed" / "xpassed" categories, letters x / X
+
+``minitest.xfail()`` raised inside a test is an xfail whatever the marks say. The report of an
+expected failure has ``outcome == "skipped"`` and ``wasxfail`` (the reason); an unexpected pass
+has ``outcome == "passed"`` and ``wasxfail``, or fails with "[XPASS(strict)] reason" when strict.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import platform
+import sys
+import traceback
+from collections.abc import Generator
+from typing import Any
+
+from minitest import hookimpl
+from minitest.config import Config, Parser
+from minitest.marks import Mark
+from minitest.nodes import Item
+from minitest.outcomes import Failed, Skipped, XFailed, outcome_kind
+from minitest.reports import CallInfo, TestReport
+from minitest.stash import StashKey
+
+
+def minitest_addoption(parser: Parser) -> None:
+    group = parser.getgroup("general", "general")
+    group.addoption("--runxfail", action="store_true", dest="runxfail", default=False,
+                    help="report the results of xfail tests as if they were not marked")
+    parser.addini("xfail_strict", "default for the strict parameter of xfail marks (an unexpected pass "
+                  "fails the test)", type="bool", default=False)
+    parser.addini("strict_xfail", "the same as xfail_strict", type="bool", default=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class XfailSpec:
+    """An xfail mark that applies to a test (its condition, if any, held)."""
+
+    reason: str
+    run: bool
+    strict: bool
+    raises: type[BaseException] | tuple[type[BaseException], ...] | None
+
+
+#: the evaluated xfail of an item (None: no xfail mark applies); set at setup, read at report time
+XFAILED = StashKey["XfailSpec | None"]()
+
+
+# ---------------------------------------------------------------------------------------------
+# evaluating conditions
+# ---------------------------------------------------------------------------------------------
+
+
+def _condition_namespace(item: Item) -> dict[str, Any]:
+    namespace: dict[str, Any] = {"os": os, "sys": sys, "platform": platform, "config": item.config}
+    obj = getattr(item, "obj", None)
+    module_globals = getattr(obj, "__globals__", None)
+    if isinstance(module_globals, dict):
+        namespace.update(module_globals)
+    return namespace
+
+
+def _evaluate_condition(item: Item, mark: Mark, condition: object) -> tuple[bool, str]:
+    """(holds, reason) of one condition of a skipif / xfail mark; an error is a Failed naming the mark."""
+    __tracebackhide__ = True
+    if isinstance(condition, str):
+        try:
+            code = compile(condition, f"<{mark.name} condition>", "eval")
+            result = eval(code, _condition_namespace(item))  # noqa: S307 - the mark asks for it
+        except SyntaxError as exc:
+            lines = [f"Error evaluating {mark.name!r} condition", "    " + condition]
+            if exc.offset is not None:
+                lines.append("    " + " " * (exc.offset - 1) + "^")
+            lines.append("SyntaxError: invalid syntax")
+            raise Failed("\n".join(lines), pytrace=False) from None
+        except Exception as exc:
+            lines = [f"Error evaluating {mark.name!r} condition", "    " + condition,
+                     *traceback.format_exception_only(type(exc), exc)]
+            raise Failed("\n".join(line.rstrip("\n") for line in lines), pytrace=False) from None
+    else:
+        try:
+            result = bool(condition)
+        except Exception as exc:
+            lines = [f"Error evaluating {mark.name!r} condition as a boolean",
+                     *traceback.format_exception_only(type(exc), exc)]
+            raise Failed("\n".join(line.rstrip("\n") for line in lines), pytrace=False) from None
+    reason = mark.kwargs.get("reason")
+    if reason is None:
+        if isinstance(condition, str):
+            reason = "condition: " + condition
+        else:
+            raise Failed(f"Error evaluating {mark.name!r}: you need to specify reason=STRING when using "
+                         "booleans as conditions.", pytrace=False)
+    return bool(result), str(reason)
+
+
+def _conditions(mark: Mark) -> tuple[object, ...]:
+    if mark.args:
+        return mark.args
+    if "condition" in mark.kwargs:
+        return (mark.kwargs["condition"],)
+    return ()
+
+
+def skip_reason(item: Item) -> str | None:
+    """Why the skip / skipif marks of ``item`` skip it (None: they do not)."""
+    __tracebackhide__ = True
+    for mark in item.iter_markers("skipif"):
+        conditions = _conditions(mark)
+        if not conditions:
+            return str(mark.kwargs.get("reason", ""))
+        for condition in conditions:
+            holds, reason = _evaluate_condition(item, mark, condition)
+            if holds:
+                return reason
+    for mark in item.iter_markers("skip"):
+        if "reason" in mark.kwargs:
+            return str(mark.kwargs["reason"])
+        if mark.args:
+            return str(mark.args[0])
+        return "unconditional skip"
+    return None
+
+
+def evaluate_xfail(item: Item) -> XfailSpec | None:
+    """The first xfail mark of ``item`` that applies (closest first)."""
+    __tracebackhide__ = True
+    config = item.config
+    for mark in item.iter_markers("xfail"):
+        run = bool(mark.kwargs.get("run", True))
+        strict = mark.kwargs.get("strict")
+        if strict is None:
+            strict = bool(config.getini("strict_xfail") or config.getini("xfail_strict"))
+        raises = mark.kwargs.get("raises")
+        conditions = _conditions(mark)
+        if not conditions:
+            return XfailSpec(str(mark.kwargs.get("reason", "")), run, bool(strict), raises)
+        for condition in conditions:
+            holds, reason = _evaluate_condition(item, mark, condition)
+            if holds:
+                return XfailSpec(reason, run, bool(strict), raises)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# hooks
+# ---------------------------------------------------------------------------------------------
+
+
+def _runxfail(config: Config) -> bool:
+    return bool(config.getoption("runxfail", False))
+
+
+@hookimpl(tryfirst=True)
+def minitest_runtest_setup(item: Item) -> None:
+    __tracebackhide__ = True
+    reason = skip_reason(item)
+    if reason is not None:
+        raise Skipped(reason, _use_item_location=True)
+    item.stash[XFAILED] = xfailed = evaluate_xfail(item)
+    if xfailed is not None and not xfailed.run and not _runxfail(item.config):
+        raise XFailed("[NOTRUN] " + xfailed.reason)
+
+
+@hookimpl(wrapper=True)
+def minitest_runtest_call(item: Item) -> Generator[None, None, None]:
+    xfailed = item.stash.get(XFAILED, None)
+    if xfailed is None:
+        # marks may have been added while the test was set up (request.applymarker)
+        item.stash[XFAILED] = xfailed = evaluate_xfail(item)
+    if xfailed is not None and not xfailed.run and not _runxfail(item.config):
+        raise XFailed("[NOTRUN] " + xfailed.reason)
+    try:
+        return (yield)
+    finally:
+        if item.stash.get(XFAILED, None) is None:
+            # ... or while the test ran (item.add_marker(minitest.mark.xfail) in the test body)
+            item.stash[XFAILED] = evaluate_xfail(item)
+
+
+@hookimpl(wrapper=True)
+def minitest_runtest_makereport(item: Item, call: CallInfo[None]) -> Generator[None, TestReport, TestReport]:
+    report = yield
+    if _runxfail(item.config):
+        return report  # --runxfail: plain outcomes (a minitest.xfail() call is then a failure)
+    exc = call.excinfo
+    xfailed = item.stash.get(XFAILED, None)
+    if exc is not None and outcome_kind(exc) == "xfailed":
+        report.outcome = "skipped"
+        report.wasxfail = getattr(exc, "msg", None) or ""  # type: ignore[attr-defined]
+    elif not report.skipped and xfailed is not None:
+        if exc is not None:
+            if xfailed.raises is None or isinstance(exc, xfailed.raises):
+                report.outcome = "skipped"
+                report.wasxfail = xfailed.reason  # type: ignore[attr-defined]
+            else:
+                report.outcome = "failed"  # an exception the mark did not expect
+        elif call.when == "call":
+            if xfailed.strict:
+                report.outcome = "failed"
+                report.longrepr = "[XPASS(strict)] " + xfailed.reason
+            else:
+                report.outcome = "passed"
+                report.wasxfail = xfailed.reason  # type: ignore[attr-defined]
+    return report
+
+
+@hookimpl(tryfirst=True)
+def minitest_report_teststatus(report: Any) -> tuple[str, str, str] | None:
+    if getattr(report, "wasxfail", None) is None:
+        return None
+    if report.skipped:
+        return "xfailed", "x", "XFAIL"
+    if report.passed:
+        return "xpassed", "X", "XPASS"
+    return None
