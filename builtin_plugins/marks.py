@@ -20,12 +20,11 @@ from collections.abc import Iterable, Iterator
 from types import ModuleType
 from typing import Any
 
+from builtin_plugins.mark_expression import Expression, ParseError
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
 from minitest.marks import Mark, ParameterSet, get_unpacked_marks, normalize_mark
 from minitest.nodes import Collector, Directory, File, Item, Session
-
-from builtin_plugins.mark_expression import Expression, ParseError
 
 __all__ = ["MinitestUnknownMarkWarning", "KeywordMatcher", "MarkMatcher", "registered_marker_names"]
 
@@ -275,7 +274,7 @@ def _compile(text: str, option: str) -> Expression:
 
 def _deselect(config: Config, items: list[Item], keep: Iterable[bool]) -> None:
     kept, dropped = [], []
-    for item, ok in zip(list(items), keep):
+    for item, ok in zip(list(items), keep, strict=True):
         (kept if ok else dropped).append(item)
     if dropped:
         config.hook.minitest_deselected(items=dropped)

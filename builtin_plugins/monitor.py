@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import sys
 import time
 from collections import defaultdict
@@ -185,7 +186,12 @@ def minitest_load_initial_conftests(early_config: Config) -> None:
             out: IO[str] = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed at unconfigure
             early_config.add_cleanup(out.close)
         else:
-            out = sys.stderr
+            # a duplicate of the real stderr: output capture during tests must not swallow the trace
+            try:
+                out = open(os.dup(sys.stderr.fileno()), "w", encoding="utf-8", errors="replace")  # noqa: SIM115
+                early_config.add_cleanup(out.close)
+            except (OSError, ValueError, AttributeError):
+                out = sys.stderr
         tracer = HookTracer(pm, out, early_config.rootpath)
         undo = pm.add_hookcall_monitoring(tracer.before, tracer.after)
         early_config.add_cleanup(undo)

@@ -6,23 +6,25 @@
 
 from __future__ import annotations
 
-import enum
 import fnmatch
 import inspect
-import re
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from builtin_plugins.python_params import CallSpec, Metafunc, iter_parametrize_marks, make_ids
 from minitest import hookimpl
 from minitest.config import Config, Parser
-from minitest.marks import Mark, ParameterSet, get_unpacked_marks, parse_argnames
+from minitest.marks import get_unpacked_marks
 from minitest.nodes import CollectError, Collector, File, Item, Node
 from minitest.outcomes import fail, outcome_kind
 from minitest.pathimport import ImportPathMismatchError, import_path
+
+__all__ = ["Module", "Class", "Function", "CallSpec", "Metafunc", "make_ids", "getfuncargnames",
+           "MinitestCollectionWarning"]
 
 
 class MinitestCollectionWarning(UserWarning):
@@ -37,6 +39,10 @@ def minitest_addoption(parser: Parser) -> None:
                   default=["test"])
     parser.addini("disable_test_id_escaping_and_forfeit_all_rights_to_community_support",
                   "keep non-ASCII characters in test ids unescaped", type="bool", default=False)
+    parser.addini("empty_parameter_set_mark", "what a parametrize with no values makes: skip (default), "
+                  "xfail or fail_at_collect", type="string", default="skip")
+    parser.addini("strict_parametrization_ids", "duplicate parametrize ids are an error instead of being "
+                  "made unique", type="bool", default=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -318,200 +324,6 @@ def _same_path(a: Path, b: Path) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-class CallSpec:
-    """One combination of parameters for a test function."""
-
-    def __init__(self) -> None:
-        self.params: dict[str, Any] = {}
-        self.indices: dict[str, int] = {}
-        self.indirect: set[str] = set()
-        self.arg2scope: dict[str, str] = {}
-        self._idlist: list[str] = []
-        self.marks: list[Mark] = []
-
-    def extended(self, names: Sequence[str], values: Sequence[Any], id_: str, marks: Iterable[Mark],
-                 scope: str, index: int, indirect: set[str]) -> CallSpec:
-        new = CallSpec()
-        new.params = dict(self.params)
-        new.indices = dict(self.indices)
-        new.indirect = set(self.indirect) | indirect
-        new.arg2scope = dict(self.arg2scope)
-        for name, value in zip(names, values):
-            if name in new.params:
-                raise ValueError(f"duplicate parametrization of {name!r}")
-            new.params[name] = value
-            new.indices[name] = index
-            new.arg2scope[name] = scope
-        new._idlist = [*self._idlist, id_]
-        new.marks = [*self.marks, *marks]
-        return new
-
-    @property
-    def id(self) -> str:
-        return "-".join(self._idlist)
-
-    def getparam(self, name: str) -> Any:
-        return self.params[name]
-
-
-_NOTSET = object()
-
-
-class Metafunc:
-    """What ``minitest_generate_tests`` receives: the function to parametrize and its fixtures."""
-
-    def __init__(self, definition: Node, function: Any, fixturenames: list[str], config: Config,
-                 cls: type | None, module: ModuleType | None) -> None:
-        self.definition = definition
-        self.function = function
-        self.fixturenames = fixturenames
-        self.config = config
-        self.cls = cls
-        self.module = module
-        self._calls: list[CallSpec] = []
-        self._arg2fixturedefs: dict[str, Any] = {}
-
-    def parametrize(self, argnames: str | Sequence[str], argvalues: Iterable[Any],
-                    indirect: bool | Sequence[str] = False,
-                    ids: Iterable[object | None] | Callable[[Any], object | None] | None = None,
-                    scope: str | None = None, *, _param_mark: Mark | None = None) -> None:
-        """Multiply the test by ``argvalues`` for ``argnames`` (stacked calls make a product)."""
-        __tracebackhide__ = True
-        names, force_tuple = parse_argnames(argnames)
-        if not names:
-            fail(f"In {self.function.__name__}: parametrize needs at least one argument name", pytrace=False)
-        argvalues = list(argvalues)
-        sets = [ParameterSet.extract_from(v, force_tuple) for v in argvalues]
-        if not sets:
-            reason = (f"got empty parameter set {names!r}, function {self.function.__name__} at "
-                      f"{_where(self.function)}")
-            sets = [ParameterSet(tuple(_NOTSET for _ in names), (Mark("skip", (), {"reason": reason}),), None)]
-            empty = True
-        else:
-            empty = False
-        for pset in sets:
-            if len(pset.values) != len(names):
-                fail(
-                    f'{self.definition.nodeid}: in "parametrize" the number of names ({len(names)}):\n'
-                    f"  {names!r}\nmust be equal to the number of values ({len(pset.values)}):\n"
-                    f"  {pset.values!r}",
-                    pytrace=False,
-                )
-        if isinstance(indirect, bool):
-            indirect_names = set(names) if indirect else set()
-        else:
-            indirect_names = set(indirect)
-            for name in indirect_names:
-                if name not in names:
-                    fail(f"In {self.function.__name__}: indirect fixture '{name}' doesn't exist", pytrace=False)
-        for name in names:
-            if name not in self.fixturenames:
-                kind = "fixture" if name in indirect_names else "argument"
-                fail(f"In {self.function.__name__}: function uses no {kind} '{name}'", pytrace=False)
-        for call in self._calls:
-            for name in names:
-                if name in call.params:
-                    fail(f"In {self.function.__name__}: duplicate parametrization of '{name}'", pytrace=False)
-        if empty:
-            id_list = ["NOTSET"]
-        else:
-            id_list = make_ids(names, sets, ids, self.config, self.definition.nodeid)
-        scope = scope or "function"
-        newcalls = []
-        for call in self._calls or [CallSpec()]:
-            for index, (id_, pset) in enumerate(zip(id_list, sets)):
-                newcalls.append(call.extended(names, pset.values, id_, pset.marks, scope, index, indirect_names))
-        self._calls = newcalls
-
-
-def _where(func: Any) -> str:
-    code = getattr(inspect.unwrap(func), "__code__", None)
-    if code is None:
-        return "?"
-    return f"{code.co_filename}:{code.co_firstlineno}"
-
-
-def _ascii_escaped(value: str | bytes) -> str:
-    if isinstance(value, bytes):
-        text = value.decode("ascii", "backslashreplace")
-    else:
-        text = value.encode("unicode_escape").decode("ascii")
-    # keep printable ASCII; escape the rest as pytest does
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
-
-
-def _idval(value: Any, argname: str, index: int, idfn: Callable[[Any], object | None] | None,
-           config: Config | None) -> str:
-    if idfn is not None:
-        try:
-            generated = idfn(value)
-        except Exception as exc:
-            raise ValueError(f"error raised while trying to determine id of parameter '{argname}' at position "
-                             f"{index}: {exc}") from exc
-        if generated is not None:
-            return _idval_plain(generated, argname, index, config)
-    return _idval_plain(value, argname, index, config)
-
-
-def _idval_plain(value: Any, argname: str, index: int, config: Config | None) -> str:
-    if isinstance(value, (str, bytes)):
-        if isinstance(value, str) and config is not None and config.getini(
-                "disable_test_id_escaping_and_forfeit_all_rights_to_community_support"):
-            return value
-        return _ascii_escaped(value)
-    if value is None or isinstance(value, (int, float, complex, bool)):
-        return str(value)
-    if isinstance(value, re.Pattern):
-        return _ascii_escaped(value.pattern)
-    if value is _NOTSET:
-        return f"{argname}{index}"
-    if isinstance(value, enum.Enum):
-        return str(value)
-    if isinstance(getattr(value, "__name__", None), str) and (inspect.isclass(value) or inspect.isfunction(value)):
-        return value.__name__
-    return f"{argname}{index}"
-
-
-def make_ids(names: Sequence[str], sets: Sequence[ParameterSet], ids: Any, config: Config | None,
-             nodeid: str) -> list[str]:
-    """Ids of the parameter sets, made unique the way pytest does."""
-    idfn = ids if callable(ids) else None
-    explicit = list(ids) if ids is not None and not callable(ids) else None
-    if explicit is not None and len(explicit) != len(sets):
-        fail(f"In {nodeid}: {len(sets)} parameter sets specified, with different number of ids: {len(explicit)}",
-             pytrace=False)
-    result: list[str] = []
-    for index, pset in enumerate(sets):
-        if pset.id is not None:
-            result.append(_ascii_escaped(pset.id) if not _keep_unicode(config) else pset.id)
-            continue
-        if explicit is not None and explicit[index] is not None:
-            given = explicit[index]
-            if isinstance(given, str):
-                result.append(_ascii_escaped(given) if not _keep_unicode(config) else given)
-            else:
-                result.append(_idval_plain(given, names[0], index, config))
-            continue
-        result.append("-".join(_idval(v, n, index, idfn, config) for v, n in zip(pset.values, names)))
-    counts: dict[str, int] = {}
-    for id_ in result:
-        counts[id_] = counts.get(id_, 0) + 1
-    if any(c > 1 for c in counts.values()):
-        suffixes: dict[str, int] = {}
-        for i, id_ in enumerate(result):
-            if counts[id_] > 1:
-                n = suffixes.get(id_, 0)
-                suffixes[id_] = n + 1
-                sep = "_" if id_ and id_[-1].isdigit() else ""
-                result[i] = f"{id_}{sep}{n}"
-    return result
-
-
-def _keep_unicode(config: Config | None) -> bool:
-    return bool(config is not None and config.getini(
-        "disable_test_id_escaping_and_forfeit_all_rights_to_community_support"))
-
-
 def getfuncargnames(function: Any, *, is_method: bool = False, cls: type | None = None) -> tuple[str, ...]:
     """Names of the arguments a test function needs (no defaults, no ``self``, no mock.patch args)."""
     try:
@@ -621,6 +433,7 @@ def _genfunctions(collector: PyCollector, name: str, funcobj: Any) -> Iterator[F
     metafunc = Metafunc(definition, func, fixturenames, collector.config, cls,
                         module.obj if module is not None else None)
     collector.ihook.minitest_generate_tests(metafunc=metafunc)
+    metafunc._recompute_direct_params_indices()
     if not metafunc._calls:
         definition.fixturenames = list(metafunc.fixturenames)
         definition._arg2fixturedefs = metafunc._arg2fixturedefs  # type: ignore[attr-defined]
@@ -635,15 +448,10 @@ def _genfunctions(collector: PyCollector, name: str, funcobj: Any) -> Iterator[F
 
 @hookimpl
 def minitest_generate_tests(metafunc: Metafunc) -> None:
-    """Apply ``@parametrize`` marks (the closest mark is applied first, as in pytest)."""
+    """Apply ``@parametrize`` marks: the function's own (bottom decorator first), then its class's,
+    then its module's, as pytest does (which decides the product order of the ids)."""
     marks = list(metafunc.definition.iter_markers("parametrize"))
-    for mark in marks:
-        args = list(mark.args)
-        kwargs = dict(mark.kwargs)
-        if "argnames" in kwargs:
-            args.insert(0, kwargs.pop("argnames"))
-        if "argvalues" in kwargs:
-            args.insert(1, kwargs.pop("argvalues"))
+    for mark, (args, kwargs) in zip(marks, iter_parametrize_marks(marks), strict=True):
         metafunc.parametrize(*args, **kwargs, _param_mark=mark)
 
 

@@ -185,8 +185,24 @@ def skip_location(item: Item, exc: BaseException) -> tuple[str, int, str]:
     tb = exc.__traceback__
     last = None
     while tb is not None:
-        last = tb
+        # frames that hide themselves (skip() itself, helpers) are not where the test skipped
+        if not _hides_traceback(tb.tb_frame):
+            last = tb
         tb = tb.tb_next
     if last is None:
         return str(Path(item.path)), 0, f"Skipped: {msg}"
     return last.tb_frame.f_code.co_filename, last.tb_lineno, f"Skipped: {msg}"
+
+
+def _hides_traceback(frame: object) -> bool:
+    f_locals = getattr(frame, "f_locals", {})
+    f_globals = getattr(frame, "f_globals", {})
+    return bool(f_locals.get("__tracebackhide__", f_globals.get("__tracebackhide__", False)))
+
+
+@hookimpl(trylast=True)
+def minitest_sessionfinish(session: Session) -> None:
+    """Tear down whatever is still set up (the run was interrupted or stopped early)."""
+    state = session.stash.get(SETUP_STATE, None)
+    if state is not None and state.stack:
+        state.teardown_exact(None)

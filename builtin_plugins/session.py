@@ -95,11 +95,46 @@ def _report_internal_error(config: Config, exc: BaseException) -> None:
     import traceback
 
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    culprit = _failing_hookimpl(config, exc)
+    if culprit:
+        # a traceback through pluggy hides which plugin broke: say it first
+        text = culprit + "\n" + text
     handled = config.hook.minitest_internalerror(excrepr=text, excinfo=exc)
     if not any(handled):
         for line in text.splitlines():
             sys.stderr.write(f"INTERNALERROR> {line}\n")
         sys.stderr.flush()
+
+
+def _failing_hookimpl(config: Config, exc: BaseException) -> str | None:
+    """"plugin NAME (origin) raised in HOOK" for the innermost hook implementation in the traceback."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "_multicall" and "hook_impl" in frame.f_locals:
+            impl = frame.f_locals["hook_impl"]
+            nxt = tb.tb_next
+            if nxt is not None:
+                # a wrapper failing after its yield is not the loop's last hook_impl: match the code
+                code = nxt.tb_frame.f_code
+                for candidate in frame.f_locals.get("hook_impls", ()):
+                    func = getattr(candidate.function, "__wrapped__", candidate.function)
+                    if getattr(func, "__code__", None) is code:
+                        impl = candidate
+                        break
+            found = (frame.f_locals.get("hook_name", "?"), impl)
+        tb = tb.tb_next
+    if found is None:
+        return None
+    hook_name, impl = found
+    name = getattr(impl, "plugin_name", "?")
+    origin = config.pluginmanager.origins.get(name)
+    where = ""
+    if origin is not None:
+        where = f" ({origin.kind}{' ' + origin.detail if origin.detail and origin.detail != name else ''}"
+        where += f", distribution {origin.dist} {origin.version})" if origin.dist else ")"
+    return f"plugin {name!r}{where} raised {type(exc).__name__} in {hook_name}: {exc}"
 
 
 def _main(config: Config, session: Session) -> int:
@@ -246,7 +281,9 @@ def _raise_location(exc: BaseException, node: Node) -> tuple[str, int]:
     tb = exc.__traceback__
     last = None
     while tb is not None:
-        last = tb
+        # skip() and importorskip() hide their own frames: the location is the caller's line
+        if not tb.tb_frame.f_locals.get("__tracebackhide__", False):
+            last = tb
         tb = tb.tb_next
     if last is None:
         return str(node.path), 0

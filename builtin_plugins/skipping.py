@@ -77,7 +77,7 @@ def _evaluate_condition(item: Item, mark: Mark, condition: object) -> tuple[bool
         except SyntaxError as exc:
             lines = [f"Error evaluating {mark.name!r} condition", "    " + condition]
             if exc.offset is not None:
-                lines.append("    " + " " * (exc.offset - 1) + "^")
+                lines.append("    " + " " * exc.offset + "^")
             lines.append("SyntaxError: invalid syntax")
             raise Failed("\n".join(lines), pytrace=False) from None
         except Exception as exc:
@@ -156,6 +156,23 @@ def evaluate_xfail(item: Item) -> XfailSpec | None:
 
 def _runxfail(config: Config) -> bool:
     return bool(config.getoption("runxfail", False))
+
+
+@hookimpl(tryfirst=True)
+def minitest_configure(config: Config) -> None:
+    if not _runxfail(config):
+        return
+    # --runxfail runs tests as if nothing expected them to fail: minitest.xfail() (looked up on the
+    # module, as tests usually do) returns instead of stopping the test, as in pytest
+    import minitest
+
+    original = minitest.xfail
+
+    def xfail_ignored(reason: str = "") -> None:
+        """``minitest.xfail`` under --runxfail: does nothing."""
+
+    minitest.xfail = xfail_ignored  # type: ignore[assignment]
+    config.add_cleanup(lambda: setattr(minitest, "xfail", original))
 
 
 @hookimpl(tryfirst=True)

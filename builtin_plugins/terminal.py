@@ -211,6 +211,7 @@ class TerminalReporter:
         self._progress_done: set[str] = set()
         self._collected = 0
         self._interrupt: BaseException | None = None
+        self._started_running = False
         self.collect_only = bool(config.getoption("collectonly", False))
         self._show_header = not config.getoption("no_header", False) and self.verbosity >= 0
         self._no_summary = bool(config.getoption("no_summary", False))
@@ -323,8 +324,6 @@ class TerminalReporter:
         if deselected:
             line += f" / {self._collected} selected"
         self._tw.line(line, bold=True)
-        if not self.collect_only:
-            self.write_line("")
 
     def _print_collected(self, items: Sequence[Item]) -> None:
         if self.verbosity < -1:
@@ -349,6 +348,10 @@ class TerminalReporter:
 
     # -- running ---------------------------------------------------------------------------------
     def minitest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        if not self._started_running:
+            self._started_running = True
+            if self.verbosity >= 0:
+                self._tw.line()
         if self.verbosity > 0:
             self.ensure_newline()
             self._tw.write(f"{self.config.cwd_relative_nodeid(nodeid)} ")
@@ -418,6 +421,7 @@ class TerminalReporter:
         self._interrupt = excinfo
 
     def minitest_internalerror(self, excrepr: str) -> bool:
+        self.ensure_newline()  # not glued to a progress line
         self._tw.flush()
         for line in str(excrepr).splitlines():
             self._tw.line(f"INTERNALERROR> {line}")
@@ -578,7 +582,10 @@ class TerminalReporter:
             path, lineno, reason = lr
             if reason.startswith("Skipped: "):
                 reason = reason[len("Skipped: "):]
-            if rep.when == "setup" and "skip" in getattr(rep, "keywords", {}) and False:
+            keywords = getattr(rep, "keywords", {}) or {}
+            if rep.when == "setup" and "skip" in keywords and not ("minitestmark" in keywords
+                                                                  or "pytestmark" in keywords):
+                # a skip mark inherited from a class or module: one line per file, as pytest does
                 lineno = None
             grouped[(_bestrelpath(path), lineno, reason)] += 1
         word = self._tw.markup("SKIPPED", yellow=True)
@@ -725,6 +732,8 @@ def _head_line(rep: Any) -> str:
 
 
 def _crash_message(rep: Any) -> str | None:
+    if rep.when == "collect":
+        return None  # pytest shows collection errors without a message in the short summary
     lr = rep.longrepr
     if isinstance(lr, FailureRepr) and lr.crash is not None:
         return lr.crash.message

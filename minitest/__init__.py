@@ -39,7 +39,7 @@ _LAZY: dict[str, str] = {
     "LogCaptureFixture": "minitest.fixture_types",
     "TempPathFactory": "minitest.fixture_types",
     "Metafunc": "minitest.fixture_types",
-    "Cache": "minitest.fixture_types",
+    "Cache": "minitest.cache_api",
     "TestReport": "minitest.reports",
     "CollectReport": "minitest.reports",
     "CallInfo": "minitest.reports",

@@ -74,7 +74,10 @@ class OptionGroup:
         clash = taken.intersection(names)
         if clash:
             raise ValueError(f"option names {sorted(clash)} already added")
-        self.options.append(_Option(tuple(names), dict(attrs)))
+        option = _Option(tuple(names), dict(attrs))
+        self.options.append(option)
+        if self._parser.on_option_added is not None:
+            self._parser.on_option_added(option)
 
     # pytest spells it this way in some plugins
     _addoption = addoption
@@ -107,6 +110,8 @@ class Parser:
         self._anonymous = self.getgroup("custom options", "custom options")
         self._inidict: dict[str, IniSpec] = {}
         self.extra_info: dict[str, str] = {}
+        #: called for each option added; the Config uses it to give late options their default
+        self.on_option_added: Callable[[_Option], None] | None = None
 
     def getgroup(self, name: str, description: str = "", after: str | None = None) -> OptionGroup:
         for group in self._groups:
@@ -351,6 +356,7 @@ class Config:
         self.hook = pluginmanager.hook
         self.invocation_params = invocation_params
         self._parser = Parser()
+        self._parser.on_option_added = self._default_for_late_option
         self.option = argparse.Namespace()
         self.known_args = argparse.Namespace()
         self.args: list[str] = []
@@ -365,6 +371,16 @@ class Config:
         self._configured = False
 
     # -- options ---------------------------------------------------------------------------------
+    def _default_for_late_option(self, option: _Option) -> None:
+        """An option added after the command line was parsed (a conftest found during collection)
+        still answers ``getoption`` with its default."""
+        dest = option.dest
+        if not hasattr(self.option, dest):
+            default = option.attrs.get("default")
+            if default is None and option.attrs.get("action") in ("store_true", "store_false"):
+                default = option.attrs["action"] == "store_false"
+            setattr(self.option, dest, default)
+
     def getoption(self, name: str, default: Any = _NOTSET, skip: bool = False) -> Any:
         """The value of an option by its dest name (``"verbose"``) or flag (``"--verbose"``)."""
         dest = name.lstrip("-").replace("-", "_") if name.startswith("-") else name

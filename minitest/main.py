@@ -170,8 +170,13 @@ def main(args: Sequence[str] | None = None, plugins: Sequence[object] = ()) -> i
         sys.stderr.write(f"ERROR: {exc}\n")
         return ExitCode.USAGE_ERROR
     except UsageError as exc:
-        for line in str(exc).splitlines():
-            sys.stderr.write(f"ERROR: {line}\n" if line == str(exc).splitlines()[0] else f"{line}\n")
+        lines = str(exc).splitlines() or [""]
+        sys.stderr.write(f"ERROR: {lines[0]}\n")
+        for line in lines[1:]:
+            sys.stderr.write(f"{line}\n")
+        if lines[0].startswith("usage:"):
+            inifile, rootdir = _early_location(args)
+            sys.stderr.write(f"  inifile: {inifile}\n  rootdir: {rootdir}\n")
         return ExitCode.USAGE_ERROR
     try:
         result = config.hook.minitest_cmdline_main(config=config)
@@ -181,6 +186,16 @@ def main(args: Sequence[str] | None = None, plugins: Sequence[object] = ()) -> i
         return ExitCode.USAGE_ERROR
     finally:
         config.ensure_unconfigure()
+
+
+def _early_location(args: Sequence[str]) -> tuple[str, str]:
+    """Best-effort config file and rootdir for a usage message (the parse itself failed)."""
+    try:
+        positional = [a for a in args if not str(a).startswith("-")]
+        rootdir, ini = determine_rootdir(positional, Path.cwd(), None, None)
+        return (str(ini.path) if ini.path else "None"), str(rootdir)
+    except Exception:
+        return "None", str(Path.cwd())
 
 
 def console_main() -> int:

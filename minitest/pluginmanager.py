@@ -187,7 +187,7 @@ class MinitestPluginManager(pluggy.PluginManager):
             if caller.spec is not None:
                 continue
             for impl in caller.get_hookimpls():
-                if impl.hookimpl_opts.get("optionalhook"):
+                if impl.optionalhook:
                     continue
                 raise PluginLoadError(f"unknown hook {name!r} in plugin {_describe(impl.plugin)}")
 

@@ -91,8 +91,9 @@ def _entries(tb: TracebackType | None, cut_code: CodeType | None, full: bool) ->
             if not _is_hidden(e.tb_frame) and not e.tb_frame.f_code.co_filename.startswith(INTERNAL_DIRS)
             and not _is_import_machinery(e.tb_frame.f_code.co_filename)]
     if not kept and entries:
-        # everything was internal: show at least where it ended
-        kept = [e for e in entries if not _is_hidden(e.tb_frame)][-1:] or entries[-1:]
+        # everything was internal: show at least where it ended (import machinery says nothing)
+        kept = [e for e in entries if not _is_hidden(e.tb_frame)
+                and not _is_import_machinery(e.tb_frame.f_code.co_filename)][-1:]
     return kept
 
 

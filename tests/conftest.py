@@ -208,27 +208,41 @@ def run_process(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float =
     return RunResult([str(c) for c in cmd], proc.returncode, proc.stdout, proc.stderr)
 
 
-def run_minitest(*args: str | os.PathLike, cwd: Path, env: Mapping[str, str | None] | None = None,
-                 pythonpath: Iterable[str | os.PathLike] = ()) -> RunResult:
-    """``python -m minitest ARGS`` in ``cwd``; ``pythonpath`` entries come before the checkout.
+def minitest_command(*args: str | os.PathLike, env: Mapping[str, str | None] | None = None,
+                     pythonpath: Iterable[str | os.PathLike] = ()) -> tuple[list[str], dict[str, str]]:
+    """(command, environment) running ``python -m minitest ARGS``; ``pythonpath`` entries come
+    before the checkout (so the checkout is used even when minitest is not installed).
 
     Self-check of the suite: with ``KERNEL_TESTS_RUN_PYTEST=1`` in the environment, pytest runs in
     place of minitest, so the tests that encode pytest's behaviour can be checked against pytest
     itself (those using minitest-only names such as ``minitest_*`` hooks then fail, as expected).
     """
     if os.environ.get("KERNEL_TESTS_RUN_PYTEST"):
-        return run_pytest_process(*args, cwd=cwd, env=env, pythonpath=pythonpath)
+        return reference_pytest_command(*args, env=env, pythonpath=pythonpath)
     cmd = [sys.executable, "-m", "minitest", *map(str, args)]
-    return run_process(cmd, cwd, clean_env(env, pythonpath=[*pythonpath, REPO_ROOT]))
+    return cmd, clean_env(env, pythonpath=[*pythonpath, REPO_ROOT])
+
+
+def reference_pytest_command(*args: str | os.PathLike, env: Mapping[str, str | None] | None = None,
+                   pythonpath: Iterable[str | os.PathLike] = ()) -> tuple[list[str], dict[str, str]]:
+    """(command, environment) running ``python -m pytest -p no:cacheprovider ARGS`` with installed
+    plugins disabled."""
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *map(str, args)]
+    base: dict[str, str | None] = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    base.update(env or {})
+    return cmd, clean_env(base, pythonpath=pythonpath)
+
+
+def run_minitest(*args: str | os.PathLike, cwd: Path, env: Mapping[str, str | None] | None = None,
+                 pythonpath: Iterable[str | os.PathLike] = ()) -> RunResult:
+    cmd, full_env = minitest_command(*args, env=env, pythonpath=pythonpath)
+    return run_process(cmd, cwd, full_env)
 
 
 def run_pytest_process(*args: str | os.PathLike, cwd: Path, env: Mapping[str, str | None] | None = None,
                        pythonpath: Iterable[str | os.PathLike] = ()) -> RunResult:
-    """``python -m pytest -p no:cacheprovider ARGS`` with installed plugins disabled."""
-    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *map(str, args)]
-    base = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    base.update(env or {})
-    return run_process(cmd, cwd, clean_env(base, pythonpath=pythonpath))
+    cmd, full_env = reference_pytest_command(*args, env=env, pythonpath=pythonpath)
+    return run_process(cmd, cwd, full_env)
 
 
 def pytest_configure(config):

@@ -180,16 +180,18 @@ def test_conftest_hooks_apply_to_their_own_directory_only(files, compare, tmp_pa
 @pytest.mark.parametrize(
     ("source", "error_line"),
     [
-        ("import nonexistent_mod_qq\n", "E   ModuleNotFoundError: No module named 'nonexistent_mod_qq'"),
-        ("def broken(:\n    pass\n", "E   SyntaxError: *"),
+        ("import nonexistent_mod_qq\n", "*ModuleNotFoundError: No module named 'nonexistent_mod_qq'"),
+        ("def broken(:\n    pass\n", "*SyntaxError: *"),
     ],
 )
 def test_conftest_that_fails_to_import_is_usage_error(files, run, run_pytest, tmp_path, source, error_line):
     files({"conftest.py": source, "test_x.py": "def test_x():\n    pass\n"})
     result = run()
     assert result.ret == 4 == run_pytest().ret, result.dump()
-    result.fnmatch_lines([f"ImportError while loading conftest '{tmp_path / 'conftest.py'}'.", error_line],
+    # pytest: "ImportError while loading conftest '/path/conftest.py'." then the traceback
+    result.fnmatch_lines([f"*ImportError while loading conftest '{tmp_path / 'conftest.py'}'*", error_line],
                          stream="stderr")
+    assert "passed" not in result.stdout
 
 
 PLUGIN_MODULE = """
@@ -360,15 +362,15 @@ def test_wrapper_around_makereport(files, compare):
 
         hookimpl = importlib.import_module(PREFIX).hookimpl
 
-        @hookimpl(wrapper=True)
-        def runtest_makereport(item, call):
+        def makereport(item, call):
             report = yield
             if call.when == "call" and item.name == "test_a2" and report.failed:
                 report.outcome = "passed"
                 report.longrepr = None
             return report
 
-        globals()[PREFIX + "_runtest_makereport"] = runtest_makereport
+        globals()[PREFIX + "_runtest_makereport"] = hookimpl(wrapper=True)(makereport)
+        del makereport  # only the prefixed name is a hook
     """)})
     mine, _ = compare()
     assert mine.ret == 0
@@ -408,8 +410,8 @@ def test_trace_hooks(files, run):
     assert "minitest_" not in result.stdout
     err = result.errlines
     names = ["minitest_configure", "minitest_sessionstart", "minitest_collection", "minitest_runtestloop",
-             "minitest_runtest_protocol", "minitest_runtest_setup", "minitest_runtest_call",
-             "minitest_runtest_makereport", "minitest_runtest_logreport", "minitest_sessionfinish"]
+             "minitest_runtest_protocol", "minitest_runtest_setup", "minitest_runtest_makereport",
+             "minitest_runtest_logreport", "minitest_runtest_call", "minitest_sessionfinish"]
 
     def first(name):
         for i, line in enumerate(err):
@@ -434,3 +436,33 @@ def test_trace_hooks_file(files, run, tmp_path):
     text = (tmp_path / "trace.txt").read_text()
     assert "minitest_runtest_protocol" in text and "minitest_collection" in text
     assert "minitest_runtest_protocol" not in result.stderr
+
+
+def test_specname_and_tryfirst(files, run, tmp_path):
+    """``specname`` lets a plugin name its function freely; ``tryfirst`` runs an implementation
+    before those registered later (which pluggy would otherwise call first)."""
+    files(SIMPLE | {
+        "plugdir/early_plug.py": """
+            from pathlib import Path
+
+            from minitest import hookimpl
+
+            @hookimpl(specname="minitest_report_header")
+            def header_lines(config):
+                return "header via specname"
+
+            @hookimpl(tryfirst=True)
+            def minitest_collection_modifyitems(config, items):
+                with (config.rootpath / "order.log").open("a") as f:
+                    f.write("plugin\\n")
+        """,
+        "conftest.py": """
+            def minitest_collection_modifyitems(config, items):
+                with (config.rootpath / "order.log").open("a") as f:
+                    f.write("conftest\\n")
+        """,
+    })
+    result = run("-p", "early_plug", pythonpath=[tmp_path / "plugdir"])
+    assert result.ret == 1, result.dump()
+    result.fnmatch_lines(["header via specname", "collected 3 items"])
+    assert (tmp_path / "order.log").read_text().splitlines() == ["plugin", "conftest"]

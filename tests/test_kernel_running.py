@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
-from conftest import dual_conftest, verbose_nodeids
+from conftest import RunResult, dual_conftest, minitest_command, verbose_nodeids
 
 PASS_FAIL = {
     "test_a.py": """
@@ -143,6 +148,14 @@ def test_exitfirst(files, compare):
     mine.fnmatch_lines(["*! stopping after 1 failures !*", "*= 1 failed in *"])
 
 
+def test_import_mode_importlib_allows_same_basenames(files, compare):
+    files({"a/test_same.py": "def test_x():\n    pass\n", "b/test_same.py": "def test_y():\n    pass\n"})
+    mine, _ = compare("--import-mode=importlib")
+    assert verbose_nodeids(mine) == [("a/test_same.py::test_x", "PASSED"), ("b/test_same.py::test_y", "PASSED")]
+    append, _ = compare("--import-mode=append", counts=True)
+    assert append.ret == 2
+
+
 def test_maxfail(files, compare):
     files(FIVE)
     mine, _ = compare("--maxfail=2")
@@ -246,3 +259,43 @@ def test_error_in_a_hook_is_internal_error_exit_3(files, run, run_pytest):
     assert result.ret == 3 == run_pytest().ret, result.dump()
     result.fnmatch_lines(["INTERNALERROR>*RuntimeError: hook exploded*"], stream="both")
 
+
+
+def test_ctrl_c_during_a_test(files, tmp_path):
+    """A real SIGINT while a test runs: the run stops, prints what ran so far, exits 2."""
+    if sys.platform == "win32":
+        pytest.skip("SIGINT to a child process is POSIX only")
+    files({"test_int.py": """
+        import time
+        from pathlib import Path
+
+        def test_first():
+            pass
+
+        def test_waits():
+            Path(__file__).with_name("started").write_text("yes")
+            time.sleep(120)
+
+        def test_never():
+            pass
+    """})
+    cmd, env = minitest_command("-v")
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(1200):  # wait (up to 60s) until the test is inside its sleep
+            if (tmp_path / "started").exists() or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    result = RunResult(proc.args, proc.returncode, out, err)
+    assert result.ret == 2, result.dump()
+    result.fnmatch_lines([
+        "test_int.py::test_first PASSED*",
+        "*! KeyboardInterrupt !*",
+        "*= 1 passed in *",
+    ])
+    assert "test_never" not in result.stdout

@@ -1,0 +1,354 @@
+"""The cache between runs: ``.minitest_cache/`` at rootdir, the ``cache`` fixture, and the options
+built on it — ``--lf``, ``--ff``, ``--nf``, ``--sw`` / ``--sw-skip``, ``--cache-show``,
+``--cache-clear``.
+
+Blockable as ``-p no:cache`` (or pytest's name, ``-p no:cacheprovider``): then nothing is read or
+written and the options do not exist. The :class:`~minitest.cache_api.Cache` object itself is
+defined by the kernel; this plugin creates it as ``config.cache`` and keeps these keys in it:
+
+* ``cache/lastfailed`` — ``{nodeid: true}`` of the tests and collectors that failed last;
+* ``cache/nodeids`` — every node id seen (``--nf`` runs the others first);
+* ``cache/stepwise`` — the node id where ``--sw`` stopped.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+from minitest import fixture, hookimpl
+from minitest.cache_api import CACHEDIR_NAME, Cache
+from minitest.config import Config, Parser
+from minitest.nodes import Item, Session
+from minitest.reports import CollectReport, TestReport
+
+
+def minitest_addoption(parser: Parser) -> None:
+    group = parser.getgroup("general", "general")
+    group.addoption("--lf", "--last-failed", action="store_true", default=False, dest="last_failed",
+                    help="rerun only the tests that failed last time (or all if none failed)")
+    group.addoption("--ff", "--failed-first", action="store_true", default=False, dest="failed_first",
+                    help="run all tests, the ones that failed last time first")
+    group.addoption("--nf", "--new-first", action="store_true", default=False, dest="new_first",
+                    help="run tests from new files first, then the rest, each by file modification time")
+    group.addoption("--cache-show", action="store", nargs="?", const="*", default=None, dest="cacheshow",
+                    metavar="glob", help="show the cache contents (values matching the glob, default '*'), "
+                                         "don't run tests")
+    group.addoption("--cache-clear", action="store_true", default=False, dest="cacheclear",
+                    help="remove the cache contents at the start of the run")
+    group.addoption("--lfnf", "--last-failed-no-failures", action="store", dest="last_failed_no_failures",
+                    choices=("all", "none"), default="all",
+                    help="with --lf and no known failures: run 'all' tests (default) or 'none'")
+    group.addoption("--sw", "--stepwise", action="store_true", default=False, dest="stepwise",
+                    help="stop at the first failure; the next run continues from that test")
+    group.addoption("--sw-skip", "--stepwise-skip", action="store_true", default=False, dest="stepwise_skip",
+                    help="like --sw, but ignore the first failing test and stop at the next one")
+    parser.addini("cache_dir", "the cache directory (relative paths are relative to rootdir)",
+                  default=CACHEDIR_NAME)
+
+
+def cachedir_of(config: Config) -> Path:
+    """Where the cache of this run lives: ini ``cache_dir`` (default ``.minitest_cache``) at rootdir."""
+    value = os.path.expanduser(os.path.expandvars(str(config.getini("cache_dir"))))
+    path = Path(value)
+    return path if path.is_absolute() else config.rootpath / path
+
+
+@hookimpl(tryfirst=True)
+def minitest_configure(config: Config) -> None:
+    # tryfirst: other plugins may use config.cache in their own minitest_configure
+    cache = Cache(cachedir_of(config))
+    if config.getoption("cacheclear", False):
+        cache.clear()
+    config.cache = cache  # type: ignore[attr-defined]
+    if config.getoption("stepwise_skip", False):
+        config.option.stepwise = True
+    config.pluginmanager.register(LastFailed(config), "lfplugin")
+    config.pluginmanager.register(NewFirst(config), "nfplugin")
+    if config.getoption("stepwise", False):
+        config.pluginmanager.register(StepWise(config), "stepwiseplugin")
+
+
+@hookimpl(tryfirst=True)
+def minitest_cmdline_main(config: Config) -> int | None:
+    if config.getoption("cacheshow", None) is None:
+        return None
+    config.do_configure()
+    show_cache(config)
+    return 0
+
+
+def minitest_report_header(config: Config) -> str | None:
+    cache: Cache | None = getattr(config, "cache", None)
+    if cache is None:
+        return None
+    if config.get_verbosity() > 0 or config.getini("cache_dir") != CACHEDIR_NAME:
+        return f"cachedir: {_display_path(cache.cachedir, config.rootpath)}"
+    return None
+
+
+@fixture
+def cache(request: Any) -> Cache:
+    """The cache shared between runs: ``cache.get(key, default)``, ``cache.set(key, value)`` (JSON),
+    ``cache.mkdir(name)`` (a directory kept between runs)."""
+    return request.config.cache
+
+
+# ---------------------------------------------------------------------------------------------
+# --lf / --ff: the tests that failed last time
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_worker(config: Config) -> bool:
+    # a dist worker reports to the controller; only the controller keeps the cache
+    return hasattr(config, "workerinput")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _write_status(config: Config, text: str) -> None:
+    """Write a status line after the "collected N items" line (if the terminal reporter is in)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and config.get_verbosity() >= 0:
+        reporter.write_line(text)
+
+
+class LastFailed:
+    """Tracks failures in ``cache/lastfailed``; ``--lf`` selects them, ``--ff`` runs them first."""
+
+    KEY = "cache/lastfailed"
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.cache: Cache = config.cache  # type: ignore[attr-defined]
+        self.active = bool(config.getoption("last_failed") or config.getoption("failed_first"))
+        stored = self.cache.get(self.KEY, {})
+        if not isinstance(stored, dict):
+            self.cache.warn(f"cache value {self.KEY!r} is not a mapping; ignoring it")
+            self.cache.unreadable.add(self.KEY)
+            stored = {}
+        self.lastfailed: dict[str, bool] = dict(stored)
+        self._saved = dict(stored)
+        self.status: str | None = None
+
+    def _was_failed(self, nodeid: str) -> bool:
+        return nodeid in self.lastfailed
+
+    def minitest_collectreport(self, report: CollectReport) -> None:
+        if report.failed:
+            self.lastfailed[report.nodeid] = True
+        elif report.nodeid in self.lastfailed:
+            # the collector failed last time and is fine now: its children were never run, so
+            # they count as failed until they pass (``--lf`` selects them)
+            del self.lastfailed[report.nodeid]
+            self.lastfailed.update((child.nodeid, True) for child in report.result)
+
+    def minitest_runtest_logreport(self, report: TestReport) -> None:
+        if (report.when == "call" and report.passed) or report.skipped:
+            self.lastfailed.pop(report.nodeid, None)
+        elif report.failed:
+            self.lastfailed[report.nodeid] = True
+
+    @hookimpl(wrapper=True, tryfirst=True)
+    def minitest_collection_modifyitems(self, config: Config, items: list[Item]) -> Generator[None, None, None]:
+        # a wrapper: select after the other plugins (-k, -m, --deselect) have had their say
+        yield
+        if not self.active:
+            return
+        if not self.lastfailed:
+            self.status = "no previously failed tests, "
+            if config.getoption("last_failed") and config.getoption("last_failed_no_failures") == "none":
+                self.status += "deselecting all items."
+                if items:
+                    config.hook.minitest_deselected(items=list(items))
+                    items[:] = []
+            else:
+                self.status += "not deselecting items."
+            return
+        failed = [item for item in items if self._was_failed(item.nodeid)]
+        if not failed:
+            self.status = f"{_plural(len(self.lastfailed), 'known failure')} not in selected tests"
+            return
+        others = [item for item in items if not self._was_failed(item.nodeid)]
+        if config.getoption("last_failed"):
+            self.status = f"rerun previous {_plural(len(failed), 'failure')}"
+            if others:
+                config.hook.minitest_deselected(items=others)
+            items[:] = failed
+        else:
+            self.status = f"rerun previous {_plural(len(failed), 'failure')} first"
+            items[:] = failed + others
+
+    @hookimpl(wrapper=True)
+    def minitest_collection_finish(self) -> Generator[None, None, None]:
+        # a wrapper, so the line comes after the terminal reporter's "collected N items"
+        yield
+        if self.status:
+            _write_status(self.config, f"run-last-failure: {self.status}")
+
+    def minitest_sessionfinish(self, session: Session) -> None:
+        config = self.config
+        if config.getoption("cacheshow", None) is not None or _is_worker(config):
+            return
+        if self.lastfailed != self._saved or self.KEY in self.cache.unreadable:
+            self.cache.set(self.KEY, self.lastfailed)
+
+
+# ---------------------------------------------------------------------------------------------
+# --nf: new tests first
+# ---------------------------------------------------------------------------------------------
+
+
+def _mtime(item: Item) -> float:
+    try:
+        return os.stat(item.path).st_mtime
+    except OSError:
+        return 0.0
+
+
+class NewFirst:
+    """Remembers every node id in ``cache/nodeids``; ``--nf`` runs the unknown ones first."""
+
+    KEY = "cache/nodeids"
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.cache: Cache = config.cache  # type: ignore[attr-defined]
+        stored = self.cache.get(self.KEY, [])
+        self.known: set[str] = set(stored) if isinstance(stored, list) else set()
+        self._saved = set(self.known)
+        self.active = bool(config.getoption("new_first"))
+
+    @hookimpl(wrapper=True, tryfirst=True)
+    def minitest_collection_modifyitems(self, items: list[Item]) -> Generator[None, None, None]:
+        yield
+        if self.active:
+            new = [item for item in items if item.nodeid not in self.known]
+            old = [item for item in items if item.nodeid in self.known]
+            # most recently modified files first, in each group (sort is stable within a file)
+            new.sort(key=_mtime, reverse=True)
+            old.sort(key=_mtime, reverse=True)
+            items[:] = new + old
+        self.known.update(item.nodeid for item in items)
+
+    def minitest_sessionfinish(self) -> None:
+        config = self.config
+        if config.getoption("cacheshow", None) is not None or _is_worker(config):
+            return
+        if config.getoption("collectonly", False):
+            return
+        if self.known != self._saved or self.KEY in self.cache.unreadable:
+            self.cache.set(self.KEY, sorted(self.known))
+
+
+# ---------------------------------------------------------------------------------------------
+# --sw: step through the failures one run at a time
+# ---------------------------------------------------------------------------------------------
+
+
+class StepWise:
+    """Stops at the first failure and starts from it next time (``cache/stepwise``)."""
+
+    KEY = "cache/stepwise"
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.cache: Cache = config.cache  # type: ignore[attr-defined]
+        stored = self.cache.get(self.KEY, None)
+        self.lastfailed: str | None = stored if isinstance(stored, str) else None
+        self.skip = bool(config.getoption("stepwise_skip"))
+        self.session: Session | None = None
+        self.status: str | None = None
+
+    def minitest_sessionstart(self, session: Session) -> None:
+        self.session = session
+
+    def minitest_collection_modifyitems(self, config: Config, items: list[Item]) -> None:
+        if not self.lastfailed:
+            self.status = "no previously failed tests, not skipping."
+            return
+        index = next((i for i, item in enumerate(items) if item.nodeid == self.lastfailed), None)
+        if index is None:
+            self.status = "previously failed test not found, not skipping."
+            return
+        self.status = f"skipping {_plural(index, 'already passed item')}."
+        if index:
+            config.hook.minitest_deselected(items=items[:index])
+            del items[:index]
+
+    @hookimpl(wrapper=True)
+    def minitest_collection_finish(self) -> Generator[None, None, None]:
+        yield
+        if self.status:
+            _write_status(self.config, f"stepwise: {self.status}")
+
+    def minitest_runtest_logreport(self, report: TestReport) -> None:
+        if report.failed:
+            if self.skip:
+                # --sw-skip: let this one failure pass, stop at the next
+                if report.nodeid == self.lastfailed:
+                    self.lastfailed = None
+                self.skip = False
+                return
+            self.lastfailed = report.nodeid
+            if self.session is not None:
+                self.session.shouldstop = "Test failed, continuing from this test next run."
+        elif report.when == "call" and report.nodeid == self.lastfailed:
+            self.lastfailed = None
+
+    def minitest_sessionfinish(self) -> None:
+        if not _is_worker(self.config):
+            self.cache.set(self.KEY, self.lastfailed)
+
+
+# ---------------------------------------------------------------------------------------------
+# --cache-show
+# ---------------------------------------------------------------------------------------------
+
+
+def _display_path(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def show_cache(config: Config) -> None:
+    """Print the values (and files of cache directories) whose key matches the glob."""
+    from pprint import pformat
+
+    cache: Cache = config.cache  # type: ignore[attr-defined]
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    write_line = reporter.write_line if reporter is not None else (lambda text: print(text))
+    write_sep = reporter.write_sep if reporter is not None else (lambda sep, title: print(f"{sep * 8} {title}"))
+    pattern = config.getoption("cacheshow") or "*"
+    write_line(f"cachedir: {cache.cachedir}")
+    if not cache.cachedir.is_dir():
+        write_line("cache is empty")
+    else:
+        write_sep("-", f"cache values for {pattern!r}")
+        missing = object()
+        for key in cache.values():
+            if not fnmatch.fnmatch(key, pattern):
+                continue
+            value = cache.get(key, missing)
+            if value is missing:
+                write_line(f"{key} contains unreadable data")
+                continue
+            write_line(f"{key} contains:")
+            for line in pformat(value).splitlines():
+                write_line(f"  {line}")
+        files = [p for p in cache.directories()
+                 if fnmatch.fnmatch(p.relative_to(cache.cachedir / "d").as_posix(), pattern)]
+        if files:
+            write_sep("-", f"cache directories for {pattern!r}")
+            for path in files:
+                rel = path.relative_to(cache.cachedir / "d").as_posix()
+                write_line(f"{rel} is a file of length {path.stat().st_size:d}")
+    if reporter is not None:
+        reporter.writer.flush()

@@ -1,0 +1,61 @@
+"""``--durations=N``: the slowest setups, calls and teardowns, as a section of the summary.
+
+    ============================= slowest 3 durations ==============================
+    0.51s call     test_x.py::test_slow
+    0.10s setup    test_x.py::test_db
+
+    (1 durations < 0.005s hidden.  Use -vv to show these durations.)
+
+``--durations=0`` lists every phase; ``--durations-min=S`` (default 0.005) hides the faster ones
+unless ``-vv``. The phases come from the terminal reporter's statistics (every report it received),
+so the plugin keeps no state of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minitest.config import Config, Parser
+
+DEFAULT_MIN = 0.005
+
+
+def minitest_addoption(parser: Parser) -> None:
+    group = parser.getgroup("terminal reporting", "reporting")
+    group.addoption("--durations", action="store", type=int, default=None, metavar="N", dest="durations",
+                    help="show the N slowest setup/call/teardown durations (N=0 for all)")
+    group.addoption("--durations-min", action="store", type=float, default=None, metavar="S",
+                    dest="durations_min",
+                    help=f"hide durations shorter than S seconds in --durations (default {DEFAULT_MIN}); "
+                         "-vv shows all")
+
+
+def minitest_terminal_summary(terminalreporter: Any, config: Config) -> None:
+    count = config.getoption("durations", None)
+    if count is None:
+        return
+    if count < 0:
+        count = 0
+    minimum = config.getoption("durations_min", None)
+    if minimum is None:
+        minimum = DEFAULT_MIN
+    show_all = config.get_verbosity() >= 2
+    reports = [rep for reps in terminalreporter.stats.values() for rep in reps
+               if isinstance(getattr(rep, "duration", None), (int, float)) and getattr(rep, "when", None)]
+    if not reports:
+        return
+    # the slowest first; sort is stable, so equal durations keep the order they ran in
+    reports.sort(key=lambda rep: rep.duration, reverse=True)
+    if count:
+        terminalreporter.write_sep("=", f"slowest {count} durations")
+        reports = reports[:count]
+    else:
+        terminalreporter.write_sep("=", "slowest durations")
+    for index, rep in enumerate(reports):
+        if not show_all and rep.duration < minimum:
+            hidden = len(reports) - index
+            terminalreporter.write_line("")
+            terminalreporter.write_line(f"({hidden} durations < {minimum:g}s hidden.  "
+                                        "Use -vv to show these durations.)")
+            break
+        terminalreporter.write_line(f"{rep.duration:.2f}s {rep.when:<8} {rep.nodeid}")

@@ -1,0 +1,321 @@
+"""Collect and run ``unittest.TestCase`` subclasses the way pytest does.
+
+    pycollect_makeitem (tryfirst) → UnitTestCase for every concrete TestCase subclass
+        → TestCaseFunction per ``test*`` method (``runTest`` when there is none)
+    _unittest_setup_class (autouse class fixture) → setUpClass / tearDownClass / class cleanups
+    TestCaseFunction.runtest → ``testcase(result=item)``: the item is the unittest result object,
+        and the first outcome unittest hands it (error, skip, expected failure, unexpected success)
+        is raised as the test's outcome; a second one (a failing tearDown after a failing test)
+        becomes the teardown error.
+    addSubTest → one extra "call" report per subtest that failed (or, verbosely, passed/skipped).
+
+``setUpModule`` / ``tearDownModule`` are the fixtures plugin's business (xunit module fixtures).
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import types
+import unittest
+from collections.abc import Generator, Iterable
+from typing import Any
+
+from builtin_plugins.python import Class, Function, Metafunc
+from minitest import fixture, hookimpl
+from minitest.config import Config, Parser
+from minitest.nodes import Collector, Node
+from minitest.outcomes import Failed, Skipped, XFailed, outcome_kind
+from minitest.reports import CallInfo, TestReport
+from minitest.saferepr import saferepr
+
+ExcInfo = tuple[type[BaseException], BaseException, types.TracebackType]
+
+
+def minitest_addoption(parser: Parser) -> None:
+    parser.addini("verbosity_subtests", "verbosity of subtest reports ('auto': the -v level); at 0 only "
+                  "failed subtests are reported", default="auto")
+
+
+# ---------------------------------------------------------------------------------------------
+# collection
+# ---------------------------------------------------------------------------------------------
+
+
+@hookimpl(tryfirst=True)
+def minitest_pycollect_makeitem(collector: Collector, name: str, obj: object) -> UnitTestCase | None:
+    # whatever the class is called: unittest discovery does not look at names either
+    if not (inspect.isclass(obj) and issubclass(obj, unittest.TestCase)):
+        return None
+    if inspect.isabstract(obj):
+        return None  # cannot be instantiated, so nothing to run
+    return UnitTestCase.from_parent(collector, name=name)
+
+
+def _is_skipped(obj: object) -> bool:
+    """Whether ``obj`` (class or method) carries ``@unittest.skip``."""
+    return bool(getattr(obj, "__unittest_skip__", False))
+
+
+class UnitTestCase(Class):
+    """A ``unittest.TestCase`` subclass: one item per test method."""
+
+    def newinstance(self) -> Any:
+        # "runTest" is the name TestCase accepts even when no such method exists
+        return self.obj("runTest")
+
+    def collect(self) -> Iterable[Node]:
+        cls = self.obj
+        if not getattr(cls, "__test__", True):
+            return []
+        items: list[Node] = []
+        for name in unittest.TestLoader().getTestCaseNames(cls):
+            if getattr(getattr(cls, name), "__test__", True):
+                items.append(TestCaseFunction.from_parent(self, name=name))
+        if not items and getattr(cls, "runTest", None) is not None:
+            items.append(TestCaseFunction.from_parent(self, name="runTest"))
+        return items
+
+
+class TestCaseFunction(Function):
+    """One test method of a TestCase, run by unittest itself with this item as its result object."""
+
+    __test__ = False  # not a test class for runners looking at this module
+    failfast = False  # read by TestCase.subTest
+
+    def __init__(self, name: str, parent: Node, **kw: Any) -> None:
+        assert isinstance(parent, UnitTestCase)
+        super().__init__(name, parent, callobj=getattr(parent.obj, name), **kw)
+        self.instance: Any = None
+        self._outcomes: list[BaseException] = []
+        self.fixturenames = _fixture_closure(self)
+
+    def setup(self) -> None:
+        assert self.parent is not None
+        self._outcomes = []
+        self.instance = self.parent.obj(self.name)  # type: ignore[attr-defined]
+        self._obj = getattr(self.instance, self.name)
+
+    def teardown(self) -> None:
+        pending, self._outcomes = self._outcomes, []
+        self.instance = None
+        self._obj = self._callobj
+        super().teardown()
+        if pending:
+            raise pending[0]  # a second outcome (tearDown failed too): the teardown's error
+
+    def runtest(self) -> None:
+        self.instance(result=self)
+        if self._outcomes:
+            raise self._outcomes.pop(0)
+
+    def repr_failure(self, excinfo: Any, style: str | None = None) -> Any:
+        exc = getattr(excinfo, "value", excinfo)
+        if not isinstance(exc, BaseException) or exc.__traceback__ is None:
+            return super().repr_failure(excinfo, style)
+        original = exc.__traceback__
+        exc.__traceback__ = _without_unittest_frames(original)
+        try:
+            return super().repr_failure(exc, style)
+        finally:
+            exc.__traceback__ = original
+
+    # -- the unittest result protocol ------------------------------------------------------------
+    def startTest(self, testcase: unittest.TestCase) -> None:  # noqa: N802 - unittest's names
+        pass
+
+    def stopTest(self, testcase: unittest.TestCase) -> None:  # noqa: N802
+        pass
+
+    def addSuccess(self, testcase: unittest.TestCase) -> None:  # noqa: N802
+        pass
+
+    def addDuration(self, testcase: unittest.TestCase, elapsed: float) -> None:  # noqa: N802
+        pass
+
+    def addError(self, testcase: unittest.TestCase, exc_info: ExcInfo) -> None:  # noqa: N802
+        exc = exc_info[1]
+        if outcome_kind(exc) == "exit":
+            raise exc  # stop the run now, as minitest.exit() does anywhere else
+        self._outcomes.append(exc)
+
+    def addFailure(self, testcase: unittest.TestCase, exc_info: ExcInfo) -> None:  # noqa: N802
+        self._outcomes.append(exc_info[1])
+
+    def addSkip(self, testcase: unittest.TestCase, reason: str) -> None:  # noqa: N802
+        skipped = _raised(Skipped(reason, _use_item_location=True))
+        if isinstance(testcase, _subtest_class()):
+            self._log_subtest(testcase, skipped)
+        else:
+            self._outcomes.append(skipped)
+
+    def addExpectedFailure(self, testcase: unittest.TestCase, exc_info: ExcInfo) -> None:  # noqa: N802
+        self._outcomes.append(_raised(XFailed("")))
+
+    def addUnexpectedSuccess(self, testcase: unittest.TestCase) -> None:  # noqa: N802
+        # unittest fails such a test, and so does pytest: not an XPASS
+        self._outcomes.append(_raised(Failed("Unexpected success", pytrace=False)))
+
+    def addSubTest(self, testcase: unittest.TestCase, subtest: unittest.TestCase,  # noqa: N802
+                   exc_info: ExcInfo | None) -> None:
+        if exc_info is not None and outcome_kind(exc_info[1]) == "exit":
+            raise exc_info[1]
+        self._log_subtest(subtest, exc_info[1] if exc_info is not None else None)
+
+    def _log_subtest(self, subtest: Any, exc: BaseException | None) -> None:
+        """Report one subtest as an extra "call" report of this item."""
+        call: CallInfo[None] = CallInfo(None, exc, 0.0, 0.0, 0.0, "call")
+        report: TestReport = self.ihook.minitest_runtest_makereport(item=self, call=call)
+        description = _subtest_description(subtest)
+        report.subtest_description = description  # type: ignore[attr-defined]
+        path, lineno, domain = report.location
+        # the failure's header names the subtest: "T.test_x (i=2)"
+        report.location = (path, lineno, f"{domain} {description}")
+        self.ihook.minitest_runtest_logreport(report=report)
+
+
+def _raised(exc: BaseException) -> BaseException:
+    """``exc`` with a traceback from here, as if raised (reports find skip locations in it)."""
+    try:
+        raise exc
+    except BaseException as caught:  # noqa: BLE001 - only to attach the traceback
+        return caught
+
+
+def _subtest_class() -> type:
+    # a private class of unittest.case; tolerate its absence rather than break every TestCase
+    return getattr(sys.modules["unittest.case"], "_SubTest", type(None))
+
+
+def _subtest_description(subtest: Any) -> str:
+    parts = []
+    message = getattr(subtest, "_message", None)
+    sentinel = getattr(sys.modules["unittest.case"], "_subtest_msg_sentinel", None)
+    if message is not None and message is not sentinel:
+        parts.append(f"[{message}]")
+    params = dict(getattr(subtest, "params", {}) or {})
+    if params:
+        parts.append("(" + ", ".join(f"{k}={saferepr(v)}" for k, v in params.items()) + ")")
+    return " ".join(parts) or "(<subtest>)"
+
+
+def _without_unittest_frames(tb: types.TracebackType) -> types.TracebackType:
+    """``tb`` without the frames of unittest itself (modules that set ``__unittest``)."""
+    entries: list[types.TracebackType] = []
+    current: types.TracebackType | None = tb
+    while current is not None:
+        entries.append(current)
+        current = current.tb_next
+    kept = [e for e in entries if not e.tb_frame.f_globals.get("__unittest")]
+    if not kept or len(kept) == len(entries):
+        return tb
+    rebuilt: types.TracebackType | None = None
+    for entry in reversed(kept):
+        rebuilt = types.TracebackType(rebuilt, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    assert rebuilt is not None
+    return rebuilt
+
+
+def _fixture_closure(item: TestCaseFunction) -> list[str]:
+    """The fixtures of a test method: ``usefixtures`` marks plus autouse ones (never arguments).
+
+    The fixtures plugin extends ``metafunc.fixturenames`` in ``generate_tests``; parametrizing a
+    TestCase method is not supported (unittest calls it without arguments), so the calls a
+    ``parametrize`` mark would create are ignored, as pytest ignores them.
+    """
+    names: list[str] = []
+    for mark in item.iter_markers("usefixtures"):
+        for arg in mark.args:
+            if arg not in names:
+                names.append(arg)
+    parent = item.parent
+    assert parent is not None
+    module = item.getparent(_module_class())
+    metafunc = Metafunc(item, item._callobj, list(names), item.config, getattr(parent, "obj", None),
+                        module.obj if module is not None else None)
+    try:
+        parent.ihook.minitest_generate_tests(metafunc=metafunc)
+    except (Exception, Failed):  # a parametrize mark that cannot apply; the closure is kept
+        pass
+    item._arg2fixturedefs = metafunc._arg2fixturedefs  # type: ignore[attr-defined]
+    return list(metafunc.fixturenames)
+
+
+def _module_class() -> type:
+    from builtin_plugins.python import Module
+
+    return Module
+
+
+# ---------------------------------------------------------------------------------------------
+# setUpClass / tearDownClass
+# ---------------------------------------------------------------------------------------------
+
+
+@fixture(scope="class", autouse=True)
+def _unittest_setup_class(request: Any) -> Generator[None, None, None]:
+    """Run ``setUpClass`` before the first test of a TestCase and ``tearDownClass`` after its last.
+
+    A class fixture (not node setup) so it runs after module fixtures such as ``setUpModule``.
+    """
+    cls = getattr(request.node, "obj", None) if isinstance(request.node, UnitTestCase) else None
+    if cls is None:
+        yield
+        return
+    if _is_skipped(cls):
+        raise Skipped(str(getattr(cls, "__unittest_skip_why__", "")), _use_item_location=True)
+    cleanup = getattr(cls, "doClassCleanups", lambda: None)
+    try:
+        cls.setUpClass()
+    except Exception:
+        # unittest runs class cleanups when setUpClass fails (but not for BaseException)
+        cleanup()
+        _raise_class_cleanup_errors(cls)
+        raise
+    yield
+    try:
+        cls.tearDownClass()
+    finally:
+        cleanup()
+        _raise_class_cleanup_errors(cls)
+
+
+def _raise_class_cleanup_errors(cls: type) -> None:
+    errors = [exc for _, exc, _ in getattr(cls, "tearDown_exceptions", None) or ()]
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ExceptionGroup("Unittest class cleanup errors", errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# reporting subtests
+# ---------------------------------------------------------------------------------------------
+
+
+def _subtests_verbosity(config: Config) -> int:
+    value = str(config.getini("verbosity_subtests") or "auto").strip().lower()
+    if value != "auto":
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    return int(config.getoption("verbose", 0) or 0)
+
+
+@hookimpl(tryfirst=True)
+def minitest_report_teststatus(report: Any, config: Config) -> tuple[str, str, str] | None:
+    description = getattr(report, "subtest_description", None)
+    if description is None or report.when != "call":
+        return None
+    quiet = _subtests_verbosity(config) == 0
+    if getattr(report, "wasxfail", None) is not None:
+        return ("", "", "") if quiet or not report.skipped else ("xfailed", "y", f"SUBXFAIL{description}")
+    if report.failed:
+        return "failed", "u", f"SUBFAILED{description}"
+    if quiet:
+        return "", "", ""  # passed and skipped subtests only show (and count) verbosely
+    if report.passed:
+        return "subtests passed", "u", f"SUBPASSED{description}"
+    return "skipped", "-", f"SUBSKIPPED{description}"
+

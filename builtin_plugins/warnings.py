@@ -1,0 +1,194 @@
+"""Warnings: caught per test (and during collection), filtered with ``-W``, the ``filterwarnings``
+ini key and ``@minitest.mark.filterwarnings(...)``, summarised at the end of the run.
+
+Filters use Python's syntax ``action:message:category:module:lineno``; the category may be any
+importable dotted path (``error::mypkg.MyWarning``). An ``error`` filter makes the warning an
+exception, so the test fails where the warning was issued.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import warnings
+from collections.abc import Generator
+from typing import Any
+
+from minitest import hookimpl
+from minitest.config import Config, Parser, UsageError
+from minitest.nodes import Item, Session
+
+
+def minitest_addoption(parser: Parser) -> None:
+    group = parser.getgroup("general", "general")
+    group.addoption("-W", "--pythonwarnings", action="append", dest="pythonwarnings", default=[],
+                    help="set which warnings to report, see -W option of Python itself")
+    parser.addini("filterwarnings", "each line specifies a pattern for warnings.filterwarnings; "
+                  "processed after -W/--pythonwarnings", type="linelist")
+
+
+def minitest_configure(config: Config) -> None:
+    config.addinivalue_line("markers", "filterwarnings(warning): add a warning filter to the given test")
+    config.pluginmanager.register(WarningsSummary(config), "warnings-summary")
+    # a bad filter is a usage error now rather than an error in every test
+    for arg in [*config.getini("filterwarnings"), *config.getoption("pythonwarnings", [])]:
+        parse_warning_filter(arg, escape=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# filters
+# ---------------------------------------------------------------------------------------------
+
+
+def _resolve_category(name: str) -> type[Warning]:
+    if not name:
+        return Warning
+    if "." not in name:
+        import builtins
+
+        cat = getattr(builtins, name, None)
+    else:
+        module, _, klass = name.rpartition(".")
+        try:
+            cat = getattr(__import__(module, None, None, [klass]), klass)
+        except (ImportError, AttributeError) as exc:
+            raise UsageError(f"invalid -W option / filterwarnings value: cannot import category {name!r}: "
+                             f"{exc}") from None
+    if not (isinstance(cat, type) and issubclass(cat, Warning)):
+        raise UsageError(f"invalid -W option / filterwarnings value: {name!r} is not a Warning subclass")
+    return cat
+
+
+def parse_warning_filter(arg: str, *, escape: bool) -> tuple[str, str, type[Warning], str, int]:
+    """``action:message:category:module:lineno`` → arguments of ``warnings.filterwarnings``.
+
+    ``escape`` (for ``-W``) takes the message and module literally, as Python's own -W does.
+    """
+    parts = arg.split(":")
+    if len(parts) > 5:
+        raise UsageError(f"too many fields ({len(parts)}) in filter {arg!r}; expected action:message:"
+                         "category:module:line")
+    parts += [""] * (5 - len(parts))
+    action_text, message, category_text, module, lineno_text = (p.strip() for p in parts)
+    actions = {"default", "error", "ignore", "always", "all", "module", "once"}
+    action = next((a for a in actions if a.startswith(action_text)), None) if action_text else "default"
+    if action is None:
+        raise UsageError(f"invalid action {action_text!r} in warnings filter {arg!r}")
+    if action == "all":
+        action = "always"
+    category = _resolve_category(category_text)
+    if message and escape:
+        message = re.escape(message)
+    if module and escape:
+        module = re.escape(module) + r"\Z"
+    try:
+        lineno = int(lineno_text) if lineno_text else 0
+        if lineno < 0:
+            raise ValueError
+    except ValueError:
+        raise UsageError(f"invalid lineno {lineno_text!r} in warnings filter {arg!r}") from None
+    return action, message, category, module, lineno
+
+
+def _apply_filters(config: Config, item: Item | None) -> None:
+    if not sys.warnoptions:
+        # deprecations matter to test suites: show them (Python hides them outside __main__)
+        warnings.filterwarnings("always", category=DeprecationWarning)
+        warnings.filterwarnings("always", category=PendingDeprecationWarning)
+    for arg in config.getini("filterwarnings"):
+        warnings.filterwarnings(*parse_warning_filter(arg, escape=False))
+    for arg in config.getoption("pythonwarnings", []) or []:
+        warnings.filterwarnings(*parse_warning_filter(arg, escape=True))
+    if item is not None:
+        # marks are applied after the ini and -W filters, so they take precedence
+        for mark in item.iter_markers("filterwarnings"):
+            for arg in mark.args:
+                warnings.filterwarnings(*parse_warning_filter(arg, escape=False))
+
+
+# ---------------------------------------------------------------------------------------------
+# catching
+# ---------------------------------------------------------------------------------------------
+
+
+def _catching(config: Config, item: Item | None, when: str, hook: Any) -> Any:
+    """A context manager recording warnings; each is reported through ``minitest_warning_recorded``."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def manager() -> Generator[None, None, None]:
+        with warnings.catch_warnings(record=True) as log:
+            _apply_filters(config, item)
+            try:
+                yield
+            finally:
+                nodeid = "" if item is None else item.nodeid
+                for message in log:
+                    hook.minitest_warning_recorded(warning_message=message, when=when, nodeid=nodeid,
+                                                   location=None)
+
+    return manager()
+
+
+@hookimpl(wrapper=True, tryfirst=True)
+def minitest_collection(session: Session) -> Generator[None, object, object]:
+    with _catching(session.config, None, "collect", session.config.hook):
+        return (yield)
+
+
+@hookimpl(wrapper=True, tryfirst=True)
+def minitest_runtest_protocol(item: Item) -> Generator[None, object, object]:
+    with _catching(item.config, item, "runtest", item.ihook):
+        return (yield)
+
+
+# ---------------------------------------------------------------------------------------------
+# the summary
+# ---------------------------------------------------------------------------------------------
+
+
+class WarningsSummary:
+    """Keeps the warnings of the run and writes the "warnings summary" section."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.recorded: list[tuple[str, str, Any]] = []
+
+    def minitest_warning_recorded(self, warning_message: Any, when: str, nodeid: str) -> None:
+        self.recorded.append((nodeid, when, warning_message))
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.stats.setdefault("warnings", []).append(warning_message)
+
+    def minitest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.recorded:
+            return
+        grouped: dict[str, list[str]] = {}
+        for nodeid, _when, message in self.recorded:
+            text = warnings.formatwarning(message.message, message.category, message.filename, message.lineno,
+                                          message.line).rstrip()
+            grouped.setdefault(text, [])
+            if nodeid and nodeid not in grouped[text]:
+                grouped[text].append(nodeid)
+        terminalreporter.write_sep("=", "warnings summary", yellow=True, bold=False)
+        for text, nodeids in grouped.items():
+            if len(nodeids) > 1 and self.config.get_verbosity() <= 0:
+                ids = _collapse(nodeids)
+            else:
+                ids = nodeids
+            for nodeid in ids:
+                terminalreporter.write_line(nodeid)
+            for line in text.splitlines():
+                terminalreporter.write_line("  " + line)
+            terminalreporter.write_line("")
+        terminalreporter.write_line("-- Docs: https://docs.pytest.org/en/stable/how-to/capture-warnings.html")
+
+
+def _collapse(nodeids: list[str]) -> list[str]:
+    """Several tests of one file with the same warning: ``file.py: 3 warnings`` as pytest writes."""
+    counts: dict[str, int] = {}
+    for nodeid in nodeids:
+        path = nodeid.split("::", 1)[0]
+        counts[path] = counts.get(path, 0) + 1
+    return [f"{path}: {n} warnings" if n > 1 else next(i for i in nodeids if i.startswith(path))
+            for path, n in counts.items()]

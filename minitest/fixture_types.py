@@ -1,0 +1,282 @@
+"""Public types of the builtin fixtures, for type hints in test suites.
+
+    def test_out(capsys: minitest.CaptureFixture[str], request: minitest.FixtureRequest) -> None: ...
+
+The kernel only defines the interfaces (and :class:`TempPathFactory`, which needs nothing else);
+the builtin plugins (``fixtures``, ``capture``, ``builtin_fixtures``) provide the objects the
+fixtures return, as subclasses of these types so ``isinstance`` checks hold.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import getpass
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, AnyStr, Generic, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    from minitest.config import Config
+    from minitest.nodes import Node, Session
+
+__all__ = ["FixtureRequest", "CaptureResult", "CaptureFixture", "LogCaptureFixture", "TempPathFactory",
+           "Metafunc", "Cache", "FixtureLookupError"]
+
+
+class FixtureLookupError(LookupError):
+    """A fixture could not be found (or depends on itself); ``str()`` is the message shown."""
+
+    def __init__(self, argname: str | None, msg: str) -> None:
+        super().__init__(msg)
+        self.argname = argname
+        self.msg = msg
+
+
+class FixtureRequest(abc.ABC):
+    """What the ``request`` fixture gives: the requesting test, the fixture being set up and its scope.
+
+    ``param`` exists only for a fixture parametrized through ``params=`` or ``indirect=``.
+    """
+
+    #: the fixture being executed (``None`` for the test's own request)
+    fixturename: str | None
+    #: "function", "class", "module", "package" or "session"
+    scope: str
+    #: the test item (for the test's own request) or the node of the fixture's scope
+    node: Node
+    config: Config
+    session: Session
+    #: every fixture the test uses (its closure)
+    fixturenames: list[str]
+    param: Any
+    param_index: int
+
+    @property
+    @abc.abstractmethod
+    def function(self) -> Any:
+        """The test function (function scope only)."""
+
+    @property
+    @abc.abstractmethod
+    def cls(self) -> type | None:
+        """The test's class, or None (class and function scope)."""
+
+    @property
+    @abc.abstractmethod
+    def instance(self) -> Any:
+        """The instance the test method runs on, or None."""
+
+    @property
+    @abc.abstractmethod
+    def module(self) -> Any:
+        """The test's module (module scope and narrower)."""
+
+    @property
+    def path(self) -> Path:
+        """The path of the test's file."""
+        return self._pyfuncitem.path  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def keywords(self) -> Any:
+        return self.node.keywords
+
+    @abc.abstractmethod
+    def getfixturevalue(self, argname: str) -> Any:
+        """Set up (if needed) and return the value of the fixture ``argname``."""
+
+    @abc.abstractmethod
+    def addfinalizer(self, finalizer: Callable[[], object]) -> None:
+        """Call ``finalizer`` when the scope of this request ends."""
+
+    def applymarker(self, marker: Any) -> None:
+        """Apply a mark (``minitest.mark.xfail(...)``) to the test of this request."""
+        self._pyfuncitem.add_marker(marker)  # type: ignore[attr-defined]
+
+    def raiseerror(self, msg: str | None) -> None:
+        """Fail the setup with a fixture lookup error carrying ``msg``."""
+        raise FixtureLookupError(None, msg or "")
+
+
+class CaptureResult(NamedTuple, Generic[AnyStr]):
+    """What ``readouterr()`` returns: the output captured so far."""
+
+    out: AnyStr
+    err: AnyStr
+
+
+class CaptureFixture(abc.ABC, Generic[AnyStr]):
+    """The object of ``capsys``, ``capsysbinary``, ``capfd`` and ``capfdbinary``."""
+
+    @abc.abstractmethod
+    def readouterr(self) -> CaptureResult[AnyStr]:
+        """Return the output captured so far and reset the buffers."""
+
+    @abc.abstractmethod
+    def disabled(self) -> contextlib.AbstractContextManager[None]:
+        """A context manager in which output goes to the real terminal."""
+
+
+class LogCaptureFixture(abc.ABC):
+    """The object of the ``caplog`` fixture."""
+
+    @property
+    @abc.abstractmethod
+    def handler(self) -> logging.Handler:
+        """The handler collecting the records of the current phase."""
+
+    @abc.abstractmethod
+    def get_records(self, when: str) -> list[logging.LogRecord]:
+        """The records of phase ``when`` ("setup", "call" or "teardown")."""
+
+    @property
+    def records(self) -> list[logging.LogRecord]:
+        """The records of the current phase."""
+        return self.handler.records  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def text(self) -> str:
+        """The formatted log text of the current phase."""
+        return self.handler.stream.getvalue()  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def record_tuples(self) -> list[tuple[str, int, str]]:
+        """``(logger name, level, message)`` of each record (for simple comparisons)."""
+        return [(r.name, r.levelno, r.getMessage()) for r in self.records]
+
+    @property
+    def messages(self) -> list[str]:
+        """The interpolated message of each record."""
+        return [r.getMessage() for r in self.records]
+
+    @abc.abstractmethod
+    def clear(self) -> None:
+        """Forget the records and text captured so far."""
+
+    @abc.abstractmethod
+    def set_level(self, level: int | str, logger: str | None = None) -> None:
+        """Set the level of ``logger`` (root by default) and of the handler until the test ends."""
+
+    @abc.abstractmethod
+    def at_level(self, level: int | str, logger: str | None = None) -> contextlib.AbstractContextManager[None]:
+        """Like :meth:`set_level`, for the body of a ``with`` block only."""
+
+
+class Metafunc(Protocol):
+    """What ``minitest_generate_tests`` receives (implemented by the python plugin)."""
+
+    definition: Node
+    function: Any
+    fixturenames: list[str]
+    config: Config
+    cls: type | None
+    module: Any
+
+    def parametrize(self, argnames: str | Sequence[str], argvalues: Iterable[Any],
+                    indirect: bool | Sequence[str] = False, ids: Any = None, scope: str | None = None) -> None:
+        ...
+
+
+class Cache(Protocol):
+    """The ``cache`` fixture's object (provided by the cache plugin)."""
+
+    def get(self, key: str, default: Any) -> Any: ...
+
+    def set(self, key: str, value: object) -> None: ...
+
+    def mkdir(self, name: str) -> Path: ...
+
+
+# ---------------------------------------------------------------------------------------------
+# temporary directories
+# ---------------------------------------------------------------------------------------------
+
+#: base directories of runs kept (older ones are removed when a new run starts)
+KEEP_RUNS = 3
+
+
+class TempPathFactory:
+    """Makes temporary directories under one base directory per run (the ``tmp_path_factory`` fixture).
+
+    The base is ``<tmp>/minitest-of-<user>/minitest-<N>``; the last :data:`KEEP_RUNS` are kept so a
+    failing run can be inspected. ``--basetemp DIR`` uses DIR instead (emptied first).
+    """
+
+    def __init__(self, given_basetemp: Path | None, *, keep: int = KEEP_RUNS, _ispytest: bool = False) -> None:
+        self._given_basetemp = None if given_basetemp is None else Path(os.path.abspath(given_basetemp))
+        self._basetemp: Path | None = None
+        self._keep = keep
+
+    @classmethod
+    def from_config(cls, config: Config, *, _ispytest: bool = False) -> TempPathFactory:
+        given = config.getoption("basetemp", None)
+        return cls(Path(given) if given else None)
+
+    def mktemp(self, basename: str, numbered: bool = True) -> Path:
+        """A new directory ``basename`` (``basename0``, ``basename1``... when numbered) in the base."""
+        basename = os.path.normpath(basename)
+        if os.path.isabs(basename) or os.path.dirname(basename):
+            raise ValueError(f"{basename} is not a normalized and relative path")
+        base = self.getbasetemp()
+        if not numbered:
+            path = base / basename
+            path.mkdir(mode=0o700)
+            return path
+        return _make_numbered_dir(base, basename)
+
+    def getbasetemp(self) -> Path:
+        """The base directory of this run (created on first use)."""
+        if self._basetemp is not None:
+            return self._basetemp
+        if self._given_basetemp is not None:
+            base = self._given_basetemp
+            if base.exists():
+                shutil.rmtree(base, ignore_errors=True)
+            base.mkdir(mode=0o700, parents=True)
+        else:
+            from_env = os.environ.get("MINITEST_DEBUG_TEMPROOT")
+            root = Path(from_env or tempfile.gettempdir()).resolve()
+            user = _user() or "unknown"
+            rootdir = root / f"minitest-of-{user}"
+            rootdir.mkdir(mode=0o700, exist_ok=True)
+            base = _make_numbered_dir(rootdir, "minitest-")
+            _cleanup_old_runs(rootdir, "minitest-", self._keep)
+        self._basetemp = base
+        return base
+
+
+def _user() -> str | None:
+    try:
+        return re.sub(r"[\\/:*?\"<>|]", "_", getpass.getuser())
+    except (ImportError, OSError, KeyError):
+        return None
+
+
+def _numbered(root: Path, prefix: str) -> Iterator[tuple[int, Path]]:
+    for entry in root.iterdir() if root.exists() else ():
+        if entry.name.startswith(prefix) and entry.name[len(prefix):].isdigit():
+            yield int(entry.name[len(prefix):]), entry
+
+
+def _make_numbered_dir(root: Path, prefix: str) -> Path:
+    """``root/<prefix><N>`` with N one more than the highest existing (retrying on races)."""
+    for _ in range(10):
+        highest = max((n for n, _ in _numbered(root, prefix)), default=-1)
+        path = root / f"{prefix}{highest + 1}"
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # another process took this number
+        return path
+    raise OSError(f"could not create a numbered directory with prefix {prefix!r} in {root}")
+
+
+def _cleanup_old_runs(root: Path, prefix: str, keep: int) -> None:
+    runs = sorted(_numbered(root, prefix))
+    for _, path in runs[:-keep] if keep > 0 else runs:
+        shutil.rmtree(path, ignore_errors=True)
