@@ -8,7 +8,7 @@ import pluggy
 
 from minitest import hookimpl
 from minitest.config import Config, Parser
-from minitest.pluginmanager import BUILTIN_PLUGINS
+from minitest.pluginmanager import BUILTIN_PLUGINS, PYTEST_BUILTIN_ALIASES
 from minitest.version import __version__
 
 
@@ -66,9 +66,33 @@ def describe_plugins(config: Config) -> str:
     missing = [n for n in BUILTIN_PLUGINS if pm.get_plugin(n) is None and n not in blocked]
     lines.append("")
     lines.append("blocked: " + (", ".join(blocked) if blocked else "(none)"))
+    installed = _installed_entry_points()
+    for name in blocked:
+        # say what each blocked name stands for, so a typo in -p no:NAME is visible
+        if name in BUILTIN_PLUGINS:
+            what = f"builtin ({BUILTIN_PLUGINS[name]})"
+        elif name in PYTEST_BUILTIN_ALIASES:
+            what = f"pytest's name for the builtin {PYTEST_BUILTIN_ALIASES[name]!r}"
+        elif name in installed:
+            what = installed[name]
+        else:
+            what = "no plugin of this name is installed"
+        lines.append(f"  {name}: {what}")
     if missing:
         lines.append("builtins not available in this build: " + ", ".join(missing))
     return "\n".join(lines) + "\n"
+
+
+def _installed_entry_points() -> dict[str, str]:
+    """Entry-point name → description of every installed plugin (group ``minitest``)."""
+    from importlib.metadata import distributions
+
+    found: dict[str, str] = {}
+    for dist in distributions():
+        for ep in dist.entry_points:
+            if ep.group == "minitest":
+                found[ep.name] = f"entry point {ep.value} (distribution {dist.metadata['name']} {dist.version})"
+    return found
 
 
 _KIND_ORDER = {"builtin": 0, "env": 1, "-p": 1, "entrypoint": 2, "ini": 3, "conftest": 4, "module": 5, "object": 6}

@@ -99,8 +99,13 @@ def minitest_cmdline_main(config: Config) -> int | None:
         return None
     config.do_configure()  # plugins register their markers in minitest_configure
     lines: list[str] = []
+    shown: set[str] = set()
     for line in config.getini("markers"):
         name, sep, description = line.partition(":")
+        key = name.split("(", 1)[0].strip()
+        if key in shown:
+            continue  # registered by two plugins (filterwarnings, timeout): the first one is listed
+        shown.add(key)
         lines.append(f"@minitest.mark.{name.strip()}:{(' ' + description.strip()) if sep else ''}")
         lines.append("")
     import sys

@@ -20,9 +20,8 @@ import fnmatch
 import os
 import re
 import sys
-import textwrap
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +155,8 @@ class Minitester:
     def makefile(self, ext: str, *sources: str, **named: str) -> Path:
         """Write files with suffix ``ext``: a positional source is named after the test,
         ``name=source`` makes ``name + ext``. Sources are dedented. Returns the first path."""
+        import textwrap
+
         ext = ext if not ext or ext.startswith(".") else "." + ext
         items = [(self._basename, src) for src in sources] + list(named.items())
         if not items:
@@ -261,6 +262,7 @@ class _InterpreterState:
         sys.path[:] = self.path
         sys.meta_path[:] = self.meta_path
         warnings.filters[:] = self.filters
+        getattr(warnings, "_filters_mutated", lambda: None)()  # drop the "already warned" caches
         root = str(under)
         for name in list(sys.modules):
             if name in self.modules:
@@ -269,7 +271,3 @@ class _InterpreterState:
             origin = getattr(module, "__file__", None) or ""
             if origin.startswith(root):
                 del sys.modules[name]
-
-    @staticmethod
-    def _paths(values: Iterable[str]) -> list[str]:
-        return list(values)

@@ -489,6 +489,16 @@ class TerminalReporter:
             self.write_sep("_", _head_line(rep), red=True, bold=True)
             self._write_longrepr(rep)
             self._write_sections(rep)
+            self._write_teardown_sections(rep.nodeid)
+
+    def _write_teardown_sections(self, nodeid: str) -> None:
+        """What a failed test's (passing) teardown printed: it came after the failure was reported."""
+        for rep in self.stats.get("", []):
+            if getattr(rep, "when", None) == "teardown" and rep.nodeid == nodeid:
+                for name, content in rep.sections:
+                    if "teardown" in name:
+                        self.write_sep("-", name)
+                        self._tw.line(content[:-1] if content.endswith("\n") else content)
 
     def summary_errors(self) -> None:
         reports = self.stats.get("error", [])

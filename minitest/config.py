@@ -162,6 +162,14 @@ class Parser:
         ns, _unknown = self._build().parse_known_args([str(a) for a in args])
         return ns
 
+    def unknown_args(self, args: Sequence[str]) -> list[str]:
+        """The tokens of ``args`` that no declared option accepts."""
+        try:
+            _ns, unknown = self._build().parse_known_args([str(a) for a in args])
+        except UsageError:
+            return []
+        return unknown
+
     def format_help(self) -> str:
         text = self._build().format_help()
         lines = [text.rstrip(), "", "[minitest] ini-options in the first config file found "

@@ -56,7 +56,7 @@ def minitest_plugin_registered(plugin: object, plugin_name: str, manager: Minite
 
 
 @hookspec
-def minitest_load_initial_conftests(early_config: Config, args: list[str]) -> None:
+def minitest_load_initial_conftests(early_config: Config, parser: Parser, args: list[str]) -> None:
     """Called after the builtins are registered and the command line was pre-parsed, before plugins
     named with ``-p``, installed plugins and conftest.py files are imported.
 

@@ -95,7 +95,8 @@ def prepare_config(args: Sequence[str], plugins: Sequence[object] = ()) -> Confi
     rootdir, ini = determine_rootdir(known.file_or_dir, invocation_dir, known.inifilename, known.rootdir)
     config.rootpath, config.inifile, config.inipath = rootdir, ini, ini.path
     config._override_ini = list(known.override_ini or [])
-    extra = list(config.getini("addopts")) + config._read_env_addopts()
+    ini_addopts = list(config.getini("addopts"))
+    extra = ini_addopts + config._read_env_addopts()
     if extra:
         args = extra + args
         more_load, more_block = parse_early_plugin_args(extra)
@@ -118,7 +119,7 @@ def prepare_config(args: Sequence[str], plugins: Sequence[object] = ()) -> Confi
         pm.confcutdir = ini.path.parent
     else:
         pm.confcutdir = rootdir
-    pm.hook.minitest_load_initial_conftests(early_config=config, args=args)
+    pm.hook.minitest_load_initial_conftests(early_config=config, parser=parser, args=args)
 
     load, _ = parse_early_plugin_args(args)
     for name in plugins_from_env():
@@ -131,16 +132,46 @@ def prepare_config(args: Sequence[str], plugins: Sequence[object] = ()) -> Confi
         pm.import_plugin(name, PluginOrigin("ini", str(ini.path)))
 
     initial = _initial_args(config, known.file_or_dir, invocation_dir)
-    for arg in initial:
-        path = (invocation_dir / arg.split("::", 1)[0]).resolve()
-        if path.exists():
-            pm.load_conftests_up_to(path if path.is_dir() else path.parent)
+    anchors = [(invocation_dir / arg.split("::", 1)[0]).resolve() for arg in initial]
+    anchors = [path for path in anchors if path.exists()] or [invocation_dir]
+    for path in anchors:
+        pm.load_conftests_up_to(path if path.is_dir() else path.parent)
 
+    if ini.flavour == "pytest" and ini_addopts:
+        args = _drop_unknown_pytest_addopts(parser, args, len(ini_addopts))
     config.option = parser.parse(args)
-    config.args = initial
+    config.args = _initial_args(config, config.option.file_or_dir, invocation_dir)
     config._inicache.clear()
     pm.check_pending()
     return config
+
+
+def _drop_unknown_pytest_addopts(parser: Parser, args: list[str], count: int) -> list[str]:
+    """Options from a pytest config's ``addopts`` that no minitest plugin knows (``--cov=x`` of a
+    pytest plugin) are dropped with a warning instead of failing the run."""
+    import warnings
+
+    addopts, rest = args[:count], args[count:]
+    unknown = set(parser.unknown_args(addopts))
+    if not unknown:
+        return args
+    kept: list[str] = []
+    dropped: list[str] = []
+    skip_value = False
+    for token in addopts:
+        if skip_value:
+            skip_value = False
+            if not token.startswith("-"):
+                dropped.append(token)
+                continue
+        if token in unknown:
+            dropped.append(token)
+            skip_value = token.startswith("-") and "=" not in token
+            continue
+        kept.append(token)
+    warnings.warn(f"ignoring options from the pytest config's addopts that minitest does not know: "
+                  f"{' '.join(dropped)}", stacklevel=2)
+    return kept + rest
 
 
 def _initial_args(config: Config, given: list[str], invocation_dir: Path) -> list[str]:

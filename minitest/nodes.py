@@ -113,6 +113,15 @@ class Node:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
 
+    @property
+    def fspath(self) -> Any:
+        """pytest's legacy ``py.path.local`` of the node's path (pathlib when pytest is absent)."""
+        try:
+            from _pytest._py.path import LocalPath
+        except ImportError:
+            return self.path
+        return LocalPath(self.path)
+
     # -- hooks ---------------------------------------------------------------------------------
     @property
     def ihook(self) -> Any:
@@ -317,6 +326,11 @@ class Session(Collector):
         self._relpath_cache: dict[Path, str] = {}
         #: the paths named on the command line (explicit files are collected whatever their name)
         self.initial_paths: set[Path] = set()
+
+    @property
+    def startpath(self) -> Path:
+        """The directory minitest was invoked from."""
+        return self.config.invocation_params.dir
 
     def isinitpath(self, path: Path) -> bool:
         """Whether ``path`` was named on the command line."""

@@ -44,6 +44,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "cache": "builtin_plugins.cache",
     "junitxml": "builtin_plugins.junitxml",
     "durations": "builtin_plugins.durations",
+    "minitester": "builtin_plugins.minitester",
     "timeout": "builtin_plugins.timeout",
     "dist": "builtin_plugins.dist",
     "helpconfig": "builtin_plugins.helpconfig",
@@ -154,6 +155,12 @@ class MinitestPluginManager(pluggy.PluginManager):
                 seen.append(where)
                 warnings.warn(f"minitest does not implement the pytest hook {name!r} (used in {where}); "
                               "it is ignored", stacklevel=2)
+            return None
+        extra = _extra_args(method, getattr(self.hook, target).spec.argnames)
+        if extra:
+            where = getattr(plugin, "__file__", repr(plugin))
+            warnings.warn(f"the pytest hook {name!r} in {where} asks for {', '.join(extra)}, which minitest "
+                          "does not provide; it is ignored", stacklevel=2)
             return None
         raw = dict(getattr(method, "pytest_impl", {}) or {})
         opts = {k: bool(raw.get(k, False)) for k in ("wrapper", "hookwrapper", "optionalhook", "tryfirst", "trylast")}
@@ -338,6 +345,13 @@ class MinitestPluginManager(pluggy.PluginManager):
         return proxy
 
     # -- introspection -------------------------------------------------------------------------
+    def getplugin(self, name: str) -> Any:
+        """pytest's spelling of ``get_plugin`` (used by conftest.py files written for pytest)."""
+        return self.get_plugin(PYTEST_BUILTIN_ALIASES.get(name, name)) or self.get_plugin(name)
+
+    def hasplugin(self, name: str) -> bool:
+        return self.getplugin(name) is not None
+
     def plugin_hooks(self, plugin: object) -> list[str]:
         """Names of the hooks ``plugin`` implements (for ``--plugins``)."""
         return sorted(caller.name for caller in self.get_hookcallers(plugin) or [])
@@ -364,6 +378,17 @@ def _format_cause(exc: BaseException) -> str:
 
 
 _KERNEL_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _extra_args(function: Any, spec_args: tuple[str, ...]) -> list[str]:
+    """Arguments ``function`` requires that the hook spec does not provide."""
+    try:
+        params = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    names = [p.name for p in params
+             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.POSITIONAL_ONLY) and p.default is p.empty and p.name != "self"]
+    return [n for n in names if n not in spec_args]
 
 
 def _describe(plugin: object) -> str:

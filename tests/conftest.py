@@ -203,8 +203,8 @@ def clean_env(extra: Mapping[str, str | None] | None = None, *, pythonpath: Iter
 
 
 def run_process(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float = 300) -> RunResult:
-    proc = subprocess.run(cmd, cwd=str(cwd), env=env, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    proc = subprocess.run(cmd, cwd=str(cwd), env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                          timeout=timeout)
     return RunResult([str(c) for c in cmd], proc.returncode, proc.stdout, proc.stderr)
 
 

@@ -37,7 +37,7 @@ def test_header_progress_and_final_line(files, run, tmp_path):
     files(SUITE)
     result = run()
     assert result.ret == 1, result.dump()
-    pyver = "%d.%d.%d" % sys.version_info[:3]
+    pyver = ".".join(map(str, sys.version_info[:3]))
     result.re_match_lines([
         r"^=+ test session starts =+$",
         rf"^platform \S+ -- Python {re.escape(pyver)}, minitest-\d+\.\d+\.\d+\S*, pluggy-\d+\.\d+\.\d+\S*",

@@ -88,6 +88,13 @@ class CaptureManager:
         capture = self._global_capture()
         if capture is not None:
             capture.resume()
+        elif self._reporter is not None:
+            # not capturing (-s): the test writes to the terminal, after what the reporter holds
+            self._reporter.writer.flush()
+
+    @property
+    def _reporter(self) -> Any:
+        return self.config.pluginmanager.get_plugin("terminalreporter")
 
     def suspend_global_capture(self, in_: bool = False) -> None:
         if self._global is not None:
@@ -125,9 +132,8 @@ class CaptureManager:
         if global_active:
             self._global.suspend()  # type: ignore[union-attr]
         # the terminal reporter batches its output: what it holds must come out first
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.writer.flush()
+        if self._reporter is not None:
+            self._reporter.writer.flush()
         try:
             yield
         finally:
