@@ -128,6 +128,7 @@ class Bench:
     # the tests) and "python" (a bare ``python -c pass``), each with its minitest/baseline target or None
     baselines: dict[str, float | None] = field(default_factory=dict)
     rss_target: float | None = None
+    spelling: str | None = None  # force the copy minitest runs ("pytest" / "minitest")
     note: str = ""
     samples: dict[str, list[Sample]] = field(default_factory=dict)
     skipped: str = ""
@@ -137,6 +138,13 @@ def make_benches() -> list[Bench]:
     return [
         Bench("trivial10k", "trivial10k", 0.33, baselines={"floor": 2.0}, rss_target=0.6),
         Bench("startup", "startup", 0.5, baselines={"floor": None, "python": None}),
+        Bench(
+            "startup-native",
+            "startup",
+            None,
+            spelling="minitest",
+            note="the same one test spelled `import minitest`: minitest's start-up without importing pytest",
+        ),
         Bench("collect", "collect", 0.4, extra={"minitest": ["--collect-only"], "pytest": ["--collect-only"]}),
         Bench("fixtures", "fixtures", 0.5),
         Bench("parametrized", "parametrized", 0.5),
@@ -167,7 +175,8 @@ class Harness:
         print(msg, file=sys.stderr, flush=True)
 
     def run(self, runner: str, bench: Bench, *, spelling: str | None = None) -> Sample:
-        spelling = spelling or ("pytest" if runner == "pytest" else self.spelling[bench.suite])
+        if spelling is None:
+            spelling = "pytest" if runner == "pytest" else (bench.spelling or self.spelling[bench.suite])
         cwd = self.dirs[bench.suite][spelling]
         if runner == "floor":
             assert self.floor_script is not None
@@ -280,8 +289,12 @@ def med(samples: list[Sample], what: str = "wall") -> float:
     return statistics.median(getattr(s, what) for s in samples)
 
 
-def describe(counts: dict[str, int]) -> str:
-    return ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no summary line"
+def describe(counts: dict[str, int], sample: Sample | None = None) -> str:
+    text = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+    if text or sample is None:
+        return text or "no summary line"
+    tail = next((ln.strip() for ln in reversed(sample.output.splitlines()) if ln.strip()), "no output")
+    return f"no summary line, last: {tail[:70]!r}"
 
 
 def outcome_check(bench: Bench, against: str = "minitest") -> tuple[bool, str]:
@@ -294,12 +307,14 @@ def outcome_check(bench: Bench, against: str = "minitest") -> tuple[bool, str]:
         ok = all(s.counts.get("passed", 0) == want.get("passed", 0) for s in bench.samples["floor"])
         return ok, ("ok" if ok else f"MISMATCH floor: {describe(got)} / pytest: {describe(want)}")
     mine = bench.samples[against]
-    got = comparable(mine[0].counts)
     ok = (stable and bool(want) and all(comparable(s.counts) == want for s in mine)
           and {s.rc for s in mine} == {s.rc for s in ref})
     if ok:
         return True, f"ok: {describe(want)}"
-    return False, f"MISMATCH minitest: {describe(got)} rc={mine[0].rc} / pytest: {describe(want)} rc={ref[0].rc}"
+    wrong = [s for s in mine if comparable(s.counts) != want or s.rc != ref[0].rc] or mine
+    bad = wrong[0]
+    return False, (f"MISMATCH in {len(wrong)}/{len(mine)} runs, minitest: {describe(comparable(bad.counts), bad)} "
+                   f"rc={bad.rc} / pytest: {describe(want)} rc={ref[0].rc}")
 
 
 def verdict(ratio: float, target: float | None, outcomes_ok: bool) -> str:
@@ -317,7 +332,7 @@ def fmt_target(target: float | None) -> str:
 def build_rows(h: Harness, benches: list[Bench]) -> list[Row]:
     rows: list[Row] = []
     for b in benches:
-        files = h.spelling_note.get(b.suite, "")
+        files = f"{b.spelling} (forced)" if b.spelling else h.spelling_note.get(b.suite, "")
         if b.skipped or not b.samples:
             rows.append(Row(b.name, files, "—", "—", "—", "—", fmt_target(b.target), "skipped",
                             b.skipped or "not run"))

@@ -6,8 +6,8 @@
 
     (1 durations < 0.005s hidden.  Use -vv to show these durations.)
 
-``--durations=0`` lists every phase; ``--durations-min=S`` (default 0.005) hides the faster ones
-unless ``-vv``. The phases come from the terminal reporter's statistics (every report it received),
+``--durations=0`` lists every phase. Phases faster than 0.005s are hidden unless ``-vv``;
+``--durations-min=S`` sets the limit explicitly (then it holds with ``-vv`` too). The phases come from the terminal reporter's statistics (every report it received),
 so the plugin keeps no state of its own.
 """
 
@@ -26,8 +26,8 @@ def minitest_addoption(parser: Parser) -> None:
                     help="show the N slowest setup/call/teardown durations (N=0 for all)")
     group.addoption("--durations-min", action="store", type=float, default=None, metavar="S",
                     dest="durations_min",
-                    help=f"hide durations shorter than S seconds in --durations (default {DEFAULT_MIN}); "
-                         "-vv shows all")
+                    help=f"hide durations shorter than S seconds in --durations (default {DEFAULT_MIN}, "
+                         "or 0 with -vv)")
 
 
 def minitest_terminal_summary(terminalreporter: Any, config: Config) -> None:
@@ -36,10 +36,12 @@ def minitest_terminal_summary(terminalreporter: Any, config: Config) -> None:
         return
     if count < 0:
         count = 0
-    minimum = config.getoption("durations_min", None)
-    if minimum is None:
-        minimum = DEFAULT_MIN
-    show_all = config.get_verbosity() >= 2
+    explicit = config.getoption("durations_min", None)
+    # -vv shows everything unless a minimum was given explicitly
+    if explicit is not None:
+        minimum = float(explicit)
+    else:
+        minimum = 0.0 if config.get_verbosity() >= 2 else DEFAULT_MIN
     reports = [rep for reps in terminalreporter.stats.values() for rep in reps
                if isinstance(getattr(rep, "duration", None), (int, float)) and getattr(rep, "when", None)]
     if not reports:
@@ -52,10 +54,9 @@ def minitest_terminal_summary(terminalreporter: Any, config: Config) -> None:
     else:
         terminalreporter.write_sep("=", "slowest durations")
     for index, rep in enumerate(reports):
-        if not show_all and rep.duration < minimum:
-            hidden = len(reports) - index
+        if rep.duration < minimum:
+            hint = "" if explicit is not None else "  Use -vv to show these durations."
             terminalreporter.write_line("")
-            terminalreporter.write_line(f"({hidden} durations < {minimum:g}s hidden.  "
-                                        "Use -vv to show these durations.)")
+            terminalreporter.write_line(f"({len(reports) - index} durations < {minimum:g}s hidden.{hint})")
             break
         terminalreporter.write_line(f"{rep.duration:.2f}s {rep.when:<8} {rep.nodeid}")

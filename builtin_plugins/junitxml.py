@@ -329,7 +329,7 @@ class LogXML:
     def to_xml(self) -> str:
         import platform
         import xml.etree.ElementTree as ET
-        from datetime import datetime, timezone
+        from datetime import UTC, datetime
 
         counts = self.counts()
         suite = ET.Element("testsuite", {
@@ -339,7 +339,7 @@ class LogXML:
             "skipped": str(counts["skipped"]),
             "tests": str(counts["tests"]),
             "time": f"{time.perf_counter() - self.perf_start:.3f}",
-            "timestamp": datetime.fromtimestamp(self.start, timezone.utc).astimezone().isoformat(),
+            "timestamp": datetime.fromtimestamp(self.start, UTC).astimezone().isoformat(),
             "hostname": xml_safe(platform.node()),
         })
         if self.suite_properties:

@@ -71,7 +71,7 @@ def _tokens(text: str) -> Iterator[_Token]:
             value = text[pos: end + 1]
             if "\\" in value:
                 # quoting rules stay trivial: there is no escaping inside a literal
-                raise ParseError(pos + 1, 'escaping with "\\" not supported in marker expression')
+                raise ParseError(text.index("\\", pos) + 1, 'escaping with "\\" not supported in marker expression')
             yield _Token(STRING, value, pos)
             pos = end + 1
         else:

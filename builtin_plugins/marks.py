@@ -127,7 +127,12 @@ def _strict(config: Config) -> bool:
 @hookimpl(wrapper=True)
 def minitest_make_collect_report(collector: Collector) -> Iterator[None]:
     report = yield
-    module = getattr(collector, "obj", None) if isinstance(collector, File) and report.passed else None
+    if not (isinstance(collector, File) and report.passed):
+        return report
+    try:
+        module = getattr(collector, "obj", None)  # a python module is imported by now (cached)
+    except Exception:
+        return report  # some other kind of file whose object cannot be had: nothing to check
     if not isinstance(module, ModuleType):
         return report
     config = collector.config

@@ -90,6 +90,8 @@ class HookProfiler:
         self.rootpath = rootpath
         self.totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0])
         self._wrapped: set[int] = set()
+        #: time spent in nested implementations, one entry per implementation running now
+        self._nested: list[float] = []
 
     def instrument_all(self) -> None:
         for name in list(self.pm.hook.__dict__):
@@ -106,21 +108,34 @@ class HookProfiler:
         label = _plugin_label(self.pm, impl.plugin, self.rootpath)
         key = (label, hook_name)
         func = impl.function
-        totals = self.totals
+        segment = self._segment
         if inspect.isgeneratorfunction(func):
-            impl.function = _timed_generator(func, totals, key)
+            impl.function = _timed_generator(func, segment, key, self.totals)
         else:
             @functools.wraps(func)
             def timed(*args: Any, **kwargs: Any) -> Any:
-                start = time.perf_counter()
-                try:
-                    return func(*args, **kwargs)
-                finally:
-                    entry = totals[key]
-                    entry[0] += time.perf_counter() - start
-                    entry[1] += 1
+                self.totals[key][1] += 1
+                return segment(key, lambda: func(*args, **kwargs))
 
             impl.function = timed
+
+    def _segment(self, key: tuple[str, str], run: Callable[[], Any]) -> Any:
+        """Run one piece of an implementation and add its *own* time to ``key``.
+
+        Hooks nest (the runner's runtestloop calls every test's hooks): counting inclusive time
+        would put the loop on top of every profile. The time of the implementations called
+        inside is subtracted, so a slow conftest shows as itself, not as its caller.
+        """
+        stack = self._nested
+        stack.append(0.0)
+        start = time.perf_counter()
+        try:
+            return run()
+        finally:
+            elapsed = time.perf_counter() - start
+            self.totals[key][0] += elapsed - stack.pop()
+            if stack:
+                stack[-1] += elapsed
 
     def report(self, write_line: Callable[[str], None], write_sep: Callable[[str, str], None]) -> None:
         per_plugin: dict[str, float] = defaultdict(float)
@@ -137,41 +152,33 @@ class HookProfiler:
             write_line(f"{plugin[:28]:<28} {hook[:34]:<34} {int(calls):>6} {seconds * 1000:>8.2f}ms")
 
 
-def _timed_generator(func: Callable[..., Generator[Any, Any, Any]], totals: dict[tuple[str, str], list[float]],
-                     key: tuple[str, str]) -> Callable[..., Generator[Any, Any, Any]]:
+def _timed_generator(func: Callable[..., Generator[Any, Any, Any]],
+                     segment: Callable[[tuple[str, str], Callable[[], Any]], Any],
+                     key: tuple[str, str], totals: dict[tuple[str, str], list[float]],
+                     ) -> Callable[..., Generator[Any, Any, Any]]:
     """Time a wrapper's own code: the part before and the part after its ``yield``."""
 
     @functools.wraps(func)
     def timed(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
-        start = time.perf_counter()
-        gen = func(*args, **kwargs)
-        entry = totals[key]
-        entry[1] += 1
+        totals[key][1] += 1
+        gen = segment(key, lambda: func(*args, **kwargs))
         try:
-            value = next(gen)
+            value = segment(key, lambda: next(gen))
         except StopIteration as stop:
-            entry[0] += time.perf_counter() - start
             return stop.value
-        entry[0] += time.perf_counter() - start
         while True:
             try:
                 sent = yield value
             except BaseException as exc:
-                start = time.perf_counter()
                 try:
-                    value = gen.throw(exc)
+                    value = segment(key, lambda e=exc: gen.throw(e))
                 except StopIteration as stop:
                     return stop.value
-                finally:
-                    entry[0] += time.perf_counter() - start
             else:
-                start = time.perf_counter()
                 try:
-                    value = gen.send(sent)
+                    value = segment(key, lambda v=sent: gen.send(v))
                 except StopIteration as stop:
                     return stop.value
-                finally:
-                    entry[0] += time.perf_counter() - start
 
     return timed
 

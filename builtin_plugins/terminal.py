@@ -266,8 +266,10 @@ class TerminalReporter:
             for line in [extra] if isinstance(extra, str) else extra:
                 self.write_line(line)
 
-    @hookimpl(trylast=True)
+    @hookimpl(tryfirst=True)
     def minitest_report_header(self, config: Config) -> list[str]:
+        # tryfirst, and the results are printed in reverse: these lines come after the plugins'
+        # own lines, in the place pytest prints them
         lines = [f"rootdir: {config.rootpath}"]
         if config.inipath is not None:
             lines.append(f"configfile: {_bestrelpath_from(config.inipath, config.rootpath)}")
@@ -515,12 +517,16 @@ class TerminalReporter:
             self._write_sections(rep)
 
     def summary_passes(self) -> None:
-        if "P" not in self.reportchars:
+        self._summary_passes_combined("passed", "PASSES", "P")
+        self._summary_passes_combined("xpassed", "XPASSES", "X")  # as pytest: -rX shows their output too
+
+    def _summary_passes_combined(self, category: str, title: str, char: str) -> None:
+        if char not in self.reportchars or self._tbstyle() == "no":
             return
-        reports = [r for r in self.stats.get("passed", []) if r.when == "call"]
+        reports = [r for r in self.stats.get(category, []) if r.when == "call"]
         if not reports:
             return
-        self.write_sep("=", "PASSES")
+        self.write_sep("=", title)
         for rep in reports:
             if rep.sections:
                 self.write_sep("_", _head_line(rep), green=True, bold=True)
@@ -557,9 +563,8 @@ class TerminalReporter:
                 self._summary_lines(lines, "failed", "FAILED")
             elif char == "E":
                 self._summary_lines(lines, "error", "ERROR")
-            elif char in ("p", "P"):
-                if char == "p" or "p" not in self.reportchars:
-                    self._summary_lines(lines, "passed", "PASSED", with_message=False)
+            elif char == "p":  # "P" only adds the PASSES section (output of passed tests)
+                self._summary_lines(lines, "passed", "PASSED", with_message=False)
             elif char == "s":
                 self._skipped_lines(lines)
             elif char == "x":
@@ -664,7 +669,7 @@ class TerminalReporter:
                 parts.append(f"({deselected} deselected)")
             if errors:
                 parts.append(f"{errors} {_plural(errors, 'error')}")
-            text = ", ".join(parts[:1] + parts[2:]) if not deselected else " ".join(parts[:2]) + (
+            text = ", ".join(parts) if not deselected else " ".join(parts[:2]) + (
                 ", " + ", ".join(parts[2:]) if parts[2:] else "")
             text = f"{text} in {format_duration(duration)}"
             color = "red" if errors else ("green" if n else "yellow")

@@ -2,7 +2,8 @@
 
     pycollect_makeitem (tryfirst) → UnitTestCase for every concrete TestCase subclass
         → TestCaseFunction per ``test*`` method (``runTest`` when there is none)
-    _unittest_setup_class (autouse class fixture) → setUpClass / tearDownClass / class cleanups
+    make_collect_report (tryfirst wrapper) → an autouse class fixture per TestCase, visible to that
+        class only, running setUpClass / tearDownClass / class cleanups
     TestCaseFunction.runtest → ``testcase(result=item)``: the item is the unittest result object,
         and the first outcome unittest hands it (error, skip, expected failure, unexpected success)
         is raised as the test's outcome; a second one (a failing tearDown after a failing test)
@@ -88,6 +89,8 @@ class TestCaseFunction(Function):
         super().__init__(name, parent, callobj=getattr(parent.obj, name), **kw)
         self.instance: Any = None
         self._outcomes: list[BaseException] = []
+        self._subtest_reports: list[TestReport] = []
+        self._making_subtest_report = False
         self.fixturenames = _fixture_closure(self)
 
     def setup(self) -> None:
@@ -163,15 +166,20 @@ class TestCaseFunction(Function):
         self._log_subtest(subtest, exc_info[1] if exc_info is not None else None)
 
     def _log_subtest(self, subtest: Any, exc: BaseException | None) -> None:
-        """Report one subtest as an extra "call" report of this item."""
+        """Make the extra "call" report of one subtest; it is logged once the call phase is over
+        (see ``minitest_runtest_makereport``), so reporters write outside the output capture."""
         call: CallInfo[None] = CallInfo(None, exc, 0.0, 0.0, 0.0, "call")
-        report: TestReport = self.ihook.minitest_runtest_makereport(item=self, call=call)
+        self._making_subtest_report = True
+        try:
+            report: TestReport = self.ihook.minitest_runtest_makereport(item=self, call=call)
+        finally:
+            self._making_subtest_report = False
         description = _subtest_description(subtest)
         report.subtest_description = description  # type: ignore[attr-defined]
         path, lineno, domain = report.location
         # the failure's header names the subtest: "T.test_x (i=2)"
         report.location = (path, lineno, f"{domain} {description}")
-        self.ihook.minitest_runtest_logreport(report=report)
+        self._subtest_reports.append(report)
 
 
 def _raised(exc: BaseException) -> BaseException:
@@ -252,18 +260,45 @@ def _module_class() -> type:
 # ---------------------------------------------------------------------------------------------
 
 
-@fixture(scope="class", autouse=True)
-def _unittest_setup_class(request: Any) -> Generator[None, None, None]:
-    """Run ``setUpClass`` before the first test of a TestCase and ``tearDownClass`` after its last.
+@hookimpl(wrapper=True, tryfirst=True)
+def minitest_make_collect_report(collector: Collector) -> Generator[None, Any, Any]:
+    # before the fixtures plugin reads the class (its wrapper runs inside this one), so that
+    # setUpClass runs before the class's own autouse fixtures, as in pytest
+    if isinstance(collector, UnitTestCase):
+        _register_class_fixture(collector)
+    return (yield)
 
-    A class fixture (not node setup) so it runs after module fixtures such as ``setUpModule``.
-    """
-    cls = getattr(request.node, "obj", None) if isinstance(request.node, UnitTestCase) else None
-    if cls is None:
-        yield
+
+class _ClassFixtureHolder:
+    """An object the fixture registry parses like a class body: it holds one class fixture."""
+
+    def __init__(self, name: str, func: Any) -> None:
+        setattr(self, name, func)
+
+
+def _register_class_fixture(collector: UnitTestCase) -> None:
+    """Register an autouse class fixture running setUpClass / tearDownClass, visible to this class
+    only (a fixture, not node setup, so it runs after module fixtures such as setUpModule)."""
+    registry = collector.config.pluginmanager.get_plugin("funcmanage")
+    try:
+        cls = collector.obj
+    except Exception:  # noqa: BLE001 - collecting the class reports the error
         return
-    if _is_skipped(cls):
-        raise Skipped(str(getattr(cls, "__unittest_skip_why__", "")), _use_item_location=True)
+    if registry is None or not hasattr(registry, "parse") or _is_skipped(cls):
+        return  # skipped classes are never set up; unittest reports their tests skipped
+    if getattr(cls, "setUpClass", None) is None and getattr(cls, "tearDownClass", None) is None:
+        return
+    name = f"_unittest_setUpClass_fixture_{cls.__qualname__}"
+
+    def unittest_setup_class_fixture() -> Generator[None, None, None]:
+        yield from _class_setup(cls)
+
+    holder = _ClassFixtureHolder(name, fixture(scope="class", autouse=True, name=name)(unittest_setup_class_fixture))
+    registry.parse(holder, collector.nodeid)
+
+
+def _class_setup(cls: Any) -> Generator[None, None, None]:
+    """setUpClass, (the tests), tearDownClass, with unittest's class cleanups after either."""
     cleanup = getattr(cls, "doClassCleanups", lambda: None)
     try:
         cls.setUpClass()
@@ -291,6 +326,18 @@ def _raise_class_cleanup_errors(cls: type) -> None:
 # ---------------------------------------------------------------------------------------------
 # reporting subtests
 # ---------------------------------------------------------------------------------------------
+
+
+@hookimpl(wrapper=True)
+def minitest_runtest_makereport(item: Any, call: CallInfo[None]) -> Generator[None, TestReport, TestReport]:
+    """Log the subtest reports of a TestCase method just before its own call report (as pytest
+    orders them): the call phase is over, so the terminal's lines are not captured as output."""
+    report = yield
+    if isinstance(item, TestCaseFunction) and call.when == "call" and not item._making_subtest_report:
+        pending, item._subtest_reports = item._subtest_reports, []
+        for subreport in pending:
+            item.ihook.minitest_runtest_logreport(report=subreport)
+    return report
 
 
 def _subtests_verbosity(config: Config) -> int:

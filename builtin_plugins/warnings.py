@@ -167,9 +167,11 @@ class WarningsSummary:
         for nodeid, _when, message in self.recorded:
             text = warnings.formatwarning(message.message, message.category, message.filename, message.lineno,
                                           message.line).rstrip()
+            # a warning outside any test (collection) is placed by where it was issued
+            where = nodeid or self._location(message)
             grouped.setdefault(text, [])
-            if nodeid and nodeid not in grouped[text]:
-                grouped[text].append(nodeid)
+            if where not in grouped[text]:
+                grouped[text].append(where)
         terminalreporter.write_sep("=", "warnings summary", yellow=True, bold=False)
         for text, nodeids in grouped.items():
             if len(nodeids) > 1 and self.config.get_verbosity() <= 0:
@@ -182,6 +184,17 @@ class WarningsSummary:
                 terminalreporter.write_line("  " + line)
             terminalreporter.write_line("")
         terminalreporter.write_line("-- Docs: https://docs.pytest.org/en/stable/how-to/capture-warnings.html")
+
+
+    def _location(self, message: Any) -> str:
+        import os
+
+        path = str(message.filename)
+        try:
+            rel = os.path.relpath(path, self.config.invocation_params.dir)
+        except ValueError:
+            rel = path
+        return f"{rel if len(rel) < len(path) else path}:{message.lineno}"
 
 
 def _collapse(nodeids: list[str]) -> list[str]:

@@ -8,7 +8,6 @@ at once leave one complete version, never a mix, and a crash leaves the old file
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 __all__ = ["atomic_write_text", "check_writable"]
@@ -16,6 +15,8 @@ __all__ = ["atomic_write_text", "check_writable"]
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
     """Replace ``path`` with ``text`` atomically (its directory must exist)."""
+    import tempfile
+
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -38,6 +39,8 @@ def check_writable(path: str | os.PathLike[str]) -> str | None:
     and tries a temporary file in the destination directory: permission bits alone say nothing
     when running as root or on some file systems, an actual attempt does.
     """
+    import tempfile
+
     target = Path(path)
     if target.is_dir():
         return f"{target} is a directory"

@@ -12,10 +12,7 @@ The kernel defines the object; the ``cache`` builtin plugin creates it and adds 
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -74,6 +71,8 @@ class Cache:
     def get(self, key: str, default: Any) -> Any:
         """The value stored under ``key`` (a ``/``-separated name, e.g. ``"myplugin/state"``),
         or ``default`` if there is none or it cannot be read."""
+        import json  # imported here: runs that never touch the cache (--version) don't pay for it
+
         path = self._valuepath(key)
         try:
             with path.open("r", encoding="utf-8") as f:
@@ -88,6 +87,8 @@ class Cache:
 
     def set(self, key: str, value: object) -> None:
         """Store the JSON-serializable ``value`` under ``key`` (atomically)."""
+        import json
+
         path = self._valuepath(key)
         text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
         try:
@@ -118,6 +119,9 @@ class Cache:
         """
         if self._cachedir.is_dir():
             return
+        import shutil
+        import tempfile
+
         self._cachedir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".minitest-cache-", dir=self._cachedir.parent))
         try:
@@ -139,6 +143,8 @@ class Cache:
 
     def clear(self) -> None:
         """Remove the whole cache directory."""
+        import shutil
+
         shutil.rmtree(self._cachedir, ignore_errors=True)
 
     def values(self) -> list[str]:

@@ -131,8 +131,11 @@ def outcome_kind(exc: BaseException) -> str | None:
         return "failed"
     if isinstance(exc, Exit):
         return "exit"
-    for cls in type(exc).__mro__:
-        if cls.__module__.startswith(("_pytest", "pytest")):
+    mro = type(exc).__mro__
+    # pytest presents some outcome classes as builtins (Skipped.__module__ == "builtins"): any
+    # class of the hierarchy coming from pytest marks the whole hierarchy as pytest's
+    if any(cls.__module__.startswith(("_pytest", "pytest")) for cls in mro):
+        for cls in mro:
             name = cls.__name__
             if name == "Skipped":
                 return "skipped"

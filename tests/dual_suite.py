@@ -27,7 +27,7 @@ def write_dual(tmp_path: Path, files: Mapping[str, str]) -> tuple[Path, Path]:
     return mine, ref
 
 
-def _normalized(result: RunResult) -> list[tuple[str, str]]:
+def normalized_outcomes(result: RunResult) -> list[tuple[str, str]]:
     return [(to_pytest(nodeid), word) for nodeid, word in verbose_nodeids(result)]
 
 
@@ -38,7 +38,7 @@ def compare_dual(tmp_path: Path, files: Mapping[str, str], *args: str,
     mine = run_minitest("-v", *args, cwd=mine_dir)
     ref = run_pytest_process("-v", *[to_pytest(a) for a in args], cwd=ref_dir)
     context = f"\n===== minitest =====\n{mine.dump()}\n===== pytest =====\n{ref.dump()}"
-    assert _normalized(mine) == _normalized(ref), "node ids / outcomes differ" + context
+    assert normalized_outcomes(mine) == normalized_outcomes(ref), "node ids / outcomes differ" + context
     assert mine.ret == ref.ret, f"exit code {mine.ret} != pytest's {ref.ret}" + context
     if counts:
         assert mine.outcomes() == ref.outcomes(), "final-line counts differ" + context

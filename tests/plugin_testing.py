@@ -26,3 +26,13 @@ def minitester(tmp_path, request, monkeypatch) -> Minitester:
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(tmp_path)
     return Minitester(tmp_path, name=request.node.name)
+
+
+def ran(result) -> list[tuple[str, str]]:
+    """``[(nodeid, "PASSED"), ...]`` from the ``-v`` lines of a minitester result."""
+    from conftest import verbose_nodeids
+
+    class _Lines:
+        lines = result.outlines
+
+    return verbose_nodeids(_Lines)

@@ -119,8 +119,8 @@ def test_basetemp_and_kept_runs(files, run, tmp_path):
 
     temproot = tmp_path / "temproot"
     temproot.mkdir()
-    for _ in range(5):
+    for _ in range(4):
         assert run("test_t.py", env={"TMPDIR": str(temproot)}).ret == 0
     (user_dir,) = temproot.iterdir()
     # only the last three runs are kept
-    assert sorted(p.name for p in user_dir.iterdir()) == ["minitest-2", "minitest-3", "minitest-4"]
+    assert sorted(p.name for p in user_dir.iterdir()) == ["minitest-1", "minitest-2", "minitest-3"]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dual_suite import compare_dual
-
 from conftest import dual_conftest, run_minitest
+from dual_suite import compare_dual
 
 NODE_MARKS_SUITE = {
     "conftest.py": dual_conftest("""

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dual_suite import compare_dual, to_pytest
-
 from conftest import collected_nodeids, run_minitest, run_pytest_process
+from dual_suite import compare_dual, to_pytest
 
 IDS_SUITE = {
     "test_ids.py": r'''

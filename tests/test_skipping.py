@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from dual_suite import compare_dual, to_pytest
-
-from conftest import RunResult
+from conftest import RunResult, run_minitest, run_pytest_process
+from dual_suite import compare_dual, normalized_outcomes, to_pytest, write_dual
 
 MARKS_SUITE = {
     "test_marks.py": """
@@ -275,3 +274,47 @@ def test_module_level_skip_without_allow_is_a_collection_error(tmp_path):
     })
     mine.assert_outcomes(errors=1)
     mine.fnmatch_lines(["*ERROR collecting test_bad_module_skip.py*", "*allow_module_level=True*"])
+
+
+def test_pytest_spelled_suite_runs_the_same_under_minitest(tmp_path):
+    """pytest.mark.* / pytest.param / pytest.skip / pytest.xfail objects are understood as well."""
+    _, ref_dir = write_dual(tmp_path, MARKS_SUITE)
+    mine = run_minitest("-v", cwd=ref_dir)
+    ref = run_pytest_process("-v", cwd=ref_dir)
+    assert normalized_outcomes(mine) == normalized_outcomes(ref), mine.dump() + ref.dump()
+    assert mine.outcomes() == ref.outcomes() == {"failed": 4, "passed": 3, "skipped": 12, "xfailed": 7,
+                                                 "xpassed": 2}
+
+
+def test_xfail_covers_setup_and_teardown_errors(tmp_path):
+    mine, _ = compare_dual(tmp_path, {"test_fx.py": """
+        import minitest
+
+        @minitest.fixture
+        def broken_setup():
+            raise RuntimeError("setup")
+
+        @minitest.fixture
+        def broken_teardown():
+            yield
+            raise RuntimeError("teardown")
+
+        @minitest.mark.xfail(reason="setup breaks")
+        def test_setup_error(broken_setup): pass
+
+        @minitest.mark.xfail(reason="teardown breaks")
+        def test_teardown_error(broken_teardown): assert 0
+
+        @minitest.mark.xfail(reason="passes, teardown breaks")
+        def test_teardown_error_pass(broken_teardown): pass
+
+        @minitest.mark.xfail(raises=RuntimeError, reason="matching")
+        def test_setup_raises_match(broken_setup): pass
+
+        @minitest.mark.xfail(raises=ValueError, reason="other")
+        def test_setup_raises_other(broken_setup): pass
+
+        @minitest.mark.skipif("config.getoption('verbose') > 0", reason="verbose run")
+        def test_config_in_condition(): pass
+    """})
+    mine.assert_outcomes(errors=1, skipped=1, xfailed=5, xpassed=1)

@@ -1,0 +1,154 @@
+"""``python bench/run.py --profile SUITE``: where minitest spends its time on one generated suite.
+
+Prints, for minitest run on SUITE (after a warm-up run, so caches are warm):
+1. the top 30 functions by cumulative and by own time (cProfile, in a subprocess);
+2. minitest's own per-plugin / per-hook timing (``--plugin-profile``);
+3. the import-time picture (``python -X importtime``): ``import minitest.main`` alone, and everything
+   imported during a real run of SUITE, for minitest and for pytest - totals, the heaviest imports
+   by cumulative time, and own import time summed per top-level package.
+
+(Not named ``profile.py``: that would shadow the stdlib module cProfile imports.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import pstats
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+import run
+
+TOP = 30
+
+
+def short(path: str) -> str:
+    """Shorten a source path for the tables."""
+    if "site-packages/" in path:
+        return path.split("site-packages/", 1)[1]
+    m = re.search(r"/lib/python3\.\d+/(.*)", path)
+    if m:
+        return "stdlib/" + m.group(1)
+    repo = str(run.REPO) + "/"
+    if path.startswith(repo):
+        return path[len(repo):]
+    return path if len(path) < 60 else "…" + path[-57:]
+
+
+def print_pstats(prof: Path, sort: str, title: str) -> None:
+    stats = pstats.Stats(str(prof))
+    entries = []
+    for (filename, line, func), (cc, nc, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        where = f"{short(filename)}:{line}({func})" if filename != "~" else func
+        entries.append((nc, cc, tt, ct, where))
+    key = 3 if sort == "cumulative" else 2
+    entries.sort(key=lambda e: e[key], reverse=True)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    print(f"\n--- {title} (total {total:.2f}s under cProfile) ---")
+    print(f"{'ncalls':>12} {'tottime':>8} {'cumtime':>8} {'%tot':>5}  function")
+    for nc, cc, tt, ct, where in entries[:TOP]:
+        calls = f"{nc}/{cc}" if nc != cc else str(nc)
+        share = (ct if sort == "cumulative" else tt) / total * 100 if total else 0.0
+        print(f"{calls:>12} {tt:8.3f} {ct:8.3f} {share:5.1f}  {where}")
+
+
+IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|(\s+)(\S+)")
+
+
+def parse_importtime(stderr: str) -> list[tuple[int, int, int, str]]:
+    """[(self_us, cumulative_us, depth, module)] from ``-X importtime`` output."""
+    rows = []
+    for line in stderr.splitlines():
+        m = IMPORT_LINE.match(line)
+        if m:
+            rows.append((int(m.group(1)), int(m.group(2)), (len(m.group(3)) - 1) // 2, m.group(4)))
+    return rows
+
+
+def summarize_imports(title: str, stderr: str, top: int = 20) -> None:
+    rows = parse_importtime(stderr)
+    total = sum(cum for _s, cum, depth, m in rows if depth == 0 and m != "site")
+    site = sum(cum for _s, cum, depth, m in rows if depth == 0 and m == "site")
+    print(f"\n--- {title}: {len(rows)} modules, {total / 1000:.1f} ms top-level imports "
+          f"(+ {site / 1000:.1f} ms interpreter `site`) ---")
+    if not rows:
+        return
+    print(f"{'cumul ms':>9} {'self ms':>8}  module (indent = nesting depth)")
+    for s, cum, depth, mod in sorted(rows, key=lambda r: r[1], reverse=True)[:top]:
+        print(f"{cum / 1000:9.1f} {s / 1000:8.1f}  {'  ' * min(depth, 6)}{mod}")
+    per_pkg: dict[str, int] = defaultdict(int)
+    for s, _cum, _d, mod in rows:
+        per_pkg[mod.split(".")[0]] += s
+    ranked = sorted(per_pkg.items(), key=lambda kv: kv[1], reverse=True)[:12]
+    print("own import time per top-level package: " + ", ".join(f"{p} {us / 1000:.1f}ms" for p, us in ranked))
+
+
+def main(name: str, keep: bool = False, autoload: bool = False) -> int:
+    benches = {b.name: b for b in run.make_benches() if not b.name.endswith("-n 2") and not b.cold}
+    if name not in benches:
+        raise SystemExit(f"unknown suite {name!r}; choose from: {', '.join(benches)}")
+    bench = benches[name]
+    suite = bench.suite
+    root = Path(tempfile.mkdtemp(prefix="minitest-profile-"))
+    args = argparse.Namespace(spelling="auto", autoload=autoload, timeout=900.0)
+    h = run.Harness(args, root)
+    extra = bench.extra.get("minitest", [])
+    try:
+        h.generate([bench])
+        h.warm_up([bench])
+        spelling = bench.spelling or h.spelling[suite]
+        cwd = h.dirs[suite][spelling]
+        env = h.env
+        plain = run.run_once(run.RUNNERS["minitest"] + extra + ["."], cwd, env, args.timeout)
+        ref = run.run_once(run.RUNNERS["pytest"] + bench.extra.get("pytest", []) + ["."],
+                           h.dirs[suite]["pytest"], env, args.timeout)
+        print(f"suite {suite}: minitest ran the {spelling}-spelled copy in {cwd}")
+        print(f"  minitest (no profiler): {plain.wall:.2f}s wall, {plain.cpu:.2f}s cpu, "
+              f"{plain.maxrss_kb / 1024:.1f} MB  [{plain.last_line}]")
+        print(f"  pytest   (no profiler): {ref.wall:.2f}s wall, {ref.cpu:.2f}s cpu, "
+              f"{ref.maxrss_kb / 1024:.1f} MB  [{ref.last_line}]")
+
+        prof = root / "minitest.prof"
+        cmd = [run.PY, "-m", "cProfile", "-o", str(prof), "-m", "minitest", "-q", "-p", "no:cache", *extra, "."]
+        subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        print_pstats(prof, "cumulative", f"minitest on {suite}: top {TOP} by cumulative time")
+        print_pstats(prof, "tottime", f"minitest on {suite}: top {TOP} by own time")
+
+        out = subprocess.run(run.RUNNERS["minitest"][:3] + ["-p", "no:cache", "--plugin-profile", *extra, "."],
+                             cwd=cwd, env=env, capture_output=True, text=True, check=False).stdout.splitlines()
+        start = next((i for i, ln in enumerate(out) if re.match(r"^(plugin|hook)\s", ln)), None)
+        print(f"\n--- minitest --plugin-profile on {suite} ---")
+        if start is None:
+            print("(no --plugin-profile table in the output)")
+        else:
+            body = [ln for ln in out[start:] if not ln.startswith("=")]
+            print("\n".join(body[:60]) + ("\n…" if len(body) > 60 else ""))
+
+        def importtime(cmd: list[str], where: Path) -> str:
+            return subprocess.run([run.PY, "-X", "importtime", *cmd], cwd=where, env=env, capture_output=True,
+                                  text=True, check=False).stderr
+
+        summarize_imports("python -X importtime -c 'import minitest.main'",
+                          importtime(["-c", "import minitest.main"], cwd))
+        summarize_imports(f"imports during `minitest -q` on {suite}",
+                          importtime(["-m", "minitest", "-q", "-p", "no:cache", *extra, "."], cwd))
+        summarize_imports(f"imports during `pytest -q` on {suite} (for comparison)",
+                          importtime(["-m", "pytest", "-q", "-p", "no:cacheprovider",
+                                      *bench.extra.get("pytest", []), "."], h.dirs[suite]["pytest"]), top=10)
+        summarize_imports("python -X importtime -c pass (interpreter + site)", importtime(["-c", "pass"], cwd),
+                          top=5)
+    finally:
+        if keep:
+            print(f"\nkept {root}", file=sys.stderr)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "trivial10k"))

@@ -1,0 +1,727 @@
+#!/usr/bin/env python3
+"""Compatibility corpus: run real projects' test suites under pytest and under minitest.
+
+For every project in PROJECTS this tool downloads the pinned source distribution with pip,
+unpacks it, builds a venv with the project, its pinned test requirements, pytest (the version
+installed next to this interpreter) and minitest (built from this checkout), then runs the
+suite twice with the same arguments:
+
+    python -m pytest   -p no:cacheprovider -q -rA ARGS
+    python -m minitest -p no:cacheprovider -q -rA ARGS
+
+and compares the final-line counts and the per-test outcomes of the ``-rA`` short summary.
+It needs the network (PyPI) and is a tool, not a CI step. Standard library only.
+
+    python tests/compat/corpus.py [--only NAME] [--keep] [--workdir DIR] [--jobs N]
+
+Exit status: 0 when every project gives the same counts under both runners, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import textwrap
+import time
+import zipfile
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "minitest-compat"
+RUN_TIMEOUT = 900  # seconds for one runner on one project
+FALLBACK_PYTEST = "9.0.3"  # used only when pytest is not importable here
+COUNT_KEYS = ("passed", "failed", "skipped", "xfailed", "xpassed", "errors", "deselected")
+COMPARED_KEYS = ("passed", "failed", "skipped", "xfailed", "xpassed", "errors")
+
+
+@dataclasses.dataclass(frozen=True)
+class Project:
+    name: str  # the PyPI name
+    version: str  # pinned
+    args: tuple[str, ...]  # test paths and flags, given to both runners
+    requires: tuple[str, ...] = ()  # pinned extra test requirements
+    style: str = ""  # what it exercises
+    env: tuple[tuple[str, str], ...] = ()  # extra environment for both runs
+    editable: bool = False  # pip install -e . instead of pip install .
+
+
+# Each entry was checked by hand: the sdist contains the tests, and they pass under pytest in a
+# fresh venv in well under a minute on the 2-core machine.
+PROJECTS: tuple[Project, ...] = (
+    Project(
+        "iniconfig",
+        "2.3.1",
+        ("testing",),
+        style="tiny suite, plain asserts, parametrize, tmp_path; [tool.pytest] in pyproject",
+    ),
+    Project(
+        "six",
+        "1.17.0",
+        ("test_six.py",),
+        style="one big module at the root: plain asserts, skipif marks, monkeypatch, [tool:pytest] in setup.cfg",
+    ),
+    Project(
+        "more-itertools",
+        "11.2.1",
+        ("tests",),
+        style="unittest.TestCase classes (setUp, subTest, assertRaises, load_tests doctests)",
+    ),
+    Project(
+        "idna",
+        "3.20",
+        ("tests",),
+        style="unittest.TestCase classes, large data-driven tests",
+    ),
+    Project(
+        "colorama",
+        "0.4.6",
+        ("colorama/tests",),
+        style="unittest style with unittest.mock, *_test.py file names, skipUnless",
+    ),
+    Project(
+        "pluggy",
+        "1.7.0",
+        ("testing",),
+        style="heavy fixtures in conftest.py, parametrized fixtures, filterwarnings=error, [pytest] in tox.ini",
+    ),
+    Project(
+        "toolz",
+        "1.2.0",
+        ("toolz/tests",),
+        style="tests inside the package, plain asserts, xfail_strict, --strict-markers/--strict-config addopts",
+    ),
+    Project(
+        "boltons",
+        "26.2.0",
+        ("--doctest-modules", "boltons", "tests"),
+        style="doctests (--doctest-modules, doctest_optionflags ini) plus plain pytest tests and conftest",
+    ),
+    Project(
+        "markupsafe",
+        "3.0.4",
+        ("tests",),
+        style="parametrized fixtures from conftest (pure/speedups), parametrize, filterwarnings=error",
+    ),
+    Project(
+        "semver",
+        "3.1.2",
+        ("tests",),
+        style="parametrize-heavy, conftest fixtures, autouse doctest_namespace fixture, pytest.raises/warns",
+    ),
+    Project(
+        "parse",
+        "1.22.4",
+        ("-o", "addopts=", "--doctest-modules", "--doctest-glob=README.rst", "tests", "parse", "README.rst"),
+        style="doctests in modules and README.rst (--doctest-glob), plain asserts; --cov addopts overridden",
+    ),
+    Project(
+        "python-dateutil",
+        "4.0.0",
+        ("tests",),
+        requires=("freezegun==1.5.1", "hypothesis==6.122.3"),
+        style="mixed unittest + pytest, xfail_strict, custom markers, hypothesis, filterwarnings=error",
+    ),
+)
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclasses.dataclass
+class RunResult:
+    runner: str
+    returncode: int | None
+    seconds: float
+    output: str
+    counts: dict[str, int] | None  # None: no final line found
+    outcomes: dict[str, str]  # node id -> outcome(s) from the -rA short summary
+    messages: dict[str, str]  # node id -> short summary message
+    sections: dict[str, list[str]]  # failure/error section title -> its lines
+    timed_out: bool = False
+
+
+@dataclasses.dataclass
+class ProjectResult:
+    project: Project
+    pytest: RunResult | None = None
+    minitest: RunResult | None = None
+    setup_error: str | None = None
+
+    @property
+    def equal(self) -> bool:
+        if self.setup_error or self.pytest is None or self.minitest is None:
+            return False
+        a, b = self.pytest.counts, self.minitest.counts
+        if a is None or b is None:
+            return False
+        return all(a.get(k, 0) == b.get(k, 0) for k in COMPARED_KEYS)
+
+
+# ---------------------------------------------------------------- parsing output
+
+_FINAL_RE = re.compile(r"\bin \d+(?:\.\d+)?s\b")
+_COUNT_RE = re.compile(r"(\d+) (passed|failed|skipped|xfailed|xpassed|errors?|deselected|warnings?)\b")
+_SUMMARY_RE = re.compile(r"^(PASSED|FAILED|ERROR|XFAIL|XPASS|SKIPPED)\s+(\S.*)$")
+_SECTION_RE = re.compile(r"^_{3,} (.+?) _{3,}$")
+_BANNER_RE = re.compile(r"^={3,} (.+?) ={3,}$")
+
+
+def parse_counts(output: str) -> dict[str, int] | None:
+    """The counts of the last 'N passed, M failed in 1.23s' line (decorated or not)."""
+    for line in reversed(output.splitlines()):
+        text = line.strip().strip("=").strip()
+        if not _FINAL_RE.search(text):
+            continue
+        found = _COUNT_RE.findall(text)
+        if not found and not text.startswith("no tests ran"):
+            continue
+        counts = dict.fromkeys(COUNT_KEYS, 0)
+        for number, word in found:
+            if word.startswith("error"):
+                word = "errors"
+            if word.startswith("warning"):
+                continue
+            counts[word] = int(number)
+        return counts
+    return None
+
+
+def parse_short_summary(output: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Node id -> outcome (several joined by '+', e.g. 'PASSED+ERROR'), and node id -> message."""
+    outcomes: dict[str, str] = {}
+    messages: dict[str, str] = {}
+    in_summary = False
+    for line in output.splitlines():
+        banner = _BANNER_RE.match(line)
+        if banner:
+            in_summary = "short test summary info" in banner.group(1)
+            continue
+        if not in_summary:
+            continue
+        m = _SUMMARY_RE.match(line)
+        if not m:
+            continue
+        word, rest = m.groups()
+        if word == "SKIPPED" and rest.startswith("["):
+            continue  # folded skip lines name a location, not a node id
+        nodeid, _, message = rest.partition(" - ")
+        if word == "XPASS" and not message:
+            nodeid, _, message = rest.partition(" ")
+        nodeid = nodeid.strip()
+        if nodeid in outcomes:
+            if word not in outcomes[nodeid].split("+"):
+                outcomes[nodeid] += "+" + word
+        else:
+            outcomes[nodeid] = word
+        if message and nodeid not in messages:
+            messages[nodeid] = message.strip()
+    return outcomes, messages
+
+
+def parse_sections(output: str) -> dict[str, list[str]]:
+    """The FAILURES / ERRORS sections: '____ title ____' -> the lines below it."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in output.splitlines():
+        if _BANNER_RE.match(line):
+            current = None
+            continue
+        m = _SECTION_RE.match(line)
+        if m:
+            current = sections.setdefault(m.group(1), [])
+            continue
+        if current is not None:
+            current.append(line)
+    return sections
+
+
+def section_for(nodeid: str, sections: dict[str, list[str]]) -> list[str] | None:
+    """Find the failure/error section of a node: titles use the node's head line
+    ('TestA.test_b[1]'), 'ERROR at setup of test_b', 'ERROR collecting path', ..."""
+    path, _, rest = nodeid.partition("::")
+    head = rest.replace("::", ".") if rest else path
+    candidates = [head, f"ERROR collecting {path}", f"ERROR collecting {nodeid}"]
+    for when in ("setup", "teardown"):
+        candidates.append(f"ERROR at {when} of {head}")
+    if "." in head:
+        short = head.rsplit(".", 1)[1]
+        candidates += [short, f"ERROR at setup of {short}", f"ERROR at teardown of {short}"]
+    if rest.startswith("[doctest]") or "[doctest]" in head:
+        candidates.append(f"[doctest] {head.split('] ', 1)[-1]}")
+    for title in candidates:
+        if title in sections:
+            return sections[title]
+    return None
+
+
+def error_lines(lines: list[str], limit: int = 6) -> list[str]:
+    """The interesting lines of a failure section: 'E   ' lines, else its last lines."""
+    picked = [ln for ln in lines if ln.startswith("E ")]
+    if not picked:
+        picked = [ln for ln in lines if ln.strip()][-limit:]
+    return picked[:limit]
+
+
+# ---------------------------------------------------------------- doing the work
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run(
+    cmd: list[str], cwd: Path, logfile: Path, env: dict[str, str] | None = None, timeout: float = 1800
+) -> None:
+    """Run a setup command; raise RuntimeError with the tail of its output when it fails."""
+    with logfile.open("a") as fh:
+        fh.write(f"$ {' '.join(cmd)}\n")
+        fh.flush()
+        proc = subprocess.run(
+            cmd,
+            cwd=cwd,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            env=env,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+    if proc.returncode != 0:
+        tail = "\n".join(logfile.read_text(errors="replace").splitlines()[-15:])
+        raise RuntimeError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{tail}")
+
+
+def base_env(workdir: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST_", "MINITEST_", "PYTHONPATH", "VIRTUAL_ENV", "PIP_"))
+    }
+    env["PIP_CACHE_DIR"] = str(workdir / "pip-cache")
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def pytest_version() -> str:
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "pytest", "--version"], capture_output=True, text=True, timeout=120
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        out = ""
+    m = re.search(r"pytest (\d+\.\d+\S*)", out)
+    return m.group(1) if m else FALLBACK_PYTEST
+
+
+def normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def fetch_sdist(project: Project, workdir: Path, env: dict[str, str]) -> Path:
+    """The cached sdist of a project, downloaded with pip the first time."""
+    cache = workdir / "downloads"
+    cache.mkdir(parents=True, exist_ok=True)
+
+    def find() -> Path | None:
+        want = f"{normalized(project.name)}-{project.version}"
+        for f in sorted(cache.iterdir()):
+            stem = f.name
+            for ext in (".tar.gz", ".zip", ".tar.bz2", ".tgz"):
+                if stem.endswith(ext):
+                    stem = stem[: -len(ext)]
+                    if normalized(stem.rsplit("-", 1)[0]) + "-" + stem.rsplit("-", 1)[-1] == want:
+                        return f
+        return None
+
+    found = find()
+    if found:
+        return found
+    logfile = workdir / "logs" / f"{project.name}-download.log"
+    logfile.parent.mkdir(parents=True, exist_ok=True)
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            f"{project.name}=={project.version}",
+            "-d",
+            str(cache),
+        ],
+        cwd=workdir,
+        logfile=logfile,
+        env=env,
+    )
+    found = find()
+    if not found:
+        raise RuntimeError(f"pip download gave no sdist for {project.name}=={project.version}")
+    return found
+
+
+def unpack(archive: Path, dest: Path) -> Path:
+    """Unpack an sdist into dest (emptied first); return the project's top directory."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    if archive.name.endswith(".zip"):
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(dest)
+    else:
+        with tarfile.open(archive) as tf:
+            tf.extractall(dest, filter="data")
+    entries = [p for p in dest.iterdir()]
+    return entries[0] if len(entries) == 1 and entries[0].is_dir() else dest
+
+
+def snapshot_minitest(workdir: Path) -> tuple[Path, str]:
+    """Copy the checkout's packaging files to the work dir so that building the wheel never
+    writes into the checkout (build/, *.egg-info). Returns the copy and a content hash."""
+    dest = workdir / "minitest-src"
+    if dest.exists():
+        shutil.rmtree(dest)
+    ignore = shutil.ignore_patterns(
+        ".git",
+        "__pycache__",
+        "*.pyc",
+        "build",
+        "dist",
+        "*.egg-info",
+        ".venv",
+        "tests",
+        "bench",
+        "docs",
+        "examples",
+        ".ci",
+    )
+    shutil.copytree(REPO_ROOT, dest, ignore=ignore)
+    digest = hashlib.sha256()
+    for f in sorted(dest.rglob("*")):
+        if f.is_file():
+            digest.update(str(f.relative_to(dest)).encode())
+            digest.update(f.read_bytes())
+    return dest, digest.hexdigest()[:16]
+
+
+def venv_python(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def prepare(
+    project: Project,
+    workdir: Path,
+    minitest_src: Path,
+    minitest_hash: str,
+    pytest_pin: str,
+    env: dict[str, str],
+) -> tuple[Path, Path]:
+    """Download, unpack and install one project; return (source dir, venv python)."""
+    pdir = workdir / f"{project.name}-{project.version}"
+    pdir.mkdir(parents=True, exist_ok=True)
+    logfile = pdir / "setup.log"
+    logfile.write_text("")
+    archive = fetch_sdist(project, workdir, env)
+    src = unpack(archive, pdir / "src")
+    venv = pdir / "venv"
+    py = venv_python(venv)
+    spec = json.dumps(
+        {"project": dataclasses.asdict(project), "pytest": pytest_pin, "python": sys.version}, sort_keys=True
+    )
+    marker = venv / "corpus-spec.json"
+    fresh = not (py.exists() and marker.exists() and marker.read_text() == spec)
+    if fresh:
+        if venv.exists():
+            shutil.rmtree(venv)
+        run([sys.executable, "-m", "venv", str(venv)], cwd=pdir, logfile=logfile, env=env)
+        install = ["-e", "."] if project.editable else ["."]
+        run([str(py), "-m", "pip", "install", *install], cwd=src, logfile=logfile, env=env)
+        run(
+            [str(py), "-m", "pip", "install", f"pytest=={pytest_pin}", *project.requires],
+            cwd=src,
+            logfile=logfile,
+            env=env,
+        )
+        run([str(py), "-m", "pip", "install", str(minitest_src)], cwd=pdir, logfile=logfile, env=env)
+        marker.write_text(spec)
+    else:
+        installed = venv / "corpus-minitest.txt"
+        if not (installed.exists() and installed.read_text() == minitest_hash):
+            # a kept venv and a changed checkout: replace minitest only (never its
+            # dependencies, which may be the project under test, e.g. pluggy or colorama)
+            run(
+                [str(py), "-m", "pip", "install", "--no-deps", "--force-reinstall", str(minitest_src)],
+                cwd=pdir,
+                logfile=logfile,
+                env=env,
+            )
+    (venv / "corpus-minitest.txt").write_text(minitest_hash)
+    return src, py
+
+
+def run_suite(
+    runner: str, project: Project, src: Path, py: Path, env: dict[str, str], outdir: Path
+) -> RunResult:
+    cmd = [str(py), "-m", runner, "-p", "no:cacheprovider", "-q", "-rA", *project.args]
+    run_env = dict(env)
+    run_env.update(dict(project.env))
+    run_env["COLUMNS"] = "120"
+    start = time.perf_counter()
+    timed_out = False
+    try:
+        proc = subprocess.run(
+            cmd,
+            cwd=src,
+            env=run_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=RUN_TIMEOUT,
+        )
+        output = proc.stdout.decode(errors="replace")
+        returncode: int | None = proc.returncode
+    except subprocess.TimeoutExpired as exc:
+        output = (exc.stdout or b"").decode(errors="replace") + f"\n[corpus] timed out after {RUN_TIMEOUT}s\n"
+        returncode = None
+        timed_out = True
+    seconds = time.perf_counter() - start
+    (outdir / f"{project.name}.{runner}.txt").write_text(f"$ {' '.join(cmd)}\n(cwd {src})\n\n{output}")
+    outcomes, messages = parse_short_summary(output)
+    return RunResult(
+        runner,
+        returncode,
+        seconds,
+        output,
+        parse_counts(output),
+        outcomes,
+        messages,
+        parse_sections(output),
+        timed_out,
+    )
+
+
+def do_project(
+    project: Project, workdir: Path, minitest_src: Path, minitest_hash: str, pytest_pin: str, keep: bool
+) -> ProjectResult:
+    result = ProjectResult(project)
+    env = base_env(workdir)
+    outdir = workdir / "results"
+    outdir.mkdir(parents=True, exist_ok=True)
+    pdir = workdir / f"{project.name}-{project.version}"
+    try:
+        log(f"[corpus] {project.name}: preparing")
+        src, py = prepare(project, workdir, minitest_src, minitest_hash, pytest_pin, env)
+        log(f"[corpus] {project.name}: running pytest")
+        result.pytest = run_suite("pytest", project, src, py, env, outdir)
+        log(f"[corpus] {project.name}: running minitest")
+        # a fresh tree for the second runner, so that nothing the first left behind counts
+        src = unpack(fetch_sdist(project, workdir, env), pdir / "src")
+        result.minitest = run_suite("minitest", project, src, py, env, outdir)
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        result.setup_error = str(exc)
+    finally:
+        if not keep:
+            shutil.rmtree(pdir / "src", ignore_errors=True)
+            shutil.rmtree(pdir / "venv", ignore_errors=True)
+    status = "setup failed" if result.setup_error else ("same" if result.equal else "DIFFERENT")
+    log(f"[corpus] {project.name}: {status}")
+    return result
+
+
+# ---------------------------------------------------------------- the report
+
+
+def fmt_counts(run_result: RunResult | None) -> str:
+    if run_result is None:
+        return "-"
+    if run_result.timed_out:
+        return "TIMEOUT"
+    if run_result.counts is None:
+        return f"no result (exit {run_result.returncode})"
+    c = run_result.counts
+    short = {
+        "passed": "p",
+        "failed": "f",
+        "skipped": "s",
+        "xfailed": "xf",
+        "xpassed": "xp",
+        "errors": "E",
+        "deselected": "d",
+    }
+    parts = [f"{c[k]}{short[k]}" for k in COUNT_KEYS if c.get(k)]
+    return " ".join(parts) or "0"
+
+
+def fmt_seconds(run_result: RunResult | None) -> str:
+    return "-" if run_result is None else f"{run_result.seconds:.1f}"
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def differing_nodes(pt: RunResult, mt: RunResult) -> list[str]:
+    """Node ids whose -rA outcome differs, in pytest's order, then minitest-only ones."""
+    ids = list(pt.outcomes) + [n for n in mt.outcomes if n not in pt.outcomes]
+    return [n for n in ids if pt.outcomes.get(n) != mt.outcomes.get(n)]
+
+
+def describe_mismatch(res: ProjectResult, max_nodes: int) -> str:
+    p = res.project
+    out = [f"### {p.name} {p.version}"]
+    if res.setup_error:
+        out.append("setup failed:")
+        out.append(textwrap.indent(res.setup_error, "    "))
+        return "\n".join(out)
+    pt, mt = res.pytest, res.minitest
+    assert pt is not None and mt is not None
+    if mt.counts is None or pt.counts is None:
+        who = "minitest" if mt.counts is None else "pytest"
+        bad = mt if mt.counts is None else pt
+        out.append(f"{who} gave no final line (exit {bad.returncode}); last lines of its output:")
+        tail = [ln for ln in bad.output.splitlines() if ln.strip()][-15:]
+        out.append(textwrap.indent("\n".join(tail), "    "))
+        if mt.counts is None:
+            return "\n".join(out)
+    diff = differing_nodes(pt, mt)
+    out.append(
+        f"{len(diff)} node(s) with a different outcome "
+        f"(pytest reports {len(pt.outcomes)} node ids, minitest {len(mt.outcomes)})"
+    )
+    for nodeid in diff[:max_nodes]:
+        a = pt.outcomes.get(nodeid, "(absent/skipped)")
+        b = mt.outcomes.get(nodeid, "(absent/skipped)")
+        out.append(f"  {nodeid}")
+        out.append(f"      pytest: {a}   minitest: {b}")
+        msg = mt.messages.get(nodeid)
+        if msg:
+            out.append(f"      minitest says: {msg[:200]}")
+        sec = section_for(nodeid, mt.sections)
+        if sec:
+            for ln in error_lines(sec):
+                out.append(f"      | {ln[:200]}")
+    if len(diff) > max_nodes:
+        out.append(f"  ... and {len(diff) - max_nodes} more")
+    if not diff:
+        out.append("  (the per-node outcomes agree; the counts differ only in skips/collection)")
+    return "\n".join(out)
+
+
+def report(results: list[ProjectResult], max_nodes: int) -> str:
+    rows = [["project", "version", "pytest", "minitest", "equal", "pytest s", "minitest s"]]
+    for res in results:
+        rows.append(
+            [
+                res.project.name,
+                res.project.version,
+                fmt_counts(res.pytest),
+                "SETUP FAILED" if res.setup_error else fmt_counts(res.minitest),
+                "yes" if res.equal else "NO",
+                fmt_seconds(res.pytest),
+                fmt_seconds(res.minitest),
+            ]
+        )
+    pt_total = sum(r.pytest.seconds for r in results if r.pytest)
+    mt_total = sum(r.minitest.seconds for r in results if r.minitest)
+    same = sum(1 for r in results if r.equal)
+    parts = [
+        "counts: p=passed f=failed s=skipped xf=xfailed xp=xpassed E=errors d=deselected",
+        "",
+        table(rows),
+        "",
+        f"TOTAL: {same}/{len(results)} projects agree; pytest {pt_total:.1f}s, minitest {mt_total:.1f}s",
+    ]
+    mismatches = [r for r in results if not r.equal]
+    if mismatches:
+        parts += ["", "## Mismatches", ""]
+        for res in mismatches:
+            parts += [describe_mismatch(res, max_nodes), ""]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="run only this project (repeatable, or comma separated)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the unpacked sources and venvs (reused by the next run)"
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=DEFAULT_WORKDIR,
+        help=f"where downloads, venvs and outputs live (default {DEFAULT_WORKDIR})",
+    )
+    parser.add_argument("--jobs", type=int, default=1, help="projects run in parallel (default 1)")
+    parser.add_argument(
+        "--max-nodes",
+        type=int,
+        default=10,
+        help="differing node ids shown per mismatching project (default 10)",
+    )
+    parser.add_argument("--list", action="store_true", help="list the projects and exit")
+    args = parser.parse_args(argv)
+
+    projects = list(PROJECTS)
+    if args.list:
+        for p in projects:
+            print(
+                f"{p.name}=={p.version}  args: {' '.join(p.args)}"
+                + (f"  requires: {' '.join(p.requires)}" if p.requires else "")
+                + f"\n    {p.style}"
+            )
+        return 0
+    if args.only:
+        wanted = {normalized(n) for item in args.only for n in item.split(",") if n}
+        unknown = wanted - {normalized(p.name) for p in projects}
+        if unknown:
+            parser.error(f"unknown project(s): {', '.join(sorted(unknown))}")
+        projects = [p for p in projects if normalized(p.name) in wanted]
+
+    workdir = args.workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    pytest_pin = pytest_version()
+    minitest_src, minitest_hash = snapshot_minitest(workdir)
+    log(f"[corpus] work dir {workdir}; pytest=={pytest_pin}; minitest from {REPO_ROOT} ({minitest_hash})")
+
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = [
+            pool.submit(do_project, p, workdir, minitest_src, minitest_hash, pytest_pin, args.keep)
+            for p in projects
+        ]
+        results = [f.result() for f in futures]
+    text = report(results, args.max_nodes)
+    print(text, end="")
+    print(f"(wall time {time.perf_counter() - started:.0f}s; full outputs in {workdir / 'results'})")
+    return 0 if all(r.equal for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""The ``dist`` plugin: -n / --tx workers on execnet, scheduling, crash recovery, bad input.
+
+Every run starts real worker processes, so each test groups several checks on one folder.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+
+from conftest import verbose_nodeids
+
+SUITE = {
+    "conftest.py": """
+        import os
+        import minitest
+
+        @minitest.fixture(scope="module")
+        def module_resource(request):
+            # one line per set-up: which module, in which process
+            with open(os.path.join(str(request.config.rootpath), "setups.log"), "a") as log:
+                log.write(f"{request.module.__name__} {os.getpid()}\\n")
+            return 42
+    """,
+    "test_alpha.py": """
+        import minitest
+
+        def test_pass(module_resource): assert module_resource == 42
+        def test_fail(module_resource): assert module_resource == 0
+        @minitest.mark.parametrize("n", range(4))
+        def test_param(module_resource, n): assert n < 3
+        def test_skip(): minitest.skip("not today")
+        @minitest.mark.xfail(reason="known")
+        def test_xfail(): assert 0
+    """,
+    "test_beta.py": """
+        import minitest
+
+        @minitest.fixture
+        def broken(): raise RuntimeError("setup boom")
+
+        class TestGroup:
+            def test_one(self, module_resource): pass
+            def test_two(self, module_resource): pass
+            def test_error(self, broken): pass
+        def test_out(capsys): print("hello"); assert 1
+    """,
+    "sub/test_gamma.py": """
+        import warnings
+
+        def test_warns(module_resource): warnings.warn("careful", UserWarning)
+        def test_more(module_resource): pass
+    """,
+}
+
+
+def _outcomes_by_id(result) -> Counter:
+    return Counter(verbose_nodeids(result))
+
+
+def test_same_outcomes_with_and_without_workers(files, run, tmp_path):
+    files(SUITE)
+    base = run("-v", "-n", "0")
+    assert base.ret == 1, base.dump()
+    expected = _outcomes_by_id(base)
+    assert len(expected) == 14, base.dump()
+    runs = {
+        "load": run("-v", "-n", "2", "--junitxml=out.xml"),
+        "loadfile": run("-v", "--tx", f"popen//python={sys.executable}", "--tx", "popen", "--dist", "loadfile"),
+    }
+    (tmp_path / "setups.log").unlink()
+    runs["loadscope"] = run("-v", "-n", "2", "--dist", "loadscope")
+    for mode, result in runs.items():
+        context = f"--- mode {mode}\n{result.dump()}\n--- without workers\n{base.dump()}"
+        assert _outcomes_by_id(result) == expected, context
+        assert result.ret == base.ret, context
+        assert result.outcomes() == base.outcomes(), context
+        result.fnmatch_lines(["created: 2/2 workers", "2 workers ?14 items?"])
+        result.fnmatch_lines(["*setup boom*", "*careful*"])
+    # loadscope keeps a module on one worker: its module fixture is set up once
+    setups = (tmp_path / "setups.log").read_text().split()
+    modules = Counter(setups[::2])
+    assert modules == {"test_alpha": 1, "test_beta": 1, "test_gamma": 1}, setups
+    # reporters in the controller see every report
+    xml = (tmp_path / "out.xml").read_text()
+    assert xml.count("<testcase") == 14, xml
+
+
+def test_worker_crash_is_reported_and_the_run_completes(files, run):
+    files({"test_crash.py": """
+        import os, signal
+
+        def test_a(): pass
+        def test_exit(): os._exit(3)
+        def test_b(): pass
+        def test_kill(): os.kill(os.getpid(), signal.SIGKILL)
+        def test_c(): pass
+        def test_d(): assert 0
+        def test_e(): pass
+    """})
+    result = run("-n", "2", "-v")
+    assert result.ret == 1, result.dump()
+    assert result.outcomes() == {"failed": 3, "passed": 4}, result.dump()
+    got = dict(verbose_nodeids(result))
+    assert got["test_crash.py::test_exit"] == "FAILED" and got["test_crash.py::test_kill"] == "FAILED"
+    assert len(got) == 7, result.dump()
+    result.re_match_lines([r"worker 'gw\d' crashed while running test_crash.py::test_(exit|kill)"])
+    assert "exited with code 3" in result.stdout and "killed by signal 9" in result.stdout
+    assert result.stdout.count("replacing crashed worker") == 2, result.dump()
+
+    limited = run("-n", "1", "--max-worker-restart", "0")
+    assert limited.ret == 2, limited.dump()
+    limited.fnmatch_lines(["*maximum crashed workers reached: 0*"])
+
+
+def test_exitfirst_stops_all_workers(files, run):
+    slow = "".join(f"def test_slow_{i}(): time.sleep(0.2)\n" for i in range(20))
+    files({"test_slow.py": "import time\n\ndef test_fails(): assert 0\n" + slow})
+    result = run("-n", "2", "-x")
+    assert result.ret == 1, result.dump()
+    counts = result.outcomes()
+    assert counts["failed"] == 1 and counts.get("passed", 0) < 20, result.dump()
+    result.fnmatch_lines(["*stopping after 1 failures*"])
+
+
+def test_bad_worker_specs_and_collections(files, run, tmp_path):
+    files({"test_ok.py": "def test_1(): pass\ndef test_2(): pass\n"})
+    alone = run("--tx", "popen//python=/nonexistent/python")
+    assert alone.ret == 4, alone.dump()
+    assert "popen//python=/nonexistent/python" in alone.stderr, alone.dump()
+
+    one_bad = run("--tx", "popen//python=/nonexistent/python", "--tx", "popen")
+    assert one_bad.ret == 0, one_bad.dump()
+    one_bad.fnmatch_lines(["WARNING: could not start a worker for --tx 'popen//python=/nonexistent/python'*"])
+    one_bad.assert_outcomes(passed=2)
+
+    files({"test_ok.py": """
+        import os
+        if os.environ.get("PYTEST_XDIST_WORKER") == "gw1":
+            def test_only_on_gw1(): pass
+        def test_1(): pass
+    """})
+    differ = run("-n", "2")
+    assert differ.ret == 2, differ.dump()
+    differ.fnmatch_lines(["*Different tests were collected between gw0 and gw1*", "+test_ok.py::test_only_on_gw1"])
+
+    files({"conftest.py": """
+        import os
+        if os.environ.get("PYTEST_XDIST_WORKER") == "gw1":
+            os._exit(7)
+    """})
+    dies = run("-n", "2")
+    assert dies.ret == 2, dies.dump()
+    dies.fnmatch_lines(["*worker 'gw1' crashed during collection*", "*exited with code 7*"])
+
+
+def test_no_distribution_cases(files, run):
+    """-n 0, --dist no and --collect-only run in this process; bad -n is a usage error."""
+    files({"test_pid.py": """
+        import os
+        def test_worker_env(): assert "PYTEST_XDIST_WORKER" not in os.environ
+    """})
+    for args in (["-n", "0"], ["-n", "2", "--dist", "no"]):
+        result = run(*args)
+        assert result.ret == 0, result.dump()
+        result.no_fnmatch_line("*workers*")
+    collect = run("-n", "2", "--co", "-q")
+    assert collect.ret == 0 and "test_pid.py::test_worker_env" in collect.stdout, collect.dump()
+    bad = run("-n", "many")
+    assert bad.ret == 4 and "many" in bad.stderr, bad.dump()

@@ -1,0 +1,106 @@
+"""The warnings plugin: per-test capture, the summary, -W / filterwarnings ini / mark filters."""
+
+from __future__ import annotations
+
+from dual_suite import compare_dual
+
+SUITE = {
+    "mywarnings.py": """
+        class MyWarning(UserWarning):
+            pass
+    """,
+    "minitest.ini": """
+        [minitest]
+        filterwarnings =
+            error::mywarnings.MyWarning
+            ignore:ignored by ini:UserWarning
+    """,
+    "test_w.py": """
+        import warnings
+
+        import minitest
+        from mywarnings import MyWarning
+
+        pytestmark = minitest.mark.filterwarnings("ignore:module wide")
+
+        def test_user_warning():
+            warnings.warn("plain user warning", UserWarning)
+
+        def test_deprecation():
+            warnings.warn("deprecated thing", DeprecationWarning)
+
+        def test_custom_category_is_error():
+            warnings.warn("custom", MyWarning)
+
+        def test_ignored_by_ini():
+            warnings.warn("ignored by ini", UserWarning)
+
+        def test_ignored_by_module_mark():
+            warnings.warn("module wide", UserWarning)
+
+        @minitest.mark.filterwarnings("error")
+        def test_mark_error():
+            warnings.warn("now an error", RuntimeWarning)
+
+        @minitest.mark.filterwarnings("default::mywarnings.MyWarning")
+        def test_mark_overrides_ini():
+            warnings.warn("allowed here", MyWarning)
+
+        def test_warns_helper():
+            with minitest.warns(UserWarning):
+                warnings.warn("expected", UserWarning)
+    """,
+}
+
+
+def test_warnings_match_pytest(tmp_path):
+    mine, ref = compare_dual(tmp_path, SUITE)
+    assert mine.outcomes() == {"failed": 2, "passed": 6, "warnings": 3}, mine.dump()
+    for result in (mine, ref):
+        result.fnmatch_lines([
+            "*= warnings summary =*",
+            "test_w.py::test_user_warning",
+            "  */test_w.py:9: UserWarning: plain user warning",
+            "    warnings.warn(*",
+            "test_w.py::test_deprecation",
+            "  */test_w.py:12: DeprecationWarning: deprecated thing",
+            "test_w.py::test_mark_overrides_ini",
+            "*MyWarning: allowed here",
+            "-- Docs: *",
+        ])
+        result.no_fnmatch_line("*ignored by ini*")
+        result.no_fnmatch_line("*module wide*")
+
+
+def test_command_line_filters_and_collection_warnings(tmp_path):
+    files = {
+        "test_c.py": """
+            import warnings
+
+            warnings.warn("at import time", UserWarning)
+
+            class TestHasInit:
+                def __init__(self):
+                    pass
+
+                def test_never(self):
+                    pass
+
+            def test_one():
+                warnings.warn("literal [message] (x)", UserWarning)
+        """,
+    }
+    mine, _ = compare_dual(tmp_path, files, "-W", "error:literal [message] (x)")
+    mine.fnmatch_lines(["*UserWarning: literal [[]message] (x)*"])
+    assert mine.outcomes() == {"failed": 1, "warnings": 2}, mine.dump()
+    mine.fnmatch_lines(["*warnings summary*", "test_c.py:*", "*UserWarning: at import time*"])
+
+    plain, _ = compare_dual(tmp_path / "again", files, "-W", "ignore::UserWarning")
+    assert plain.outcomes() == {"passed": 1}, plain.dump()  # the collection warning is a UserWarning too
+
+
+def test_bad_filter_is_a_usage_error(files, run):
+    files({"test_x.py": "def test_x(): pass\n"})
+    result = run("-W", "error::not.a.Module")
+    assert result.ret == 4, result.dump()
+    assert "not.a.Module" in result.output
