@@ -60,32 +60,87 @@ def print_pstats(prof: Path, sort: str, title: str) -> None:
 IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|(\s+)(\S+)")
 
 
-def parse_importtime(stderr: str) -> list[tuple[int, int, int, str]]:
-    """[(self_us, cumulative_us, depth, module)] from ``-X importtime`` output."""
+def parse_importtime(stderr: str) -> list[tuple[int, int, int, str, str]]:
+    """[(self_us, cumulative_us, depth, module, root)] from ``-X importtime`` output.
+
+    ``root`` is the top-level import the module was pulled in by (the output is post-order: a
+    module is listed before the module that imported it).
+    """
     rows = []
     for line in stderr.splitlines():
         m = IMPORT_LINE.match(line)
         if m:
             rows.append((int(m.group(1)), int(m.group(2)), (len(m.group(3)) - 1) // 2, m.group(4)))
-    return rows
+    out: list[tuple[int, int, int, str, str]] = []
+    root = ""
+    for s, cum, depth, mod in reversed(rows):
+        if depth == 0:
+            root = mod
+        out.append((s, cum, depth, mod, root))
+    out.reverse()
+    return out
 
 
 def summarize_imports(title: str, stderr: str, top: int = 20) -> None:
     rows = parse_importtime(stderr)
-    total = sum(cum for _s, cum, depth, m in rows if depth == 0 and m != "site")
-    site = sum(cum for _s, cum, depth, m in rows if depth == 0 and m == "site")
-    print(f"\n--- {title}: {len(rows)} modules, {total / 1000:.1f} ms top-level imports "
-          f"(+ {site / 1000:.1f} ms interpreter `site`) ---")
+    site = sum(cum for _s, cum, depth, m, _r in rows if depth == 0 and m == "site")
+    rows = [r for r in rows if r[4] != "site"]
+    total = sum(cum for _s, cum, depth, _m, _r in rows if depth == 0)
+    print(f"\n--- {title}: {len(rows)} modules, {total / 1000:.1f} ms "
+          f"(not counting {site / 1000:.1f} ms of the interpreter's `site`) ---")
     if not rows:
         return
-    print(f"{'cumul ms':>9} {'self ms':>8}  module (indent = nesting depth)")
-    for s, cum, depth, mod in sorted(rows, key=lambda r: r[1], reverse=True)[:top]:
-        print(f"{cum / 1000:9.1f} {s / 1000:8.1f}  {'  ' * min(depth, 6)}{mod}")
+    print(f"{'cumul ms':>9} {'self ms':>8}  module  [pulled in by the top-level import]")
+    for s, cum, depth, mod, root in sorted(rows, key=lambda r: r[1], reverse=True)[:top]:
+        print(f"{cum / 1000:9.1f} {s / 1000:8.1f}  {mod}" + (f"  [{root}]" if depth else ""))
     per_pkg: dict[str, int] = defaultdict(int)
-    for s, _cum, _d, mod in rows:
+    for s, _cum, _d, mod, _r in rows:
         per_pkg[mod.split(".")[0]] += s
     ranked = sorted(per_pkg.items(), key=lambda kv: kv[1], reverse=True)[:12]
     print("own import time per top-level package: " + ", ".join(f"{p} {us / 1000:.1f}ms" for p, us in ranked))
+
+
+PLUGIN_IMPORTS = """
+import importlib, sys, time
+t = time.perf_counter()
+import minitest.main
+from minitest.pluginmanager import BUILTIN_PLUGINS
+print("kernel", (time.perf_counter() - t) * 1000, len(sys.modules))
+for short, modname in BUILTIN_PLUGINS.items():
+    before = len(sys.modules)
+    t = time.perf_counter()
+    try:
+        importlib.import_module(modname)
+    except ModuleNotFoundError:
+        print(short, -1, 0)
+        continue
+    print(short, (time.perf_counter() - t) * 1000, len(sys.modules) - before)
+"""
+
+
+def plugin_import_costs(env: dict[str, str], cwd: Path, repeat: int = 5) -> None:
+    """Import cost of the kernel and of each builtin plugin, in registration order (median of REPEAT).
+
+    ``-X importtime`` misses modules loaded with importlib.import_module (the builtins are), so
+    this measures them directly; each plugin's figure includes what it newly imports.
+    """
+    runs: dict[str, list[float]] = defaultdict(list)
+    new: dict[str, int] = {}
+    for _ in range(repeat):
+        out = subprocess.run([run.PY, "-c", PLUGIN_IMPORTS], cwd=cwd, env=env, capture_output=True, text=True,
+                             check=False).stdout
+        for line in out.splitlines():
+            name, ms, count = line.split()
+            runs[name].append(float(ms))
+            new[name] = int(count)
+    meds = {k: sorted(v)[len(v) // 2] for k, v in runs.items()}
+    total = sum(v for v in meds.values() if v > 0)
+    print(f"\n--- import cost of the kernel and each builtin plugin (median of {repeat}, {total:.1f} ms in all) ---")
+    for name, ms in sorted(meds.items(), key=lambda kv: kv[1], reverse=True):
+        if ms < 0:
+            print(f"{'-':>9}  {name} (not present)")
+        else:
+            print(f"{ms:9.1f}  {name} (+{new[name]} modules)")
 
 
 def main(name: str, keep: bool = False, autoload: bool = False) -> int:
@@ -140,8 +195,7 @@ def main(name: str, keep: bool = False, autoload: bool = False) -> int:
         summarize_imports(f"imports during `pytest -q` on {suite} (for comparison)",
                           importtime(["-m", "pytest", "-q", "-p", "no:cacheprovider",
                                       *bench.extra.get("pytest", []), "."], h.dirs[suite]["pytest"]), top=10)
-        summarize_imports("python -X importtime -c pass (interpreter + site)", importtime(["-c", "pass"], cwd),
-                          top=5)
+        plugin_import_costs(env, cwd)
     finally:
         if keep:
             print(f"\nkept {root}", file=sys.stderr)

@@ -219,7 +219,12 @@ class Harness:
 
         best = max(("pytest", "minitest"), key=lambda s: score(tried[s]))
         self.spelling[suite] = best
-        self.spelling_note[suite] = f"{best} (neither copy matched pytest)"
+        self.spelling_note[suite] = best
+        self.notes.append(
+            f"{suite}: at warm-up neither copy gave pytest's counts ({describe(want)}): minitest on the "
+            f"pytest-spelled copy gave {describe(tried['pytest'])}, on the minitest-spelled copy "
+            f"{describe(tried['minitest'])}; kept the `{best}` copy (the timed runs are checked in the table)"
+        )
 
     def probe_dist(self, bench: Bench) -> str:
         """'' when both runners accept -n, else the reason to skip."""
@@ -509,14 +514,16 @@ def main(argv: list[str] | None = None) -> int:
 
     for suite, note in h.spelling_note.items():
         if note != "pytest":
-            h.notes.append(f"{suite}: minitest ran the `{note}` copy")
+            h.notes.append(f"{suite}: minitest ran the `{note}` copy of the files")
     for b in benches:
         if b.note:
             h.notes.append(f"{b.name}: {b.note}")
         if b.skipped:
             h.notes.append(f"{b.name}: skipped — {b.skipped}")
     rows = build_rows(h, benches)
-    print()
+    m = machine()
+    print(f"\n{m['nproc']} CPUs, {m['cpu']}, Python {m['python']}, pytest {m['pytest']}; {rounds} rounds; "
+          f"load average before/after {load_before} / {m['load']} (under load, compare the cpu ratio too)")
     print(text_table(rows))
     if h.notes:
         print()

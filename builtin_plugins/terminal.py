@@ -261,7 +261,8 @@ class TerminalReporter:
         if self.verbosity > 0:
             line += f" -- {sys.executable}"
         self.write_line(line)
-        lines = self.config.hook.minitest_report_header(config=self.config, start_path=self.config.rootpath)
+        lines = self.config.hook.minitest_report_header(config=self.config, start_path=self.config.rootpath,
+                                                        startdir=self.config.rootpath)  # deprecated name
         for extra in reversed(lines):
             for line in [extra] if isinstance(extra, str) else extra:
                 self.write_line(line)
@@ -436,7 +437,8 @@ class TerminalReporter:
         self.ensure_newline()
         summary_codes = (ExitCode.OK, ExitCode.TESTS_FAILED, ExitCode.INTERRUPTED, ExitCode.USAGE_ERROR,
                          ExitCode.NO_TESTS_COLLECTED)
-        self._tw.line()
+        if self.verbosity >= 0 or self.collect_only:
+            self._tw.line()
         if exitstatus in summary_codes and not self._no_summary:
             self.summary_errors()
             self.summary_failures()
@@ -750,8 +752,8 @@ def _crash_message(rep: Any) -> str | None:
     if rep.when == "collect":
         return None  # pytest shows collection errors without a message in the short summary
     lr = rep.longrepr
-    if isinstance(lr, FailureRepr) and lr.crash is not None:
-        return lr.crash.message
+    if isinstance(lr, FailureRepr):
+        return lr.crash.message if lr.crash is not None else None
     if isinstance(lr, tuple):
         return str(lr[2])
     if lr is not None:

@@ -17,7 +17,6 @@ Methods (``--timeout-method`` / ``timeout_method`` ini / the mark's ``method``):
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import sys
@@ -165,6 +164,8 @@ def _arm_signal(item: Item, seconds: float) -> Callable[[], None]:
 
 
 def _arm_thread(item: Item, seconds: float) -> Callable[[], None]:
+    import ctypes  # only this method needs it; not paid for at start-up
+
     target = threading.get_ident()
     finished = threading.Event()
     lock = threading.Lock()  # the interrupt is raised only while the test is still running

@@ -245,6 +245,7 @@ class TempPathFactory:
             rootdir = root / f"minitest-of-{user}"
             rootdir.mkdir(mode=0o700, exist_ok=True)
             base = _make_numbered_dir(rootdir, "minitest-")
+            _lock(base)
             _cleanup_old_runs(rootdir, "minitest-", self._keep)
         self._basetemp = base
         return base
@@ -276,7 +277,40 @@ def _make_numbered_dir(root: Path, prefix: str) -> Path:
     raise OSError(f"could not create a numbered directory with prefix {prefix!r} in {root}")
 
 
+_LOCK_NAME = ".lock"
+
+
+def _lock(base: Path) -> None:
+    """Mark ``base`` as in use by this process until it exits: a run started meanwhile (a test
+    that runs minitest itself) must not remove it while pruning old runs."""
+    lock = base / _LOCK_NAME
+    try:
+        lock.write_text(str(os.getpid()))
+    except OSError:
+        return
+    import atexit
+
+    atexit.register(lambda: lock.unlink(missing_ok=True))
+
+
+def _in_use(path: Path) -> bool:
+    try:
+        pid = int((path / _LOCK_NAME).read_text())
+    except (OSError, ValueError):
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
 def _cleanup_old_runs(root: Path, prefix: str, keep: int) -> None:
     runs = sorted(_numbered(root, prefix))
     for _, path in runs[:-keep] if keep > 0 else runs:
-        shutil.rmtree(path, ignore_errors=True)
+        if not _in_use(path):
+            shutil.rmtree(path, ignore_errors=True)

@@ -30,6 +30,22 @@ if TYPE_CHECKING:
 
 hookspec = pluggy.HookspecMarker("minitest")
 
+
+class MinitestDeprecationWarning(FutureWarning):
+    """A plugin implements a deprecated hook or asks for a deprecated hook argument.
+
+    Issued once per implementation when the plugin is registered (pluggy's ``warn_on_impl`` /
+    ``warn_on_impl_args``), pointing at the plugin's function. A FutureWarning, so Python shows it
+    by default; ``-W error::minitest.hookspecs.MinitestDeprecationWarning`` makes it an error.
+    """
+
+
+#: deprecated hook arguments: the old name keeps working for one release, with this warning
+_STARTDIR_DEPRECATED = MinitestDeprecationWarning(
+    "the 'startdir' argument of minitest_report_header is deprecated and will be removed in "
+    "minitest 0.2; ask for 'start_path' instead (the same pathlib.Path)"
+)
+
 # --------------------------------------------------------------------------------------------
 # Bootstrap and configuration
 # --------------------------------------------------------------------------------------------
@@ -89,9 +105,14 @@ def minitest_cmdline_main(config: Config) -> int | None:
     """
 
 
-@hookspec
-def minitest_report_header(config: Config, start_path: Path) -> str | list[str] | None:
-    """Return lines to add to the terminal header (after the platform and rootdir lines)."""
+@hookspec(warn_on_impl_args={"startdir": _STARTDIR_DEPRECATED})
+def minitest_report_header(config: Config, start_path: Path, startdir: Path) -> str | list[str] | None:
+    """Return lines to add to the terminal header (after the platform and rootdir lines).
+
+    ``startdir`` is the deprecated name of ``start_path`` (pytest's old name, so conftest.py files
+    written for pytest 6 still work): it is the same ``pathlib.Path`` (not pytest's legacy path
+    object), and an implementation asking for it gets a MinitestDeprecationWarning.
+    """
 
 
 @hookspec

@@ -42,7 +42,12 @@ class Skipped(OutcomeException):
 
 
 class Failed(OutcomeException):
-    """Raised by :func:`fail`: the test fails with the given message."""
+    """Raised by :func:`fail`: the test fails with the given message.
+
+    ``summary_message = False`` (a subclass may set it) leaves the message out of the ``-r`` line.
+    """
+
+    summary_message = True
 
 
 class XFailed(Failed):

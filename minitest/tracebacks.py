@@ -285,8 +285,10 @@ def format_exception_for_node(node: Node, exc: Any, style: str | None = None) ->
 
     if outcome_kind(exc) == "failed" and not getattr(exc, "pytrace", True):
         msg = getattr(exc, "msg", None) or str(exc)
+        if not getattr(exc, "summary_message", True):
+            return FailureRepr(msg, None)  # e.g. a missing fixture: pytest's summary line has no message
         path, lineno = _crash_location(exc, node)
-        return FailureRepr(msg, ReprCrash(path, lineno, msg))
+        return FailureRepr(msg, ReprCrash(path, lineno, f"Failed: {msg}"))
     if tbstyle == "no":
         tbstyle = "auto"
     cut = None if fulltrace else node._traceback_entry_point()

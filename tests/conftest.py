@@ -208,7 +208,7 @@ def run_process(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float =
     return RunResult([str(c) for c in cmd], proc.returncode, proc.stdout, proc.stderr)
 
 
-def minitest_command(*args: str | os.PathLike, env: Mapping[str, str | None] | None = None,
+def build_minitest_command(*args: str | os.PathLike, env: Mapping[str, str | None] | None = None,
                      pythonpath: Iterable[str | os.PathLike] = ()) -> tuple[list[str], dict[str, str]]:
     """(command, environment) running ``python -m minitest ARGS``; ``pythonpath`` entries come
     before the checkout (so the checkout is used even when minitest is not installed).
@@ -235,7 +235,7 @@ def reference_pytest_command(*args: str | os.PathLike, env: Mapping[str, str | N
 
 def run_minitest(*args: str | os.PathLike, cwd: Path, env: Mapping[str, str | None] | None = None,
                  pythonpath: Iterable[str | os.PathLike] = ()) -> RunResult:
-    cmd, full_env = minitest_command(*args, env=env, pythonpath=pythonpath)
+    cmd, full_env = build_minitest_command(*args, env=env, pythonpath=pythonpath)
     return run_process(cmd, cwd, full_env)
 
 

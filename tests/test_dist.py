@@ -168,3 +168,18 @@ def test_no_distribution_cases(files, run):
     assert collect.ret == 0 and "test_pid.py::test_worker_env" in collect.stdout, collect.dump()
     bad = run("-n", "many")
     assert bad.ret == 4 and "many" in bad.stderr, bad.dump()
+
+
+def test_rsyncdir_ships_the_tests_to_the_worker_directory(files, run, tmp_path):
+    files({"proj/test_where.py": """
+        import os
+
+        def test_runs_in_the_copy(worker_id):
+            assert worker_id == "gw0"
+            assert os.getcwd().endswith(os.path.join("remote", "proj"))
+    """})
+    (tmp_path / "remote").mkdir()
+    result = run("--tx", f"popen//chdir={tmp_path / 'remote'}", "--rsyncdir", ".", cwd=tmp_path / "proj")
+    assert result.ret == 0, result.dump()
+    result.assert_outcomes(passed=1)
+    assert (tmp_path / "remote" / "proj" / "test_where.py").is_file()

@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from conftest import RunResult, dual_conftest, minitest_command, verbose_nodeids
+from conftest import RunResult, dual_conftest, build_minitest_command, verbose_nodeids
 
 PASS_FAIL = {
     "test_a.py": """
@@ -279,7 +279,7 @@ def test_ctrl_c_during_a_test(files, tmp_path):
         def test_never():
             pass
     """})
-    cmd, env = minitest_command("-v")
+    cmd, env = build_minitest_command("-v")
     proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         for _ in range(1200):  # wait (up to 60s) until the test is inside its sleep
