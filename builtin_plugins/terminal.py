@@ -307,6 +307,11 @@ class TerminalReporter:
         if self.collect_only:
             self._print_collected(session.items)
 
+    def set_collected_total(self, count: int) -> None:
+        """The number of items the progress percentage counts against (the dist controller sets it:
+        only its workers collect)."""
+        self._collected = count
+
     def _report_collected(self, session: Session) -> None:
         if self.verbosity < 0:
             return

@@ -92,6 +92,42 @@ def test_deprecated_hook_arguments_are_marked_in_the_reference():
             assert f"**Deprecated argument** `{arg}`" in text, (name, arg)
 
 
+def test_every_builtin_is_described_in_the_architecture():
+    from minitest.pluginmanager import BUILTIN_PLUGINS
+
+    text = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    missing = [name for name in BUILTIN_PLUGINS if f"| `{name}` |" not in text]
+    assert not missing, f"builtins missing from the table in docs/architecture.md: {missing}"
+
+
+def _listed(page: str, lead: str) -> list[str]:
+    """The `names` of the paragraph of ``page`` starting with ``lead``."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    start = text.index(lead)
+    paragraph = text[start:text.index("\n\n", start)]
+    return re.findall(r"`([-\w]+)`", paragraph.split(":", 1)[1].split(".", 1)[0])
+
+
+def test_migration_guide_lists_exactly_the_pytest_hooks_minitest_lacks():
+    hookspec = pytest.importorskip("_pytest.hookspec")
+    from minitest import hookspecs
+
+    listed = _listed("migrating-from-pytest.md", "pytest hooks with no minitest equivalent")
+    missing = sorted(name for name, obj in vars(hookspec).items()
+                     if name.startswith("pytest_") and callable(obj)
+                     and not hasattr(hookspecs, "minitest_" + name[len("pytest_"):]))
+    assert listed == missing, "update 'pytest hooks with no minitest equivalent' in docs/migrating-from-pytest.md"
+
+
+def test_migration_guide_options_are_really_missing():
+    listed = _listed("migrating-from-pytest.md", "pytest options with no minitest equivalent")
+    assert listed
+    known = {name for opt in _declared_parser().all_options() for name in opt.names}
+    now_there = [name for name in listed if name in known]
+    assert not now_there, (f"minitest has {now_there} now: update 'pytest options with no minitest "
+                           "equivalent' in docs/migrating-from-pytest.md")
+
+
 # ---------------------------------------------------------------------------------------------
 # runnable samples
 # ---------------------------------------------------------------------------------------------

@@ -48,6 +48,8 @@ def minitest_addoption(parser: minitest.Parser) -> None:
 
 
 def minitest_configure(config: minitest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return  # a parallel worker: the controller receives every report and writes the files
     report_path = _resolve(config, config.getoption("json_report", None))
     lines_path = _resolve(config, config.getoption("json_report_lines", None))
     if report_path is None and lines_path is None:
@@ -183,6 +185,9 @@ class JsonReport:
     def minitest_sessionfinish(self, session: minitest.Session, exitstatus: int) -> None:
         # tryfirst: the report is on disk even if a later sessionfinish implementation raises
         self.exitstatus = int(exitstatus)
+        if not self.collected:
+            # under -n the controller never collects; the session knows the workers' count
+            self.collected = session.testscollected + self.summary["deselected"]
         self.close()
 
     def minitest_terminal_summary(self, terminalreporter: Any) -> None:
