@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from conftest import RunResult, dual_conftest, build_minitest_command, verbose_nodeids
+from conftest import RunResult, build_minitest_command, dual_conftest, verbose_nodeids
 
 PASS_FAIL = {
     "test_a.py": """
