@@ -45,8 +45,26 @@ def minitest_addoption(parser: Parser) -> None:
 @hookimpl(trylast=True)
 def minitest_configure(config: Config) -> None:
     config.option.verbose = int(config.getoption("verbose", 0) or 0) - int(config.getoption("quiet", 0) or 0)
-    reporter = TerminalReporter(config, sys.stdout)
+    reporter = TerminalReporter(config, _terminal_stream(config))
     config.pluginmanager.register(reporter, "terminalreporter")
+
+
+def _terminal_stream(config: Config) -> IO[str]:
+    """Where the report goes: a duplicate of the process's stdout when sys.stdout is the real one,
+    so output capture during a test (which redirects fd 1) can never swallow report lines; the
+    current sys.stdout otherwise (an in-process run whose caller replaced it)."""
+    stream = sys.stdout
+    if stream is None or stream is not sys.__stdout__:
+        return stream
+    try:
+        fd = os.dup(stream.fileno())
+        dup = open(fd, "w", encoding=stream.encoding or "utf-8", errors="backslashreplace",  # noqa: SIM115
+                   closefd=True)
+    except (OSError, ValueError, AttributeError):
+        return stream
+    dup.isatty = stream.isatty  # type: ignore[method-assign]  # colour decisions follow the real stdout
+    config.add_cleanup(dup.close)
+    return dup
 
 
 @hookimpl(trylast=True)
@@ -149,6 +167,11 @@ class TerminalWriter:
         self.line(text, **marks)
 
     def flush(self) -> None:
+        if self._stream is not sys.stdout and sys.stdout is not None:
+            try:
+                sys.stdout.flush()  # what the tests printed uncaptured (-s) comes first
+            except (OSError, ValueError):
+                pass
         if self._buffer:
             data = "".join(self._buffer)
             self._buffer.clear()
@@ -212,6 +235,7 @@ class TerminalReporter:
         self._collected = 0
         self._interrupt: BaseException | None = None
         self._started_running = False
+        self._uncaptured = config.getoption("capture", "fd") == "no"
         self.collect_only = bool(config.getoption("collectonly", False))
         self._show_header = not config.getoption("no_header", False) and self.verbosity >= 0
         self._no_summary = bool(config.getoption("no_summary", False))
@@ -356,6 +380,8 @@ class TerminalReporter:
 
     # -- running ---------------------------------------------------------------------------------
     def minitest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        if self._uncaptured:
+            self._tw.flush()  # -s: the test's own output must follow what is already on the line
         if not self._started_running:
             self._started_running = True
             if self.verbosity >= 0:
@@ -588,7 +614,8 @@ class TerminalReporter:
         for rep in self.stats.get(category, []):
             if category == "passed" and rep.when != "call":
                 continue
-            line = f"{self._tw.markup(word, **{color: True})} {self._pos(rep)}"
+            shown = self._verbose_word(rep, word)
+            line = f"{self._tw.markup(shown, **{color: True})} {self._pos(rep)}"
             message = _crash_message(rep) if with_message else None
             if message:
                 line += _trim_message(message, self._tw.fullwidth - len(word) - len(self._pos(rep)) - 1,
@@ -623,6 +650,16 @@ class TerminalReporter:
             if reason:
                 line += f" - {reason}"
             lines.append(line)
+
+    def _verbose_word(self, rep: Any, default: str) -> str:
+        """The word the short summary shows for ``rep``: its status word (e.g. a subtest's
+        ``SUBFAILED(i=1)``) when a plugin gave one, else ``default``."""
+        if rep.when == "collect":
+            return default
+        word = _status(self.config, rep)[2]
+        if isinstance(word, tuple):
+            word = word[0]
+        return word if isinstance(word, str) and word and word.startswith("SUB") else default
 
     def _pos(self, rep: Any) -> str:
         return self.config.cwd_relative_nodeid(rep.nodeid or rep.fspath)
