@@ -76,7 +76,7 @@ def _subject(kwargs: dict[str, Any]) -> str:
         nodeid = getattr(value, "nodeid", None)
         if nodeid is not None:
             when = getattr(value, "when", None) if key == "report" else None
-            return f"({nodeid}{' ' + when if when else ''})"
+            return f"({nodeid or '<session>'}{' ' + when if when else ''})"
     if "file_path" in kwargs:
         return f"({kwargs['file_path']})"
     return ""

@@ -208,7 +208,7 @@ def _bestrelpath(path: str | Path) -> str:
     text = str(path)
     try:
         rel = os.path.relpath(text)
-    except ValueError:
+    except (ValueError, OSError):  # another drive, or a test removed the current directory
         return text
     return rel if len(rel) < len(text) else text
 
@@ -285,8 +285,9 @@ class TerminalReporter:
         if self.verbosity > 0:
             line += f" -- {sys.executable}"
         self.write_line(line)
-        lines = self.config.hook.minitest_report_header(config=self.config, start_path=self.config.rootpath,
-                                                        startdir=self.config.rootpath)  # deprecated name
+        start = self.config.invocation_params.dir
+        lines = self.config.hook.minitest_report_header(config=self.config, start_path=start,
+                                                        startdir=start)  # deprecated name
         for extra in reversed(lines):
             for line in [extra] if isinstance(extra, str) else extra:
                 self.write_line(line)

@@ -183,7 +183,7 @@ class WarningsSummary:
             for line in text.splitlines():
                 terminalreporter.write_line("  " + line)
             terminalreporter.write_line("")
-        terminalreporter.write_line("-- Docs: https://docs.pytest.org/en/stable/how-to/capture-warnings.html")
+        terminalreporter.write_line("-- Docs: filter warnings with -W, the filterwarnings ini key or @minitest.mark.filterwarnings")
 
 
     def _location(self, message: Any) -> str:

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AnyStr, Generic, NamedTuple, Protocol
@@ -294,8 +295,15 @@ def _lock(base: Path) -> None:
 
 
 def _in_use(path: Path) -> bool:
+    lock = path / _LOCK_NAME
     try:
-        pid = int((path / _LOCK_NAME).read_text())
+        pid = int(lock.read_text())
+    except FileNotFoundError:
+        # no lock: finished, unless it was created a moment ago and its lock is not written yet
+        try:
+            return time.time() - path.stat().st_mtime < 60
+        except OSError:
+            return False
     except (OSError, ValueError):
         return False
     if pid == os.getpid():

@@ -107,7 +107,8 @@ def minitest_cmdline_main(config: Config) -> int | None:
 
 @hookspec(warn_on_impl_args={"startdir": _STARTDIR_DEPRECATED})
 def minitest_report_header(config: Config, start_path: Path, startdir: Path) -> str | list[str] | None:
-    """Return lines to add to the terminal header (after the platform and rootdir lines).
+    """Return lines to add to the terminal header: they come after the platform line, before the
+    rootdir and configfile lines, the lines of plugins registered earlier first (as pytest does).
 
     ``startdir`` is the deprecated name of ``start_path`` (pytest's old name, so conftest.py files
     written for pytest 6 still work): it is the same ``pathlib.Path`` (not pytest's legacy path

@@ -104,7 +104,7 @@ def _is_import_machinery(filename: str) -> bool:
 def _display_path(filename: str) -> str:
     try:
         rel = os.path.relpath(filename)
-    except ValueError:
+    except (ValueError, OSError):  # another drive, or a test removed the current directory
         return filename
     return rel if len(rel) < len(filename) else filename
 

@@ -100,6 +100,21 @@ def test_every_builtin_is_described_in_the_architecture():
     assert not missing, f"builtins missing from the table in docs/architecture.md: {missing}"
 
 
+#: ``minitest_*`` words in the guides that are not hooks
+_NOT_HOOKS = {"minitest_cache", "minitest_json_report", "minitest_new_name", "minitest_plugins",
+              "minitest_runtest_logreprot", "minitest_shopheader", "minitest_subprocess", "minitest_xxx"}
+
+
+def test_the_guides_name_only_existing_hooks():
+    from minitest import hookspecs
+
+    for page in (*GUIDES, "plugin-guide.md"):
+        text = (DOCS / page).read_text(encoding="utf-8")
+        unknown = sorted({name for name in re.findall(r"\bminitest_[a-z_]+", text)
+                          if not hasattr(hookspecs, name) and name not in _NOT_HOOKS})
+        assert not unknown, f"docs/{page} names hooks that do not exist (renamed?): {unknown}"
+
+
 def _listed(page: str, lead: str) -> list[str]:
     """The `names` of the paragraph of ``page`` starting with ``lead``."""
     text = (DOCS / page).read_text(encoding="utf-8")

@@ -73,14 +73,16 @@ PROJECTS: tuple[Project, ...] = (
     Project(
         "more-itertools",
         "11.2.1",
-        ("tests",),
-        style="unittest.TestCase classes (setUp, subTest, assertRaises, load_tests doctests)",
+        # tests/test_recipes.py adds ~10k subtests and 20 s for little new coverage
+        ("tests/test_more.py",),
+        style="unittest.TestCase classes: setUp, subTest (11k subtests), assertRaises, threads",
     ),
     Project(
         "idna",
         "3.20",
         ("tests",),
-        style="unittest.TestCase classes, large data-driven tests",
+        requires=("hypothesis==6.122.3",),
+        style="unittest.TestCase classes, large data-driven tests, hypothesis @given property tests",
     ),
     Project(
         "colorama",
@@ -115,8 +117,14 @@ PROJECTS: tuple[Project, ...] = (
     Project(
         "semver",
         "3.1.2",
-        ("tests",),
-        style="parametrize-heavy, conftest fixtures, autouse doctest_namespace fixture, pytest.raises/warns",
+        # .pytest.ini (pytest 9 name) sets testpaths, pythonpath and an addopts with --cov; the
+        # override keeps everything but the coverage flags
+        (
+            "-o",
+            "addopts=--import-mode=importlib --doctest-glob=*.rst --doctest-modules --doctest-report ndiff",
+        ),
+        style="pythonpath/testpaths from .pytest.ini, --import-mode=importlib, doctests in .rst docs with an "
+        "autouse doctest_namespace fixture, parametrize-heavy",
     ),
     Project(
         "parse",
@@ -127,9 +135,23 @@ PROJECTS: tuple[Project, ...] = (
     Project(
         "python-dateutil",
         "4.0.0",
-        ("tests",),
+        # test_tz*.py / test_zoneinfo.py depend on the machine's tz database (and take minutes);
+        # conftest marks items with pytest-cov's no_cover mark, unknown without pytest-cov
+        (
+            "-W",
+            "ignore::pytest.PytestUnknownMarkWarning",
+            "tests/test_relativedelta.py",
+            "tests/test_easter.py",
+            "tests/test_utils.py",
+            "tests/test_parser.py",
+            "tests/test_isoparser.py",
+            "tests/test_rrule.py",
+            "tests/test_internals.py",
+            "tests/test_imports.py",
+        ),
         requires=("freezegun==1.5.1", "hypothesis==6.122.3"),
-        style="mixed unittest + pytest, xfail_strict, custom markers, hypothesis, filterwarnings=error",
+        style="mixed unittest + pytest, pytest_collection_modifyitems in conftest, xfail_strict, "
+        "custom markers, freezegun, filterwarnings=error",
     ),
 )
 
