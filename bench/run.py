@@ -196,15 +196,15 @@ class Harness:
         if any("floor" in b.baselines for b in benches):
             self.floor_script = suites.write_floor(self.root)
 
-    def choose_spelling(self, suite: str, reference: Sample) -> None:
+    def choose_spelling(self, bench: Bench, reference: Sample) -> None:
         """Run minitest on the pytest-spelled files if that gives pytest's counts, else the respelled copy."""
+        suite = bench.suite
         want = comparable(reference.counts)
         forced = self.args.spelling
         if forced != "auto":
             self.spelling[suite] = forced
             self.spelling_note[suite] = f"{forced} (forced)"
             return
-        bench = Bench(suite, suite, None)
         tried: dict[str, dict[str, int]] = {}
         for spelling in ("pytest", "minitest"):
             sample = self.run("minitest", bench, spelling=spelling)
@@ -249,7 +249,7 @@ class Harness:
             self.log(f"  warm-up {bench.name}")
             reference = self.run("pytest", bench)
             if bench.suite not in self.spelling:
-                self.choose_spelling(bench.suite, reference)
+                self.choose_spelling(bench, reference)
             self.run("minitest", bench)
             for baseline in bench.baselines:
                 self.run(baseline, bench)

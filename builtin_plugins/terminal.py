@@ -670,11 +670,15 @@ class TerminalReporter:
         stats = self.stats
         if "failed" in stats or "error" in stats:
             color = "red"
-        elif "warnings" in stats or "xpassed" in stats or not self._counted("passed"):
+        elif "warnings" in stats or "xpassed" in stats or not self._any_passed():
             color = "yellow"
         else:
             color = "green"
         return color, [k for k in KNOWN_TYPES if k in stats]
+
+    def _any_passed(self) -> bool:
+        # called for every progress write: must not walk all the reports
+        return any(getattr(r, "when", "call") == "call" for r in self.stats.get("passed", ()))
 
     def _counted(self, key: str) -> int:
         reports = self.stats.get(key, [])

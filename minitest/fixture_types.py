@@ -291,7 +291,14 @@ def _lock(base: Path) -> None:
         return
     import atexit
 
-    atexit.register(lambda: lock.unlink(missing_ok=True))
+    def release() -> None:
+        # emptied, not removed: an empty lock means "finished", a missing one "being created"
+        try:
+            lock.write_text("")
+        except OSError:
+            pass
+
+    atexit.register(release)
 
 
 def _in_use(path: Path) -> bool:

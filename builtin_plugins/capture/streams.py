@@ -130,7 +130,8 @@ class FDCapture:
         os.dup2(self._fd_saved, self.fd)
 
     def snap(self) -> str | bytes:
-        if self.fd == 0:
+        if self.fd == 0 or os.lseek(self._target_fd, 0, os.SEEK_CUR) == 0:
+            # nothing written (the common case): one system call instead of four
             return b"" if self.binary else ""
         self.tmpfile.seek(0)
         data: bytes = self.tmpfile.buffer.read()

@@ -408,9 +408,10 @@ def unpack(archive: Path, dest: Path) -> Path:
     return entries[0] if len(entries) == 1 and entries[0].is_dir() else dest
 
 
-def snapshot_minitest(workdir: Path) -> tuple[Path, str]:
-    """Copy the checkout's packaging files to the work dir so that building the wheel never
-    writes into the checkout (build/, *.egg-info). Returns the copy and a content hash."""
+def build_minitest(workdir: Path, env: dict[str, str]) -> tuple[Path, str]:
+    """Build one minitest wheel from a copy of the checkout (so that building never writes
+    build/ or *.egg-info into the checkout, and parallel jobs never build in the same tree).
+    Returns the wheel and a hash of the copied sources."""
     dest = workdir / "minitest-src"
     if dest.exists():
         shutil.rmtree(dest)
@@ -434,7 +435,23 @@ def snapshot_minitest(workdir: Path) -> tuple[Path, str]:
         if f.is_file():
             digest.update(str(f.relative_to(dest)).encode())
             digest.update(f.read_bytes())
-    return dest, digest.hexdigest()[:16]
+    source_hash = digest.hexdigest()[:16]
+    wheel_dir = workdir / "minitest-wheel" / source_hash
+    wheels = sorted(wheel_dir.glob("minitest-*.whl")) if wheel_dir.exists() else []
+    if not wheels:
+        logfile = workdir / "logs" / "minitest-wheel.log"
+        logfile.parent.mkdir(parents=True, exist_ok=True)
+        logfile.write_text("")
+        run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(wheel_dir), str(dest)],
+            cwd=workdir,
+            logfile=logfile,
+            env=env,
+        )
+        wheels = sorted(wheel_dir.glob("minitest-*.whl"))
+        if not wheels:
+            raise RuntimeError(f"no minitest wheel was built; see {logfile}")
+    return wheels[-1], source_hash
 
 
 def venv_python(venv: Path) -> Path:
@@ -444,7 +461,7 @@ def venv_python(venv: Path) -> Path:
 def prepare(
     project: Project,
     workdir: Path,
-    minitest_src: Path,
+    minitest_wheel: Path,
     minitest_hash: str,
     pytest_pin: str,
     env: dict[str, str],
@@ -475,7 +492,7 @@ def prepare(
             logfile=logfile,
             env=env,
         )
-        run([str(py), "-m", "pip", "install", str(minitest_src)], cwd=pdir, logfile=logfile, env=env)
+        run([str(py), "-m", "pip", "install", str(minitest_wheel)], cwd=pdir, logfile=logfile, env=env)
         marker.write_text(spec)
     else:
         installed = venv / "corpus-minitest.txt"
@@ -483,7 +500,7 @@ def prepare(
             # a kept venv and a changed checkout: replace minitest only (never its
             # dependencies, which may be the project under test, e.g. pluggy or colorama)
             run(
-                [str(py), "-m", "pip", "install", "--no-deps", "--force-reinstall", str(minitest_src)],
+                [str(py), "-m", "pip", "install", "--no-deps", "--force-reinstall", str(minitest_wheel)],
                 cwd=pdir,
                 logfile=logfile,
                 env=env,
@@ -534,7 +551,7 @@ def run_suite(
 
 
 def do_project(
-    project: Project, workdir: Path, minitest_src: Path, minitest_hash: str, pytest_pin: str, keep: bool
+    project: Project, workdir: Path, minitest_wheel: Path, minitest_hash: str, pytest_pin: str, keep: bool
 ) -> ProjectResult:
     result = ProjectResult(project)
     env = base_env(workdir)
@@ -543,7 +560,7 @@ def do_project(
     pdir = workdir / f"{project.name}-{project.version}"
     try:
         log(f"[corpus] {project.name}: preparing")
-        src, py = prepare(project, workdir, minitest_src, minitest_hash, pytest_pin, env)
+        src, py = prepare(project, workdir, minitest_wheel, minitest_hash, pytest_pin, env)
         log(f"[corpus] {project.name}: running pytest")
         result.pytest = run_suite("pytest", project, src, py, env, outdir)
         log(f"[corpus] {project.name}: running minitest")
@@ -729,13 +746,17 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     pytest_pin = pytest_version()
-    minitest_src, minitest_hash = snapshot_minitest(workdir)
+    try:
+        minitest_wheel, minitest_hash = build_minitest(workdir, base_env(workdir))
+    except RuntimeError as exc:
+        log(f"[corpus] cannot build minitest: {exc}")
+        return 2
     log(f"[corpus] work dir {workdir}; pytest=={pytest_pin}; minitest from {REPO_ROOT} ({minitest_hash})")
 
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = [
-            pool.submit(do_project, p, workdir, minitest_src, minitest_hash, pytest_pin, args.keep)
+            pool.submit(do_project, p, workdir, minitest_wheel, minitest_hash, pytest_pin, args.keep)
             for p in projects
         ]
         results = [f.result() for f in futures]

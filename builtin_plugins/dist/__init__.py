@@ -1,0 +1,92 @@
+"""Builtin plugin ``dist``: run the tests in several processes or on several machines (execnet).
+
+Only the options and a few hook implementations live here, so ``import execnet`` and the
+controller code are paid for only when ``-n`` / ``--tx`` is used. The pieces:
+
+* :mod:`.options` — what the command line asks for (worker specs, scheduling mode);
+* :mod:`.controller` — starts the workers, schedules, replays the workers' events here;
+* :mod:`.scheduling` — which worker runs which items (``load``, ``loadscope``, ``loadfile``);
+* :mod:`.remote` — the bootstrap sent to a new worker; :mod:`.worker` — the worker's side;
+* :mod:`.serialize` — reports and warnings as plain data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minitest import fixture, hookimpl
+from minitest.config import Config, Parser
+from minitest.nodes import Session
+from minitest.reports import CollectReport, TestReport
+
+from .options import is_distributing
+
+
+def minitest_addoption(parser: Parser) -> None:
+    group = parser.getgroup("dist", "distributed and subprocess testing")
+    group.addoption("-n", "--numprocesses", dest="numprocesses", metavar="numprocesses", default=None,
+                    help="run the tests in N worker processes ('auto': one per CPU; 0: no distribution)")
+    group.addoption("--tx", dest="tx", action="append", default=[], metavar="xspec",
+                    help="add a worker from an execnet spec, e.g. '3*popen//python=python3.11' or "
+                         "'ssh=user@host//python=python3' (repeatable)")
+    group.addoption("--rsyncdir", dest="rsyncdir", action="append", default=[], metavar="DIR",
+                    help="copy DIR to the remote workers before running (repeatable)")
+    group.addoption("--dist", dest="dist", default=None, choices=("load", "loadscope", "loadfile", "no"),
+                    help="how items are given to workers: load (small batches to whichever worker is free, "
+                         "the default with -n/--tx), loadscope (a module or class stays on one worker), "
+                         "loadfile (a file stays on one worker), no (run in this process)")
+    group.addoption("--max-worker-restart", dest="maxworkerrestart", default=None, type=int, metavar="N",
+                    help="how many crashed workers may be replaced (default: 4 times the number of workers)")
+
+
+@fixture(scope="session")
+def worker_id(request: Any) -> str:
+    """The id of the worker running the test ("gw0", ...), "master" without workers (as pytest-xdist)."""
+    workerinput = getattr(request.config, "workerinput", None)
+    return str(workerinput["workerid"]) if workerinput else "master"
+
+
+@fixture(scope="session")
+def testrun_uid(request: Any) -> str:
+    """One id shared by the controller's workers for this run (as pytest-xdist)."""
+    workerinput = getattr(request.config, "workerinput", None)
+    return str(workerinput["testrunuid"]) if workerinput else _local_uid()
+
+
+def _local_uid() -> str:
+    import uuid
+
+    return uuid.uuid4().hex
+
+
+@hookimpl(tryfirst=True)
+def minitest_collection(session: Session) -> bool | None:
+    """The controller does not collect: each worker does, and the controller compares the ids."""
+    if not is_distributing(session.config):
+        return None
+    session.items = []
+    return True
+
+
+@hookimpl(tryfirst=True)
+def minitest_runtestloop(session: Session) -> bool | None:
+    if not is_distributing(session.config):
+        return None
+    from .controller import DistController  # execnet is imported here, not at startup
+
+    DistController(session).run()
+    return True
+
+
+@hookimpl(trylast=True)
+def minitest_report_to_serializable(config: Config, report: TestReport | CollectReport) -> dict | None:
+    from .serialize import report_to_data
+
+    return report_to_data(report)
+
+
+@hookimpl(trylast=True)
+def minitest_report_from_serializable(config: Config, data: dict) -> Any:
+    from .serialize import report_from_data
+
+    return report_from_data(data)

@@ -1,0 +1,387 @@
+"""The controller: starts the workers, checks their collections, hands out the items and replays
+every event a worker sends through this process's hooks, so the terminal, junitxml, cache and any
+other reporter see the same calls as in a run without workers.
+
+The events of one item (logstart, its phase reports, logfinish) are held until the item finished
+and then replayed together: items never interleave in the output, whichever worker ran them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import queue
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import execnet
+
+from minitest.config import UsageError
+from minitest.nodes import Session
+from minitest.reports import CollectReport, FailureRepr, ReprCrash, TestReport
+
+from . import remote
+from .options import dist_mode, max_worker_restart, worker_specs
+from .scheduling import Scheduler
+from .serialize import warning_from_data
+from .workers import WorkerHandle, same_interpreter, start_gateway
+
+#: the message a worker's channel callback gets when the channel closes (normally or not)
+_CLOSED = ("__closed__", {})
+#: how long workers get to finish their current item after -x / --maxfail before they are killed
+STOP_GRACE_SECONDS = 10.0
+
+
+class RemoteItem:
+    """Stands for an item collected in a worker (for ``minitest_deselected`` in the controller)."""
+
+    def __init__(self, nodeid: str) -> None:
+        self.nodeid = nodeid
+        self.name = nodeid.rsplit("::", 1)[-1]
+
+    def __repr__(self) -> str:
+        return f"<RemoteItem {self.nodeid}>"
+
+
+class DistController:
+    """One distributed run of ``session``."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.config = session.config
+        self.specs = worker_specs(self.config)
+        self.mode = dist_mode(self.config)
+        self.events: queue.Queue[tuple[WorkerHandle, tuple[str, dict[str, Any]]]] = queue.Queue()
+        # tests run in the main thread of a worker, as in a run without workers (signal handlers)
+        self.group = execnet.Group(execmodel="main_thread_only")
+        self.workers: list[WorkerHandle] = []
+        self.ids: list[str] | None = None
+        self.reference: WorkerHandle | None = None
+        self.scheduler: Scheduler | None = None
+        self.restarts_left = max_worker_restart(self.config, len(self.specs))
+        self.testrunuid = uuid.uuid4().hex
+        self._counter = 0
+        self.stopping = False
+        self.stop_deadline: float | None = None
+        self.internal_errors: list[str] = []
+
+    # -- the run -------------------------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            self._start_workers()
+            self._collect()
+            if self.ids:
+                self.scheduler = Scheduler(self.ids, self.mode, len(self.workers))
+                for handle in self.live():
+                    self._feed(handle)
+                self._loop(lambda: any(not h.done for h in self.workers))
+        finally:
+            self._terminate()
+        if self.internal_errors:
+            raise RuntimeError("a worker had an internal error:\n" + "\n".join(self.internal_errors))
+        if self.session.shouldfail:
+            raise self.session.Failed(self.session.shouldfail)
+        if self.session.shouldstop:
+            raise self.session.Interrupted(self.session.shouldstop)
+
+    def live(self) -> list[WorkerHandle]:
+        return [h for h in self.workers if not h.done]
+
+    # -- starting workers ----------------------------------------------------------------------
+    def _start_workers(self) -> None:
+        """Start every worker; the gateways start in parallel (each is a new interpreter)."""
+        failures: list[str] = []
+        ids = [self._new_id() for _ in self.specs]
+        with ThreadPoolExecutor(max_workers=min(len(self.specs), 16)) as pool:
+            futures = [pool.submit(start_gateway, self.group, spec, workerid, self.config)
+                       for spec, workerid in zip(self.specs, ids, strict=True)]
+            for spec, workerid, future in zip(self.specs, ids, futures, strict=True):
+                try:
+                    self._attach(spec, workerid, future.result())
+                except Exception as exc:  # noqa: BLE001 - execnet raises many kinds; all mean "cannot start"
+                    failures.append(f"could not start a worker for --tx {spec!r}: {type(exc).__name__}: {exc}")
+        if failures and not self.workers:
+            raise UsageError("\n".join(failures))
+        n = len(self.workers)
+        for failure in failures:
+            self._write_line(f"WARNING: {failure}; continuing with {n} worker{'s' if n != 1 else ''}", yellow=True)
+        self._write_line(f"created: {n}/{len(self.specs)} worker{'s' if len(self.specs) != 1 else ''}")
+
+    def _new_id(self) -> str:
+        workerid = f"gw{self._counter}"
+        self._counter += 1
+        return workerid
+
+    def _start_worker(self, spec: str) -> WorkerHandle:
+        workerid = self._new_id()
+        return self._attach(spec, workerid, start_gateway(self.group, spec, workerid, self.config))
+
+    def _attach(self, spec: str, workerid: str, started: tuple[Any, list[str], str]) -> WorkerHandle:
+        """Send the worker code and its start-up message; listen to what it sends."""
+        gateway, extra_path, invocation_dir = started
+        channel = gateway.remote_exec(remote)
+        handle = WorkerHandle(workerid, spec, gateway, channel)
+        channel.send({
+            "workerid": workerid,
+            "workercount": len(self.specs),
+            "testrunuid": self.testrunuid,
+            "args": [str(a) for a in self.config.invocation_params.args],
+            "invocation_dir": invocation_dir,
+            "rootdir": str(self.config.rootpath),
+            "sys_path": list(sys.path) if same_interpreter(gateway.spec) else None,
+            "extra_sys_path": extra_path,
+        })
+        channel.setcallback(lambda message: self.events.put((handle, message)), endmarker=_CLOSED)
+        self.workers.append(handle)
+        return handle
+
+    # -- collection ----------------------------------------------------------------------------
+    def _collect(self) -> None:
+        """Wait until every worker collected; replay one worker's collection; compare the ids."""
+        self._loop(lambda: any(h.ids is None and not h.done for h in self.workers))
+        collected = [h for h in self.workers if h.ids is not None]
+        broken = [h for h in self.workers if h.ids is None]
+        if broken:
+            for handle in broken:
+                self._collection_error(handle.id, f"worker {handle.id!r} crashed during collection"
+                                       + (f":\n{handle.error}" if handle.error else ""))
+            raise self.session.Interrupted(self._errors_during_collection())
+        self.reference = collected[0]
+        self.ids = list(self.reference.ids or [])
+        for event in self.reference.collect_events:
+            self._replay(self.reference, event)
+        for handle in collected[1:]:
+            if handle.ids != self.ids:
+                self._collection_error(handle.id, self._collection_diff(self.reference, handle))
+                raise self.session.Interrupted(self._errors_during_collection())
+        self.session.testscollected = len(self.ids)
+        reporter = self._reporter()
+        if reporter is not None:
+            # the progress percentage counts against the collected total, which only workers know
+            reporter.set_collected_total(len(self.ids))
+        n, m = len(collected), len(self.ids)
+        self._write_line(f"{n} worker{'s' if n != 1 else ''} [{m} item{'s' if m != 1 else ''}]")
+        if self.session.testsfailed and not self.config.getoption("continue_on_collection_errors", False):
+            raise self.session.Interrupted(self._errors_during_collection())
+
+    def _errors_during_collection(self) -> str:
+        n = self.session.testsfailed
+        return f"{n} error{'s' if n != 1 else ''} during collection"
+
+    def _collection_error(self, workerid: str, text: str) -> None:
+        """A collection error of the worker (shown as "ERROR collecting gw1")."""
+        report = CollectReport(workerid, "failed", FailureRepr(text), None)
+        self.config.hook.minitest_collectreport(report=report)
+
+    @staticmethod
+    def _collection_diff(first: WorkerHandle, other: WorkerHandle) -> str:
+        diff = difflib.unified_diff(first.ids or [], other.ids or [], first.id, other.id, lineterm="")
+        return (f"Different tests were collected between {first.id} and {other.id}. "
+                "The difference is:\n" + "\n".join(diff)
+                + "\nTo see why, run minitest --collect-only without -n on each side of the difference "
+                  "(test order must not depend on sets, dicts of unhashed objects or random values).")
+
+    # -- the event loop ------------------------------------------------------------------------
+    def _loop(self, keep_going: Any) -> None:
+        while keep_going():
+            if self.stop_deadline is not None and time.monotonic() > self.stop_deadline:
+                for handle in self.live():
+                    self._write_line(f"[{handle.id}] did not stop in time: killed", yellow=True)
+                    handle.done = True
+                return
+            try:
+                handle, message = self.events.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            self._dispatch(handle, message)
+
+    def _dispatch(self, handle: WorkerHandle, message: Any) -> None:
+        if message is _CLOSED or not isinstance(message, tuple):
+            self._closed(handle)
+            return
+        name, payload = message
+        if name == "collected":
+            handle.ids = list(payload["ids"])
+            if self.ids is not None:  # a replacement worker
+                self._replacement_collected(handle)
+        elif name in ("collectreport", "deselected", "warning") and handle.ids is None:
+            handle.collect_events.append(message)
+        elif name == "logstart":
+            handle.running = payload["nodeid"]
+            handle.buffer = [message]
+        elif name == "logfinish":
+            events = (handle.buffer or []) + [message]
+            handle.buffer = None
+            handle.running = None
+            for event in events:
+                self._replay(handle, event)
+            handle.item_finished(payload["nodeid"], self.ids or [])
+            self._check_stop()
+            self._feed(handle)
+        elif name in ("logreport", "warning") and handle.buffer is not None:
+            handle.buffer.append(message)
+        elif name == "crashnote":
+            handle.crash_note = payload["text"]
+        elif name == "internalerror":
+            handle.error = payload["text"]
+            if handle.ids is not None:
+                self.internal_errors.append(f"[{handle.id}] {payload['text']}")
+        elif name == "usageerror":
+            raise UsageError(payload["text"])
+        elif name == "finished":
+            handle.finished = True
+        else:
+            self._replay(handle, message)
+            self._check_stop()
+
+    def _replay(self, handle: WorkerHandle, event: tuple[str, dict[str, Any]]) -> None:
+        """Call this process's hooks with what a worker reported."""
+        name, payload = event
+        hook = self.config.hook
+        if name in ("logreport", "collectreport"):
+            report = hook.minitest_report_from_serializable(config=self.config, data=payload["report"])
+            report.worker_id = handle.id
+            if name == "logreport":
+                hook.minitest_runtest_logreport(report=report)
+            else:
+                hook.minitest_collectreport(report=report)
+        elif name == "logstart":
+            hook.minitest_runtest_logstart(nodeid=payload["nodeid"], location=tuple(payload["location"]))
+        elif name == "logfinish":
+            hook.minitest_runtest_logfinish(nodeid=payload["nodeid"], location=tuple(payload["location"]))
+        elif name == "deselected":
+            hook.minitest_deselected(items=[RemoteItem(n) for n in payload["nodeids"]])
+        elif name == "warning":
+            location = tuple(payload["location"]) if payload.get("location") else None
+            hook.minitest_warning_recorded(warning_message=warning_from_data(payload["warning"]),
+                                           when=payload["when"], nodeid=payload["nodeid"], location=location)
+
+    # -- scheduling ----------------------------------------------------------------------------
+    def _feed(self, handle: WorkerHandle) -> None:
+        """Give ``handle`` more work if it runs low; tell it when there is no more."""
+        if self.scheduler is None or handle.done or handle.shutdown_sent or handle.ids is None:
+            return
+        batch = self.scheduler.take(len(handle.pending))
+        if batch:
+            handle.pending.extend(batch)
+            handle.send("run", indexes=batch)
+        if self.scheduler.empty:
+            handle.shutdown_sent = True
+            handle.send("shutdown")
+
+    def _check_stop(self) -> None:
+        """After -x / --maxfail (or a plugin asking to stop), end every worker promptly."""
+        if self.stopping or not (self.session.shouldfail or self.session.shouldstop):
+            return
+        self.stopping = True
+        self.stop_deadline = time.monotonic() + STOP_GRACE_SECONDS
+        if self.scheduler is not None:
+            self.scheduler.clear()
+        for handle in self.live():
+            handle.shutdown_sent = True
+            handle.send("stop")
+
+    # -- crashes -------------------------------------------------------------------------------
+    def _closed(self, handle: WorkerHandle) -> None:
+        if handle.done:
+            return
+        handle.done = True
+        if handle.finished:
+            return
+        handle.error = handle.error or handle.remote_error()
+        if handle.ids is None:
+            if self.ids is not None:  # a replacement died while collecting: try another one
+                self._replace(handle, [])
+            return
+        crashed = handle.running
+        if crashed is not None:
+            handle.item_finished(crashed, self.ids or [])
+            self._report_crash(handle)
+        leftovers = list(handle.pending)
+        if crashed is None and not leftovers:
+            self._write_line(f"[{handle.id}] worker exited unexpectedly after its tests"
+                             + (f": {handle.error}" if handle.error else ""), yellow=True)
+            return
+        handle.pending.clear()
+        if self.stopping:
+            return
+        self._replace(handle, leftovers)
+
+    def _report_crash(self, handle: WorkerHandle) -> None:
+        """The item a worker was running when it died fails; what it reported before is kept."""
+        nodeid = handle.running or ""
+        events = handle.buffer or []
+        handle.buffer = None
+        handle.running = None
+        start = events[0][1] if events else {"nodeid": nodeid, "location": [nodeid, None, nodeid]}
+        for event in events:
+            self._replay(handle, event)
+        headline = f"worker {handle.id!r} crashed while running {nodeid}"
+        text = headline
+        if handle.crash_note:
+            text += f"\n\n{handle.crash_note}"
+        elif handle.error:
+            text += f"\n\n{handle.error}"
+        location = tuple(start["location"])
+        crash = ReprCrash(str(location[0]), int(location[1] or 0), headline)
+        report = TestReport(nodeid, location, {}, "failed", FailureRepr(text, crash), "call")
+        report.worker_id = handle.id  # type: ignore[attr-defined]
+        hook = self.config.hook
+        hook.minitest_runtest_logreport(report=report)
+        hook.minitest_runtest_logfinish(nodeid=nodeid, location=location)
+        self._check_stop()
+
+    def _replace(self, crashed: WorkerHandle, leftovers: list[int]) -> None:
+        assert self.scheduler is not None
+        self.scheduler.requeue(leftovers)
+        if self.scheduler.empty and not leftovers:
+            return
+        if self.restarts_left <= 0:
+            limit = max_worker_restart(self.config, len(self.specs))
+            self.session.shouldstop = f"maximum crashed workers reached: {limit}"
+            self._check_stop()
+            return
+        self.restarts_left -= 1
+        self._write_line(f"replacing crashed worker {crashed.id}", yellow=True)
+        try:
+            self._start_worker(crashed.spec)
+        except Exception as exc:  # noqa: BLE001
+            self.session.shouldstop = f"could not replace crashed worker {crashed.id}: {exc}"
+            self._check_stop()
+            return
+        # workers told "no more work" may be idle: the requeued items go to the new worker
+        for handle in self.live():
+            self._feed(handle)
+
+    def _replacement_collected(self, handle: WorkerHandle) -> None:
+        if handle.ids != self.ids:
+            assert self.reference is not None
+            self._collection_error(handle.id, self._collection_diff(self.reference, handle))
+            self.session.shouldstop = "the replacement worker collected different tests"
+            self._check_stop()
+            return
+        self._feed(handle)
+
+    # -- output and shutdown -------------------------------------------------------------------
+    def _reporter(self) -> Any:
+        return self.config.pluginmanager.get_plugin("terminalreporter")
+
+    def _write_line(self, text: str, **marks: bool) -> None:
+        reporter = self._reporter()
+        if reporter is None or reporter.verbosity < 0 and not marks:
+            return
+        reporter.write_line(text, **marks)
+
+    def _terminate(self) -> None:
+        """End every worker: politely if it is idle, by force if it does not go away in time."""
+        for handle in self.workers:
+            if not handle.done and not handle.shutdown_sent:
+                handle.shutdown_sent = True
+                handle.send("stop")
+        try:
+            self.group.terminate(timeout=2.0)
+        except Exception:  # noqa: BLE001 - a gateway already gone is what we want anyway
+            pass
+

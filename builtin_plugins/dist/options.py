@@ -1,0 +1,85 @@
+"""What the command line asks of the ``dist`` plugin: whether to distribute, on which workers, how.
+
+Kept free of execnet so it can be imported at startup.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from minitest.config import Config, UsageError
+from minitest.stash import StashKey
+
+
+def is_worker(config: Config) -> bool:
+    """True inside a worker process (``config.workerinput`` is set there, as with pytest-xdist)."""
+    return hasattr(config, "workerinput")
+
+
+def numprocesses(config: Config) -> int | None:
+    """The ``-n`` value as a number (``auto`` = usable CPUs), or None when not given."""
+    value = config.getoption("numprocesses", None)
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if text in ("auto", "logical"):
+        return _cpu_count()
+    try:
+        count = int(text)
+    except ValueError:
+        raise UsageError(f"-n/--numprocesses: expected a number or 'auto', got {value!r}") from None
+    if count < 0:
+        raise UsageError(f"-n/--numprocesses: must not be negative, got {count}")
+    return count
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may use, not the machine's
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def worker_specs(config: Config) -> list[str]:
+    """One execnet spec per worker: ``-n N`` wins over ``--tx`` (as in pytest-xdist); ``3*spec``
+    in ``--tx`` stands for three workers."""
+    count = numprocesses(config)
+    if count:
+        return ["popen"] * count
+    if count == 0:
+        return []
+    specs: list[str] = []
+    for raw in config.getoption("tx", []) or []:
+        times, star, rest = str(raw).partition("*")
+        if star and times.strip().isdigit():
+            specs.extend([rest] * int(times))
+        else:
+            specs.append(str(raw))
+    return specs
+
+
+def dist_mode(config: Config) -> str:
+    """The scheduling mode; ``load`` when workers are asked for without ``--dist``."""
+    return str(config.getoption("dist", None) or "load")
+
+
+def is_distributing(config: Config) -> bool:
+    """Distribute this run? Not in a worker, not for ``--collect-only``, not with ``--dist no``."""
+    if is_worker(config) or config.getoption("collectonly", False):
+        return False
+    if config.getoption("dist", None) == "no":
+        return False
+    return bool(worker_specs(config))
+
+
+def max_worker_restart(config: Config, workers: int) -> int:
+    value = config.getoption("maxworkerrestart", None)
+    if value is None:
+        return 4 * workers
+    return max(int(value), 0)
+
+
+#: in a worker: ``note(nodeid, text)`` tells the controller why the process is about to exit
+#: (the timeout plugin uses it before ``os._exit``)
+CRASH_NOTE = StashKey[Callable[[str, str], None]]()

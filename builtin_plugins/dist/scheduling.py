@@ -1,0 +1,83 @@
+"""Which worker runs which items: a queue of work units handed out as workers run low.
+
+A unit is a list of item indexes that must stay on one worker: a single item for ``load``, every
+item of a module or class for ``loadscope`` (so its higher-scoped fixtures are set up once), every
+item of a file for ``loadfile``. Workers pull: the controller asks for more whenever a worker has
+at most :data:`LOW_WATER` items left, so a fast worker takes more and none sits idle.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+
+#: refill a worker when it has this many items left (it always knows its next item, and the
+#: next batch arrives while it runs the ones it has)
+LOW_WATER = 2
+#: the largest batch sent at once in ``load`` mode (smaller batches balance the end of the run)
+MAX_BATCH = 32
+
+
+def scope_key(nodeid: str, mode: str) -> str:
+    """The unit an item belongs to: itself, its file, or its module/class (its parent node)."""
+    if mode == "loadfile":
+        return nodeid.split("::", 1)[0]
+    if mode == "loadscope":
+        base = nodeid.split("[", 1)[0]  # a parametrize id may contain "::"
+        return base.rsplit("::", 1)[0] if "::" in base else base
+    return nodeid
+
+
+def make_units(nodeids: Sequence[str], mode: str) -> list[list[int]]:
+    """Group the item indexes into units, in collection order."""
+    if mode == "load":
+        return [[i] for i in range(len(nodeids))]
+    units: dict[str, list[int]] = {}
+    for index, nodeid in enumerate(nodeids):
+        units.setdefault(scope_key(nodeid, mode), []).append(index)
+    return list(units.values())
+
+
+class Scheduler:
+    """The queue of units not yet given to a worker."""
+
+    def __init__(self, nodeids: Sequence[str], mode: str, workers: int) -> None:
+        self.mode = mode
+        self.workers = max(workers, 1)
+        self.units: deque[list[int]] = deque(make_units(nodeids, mode))
+
+    @property
+    def empty(self) -> bool:
+        return not self.units
+
+    def remaining(self) -> int:
+        return sum(len(u) for u in self.units)
+
+    def take(self, pending: int) -> list[int]:
+        """The next indexes for a worker that has ``pending`` items left (maybe none)."""
+        if pending > LOW_WATER or not self.units:
+            return []
+        if self.mode == "load":
+            # big batches first (less messaging), smaller near the end (balance)
+            size = max(LOW_WATER, min(self.remaining() // (self.workers * 4), MAX_BATCH))
+            batch: list[int] = []
+            while self.units and len(batch) < size:
+                batch.extend(self.units.popleft())
+            return batch
+        batch = []
+        while self.units and pending + len(batch) <= LOW_WATER:
+            batch.extend(self.units.popleft())
+        return batch
+
+    def requeue(self, indexes: Iterable[int]) -> None:
+        """Give back the items of a crashed worker; they run next, as one unit."""
+        indexes = list(indexes)
+        if not indexes:
+            return
+        if self.mode == "load":
+            self.units.extendleft([i] for i in reversed(indexes))
+        else:
+            self.units.appendleft(indexes)
+
+    def clear(self) -> None:
+        self.units.clear()

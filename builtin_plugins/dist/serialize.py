@@ -1,0 +1,76 @@
+"""Reports and warnings as plain data that execnet can carry (and back).
+
+execnet only transports builtin types, so whatever a plugin stored on a report that is not plain
+data (an exception object, a path) travels as its ``repr``/``str``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import warnings
+from pathlib import PurePath
+from typing import Any
+
+from minitest.reports import CollectReport, TestReport, report_from_dict
+
+_REPORT_TYPE = "$report_type"
+
+
+def report_to_data(report: TestReport | CollectReport) -> dict[str, Any]:
+    return plain(report.to_dict())
+
+
+def report_from_data(data: dict[str, Any]) -> TestReport | CollectReport | None:
+    if _REPORT_TYPE not in data:
+        return None  # not ours: let another implementation decide
+    return report_from_dict(data)
+
+
+def plain(value: Any) -> Any:
+    """``value`` with everything execnet cannot serialize turned into strings."""
+    if value is None or isinstance(value, (bool, int, float, str, bytes)):
+        return value
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, (int, float, str)) else k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v) for v in value]
+    if isinstance(value, PurePath):
+        return str(value)
+    return repr(value)
+
+
+def warning_to_data(message: Any) -> dict[str, Any]:
+    """A ``warnings.WarningMessage`` as plain data."""
+    category = getattr(message, "category", UserWarning)
+    return {
+        "message": str(message.message),
+        "category_module": getattr(category, "__module__", "builtins"),
+        "category_name": getattr(category, "__qualname__", "UserWarning"),
+        "filename": str(message.filename),
+        "lineno": int(message.lineno or 0),
+        "line": message.line,
+    }
+
+
+def warning_from_data(data: dict[str, Any]) -> warnings.WarningMessage:
+    category = _warning_category(data["category_module"], data["category_name"])
+    try:
+        instance: Warning = category(data["message"])
+    except Exception:  # noqa: BLE001 - a category with an unusual constructor: keep the text
+        instance = UserWarning(data["message"])
+    return warnings.WarningMessage(instance, category, data["filename"], data["lineno"], line=data.get("line"))
+
+
+@functools.cache
+def _warning_category(module: str, qualname: str) -> type[Warning]:
+    try:
+        obj: Any = importlib.import_module(module)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+        if isinstance(obj, type) and issubclass(obj, Warning):
+            return obj
+    except Exception:  # noqa: BLE001 - the class lives in a test module the controller did not import
+        pass
+    # a stand-in with the same name, so the summary reads the same
+    return type(qualname.rsplit(".", 1)[-1], (Warning,), {"__module__": module})

@@ -1,0 +1,169 @@
+"""The worker's side: build a Config from the controller's arguments, collect, then run the items
+the controller sends, forwarding every report as plain data.
+
+Messages are ``(name, payload-dict)`` tuples. From the controller: ``("run", {"indexes": [...]})``,
+``("shutdown", {})`` (no more work: finish what you have) and ``("stop", {})`` (``-x``: finish the
+current item and end). To the controller: ``collected``, ``collectreport``, ``deselected``,
+``logstart``, ``logreport``, ``logfinish``, ``warning``, ``crashnote``, ``internalerror``,
+``usageerror`` and finally ``finished``.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from minitest import hookimpl
+from minitest.config import Config, UsageError
+from minitest.nodes import Item, Session
+from minitest.reports import CollectReport, TestReport
+
+from .options import CRASH_NOTE
+from .serialize import warning_to_data
+
+#: put in the command queue when the controller's channel closes
+_CLOSED = ("closed", {})
+
+
+class WorkerPlugin:
+    """Registered in the worker's plugin manager: forwards events, runs what it is sent."""
+
+    def __init__(self, channel: Any, init: dict[str, Any]) -> None:
+        self.channel = channel
+        self.workerid: str = init["workerid"]
+        self.commands: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
+        self.config: Config | None = None
+        self.session: Session | None = None
+        self.todo: deque[int] = deque()
+        self.shutdown = False
+        self.stopped = False
+
+    def send(self, name: str, **payload: Any) -> None:
+        self.channel.send((name, payload))
+
+    def on_command(self, message: Any) -> None:
+        """execnet's receiver thread: queue the command for the main loop."""
+        if message is _CLOSED or not isinstance(message, tuple):
+            message = _CLOSED
+        name = message[0]
+        if name in ("stop", "closed") and self.session is not None:
+            # seen by run_protocol before the current item's teardown: tear everything down now
+            self.session.shouldstop = "stopped by the controller"
+        self.commands.put(message)
+
+    def note_crash(self, nodeid: str, text: str) -> None:
+        """Tell the controller why this process is about to die (the timeout plugin's last words)."""
+        self.send("crashnote", nodeid=nodeid, text=text)
+
+    def minitest_sessionstart(self, session: Session) -> None:
+        self.session = session
+        self.config = session.config
+
+    # -- collection ----------------------------------------------------------------------------
+    def minitest_collectreport(self, report: CollectReport) -> None:
+        if not report.passed:  # passed collectors are of no interest to the controller
+            self.send("collectreport", report=self._serialize(report))
+
+    def minitest_deselected(self, items: Sequence[Item]) -> None:
+        self.send("deselected", nodeids=[item.nodeid for item in items])
+
+    @hookimpl(trylast=True)
+    def minitest_collection_finish(self, session: Session) -> None:
+        self.send("collected", ids=[item.nodeid for item in session.items])
+
+    # -- running -------------------------------------------------------------------------------
+    def minitest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        self.send("logstart", nodeid=nodeid, location=list(location))
+
+    def minitest_runtest_logreport(self, report: TestReport) -> None:
+        self.send("logreport", report=self._serialize(report))
+
+    def minitest_runtest_logfinish(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        self.send("logfinish", nodeid=nodeid, location=list(location))
+
+    def minitest_warning_recorded(self, warning_message: Any, when: str, nodeid: str, location: Any) -> None:
+        loc = list(location) if isinstance(location, (tuple, list)) else None
+        self.send("warning", warning=warning_to_data(warning_message), when=when, nodeid=nodeid, location=loc)
+
+    def minitest_internalerror(self, excrepr: str) -> bool:
+        self.send("internalerror", text=str(excrepr))
+        return True
+
+    def _serialize(self, report: TestReport | CollectReport) -> dict[str, Any]:
+        assert self.config is not None
+        return self.config.hook.minitest_report_to_serializable(config=self.config, report=report)
+
+    @hookimpl(tryfirst=True)
+    def minitest_runtestloop(self, session: Session) -> bool:
+        """Run the items the controller sends, in order, until told there is no more."""
+        items = session.items
+        while True:
+            self._take_commands(block=False)
+            if self.stopped:
+                break
+            if len(self.todo) >= 2 or (self.shutdown and self.todo):
+                # the next item must be known: it decides which fixtures this one tears down
+                item = items[self.todo.popleft()]
+                nextitem = items[self.todo[0]] if self.todo else None
+                item.ihook.minitest_runtest_protocol(item=item, nextitem=nextitem)
+                if session.shouldfail or session.shouldstop:
+                    break
+                continue
+            if self.shutdown:
+                break
+            self._take_commands(block=True)
+        return True
+
+    def _take_commands(self, block: bool) -> None:
+        while True:
+            try:
+                name, payload = self.commands.get(block=block)
+            except queue.Empty:
+                return
+            block = False
+            if name == "run":
+                self.todo.extend(payload["indexes"])
+            elif name == "shutdown":
+                self.shutdown = True
+            elif name in ("stop", "closed"):
+                self.stopped = True
+                self.todo.clear()
+
+
+def run_worker(channel: Any, init: dict[str, Any]) -> None:
+    """The worker's main: a whole minitest session whose run loop is driven by the controller."""
+    from minitest.main import prepare_config
+    from minitest.pluginmanager import ConftestImportFailure
+
+    plugin = WorkerPlugin(channel, init)
+    channel.setcallback(plugin.on_command, endmarker=_CLOSED)
+    # the names pytest-xdist uses, so suites that look for them behave the same
+    os.environ["PYTEST_XDIST_WORKER"] = init["workerid"]
+    os.environ["PYTEST_XDIST_WORKER_COUNT"] = str(init["workercount"])
+    os.environ["PYTEST_XDIST_TESTRUNUID"] = init["testrunuid"]
+    try:
+        config = prepare_config(init["args"], plugins=[plugin])
+    except (UsageError, ConftestImportFailure) as exc:
+        plugin.send("usageerror", text=str(exc))
+        return
+    config.workerinput = {  # type: ignore[attr-defined]
+        "workerid": init["workerid"], "workercount": init["workercount"],
+        "testrunuid": init["testrunuid"], "mainargv": list(init["args"]),
+    }
+    config.workeroutput = {}  # type: ignore[attr-defined]
+    config.stash[CRASH_NOTE] = plugin.note_crash
+    # the controller writes the terminal output: the worker's reporter is never created
+    config.pluginmanager.set_blocked("terminalreporter")
+    try:
+        code = config.hook.minitest_cmdline_main(config=config)
+    except UsageError as exc:
+        plugin.send("usageerror", text=str(exc))
+        return
+    finally:
+        config.ensure_unconfigure()
+        sys.stdout.flush()
+    plugin.send("finished", exitstatus=int(code or 0))

@@ -1,0 +1,124 @@
+"""Starting one worker's gateway (and shipping ``--rsyncdir`` directories), and the controller's
+record of each worker."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import execnet
+
+from minitest.config import Config
+
+
+class WorkerHandle:
+    """What the controller knows about one worker."""
+
+    def __init__(self, workerid: str, spec: str, gateway: Any, channel: Any) -> None:
+        self.id = workerid
+        self.spec = spec
+        self.gateway = gateway
+        self.channel = channel
+        self.ids: list[str] | None = None  # its collected node ids, once it sent them
+        self.collect_events: list[tuple[str, dict[str, Any]]] = []
+        self.pending: deque[int] = deque()  # sent to it and not finished, in the order it runs them
+        self.buffer: list[tuple[str, dict[str, Any]]] | None = None  # events of the item in progress
+        self.running: str | None = None
+        self.finished = False  # it said goodbye
+        self.done = False  # its channel is closed (or it was given up)
+        self.shutdown_sent = False
+        self.crash_note: str | None = None
+        self.error: str | None = None
+
+    def send(self, name: str, **payload: Any) -> None:
+        try:
+            self.channel.send((name, payload))
+        except Exception:  # noqa: BLE001 - a dead worker's channel: its end is handled elsewhere
+            pass
+
+    def item_finished(self, nodeid: str, ids: list[str]) -> None:
+        """Drop ``nodeid`` from the pending items (normally the first: items run in order)."""
+        for position, index in enumerate(self.pending):
+            if ids[index] == nodeid:
+                del self.pending[position]
+                return
+
+    def remote_error(self) -> str | None:
+        """Why the worker's side ended: the exception it raised, or how its process exited."""
+        try:
+            self.channel.waitclose(0.1)
+        except execnet.RemoteError as exc:
+            return str(exc).strip() or type(exc).__name__
+        except Exception:  # noqa: BLE001 - EOF: the process is gone; say how, if we can tell
+            return self._exit_status()
+        return None
+
+    def _exit_status(self) -> str | None:
+        popen = getattr(getattr(self.gateway, "_io", None), "popen", None)
+        if popen is None:
+            return None
+        try:
+            code = popen.wait(timeout=1.0)
+        except Exception:  # noqa: BLE001 - still running or not ours to wait for
+            return None
+        if code < 0:
+            return f"the worker process was killed by signal {-code}"
+        return f"the worker process exited with code {code}"
+
+
+def same_interpreter(xspec: Any) -> bool:
+    """A local popen worker running this very Python (so it may share our ``sys.path``)."""
+    if not getattr(xspec, "popen", False) or getattr(xspec, "via", None):
+        return False
+    python = getattr(xspec, "python", None)
+    if not python:
+        return True
+    found = shutil.which(python)
+    return found is not None and os.path.realpath(found) == os.path.realpath(sys.executable)
+
+
+def start_gateway(group: Any, spec: str, workerid: str, config: Config) -> tuple[Any, list[str], str]:
+    """Start the gateway of ``spec``; returns it, the extra import path entries and the directory
+    the worker runs from (the rsynced copy of ours when ``--rsyncdir`` applies)."""
+    xspec = execnet.XSpec(spec)
+    if not (xspec.popen or xspec.ssh or xspec.socket or xspec.vagrant_ssh):
+        raise ValueError(f"unknown gateway type in {spec!r} (expected popen, ssh=..., socket=...)")
+    gateway = group.makegateway(f"{spec}//id={workerid}")
+    invocation_dir = str(config.invocation_params.dir)
+    sources = [Path(config.invocation_params.dir, d).resolve() for d in config.getoption("rsyncdir", []) or []]
+    if not sources or (xspec.popen and not xspec.chdir):
+        return gateway, [], invocation_dir  # the worker sees our files where they are
+    # execnet already moved the worker into ``chdir``; without one, xdist's default place
+    base = _remote_base(gateway, "." if xspec.chdir else "pyexecnetcache")
+    extra: list[str] = []
+    here = Path(invocation_dir)
+    for source in sources:
+        if not source.is_dir():
+            raise ValueError(f"--rsyncdir {source} is not a directory")
+        dest = f"{base}/{source.name}"
+        rsync = execnet.RSync(str(source))
+        rsync.add_target(gateway, dest, delete=True)
+        rsync.send()
+        extra.append(dest)
+        if here == source or source in here.parents:
+            rel = here.relative_to(source).as_posix()
+            invocation_dir = dest if rel == "." else f"{dest}/{rel}"
+    if invocation_dir == str(config.invocation_params.dir):
+        invocation_dir = base  # our directory was not sent: run from the copy's base
+    return gateway, extra, invocation_dir
+
+
+def _remote_base(gateway: Any, path: str) -> str:
+    """The absolute path of ``path`` on the worker's machine (created if missing)."""
+    channel = gateway.remote_exec(
+        "import os\n"
+        "path = os.path.abspath(os.path.expanduser(channel.receive()))\n"
+        "os.makedirs(path, exist_ok=True)\n"
+        "channel.send(path)\n"
+    )
+    channel.send(path)
+    return str(channel.receive(timeout=60))
