@@ -13,6 +13,7 @@ Prints, for minitest run on SUITE (after a warm-up run, so caches are warm):
 from __future__ import annotations
 
 import argparse
+import os
 import pstats
 import re
 import shutil
@@ -143,6 +144,41 @@ def plugin_import_costs(env: dict[str, str], cwd: Path, repeat: int = 5) -> None
             print(f"{ms:9.1f}  {name} (+{new[name]} modules)")
 
 
+MEMORY_PLUGIN = """
+import os
+import tracemalloc
+
+
+def minitest_sessionfinish(session, exitstatus):
+    snapshot = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+    stats = snapshot.statistics("lineno")
+    total = sum(s.size for s in stats)
+    with open(os.environ["BENCH_MEMORY_OUT"], "w", encoding="utf-8") as out:
+        out.write(f"{total / 2**20:.1f} MiB traced at session finish\\n")
+        for stat in stats[:15]:
+            frame = stat.traceback[0]
+            out.write(f"{stat.size / 2**20:8.2f} MiB {stat.count:8d} blocks  {frame.filename}:{frame.lineno}\\n")
+"""
+
+
+def memory_top(env: dict[str, str], cwd: Path, extra: list[str], root: Path) -> None:
+    """What is still allocated when the session finishes (tracemalloc, 1 frame): the max-RSS suspects."""
+    plugdir = root / "memplugin"
+    plugdir.mkdir(exist_ok=True)
+    (plugdir / "bench_memory_plugin.py").write_text(MEMORY_PLUGIN, encoding="utf-8")
+    out = root / "memory.txt"
+    menv = {**env, "PYTHONTRACEMALLOC": "1", "BENCH_MEMORY_OUT": str(out),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(plugdir), env.get("PYTHONPATH", "")]))}
+    sample = run.run_once(run.RUNNERS["minitest"] + ["-p", "bench_memory_plugin", *extra, "."], cwd, menv, 900.0)
+    print(f"\n--- memory still allocated at minitest_sessionfinish (tracemalloc; max RSS of that run "
+          f"{sample.maxrss_kb / 1024:.1f} MB) ---")
+    if not out.exists():
+        print(f"(no snapshot written; rc={sample.rc}: {sample.last_line or sample.output[-300:]})")
+        return
+    for line in out.read_text(encoding="utf-8").splitlines():
+        print(line.replace(str(run.REPO) + "/", "").replace(sys.prefix, "<prefix>"))
+
+
 def main(name: str, keep: bool = False, autoload: bool = False) -> int:
     benches = {b.name: b for b in run.make_benches() if not b.name.endswith("-n 2") and not b.cold}
     if name not in benches:
@@ -190,12 +226,14 @@ def main(name: str, keep: bool = False, autoload: bool = False) -> int:
 
         summarize_imports("python -X importtime -c 'import minitest.main'",
                           importtime(["-c", "import minitest.main"], cwd))
-        summarize_imports(f"imports during `minitest -q` on {suite}",
-                          importtime(["-m", "minitest", "-q", "-p", "no:cache", *extra, "."], cwd))
-        summarize_imports(f"imports during `pytest -q` on {suite} (for comparison)",
-                          importtime(["-m", "pytest", "-q", "-p", "no:cacheprovider",
+        # -s: with capture on, the importtime lines written while test modules are imported are swallowed
+        summarize_imports(f"imports during `minitest -q -s` on {suite}",
+                          importtime(["-m", "minitest", "-q", "-s", "-p", "no:cache", *extra, "."], cwd))
+        summarize_imports(f"imports during `pytest -q -s` on {suite} (for comparison)",
+                          importtime(["-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
                                       *bench.extra.get("pytest", []), "."], h.dirs[suite]["pytest"]), top=10)
         plugin_import_costs(env, cwd)
+        memory_top(env, cwd, extra, root)
     finally:
         if keep:
             print(f"\nkept {root}", file=sys.stderr)

@@ -18,6 +18,7 @@ from typing import Any
 from builtin_plugins.python_params import CallSpec, Metafunc, iter_parametrize_marks, make_ids
 from minitest import hookimpl
 from minitest.config import Config, Parser
+from minitest.fixture_api import is_fixture_definition
 from minitest.marks import get_unpacked_marks
 from minitest.nodes import CollectError, Collector, File, Item, Node
 from minitest.outcomes import fail, outcome_kind
@@ -376,6 +377,8 @@ def minitest_pycollect_makeitem(collector: PyCollector, name: str, obj: object) 
         if _matches_name(name, config.getini("python_classes")) and getattr(obj, "__test__", True):
             return Class.from_parent(collector, name=name)
         return None
+    if is_fixture_definition(obj):
+        return None  # a fixture named test_*: pytest never collects those either
     raw = obj.__func__ if isinstance(obj, staticmethod) else obj
     if not (inspect.isfunction(raw) or inspect.isfunction(getattr(raw, "__func__", None))
             or _is_partial_or_wrapped_function(raw)):

@@ -10,7 +10,8 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar, overload
 
-__all__ = ["fixture", "FixtureMarker", "FIXTURE_ATTR", "get_fixture_marker", "yield_fixture"]
+__all__ = ["fixture", "FixtureMarker", "FIXTURE_ATTR", "get_fixture_marker", "yield_fixture",
+           "is_fixture_definition"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -91,3 +92,13 @@ def get_fixture_marker(obj: object) -> FixtureMarker | None:
     except Exception:  # objects with exotic __getattr__
         return None
     return marker if isinstance(marker, FixtureMarker) else None
+
+
+def is_fixture_definition(obj: object) -> bool:
+    """Whether ``obj`` declares a fixture (minitest's or pytest's): such objects are never tests."""
+    if get_fixture_marker(obj) is not None:
+        return True
+    kind = type(obj)
+    if kind.__module__.startswith("_pytest") and kind.__name__ == "FixtureFunctionDefinition":
+        return True
+    return getattr(obj, "_pytestfixturefunction", None) is not None  # pytest before 8.4

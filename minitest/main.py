@@ -74,6 +74,8 @@ def add_kernel_options(parser: Parser) -> None:
     parser.addini("plugins", "plugin modules to load", type="args")
     parser.addini("testpaths", "directories to search for tests when no arguments are given", type="args")
     parser.addini("minversion", "the minimal minitest version required", type="string")
+    parser.addini("pythonpath", "directories to put first on sys.path (relative to the config file)",
+                  type="paths")
     parser.addini("markers", "registered marks, one 'name: description' per line", type="linelist")
 
 
@@ -119,6 +121,7 @@ def prepare_config(args: Sequence[str], plugins: Sequence[object] = ()) -> Confi
         pm.confcutdir = ini.path.parent
     else:
         pm.confcutdir = rootdir
+    _apply_pythonpath(config)
     pm.hook.minitest_load_initial_conftests(early_config=config, parser=parser, args=args)
 
     load, _ = parse_early_plugin_args(args)
@@ -144,6 +147,22 @@ def prepare_config(args: Sequence[str], plugins: Sequence[object] = ()) -> Confi
     config._inicache.clear()
     pm.check_pending()
     return config
+
+
+def _apply_pythonpath(config: Config) -> None:
+    """The ``pythonpath`` ini key: its directories go first on ``sys.path`` (in the order given)
+    before any plugin or conftest.py is imported, and leave it when the run ends."""
+    paths = [str(p) for p in config.getini("pythonpath")]
+    for path in reversed(paths):
+        sys.path.insert(0, path)
+
+    def restore() -> None:
+        for path in paths:
+            if path in sys.path:
+                sys.path.remove(path)
+
+    if paths:
+        config.add_cleanup(restore)
 
 
 def _drop_unknown_pytest_addopts(parser: Parser, args: list[str], count: int) -> list[str]:
