@@ -235,6 +235,9 @@ class TerminalReporter:
         self._collected = 0
         self._interrupt: BaseException | None = None
         self._started_running = False
+        #: progress lines start with the test file's name; the dist controller turns this off since
+        #: results of several files arrive interleaved
+        self.show_file_names = True
         self._uncaptured = config.getoption("capture", "fd") == "no"
         self.collect_only = bool(config.getoption("collectonly", False))
         self._show_header = not config.getoption("no_header", False) and self.verbosity >= 0
@@ -391,7 +394,7 @@ class TerminalReporter:
             self.ensure_newline()
             self._tw.write(f"{self.config.cwd_relative_nodeid(nodeid)} ")
             self._current_fspath = None
-        elif self.verbosity == 0:
+        elif self.verbosity == 0 and self.show_file_names:
             fspath = location[0]
             if fspath != self._current_fspath:
                 if self._current_fspath is not None:

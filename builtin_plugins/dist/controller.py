@@ -161,6 +161,7 @@ class DistController:
         if reporter is not None:
             # the progress percentage counts against the collected total, which only workers know
             reporter.set_collected_total(len(self.ids))
+            reporter.show_file_names = False
         n, m = len(collected), len(self.ids)
         self._write_line(f"{n} worker{'s' if n != 1 else ''} [{m} item{'s' if m != 1 else ''}]")
         if self.session.testsfailed and not self.config.getoption("continue_on_collection_errors", False):
