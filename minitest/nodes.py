@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from minitest.config import Config
 
 __all__ = ["Node", "Collector", "Item", "FSCollector", "File", "Directory", "Session", "CollectError",
-           "NodeKeywords", "SEP"]
+           "NodeKeywords", "SEP", "run_finalizers"]
 
 SEP = "::"
 N = TypeVar("N", bound="Node")
@@ -194,13 +194,7 @@ class Node:
 
     def teardown(self) -> None:
         """Run this node's finalizers, last added first; the first error is re-raised after all ran."""
-        errors: list[BaseException] = []
-        while self._finalizers:
-            fin = self._finalizers.pop()
-            try:
-                fin()
-            except BaseException as exc:  # noqa: BLE001 - every finalizer must run
-                errors.append(exc)
+        errors = run_finalizers(self._finalizers)
         if len(errors) == 1:
             raise errors[0]
         if errors:
@@ -221,6 +215,18 @@ class Node:
     def _traceback_entry_point(self) -> Any:
         """The code object from which tracebacks of this node are shown (None: whole traceback)."""
         return None
+
+
+def run_finalizers(finalizers: list[Callable[[], object]]) -> list[BaseException]:
+    """Pop and call ``finalizers`` last-in first-out; every one runs, the errors are returned."""
+    errors: list[BaseException] = []
+    while finalizers:
+        fin = finalizers.pop()
+        try:
+            fin()
+        except BaseException as exc:  # noqa: BLE001 - every finalizer must run
+            errors.append(exc)
+    return errors
 
 
 def _node_location(node: Node) -> tuple[Path, int | None]:
