@@ -116,9 +116,13 @@ def run_protocol(item: Item, nextitem: Item | None = None, log: bool = True) -> 
     if item.session.shouldfail or item.session.shouldstop:
         nextitem = None
     reports.append(call_and_report(item, "teardown", log, nextitem=nextitem))
-    # free what the test held (fixture values, bound instance) once it is done
+    # free what the test held (fixture values, its request, the bound instance) once it is done:
+    # a large run otherwise keeps every test's objects alive until the end
     if hasattr(item, "funcargs"):
         item.funcargs = {}  # type: ignore[attr-defined]
+    for attr in ("_request", "instance"):
+        if item.__dict__.get(attr) is not None:
+            setattr(item, attr, None)
     return reports
 
 
@@ -169,9 +173,19 @@ def make_report(item: Item, call: CallInfo[None]) -> TestReport:
             longrepr = item.repr_failure(exc)
     sections = [(f"Captured {key} {rwhen}", content) for rwhen, key, content in item._report_sections]
     return TestReport(
-        item.nodeid, item.location, {k: 1 for k in item.keywords}, outcome, longrepr, call.when,
+        item.nodeid, item.location, _report_keywords(item, call.when), outcome, longrepr, call.when,
         sections, call.duration, call.start, call.stop, item.user_properties,
     )
+
+
+def _report_keywords(item: Item, when: str) -> dict[str, int]:
+    """The keywords a report carries: made at the setup report (after setup added its marks) and
+    shared by the three reports of the test."""
+    cached = item.__dict__.get("_keywords_for_reports")
+    if cached is None or when == "setup":
+        cached = {k: 1 for k in item.keywords}
+        item._keywords_for_reports = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def skip_location(item: Item, exc: BaseException) -> tuple[str, int, str]:

@@ -57,8 +57,10 @@ def minitest_configure(config: Config) -> None:
         "markers", "timeout(seconds, method=None): fail the test if it runs longer than seconds "
                    "(method: signal or thread)")
     # a bad value should stop the run before any test, not fail each one
-    _seconds(config.getoption("timeout", None), "--timeout")
-    _seconds(config.getini("timeout") or None, "timeout ini value")
+    option = _seconds(config.getoption("timeout", None), "--timeout")
+    ini = _seconds(config.getini("timeout") or None, "timeout ini value")
+    if option or ini:
+        _ensure_guard(config)
 
 
 def _seconds(value: object, what: str) -> float | None:
@@ -130,18 +132,37 @@ def _user_frames(frames: traceback.StackSummary) -> list[traceback.FrameSummary]
     return kept or list(frames)
 
 
-@hookimpl(wrapper=True)
-def minitest_runtest_protocol(item: Item) -> Generator[None, object, object]:
-    settings = timeout_settings(item)
-    if settings is None:
-        return (yield)
-    seconds, method = settings
-    arm = _arm_signal if method == "signal" else _arm_thread
-    disarm = arm(item, seconds)
-    try:
-        return (yield)
-    finally:
-        disarm()
+class TimeoutGuard:
+    """Arms a timer around each test's protocol. Registered only when some test can time out (a
+    timeout option or ini value, or a collected test with a timeout mark), so a run without
+    timeouts pays nothing per test."""
+
+    @hookimpl(wrapper=True)
+    def minitest_runtest_protocol(self, item: Item) -> Generator[None, object, object]:
+        settings = timeout_settings(item)
+        if settings is None:
+            return (yield)
+        seconds, method = settings
+        arm = _arm_signal if method == "signal" else _arm_thread
+        disarm = arm(item, seconds)
+        try:
+            return (yield)
+        finally:
+            disarm()
+
+
+_GUARD_NAME = "timeout-guard"
+
+
+def _ensure_guard(config: Config) -> None:
+    if config.pluginmanager.get_plugin(_GUARD_NAME) is None:
+        config.pluginmanager.register(TimeoutGuard(), _GUARD_NAME)
+
+
+@hookimpl(trylast=True)
+def minitest_collection_modifyitems(config: Config, items: list[Item]) -> None:
+    if any(item.get_closest_marker("timeout") is not None for item in items):
+        _ensure_guard(config)
 
 
 def _message(seconds: float, stacks: str) -> str:

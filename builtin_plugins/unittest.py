@@ -50,6 +50,7 @@ def minitest_pycollect_makeitem(collector: Collector, name: str, obj: object) ->
         return None
     if inspect.isabstract(obj):
         return None  # cannot be instantiated, so nothing to run
+    _ensure_subtest_reporting(collector.config)
     return UnitTestCase.from_parent(collector, name=name)
 
 
@@ -328,16 +329,25 @@ def _raise_class_cleanup_errors(cls: type) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-@hookimpl(wrapper=True)
-def minitest_runtest_makereport(item: Any, call: CallInfo[None]) -> Generator[None, TestReport, TestReport]:
-    """Log the subtest reports of a TestCase method just before its own call report (as pytest
-    orders them): the call phase is over, so the terminal's lines are not captured as output."""
-    report = yield
-    if isinstance(item, TestCaseFunction) and call.when == "call" and not item._making_subtest_report:
-        pending, item._subtest_reports = item._subtest_reports, []
-        for subreport in pending:
-            item.ihook.minitest_runtest_logreport(report=subreport)
-    return report
+class SubtestReporting:
+    """Registered when the first TestCase class is collected, so runs without unittest tests do
+    not pay for a makereport wrapper on every phase of every test."""
+
+    @hookimpl(wrapper=True)
+    def minitest_runtest_makereport(self, item: Any, call: CallInfo[None]) -> Generator[None, TestReport, TestReport]:
+        """Log the subtest reports of a TestCase method just before its own call report (as pytest
+        orders them): the call phase is over, so the terminal's lines are not captured as output."""
+        report = yield
+        if isinstance(item, TestCaseFunction) and call.when == "call" and not item._making_subtest_report:
+            pending, item._subtest_reports = item._subtest_reports, []
+            for subreport in pending:
+                item.ihook.minitest_runtest_logreport(report=subreport)
+        return report
+
+
+def _ensure_subtest_reporting(config: Config) -> None:
+    if config.pluginmanager.get_plugin("unittest-subtests") is None:
+        config.pluginmanager.register(SubtestReporting(), "unittest-subtests")
 
 
 def _subtests_verbosity(config: Config) -> int:

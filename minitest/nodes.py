@@ -130,14 +130,13 @@ class Node:
 
     # -- tree ----------------------------------------------------------------------------------
     def listchain(self) -> list[Node]:
-        """The nodes from the session down to this one."""
-        chain: list[Node] = []
-        node: Node | None = self
-        while node is not None:
-            chain.append(node)
-            node = node.parent
-        chain.reverse()
-        return chain
+        """The nodes from the session down to this one (a new list; the chain itself is cached,
+        since a node never changes parents and this is asked for several times per test)."""
+        chain = self.__dict__.get("_chain")
+        if chain is None:
+            chain = [self] if self.parent is None else [*self.parent.listchain(), self]
+            self._chain = chain
+        return list(chain)
 
     def listnames(self) -> list[str]:
         return [n.name for n in self.listchain()]
