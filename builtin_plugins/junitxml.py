@@ -144,7 +144,7 @@ def record_testsuite_property(request: Any) -> Callable[[str, object], None]:
 # ---------------------------------------------------------------------------------------------
 
 # everything XML 1.0 cannot hold: C0 controls but tab/LF/CR, surrogates, U+FFFE and U+FFFF
-_ILLEGAL_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ILLEGAL_XML_PATTERN = "[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 
 def xml_safe(value: object) -> str:
@@ -154,7 +154,7 @@ def xml_safe(value: object) -> str:
         code = ord(match.group())
         return f"#x{code:02X}" if code <= 0xFF else f"#x{code:04X}"
 
-    return _ILLEGAL_XML.sub(replace, str(value))
+    return re.sub(_ILLEGAL_XML_PATTERN, replace, str(value))  # compiled on first use, then cached by re
 
 
 def split_nodeid(nodeid: str) -> list[str]:

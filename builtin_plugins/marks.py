@@ -18,13 +18,15 @@ import linecache
 import warnings
 from collections.abc import Iterable, Iterator
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from builtin_plugins.mark_expression import Expression, ParseError
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
 from minitest.marks import Mark, ParameterSet, get_unpacked_marks, normalize_mark
 from minitest.nodes import Collector, Directory, File, Item, Session
+
+if TYPE_CHECKING:
+    from builtin_plugins.mark_expression import Expression
 
 __all__ = ["MinitestUnknownMarkWarning", "KeywordMatcher", "MarkMatcher", "registered_marker_names"]
 
@@ -276,6 +278,9 @@ class MarkMatcher:
 
 
 def _compile(text: str, option: str) -> Expression:
+    # imported here: the expression parser is only needed when -k / -m is given
+    from builtin_plugins.mark_expression import Expression, ParseError
+
     try:
         return Expression.compile(text)
     except ParseError as exc:

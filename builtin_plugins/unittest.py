@@ -18,9 +18,8 @@ from __future__ import annotations
 import inspect
 import sys
 import types
-import unittest
 from collections.abc import Generator, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builtin_plugins.python import Class, Function, Metafunc
 from minitest import fixture, hookimpl
@@ -29,6 +28,9 @@ from minitest.nodes import Collector, Node
 from minitest.outcomes import Failed, Skipped, XFailed, outcome_kind
 from minitest.reports import CallInfo, TestReport
 from minitest.saferepr import saferepr
+
+if TYPE_CHECKING:
+    import unittest
 
 ExcInfo = tuple[type[BaseException], BaseException, types.TracebackType]
 
@@ -46,7 +48,9 @@ def minitest_addoption(parser: Parser) -> None:
 @hookimpl(tryfirst=True)
 def minitest_pycollect_makeitem(collector: Collector, name: str, obj: object) -> UnitTestCase | None:
     # whatever the class is called: unittest discovery does not look at names either
-    if not (inspect.isclass(obj) and issubclass(obj, unittest.TestCase)):
+    # stdlib unittest is not imported here: a module that did not import it has no TestCase
+    unittest = sys.modules.get("unittest")
+    if unittest is None or not (inspect.isclass(obj) and issubclass(obj, unittest.TestCase)):
         return None
     if inspect.isabstract(obj):
         return None  # cannot be instantiated, so nothing to run
@@ -71,6 +75,8 @@ class UnitTestCase(Class):
         if not getattr(cls, "__test__", True):
             return []
         items: list[Node] = []
+        import unittest
+
         for name in unittest.TestLoader().getTestCaseNames(cls):
             if getattr(getattr(cls, name), "__test__", True):
                 items.append(TestCaseFunction.from_parent(self, name=name))
