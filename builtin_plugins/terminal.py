@@ -272,6 +272,8 @@ class TerminalReporter:
             self._current_fspath = None
 
     def _add_stats(self, category: str, reports: Sequence[Any]) -> None:
+        if not category:
+            return  # passed setup/teardown reports: nothing counts or shows them, so do not keep them
         self.stats.setdefault(category, []).extend(reports)
 
     # -- session start: the header ---------------------------------------------------------------

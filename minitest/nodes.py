@@ -101,9 +101,21 @@ class Node:
         self.nodeid: str = nodeid
         self.keywords = NodeKeywords(self)
         self.own_markers: list[Mark] = []
-        self.extra_keyword_matches: set[str] = set()
         self.stash = Stash()
         self._finalizers: list[Callable[[], object]] = []
+
+    @property
+    def extra_keyword_matches(self) -> set[str]:
+        """Extra words ``-k`` matches for this node (made on first use: most nodes have none, and an
+        empty set per test adds up over a large run)."""
+        extra = self.__dict__.get("_extra_keywords")
+        if extra is None:
+            extra = self._extra_keywords = set()
+        return extra
+
+    @extra_keyword_matches.setter
+    def extra_keyword_matches(self, value: set[str]) -> None:
+        self._extra_keywords = set(value)
 
     @classmethod
     def from_parent(cls: type[N], parent: Node, **kw: Any) -> N:
@@ -180,7 +192,7 @@ class Node:
     def listextrakeywords(self) -> set[str]:
         extra: set[str] = set()
         for node in self.listchain():
-            extra.update(node.extra_keyword_matches)
+            extra.update(node.__dict__.get("_extra_keywords", ()))
         return extra
 
     # -- setup / teardown ----------------------------------------------------------------------

@@ -180,11 +180,11 @@ class TestReport(BaseReport):
         self.outcome = outcome
         self.longrepr = longrepr
         self.when = when
-        self.sections = list(sections)
+        self.sections = sections if type(sections) is list else list(sections)
         self.duration = duration
         self.start = start
         self.stop = stop
-        self.user_properties = list(user_properties or [])
+        self.user_properties = list(user_properties) if user_properties else []
         self.__dict__.update(extra)
 
     def __repr__(self) -> str:
