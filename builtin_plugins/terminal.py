@@ -235,6 +235,8 @@ class TerminalReporter:
         self._collected = 0
         self._interrupt: BaseException | None = None
         self._started_running = False
+        # --durations reads every phase's report from the stats
+        self._keep_all_reports = config.getoption("durations", None) is not None
         #: progress lines start with the test file's name; the dist controller turns this off since
         #: results of several files arrive interleaved
         self.show_file_names = True
@@ -272,8 +274,12 @@ class TerminalReporter:
             self._current_fspath = None
 
     def _add_stats(self, category: str, reports: Sequence[Any]) -> None:
-        if not category:
-            return  # passed setup/teardown reports: nothing counts or shows them, so do not keep them
+        if not category and not self._keep_all_reports:
+            # passed setup/teardown reports: kept only when they carry output to show with a later
+            # failure, so a large run does not hold two idle reports per test
+            reports = [r for r in reports if getattr(r, "sections", None)]
+            if not reports:
+                return
         self.stats.setdefault(category, []).extend(reports)
 
     # -- session start: the header ---------------------------------------------------------------

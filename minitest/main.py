@@ -35,7 +35,7 @@ from minitest.pluginmanager import (
     plugins_from_env,
 )
 
-__all__ = ["ExitCode", "main", "console_main", "prepare_config"]
+__all__ = ["ExitCode", "main", "console_main", "prepare_config", "MinitestConfigWarning"]
 
 
 class ExitCode(enum.IntEnum):
@@ -47,6 +47,10 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 3
     USAGE_ERROR = 4
     NO_TESTS_COLLECTED = 5
+
+
+class MinitestConfigWarning(UserWarning):
+    """Something in the configuration is questionable (an unknown key, an ignored option)."""
 
 
 def add_kernel_options(parser: Parser) -> None:
@@ -76,6 +80,8 @@ def add_kernel_options(parser: Parser) -> None:
     parser.addini("minversion", "the minimal minitest version required", type="string")
     parser.addini("pythonpath", "directories to put first on sys.path (relative to the config file)",
                   type="paths")
+    cfg.addoption("--strict-config", action="store_true", default=False, dest="strict_config",
+                  help="an unknown key in the config file is an error, not a warning")
     parser.addini("markers", "registered marks, one 'name: description' per line", type="linelist")
 
 
@@ -146,7 +152,25 @@ def prepare_config(args: Sequence[str], plugins: Sequence[object] = ()) -> Confi
     config.args = _initial_args(config, config.option.file_or_dir, invocation_dir)
     config._inicache.clear()
     pm.check_pending()
+    _check_unknown_ini_keys(config)
     return config
+
+
+def _check_unknown_ini_keys(config: Config) -> None:
+    """Keys of the config file that no plugin declared: a warning (a typo, or a setting of a
+    plugin that is not installed), or with ``--strict-config`` a usage error."""
+    known = config._parser._inidict
+    unknown = sorted(key for key in config.inifile.values if key not in known)
+    if not unknown:
+        return
+    import warnings
+
+    for key in unknown:
+        message = f"Unknown config option: {key}"
+        if config.getoption("strict_config", False):
+            raise UsageError(message)
+        warnings.warn_explicit(MinitestConfigWarning(message), MinitestConfigWarning,
+                               filename=str(config.inipath), lineno=1)
 
 
 def _apply_pythonpath(config: Config) -> None:
@@ -188,8 +212,8 @@ def _drop_unknown_pytest_addopts(parser: Parser, args: list[str], count: int) ->
             skip_value = token.startswith("-") and "=" not in token
             continue
         kept.append(token)
-    warnings.warn(f"ignoring options from the pytest config's addopts that minitest does not know: "
-                  f"{' '.join(dropped)}", stacklevel=2)
+    warnings.warn(MinitestConfigWarning(f"ignoring options from the pytest config's addopts that minitest "
+                                        f"does not know: {' '.join(dropped)}"), stacklevel=2)
     return kept + rest
 
 

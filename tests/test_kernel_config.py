@@ -319,3 +319,13 @@ def test_unknown_import_mode_is_usage_error(files, run, run_pytest):
     result = run("--import-mode=sideways")
     assert result.ret == 4 == run_pytest("--import-mode=sideways").ret, result.dump()
     assert "--import-mode" in result.stderr
+
+
+def test_unknown_config_keys_warn_and_strict_config_refuses_them(files, run):
+    files({"minitest.ini": "[minitest]\npython_fils = test_*.py\n", "test_x.py": "def test_x():\n    pass\n"})
+    result = run()
+    assert result.ret == 0, result.dump()
+    assert "MinitestConfigWarning: Unknown config option: python_fils" in result.stderr
+    strict = run("--strict-config")
+    assert strict.ret == 4, strict.dump()
+    assert "ERROR: Unknown config option: python_fils" in strict.stderr
