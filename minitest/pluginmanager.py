@@ -371,13 +371,15 @@ def _format_cause(exc: BaseException) -> str:
 
     tb = exc.__traceback__
     # leave out our own import machinery frames
+    from minitest.tracebacks import INTERNAL_DIRS
+
+    # the user's frames only: not the import machinery, minitest, its builtins (the assertion
+    # rewriter imports conftest files) or pluggy
     frames = [f for f in traceback.extract_tb(tb)
-              if "importlib" not in f.filename and not f.filename.startswith(_KERNEL_DIR)]
+              if "importlib" not in f.filename and not f.filename.startswith(INTERNAL_DIRS)]
     lines = traceback.format_list(frames[-6:])
     return "".join(lines) + "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
 
-
-_KERNEL_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def _extra_args(function: Any, spec_args: tuple[str, ...]) -> list[str]:
