@@ -406,7 +406,7 @@ def _genitems(node: Node, names: list[str]) -> Iterator[Item]:
         if names:
             if _name_matches(child, names[0]):
                 yield from _genitems(child, names[1:])
-        elif isinstance(child, Directory) or not isinstance(node, Directory) or True:
+        else:
             yield from _genitems(child, [])
 
 

@@ -508,7 +508,7 @@ class TerminalReporter:
         from minitest.outcomes import Exit
 
         if isinstance(exc, Exit):
-            self.write_sep("!", f"_pytest.outcomes.Exit: {exc.msg}" if False else f"Exit: {exc.msg}", red=True)
+            self.write_sep("!", f"Exit: {exc.msg}", red=True)
             return
         self.write_sep("!", "KeyboardInterrupt", red=True)
         tb = exc.__traceback__
@@ -585,14 +585,11 @@ class TerminalReporter:
         if not text:
             return
         for line in text.split("\n"):
-            red = line.startswith("E   ") or line.startswith("E       ")
+            red = line.startswith("E   ")
             self._tw.line(line, red=red, bold=red)
 
     def _write_sections(self, rep: Any) -> None:
-        style = self._tbstyle()
         for name, content in rep.sections:
-            if style == "short" and False:
-                continue
             if rep.when == "teardown" and "teardown" not in name and rep.failed:
                 continue
             self.write_sep("-", name)
