@@ -123,9 +123,14 @@ def _catching(config: Config, item: Item | None, when: str, hook: Any) -> Any:
                 yield
             finally:
                 nodeid = "" if item is None else item.nodeid
+                # the deprecated old name still works for one release (its implementations were
+                # warned about when they were registered); asked only when someone implements it
+                old_name = hook.minitest_warning_captured if log else None
                 for message in log:
                     hook.minitest_warning_recorded(warning_message=message, when=when, nodeid=nodeid,
                                                    location=None)
+                    if old_name is not None and old_name.get_hookimpls():
+                        old_name(warning_message=message, when=when, item=item, location=None)
 
     return manager()
 

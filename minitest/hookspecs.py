@@ -338,6 +338,16 @@ def minitest_warning_recorded(warning_message: Any, when: str, nodeid: str, loca
     """A warning was captured during ``when`` ("config", "collect" or "runtest")."""
 
 
+@hookspec(warn_on_impl=MinitestDeprecationWarning(
+    "minitest_warning_captured is deprecated and will be removed in minitest 0.2; implement "
+    "minitest_warning_recorded(warning_message, when, nodeid, location) instead"
+))
+def minitest_warning_captured(warning_message: Any, when: str, item: Item | None, location: Any) -> None:
+    """Deprecated: the old name of :func:`minitest_warning_recorded` (it received the item, not its
+    node id). Still called for one release after ``minitest_warning_recorded``; implementing it
+    issues a MinitestDeprecationWarning when the plugin is registered."""
+
+
 @hookspec
 def minitest_internalerror(excrepr: str, excinfo: Any) -> bool | None:
     """An internal error happened (a bug in minitest or a plugin). Return True to suppress the

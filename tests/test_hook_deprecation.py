@@ -80,3 +80,27 @@ def test_new_name_gives_no_warning(files, run):
     assert result.ret == 0, result.dump()
     result.fnmatch_lines(["fresh"])
     assert "Deprecation" not in result.output
+
+
+def test_renamed_hook_still_called_and_warns(files, run, tmp_path):
+    """warn_on_impl: a plugin implementing the old hook name minitest_warning_captured gets a
+    MinitestDeprecationWarning naming the new hook, and its implementation still runs."""
+    files({
+        "conftest.py": """
+            import pathlib
+
+            def minitest_warning_captured(warning_message, when, item, location):
+                pathlib.Path("seen.txt").write_text(f"{when} {item.name} {warning_message.message}")
+        """,
+        "test_w.py": """
+            import warnings
+
+            def test_warns():
+                warnings.warn("old hook sees me", UserWarning)
+        """,
+    })
+    result = run()
+    assert result.ret == 0, result.dump()
+    assert "minitest_warning_captured is deprecated" in result.stderr + result.stdout
+    assert "minitest_warning_recorded" in result.stderr + result.stdout
+    assert (tmp_path / "seen.txt").read_text() == "runtest test_warns old hook sees me"
