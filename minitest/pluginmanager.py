@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,7 +174,7 @@ class MinitestPluginManager(pluggy.PluginManager):
         except pluggy.PluginValidationError as exc:
             raise PluginLoadError(f"plugin {name or _describe(plugin)} is invalid: {exc}") from None
         if registered is not None:
-            self.origins[registered] = origin or PluginOrigin("object")
+            self.origins[registered] = origin or PluginOrigin("object", f"registered by {_caller_module()}")
             self._proxy_cache.clear()
             self.hook.minitest_plugin_registered.call_historic(
                 kwargs=dict(plugin=plugin, plugin_name=registered, manager=self)
@@ -380,6 +381,14 @@ def _format_cause(exc: BaseException) -> str:
     lines = traceback.format_list(frames[-6:])
     return "".join(lines) + "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
 
+
+
+def _caller_module() -> str:
+    """The module that called ``register`` (a plugin registering a helper object), for --plugins."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(("minitest.pluginmanager", "pluggy")):
+        frame = frame.f_back  # type: ignore[assignment]
+    return frame.f_globals.get("__name__", "?") if frame is not None else "?"
 
 
 def _extra_args(function: Any, spec_args: tuple[str, ...]) -> list[str]:
