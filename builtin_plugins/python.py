@@ -12,7 +12,7 @@ import sys
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from types import ModuleType
+from types import FunctionType, ModuleType
 from typing import Any
 
 from builtin_plugins.python_params import CallSpec, Metafunc, iter_parametrize_marks, make_ids
@@ -327,19 +327,37 @@ def _same_path(a: Path, b: Path) -> bool:
 
 def getfuncargnames(function: Any, *, is_method: bool = False, cls: type | None = None) -> tuple[str, ...]:
     """Names of the arguments a test function needs (no defaults, no ``self``, no mock.patch args)."""
-    try:
-        signature = inspect.signature(function)
-    except (ValueError, TypeError):
-        return ()
-    params = [p for p in signature.parameters.values()
-              if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.default is p.empty]
-    names = [p.name for p in params]
+    names = _plain_function_argnames(function)
+    if names is None:
+        try:
+            signature = inspect.signature(function)
+        except (ValueError, TypeError):
+            return ()
+        names = [p.name for p in signature.parameters.values()
+                 if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.default is p.empty]
     patchings = getattr(function, "patchings", None)
     if patchings:
         names = names[len([p for p in patchings if not p.attribute_name and p.new is _mock_default()]):]
     if is_method or (cls is not None and not isinstance(cls.__dict__.get(function.__name__, None), staticmethod)):
         names = names[1:]
     return tuple(names)
+
+
+def _plain_function_argnames(function: Any) -> list[str] | None:
+    """The required argument names read straight from the code object, for a plain function (the
+    common case, and inspect.signature is slow when done for every test); None for anything else
+    (wrapped, partial, with a __signature__), which goes through inspect.signature."""
+    if type(function) is not FunctionType or hasattr(function, "__wrapped__") \
+            or "__signature__" in function.__dict__:
+        return None
+    code = function.__code__
+    positional = code.co_varnames[:code.co_argcount]  # positional-only ones included
+    keyword_only = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
+    defaults = len(function.__defaults__ or ())
+    required = list(positional[code.co_posonlyargcount:len(positional) - defaults])
+    kwdefaults = function.__kwdefaults__ or {}
+    required += [name for name in keyword_only if name not in kwdefaults]
+    return required
 
 
 def _mock_default() -> Any:
