@@ -196,22 +196,11 @@ def skip_location(item: Item, exc: BaseException) -> tuple[str, int, str]:
     if getattr(exc, "_use_item_location", False):
         path, lineno, _ = item.reportinfo()
         return str(path), (lineno or 0) + 1, f"Skipped: {msg}"
-    tb = exc.__traceback__
-    last = None
-    while tb is not None:
-        # frames that hide themselves (skip() itself, helpers) are not where the test skipped
-        if not _hides_traceback(tb.tb_frame):
-            last = tb
-        tb = tb.tb_next
-    if last is None:
-        return str(Path(item.path)), 0, f"Skipped: {msg}"
-    return last.tb_frame.f_code.co_filename, last.tb_lineno, f"Skipped: {msg}"
+    from minitest.tracebacks import raise_location  # only needed once something is skipped
 
-
-def _hides_traceback(frame: object) -> bool:
-    f_locals = getattr(frame, "f_locals", {})
-    f_globals = getattr(frame, "f_globals", {})
-    return bool(f_locals.get("__tracebackhide__", f_globals.get("__tracebackhide__", False)))
+    # frames that hide themselves (skip() itself, helpers) are not where the test skipped
+    path, lineno = raise_location(exc, skip_hidden=True) or (str(Path(item.path)), 0)
+    return path, lineno, f"Skipped: {msg}"
 
 
 @hookimpl(trylast=True)

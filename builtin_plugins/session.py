@@ -283,16 +283,10 @@ def minitest_make_collect_report(collector: Collector) -> CollectReport:
 
 
 def _raise_location(exc: BaseException, node: Node) -> tuple[str, int]:
-    tb = exc.__traceback__
-    last = None
-    while tb is not None:
-        # skip() and importorskip() hide their own frames: the location is the caller's line
-        if not tb.tb_frame.f_locals.get("__tracebackhide__", False):
-            last = tb
-        tb = tb.tb_next
-    if last is None:
-        return str(node.path), 0
-    return last.tb_frame.f_code.co_filename, last.tb_lineno
+    from minitest.tracebacks import raise_location  # only needed once something is skipped
+
+    # skip() and importorskip() hide their own frames: the location is the caller's line
+    return raise_location(exc, skip_hidden=True) or (str(node.path), 0)
 
 
 def collect_one_node(collector: Collector) -> CollectReport:

@@ -204,15 +204,6 @@ def format_duration(seconds: float) -> str:
     return text
 
 
-def _bestrelpath(path: str | Path) -> str:
-    text = str(path)
-    try:
-        rel = os.path.relpath(text)
-    except (ValueError, OSError):  # another drive, or a test removed the current directory
-        return text
-    return rel if len(rel) < len(text) else text
-
-
 # ---------------------------------------------------------------------------------------------
 # the reporter
 # ---------------------------------------------------------------------------------------------
@@ -409,7 +400,7 @@ class TerminalReporter:
                     self._write_progress()
                     self._tw.line()
                 self._current_fspath = fspath
-                self._tw.write(_bestrelpath(self.config.rootpath / fspath) + " ")
+                self._tw.write(display_path(self.config.rootpath / fspath) + " ")
 
     def minitest_runtest_logreport(self, report: TestReport) -> None:
         category, letter, word = _status(self.config, report)
@@ -511,13 +502,11 @@ class TerminalReporter:
             self.write_sep("!", f"Exit: {exc.msg}", red=True)
             return
         self.write_sep("!", "KeyboardInterrupt", red=True)
-        tb = exc.__traceback__
-        last = None
-        while tb is not None:
-            last = tb
-            tb = tb.tb_next
-        if last is not None:
-            self.write_line(f"{last.tb_frame.f_code.co_filename}:{last.tb_lineno}: KeyboardInterrupt")
+        from minitest.tracebacks import raise_location
+
+        where = raise_location(exc)
+        if where is not None:
+            self.write_line(f"{where[0]}:{where[1]}: KeyboardInterrupt")
         self.write_line("(to show a full traceback on KeyboardInterrupt use --full-trace)", yellow=True)
 
     def _tbstyle(self) -> str:
@@ -645,7 +634,7 @@ class TerminalReporter:
                                                                   or "pytestmark" in keywords):
                 # a skip mark inherited from a class or module: one line per file, as pytest does
                 lineno = None
-            grouped[(_bestrelpath(path), lineno, reason)] += 1
+            grouped[(display_path(path), lineno, reason)] += 1
         word = self._tw.markup("SKIPPED", yellow=True)
         for (path, lineno, reason), count in grouped.items():
             where = f"{path}:{lineno}" if lineno is not None else path
@@ -753,6 +742,12 @@ class TerminalReporter:
             tail = "=" if line_len + 1 <= width else ""
             self._tw.line(self._tw.markup(fill + " ", **{color: True}) + body
                           + self._tw.markup(" " + fill + tail, **{color: True}))
+
+
+def display_path(path: str | Path) -> str:
+    from minitest.tracebacks import display_path as shorten  # kept out of start-up
+
+    return shorten(path)
 
 
 def _bestrelpath_from(path: Path, root: Path) -> str:

@@ -22,7 +22,8 @@ from minitest.saferepr import saferepr
 if TYPE_CHECKING:
     from minitest.nodes import Node
 
-__all__ = ["format_failure", "format_exception_for_node", "exconly", "INTERNAL_DIRS"]
+__all__ = ["format_failure", "format_exception_for_node", "exconly", "INTERNAL_DIRS", "raise_location",
+           "display_path"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -75,6 +76,23 @@ def _is_hidden(frame: FrameType) -> bool:
     return bool(value)
 
 
+def raise_location(exc: BaseException, *, skip_hidden: bool = False) -> tuple[str, int] | None:
+    """(file, line) of the innermost frame of ``exc``'s traceback, None without a traceback.
+
+    ``skip_hidden``: frames that set ``__tracebackhide__`` (``skip()``, ``importorskip()``,
+    helpers) are passed over, so the location is the line that called them.
+    """
+    last = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if not (skip_hidden and _is_hidden(tb.tb_frame)):
+            last = tb
+        tb = tb.tb_next
+    if last is None:
+        return None
+    return last.tb_frame.f_code.co_filename, last.tb_lineno
+
+
 def _entries(tb: TracebackType | None, cut_code: CodeType | None, full: bool) -> list[TracebackType]:
     entries: list[TracebackType] = []
     while tb is not None:
@@ -101,7 +119,9 @@ def _is_import_machinery(filename: str) -> bool:
     return filename.startswith("<frozen importlib") or filename.endswith(("importlib/__init__.py",))
 
 
-def _display_path(filename: str) -> str:
+def display_path(filename: str | os.PathLike[str]) -> str:
+    """``filename`` relative to the current directory when that is shorter, else as given."""
+    filename = str(filename)
     try:
         rel = os.path.relpath(filename)
     except (ValueError, OSError):  # another drive, or a test removed the current directory
@@ -181,7 +201,7 @@ def _long_entry(entry: TracebackType, exc_lines: list[str] | None, showlocals: b
 def _short_entry(entry: TracebackType, exc_lines: list[str] | None, showlocals: bool) -> list[str]:
     code = entry.tb_frame.f_code
     line = linecache.getline(code.co_filename, entry.tb_lineno, entry.tb_frame.f_globals).strip()
-    out = [f"{_display_path(code.co_filename)}:{entry.tb_lineno}: in {code.co_name}"]
+    out = [f"{display_path(code.co_filename)}:{entry.tb_lineno}: in {code.co_name}"]
     if line:
         out.append(f"    {line}")
     if showlocals:
@@ -214,7 +234,7 @@ def _format_one(exc: BaseException, style: str, showlocals: bool, cut_code: Code
                 out.append("")
             out.extend(_long_entry(entry, exc_lines if is_last else None, showlocals))
             out.append("")
-            location = f"{_display_path(entry.tb_frame.f_code.co_filename)}:{entry.tb_lineno}: "
+            location = f"{display_path(entry.tb_frame.f_code.co_filename)}:{entry.tb_lineno}: "
             out.append(location + (type(exc).__name__ if is_last else ""))
             if not is_last and (i + 1 < len(entries)):
                 out.append(_ENTRY_SEP)
@@ -297,11 +317,4 @@ def format_exception_for_node(node: Node, exc: Any, style: str | None = None) ->
 
 
 def _crash_location(exc: BaseException, node: Node) -> tuple[str, int]:
-    tb = exc.__traceback__
-    last = None
-    while tb is not None:
-        last = tb
-        tb = tb.tb_next
-    if last is None:
-        return str(Path(node.path)), 0
-    return last.tb_frame.f_code.co_filename, last.tb_lineno
+    return raise_location(exc) or (str(Path(node.path)), 0)
