@@ -26,7 +26,7 @@ from builtin_plugins.assertion.compare import (
     truncate_lines,
 )
 from builtin_plugins.assertion.hook import AssertionRewritingHook
-from builtin_plugins.assertion.saferepr import DEFAULT_MAXSIZE
+from minitest.saferepr import DEFAULT_MAXSIZE
 from minitest.stash import StashKey
 
 hookimpl = pluggy.HookimplMarker("minitest")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from builtin_plugins.assertion.pformat import pformat_lines
-from builtin_plugins.assertion.saferepr import saferepr, saferepr_unlimited
+from minitest.saferepr import saferepr, saferepr_unlimited
 
 __all__ = ["assertrepr_compare", "assertion_verbosity", "running_on_ci", "truncate_lines"]
 

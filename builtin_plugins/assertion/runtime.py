@@ -29,7 +29,7 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from builtin_plugins.assertion.saferepr import DEFAULT_MAXSIZE, saferepr, saferepr_unlimited
+from minitest.saferepr import DEFAULT_MAXSIZE, saferepr, saferepr_unlimited
 
 __all__ = ["UNSET", "make_error", "state", "render_explanation", "always_true_warning"]
 
