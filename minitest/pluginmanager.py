@@ -147,9 +147,8 @@ class MinitestPluginManager(pluggy.PluginManager):
         target = _PREFIX + name[len(_PYTEST_PREFIX):]
         if target == "minitest_plugins":
             return None
-        target = {"minitest_runtest_makereport": "minitest_runtest_makereport"}.get(target, target)
-        if getattr(self.hook, target, None) is None or not hasattr(getattr(self.hook, target), "spec") \
-                or getattr(self.hook, target).spec is None:
+        caller = getattr(self.hook, target, None)
+        if caller is None or caller.spec is None:
             where = getattr(plugin, "__file__", repr(plugin))
             seen = self.unsupported_pytest_hooks.setdefault(name, [])
             if where not in seen:
@@ -157,7 +156,7 @@ class MinitestPluginManager(pluggy.PluginManager):
                 warnings.warn(f"minitest does not implement the pytest hook {name!r} (used in {where}); "
                               "it is ignored", stacklevel=2)
             return None
-        extra = _extra_args(method, getattr(self.hook, target).spec.argnames)
+        extra = _extra_args(method, caller.spec.argnames)
         if extra:
             where = getattr(plugin, "__file__", repr(plugin))
             warnings.warn(f"the pytest hook {name!r} in {where} asks for {', '.join(extra)}, which minitest "
