@@ -650,14 +650,15 @@ class TerminalReporter:
             lines.append(line)
 
     def _verbose_word(self, rep: Any, default: str) -> str:
-        """The word the short summary shows for ``rep``: its status word (e.g. a subtest's
-        ``SUBFAILED(i=1)``) when a plugin gave one, else ``default``."""
+        """The word the short summary shows for ``rep``: its status word from
+        ``minitest_report_teststatus`` (a plugin may give its own, e.g. a subtest's
+        ``SUBFAILED(i=1)``), else ``default``."""
         if rep.when == "collect":
             return default
         word = _status(self.config, rep)[2]
         if isinstance(word, tuple):
             word = word[0]
-        return word if isinstance(word, str) and word and word.startswith("SUB") else default
+        return word if isinstance(word, str) and word else default
 
     def _pos(self, rep: Any) -> str:
         return self.config.cwd_relative_nodeid(rep.nodeid or rep.fspath)
