@@ -7,6 +7,8 @@ This module is the public API and nothing else. Objects that are only needed by 
 from __future__ import annotations
 
 import importlib
+import sys
+from types import ModuleType
 from typing import Any
 
 import pluggy
@@ -61,3 +63,17 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+class _PublicModule(ModuleType):
+    """The ``minitest`` module. ``raises`` and ``approx`` are both API names and submodules; the
+    import system binds a submodule on its package when it is first imported (by a plugin, say),
+    which would turn ``minitest.approx`` into a module. The API name keeps its meaning."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _LAZY and isinstance(value, ModuleType) and value.__name__ == f"{__name__}.{name}":
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _PublicModule

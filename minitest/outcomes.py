@@ -87,6 +87,14 @@ def exit(reason: str = "", returncode: int | None = None) -> NoReturn:  # noqa: 
     raise Exit(reason, returncode)
 
 
+# pytest's spelling, used in ``except pytest.skip.Exception:`` and ``pytest.raises(pytest.fail.Exception)``:
+# each outcome function carries the exception class it raises
+skip.Exception = Skipped  # type: ignore[attr-defined]
+fail.Exception = Failed  # type: ignore[attr-defined]
+xfail.Exception = XFailed  # type: ignore[attr-defined]
+exit.Exception = Exit  # type: ignore[attr-defined]
+
+
 def importorskip(modname: str, minversion: str | None = None, reason: str | None = None,
                  *, exc_type: type[ImportError] | None = None) -> Any:
     """Import ``modname`` and return it, or skip the test (module) when it cannot be imported or is

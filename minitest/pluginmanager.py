@@ -42,6 +42,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "unittest": "builtin_plugins.unittest",
     "doctest": "builtin_plugins.doctest",
     "pytest_compat": "builtin_plugins.pytest_compat",
+    "pytest_shim": "builtin_plugins.pytest_shim",
     "cache": "builtin_plugins.cache",
     "junitxml": "builtin_plugins.junitxml",
     "durations": "builtin_plugins.durations",
