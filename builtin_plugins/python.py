@@ -62,12 +62,30 @@ def _matches_file(path: Path, patterns: Iterable[str]) -> bool:
 
 
 def _matches_name(name: str, patterns: Iterable[str]) -> bool:
-    for pattern in patterns:
-        if name.startswith(pattern):
-            return True
-        if any(c in pattern for c in "*?[") and fnmatch.fnmatch(name, pattern):
-            return True
-    return False
+    prefixes, globs = _split_patterns(patterns)
+    if name.startswith(prefixes):
+        return True
+    return any(fnmatch.fnmatch(name, pattern) for pattern in globs)
+
+
+_split_cache: dict[int, tuple[object, list[str], tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _split_patterns(patterns: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``patterns`` as (every pattern, as a prefix) and (the ones that are globs).
+
+    Asked for every name of every test module and class: the split is kept per list object
+    (``config.getini`` hands out the same cached list each time; a copy of its content tells
+    whether a plugin changed it since).
+    """
+    cached = _split_cache.get(id(patterns))
+    if cached is not None and cached[0] is patterns and cached[1] == patterns:
+        return cached[2], cached[3]
+    listed = tuple(str(p) for p in patterns)
+    globs = tuple(p for p in listed if any(c in p for c in "*?["))
+    if isinstance(patterns, list):
+        _split_cache[id(patterns)] = (patterns, list(patterns), listed, globs)
+    return listed, globs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,6 +268,10 @@ def _lineno(obj: Any) -> int:
 class Function(PyObjMixin, Item):
     """One test function or method, with one set of parameters."""
 
+    # every test's attributes in slots (see Node): a run keeps all its items until the end
+    __slots__ = ("originalname", "callspec", "_callobj", "_obj", "argnames", "fixturenames", "funcargs",
+                 "_arg2fixturedefs", "_request", "instance", "_keywords_for_reports")
+
     def __init__(self, name: str, parent: Node, callspec: CallSpec | None = None, callobj: Any = None,
                  originalname: str | None = None, fixturenames: Sequence[str] = (),
                  argnames: Sequence[str] = (), **kw: Any) -> None:
@@ -261,7 +283,9 @@ class Function(PyObjMixin, Item):
         self.argnames: tuple[str, ...] = tuple(argnames)
         self.fixturenames: list[str] = list(fixturenames)
         self.funcargs: dict[str, Any] = {}
-        self.keywords.update((k, v) for k, v in getattr(callobj, "__dict__", {}).items() if not k.startswith("_"))
+        attrs = getattr(callobj, "__dict__", None)
+        if attrs:  # the keywords mapping is only made when there is something to put in it
+            self.keywords.update((k, v) for k, v in attrs.items() if not k.startswith("_"))
         for mark in get_unpacked_marks(callobj) if callobj is not None else []:
             self.own_markers.append(mark)
             self.keywords[mark.name] = mark
@@ -395,13 +419,17 @@ def minitest_pycollect_makeitem(collector: PyCollector, name: str, obj: object) 
         if _matches_name(name, config.getini("python_classes")) and getattr(obj, "__test__", True):
             return Class.from_parent(collector, name=name)
         return None
+    # the name first: it is the cheap test, and most names of a module (imports, constants,
+    # helpers) fail it
+    if not _matches_name(name, config.getini("python_functions")):
+        return None
     if is_fixture_definition(obj):
         return None  # a fixture named test_*: pytest never collects those either
     raw = obj.__func__ if isinstance(obj, staticmethod) else obj
     if not (inspect.isfunction(raw) or inspect.isfunction(getattr(raw, "__func__", None))
             or _is_partial_or_wrapped_function(raw)):
         return None
-    if not _matches_name(name, config.getini("python_functions")) or not getattr(raw, "__test__", True):
+    if not getattr(raw, "__test__", True):
         return None
     if isinstance(collector, Class) and isinstance(collector.obj.__dict__.get(name), classmethod):
         return None

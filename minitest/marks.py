@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from types import FunctionType
 from typing import Any
 
 __all__ = ["Mark", "MarkDecorator", "MarkGenerator", "ParameterSet", "mark", "param", "get_unpacked_marks",
@@ -74,6 +75,12 @@ def get_unpacked_marks(obj: object, *, consider_mro: bool = True) -> list[Mark]:
 
     For a class, marks of its bases are included (as pytest does) unless ``consider_mro`` is false.
     """
+    if type(obj) is FunctionType:
+        # the common case (every test function, several times during collection): a function's
+        # attributes are its __dict__ alone, and most carry no mark at all
+        own = obj.__dict__
+        if MARK_ATTRS[0] not in own and MARK_ATTRS[1] not in own:
+            return []
     raw: list[Any] = []
     if inspect.isclass(obj) and consider_mro:
         for cls in reversed(obj.__mro__):
