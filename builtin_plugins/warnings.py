@@ -17,6 +17,11 @@ from typing import Any
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
 from minitest.nodes import Item, Session
+from minitest.stash import StashKey
+
+FilterArgs = tuple[str, str, type[Warning], str, int]
+#: the ini and -W filter lines of the run, and the same parsed (``warnings.filterwarnings`` arguments)
+RUN_FILTERS = StashKey[tuple[tuple[tuple[str, ...], tuple[str, ...]], list[FilterArgs]]]()
 
 
 def minitest_addoption(parser: Parser) -> None:
@@ -31,8 +36,7 @@ def minitest_configure(config: Config) -> None:
     config.addinivalue_line("markers", "filterwarnings(warning): add a warning filter to the given test")
     config.pluginmanager.register(WarningsSummary(config), "warnings-summary")
     # a bad filter is a usage error now rather than an error in every test
-    for arg in [*config.getini("filterwarnings"), *config.getoption("pythonwarnings", [])]:
-        parse_warning_filter(arg, escape=False)
+    run_filters(config)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -59,7 +63,7 @@ def _resolve_category(name: str) -> type[Warning]:
     return cat
 
 
-def parse_warning_filter(arg: str, *, escape: bool) -> tuple[str, str, type[Warning], str, int]:
+def parse_warning_filter(arg: str, *, escape: bool) -> FilterArgs:
     """``action:message:category:module:lineno`` → arguments of ``warnings.filterwarnings``.
 
     ``escape`` (for ``-W``) takes the message and module literally, as Python's own -W does.
@@ -90,15 +94,25 @@ def parse_warning_filter(arg: str, *, escape: bool) -> tuple[str, str, type[Warn
     return action, message, category, module, lineno
 
 
+def run_filters(config: Config) -> list[FilterArgs]:
+    """The ini and -W filters, parsed once (they are applied around every test) and again only if
+    a plugin changed them (``config.addinivalue_line("filterwarnings", ...)`` in a conftest)."""
+    lines = (tuple(config.getini("filterwarnings")), tuple(config.getoption("pythonwarnings", []) or ()))
+    cached = config.stash.get(RUN_FILTERS, None)
+    if cached is None or cached[0] != lines:
+        parsed = ([parse_warning_filter(arg, escape=False) for arg in lines[0]]
+                  + [parse_warning_filter(arg, escape=True) for arg in lines[1]])
+        cached = config.stash[RUN_FILTERS] = (lines, parsed)
+    return cached[1]
+
+
 def _apply_filters(config: Config, item: Item | None) -> None:
     if not sys.warnoptions:
         # deprecations matter to test suites: show them (Python hides them outside __main__)
         warnings.filterwarnings("always", category=DeprecationWarning)
         warnings.filterwarnings("always", category=PendingDeprecationWarning)
-    for arg in config.getini("filterwarnings"):
-        warnings.filterwarnings(*parse_warning_filter(arg, escape=False))
-    for arg in config.getoption("pythonwarnings", []) or []:
-        warnings.filterwarnings(*parse_warning_filter(arg, escape=True))
+    for args in run_filters(config):
+        warnings.filterwarnings(*args)
     if item is not None:
         # marks are applied after the ini and -W filters, so they take precedence
         for mark in item.iter_markers("filterwarnings"):
@@ -111,40 +125,40 @@ def _apply_filters(config: Config, item: Item | None) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _catching(config: Config, item: Item | None, when: str, hook: Any) -> Any:
-    """A context manager recording warnings; each is reported through ``minitest_warning_recorded``."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def manager() -> Generator[None, None, None]:
-        with warnings.catch_warnings(record=True) as log:
-            _apply_filters(config, item)
-            try:
-                yield
-            finally:
-                nodeid = "" if item is None else item.nodeid
-                # the deprecated old name still works for one release (its implementations were
-                # warned about when they were registered); asked only when someone implements it
-                old_name = hook.minitest_warning_captured if log else None
-                for message in log:
-                    hook.minitest_warning_recorded(warning_message=message, when=when, nodeid=nodeid,
-                                                   location=None)
-                    if old_name is not None and old_name.get_hookimpls():
-                        old_name(warning_message=message, when=when, item=item, location=None)
-
-    return manager()
+def _report_recorded(log: list[warnings.WarningMessage], item: Item | None, when: str, hook: Any) -> None:
+    """Report each warning caught while ``item`` (or collection) ran through ``minitest_warning_recorded``."""
+    if not log:
+        return
+    nodeid = "" if item is None else item.nodeid
+    # the deprecated old name still works for one release (its implementations were warned about
+    # when they were registered); called only when someone implements it
+    old_name = hook.minitest_warning_captured
+    call_old_name = bool(old_name.get_hookimpls())
+    for message in log:
+        hook.minitest_warning_recorded(warning_message=message, when=when, nodeid=nodeid, location=None)
+        if call_old_name:
+            old_name(warning_message=message, when=when, item=item, location=None)
 
 
 @hookimpl(wrapper=True, tryfirst=True)
 def minitest_collection(session: Session) -> Generator[None, object, object]:
-    with _catching(session.config, None, "collect", session.config.hook):
-        return (yield)
+    with warnings.catch_warnings(record=True) as log:
+        _apply_filters(session.config, None)
+        try:
+            return (yield)
+        finally:
+            _report_recorded(log, None, "collect", session.config.hook)
 
 
 @hookimpl(wrapper=True, tryfirst=True)
 def minitest_runtest_protocol(item: Item) -> Generator[None, object, object]:
-    with _catching(item.config, item, "runtest", item.ihook):
-        return (yield)
+    # written out rather than through a shared context manager: this runs once per test
+    with warnings.catch_warnings(record=True) as log:
+        _apply_filters(item.config, item)
+        try:
+            return (yield)
+        finally:
+            _report_recorded(log, item, "runtest", item.ihook)
 
 
 # ---------------------------------------------------------------------------------------------

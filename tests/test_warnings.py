@@ -104,3 +104,25 @@ def test_bad_filter_is_a_usage_error(files, run):
     result = run("-W", "error::not.a.Module")
     assert result.ret == 4, result.dump()
     assert "not.a.Module" in result.output
+
+
+def test_filter_added_by_a_conftest_at_configure_applies(tmp_path):
+    # a common pattern in pytest suites; the parsed run filters must not miss a line added after
+    # the warnings plugin was configured
+    files = {
+        "conftest.py": """
+            def minitest_configure(config):
+                config.addinivalue_line("filterwarnings", "error:made an error by conftest")
+        """,
+        "test_a.py": """
+            import warnings
+
+            def test_error():
+                warnings.warn("made an error by conftest", UserWarning)
+
+            def test_still_a_warning():
+                warnings.warn("only a warning", UserWarning)
+        """,
+    }
+    mine, _ = compare_dual(tmp_path, files)
+    assert mine.outcomes() == {"failed": 1, "passed": 1, "warnings": 1}, mine.dump()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from typing import Any
 
 from minitest.fixture_types import LogCaptureFixture
@@ -63,9 +63,9 @@ def level_number(value: Any, setting: str) -> int | None:
     return level
 
 
-@contextlib.contextmanager
-def catching_logs(handlers: list[logging.Handler], level: int | None) -> Iterator[None]:
-    """Attach ``handlers`` to the root logger (and set its level if ``level``) for the block."""
+def attach_log_handlers(handlers: tuple[logging.Handler, ...] | list[logging.Handler], level: int | None) -> int:
+    """Attach ``handlers`` to the root logger (and lower its level to ``level`` if set); returns
+    the root logger's level before, for :func:`detach_log_handlers`."""
     root = logging.getLogger()
     for handler in handlers:
         if level is not None:
@@ -74,13 +74,17 @@ def catching_logs(handlers: list[logging.Handler], level: int | None) -> Iterato
     saved = root.level
     if level is not None:
         root.setLevel(min(saved, level))
-    try:
-        yield
-    finally:
-        if level is not None:
-            root.setLevel(saved)
-        for handler in handlers:
-            root.removeHandler(handler)
+    return saved
+
+
+def detach_log_handlers(handlers: tuple[logging.Handler, ...] | list[logging.Handler], level: int | None,
+                        saved_level: int) -> None:
+    """Undo :func:`attach_log_handlers`."""
+    root = logging.getLogger()
+    if level is not None:
+        root.setLevel(saved_level)
+    for handler in handlers:
+        root.removeHandler(handler)
 
 
 class LogCapture(LogCaptureFixture):
