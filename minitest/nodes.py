@@ -144,11 +144,15 @@ class Node:
     def listchain(self) -> list[Node]:
         """The nodes from the session down to this one (a new list; the chain itself is cached,
         since a node never changes parents and this is asked for several times per test)."""
+        return list(self._cached_chain())
+
+    def _cached_chain(self) -> list[Node]:
+        """The cached chain itself, for the node's own walks (never handed out: callers may mutate)."""
         chain = self.__dict__.get("_chain")
         if chain is None:
-            chain = [self] if self.parent is None else [*self.parent.listchain(), self]
+            chain = [self] if self.parent is None else [*self.parent._cached_chain(), self]
             self._chain = chain
-        return list(chain)
+        return chain
 
     def listnames(self) -> list[str]:
         return [n.name for n in self.listchain()]
@@ -177,11 +181,15 @@ class Node:
 
     def iter_markers(self, name: str | None = None) -> Iterator[Mark]:
         """The marks of this node and its parents, closest first."""
-        for _, mark in self.iter_markers_with_node(name):
-            yield mark
+        # the chain is walked directly (not through iter_markers_with_node, not copied): plugins
+        # ask for marks several times per test
+        for node in reversed(self._cached_chain()):
+            for mark in node.own_markers:
+                if name is None or mark.name == name:
+                    yield mark
 
     def iter_markers_with_node(self, name: str | None = None) -> Iterator[tuple[Node, Mark]]:
-        for node in reversed(self.listchain()):
+        for node in reversed(self._cached_chain()):
             for mark in node.own_markers:
                 if name is None or mark.name == name:
                     yield node, mark
