@@ -1,0 +1,267 @@
+"""Issue 10 — ``import pytest`` in a suite run by minitest is served by minitest (the pytest_shim
+plugin): the real pytest is imported only for a name minitest has no equivalent of."""
+
+from __future__ import annotations
+
+import sys
+
+# a test module's check that nothing of the real pytest was imported
+NO_REAL_PYTEST = """
+    def _real_pytest_modules():
+        return sorted(m for m in sys.modules if m == "_pytest" or m.startswith("_pytest."))
+"""
+
+CONFTEST = """
+    import pytest
+
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_makereport(item, call):
+        report = yield
+        if call.when == "call" and call.excinfo is not None:
+            report.sections.append(("shim", f"{call.excinfo.typename} seen by a pytest.hookimpl wrapper"))
+        return report
+
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(items):
+        items.sort(key=lambda item: item.name)
+
+
+    @pytest.fixture(params=[1, 2])
+    def number(request):
+        return request.param
+"""
+
+TESTS = """
+    import sys
+
+    import minitest
+    import pytest
+""" + NO_REAL_PYTEST + """
+
+    def test_a_is_served_by_minitest():
+        assert pytest.fixture is minitest.fixture
+        assert pytest.mark is minitest.mark
+        assert pytest.raises is minitest.raises
+        assert not hasattr(pytest, "__file__")
+        assert _real_pytest_modules() == []
+
+
+    @pytest.mark.parametrize("x", [1, pytest.param(2, id="two")])
+    def test_b_param(x, number):
+        assert x in (1, 2) and number in (1, 2)
+
+
+    def test_c_outcome_exceptions():
+        with pytest.raises(pytest.skip.Exception, match="later"):
+            pytest.skip("later")
+        with pytest.raises(pytest.fail.Exception):
+            pytest.fail("no")
+        with pytest.raises(pytest.xfail.Exception):
+            pytest.xfail("known")
+        with pytest.raises(pytest.exit.Exception):
+            pytest.exit("stop")
+        try:
+            pytest.skip("caught")
+        except pytest.skip.Exception as exc:
+            assert exc.msg == "caught"
+
+
+    def test_d_approx_and_warns():
+        assert repr(pytest.approx(1.0)) == "1.0 ± 1.0e-06"
+        assert repr(pytest.approx([1, 2])) == "approx([1 ± 1.0e-06, 2 ± 2.0e-06])"
+        assert 0.1 + 0.2 == pytest.approx(0.3)
+        with pytest.warns(UserWarning, match="careful"):
+            import warnings
+
+            warnings.warn("careful", UserWarning)
+        excinfo = pytest.raises(ZeroDivisionError, lambda: 1 / 0)
+        assert isinstance(excinfo, pytest.ExceptionInfo)
+
+
+    def test_e_fails():
+        assert 1 == 2
+
+
+    def test_f_skipped():
+        pytest.skip("not today")
+
+
+    def test_z_still_nothing_real():
+        assert _real_pytest_modules() == []
+"""
+
+
+def test_pytest_suite_runs_without_importing_pytest(files, run):
+    files({"conftest.py": CONFTEST, "test_suite.py": TESTS})
+    result = run("-rs")
+    assert result.ret == 1, result.dump()
+    result.assert_outcomes(passed=8, failed=1, skipped=1)
+    result.fnmatch_lines(["*- shim -*", "AssertionError seen by a pytest.hookimpl wrapper"])
+
+
+def test_dist_workers_get_the_shim_too(files, run):
+    files({"conftest.py": CONFTEST, "test_suite.py": TESTS})
+    result = run("-n", "2")
+    result.assert_outcomes(passed=8, failed=1, skipped=1)
+
+
+FORWARDING = """
+    import importlib.metadata
+    import sys
+    import warnings
+
+    import minitest
+    import pytest
+
+
+    def test_forwarded_names_import_the_real_pytest():
+        assert "_pytest.config" not in sys.modules
+        assert isinstance(pytest.Item, type) and pytest.Item.__module__ == "_pytest.nodes"
+        assert "_pytest.config" in sys.modules
+        with pytest.warns(pytest.PytestWarning):
+            warnings.warn(pytest.PytestWarning("from pytest"))
+        assert pytest.__version__ == importlib.metadata.version("pytest")
+        assert "Pytester" in dir(pytest)
+        # afterwards ``import pytest`` still gives minitest's API, and pytest's internals import
+        import pytest as again
+        import _pytest.monkeypatch
+
+        assert again.fixture is minitest.fixture
+        assert again.MonkeyPatch is minitest.MonkeyPatch
+        assert _pytest.monkeypatch.MonkeyPatch is not minitest.MonkeyPatch
+"""
+
+
+def test_names_minitest_lacks_are_forwarded_to_the_real_pytest(files, run):
+    files({"test_forward.py": FORWARDING})
+    result = run()
+    result.assert_outcomes(passed=1)
+
+
+BLOCKED = """
+    import minitest
+    import pytest
+
+
+    def test_real():
+        assert pytest.fixture is not minitest.fixture
+        assert pytest.__file__.endswith("__init__.py")
+
+
+    @pytest.fixture
+    def value():
+        return 3
+
+
+    def test_suite_still_runs(value):
+        with pytest.raises(pytest.skip.Exception):
+            pytest.skip("x")
+        assert value == 3
+"""
+
+
+def test_blocking_the_plugin_gives_the_real_pytest(files, run):
+    files({"test_blocked.py": BLOCKED})
+    result = run("-p", "no:pytest_shim")
+    result.assert_outcomes(passed=2)
+
+
+def test_blocking_from_addopts(files, run):
+    files({"test_blocked.py": BLOCKED, "minitest.ini": "[minitest]\naddopts = -p no:pytest_shim\n"})
+    result = run()
+    result.assert_outcomes(passed=2)
+
+
+IN_PROCESS = """
+    import sys
+
+    import minitest
+
+    if sys.argv[1] == "pytest-first":
+        import pytest
+
+        real = pytest
+    code = minitest.main(["-q", "-p", "no:cache", "test_inprocess.py"])
+    if sys.argv[1] == "pytest-first":
+        assert sys.modules["pytest"] is real
+    else:
+        # the shim leaves with the run
+        assert "pytest" not in sys.modules, sys.modules["pytest"]
+    sys.exit(code)
+"""
+
+IN_PROCESS_TEST = """
+    import sys
+
+    import minitest
+    import pytest
+
+
+    def test_which():
+        served = pytest.fixture is minitest.fixture
+        assert served == (sys.argv[1] != "pytest-first")
+"""
+
+
+def test_not_installed_when_pytest_is_already_imported(files, run, tmp_path):
+    files({"script.py": IN_PROCESS, "test_inprocess.py": IN_PROCESS_TEST})
+    from conftest import build_minitest_command, run_process
+
+    for mode in ("pytest-first", "plain"):
+        _, env = build_minitest_command()
+        result = run_process([sys.executable, "script.py", mode], tmp_path, env)
+        assert result.ret == 0, result.dump()
+
+
+def test_without_pytest_installed_a_clear_error(files, run, tmp_path):
+    # a ``pytest`` that cannot be imported, first on sys.path: as if pytest were not installed
+    files({
+        "fake/pytest.py": """
+            raise ModuleNotFoundError("No module named 'pytest'", name="pytest")
+        """,
+        "tests/test_missing.py": """
+            import pytest
+
+
+            def test_served():
+                with pytest.raises(ZeroDivisionError):
+                    1 / 0
+
+
+            def test_missing():
+                with pytest.raises(AttributeError, match="minitest has no equivalent of pytest.Pytester, "
+                                                         "and pytest is not installed"):
+                    pytest.Pytester
+        """,
+    })
+    result = run("tests", pythonpath=[tmp_path / "fake"])
+    result.assert_outcomes(passed=2)
+
+
+def test_pytest_main_from_a_test_runs_the_real_pytest(files, run):
+    # modules that pytest loads while pytest.main() runs get the real pytest, not minitest's API
+    files({
+        "inner/test_inner.py": """
+            import pytest
+
+
+            def test_inner():
+                assert pytest.fixture.__module__.startswith("_pytest")
+        """,
+        "test_outer.py": """
+            import sys
+
+            import minitest
+            import pytest
+
+
+            def test_outer():
+                code = pytest.main(["-q", "-p", "no:cacheprovider", "inner"])
+                assert code == 0
+                assert sys.modules["pytest"].fixture is minitest.fixture
+        """,
+    })
+    result = run("test_outer.py")
+    result.assert_outcomes(passed=1)
