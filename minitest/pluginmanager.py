@@ -248,24 +248,23 @@ class MinitestPluginManager(pluggy.PluginManager):
 
     def load_entrypoint_plugins(self, group: str = "minitest") -> int:
         """Load installed plugins (entry-point group ``minitest``); return how many were loaded."""
-        from importlib.metadata import distributions
+        from minitest.entrypoints import group_entry_points
 
         count = 0
-        for dist in list(distributions()):
-            for ep in dist.entry_points:
-                if ep.group != group or self.get_plugin(ep.name) or self.is_blocked(ep.name):
-                    continue
-                self._mark_rewrite(ep.module)
-                try:
-                    plugin = ep.load()
-                except Exception as exc:
-                    raise PluginLoadError(
-                        f"Error loading installed plugin {ep.name!r} ({ep.value}, from "
-                        f"{dist.metadata['name']} {dist.version}): {type(exc).__name__}: {exc}"
-                    ) from exc
-                name = dist.metadata["name"]
-                self.register(plugin, ep.name, PluginOrigin("entrypoint", ep.value, name, dist.version))
-                count += 1
+        for dist, ep in group_entry_points(group):
+            if self.get_plugin(ep.name) or self.is_blocked(ep.name):
+                continue
+            self._mark_rewrite(ep.module)
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                raise PluginLoadError(
+                    f"Error loading installed plugin {ep.name!r} ({ep.value}, from "
+                    f"{dist.metadata['name']} {dist.version}): {type(exc).__name__}: {exc}"
+                ) from exc
+            name = dist.metadata["name"]
+            self.register(plugin, ep.name, PluginOrigin("entrypoint", ep.value, name, dist.version))
+            count += 1
         return count
 
     def consider_module(self, module: ModuleType) -> None:
