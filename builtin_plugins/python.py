@@ -325,23 +325,18 @@ class Function(PyObjMixin, Item):
         self.ihook.minitest_pyfunc_call(pyfuncitem=self)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
+        # the item's own file is reported even for a function defined elsewhere (imported into the
+        # test module); the line is the function's first line
         obj = self._callobj
-        func = inspect.unwrap(getattr(obj, "__func__", obj))
+        func = getattr(obj, "__func__", obj)
+        if hasattr(func, "__wrapped__"):
+            func = inspect.unwrap(func)
         code = getattr(func, "__code__", None)
-        path = Path(code.co_filename) if code is not None else self.path
-        lineno = code.co_firstlineno - 1 if code is not None else None
-        if code is not None and not _same_path(path, self.path):
-            path = self.path
-            lineno = None if lineno is None else lineno
-        return path, lineno, self.getmodpath()
+        return self.path, code.co_firstlineno - 1 if code is not None else None, self.getmodpath()
 
     def _traceback_entry_point(self) -> Any:
         func = inspect.unwrap(getattr(self._callobj, "__func__", self._callobj))
         return getattr(func, "__code__", None)
-
-
-def _same_path(a: Path, b: Path) -> bool:
-    return str(a) == str(b) or a.resolve() == b.resolve()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -303,7 +303,8 @@ class Item(Node):
             return self._location  # type: ignore[has-type]
         except AttributeError:
             path, lineno, domain = self.reportinfo()
-            relpath = self.session.relative_path(Path(path))
+            # usually the node's own Path object: its str is cached, a copy would hash afresh
+            relpath = self.session.relative_path(path if isinstance(path, Path) else Path(path))
             self._location = (relpath, lineno, str(domain))
             return self._location
 
