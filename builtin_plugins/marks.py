@@ -17,12 +17,12 @@ import inspect
 import linecache
 import warnings
 from collections.abc import Iterable, Iterator
-from types import ModuleType
+from types import FunctionType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
-from minitest.marks import Mark, ParameterSet, get_unpacked_marks, normalize_mark
+from minitest.marks import MARK_ATTRS, Mark, ParameterSet, get_unpacked_marks, normalize_mark
 from minitest.nodes import Collector, Directory, File, Item, Session
 
 if TYPE_CHECKING:
@@ -184,15 +184,28 @@ def _marks_in_module(module: ModuleType) -> Iterator[tuple[Mark, Any]]:
                     yield psmark, owner
         if inspect.isclass(obj):
             for member in list(vars(obj).values()):
-                member = getattr(member, "__func__", member)  # staticmethod / classmethod
+                if type(member) is FunctionType:
+                    if _unmarked(member):
+                        continue
+                else:
+                    member = getattr(member, "__func__", member)  # staticmethod / classmethod
                 if inspect.isfunction(member) or inspect.isclass(member):
                     yield from visit(member, member)
 
     yield from visit(module, module)
     for value in list(vars(module).values()):
+        if type(value) is FunctionType and _unmarked(value):
+            continue
         if (inspect.isfunction(value) or inspect.isclass(value)) and getattr(value, "__module__", None) \
                 == module.__name__:
             yield from visit(value, value)
+
+
+def _unmarked(func: FunctionType) -> bool:
+    """A plain function without marks (most of them): nothing to visit. Every module is walked
+    after it is collected, so the walk skips these before any generator is made."""
+    own = func.__dict__
+    return MARK_ATTRS[0] not in own and MARK_ATTRS[1] not in own
 
 
 def _param_marks(mark: Mark) -> Iterator[Mark]:

@@ -428,7 +428,8 @@ def minitest_pycollect_makeitem(collector: PyCollector, name: str, obj: object) 
         return None
     if isinstance(collector, Class) and isinstance(collector.obj.__dict__.get(name), classmethod):
         return None
-    func = inspect.unwrap(raw)
+    # a plain function (most tests) is its own unwrapped self: inspect.unwrap is not free
+    func = raw if type(raw) is FunctionType and "__wrapped__" not in raw.__dict__ else inspect.unwrap(raw)
     if inspect.isgeneratorfunction(func):
         return [_failing_item(collector, name, raw,
                               f"'yield' keyword is allowed in fixtures, but not in tests ({name})")]

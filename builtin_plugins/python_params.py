@@ -202,11 +202,11 @@ class Metafunc:
     def _check_names_used(self, names: Sequence[str], indirect: bool | Sequence[str]) -> None:
         __tracebackhide__ = True
         func_name = self.function.__name__
-        defaults = _default_arg_names(self.function)
         for name in names:
             if name in self.fixturenames:
                 continue
-            if name in defaults:
+            # only on the way to an error: inspect.signature per parametrize call is costly
+            if name in _default_arg_names(self.function):
                 fail(f"In {func_name}: function already takes an argument '{name}' with a default value",
                      pytrace=False)
             if isinstance(indirect, bool):

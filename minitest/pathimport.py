@@ -100,6 +100,8 @@ def import_path(path: Path, *, mode: str = "prepend", root: Path, fresh_name: bo
 def _same_file(a: str, b: Path) -> bool:
     if a.endswith((".pyc", ".pyo")):
         a = a[:-1]
+    if a == str(b):
+        return True  # the usual answer, without the two stat calls of samefile
     try:
         return os.path.samefile(a, b)
     except OSError:
