@@ -9,7 +9,6 @@ load), and again once every initial plugin and conftest.py is in.
 from __future__ import annotations
 
 import argparse
-import configparser
 import os
 import shlex
 import sys
@@ -21,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from minitest.stash import Stash
 
 if TYPE_CHECKING:
+    import configparser
+
     from minitest.pluginmanager import MinitestPluginManager
 
 __all__ = ["Config", "Parser", "OptionGroup", "UsageError", "IniFile", "locate_config", "determine_rootdir"]
@@ -205,6 +206,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _read_ini(path: Path) -> configparser.RawConfigParser:
+    import configparser  # only when an ini-style config file exists: most runs have none or a toml one
+
     parser = configparser.RawConfigParser(strict=False, inline_comment_prefixes=None, comment_prefixes=("#", ";"))
     parser.optionxform = str  # type: ignore[assignment,method-assign]  # keep keys' case
     try:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import abc
 import contextlib
-import getpass
-import logging
 import os
 import re
 import shutil
@@ -23,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, AnyStr, Generic, NamedTuple, Protocol
 
 if TYPE_CHECKING:
+    import logging
+
     from minitest.config import Config
     from minitest.nodes import Node, Session
 
@@ -254,6 +254,8 @@ class TempPathFactory:
 
 def _user() -> str | None:
     try:
+        import getpass  # only when the first temporary directory is made
+
         return re.sub(r"[\\/:*?\"<>|]", "_", getpass.getuser())
     except (ImportError, OSError, KeyError):
         return None

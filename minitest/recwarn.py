@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Iterator
-from pprint import pformat
 from types import TracebackType
 from typing import Any
 
@@ -112,6 +111,8 @@ class WarningsChecker(WarningsRecorder):
             return  # the block's own exception is what the user needs to see
 
         def emitted() -> str:
+            from pprint import pformat  # only for the failure message
+
             return pformat([record.message for record in self], indent=2)
 
         try:

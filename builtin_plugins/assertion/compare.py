@@ -9,11 +9,9 @@ follows pytest's so users read the same report under either runner.
 from __future__ import annotations
 
 import collections.abc
-import difflib
 import os
 import pprint
 import traceback
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -120,6 +118,8 @@ def _has_generated_eq(value: object) -> bool:
 
 def assertrepr_compare(config: Any, op: str, left: Any, right: Any) -> list[str] | None:
     """Explain ``left op right``; return None when there is nothing to add to the summary."""
+    import unicodedata  # imported when an assertion fails, not at every start
+
     verbose = assertion_verbosity(config)
     # strings that differ only in unicode normalisation print the same: show their escapes
     use_ascii = _is_text(left) and _is_text(right) and \
@@ -206,6 +206,8 @@ def compare_eq(left: Any, right: Any, verbose: int = 0) -> list[str]:
 
 
 def _ndiff_lines(expected: Sequence[str], obtained: Sequence[str], strip: Callable[[str], str]) -> list[str]:
+    import difflib  # imported when an assertion fails, not at every start
+
     # the right-hand side is what the test expected: "-" lines are expected, "+" obtained
     return [strip(line) for line in difflib.ndiff(list(expected), list(obtained))]
 
