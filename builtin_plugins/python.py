@@ -270,7 +270,7 @@ class Function(PyObjMixin, Item):
 
     # every test's attributes in slots (see Node): a run keeps all its items until the end
     __slots__ = ("originalname", "callspec", "_callobj", "_obj", "argnames", "fixturenames", "funcargs",
-                 "_arg2fixturedefs", "_request", "instance", "_keywords_for_reports")
+                 "_arg2fixturedefs", "_request", "instance")
 
     def __init__(self, name: str, parent: Node, callspec: CallSpec | None = None, callobj: Any = None,
                  originalname: str | None = None, fixturenames: Sequence[str] = (),
@@ -316,6 +316,16 @@ class Function(PyObjMixin, Item):
             for argname, value in self.callspec.params.items():
                 if argname not in self.callspec.indirect:
                     self.funcargs[argname] = value
+
+    def teardown(self) -> None:
+        try:
+            super().teardown()
+        finally:
+            # undo setup()'s binding: the bound method would keep the class instance (and what the
+            # test put on it) alive for the rest of the run, as every item is kept until the end
+            if getattr(self, "instance", None) is not None:
+                self.instance = None
+                self._obj = self._callobj
 
     @property
     def instance_or_none(self) -> Any:

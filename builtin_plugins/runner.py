@@ -121,7 +121,7 @@ def run_protocol(item: Item, nextitem: Item | None = None, log: bool = True) -> 
     if hasattr(item, "funcargs"):
         item.funcargs = {}  # type: ignore[attr-defined]
     for attr in ("_request", "instance"):
-        if item.__dict__.get(attr) is not None:
+        if getattr(item, attr, None) is not None:
             setattr(item, attr, None)
     return reports
 
@@ -172,20 +172,12 @@ def make_report(item: Item, call: CallInfo[None]) -> TestReport:
             outcome = "failed"
             longrepr = item.repr_failure(exc)
     sections = [(f"Captured {key} {rwhen}", content) for rwhen, key, content in item._report_sections]
+    # the item's keywords mapping itself: the report makes its {keyword: 1} dict only if asked,
+    # and most reports of a large run never are
     return TestReport(
-        item.nodeid, item.location, _report_keywords(item, call.when), outcome, longrepr, call.when,
-        sections, call.duration, call.start, call.stop, item.user_properties,
+        item.nodeid, item.location, item.keywords, outcome, longrepr, call.when,
+        sections, call.duration, call.start, call.stop, item.recorded_properties(),
     )
-
-
-def _report_keywords(item: Item, when: str) -> dict[str, int]:
-    """The keywords a report carries: made at the setup report (after setup added its marks) and
-    shared by the three reports of the test."""
-    cached = item.__dict__.get("_keywords_for_reports")
-    if cached is None or when == "setup":
-        cached = {k: 1 for k in item.keywords}
-        item._keywords_for_reports = cached  # type: ignore[attr-defined]
-    return cached
 
 
 def skip_location(item: Item, exc: BaseException) -> tuple[str, int, str]:

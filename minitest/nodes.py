@@ -39,39 +39,60 @@ class NodeKeywords(MutableMapping[str, Any]):
     def __init__(self, node: Node) -> None:
         self.node = node
         self.parent = node.parent
-        self._own: dict[str, Any] = {node.name: True}
+        # the node's name is its one keyword until something is added: the dict holding it is made
+        # then (reports of every test read their item's keywords, and most tests add none)
+        self._own: dict[str, Any] | None = None
+
+    def _own_dict(self) -> dict[str, Any]:
+        own = self._own
+        if own is None:
+            own = self._own = {self.node.name: True}
+        return own
 
     def __getitem__(self, key: str) -> Any:
-        try:
-            return self._own[key]
-        except KeyError:
-            if self.parent is None:
-                raise
-            return self.parent.keywords[key]
+        own = self._own
+        if own is None:
+            if key == self.node.name:
+                return True
+        elif key in own:
+            return own[key]
+        if self.parent is None:
+            raise KeyError(key)
+        return self.parent.keywords[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self._own[key] = value
+        self._own_dict()[key] = value
 
     def __delitem__(self, key: str) -> None:
-        del self._own[key]
+        del self._own_dict()[key]
 
     def __iter__(self) -> Iterator[str]:
-        seen = set(self._own)
-        yield from self._own
+        own = self._own if self._own is not None else (self.node.name,)
+        yield from own
         if self.parent is not None:
             for key in self.parent.keywords:
-                if key not in seen:
+                if key not in own:
                     yield key
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._own or (self.parent is not None and key in self.parent.keywords)
+        own = self._own
+        if (key == self.node.name) if own is None else (key in own):
+            return True
+        return self.parent is not None and key in self.parent.keywords
 
 
 class Node:
     """Base of every node in the collection tree."""
+
+    # A large run holds every item until it ends, so a node's data lives in slots: as plain instance
+    # attributes (20+ per test, added in varying order) each item's __dict__ cost ~1.5 KB. A __dict__
+    # is still there for what plugins and pytest-style code set on nodes, but nothing common goes in
+    # it. Containers most nodes never fill (marks, keywords, stash, finalizers) are made on first use.
+    __slots__ = ("name", "parent", "config", "session", "path", "nodeid", "_keywords", "_own_markers",
+                 "_stash", "_finalizers", "_chain", "_extra_keywords", "__dict__", "__weakref__")
 
     def __init__(
         self,
@@ -99,19 +120,57 @@ class Node:
             assert parent is not None
             nodeid = f"{parent.nodeid}{SEP}{name}" if parent.nodeid else name
         self.nodeid: str = nodeid
-        self.keywords = NodeKeywords(self)
-        self.own_markers: list[Mark] = []
-        self.stash = Stash()
-        self._finalizers: list[Callable[[], object]] = []
+        # an unset slot costs as much memory as a set one, and reading an unset slot raises
+        # AttributeError, which was the largest cost of walking marks: start with no marks
+        self._own_markers: list[Mark] | tuple[()] = ()
+
+    @property
+    def keywords(self) -> NodeKeywords:
+        """The keywords ``-k`` matches (made on first use)."""
+        try:
+            return self._keywords
+        except AttributeError:
+            self._keywords = NodeKeywords(self)
+            return self._keywords
+
+    @keywords.setter
+    def keywords(self, value: NodeKeywords) -> None:
+        self._keywords = value
+
+    @property
+    def own_markers(self) -> list[Mark]:
+        """The marks applied to this node itself (made on first use; walks read them through
+        :meth:`_marks` so asking for a mark never creates an empty list)."""
+        marks = self._own_markers
+        if marks == ():
+            marks = self._own_markers = []
+        return marks  # type: ignore[return-value]
+
+    @own_markers.setter
+    def own_markers(self, value: list[Mark]) -> None:
+        self._own_markers = value
+
+    def _marks(self) -> list[Mark] | tuple[()]:
+        return self._own_markers
+
+    @property
+    def stash(self) -> Stash:
+        """Typed per-plugin state for this node (made on first use)."""
+        try:
+            return self._stash
+        except AttributeError:
+            self._stash = Stash()
+            return self._stash
 
     @property
     def extra_keyword_matches(self) -> set[str]:
         """Extra words ``-k`` matches for this node (made on first use: most nodes have none, and an
         empty set per test adds up over a large run)."""
-        extra = self.__dict__.get("_extra_keywords")
-        if extra is None:
-            extra = self._extra_keywords = set()
-        return extra
+        try:
+            return self._extra_keywords
+        except AttributeError:
+            self._extra_keywords: set[str] = set()
+            return self._extra_keywords
 
     @extra_keyword_matches.setter
     def extra_keyword_matches(self, value: set[str]) -> None:
@@ -148,11 +207,12 @@ class Node:
 
     def _cached_chain(self) -> list[Node]:
         """The cached chain itself, for the node's own walks (never handed out: callers may mutate)."""
-        chain = self.__dict__.get("_chain")
-        if chain is None:
+        try:
+            return self._chain
+        except AttributeError:
             chain = [self] if self.parent is None else [*self.parent._cached_chain(), self]
-            self._chain = chain
-        return chain
+            self._chain: list[Node] = chain
+            return chain
 
     def listnames(self) -> list[str]:
         return [n.name for n in self.listchain()]
@@ -184,13 +244,13 @@ class Node:
         # the chain is walked directly (not through iter_markers_with_node, not copied): plugins
         # ask for marks several times per test
         for node in reversed(self._cached_chain()):
-            for mark in node.own_markers:
+            for mark in node._marks():
                 if name is None or mark.name == name:
                     yield mark
 
     def iter_markers_with_node(self, name: str | None = None) -> Iterator[tuple[Node, Mark]]:
         for node in reversed(self._cached_chain()):
-            for mark in node.own_markers:
+            for mark in node._marks():
                 if name is None or mark.name == name:
                     yield node, mark
 
@@ -200,20 +260,26 @@ class Node:
     def listextrakeywords(self) -> set[str]:
         extra: set[str] = set()
         for node in self.listchain():
-            extra.update(node.__dict__.get("_extra_keywords", ()))
+            extra.update(getattr(node, "_extra_keywords", ()))
         return extra
 
     # -- setup / teardown ----------------------------------------------------------------------
     def addfinalizer(self, fin: Callable[[], object]) -> None:
         """Run ``fin`` when this node is torn down (finalizers run last-in, first-out)."""
-        self._finalizers.append(fin)
+        try:
+            self._finalizers.append(fin)
+        except AttributeError:
+            self._finalizers: list[Callable[[], object]] = [fin]
 
     def setup(self) -> None:
         """Prepare this node before the first item below it runs."""
 
     def teardown(self) -> None:
         """Run this node's finalizers, last added first; the first error is re-raised after all ran."""
-        errors = run_finalizers(self._finalizers)
+        finalizers = getattr(self, "_finalizers", None)
+        if not finalizers:
+            return
+        errors = run_finalizers(finalizers)
         if len(errors) == 1:
             raise errors[0]
         if errors:
@@ -276,13 +342,42 @@ class Collector(Node):
 class Item(Node):
     """A test: the leaf of the tree. ``runtest()`` runs it."""
 
+    __slots__ = ("_user_properties", "_location")
+
     nextitem = None
+    #: (when, key, content) of the text shown with the reports; most tests print nothing, so the
+    #: class's empty tuple stands in until :meth:`add_report_section` makes the item its own list
+    _report_sections: list[tuple[str, str, str]] | tuple[()] = ()
 
     def __init__(self, name: str, parent: Node | None = None, config: Config | None = None,
                  session: Session | None = None, nodeid: str | None = None, **kw: Any) -> None:
         super().__init__(name, parent, config, session, nodeid=nodeid, **kw)
-        self._report_sections: list[tuple[str, str, str]] = []
-        self.user_properties: list[tuple[str, object]] = []
+
+    @property
+    def user_properties(self) -> list[tuple[str, object]]:
+        """(name, value) pairs a test records for the reports (``record_property``); made on first use."""
+        try:
+            return self._user_properties
+        except AttributeError:
+            self._user_properties: list[tuple[str, object]] = []
+            return self._user_properties
+
+    @user_properties.setter
+    def user_properties(self, value: list[tuple[str, object]]) -> None:
+        self._user_properties = value
+
+    def recorded_properties(self) -> list[tuple[str, object]] | tuple[()]:
+        """:attr:`user_properties` without creating the list when there are none (for reports)."""
+        try:
+            return self._user_properties
+        except AttributeError:
+            return ()
+
+    def _cached_chain(self) -> list[Node]:
+        # an item's chain is its parent's plus itself, made when asked: a list kept per test costs
+        # ~100 bytes each over a large run, and the copy is cheap next to the walks using it
+        parent = self.parent
+        return [self] if parent is None else [*parent._cached_chain(), self]
 
     def runtest(self) -> None:
         raise NotImplementedError("runtest() must be implemented by an Item subclass")
@@ -290,7 +385,10 @@ class Item(Node):
     def add_report_section(self, when: str, key: str, content: str) -> None:
         """Attach text (captured output, logs) shown with this item's report of phase ``when``."""
         if content:
-            self._report_sections.append((when, key, content))
+            sections = self._report_sections
+            if type(sections) is tuple:
+                sections = self._report_sections = []
+            sections.append((when, key, content))  # type: ignore[union-attr]
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
         """(path, 0-based line number or None, description) of this item."""
@@ -300,12 +398,12 @@ class Item(Node):
     def location(self) -> tuple[str, int | None, str]:
         """(path relative to rootdir, 0-based line, description), as reports carry it."""
         try:
-            return self._location  # type: ignore[has-type]
+            return self._location
         except AttributeError:
             path, lineno, domain = self.reportinfo()
             # usually the node's own Path object: its str is cached, a copy would hash afresh
             relpath = self.session.relative_path(path if isinstance(path, Path) else Path(path))
-            self._location = (relpath, lineno, str(domain))
+            self._location: tuple[str, int | None, str] = (relpath, lineno, str(domain))
             return self._location
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, Literal, TypeVar
 
 __all__ = ["CallInfo", "TestReport", "CollectReport", "FailureRepr", "ReprCrash", "report_from_dict"]
@@ -85,6 +85,12 @@ class CallInfo(Generic[T]):
 class BaseReport:
     """What the test and collect reports share."""
 
+    # Reports are kept for the summary (one per test at least), so their data lives in slots of
+    # the subclasses; the __dict__ takes what plugins add (``wasxfail``, ``worker_id``, ...).
+    __slots__ = ("__dict__", "__weakref__")
+    #: the data :meth:`to_dict` carries besides the added attributes, in this order
+    _FIELDS: tuple[str, ...] = ()
+
     nodeid: str
     outcome: str
     longrepr: Any
@@ -144,7 +150,8 @@ class BaseReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON-serializable) describing this report."""
-        data = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        data = {name: getattr(self, name) for name in self._FIELDS}
+        data.update((k, v) for k, v in self.__dict__.items() if not k.startswith("_"))
         lr = self.longrepr
         if isinstance(lr, FailureRepr):
             data["longrepr"] = {"text": lr.text, "crash": dataclasses.asdict(lr.crash) if lr.crash else None,
@@ -166,26 +173,71 @@ class BaseReport:
 
 
 class TestReport(BaseReport):
-    """The outcome of one phase (setup, call or teardown) of one test."""
+    """The outcome of one phase (setup, call or teardown) of one test.
+
+    ``keywords`` may be a dict or any mapping (an item's keywords): a mapping is turned into the
+    ``{keyword: 1}`` dict when first read, since most reports are never asked for theirs. Empty
+    ``sections`` and ``user_properties`` lists are likewise only made when asked for.
+    """
 
     __test__ = False  # not a test class, whatever a runner thinks of the name
+    __slots__ = ("nodeid", "location", "_keywords", "outcome", "longrepr", "when", "_sections", "duration",
+                 "start", "stop", "_user_properties")
+    _FIELDS = ("nodeid", "location", "keywords", "outcome", "longrepr", "when", "sections", "duration",
+               "start", "stop", "user_properties")
 
-    def __init__(self, nodeid: str, location: tuple[str, int | None, str], keywords: dict[str, Any],
+    def __init__(self, nodeid: str, location: tuple[str, int | None, str], keywords: Mapping[str, Any],
                  outcome: str, longrepr: Any, when: str, sections: Iterable[tuple[str, str]] = (),
                  duration: float = 0.0, start: float = 0.0, stop: float = 0.0,
                  user_properties: Iterable[tuple[str, object]] | None = None, **extra: Any) -> None:
         self.nodeid = nodeid
         self.location = location
-        self.keywords = keywords
+        self._keywords = keywords
         self.outcome = outcome
         self.longrepr = longrepr
         self.when = when
-        self.sections = sections if type(sections) is list else list(sections)
+        self._sections: list[tuple[str, str]] | None = (
+            (sections if type(sections) is list else list(sections)) if sections else None)
         self.duration = duration
         self.start = start
         self.stop = stop
-        self.user_properties = list(user_properties) if user_properties else []
-        self.__dict__.update(extra)
+        self._user_properties: list[tuple[str, object]] | None = (
+            list(user_properties) if user_properties else None)
+        if extra:
+            self.__dict__.update(extra)
+
+    @property
+    def keywords(self) -> dict[str, Any]:
+        keywords = self._keywords
+        if type(keywords) is not dict:
+            keywords = self._keywords = {k: 1 for k in keywords}
+        return keywords  # type: ignore[return-value]
+
+    @keywords.setter
+    def keywords(self, value: Mapping[str, Any]) -> None:
+        self._keywords = value
+
+    @property
+    def sections(self) -> list[tuple[str, str]]:
+        sections = self._sections
+        if sections is None:
+            sections = self._sections = []
+        return sections
+
+    @sections.setter
+    def sections(self, value: list[tuple[str, str]]) -> None:
+        self._sections = value
+
+    @property
+    def user_properties(self) -> list[tuple[str, object]]:
+        props = self._user_properties
+        if props is None:
+            props = self._user_properties = []
+        return props
+
+    @user_properties.setter
+    def user_properties(self, value: list[tuple[str, object]]) -> None:
+        self._user_properties = value
 
     def __repr__(self) -> str:
         return f"<TestReport {self.nodeid!r} when={self.when!r} outcome={self.outcome!r}>"
@@ -195,6 +247,8 @@ class CollectReport(BaseReport):
     """The outcome of collecting one collector; ``result`` holds its children."""
 
     when = "collect"
+    __slots__ = ("nodeid", "outcome", "longrepr", "result", "sections")
+    _FIELDS = ("nodeid", "outcome", "longrepr", "sections")
 
     def __init__(self, nodeid: str, outcome: str, longrepr: Any, result: list[Any] | None,
                  sections: Iterable[tuple[str, str]] = (), **extra: Any) -> None:
@@ -203,7 +257,8 @@ class CollectReport(BaseReport):
         self.longrepr = longrepr
         self.result = result or []
         self.sections = list(sections)
-        self.__dict__.update(extra)
+        if extra:
+            self.__dict__.update(extra)
 
     @property
     def location(self) -> tuple[str, int | None, str]:
