@@ -366,12 +366,15 @@ class TerminalReporter:
             for name, count in counts.items():
                 self._tw.line(f"{name}: {count}")
             return
+        # one write for the whole listing (it can be thousands of lines): same text, no per-line
+        # buffer bookkeeping
         if self.verbosity < 0:
-            for item in items:
-                self._tw.line(item.nodeid)
+            if items:
+                self._tw.write("".join([f"{item.nodeid}\n" for item in items]))
             return
         self._tw.line()
         stack: list[Any] = []
+        lines: list[str] = []
         for item in items:
             needed = item.listchain()[1:]
             while stack and stack != needed[: len(stack)]:
@@ -379,7 +382,9 @@ class TerminalReporter:
             for node in needed[len(stack):]:
                 stack.append(node)
                 indent = "  " * (len(stack) - 1)
-                self._tw.line(f"{indent}<{_node_kind(node)} {node.name}>")
+                lines.append(f"{indent}<{_node_kind(node)} {node.name}>\n")
+        if lines:
+            self._tw.write("".join(lines))
 
     # -- running ---------------------------------------------------------------------------------
     def minitest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:

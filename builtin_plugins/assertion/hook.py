@@ -16,6 +16,7 @@ import importlib.machinery
 import importlib.util
 import marshal
 import os
+import re
 import struct
 import sys
 import tempfile
@@ -40,20 +41,27 @@ _HEADER = struct.Struct("<4sIII")  # magic, format, source mtime, source size
 
 def cache_path_for(source: Path) -> Path:
     """Where the rewritten code of ``source`` is cached (honours ``PYTHONPYCACHEPREFIX``)."""
-    name = f"{source.stem}.{CACHE_TAG}.pyc"
+    return Path(_cache_file(str(source)))
+
+
+def _cache_file(source: str) -> str:
+    """:func:`cache_path_for` on strings: it runs for every rewritten module that is imported,
+    and path objects cost more than the file system calls they stand for."""
+    directory, filename = os.path.split(source)
+    name = f"{filename.rpartition('.')[0] or filename}.{CACHE_TAG}.pyc"
     prefix = getattr(sys, "pycache_prefix", None)
     if prefix:
-        parent = Path(prefix) / source.resolve().parent.relative_to(source.resolve().anchor)
-        return parent / name
-    return source.parent / "__pycache__" / name
+        resolved = Path(source).resolve()
+        return str(Path(prefix) / resolved.parent.relative_to(resolved.anchor) / name)
+    return os.path.join(directory, "__pycache__", name)
 
 
-def _stat_key(source: Path) -> tuple[int, int]:
-    st = source.stat()
+def _stat_key(source: str | os.PathLike[str]) -> tuple[int, int]:
+    st = os.stat(source)
     return int(st.st_mtime) & 0xFFFFFFFF, st.st_size & 0xFFFFFFFF
 
 
-def read_cached(source: Path, cache: Path) -> types.CodeType | None:
+def read_cached(source: str | os.PathLike[str], cache: str | os.PathLike[str]) -> types.CodeType | None:
     """Return the cached code if it is still valid for ``source``, else None."""
     try:
         with open(cache, "rb") as handle:
@@ -67,19 +75,21 @@ def read_cached(source: Path, cache: Path) -> types.CodeType | None:
     if (magic, fmt, cached_mtime, cached_size) != (importlib.util.MAGIC_NUMBER, _FORMAT, mtime, size):
         return None
     try:
-        code = marshal.loads(data[_HEADER.size:])
+        code = marshal.loads(memoryview(data)[_HEADER.size:])  # no copy of the payload
     except Exception:
         return None
     return code if isinstance(code, types.CodeType) else None
 
 
-def write_cached(source: Path, cache: Path, code: types.CodeType, stat_key: tuple[int, int]) -> bool:
+def write_cached(source: str | os.PathLike[str], cache: str | os.PathLike[str], code: types.CodeType,
+                 stat_key: tuple[int, int]) -> bool:
     """Write ``code`` to ``cache`` atomically; return False (silently) when that is not possible.
 
     A temporary file renamed into place means a concurrent run (xdist workers) never reads a
     half-written cache file.
     """
     payload = _HEADER.pack(importlib.util.MAGIC_NUMBER, _FORMAT, *stat_key) + marshal.dumps(code)
+    cache = Path(cache)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{cache.stem}.", suffix=".tmp", dir=cache.parent)
@@ -98,12 +108,12 @@ def write_cached(source: Path, cache: Path, code: types.CodeType, stat_key: tupl
     return True
 
 
-def _fnmatch_path(pattern: str, path: PurePath) -> bool:
+def _fnmatch_path(pattern: str, path: PurePath | str) -> bool:
     """Match a ``python_files`` pattern: against the name, or the path if it has separators."""
+    text = os.fspath(path)
     if os.sep not in pattern and "/" not in pattern:
-        return fnmatch.fnmatch(path.name, pattern)
+        return fnmatch.fnmatch(os.path.basename(text), pattern)
     pattern = pattern.replace("/", os.sep)
-    text = str(path)
     if not os.path.isabs(pattern):
         pattern = f"*{os.sep}{pattern}"
     return fnmatch.fnmatch(text, pattern)
@@ -116,6 +126,7 @@ class AssertionRewritingHook(importlib.abc.MetaPathFinder, importlib.abc.Loader)
                  initial_paths: Iterable[str | os.PathLike[str]] = ()) -> None:
         self._python_files_source = python_files
         self._patterns: list[str] | None = None
+        self._name_matcher: Callable[[str], object] | None = None
         self._marked: set[str] = set()
         self._marked_cache: dict[str, bool] = {}
         self._initial_paths: set[str] = set()
@@ -176,20 +187,29 @@ class AssertionRewritingHook(importlib.abc.MetaPathFinder, importlib.abc.Loader)
         last = name.rpartition(".")[2]
         if last == "conftest" or self._initial_paths:
             return True
-        for pattern in self.patterns:
-            if "/" in pattern or os.sep in pattern:
-                return True
-            if fnmatch.fnmatch(last + ".py", pattern):
-                return True
-        return False
+        matcher = self._name_matcher
+        if matcher is None:
+            matcher = self._name_matcher = self._compile_name_matcher()
+        return matcher(last + ".py") is not None
+
+    def _compile_name_matcher(self) -> Callable[[str], object]:
+        """One regular expression for every ``python_files`` pattern, asked about each import's
+        file name (every module imported during the run, the standard library's included)."""
+        patterns = self.patterns
+        if any("/" in pattern or os.sep in pattern for pattern in patterns):
+            return lambda name: True  # a pattern on paths: the file must be found to be judged
+        if not patterns:
+            return lambda name: None
+        regex = "|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in patterns)
+        match = re.compile(regex).match
+        return lambda name: match(os.path.normcase(name))
 
     def _should_rewrite(self, name: str, origin: str) -> bool:
-        path = Path(origin)
-        if path.name == "conftest.py" or self._is_marked(name):
+        if os.path.basename(origin) == "conftest.py" or self._is_marked(name):
             return True
-        if os.path.normcase(os.path.abspath(origin)) in self._initial_paths:
+        if self._initial_paths and os.path.normcase(os.path.abspath(origin)) in self._initial_paths:
             return True
-        return any(_fnmatch_path(pattern, path) for pattern in self.patterns)
+        return any(_fnmatch_path(pattern, origin) for pattern in self.patterns)
 
     def find_spec(self, fullname: str, path: Sequence[str] | None = None,
                   target: types.ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
@@ -225,13 +245,13 @@ class AssertionRewritingHook(importlib.abc.MetaPathFinder, importlib.abc.Loader)
     def get_code_for(self, source_path: Path) -> types.CodeType:
         """The rewritten code of ``source_path``, from the cache when it is still valid."""
         __tracebackhide__ = True
-        cache = cache_path_for(source_path)
+        cache = _cache_file(str(source_path))
         code = read_cached(source_path, cache)
         if code is not None:
             self.cache_hits += 1
             return code
         stat_key = _stat_key(source_path)
-        source = source_path.read_bytes()
+        source = Path(source_path).read_bytes()
         code = rewrite_source(source, str(source_path))
         self.rewrites += 1
         if not sys.dont_write_bytecode:
