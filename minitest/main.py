@@ -156,6 +156,22 @@ def prepare_config(args: Sequence[str], plugins: Sequence[object] = ()) -> Confi
     return config
 
 
+#: the config keys of pytest itself (pytest 9), some of which minitest does not implement
+_PYTEST_INI_KEYS = frozenset("""
+    addopts cache_dir collect_imported_tests consider_namespace_packages console_output_style
+    disable_test_id_escaping_and_forfeit_all_rights_to_community_support doctest_encoding
+    doctest_optionflags empty_parameter_set_mark enable_assertion_pass_hook faulthandler_exit_on_timeout
+    faulthandler_timeout filterwarnings junit_duration_report junit_family junit_log_passing_tests
+    junit_logging junit_suite_name log_auto_indent log_cli log_cli_date_format log_cli_format
+    log_cli_level log_date_format log_file log_file_date_format log_file_format log_file_level
+    log_file_mode log_format log_level markers minversion norecursedirs python_classes python_files
+    python_functions pythonpath required_plugins strict strict_config strict_markers
+    strict_parametrization_ids strict_xfail testpaths tmp_path_retention_count
+    tmp_path_retention_policy truncation_limit_chars truncation_limit_lines usefixtures
+    verbosity_assertions verbosity_subtests verbosity_test_cases xfail_strict
+""".split())
+
+
 def _check_unknown_ini_keys(config: Config) -> None:
     """Keys of the config file that no plugin declared: a warning (a typo, or a setting of a
     plugin that is not installed), or with ``--strict-config`` a usage error."""
@@ -165,7 +181,15 @@ def _check_unknown_ini_keys(config: Config) -> None:
         return
     import warnings
 
+    pytest_config = config.inifile.flavour == "pytest"
     for key in unknown:
+        if pytest_config and key in _PYTEST_INI_KEYS:
+            # pytest knows it (``--strict-config`` in its addopts must not stop the run): like an
+            # addopts option minitest does not have, it is ignored with a warning
+            message = f"pytest config option {key!r} has no minitest equivalent and is ignored"
+            warnings.warn_explicit(MinitestConfigWarning(message), MinitestConfigWarning,
+                                   filename=str(config.inipath), lineno=1)
+            continue
         message = f"Unknown config option: {key}"
         if config.getoption("strict_config", False):
             raise UsageError(message)
