@@ -18,7 +18,6 @@ Methods (``--timeout-method`` / ``timeout_method`` ini / the mark's ``method``):
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import threading
 import traceback
@@ -100,6 +99,8 @@ def timeout_settings(item: Item) -> tuple[float, str] | None:
 
 
 def _signal_usable() -> bool:
+    import signal  # only when a timeout applies: the module builds its enums on import
+
     return hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
 
 
@@ -170,6 +171,8 @@ def _message(seconds: float, stacks: str) -> str:
 
 
 def _arm_signal(item: Item, seconds: float) -> Callable[[], None]:
+    import signal
+
     def on_alarm(signum: int, frame: FrameType | None) -> None:
         __tracebackhide__ = True
         raise Failed(_message(seconds, all_stacks(main_frame=frame)))
