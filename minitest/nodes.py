@@ -241,18 +241,23 @@ class Node:
 
     def iter_markers(self, name: str | None = None) -> Iterator[Mark]:
         """The marks of this node and its parents, closest first."""
-        # the chain is walked directly (not through iter_markers_with_node, not copied): plugins
-        # ask for marks several times per test
-        for node in reversed(self._cached_chain()):
-            for mark in node._marks():
+        # up the parent links (the chain closest first, without building or copying it), not
+        # through iter_markers_with_node: plugins ask for marks several times per test, and
+        # collection asks for each test before its chain was ever needed
+        node: Node | None = self
+        while node is not None:
+            for mark in node._own_markers:
                 if name is None or mark.name == name:
                     yield mark
+            node = node.parent
 
     def iter_markers_with_node(self, name: str | None = None) -> Iterator[tuple[Node, Mark]]:
-        for node in reversed(self._cached_chain()):
-            for mark in node._marks():
+        node: Node | None = self
+        while node is not None:
+            for mark in node._own_markers:
                 if name is None or mark.name == name:
                     yield node, mark
+            node = node.parent
 
     def get_closest_marker(self, name: str, default: Mark | None = None) -> Mark | None:
         return next(self.iter_markers(name), default)
