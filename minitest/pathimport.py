@@ -35,25 +35,35 @@ class ImportPathMismatchError(ImportError):
 
 def resolve_package_path(path: Path) -> Path | None:
     """The top-most directory above ``path`` that is still a package (has ``__init__.py``)."""
+    found = _package_root(str(path))
+    return None if found is None else Path(found)
+
+
+def _package_root(path: str) -> str | None:
+    """:func:`resolve_package_path` on strings (it runs for every test module imported)."""
     result = None
-    directory = path if path.is_dir() else path.parent
-    while (directory / "__init__.py").is_file():
+    directory = path if os.path.isdir(path) else os.path.dirname(path)
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
         result = directory
-        if directory.parent == directory:
+        parent = os.path.dirname(directory)
+        if parent == directory:
             break
-        directory = directory.parent
+        directory = parent
     return result
 
 
 def _pkg_root_and_module_name(path: Path) -> tuple[Path, str]:
-    pkg_path = resolve_package_path(path)
-    if pkg_path is not None:
-        root = pkg_path.parent
-        parts = list(path.relative_to(root).with_suffix("").parts)
-        if parts[-1] == "__init__":
-            parts.pop()
-        return root, ".".join(parts)
-    return path.parent, path.stem
+    text = str(path)
+    found = _package_root(text)
+    if found is None:
+        # the common case, a module outside any package: its directory and its bare name
+        filename = os.path.basename(text)
+        return path.parent, filename.rpartition(".")[0] or filename
+    root = Path(found).parent
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return root, ".".join(parts)
 
 
 def module_name_from_path(path: Path, root: Path) -> str:
