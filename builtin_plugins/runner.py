@@ -118,7 +118,7 @@ def run_protocol(item: Item, nextitem: Item | None = None, log: bool = True) -> 
     reports.append(call_and_report(item, "teardown", log, nextitem=nextitem))
     # free what the test held (fixture values, its request, the bound instance) once it is done:
     # a large run otherwise keeps every test's objects alive until the end
-    if hasattr(item, "funcargs"):
+    if getattr(item, "funcargs", None):  # an empty one is kept: a new dict per test adds up
         item.funcargs = {}  # type: ignore[attr-defined]
     for attr in ("_request", "instance"):
         if getattr(item, attr, None) is not None:

@@ -25,35 +25,83 @@ class StashKey(Generic[T]):
 class Stash:
     """A mapping from :class:`StashKey` to values of the key's type."""
 
-    __slots__ = ("_data",)
+    # Every item of a run has a stash and keeps it until the end, with the same few keys (set by
+    # the same plugins in the same order). So the keys are an interned tuple shared by all the
+    # stashes holding those keys, and each stash has only its list of values: ~130 bytes per test
+    # less than a dict each. A stash holds a handful of keys, so tuple.index (identity comparison in
+    # C) finds one as fast as hashing would.
+    __slots__ = ("_keys", "_values")
 
     def __init__(self) -> None:
-        self._data: dict[StashKey[Any], object] = {}
+        self._keys: tuple[StashKey[Any], ...] = ()
+        self._values: list[object] = []
 
     def __setitem__(self, key: StashKey[T], value: T) -> None:
-        self._data[key] = value
+        keys = self._keys
+        if key in keys:
+            self._values[keys.index(key)] = value
+        else:
+            self._keys = _shared_keys(keys, key)
+            self._values.append(value)
 
     def __getitem__(self, key: StashKey[T]) -> T:
-        return cast(T, self._data[key])
+        keys = self._keys
+        if key in keys:
+            return cast(T, self._values[keys.index(key)])
+        raise KeyError(key)
 
     def get(self, key: StashKey[T], default: D) -> T | D:
-        try:
-            return self[key]
-        except KeyError:
-            return default
+        keys = self._keys
+        if key in keys:
+            return cast(T, self._values[keys.index(key)])
+        return default
 
     def setdefault(self, key: StashKey[T], default: T) -> T:
-        try:
-            return self[key]
-        except KeyError:
-            self[key] = default
-            return default
+        keys = self._keys
+        if key in keys:
+            return cast(T, self._values[keys.index(key)])
+        self._keys = _shared_keys(keys, key)
+        self._values.append(default)
+        return default
 
     def __delitem__(self, key: StashKey[T]) -> None:
-        del self._data[key]
+        keys = self._keys
+        if key not in keys:
+            raise KeyError(key)
+        index = keys.index(key)
+        del self._values[index]
+        self._keys = _interned(keys[:index] + keys[index + 1:])
 
     def __contains__(self, key: StashKey[T]) -> bool:
-        return key in self._data
+        return key in self._keys
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self._keys)
+
+
+#: the key tuples in use, and which tuple adding a key to one of them gives
+_KEY_TUPLES: dict[tuple[StashKey[Any], ...], tuple[StashKey[Any], ...]] = {(): ()}
+_ADDED: dict[tuple[tuple[StashKey[Any], ...], StashKey[Any]], tuple[StashKey[Any], ...]] = {}
+#: past this many distinct key tuples (keys made per node, say), new ones are no longer shared
+_MAX_SHARED = 4096
+
+
+def _shared_keys(keys: tuple[StashKey[Any], ...], key: StashKey[Any]) -> tuple[StashKey[Any], ...]:
+    """``keys + (key,)``, the same tuple object for every stash that gets these keys."""
+    try:
+        return _ADDED[keys, key]
+    except KeyError:
+        pass
+    result = _interned(keys + (key,))
+    if len(_ADDED) < _MAX_SHARED:
+        _ADDED[keys, key] = result
+    return result
+
+
+def _interned(keys: tuple[StashKey[Any], ...]) -> tuple[StashKey[Any], ...]:
+    shared = _KEY_TUPLES.get(keys)
+    if shared is not None:
+        return shared
+    if len(_KEY_TUPLES) < _MAX_SHARED:
+        _KEY_TUPLES[keys] = keys
+    return keys

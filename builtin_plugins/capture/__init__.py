@@ -191,8 +191,9 @@ class CaptureManager:
         if show == "all" or show == "log":
             item.add_report_section(when, "log", handlers[0].stream.getvalue())
         if when == "teardown":
+            # nothing of the test's logging is kept once it is done (items live until the run ends)
             del item.stash[CAPLOG_HANDLER]
-            item.stash[CAPLOG_RECORDS].clear()
+            del item.stash[CAPLOG_RECORDS]
 
     # -- hooks -----------------------------------------------------------------------------------
     @hookimpl(wrapper=True)
