@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
+from types import FunctionType
 from typing import Any, TypeVar, overload
 
 __all__ = ["fixture", "FixtureMarker", "FIXTURE_ATTR", "get_fixture_marker", "yield_fixture",
@@ -87,6 +88,11 @@ def yield_fixture(*args: Any, **kwargs: Any) -> Any:
 
 def get_fixture_marker(obj: object) -> FixtureMarker | None:
     """The FixtureMarker of ``obj`` if it was declared with ``@minitest.fixture``."""
+    if type(obj) is FunctionType:
+        # asked of every function of every test module and class: a plain function's attributes
+        # are its __dict__, and a miss through getattr costs an AttributeError
+        marker = obj.__dict__.get(FIXTURE_ATTR)
+        return marker if isinstance(marker, FixtureMarker) else None
     try:
         marker = getattr(obj, FIXTURE_ATTR, None)
     except Exception:  # objects with exotic __getattr__
