@@ -265,3 +265,32 @@ def test_pytest_main_from_a_test_runs_the_real_pytest(files, run):
     })
     result = run("test_outer.py")
     result.assert_outcomes(passed=1)
+
+
+def test_warning_classes_come_without_importing_pytest(files, run):
+    # pytest's warning classes (common in filterwarnings settings) are pytest's own objects, read
+    # from the small module defining them
+    files({
+        "pytest.ini": "[pytest]\nfilterwarnings =\n    error::pytest.PytestExperimentalApiWarning\n",
+        "test_warn.py": """
+            import sys
+            import warnings
+
+            import pytest
+
+
+            def test_classes():
+                with pytest.warns(pytest.PytestUnknownMarkWarning):
+                    warnings.warn(pytest.PytestUnknownMarkWarning("x"))
+                assert issubclass(pytest.PytestUnknownMarkWarning, pytest.PytestWarning)
+                assert pytest.PytestWarning.__module__ == "pytest"
+                assert "_pytest.config" not in sys.modules and "_pytest.python_api" not in sys.modules
+
+
+            def test_filter_from_the_config():
+                warnings.warn(pytest.PytestExperimentalApiWarning("error by config"))
+        """,
+    })
+    result = run("-rf")
+    result.assert_outcomes(passed=1, failed=1)
+    result.fnmatch_lines(["*PytestExperimentalApiWarning: error by config", "FAILED test_warn.py::test_filter_from_the_config*"])

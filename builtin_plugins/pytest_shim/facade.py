@@ -8,8 +8,8 @@ the module's namespace, so a suite that only uses ``pytest.fixture`` / ``pytest.
 * ``hookimpl`` / ``hookspec`` are pluggy markers of the project "pytest", exactly as pytest's are,
   so ``@pytest.hookimpl(...)`` on a ``pytest_*`` function in a conftest keeps its options (the
   plugin manager reads the ``pytest_impl`` attribute when it maps ``pytest_*`` hooks);
-* ``__version__`` / ``version_tuple`` are read from the tiny ``_pytest`` package (the installed
-  pytest's version, without importing pytest);
+* ``__version__`` / ``version_tuple`` and the ``Pytest*Warning`` classes are read from small
+  modules of the ``_pytest`` package (the installed pytest's own objects, without importing pytest);
 * everything else (``Config``, ``Item``, ``Pytester``, the warning classes, ...) is forwarded to the
   real pytest, imported on first use.
 """
@@ -64,6 +64,8 @@ class PytestFacade(ModuleType):
             value = getattr(minitest, name)
         elif name in _VERSION_NAMES:
             value = self._version_attr(name)
+        elif name.startswith("Pytest") and name.endswith("Warning") and (warning := _light_warning(name)):
+            value = warning
         elif name.startswith("_") and name not in _FORWARDED_PRIVATE:
             # ``__file__``, ``__path__``, ``_some_marker_attr``: introspection (inspect.getmodule
             # asks every module for ``__file__``, the fixture scan probes every object of a test
@@ -113,6 +115,17 @@ class PytestFacade(ModuleType):
                 sys.modules["pytest"] = self
         self._minitest_real = real
         return real
+
+
+def _light_warning(name: str) -> Any:
+    """pytest's warning class ``name`` from the small module that defines them (named in
+    ``filterwarnings`` settings, ``pytest.warns(pytest.PytestWarning)``): the very objects pytest
+    exports, without importing pytest. None when that module does not have it."""
+    try:
+        from _pytest import warning_types
+    except ImportError:
+        return None
+    return getattr(warning_types, name, None)
 
 
 def _not_installed(name: str) -> str:
