@@ -188,29 +188,29 @@ def _marks_in_module(module: ModuleType) -> Iterator[tuple[Mark, Any]]:
         if id(obj) in seen:
             return
         seen.add(id(obj))
-        marks = (get_unpacked_marks(obj, consider_mro=False) if inspect.isclass(obj)
-                 else get_unpacked_marks(obj))
+        is_class = isinstance(obj, type)  # inspect.isclass without the call (every module is walked)
+        marks = get_unpacked_marks(obj, consider_mro=False) if is_class else get_unpacked_marks(obj)
         for mark in marks:
             yield mark, owner
             if mark.name == "parametrize":
                 for psmark in _param_marks(mark):
                     yield psmark, owner
-        if inspect.isclass(obj):
+        if is_class:
             for member in list(vars(obj).values()):
                 if type(member) is FunctionType:
                     if _unmarked(member):
                         continue
                 else:
                     member = getattr(member, "__func__", member)  # staticmethod / classmethod
-                if inspect.isfunction(member) or inspect.isclass(member):
+                if isinstance(member, (FunctionType, type)):
                     yield from visit(member, member)
 
     yield from visit(module, module)
+    module_name = module.__name__
     for value in list(vars(module).values()):
         if type(value) is FunctionType and _unmarked(value):
             continue
-        if (inspect.isfunction(value) or inspect.isclass(value)) and getattr(value, "__module__", None) \
-                == module.__name__:
+        if isinstance(value, (FunctionType, type)) and getattr(value, "__module__", None) == module_name:
             yield from visit(value, value)
 
 

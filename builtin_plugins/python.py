@@ -420,7 +420,7 @@ def minitest_pycollect_makemodule(module_path: Path, parent: Collector) -> Modul
 @hookimpl(trylast=True)
 def minitest_pycollect_makeitem(collector: PyCollector, name: str, obj: object) -> Node | list[Node] | None:
     config = collector.config
-    if inspect.isclass(obj):
+    if isinstance(obj, type):  # inspect.isclass / isfunction spelled out: asked for every name
         if _matches_name(name, config.getini("python_classes")) and getattr(obj, "__test__", True):
             return Class.from_parent(collector, name=name)
         return None
@@ -431,7 +431,7 @@ def minitest_pycollect_makeitem(collector: PyCollector, name: str, obj: object) 
     if is_fixture_definition(obj):
         return None  # a fixture named test_*: pytest never collects those either
     raw = obj.__func__ if isinstance(obj, staticmethod) else obj
-    if not (inspect.isfunction(raw) or inspect.isfunction(getattr(raw, "__func__", None))
+    if not (isinstance(raw, FunctionType) or isinstance(getattr(raw, "__func__", None), FunctionType)
             or _is_partial_or_wrapped_function(raw)):
         return None
     if not getattr(raw, "__test__", True):

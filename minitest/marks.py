@@ -82,15 +82,18 @@ def get_unpacked_marks(obj: object, *, consider_mro: bool = True) -> list[Mark]:
         if MARK_ATTRS[0] not in own and MARK_ATTRS[1] not in own:
             return []
     raw: list[Any] = []
-    if inspect.isclass(obj) and consider_mro:
-        for cls in reversed(obj.__mro__):
+    is_class = isinstance(obj, type)  # inspect.isclass, without the call
+    if is_class and consider_mro:
+        for cls in reversed(obj.__mro__):  # type: ignore[union-attr]
             for attr in MARK_ATTRS:
                 value = cls.__dict__.get(attr, [])
                 raw.extend(value if isinstance(value, (list, tuple)) else [value])
     else:
         for attr in MARK_ATTRS:
-            value = getattr(obj, attr, []) if not inspect.isclass(obj) else obj.__dict__.get(attr, [])
+            value = getattr(obj, attr, []) if not is_class else obj.__dict__.get(attr, [])
             raw.extend(value if isinstance(value, (list, tuple)) else [value])
+    if not raw:
+        return []
     marks: list[Mark] = []
     seen: set[int] = set()
     for item in raw:
