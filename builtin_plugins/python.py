@@ -149,6 +149,13 @@ class PyCollector(PyObjMixin, Collector):
         if not getattr(obj, "__test__", True):
             return []
         ihook = self.ihook
+        makeitem = ihook.minitest_pycollect_makeitem
+        # names only the builtin implementations would be asked about, and that they turn down
+        # (neither a class nor a test function name), are not asked about: most of a module's
+        # names are imports, constants and helpers, and a hook call per name is a large part
+        # of collecting. Any other implementation (a plugin, a conftest) or hook monitoring
+        # (--trace-hooks) and every name is passed to the hook, as always.
+        functions = self.config.getini("python_functions") if _only_builtin_makeitem(makeitem, self) else None
         seen: set[str] = set()
         per_namespace: list[list[Node]] = []
         for namespace in self._namespaces():
@@ -157,7 +164,9 @@ class PyCollector(PyObjMixin, Collector):
                 if name in seen or name.startswith("__"):
                     continue
                 seen.add(name)
-                res = ihook.minitest_pycollect_makeitem(collector=self, name=name, obj=member)
+                if functions is not None and not isinstance(member, type) and not _matches_name(name, functions):
+                    continue
+                res = makeitem(collector=self, name=name, obj=member)
                 if res is None:
                     continue
                 found.extend(res if isinstance(res, list) else [res])
@@ -166,6 +175,33 @@ class PyCollector(PyObjMixin, Collector):
         for found in reversed(per_namespace):
             result.extend(found)
         return result
+
+
+#: set on a ``minitest_pycollect_makeitem`` implementation that returns None for anything that is
+#: not a class: names that are neither classes nor test function names may then skip the hook
+CLASSES_ONLY_ATTR = "_minitest_makeitem_classes_only"
+
+
+def _only_builtin_makeitem(hook: Any, collector: Node) -> bool:
+    """Whether every implementation of ``minitest_pycollect_makeitem`` for ``collector`` is this
+    plugin's own or one marked :data:`CLASSES_ONLY_ATTR`, and no hook monitoring is active."""
+    manager = collector.config.pluginmanager
+    if getattr(manager, "_inner_hookexec", None) is not _plain_hookexec():
+        return False  # --trace-hooks / --plugin-profile see every call
+    for impl in hook.get_hookimpls():
+        function = impl.function
+        if function is not minitest_pycollect_makeitem and not getattr(function, CLASSES_ONLY_ATTR, False):
+            return False
+    return True
+
+
+def _plain_hookexec() -> Any:
+    """pluggy's own hook runner (a monitored plugin manager has another in its place)."""
+    try:
+        from pluggy._callers import _multicall
+    except ImportError:  # a pluggy without it: never skip
+        return object()
+    return _multicall
 
 
 class Module(PyCollector, File):

@@ -21,7 +21,7 @@ import types
 from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
-from builtin_plugins.python import Class, Function, Metafunc
+from builtin_plugins.python import CLASSES_ONLY_ATTR, Class, Function, Metafunc
 from minitest import fixture, hookimpl
 from minitest.config import Config, Parser
 from minitest.nodes import Collector, Node
@@ -56,6 +56,10 @@ def minitest_pycollect_makeitem(collector: Collector, name: str, obj: object) ->
         return None  # cannot be instantiated, so nothing to run
     _ensure_subtest_reporting(collector.config)
     return UnitTestCase.from_parent(collector, name=name)
+
+
+# only classes are ever claimed: the python plugin may skip asking about other names
+setattr(minitest_pycollect_makeitem, CLASSES_ONLY_ATTR, True)
 
 
 def _is_skipped(obj: object) -> bool:

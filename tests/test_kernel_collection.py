@@ -381,3 +381,58 @@ def test_custom_collect_file_hook_makes_items(files, compare):
     ]
     mine.fnmatch_lines(["FAILED check_data.txt::line1 - ValueError: bad"])
 
+
+
+def test_pycollect_makeitem_sees_every_name_when_a_plugin_implements_it(files, run, run_pytest):
+    """The builtin collector skips the hook call for names the builtins would turn down (imports,
+    constants, helpers); a conftest implementing the hook must still be asked about each name,
+    as pytest asks it."""
+    files({
+        "conftest.py": """
+            import sys
+            from pathlib import Path
+
+            HOOK = "pytest_pycollect_makeitem" if Path(sys.argv[0]).parent.name == "pytest" \\
+                else "minitest_pycollect_makeitem"
+            SEEN = []
+
+            def makeitem(collector, name, obj):
+                SEEN.append(name)
+
+            globals()[HOOK] = makeitem
+
+            def report(terminalreporter):
+                terminalreporter.write_line("seen: " + ",".join(sorted(set(SEEN))))
+
+            globals()[HOOK.split("_")[0] + "_terminal_summary"] = report
+        """,
+        "test_a.py": """
+            import os
+
+            CONSTANT = 3
+
+            def helper():
+                pass
+
+            def check_me():
+                pass
+
+            def test_one():
+                pass
+        """,
+    })
+    mine = run("-v")
+    ref = run_pytest("-v")
+    for result in (mine, ref):
+        seen = next((line for line in result.lines if line.startswith("seen: ")), "seen: ")
+        assert {"os", "CONSTANT", "helper", "check_me", "test_one"} <= set(seen[6:].split(",")), result.dump()
+    assert verbose_nodeids(mine) == verbose_nodeids(ref) == [("test_a.py::test_one", "PASSED")], mine.dump()
+
+
+def test_trace_hooks_shows_makeitem_for_every_name(files, run):
+    """Under hook monitoring no hook call is left out."""
+    files({"test_a.py": "import os\n\nCONSTANT = 3\n\ndef test_one():\n    pass\n"})
+    result = run("--trace-hooks", "--collect-only", "-q")
+    text = result.output
+    calls = [line for line in text.splitlines() if line.strip().startswith("minitest_pycollect_makeitem(")]
+    assert len(calls) >= 3, result.dump()  # os, CONSTANT and test_one at least
