@@ -94,6 +94,8 @@ class TestCaseFunction(Function):
 
     __test__ = False  # not a test class for runners looking at this module
     failfast = False  # read by TestCase.subTest
+    # slots as for Function: an instance __dict__ per test costs more than the test's own data
+    __slots__ = ("_outcomes", "_subtest_reports", "_making_subtest_report")
 
     def __init__(self, name: str, parent: Node, **kw: Any) -> None:
         assert isinstance(parent, UnitTestCase)
