@@ -86,7 +86,9 @@ def _grouped_by_project(entry: str, children: list[str]) -> list[str]:
         low = child.lower()
         if low.endswith(_METADATA_SUFFIXES):
             project = low.rpartition(".")[0].partition("-")[0]
-            key = re.sub(r"[-_.]+", "-", project).replace("-", "_")
+            # importlib.metadata's normalisation (runs of "-_." become "_"); the regex only when
+            # there is something to normalise, as it is the slowest part of the scan
+            key = re.sub(r"[-_.]+", "_", project) if "." in project or "__" in project else project
             groups.setdefault(key, []).append(os.path.join(entry, child))
     return [path for paths in groups.values() for path in paths]
 
