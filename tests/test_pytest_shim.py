@@ -68,6 +68,11 @@ TESTS = """
             assert exc.msg == "caught"
 
 
+    def test_c_fixture_lookup_error(request):
+        with pytest.raises(pytest.FixtureLookupError):
+            request.getfixturevalue("no_such_fixture")
+
+
     def test_d_approx_and_warns():
         assert repr(pytest.approx(1.0)) == "1.0 ± 1.0e-06"
         assert repr(pytest.approx([1, 2])) == "approx([1 ± 1.0e-06, 2 ± 2.0e-06])"
@@ -97,14 +102,14 @@ def test_pytest_suite_runs_without_importing_pytest(files, run):
     files({"conftest.py": CONFTEST, "test_suite.py": TESTS})
     result = run("-rs")
     assert result.ret == 1, result.dump()
-    result.assert_outcomes(passed=8, failed=1, skipped=1)
+    result.assert_outcomes(passed=9, failed=1, skipped=1)
     result.fnmatch_lines(["*- shim -*", "AssertionError seen by a pytest.hookimpl wrapper"])
 
 
 def test_dist_workers_get_the_shim_too(files, run):
     files({"conftest.py": CONFTEST, "test_suite.py": TESTS})
     result = run("-n", "2")
-    result.assert_outcomes(passed=8, failed=1, skipped=1)
+    result.assert_outcomes(passed=9, failed=1, skipped=1)
 
 
 FORWARDING = """

@@ -24,7 +24,7 @@ from typing import Any
 
 import pluggy
 
-__all__ = ["SERVED", "PytestFacade", "make_facade"]
+__all__ = ["SERVED", "SERVED_FROM", "PytestFacade", "make_facade"]
 
 #: pytest names served by minitest's implementation of the same API
 SERVED: frozenset[str] = frozenset({
@@ -36,6 +36,9 @@ SERVED: frozenset[str] = frozenset({
     "MonkeyPatch", "FixtureRequest", "CaptureFixture", "LogCaptureFixture", "TempPathFactory",
     "Metafunc", "Cache", "Stash", "StashKey", "TestReport", "CollectReport", "CallInfo", "UsageError",
 })
+
+#: pytest names whose minitest equivalent is not exported by :mod:`minitest` itself → its module
+SERVED_FROM: dict[str, str] = {"FixtureLookupError": "minitest.fixture_types"}
 
 #: names answered from the ``_pytest`` package, which is cheap to import (no pytest plugins)
 _VERSION_NAMES = {"__version__": "__version__", "version_tuple": "version_tuple"}
@@ -62,6 +65,8 @@ class PytestFacade(ModuleType):
             import minitest
 
             value = getattr(minitest, name)
+        elif name in SERVED_FROM:
+            value = getattr(importlib.import_module(SERVED_FROM[name]), name)
         elif name in _VERSION_NAMES:
             value = self._version_attr(name)
         elif name.startswith("Pytest") and name.endswith("Warning") and (warning := _light_warning(name)):
@@ -79,7 +84,7 @@ class PytestFacade(ModuleType):
         return value
 
     def __dir__(self) -> list[str]:
-        names = set(super().__dir__()) | SERVED | set(_VERSION_NAMES)
+        names = set(super().__dir__()) | SERVED | set(SERVED_FROM) | set(_VERSION_NAMES)
         real = self._minitest_real
         if isinstance(real, ModuleType):
             names |= set(dir(real))
