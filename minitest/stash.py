@@ -27,22 +27,25 @@ class Stash:
 
     # Every item of a run has a stash and keeps it until the end, with the same few keys (set by
     # the same plugins in the same order). So the keys are an interned tuple shared by all the
-    # stashes holding those keys, and each stash has only its list of values: ~130 bytes per test
-    # less than a dict each. A stash holds a handful of keys, so tuple.index (identity comparison in
-    # C) finds one as fast as hashing would.
+    # stashes holding those keys, and each stash has only a tuple of values (replaced when one is
+    # set: a few times per test, for a few entries): ~150 bytes per test less than a dict each. A
+    # stash holds a handful of keys, so tuple.index (identity comparison in C) finds one as fast as
+    # hashing would.
     __slots__ = ("_keys", "_values")
 
     def __init__(self) -> None:
         self._keys: tuple[StashKey[Any], ...] = ()
-        self._values: list[object] = []
+        self._values: tuple[object, ...] = ()
 
     def __setitem__(self, key: StashKey[T], value: T) -> None:
         keys = self._keys
         if key in keys:
-            self._values[keys.index(key)] = value
+            index = keys.index(key)
+            values = self._values
+            self._values = (*values[:index], value, *values[index + 1:])
         else:
             self._keys = _shared_keys(keys, key)
-            self._values.append(value)
+            self._values = (*self._values, value)
 
     def __getitem__(self, key: StashKey[T]) -> T:
         keys = self._keys
@@ -61,7 +64,7 @@ class Stash:
         if key in keys:
             return cast(T, self._values[keys.index(key)])
         self._keys = _shared_keys(keys, key)
-        self._values.append(default)
+        self._values = (*self._values, default)
         return default
 
     def __delitem__(self, key: StashKey[T]) -> None:
@@ -69,7 +72,7 @@ class Stash:
         if key not in keys:
             raise KeyError(key)
         index = keys.index(key)
-        del self._values[index]
+        self._values = self._values[:index] + self._values[index + 1:]
         self._keys = _interned(keys[:index] + keys[index + 1:])
 
     def __contains__(self, key: StashKey[T]) -> bool:
