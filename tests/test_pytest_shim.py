@@ -23,9 +23,18 @@ CONFTEST = """
         return report
 
 
+    def pytest_addoption(parser: pytest.Parser) -> None:
+        parser.addoption("--shim-flag", action="store_true", default=False)
+
+
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(items):
         items.sort(key=lambda item: item.name)
+
+
+    def pytest_sessionfinish(session, exitstatus):
+        # (a dist worker whose tests all passed finishes with OK)
+        assert exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
 
 
     @pytest.fixture(params=[1, 2])

@@ -35,6 +35,8 @@ SERVED: frozenset[str] = frozenset({
     "ExceptionInfo", "RaisesGroup", "Mark", "MarkDecorator", "MarkGenerator", "WarningsRecorder",
     "MonkeyPatch", "FixtureRequest", "CaptureFixture", "LogCaptureFixture", "TempPathFactory",
     "Metafunc", "Cache", "Stash", "StashKey", "TestReport", "CollectReport", "CallInfo", "UsageError",
+    # conftest.py annotations and comparisons (``parser: pytest.Parser``, ``pytest.ExitCode.OK``)
+    "Parser", "ExitCode",
 })
 
 #: pytest names whose minitest equivalent is not exported by :mod:`minitest` itself → its module
