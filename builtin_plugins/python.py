@@ -10,9 +10,9 @@ import fnmatch
 import inspect
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from types import FunctionType, ModuleType
+from types import FunctionType, MappingProxyType, ModuleType
 from typing import Any
 
 from builtin_plugins.python_params import CallSpec, Metafunc, iter_parametrize_marks, make_ids
@@ -508,6 +508,11 @@ def _usefixtures_of(node: Node, func: Any) -> list[str]:
     return names
 
 
+#: what a test that uses no fixture has as its fixture definitions: one shared, read-only empty
+#: mapping rather than an empty dict per test (readers treat an empty one as "none")
+_NO_FIXTUREDEFS: Mapping[str, Any] = MappingProxyType({})
+
+
 def _genfunctions(collector: PyCollector, name: str, funcobj: Any) -> Iterator[Function]:
     module = collector.getparent(Module)
     cls_node = collector if isinstance(collector, Class) else None
@@ -527,13 +532,13 @@ def _genfunctions(collector: PyCollector, name: str, funcobj: Any) -> Iterator[F
     metafunc._recompute_direct_params_indices()
     if not metafunc._calls:
         definition.fixturenames = list(metafunc.fixturenames)
-        definition._arg2fixturedefs = metafunc._arg2fixturedefs  # type: ignore[attr-defined]
+        definition._arg2fixturedefs = metafunc._arg2fixturedefs or _NO_FIXTUREDEFS  # type: ignore[attr-defined]
         yield definition
         return
     for callspec in metafunc._calls:
         item = Function.from_parent(collector, name=f"{name}[{callspec.id}]", callspec=callspec, callobj=func,
                                     originalname=name, argnames=argnames, fixturenames=metafunc.fixturenames)
-        item._arg2fixturedefs = metafunc._arg2fixturedefs  # type: ignore[attr-defined]
+        item._arg2fixturedefs = metafunc._arg2fixturedefs or _NO_FIXTUREDEFS  # type: ignore[attr-defined]
         yield item
 
 
