@@ -71,12 +71,13 @@ class OptionGroup:
 
     def addoption(self, *names: str, **attrs: Any) -> None:
         """Add an option; the arguments are those of ``argparse.ArgumentParser.add_argument``."""
-        taken = {n for opt in self._parser.all_options() for n in opt.names}
-        clash = taken.intersection(names)
+        clash = self._parser._taken.intersection(names)
         if clash:
             raise ValueError(f"option names {sorted(clash)} already added")
         option = _Option(tuple(names), dict(attrs))
         self.options.append(option)
+        self._parser._taken.update(names)
+        self._parser._revision += 1
         if self._parser.on_option_added is not None:
             self._parser.on_option_added(option)
 
@@ -108,6 +109,11 @@ class Parser:
     def __init__(self, prog: str = "minitest") -> None:
         self.prog = prog
         self._groups: list[OptionGroup] = []
+        self._taken: set[str] = set()  # every option name added so far
+        # the argparse parser is built once per set of options: the bootstrap parses two or three
+        # times, usually with no option added in between
+        self._revision = 0
+        self._built: tuple[int, _ArgumentParser] | None = None
         self._anonymous = self.getgroup("custom options", "custom options")
         self._inidict: dict[str, IniSpec] = {}
         self.extra_info: dict[str, str] = {}
@@ -124,6 +130,7 @@ class Parser:
             if existing.name == after:
                 index = i + 1
         self._groups.insert(index, group)
+        self._revision += 1
         return group
 
     def addoption(self, *names: str, **attrs: Any) -> None:
@@ -142,6 +149,8 @@ class Parser:
             yield from group.options
 
     def _build(self) -> _ArgumentParser:
+        if self._built is not None and self._built[0] == self._revision:
+            return self._built[1]
         ap = _ArgumentParser(prog=self.prog, usage=f"{self.prog} [options] [file_or_dir] [file_or_dir] [...]",
                              add_help=False, allow_abbrev=False,
                              formatter_class=lambda prog: _HelpFormatter(prog, max_help_position=32))
@@ -152,6 +161,7 @@ class Parser:
             ag = ap.add_argument_group(group.description)
             for opt in group.options:
                 ag.add_argument(*opt.names, **opt.attrs)
+        self._built = (self._revision, ap)
         return ap
 
     def parse(self, args: Sequence[str], namespace: argparse.Namespace | None = None) -> argparse.Namespace:
