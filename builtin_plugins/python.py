@@ -156,6 +156,8 @@ class PyCollector(PyObjMixin, Collector):
         # of collecting. Any other implementation (a plugin, a conftest) or hook monitoring
         # (--trace-hooks) and every name is passed to the hook, as always.
         functions = self.config.getini("python_functions") if _only_builtin_makeitem(makeitem, self) else None
+        if functions is not None:
+            prefixes, globs = _split_patterns(functions)
         seen: set[str] = set()
         per_namespace: list[list[Node]] = []
         for namespace in self._namespaces():
@@ -164,8 +166,9 @@ class PyCollector(PyObjMixin, Collector):
                 if name in seen or name.startswith("__"):
                     continue
                 seen.add(name)
-                if functions is not None and not isinstance(member, type) and not _matches_name(name, functions):
-                    continue
+                if functions is not None and not isinstance(member, type) and not name.startswith(prefixes) \
+                        and not (globs and _matches_name(name, globs)):
+                    continue  # what _matches_name(name, functions) says, with the split done once
                 res = makeitem(collector=self, name=name, obj=member)
                 if res is None:
                     continue
@@ -197,11 +200,17 @@ def _only_builtin_makeitem(hook: Any, collector: Node) -> bool:
 
 def _plain_hookexec() -> Any:
     """pluggy's own hook runner (a monitored plugin manager has another in its place)."""
-    try:
-        from pluggy._callers import _multicall
-    except ImportError:  # a pluggy without it: never skip
-        return object()
-    return _multicall
+    global _PLAIN_HOOKEXEC
+    if _PLAIN_HOOKEXEC is None:
+        try:
+            from pluggy._callers import _multicall as found
+        except ImportError:  # a pluggy without it: never skip
+            found = object()
+        _PLAIN_HOOKEXEC = found
+    return _PLAIN_HOOKEXEC
+
+
+_PLAIN_HOOKEXEC: Any = None
 
 
 class Module(PyCollector, File):
