@@ -93,6 +93,14 @@ def get_fixture_marker(obj: object) -> FixtureMarker | None:
         # are its __dict__, and a miss through getattr costs an AttributeError
         marker = obj.__dict__.get(FIXTURE_ATTR)
         return marker if isinstance(marker, FixtureMarker) else None
+    if type(obj) is type:
+        # a class (every test module has some) without a metaclass: its attributes are its MRO's
+        # dicts, read without the AttributeError a missing getattr raises
+        for klass in obj.__mro__:  # type: ignore[attr-defined]
+            if FIXTURE_ATTR in klass.__dict__:
+                marker = klass.__dict__[FIXTURE_ATTR]
+                return marker if isinstance(marker, FixtureMarker) else None
+        return None
     try:
         marker = getattr(obj, FIXTURE_ATTR, None)
     except Exception:  # objects with exotic __getattr__
