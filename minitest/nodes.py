@@ -357,15 +357,16 @@ class Item(Node):
     def __init__(self, name: str, parent: Node | None = None, config: Config | None = None,
                  session: Session | None = None, nodeid: str | None = None, **kw: Any) -> None:
         super().__init__(name, parent, config, session, nodeid=nodeid, **kw)
+        # set, not left unset: reading an unset slot raises, and reports read this three times per test
+        self._user_properties: list[tuple[str, object]] | tuple[()] = ()
 
     @property
     def user_properties(self) -> list[tuple[str, object]]:
         """(name, value) pairs a test records for the reports (``record_property``); made on first use."""
-        try:
-            return self._user_properties
-        except AttributeError:
-            self._user_properties: list[tuple[str, object]] = []
-            return self._user_properties
+        props = getattr(self, "_user_properties", ())
+        if props == ():
+            props = self._user_properties = []
+        return props  # type: ignore[return-value]
 
     @user_properties.setter
     def user_properties(self, value: list[tuple[str, object]]) -> None:
@@ -373,10 +374,7 @@ class Item(Node):
 
     def recorded_properties(self) -> list[tuple[str, object]] | tuple[()]:
         """:attr:`user_properties` without creating the list when there are none (for reports)."""
-        try:
-            return self._user_properties
-        except AttributeError:
-            return ()
+        return getattr(self, "_user_properties", ())
 
     def _cached_chain(self) -> list[Node]:
         # an item's chain is its parent's plus itself, made when asked: a list kept per test costs
