@@ -53,10 +53,19 @@ def exconly(exc: BaseException) -> str:
         except BaseException:
             short = False
         if short:
-            return _safe_str(exc)
+            return _with_notes(_safe_str(exc), exc)
     if type(exc).__module__ == "minitest.outcomes":
-        return f"{type(exc).__name__}: {_safe_str(exc)}"
-    return text
+        return _with_notes(f"{type(exc).__name__}: {_safe_str(exc)}", exc)
+    return text  # format_exception_only already added the notes
+
+
+def _with_notes(text: str, exc: BaseException) -> str:
+    """``text`` followed by the exception's notes (PEP 678: ``add_note``; hypothesis puts the
+    falsifying example there), as Python's own traceback shows them."""
+    notes = getattr(exc, "__notes__", None)
+    if not isinstance(notes, (list, tuple)) or not notes:
+        return text
+    return "\n".join([text, *(str(note) for note in notes)])
 
 
 def _safe_str(exc: BaseException) -> str:

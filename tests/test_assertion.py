@@ -626,3 +626,25 @@ def test_e2e_conftest_override_and_syntax_error(files, run):
     broken = run("broken")
     assert broken.ret == 2, broken.dump()
     assert 'test_broken.py", line 2' in broken.output and "SyntaxError" in broken.output, broken.dump()
+
+
+def test_exception_notes_are_shown(files, run):
+    # PEP 678 notes (hypothesis puts its falsifying example there) follow the message, as pytest shows them
+    files({"test_n.py": """
+def test_rewritten_assert():
+    try:
+        assert 1 == 2
+    except AssertionError as exc:
+        exc.add_note("context from a note")
+        raise
+
+def test_plain_exception():
+    exc = ValueError("bad value")
+    exc.add_note("first note")
+    exc.add_note("second note")
+    raise exc
+"""})
+    result = run()
+    assert result.ret == 1, result.dump()
+    result.fnmatch_lines(["E   *assert 1 == 2", "E   *context from a note"])
+    result.fnmatch_lines(["E   *ValueError: bad value", "E   *first note", "E   *second note"])
