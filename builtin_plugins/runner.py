@@ -16,7 +16,7 @@ from minitest import hookimpl
 from minitest.config import Parser
 from minitest.nodes import Item, Node, Session
 from minitest.outcomes import Exit, outcome_kind
-from minitest.reports import CallInfo, TestReport
+from minitest.reports import CallInfo, TestReport, exception_info
 from minitest.stash import StashKey
 
 
@@ -170,7 +170,7 @@ def make_report(item: Item, call: CallInfo[None]) -> TestReport:
             longrepr = skip_location(item, exc)
         else:
             outcome = "failed"
-            longrepr = item.repr_failure(exc)
+            longrepr = item.repr_failure(exception_info(exc))
     sections = [(f"Captured {key} {rwhen}", content) for rwhen, key, content in item._report_sections]
     # the item's keywords mapping itself: the report makes its {keyword: 1} dict only if asked,
     # and most reports of a large run never are

@@ -18,7 +18,7 @@ from minitest.config import Config, Parser, UsageError
 from minitest.main import ExitCode
 from minitest.nodes import Collector, Directory, Item, Node, Session
 from minitest.outcomes import Exit
-from minitest.reports import CollectReport, TestReport
+from minitest.reports import CollectReport, TestReport, exception_info
 from minitest.stash import StashKey
 
 
@@ -279,7 +279,7 @@ def minitest_make_collect_report(collector: Collector) -> CollectReport:
             longrepr = (path, lineno, f"Skipped: {getattr(exc, 'msg', None) or exc}")
         else:
             outcome = "failed"
-            longrepr = collector.repr_failure(exc)
+            longrepr = collector.repr_failure(exception_info(exc))
     result = call.result if not call.excinfo else None
     return CollectReport(collector.nodeid, outcome, longrepr, result)
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, Literal, TypeVar
 
-__all__ = ["CallInfo", "TestReport", "CollectReport", "FailureRepr", "ReprCrash", "report_from_dict"]
+__all__ = ["CallInfo", "TestReport", "CollectReport", "FailureRepr", "ReprCrash", "report_from_dict", "exception_info"]
 
 T = TypeVar("T")
 Phase = Literal["setup", "call", "teardown", "collect"]
@@ -80,6 +80,16 @@ class CallInfo(Generic[T]):
         if self.excinfo is None:
             return f"<CallInfo when={self.when!r} result: {self._result!r}>"
         return f"<CallInfo when={self.when!r} excinfo={self.excinfo!r}>"
+
+
+def exception_info(exc: BaseException) -> Any:
+    """``exc`` as the ExceptionInfo a node's ``repr_failure`` receives (pytest's contract: custom
+    items and collectors written for pytest read ``excinfo.value``); made only for failures."""
+    if exc.__traceback__ is None:
+        return exc
+    from minitest.raises import ExceptionInfo  # loaded on the first failure only
+
+    return ExceptionInfo.from_exception(exc)
 
 
 class BaseReport:

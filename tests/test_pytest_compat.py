@@ -198,6 +198,10 @@ def test_pytest_plugins_and_custom_pytest_collectors(files, run):
     result = run("--continue-on-collection-errors", "-rE")
     # pytest_plugins modules load; 'pytester' has no equivalent and is skipped with a warning
     assert "pytester" in result.stderr + result.stdout
+    # the pytest_shim serves pytest.File as minitest's File: the custom collector just works
+    assert result.outcomes() == {"passed": 1}, result.dump()
+    # with the real pytest's classes (shim off), such a collector is a clear collection error
+    result = run("--continue-on-collection-errors", "-rE", "-p", "no:pytest_shim")
     assert result.outcomes() == {"passed": 1, "errors": 1}, result.dump()
     result.fnmatch_lines(["*ERROR collecting spec.yaml*", "*not supported by minitest*"])
 

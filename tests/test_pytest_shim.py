@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sys
 
+from dual_suite import compare_dual
+
 # a test module's check that nothing of the real pytest was imported
 NO_REAL_PYTEST = """
     def _real_pytest_modules():
@@ -132,7 +134,7 @@ FORWARDING = """
 
     def test_forwarded_names_import_the_real_pytest():
         assert "_pytest.config" not in sys.modules
-        assert isinstance(pytest.Item, type) and pytest.Item.__module__ == "_pytest.nodes"
+        assert isinstance(pytest.Pytester, type) and pytest.Pytester.__module__ == "_pytest.pytester"
         assert "_pytest.config" in sys.modules
         with pytest.warns(pytest.PytestWarning):
             warnings.warn(pytest.PytestWarning("from pytest"))
@@ -308,3 +310,90 @@ def test_warning_classes_come_without_importing_pytest(files, run):
     result = run("-rf")
     result.assert_outcomes(passed=1, failed=1)
     result.fnmatch_lines(["*PytestExperimentalApiWarning: error by config", "FAILED test_warn.py::test_filter_from_the_config*"])
+
+
+NODE_CLASSES = {
+    "conftest.py": """
+        import pytest
+
+
+        def pytest_collection_modifyitems(config: pytest.Config, items):
+            # a common conftest pattern: it must see the run's own objects as pytest's classes
+            assert isinstance(config, pytest.Config)
+            for item in items:
+                if isinstance(item, pytest.Function) and isinstance(item.parent, pytest.Module):
+                    item.add_marker(pytest.mark.skip(reason="a function of a module"))
+                elif isinstance(item, pytest.Function) and isinstance(item.parent, pytest.Class):
+                    item.add_marker(pytest.mark.xfail(reason="a method", strict=True))
+    """,
+    "test_nodes.py": """
+        def test_function():
+            pass
+
+
+        class TestGroup:
+            def test_method(self):
+                assert False
+    """,
+}
+
+
+def test_isinstance_checks_on_pytest_node_classes_hold(tmp_path):
+    mine, _ = compare_dual(tmp_path, NODE_CLASSES)
+    assert mine.outcomes() == {"skipped": 1, "xfailed": 1}, mine.dump()
+
+
+CUSTOM_COLLECTOR = {
+    # pytest's documented pattern for non-Python test files, written on pytest's node classes
+    "conftest.py": """
+        import pytest
+
+
+        def pytest_collect_file(parent, file_path):
+            if file_path.suffix == ".spec" and file_path.name.startswith("test"):
+                return SpecFile.from_parent(parent, path=file_path)
+
+
+        class SpecFile(pytest.File):
+            def collect(self):
+                for line in self.path.read_text(encoding="utf-8").splitlines():
+                    name, _, expr = line.partition(":")
+                    yield SpecItem.from_parent(self, name=name.strip(), expr=expr.strip())
+
+
+        class SpecItem(pytest.Item):
+            def __init__(self, *, expr, **kwargs):
+                super().__init__(**kwargs)
+                self.expr = expr
+
+            def runtest(self):
+                if not eval(self.expr):
+                    raise SpecFailure(self.expr)
+
+            def repr_failure(self, excinfo):
+                if isinstance(excinfo.value, SpecFailure):
+                    return "spec failed\\n   expression: " + excinfo.value.args[0]
+                return super().repr_failure(excinfo)
+
+            def reportinfo(self):
+                return self.path, 0, f"spec: {self.name}"
+
+
+        class SpecFailure(Exception):
+            pass
+    """,
+    "test_rules.spec": "adds: 1 + 1 == 2\nbroken: 1 + 1 == 3\nraises: 1 / 0\n",
+}
+
+
+def test_custom_collector_on_pytest_classes_runs_as_under_pytest(tmp_path):
+    mine, ref = compare_dual(tmp_path, CUSTOM_COLLECTOR, "-rf")
+    assert mine.outcomes() == {"failed": 2, "passed": 1}, mine.dump()
+    for result in (mine, ref):
+        result.fnmatch_lines([
+            "*_ spec: broken _*",
+            "spec failed",
+            "   expression: 1 + 1 == 3",
+        ])
+        result.fnmatch_lines(["*ZeroDivisionError*"])
+        result.fnmatch_lines(["FAILED test_rules.spec::broken - spec failed"])

@@ -10,9 +10,11 @@ the module's namespace, so a suite that only uses ``pytest.fixture`` / ``pytest.
   plugin manager reads the ``pytest_impl`` attribute when it maps ``pytest_*`` hooks);
 * ``__version__`` / ``version_tuple`` and the ``Pytest*Warning`` classes are read from small
   modules of the ``_pytest`` package (the installed pytest's own objects, without importing pytest);
-* everything else (``Config``, ``Item``, ``Pytester``, ``RaisesExc``, ...) is forwarded to the
-  real pytest, imported on first use. The node classes stay pytest's on purpose: a custom
-  collector built on them is reported as unsupported by the ``pytest_compat`` plugin.
+* the node classes and ``Config`` are minitest's (``SERVED_FROM``): the objects a run hands to
+  hooks are minitest's, so conftest ``isinstance`` checks hold, and custom collectors written on
+  ``pytest.File`` / ``pytest.Item`` are minitest nodes;
+* everything else (``Pytester``, ``RaisesExc``, ...) is forwarded to the real pytest, imported on
+  first use.
 """
 
 from __future__ import annotations
@@ -40,8 +42,17 @@ SERVED: frozenset[str] = frozenset({
     "Parser", "ExitCode",
 })
 
-#: pytest names whose minitest equivalent is not exported by :mod:`minitest` itself → its module
-SERVED_FROM: dict[str, str] = {"FixtureLookupError": "minitest.fixture_types"}
+#: pytest names whose minitest equivalent is not exported by :mod:`minitest` itself → its module.
+#: The node classes and Config are minitest's: the objects a run hands to hooks are minitest's, so
+#: ``isinstance(item, pytest.Function)`` in a conftest holds as under pytest, and a custom collector
+#: written on ``pytest.File`` / ``pytest.Item`` (pytest's documented pattern) is a minitest node.
+SERVED_FROM: dict[str, str] = {
+    "FixtureLookupError": "minitest.fixture_types",
+    "Config": "minitest", "Session": "minitest", "Collector": "minitest", "Item": "minitest",
+    "File": "minitest", "Directory": "minitest",
+    "Module": "builtin_plugins.python", "Class": "builtin_plugins.python", "Function": "builtin_plugins.python",
+    "Package": "builtin_plugins.session", "Dir": "builtin_plugins.session",
+}
 
 #: names answered from the ``_pytest`` package, which is cheap to import (no pytest plugins)
 _VERSION_NAMES = {"__version__": "__version__", "version_tuple": "version_tuple"}
