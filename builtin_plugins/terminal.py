@@ -813,8 +813,7 @@ def _crash_message(rep: Any) -> str | None:
     if isinstance(lr, tuple):
         return str(lr[2])
     if lr is not None:
-        text = str(lr).strip().splitlines()
-        return text[-1] if text else None
+        return str(lr)  # a custom repr_failure's text: its first line, as pytest shows it
     return None
 
 
@@ -825,8 +824,7 @@ def _running_on_ci() -> bool:
 def _trim_message(msg: str, available: int, verbosity: int) -> str:
     if _running_on_ci() or verbosity >= 2:
         return f" - {msg}"
-    if "\n" in msg:
-        msg = msg.split("\n", 1)[0] + "..."
+    msg = msg.split("\n", 1)[0]  # the first line only, without marking the cut (pytest 9)
     text = f" - {msg}"
     if len(text) > available:
         if available < 6:

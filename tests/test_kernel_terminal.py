@@ -267,3 +267,19 @@ def test_verbose_outcome_words_match_pytest(files, compare):
     files(SUITE)
     mine, _ = compare("--tb=short")
     assert verbose_nodeids(mine)[1] == ("test_a.py::test_fail", "FAILED")
+
+
+def test_short_summary_shows_the_first_line_of_a_multiline_message(files, compare):
+    files({"test_m.py": """
+        def test_multi():
+            raise ValueError("first line\\nsecond line")
+
+        def test_assert():
+            assert [1, 2] == [1, 3], "custom\\nmessage"
+    """})
+    mine, ref = compare("--tb=no", "-rf", env={"CI": None, "BUILD_NUMBER": None})
+    summaries = [[line for line in r.lines if line.startswith("FAILED ")] for r in (mine, ref)]
+    assert summaries[0] == summaries[1] == [
+        "FAILED test_m.py::test_multi - ValueError: first line",
+        "FAILED test_m.py::test_assert - AssertionError: custom",
+    ], mine.dump()
