@@ -443,7 +443,9 @@ def write_results(path: Path, h: Harness, benches: list[Bench], rows: list[Row],
         "- both runners: `-q`, cache plugin off (`-p no:cache` / `-p no:cacheprovider`), plugin autoload "
         + ("on" if h.args.autoload else "off (`*_DISABLE_PLUGIN_AUTOLOAD=1`; xdist loaded with `-p xdist.plugin`)"),
         "- `files`: which copy of the generated files minitest ran (`pytest`: the very files pytest ran, "
-        "`import pytest`; `minitest`: the same files with `pytest` respelled `minitest`)",
+        "`import pytest`; `minitest`: the same files with `pytest` respelled `minitest`). Under minitest "
+        "`import pytest` is served by its `pytest_shim` builtin, so the real pytest is not imported; the "
+        "floor script imports the real pytest",
         "", md_table(rows), "",
     ]
     if h.notes:
