@@ -176,6 +176,16 @@ class ExceptionInfo(Generic[E]):
             text = text[len(self._striptext):]
         return text
 
+    def getrepr(self, showlocals: bool = False, style: str = "long", abspath: bool = False, tbfilter: Any = True,
+                funcargs: bool = False, truncate_locals: bool = True, truncate_args: bool = True,
+                chain: bool = True) -> Any:
+        """The exception rendered as a failure text (``str()`` of the result), with its crash
+        location; what a custom ``repr_failure`` may return. Accepts pytest's arguments; minitest
+        honours ``style`` ("long", "short", "line", "native", "no"... as ``--tb``) and ``showlocals``."""
+        from minitest.tracebacks import format_failure
+
+        return format_failure(self.value, style=style, showlocals=showlocals)
+
     def errisinstance(self, exc: ExpectedType) -> bool:
         """True if the exception is an instance of ``exc`` (a class or tuple of classes)."""
         return isinstance(self.value, exc)

@@ -38,6 +38,12 @@ class FailureRepr:
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def reprcrash(self) -> ReprCrash | None:
+        """pytest's name for :attr:`crash` (plugins written for pytest read
+        ``report.longrepr.reprcrash.message``)."""
+        return self.crash
+
 
 class CallInfo(Generic[T]):
     """The result or exception of one call, with its timing."""

@@ -397,3 +397,42 @@ def test_custom_collector_on_pytest_classes_runs_as_under_pytest(tmp_path):
         ])
         result.fnmatch_lines(["*ZeroDivisionError*"])
         result.fnmatch_lines(["FAILED test_rules.spec::broken - spec failed"])
+
+
+GETREPR_ITEM = {
+    "conftest.py": """
+        import pytest
+
+
+        def pytest_collect_file(parent, file_path):
+            if file_path.suffix == ".check":
+                return CheckFile.from_parent(parent, path=file_path)
+
+
+        class CheckFile(pytest.File):
+            def collect(self):
+                yield CheckItem.from_parent(self, name="divides")
+
+
+        class CheckItem(pytest.Item):
+            def runtest(self):
+                return 1 / 0
+
+            def repr_failure(self, excinfo):
+                return excinfo.getrepr(style="short")
+
+
+        def pytest_runtest_logreport(report):
+            if report.failed:
+                print("CRASH:", report.longrepr.reprcrash.message)
+    """,
+    "test_x.check": "",
+}
+
+
+def test_custom_item_repr_failure_through_getrepr(tmp_path):
+    mine, ref = compare_dual(tmp_path, GETREPR_ITEM, "-s", "-rf")
+    for result in (mine, ref):
+        result.fnmatch_lines(["*CRASH: ZeroDivisionError: division by zero*"])
+        result.fnmatch_lines(["E   ZeroDivisionError: division by zero"])
+        result.fnmatch_lines(["FAILED test_x.check::divides - ZeroDivisionError: division by zero"])
