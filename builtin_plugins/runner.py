@@ -171,7 +171,7 @@ def make_report(item: Item, call: CallInfo[None]) -> TestReport:
         else:
             outcome = "failed"
             longrepr = item.repr_failure(exception_info(exc))
-    sections = [(f"Captured {key} {rwhen}", content) for rwhen, key, content in item._report_sections]
+    sections = [(f"Captured {key} {rwhen}", content) for rwhen, key, content in item.report_sections()]
     # the item's keywords mapping itself: the report makes its {keyword: 1} dict only if asked,
     # and most reports of a large run never are
     return TestReport(

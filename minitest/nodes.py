@@ -347,18 +347,18 @@ class Collector(Node):
 class Item(Node):
     """A test: the leaf of the tree. ``runtest()`` runs it."""
 
-    __slots__ = ("_user_properties", "_location")
+    __slots__ = ("_user_properties", "_location", "_sections")
 
     nextitem = None
-    #: (when, key, content) of the text shown with the reports; most tests print nothing, so the
-    #: class's empty tuple stands in until :meth:`add_report_section` makes the item its own list
-    _report_sections: list[tuple[str, str, str]] | tuple[()] = ()
 
     def __init__(self, name: str, parent: Node | None = None, config: Config | None = None,
                  session: Session | None = None, nodeid: str | None = None, **kw: Any) -> None:
         super().__init__(name, parent, config, session, nodeid=nodeid, **kw)
-        # set, not left unset: reading an unset slot raises, and reports read this three times per test
+        # set, not left unset: reading an unset slot raises, and reports read these three times per test
         self._user_properties: list[tuple[str, object]] | tuple[()] = ()
+        # (when, key, content) of the text shown with the reports; most tests print nothing, so an
+        # empty tuple stands in until a section is added
+        self._sections: list[tuple[str, str, str]] | tuple[()] = ()
 
     @property
     def user_properties(self) -> list[tuple[str, object]]:
@@ -388,10 +388,23 @@ class Item(Node):
     def add_report_section(self, when: str, key: str, content: str) -> None:
         """Attach text (captured output, logs) shown with this item's report of phase ``when``."""
         if content:
-            sections = self._report_sections
-            if type(sections) is tuple:
-                sections = self._report_sections = []
-            sections.append((when, key, content))  # type: ignore[union-attr]
+            self._report_sections.append((when, key, content))
+
+    @property
+    def _report_sections(self) -> list[tuple[str, str, str]]:
+        """The sections as a list (made on first use: plugins written for pytest append to it)."""
+        sections = getattr(self, "_sections", ())
+        if type(sections) is tuple:
+            sections = self._sections = []
+        return sections  # type: ignore[return-value]
+
+    @_report_sections.setter
+    def _report_sections(self, value: list[tuple[str, str, str]]) -> None:
+        self._sections = value
+
+    def report_sections(self) -> list[tuple[str, str, str]] | tuple[()]:
+        """The sections added so far, without making a list when there are none (for reports)."""
+        return getattr(self, "_sections", ())
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
         """(path, 0-based line number or None, description) of this item."""

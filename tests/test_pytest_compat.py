@@ -219,3 +219,21 @@ def test_fixture_functions_named_like_tests_are_not_collected(files, compare):
     """})
     mine, _ = compare()
     assert mine.outcomes() == {"passed": 2}
+
+
+def test_plugins_appending_to_report_sections_directly(files, compare):
+    # pytest's attribute is private, but plugins append to it; the sections show with the failure
+    files({
+        "conftest.py": """
+            import pytest
+
+            @pytest.hookimpl(wrapper=True)
+            def pytest_runtest_call(item):
+                item._report_sections.append(("call", "audit", "audited " + item.name))
+                return (yield)
+        """,
+        "test_a.py": "def test_fails():\n    assert False\n",
+    })
+    mine, ref = compare()
+    for result in (mine, ref):
+        result.fnmatch_lines(["*- Captured audit call -*", "audited test_fails"])
