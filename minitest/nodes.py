@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from minitest.lazylist import ListOnFirstUse
 from minitest.marks import Mark, MarkDecorator, normalize_mark
 from minitest.stash import Stash
 
@@ -137,21 +138,8 @@ class Node:
     def keywords(self, value: NodeKeywords) -> None:
         self._keywords = value
 
-    @property
-    def own_markers(self) -> list[Mark]:
-        """The marks applied to this node itself (made on first use; walks read them through
-        :meth:`_marks` so asking for a mark never creates an empty list)."""
-        marks = self._own_markers
-        if marks == ():
-            marks = self._own_markers = []
-        return marks  # type: ignore[return-value]
-
-    @own_markers.setter
-    def own_markers(self, value: list[Mark]) -> None:
-        self._own_markers = value
-
-    def _marks(self) -> list[Mark] | tuple[()]:
-        return self._own_markers
+    #: the marks applied to this node itself (mark walks read ``_own_markers`` directly)
+    own_markers: ListOnFirstUse = ListOnFirstUse("_own_markers")
 
     @property
     def stash(self) -> Stash:
@@ -356,21 +344,10 @@ class Item(Node):
         super().__init__(name, parent, config, session, nodeid=nodeid, **kw)
         # set, not left unset: reading an unset slot raises, and reports read these three times per test
         self._user_properties: list[tuple[str, object]] | tuple[()] = ()
-        # (when, key, content) of the text shown with the reports; most tests print nothing, so an
-        # empty tuple stands in until a section is added
         self._sections: list[tuple[str, str, str]] | tuple[()] = ()
 
-    @property
-    def user_properties(self) -> list[tuple[str, object]]:
-        """(name, value) pairs a test records for the reports (``record_property``); made on first use."""
-        props = getattr(self, "_user_properties", ())
-        if props == ():
-            props = self._user_properties = []
-        return props  # type: ignore[return-value]
-
-    @user_properties.setter
-    def user_properties(self, value: list[tuple[str, object]]) -> None:
-        self._user_properties = value
+    #: (name, value) pairs a test records for the reports (``record_property``)
+    user_properties: ListOnFirstUse = ListOnFirstUse("_user_properties")
 
     def recorded_properties(self) -> list[tuple[str, object]] | tuple[()]:
         """:attr:`user_properties` without creating the list when there are none (for reports)."""
@@ -390,17 +367,9 @@ class Item(Node):
         if content:
             self._report_sections.append((when, key, content))
 
-    @property
-    def _report_sections(self) -> list[tuple[str, str, str]]:
-        """The sections as a list (made on first use: plugins written for pytest append to it)."""
-        sections = getattr(self, "_sections", ())
-        if type(sections) is tuple:
-            sections = self._sections = []
-        return sections  # type: ignore[return-value]
-
-    @_report_sections.setter
-    def _report_sections(self, value: list[tuple[str, str, str]]) -> None:
-        self._sections = value
+    #: (when, key, content) of the text shown with the reports (plugins written for pytest append
+    #: to this name directly)
+    _report_sections: ListOnFirstUse = ListOnFirstUse("_sections")
 
     def report_sections(self) -> list[tuple[str, str, str]] | tuple[()]:
         """The sections added so far, without making a list when there are none (for reports)."""

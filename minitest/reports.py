@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, Literal, TypeVar
 
+from minitest.lazylist import ListOnFirstUse
+
 __all__ = ["CallInfo", "TestReport", "CollectReport", "FailureRepr", "ReprCrash", "report_from_dict", "exception_info"]
 
 T = TypeVar("T")
@@ -212,13 +214,13 @@ class TestReport(BaseReport):
         self.outcome = outcome
         self.longrepr = longrepr
         self.when = when
-        self._sections: list[tuple[str, str]] | None = (
-            (sections if type(sections) is list else list(sections)) if sections else None)
+        self._sections: list[tuple[str, str]] | tuple[()] = (
+            (sections if type(sections) is list else list(sections)) if sections else ())
         self.duration = duration
         self.start = start
         self.stop = stop
-        self._user_properties: list[tuple[str, object]] | None = (
-            list(user_properties) if user_properties else None)
+        self._user_properties: list[tuple[str, object]] | tuple[()] = (
+            list(user_properties) if user_properties else ())
         if extra:
             self.__dict__.update(extra)
 
@@ -233,27 +235,8 @@ class TestReport(BaseReport):
     def keywords(self, value: Mapping[str, Any]) -> None:
         self._keywords = value
 
-    @property
-    def sections(self) -> list[tuple[str, str]]:
-        sections = self._sections
-        if sections is None:
-            sections = self._sections = []
-        return sections
-
-    @sections.setter
-    def sections(self, value: list[tuple[str, str]]) -> None:
-        self._sections = value
-
-    @property
-    def user_properties(self) -> list[tuple[str, object]]:
-        props = self._user_properties
-        if props is None:
-            props = self._user_properties = []
-        return props
-
-    @user_properties.setter
-    def user_properties(self, value: list[tuple[str, object]]) -> None:
-        self._user_properties = value
+    sections: ListOnFirstUse = ListOnFirstUse("_sections")
+    user_properties: ListOnFirstUse = ListOnFirstUse("_user_properties")
 
     def __repr__(self) -> str:
         return f"<TestReport {self.nodeid!r} when={self.when!r} outcome={self.outcome!r}>"
