@@ -156,8 +156,6 @@ class PyCollector(PyObjMixin, Collector):
         # of collecting. Any other implementation (a plugin, a conftest) or hook monitoring
         # (--trace-hooks) and every name is passed to the hook, as always.
         functions = self.config.getini("python_functions") if _only_builtin_makeitem(makeitem, self) else None
-        if functions is not None:
-            prefixes, globs = _split_patterns(functions)
         seen: set[str] = set()
         per_namespace: list[list[Node]] = []
         for namespace in self._namespaces():
@@ -166,9 +164,8 @@ class PyCollector(PyObjMixin, Collector):
                 if name in seen or name.startswith("__"):
                     continue
                 seen.add(name)
-                if functions is not None and not isinstance(member, type) and not name.startswith(prefixes) \
-                        and not (globs and _matches_name(name, globs)):
-                    continue  # what _matches_name(name, functions) says, with the split done once
+                if functions is not None and not isinstance(member, type) and not _matches_name(name, functions):
+                    continue
                 res = makeitem(collector=self, name=name, obj=member)
                 if res is None:
                     continue
@@ -189,7 +186,7 @@ def _only_builtin_makeitem(hook: Any, collector: Node) -> bool:
     """Whether every implementation of ``minitest_pycollect_makeitem`` for ``collector`` is this
     plugin's own or one marked :data:`CLASSES_ONLY_ATTR`, and no hook monitoring is active."""
     manager = collector.config.pluginmanager
-    if getattr(manager, "_inner_hookexec", None) is not _plain_hookexec():
+    if getattr(manager, "_inner_hookexec", None) is not _PLAIN_HOOKEXEC:
         return False  # --trace-hooks / --plugin-profile see every call
     for impl in hook.get_hookimpls():
         function = impl.function
@@ -198,19 +195,12 @@ def _only_builtin_makeitem(hook: Any, collector: Node) -> bool:
     return True
 
 
-def _plain_hookexec() -> Any:
-    """pluggy's own hook runner (a monitored plugin manager has another in its place)."""
-    global _PLAIN_HOOKEXEC
-    if _PLAIN_HOOKEXEC is None:
-        try:
-            from pluggy._callers import _multicall as found
-        except ImportError:  # a pluggy without it: never skip
-            found = object()
-        _PLAIN_HOOKEXEC = found
-    return _PLAIN_HOOKEXEC
-
-
-_PLAIN_HOOKEXEC: Any = None
+# pluggy's own hook runner: a monitored plugin manager has another in its place. A pluggy without
+# it never matches, and every name is then passed to the hook.
+try:
+    from pluggy._callers import _multicall as _PLAIN_HOOKEXEC
+except ImportError:
+    _PLAIN_HOOKEXEC = object()
 
 
 class Module(PyCollector, File):
