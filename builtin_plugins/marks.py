@@ -24,7 +24,6 @@ from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
 from minitest.marks import MARK_ATTRS, Mark, ParameterSet, get_unpacked_marks, normalize_mark
 from minitest.nodes import Collector, Directory, File, Item, Session
-from minitest.stash import StashKey
 
 if TYPE_CHECKING:
     from builtin_plugins.mark_expression import Expression
@@ -93,19 +92,12 @@ def minitest_configure(config: Config) -> None:
 
 def registered_marker_names(config: Config) -> frozenset[str]:
     """The names in the ``markers`` ini list (``name(args): text`` → ``name``)."""
-    lines = config.getini("markers")
-    # asked once per collected module: parsed again only when the list changed (a plugin may
-    # add lines at any time)
-    cached = config.stash.get(_MARKER_NAMES, None)
-    if cached is not None and cached[0] is lines and cached[1] == lines:
-        return cached[2]
-    names = frozenset(line.split(":", 1)[0].split("(", 1)[0].strip() for line in lines)
-    if isinstance(lines, list):
-        config.stash[_MARKER_NAMES] = (lines, list(lines), names)
-    return names
+    # asked once per collected module; a plugin may add lines at any time
+    return config.getini_parsed("markers", _marker_names)
 
 
-_MARKER_NAMES = StashKey[tuple[list[str], list[str], frozenset[str]]]()
+def _marker_names(lines: list[str]) -> frozenset[str]:
+    return frozenset(line.split(":", 1)[0].split("(", 1)[0].strip() for line in lines)
 
 
 @hookimpl(tryfirst=True)

@@ -61,31 +61,20 @@ def _matches_file(path: Path, patterns: Iterable[str]) -> bool:
     return False
 
 
-def _matches_name(name: str, patterns: Iterable[str]) -> bool:
-    prefixes, globs = _split_patterns(patterns)
+def _matches_name(name: str, config: Config, ininame: str) -> bool:
+    """Whether ``name`` matches one of the patterns of ini key ``ininame`` (``python_functions``,
+    ``python_classes``): a prefix, or a glob."""
+    prefixes, globs = config.getini_parsed(ininame, _split_patterns)
     if name.startswith(prefixes):
         return True
     return any(fnmatch.fnmatch(name, pattern) for pattern in globs)
 
 
-_split_cache: dict[int, tuple[object, list[str], tuple[str, ...], tuple[str, ...]]] = {}
-
-
 def _split_patterns(patterns: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """``patterns`` as (every pattern, as a prefix) and (the ones that are globs).
-
-    Asked for every name of every test module and class: the split is kept per list object
-    (``config.getini`` hands out the same cached list each time; a copy of its content tells
-    whether a plugin changed it since).
-    """
-    cached = _split_cache.get(id(patterns))
-    if cached is not None and cached[0] is patterns and cached[1] == patterns:
-        return cached[2], cached[3]
+    """``patterns`` as (every pattern, as a prefix) and (the ones that are globs); asked for every
+    name of every test module and class, so made once per value (``Config.getini_parsed``)."""
     listed = tuple(str(p) for p in patterns)
-    globs = tuple(p for p in listed if any(c in p for c in "*?["))
-    if isinstance(patterns, list):
-        _split_cache[id(patterns)] = (patterns, list(patterns), listed, globs)
-    return listed, globs
+    return listed, tuple(p for p in listed if any(c in p for c in "*?["))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,7 +144,7 @@ class PyCollector(PyObjMixin, Collector):
         # names are imports, constants and helpers, and a hook call per name is a large part
         # of collecting. Any other implementation (a plugin, a conftest) or hook monitoring
         # (--trace-hooks) and every name is passed to the hook, as always.
-        functions = self.config.getini("python_functions") if _only_builtin_makeitem(makeitem, self) else None
+        skip_non_tests = _only_builtin_makeitem(makeitem, self)
         seen: set[str] = set()
         per_namespace: list[list[Node]] = []
         for namespace in self._namespaces():
@@ -164,7 +153,8 @@ class PyCollector(PyObjMixin, Collector):
                 if name in seen or name.startswith("__"):
                     continue
                 seen.add(name)
-                if functions is not None and not isinstance(member, type) and not _matches_name(name, functions):
+                if skip_non_tests and not isinstance(member, type) \
+                        and not _matches_name(name, self.config, "python_functions"):
                     continue
                 res = makeitem(collector=self, name=name, obj=member)
                 if res is None:
@@ -456,12 +446,12 @@ def minitest_pycollect_makemodule(module_path: Path, parent: Collector) -> Modul
 def minitest_pycollect_makeitem(collector: PyCollector, name: str, obj: object) -> Node | list[Node] | None:
     config = collector.config
     if isinstance(obj, type):  # inspect.isclass / isfunction spelled out: asked for every name
-        if _matches_name(name, config.getini("python_classes")) and getattr(obj, "__test__", True):
+        if _matches_name(name, config, "python_classes") and getattr(obj, "__test__", True):
             return Class.from_parent(collector, name=name)
         return None
     # the name first: it is the cheap test, and most names of a module (imports, constants,
     # helpers) fail it
-    if not _matches_name(name, config.getini("python_functions")):
+    if not _matches_name(name, config, "python_functions"):
         return None
     if is_fixture_definition(obj):
         return None  # a fixture named test_*: pytest never collects those either

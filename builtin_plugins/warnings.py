@@ -20,8 +20,8 @@ from minitest.nodes import Item, Session
 from minitest.stash import StashKey
 
 FilterArgs = tuple[str, str, type[Warning], str, int]
-#: the ini and -W filter lines of the run, and the same parsed (``warnings.filterwarnings`` arguments)
-RUN_FILTERS = StashKey[tuple[tuple[tuple[str, ...], tuple[str, ...]], list[FilterArgs]]]()
+#: the -W filters of the run, parsed (``warnings.filterwarnings`` arguments)
+COMMAND_LINE_FILTERS = StashKey[list[FilterArgs]]()
 
 
 def minitest_addoption(parser: Parser) -> None:
@@ -35,8 +35,10 @@ def minitest_addoption(parser: Parser) -> None:
 def minitest_configure(config: Config) -> None:
     config.addinivalue_line("markers", "filterwarnings(warning): add a warning filter to the given test")
     config.pluginmanager.register(WarningsSummary(config), "warnings-summary")
-    # a bad filter is a usage error now rather than an error in every test
-    run_filters(config)
+    # parsed now: a bad filter is a usage error rather than an error in every test
+    config.getini_parsed("filterwarnings", _parse_ini_filters)
+    config.stash[COMMAND_LINE_FILTERS] = [parse_warning_filter(arg, escape=True)
+                                          for arg in config.getoption("pythonwarnings", []) or []]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,16 +96,8 @@ def parse_warning_filter(arg: str, *, escape: bool) -> FilterArgs:
     return action, message, category, module, lineno
 
 
-def run_filters(config: Config) -> list[FilterArgs]:
-    """The ini and -W filters, parsed once (they are applied around every test) and again only if
-    a plugin changed them (``config.addinivalue_line("filterwarnings", ...)`` in a conftest)."""
-    lines = (tuple(config.getini("filterwarnings")), tuple(config.getoption("pythonwarnings", []) or ()))
-    cached = config.stash.get(RUN_FILTERS, None)
-    if cached is None or cached[0] != lines:
-        parsed = ([parse_warning_filter(arg, escape=False) for arg in lines[0]]
-                  + [parse_warning_filter(arg, escape=True) for arg in lines[1]])
-        cached = config.stash[RUN_FILTERS] = (lines, parsed)
-    return cached[1]
+def _parse_ini_filters(lines: list[str]) -> list[FilterArgs]:
+    return [parse_warning_filter(arg, escape=False) for arg in lines]
 
 
 def _apply_filters(config: Config, item: Item | None) -> None:
@@ -111,7 +105,10 @@ def _apply_filters(config: Config, item: Item | None) -> None:
         # deprecations matter to test suites: show them (Python hides them outside __main__)
         warnings.filterwarnings("always", category=DeprecationWarning)
         warnings.filterwarnings("always", category=PendingDeprecationWarning)
-    for args in run_filters(config):
+    # applied around every test: parsed once (the ini lines again only if a plugin added one)
+    for args in config.getini_parsed("filterwarnings", _parse_ini_filters):
+        warnings.filterwarnings(*args)
+    for args in config.stash.get(COMMAND_LINE_FILTERS, ()):
         warnings.filterwarnings(*args)
     if item is not None:
         # marks are applied after the ini and -W filters, so they take precedence

@@ -15,9 +15,11 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from minitest.stash import Stash
+
+Parsed = TypeVar("Parsed")
 
 if TYPE_CHECKING:
     import configparser
@@ -387,6 +389,7 @@ class Config:
         self.inifile = IniFile(None)
         self.stash = Stash()
         self._inicache: dict[str, Any] = {}
+        self._parsed_ini: dict[tuple[str, Callable[[Any], Any]], tuple[Any, Any]] = {}
         self._override_ini: list[str] = []
         self._cleanup: list[Callable[[], None]] = []
         self._configured = False
@@ -432,6 +435,23 @@ class Config:
         except KeyError:
             value = self._inicache[name] = self._getini(name)
             return value
+
+    def getini_parsed(self, name: str, parse: Callable[[Any], Parsed]) -> Parsed:
+        """``parse(self.getini(name))``, made once and again only when the value changed.
+
+        For ini values read per module or per test (name patterns, marker names, warning
+        filters): a list may still grow after the plugins were configured
+        (``addinivalue_line`` from a conftest), so the result is kept with a copy of the value
+        it was made from.
+        """
+        value = self.getini(name)
+        key = (name, parse)
+        cached = self._parsed_ini.get(key)
+        if cached is not None and cached[0] == value:
+            return cached[1]  # type: ignore[no-any-return]
+        result = parse(value)
+        self._parsed_ini[key] = (list(value) if isinstance(value, list) else value, result)
+        return result
 
     def _getini(self, name: str) -> Any:
         try:
