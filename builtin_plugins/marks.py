@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
-from minitest.marks import MARK_ATTRS, Mark, ParameterSet, get_unpacked_marks, normalize_mark
+from minitest.marks import Mark, ParameterSet, get_unpacked_marks, is_unmarked_function, normalize_mark
 from minitest.nodes import Collector, Directory, File, Item, Session
 
 if TYPE_CHECKING:
@@ -189,10 +189,11 @@ def _marks_in_module(module: ModuleType) -> Iterator[tuple[Mark, Any]]:
                     yield psmark, owner
         if is_class:
             for member in list(vars(obj).values()):
-                if type(member) is FunctionType:
-                    if _unmarked(member):
-                        continue
-                else:
+                # a plain function without marks (most of them): nothing to visit; every module
+                # is walked after it is collected, so these are skipped before a generator is made
+                if is_unmarked_function(member):
+                    continue
+                if type(member) is not FunctionType:
                     member = getattr(member, "__func__", member)  # staticmethod / classmethod
                 if isinstance(member, (FunctionType, type)):
                     yield from visit(member, member)
@@ -200,17 +201,10 @@ def _marks_in_module(module: ModuleType) -> Iterator[tuple[Mark, Any]]:
     yield from visit(module, module)
     module_name = module.__name__
     for value in list(vars(module).values()):
-        if type(value) is FunctionType and _unmarked(value):
+        if is_unmarked_function(value):
             continue
         if isinstance(value, (FunctionType, type)) and getattr(value, "__module__", None) == module_name:
             yield from visit(value, value)
-
-
-def _unmarked(func: FunctionType) -> bool:
-    """A plain function without marks (most of them): nothing to visit. Every module is walked
-    after it is collected, so the walk skips these before any generator is made."""
-    own = func.__dict__
-    return MARK_ATTRS[0] not in own and MARK_ATTRS[1] not in own
 
 
 def _param_marks(mark: Mark) -> Iterator[Mark]:

@@ -14,7 +14,7 @@ from types import FunctionType
 from typing import Any
 
 __all__ = ["Mark", "MarkDecorator", "MarkGenerator", "ParameterSet", "mark", "param", "get_unpacked_marks",
-           "store_mark", "normalize_mark", "MARK_ATTRS"]
+           "is_unmarked_function", "store_mark", "normalize_mark", "MARK_ATTRS"]
 
 #: attribute names a module or class may use to apply marks to everything in it
 MARK_ATTRS = ("minitestmark", "pytestmark")
@@ -70,17 +70,23 @@ def _is_lambda(obj: object) -> bool:
     return getattr(obj, "__name__", None) == "<lambda>"
 
 
+def is_unmarked_function(obj: object) -> bool:
+    """Whether ``obj`` is a plain function that carries no mark: the common case, asked of every
+    test function several times during collection. A function's attributes are its ``__dict__``
+    alone, so this needs no ``getattr`` (and no AttributeError per miss)."""
+    if type(obj) is not FunctionType:
+        return False
+    own = obj.__dict__
+    return MARK_ATTRS[0] not in own and MARK_ATTRS[1] not in own
+
+
 def get_unpacked_marks(obj: object, *, consider_mro: bool = True) -> list[Mark]:
     """The marks stored on ``obj`` (a function, class or module), normalised to :class:`Mark`.
 
     For a class, marks of its bases are included (as pytest does) unless ``consider_mro`` is false.
     """
-    if type(obj) is FunctionType:
-        # the common case (every test function, several times during collection): a function's
-        # attributes are its __dict__ alone, and most carry no mark at all
-        own = obj.__dict__
-        if MARK_ATTRS[0] not in own and MARK_ATTRS[1] not in own:
-            return []
+    if is_unmarked_function(obj):
+        return []
     raw: list[Any] = []
     is_class = isinstance(obj, type)  # inspect.isclass, without the call
     if is_class and consider_mro:
