@@ -231,7 +231,7 @@ def _arm_thread(item: Item, seconds: float) -> Callable[[], None]:
 
 def _end_process(item: Item, text: str) -> None:
     """The test is stuck where no exception reaches it: end the process (a worker is replaced)."""
-    from builtin_plugins.dist.options import CRASH_NOTE
+    from builtin_plugins.parallel.options import CRASH_NOTE
 
     note = item.config.stash.get(CRASH_NOTE, None)
     if note is not None:

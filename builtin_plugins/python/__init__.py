@@ -15,7 +15,7 @@ from pathlib import Path
 from types import FunctionType, MappingProxyType, ModuleType
 from typing import Any
 
-from builtin_plugins.python_params import CallSpec, Metafunc, iter_parametrize_marks, make_ids
+from builtin_plugins.python.params import CallSpec, Metafunc, iter_parametrize_marks, make_ids
 from minitest import hookimpl
 from minitest.config import Config, Parser
 from minitest.fixture_api import is_fixture_definition

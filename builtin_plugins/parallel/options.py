@@ -1,4 +1,4 @@
-"""What the command line asks of the ``dist`` plugin: whether to distribute, on which workers, how.
+"""What the command line asks of the ``parallel`` plugin: whether to distribute, on which workers, how.
 
 Kept free of execnet so it can be imported at startup.
 """

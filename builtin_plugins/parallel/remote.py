@@ -20,7 +20,7 @@ def bootstrap(channel: Any) -> None:
     for entry in reversed(init.get("extra_sys_path", [])):
         sys.path.insert(0, entry)  # the directories sent with --rsyncdir
     os.chdir(init["invocation_dir"])
-    from builtin_plugins.dist.worker import run_worker
+    from builtin_plugins.parallel.worker import run_worker
 
     run_worker(channel, init)
 

@@ -1,4 +1,4 @@
-"""Builtin plugin ``dist``: run the tests in several processes or on several machines (execnet).
+"""Builtin plugin ``parallel``: run the tests in several processes or on several machines (execnet).
 
 Only the options and a few hook implementations live here, so ``import execnet`` and the
 controller code are paid for only when ``-n`` / ``--tx`` is used. The pieces:

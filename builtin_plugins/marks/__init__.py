@@ -26,7 +26,7 @@ from minitest.marks import Mark, ParameterSet, get_unpacked_marks, is_unmarked_f
 from minitest.nodes import Collector, Directory, File, Item, Session
 
 if TYPE_CHECKING:
-    from builtin_plugins.mark_expression import Expression
+    from builtin_plugins.marks.expression import Expression
 
 __all__ = ["MinitestUnknownMarkWarning", "KeywordMatcher", "MarkMatcher", "registered_marker_names"]
 
@@ -291,7 +291,7 @@ class MarkMatcher:
 
 def _compile(text: str, option: str) -> Expression:
     # imported here: the expression parser is only needed when -k / -m is given
-    from builtin_plugins.mark_expression import Expression, ParseError
+    from builtin_plugins.marks.expression import Expression, ParseError
 
     try:
         return Expression.compile(text)
