@@ -121,7 +121,8 @@ def _same_file(a: str, b: Path) -> bool:
 def _import_with_importlib(path: Path, root: Path) -> ModuleType:
     module_name = module_name_from_path(path, root)
     existing = sys.modules.get(module_name)
-    if existing is not None and getattr(existing, "__file__", None) and _same_file(existing.__file__, path):
+    existing_file = getattr(existing, "__file__", None)
+    if existing is not None and existing_file and _same_file(existing_file, path):
         return existing
     spec = None
     for finder in sys.meta_path:

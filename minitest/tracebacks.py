@@ -283,11 +283,11 @@ def format_failure(exc: BaseException, *, style: str = "auto", showlocals: bool 
         tb_entries = _entries(exc.__traceback__, cut_code, True)
         tb = tb_entries[0] if tb_entries else exc.__traceback__
         text = "".join(traceback.format_exception(type(exc), exc, tb)).rstrip("\n")
-        crash = None
+        native_crash = None
         if tb_entries:
             last = tb_entries[-1]
-            crash = ReprCrash(last.tb_frame.f_code.co_filename, last.tb_lineno, exconly(exc))
-        return FailureRepr(text, crash)
+            native_crash = ReprCrash(last.tb_frame.f_code.co_filename, last.tb_lineno, exconly(exc))
+        return FailureRepr(text, native_crash)
     blocks: list[str] = []
     crash: ReprCrash | None = None
     for e, sentence in _chain(exc):

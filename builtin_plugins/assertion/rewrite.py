@@ -47,7 +47,7 @@ _COMPARE_SYMBOLS: dict[type, str] = {
 
 def is_rewrite_disabled(docstring: str | None) -> bool:
     """A module opts out of rewriting by mentioning a marker in its docstring."""
-    return bool(docstring) and any(marker in docstring for marker in _OPT_OUT_MARKERS)
+    return docstring is not None and any(marker in docstring for marker in _OPT_OUT_MARKERS)
 
 
 def _runtime(attr: str) -> ast.Attribute:
@@ -174,7 +174,8 @@ class _AssertTranslator:
             # short-circuited parts must read as "not evaluated", not as a stale or unbound value
             statements.append(ast.Assign([ast.Name(name, ast.Store()) for name in names], _runtime("UNSET")))
         error_args: list[ast.expr] = [
-            ast.Constant(template),
+            # a tuple constant compiles fine (the compiler folds them); typeshed lists scalars only
+            ast.Constant(template),  # type: ignore[arg-type]
             ast.Tuple([ast.Name(name, ast.Load()) for name in names], ast.Load()),
         ]
         if assert_.msg is not None:
@@ -229,7 +230,10 @@ def _insertion_point(module: ast.Module) -> int:
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
             and isinstance(body[0].value.value, str):
         index = 1
-    while index < len(body) and isinstance(body[index], ast.ImportFrom) and body[index].module == "__future__":
+    while index < len(body):
+        statement = body[index]
+        if not (isinstance(statement, ast.ImportFrom) and statement.module == "__future__"):
+            break
         index += 1
     return index
 
@@ -244,8 +248,9 @@ def rewrite_module(module: ast.Module, filename: str = "<unknown>") -> bool:
     importer = ast.Import([ast.alias(RUNTIME_MODULE, RUNTIME_ALIAS)])
     for node in ast.walk(importer):
         if "lineno" in node._attributes:
-            node.lineno, node.col_offset = lineno, 0
-            node.end_lineno, node.end_col_offset = lineno, 0
+            located: Any = node  # the nodes whose _attributes name a position have these fields
+            located.lineno, located.col_offset = lineno, 0
+            located.end_lineno, located.end_col_offset = lineno, 0
     rewriter = _ModuleRewriter(filename)
     module.body = rewriter.rewrite_block(module.body)
     module.body.insert(index, importer)

@@ -22,7 +22,9 @@ class CaptureIO(io.TextIOWrapper):
         super().__init__(io.BytesIO(), encoding="UTF-8", newline="", write_through=True)
 
     def getvalue(self) -> str:
-        return self.buffer.getvalue().decode("UTF-8", "replace")  # type: ignore[attr-defined,no-any-return]
+        buffer = self.buffer
+        assert isinstance(buffer, io.BytesIO)  # made in __init__
+        return buffer.getvalue().decode("UTF-8", "replace")
 
 
 class TeeCaptureIO(CaptureIO):
@@ -47,10 +49,10 @@ class DontReadFromInput(io.TextIOBase):
 
     readline = read  # type: ignore[assignment]
 
-    def __next__(self) -> str:
+    def __next__(self) -> str:  # type: ignore[override]  # typeshed types IOBase's as bytes
         return self.read()
 
-    def readlines(self, hint: int | None = -1) -> list[str]:
+    def readlines(self, hint: int | None = -1) -> list[str]:  # type: ignore[override]  # as __next__
         raise OSError("minitest: reading from stdin while output is captured!  Consider using `-s`.")
 
     def fileno(self) -> int:

@@ -26,7 +26,7 @@ from .options import CRASH_NOTE
 from .serialize import warning_to_data
 
 #: put in the command queue when the controller's channel closes
-_CLOSED = ("closed", {})
+_CLOSED: tuple[str, dict[str, object]] = ("closed", {})
 
 
 class WorkerPlugin:
