@@ -198,13 +198,17 @@ class Parser:
 # ---------------------------------------------------------------------------------------------
 
 
+#: minitest's own ini files: they count as its config even when empty
+_MINITEST_INI_FILES = ("minitest.ini", ".minitest.ini")
+
+
 @dataclass
 class IniFile:
     """The config file in use: its path, its values, and which tool it was written for."""
 
     path: Path | None
     values: dict[str, str | list[str]] = field(default_factory=dict)
-    flavour: str = "minitest"  # or "pytest" when read from a pytest config
+    flavour: str = "minitest"  # or PYTEST when read from a pytest config
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -242,21 +246,21 @@ def _toml_values(table: dict[str, Any]) -> dict[str, str | list[str]]:
 
 
 def load_config_file(path: Path, *, tool: str) -> IniFile | None:
-    """Read ``path`` as a config file of ``tool`` ("minitest" or "pytest"); None if it has no section.
+    """Read ``path`` as a config file of ``tool`` ("minitest" or PYTEST); None if it has no section.
 
     A dedicated file (minitest.ini / pytest.ini) counts even when empty.
     """
     name = path.name
     if name == "pyproject.toml":
         data = _read_toml(path)
-        section = "minitest" if tool == "minitest" else "pytest"
+        section = "minitest" if tool == "minitest" else PYTEST
         table = data.get("tool", {}).get(section)
-        if tool == "pytest" and isinstance(table, dict):
-            table = table.get("ini_options")
+        if tool == PYTEST and isinstance(table, dict):
+            table = table.get(PYTEST_TOML_TABLE)
         if isinstance(table, dict):
             return IniFile(path, _toml_values(table), tool)
         return None
-    if name in ("minitest.ini", ".minitest.ini", "pytest.ini", ".pytest.ini"):
+    if name in _MINITEST_INI_FILES or name in PYTEST_INI_FILES:
         parser = _read_ini(path)
         section = tool
         values = dict(parser.items(section)) if parser.has_section(section) else {}
@@ -272,15 +276,14 @@ def load_config_file(path: Path, *, tool: str) -> IniFile | None:
         data = _read_toml(path)
         table = data.get("tool", {}).get(tool)
         if isinstance(table, dict):
-            if tool == "pytest":
-                table = table.get("ini_options", table)
+            if tool == PYTEST:
+                table = table.get(PYTEST_TOML_TABLE, table)
             return IniFile(path, _toml_values(table), tool)
         return None
     return None
 
 
 _MINITEST_CANDIDATES = ("pyproject.toml", "minitest.ini", ".minitest.ini", "tox.ini", "setup.cfg")
-_PYTEST_CANDIDATES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
 
 
 def _walk_up(start: Path) -> Iterable[Path]:
@@ -290,7 +293,7 @@ def _walk_up(start: Path) -> Iterable[Path]:
 
 def locate_config(ancestor: Path) -> IniFile | None:
     """The first minitest config walking up from ``ancestor``; else the first pytest config."""
-    for tool, candidates in (("minitest", _MINITEST_CANDIDATES), ("pytest", _PYTEST_CANDIDATES)):
+    for tool, candidates in (("minitest", _MINITEST_CANDIDATES), (PYTEST, PYTEST_CONFIG_CANDIDATES)):
         for directory in _walk_up(ancestor):
             for name in candidates:
                 path = directory / name
@@ -329,7 +332,7 @@ def determine_rootdir(args: Sequence[str], invocation_dir: Path, inifile_arg: st
         path = (invocation_dir / inifile_arg).resolve()
         if not path.is_file():
             raise UsageError(f"config file not found: {inifile_arg}")
-        ini = load_config_file(path, tool="minitest") or load_config_file(path, tool="pytest") or IniFile(path)
+        ini = load_config_file(path, tool="minitest") or load_config_file(path, tool=PYTEST) or IniFile(path)
         rootdir = path.parent if not rootdir_arg else None
     else:
         ini = locate_config(ancestor)

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from types import FunctionType
 from typing import Any, TypeVar, overload
 
+from minitest.pytest_names import is_pytest_fixture_definition
+
 __all__ = ["fixture", "FixtureMarker", "FIXTURE_ATTR", "get_fixture_marker", "yield_fixture",
            "is_fixture_definition"]
 
@@ -112,7 +114,4 @@ def is_fixture_definition(obj: object) -> bool:
     """Whether ``obj`` declares a fixture (minitest's or pytest's): such objects are never tests."""
     if get_fixture_marker(obj) is not None:
         return True
-    kind = type(obj)
-    if kind.__module__.startswith("_pytest") and kind.__name__ == "FixtureFunctionDefinition":
-        return True
-    return getattr(obj, "_pytestfixturefunction", None) is not None  # pytest before 8.4
+    return is_pytest_fixture_definition(obj)

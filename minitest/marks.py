@@ -13,11 +13,13 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from types import FunctionType
 from typing import Any
 
+from minitest.pytest_names import PYTEST_MARK_ATTR
+
 __all__ = ["Mark", "MarkDecorator", "MarkGenerator", "ParameterSet", "mark", "param", "get_unpacked_marks",
            "is_unmarked_function", "store_mark", "normalize_mark", "MARK_ATTRS"]
 
 #: attribute names a module or class may use to apply marks to everything in it
-MARK_ATTRS = ("minitestmark", "pytestmark")
+MARK_ATTRS = ("minitestmark", PYTEST_MARK_ATTR)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from typing import Any, NoReturn
 
+from minitest.pytest_names import is_pytest_class
+
 __all__ = ["OutcomeException", "Skipped", "Failed", "XFailed", "Exit", "skip", "fail", "xfail", "exit",
            "importorskip", "outcome_kind"]
 
@@ -147,7 +149,7 @@ def outcome_kind(exc: BaseException) -> str | None:
     mro = type(exc).__mro__
     # pytest presents some outcome classes as builtins (Skipped.__module__ == "builtins"): any
     # class of the hierarchy coming from pytest marks the whole hierarchy as pytest's
-    if any(cls.__module__.startswith(("_pytest", "pytest")) for cls in mro):
+    if any(is_pytest_class(cls) for cls in mro):
         for cls in mro:
             name = cls.__name__
             if name == "Skipped":

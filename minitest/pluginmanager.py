@@ -23,6 +23,7 @@ import pluggy
 
 from minitest import hookspecs
 from minitest.config import UsageError
+from minitest.pytest_names import PYTEST_BUILTIN_ALIASES, PYTEST_HOOK_PREFIX
 
 __all__ = ["MinitestPluginManager", "get_plugin_manager", "BUILTIN_PLUGINS", "PluginOrigin",
            "PluginLoadError", "PYTEST_BUILTIN_ALIASES"]
@@ -54,30 +55,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "terminal": "builtin_plugins.terminal",
 }
 
-#: names pytest users block or load (``-p no:cacheprovider``) mapped onto minitest's builtins
-PYTEST_BUILTIN_ALIASES: dict[str, str] = {
-    "cacheprovider": "cache",
-    "junitxml": "junitxml",
-    "terminal": "terminal",
-    "capture": "capture",
-    "warnings": "warnings",
-    "doctest": "doctest",
-    "unittest": "unittest",
-    "skipping": "skipping",
-    "assertion": "assertion",
-    "python": "python",
-    "runner": "runner",
-    "fixtures": "fixtures",
-    "logging": "capture",
-    "xdist": "parallel",
-    "dist": "parallel",
-    "xdist.plugin": "parallel",
-    "timeout": "timeout",
-    "pytest_timeout": "timeout",
-}
-
-#: the hook-name prefix of plugins written for pytest
-_PYTEST_PREFIX = "pytest_"
+_PYTEST_PREFIX = PYTEST_HOOK_PREFIX
 _PREFIX = "minitest_"
 
 
@@ -125,6 +103,20 @@ class MinitestPluginManager(pluggy.PluginManager):
         self.rootpath: Path | None = None
         self.confcutdir: Path | None = None
         self.noconftest = False
+
+    # -- the bootstrap's settings ----------------------------------------------------------------
+    def bind_config(self, config: Any) -> None:
+        """The Config this manager serves (``pluginmanager.config``), set as soon as it exists."""
+        self.config = config
+
+    def set_conftest_options(self, *, rootpath: Path, import_mode: str, noconftest: bool,
+                             confcutdir: Path | None) -> None:
+        """How conftest.py files are found and imported (rootdir, ``--import-mode``,
+        ``--noconftest``, ``--confcutdir``): set by the bootstrap before the first one is loaded."""
+        self.rootpath = rootpath
+        self.import_mode = import_mode
+        self.noconftest = noconftest
+        self.confcutdir = confcutdir
 
     # -- hook implementation discovery ---------------------------------------------------------
     def parse_hookimpl_opts(self, plugin: object, name: str) -> Any:

@@ -1,0 +1,114 @@
+"""What the kernel knows about pytest, in one place.
+
+minitest runs suites, conftest.py files and plugins written for pytest without importing pytest:
+it recognises pytest's names (hook prefix, plugin names, config files and keys, mark and fixture
+attributes, outcome classes). Every such name the kernel uses is defined here, so that what
+minitest assumes about pytest can be read (and updated for a new pytest) in one module.
+
+Only data and small recognisers live here; the code that acts on them stays with its feature.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "PYTEST", "PYTEST_HOOK_PREFIX", "PYTEST_BUILTIN_ALIASES", "PYTEST_PLUGINS_ATTR", "PYTEST_HOOKIMPL_ATTR",
+    "is_pytest_internal_plugin", "PYTEST_CONFIG_CANDIDATES", "PYTEST_INI_FILES", "PYTEST_TOML_TABLE",
+    "PYTEST_INI_KEYS", "PYTEST_MARK_ATTR", "PYTEST_MODULE_PREFIXES", "is_pytest_class",
+    "PYTEST_FIXTURE_DEFINITION_CLASS", "PYTEST_LEGACY_FIXTURE_ATTR", "is_pytest_fixture_definition",
+]
+
+#: the tool name: the ``[pytest]`` section, ``[tool.pytest]`` table, and an IniFile's flavour
+PYTEST = "pytest"
+
+# -- plugins and hooks ---------------------------------------------------------------------------
+
+#: the hook-name prefix of plugins written for pytest (mapped onto ``minitest_``)
+PYTEST_HOOK_PREFIX = "pytest_"
+
+#: names pytest users block or load (``-p no:cacheprovider``) mapped onto minitest's builtins
+PYTEST_BUILTIN_ALIASES: dict[str, str] = {
+    "cacheprovider": "cache",
+    "junitxml": "junitxml",
+    "terminal": "terminal",
+    "capture": "capture",
+    "warnings": "warnings",
+    "doctest": "doctest",
+    "unittest": "unittest",
+    "skipping": "skipping",
+    "assertion": "assertion",
+    "python": "python",
+    "runner": "runner",
+    "fixtures": "fixtures",
+    "logging": "capture",
+    "xdist": "parallel",
+    "dist": "parallel",
+    "xdist.plugin": "parallel",
+    "timeout": "timeout",
+    "pytest_timeout": "timeout",
+}
+
+#: the module attribute naming more plugins to load (minitest's own is ``minitest_plugins``)
+PYTEST_PLUGINS_ATTR = "pytest_plugins"
+
+#: where ``pytest.hookimpl(...)`` leaves its options on a function (pluggy's ``<project>_impl``)
+PYTEST_HOOKIMPL_ATTR = "pytest_impl"
+
+
+def is_pytest_internal_plugin(name: str) -> bool:
+    """Whether ``pytest_plugins`` names one of pytest's own modules (``_pytest.*``, ``pytester``):
+    minitest has builtins for those, they are never imported."""
+    return name.startswith("_pytest.") or name == "pytester"
+
+
+# -- config files --------------------------------------------------------------------------------
+
+#: the files looked for in each directory (after no minitest config was found), in order
+PYTEST_CONFIG_CANDIDATES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
+
+#: pytest's own ini files: they count as its config even when empty
+PYTEST_INI_FILES = ("pytest.ini", ".pytest.ini")
+
+#: the table below ``[tool.pytest]`` of a pyproject.toml holding the ini values
+PYTEST_TOML_TABLE = "ini_options"
+
+#: the config keys of pytest itself (pytest 9), some of which minitest does not implement
+PYTEST_INI_KEYS = frozenset("""
+    addopts cache_dir collect_imported_tests consider_namespace_packages console_output_style
+    disable_test_id_escaping_and_forfeit_all_rights_to_community_support doctest_encoding
+    doctest_optionflags empty_parameter_set_mark enable_assertion_pass_hook faulthandler_exit_on_timeout
+    faulthandler_timeout filterwarnings junit_duration_report junit_family junit_log_passing_tests
+    junit_logging junit_suite_name log_auto_indent log_cli log_cli_date_format log_cli_format
+    log_cli_level log_date_format log_file log_file_date_format log_file_format log_file_level
+    log_file_mode log_format log_level markers minversion norecursedirs python_classes python_files
+    python_functions pythonpath required_plugins strict strict_config strict_markers
+    strict_parametrization_ids strict_xfail testpaths tmp_path_retention_count
+    tmp_path_retention_policy truncation_limit_chars truncation_limit_lines usefixtures
+    verbosity_assertions verbosity_subtests verbosity_test_cases xfail_strict
+""".split())
+
+# -- objects made by pytest ----------------------------------------------------------------------
+
+#: the attribute a module or class sets to mark everything in it (``pytestmark = [...]``)
+PYTEST_MARK_ATTR = "pytestmark"
+
+#: the modules pytest's classes come from (``pytest`` re-exports what ``_pytest`` defines)
+PYTEST_MODULE_PREFIXES = ("_pytest", "pytest")
+
+#: the class of ``@pytest.fixture`` functions (pytest 8.4 and later)
+PYTEST_FIXTURE_DEFINITION_CLASS = "FixtureFunctionDefinition"
+
+#: the attribute ``@pytest.fixture`` set on the function before pytest 8.4
+PYTEST_LEGACY_FIXTURE_ATTR = "_pytestfixturefunction"
+
+
+def is_pytest_class(cls: type) -> bool:
+    """Whether ``cls`` is defined by pytest (told by its module, pytest is never imported)."""
+    return str(getattr(cls, "__module__", "")).startswith(PYTEST_MODULE_PREFIXES)
+
+
+def is_pytest_fixture_definition(obj: object) -> bool:
+    """Whether ``obj`` was made by ``@pytest.fixture`` (any pytest version)."""
+    kind = type(obj)
+    if kind.__module__.startswith("_pytest") and kind.__name__ == PYTEST_FIXTURE_DEFINITION_CLASS:
+        return True
+    return getattr(obj, PYTEST_LEGACY_FIXTURE_ATTR, None) is not None
