@@ -3,7 +3,7 @@
 Prints, for minitest run on SUITE (after a warm-up run, so caches are warm):
 1. the top 30 functions by cumulative and by own time (cProfile, in a subprocess);
 2. minitest's own per-plugin / per-hook timing (``--plugin-profile``);
-3. the import-time picture (``python -X importtime``): ``import minitest.main`` alone, and everything
+3. the import-time picture (``python -X importtime``): ``import minitest.cli`` alone, and everything
    imported during a real run of SUITE, for minitest and for pytest - totals, the heaviest imports
    by cumulative time, and own import time summed per top-level package.
 
@@ -104,7 +104,7 @@ def summarize_imports(title: str, stderr: str, top: int = 20) -> None:
 PLUGIN_IMPORTS = """
 import importlib, sys, time
 t = time.perf_counter()
-import minitest.main
+import minitest.cli
 from minitest.pluginmanager import BUILTIN_PLUGINS
 print("kernel", (time.perf_counter() - t) * 1000, len(sys.modules))
 for short, modname in BUILTIN_PLUGINS.items():
@@ -224,8 +224,8 @@ def main(name: str, keep: bool = False, autoload: bool = False) -> int:
             return subprocess.run([run.PY, "-X", "importtime", *cmd], cwd=where, env=env, capture_output=True,
                                   text=True, check=False).stderr
 
-        summarize_imports("python -X importtime -c 'import minitest.main'",
-                          importtime(["-c", "import minitest.main"], cwd))
+        summarize_imports("python -X importtime -c 'import minitest.cli'",
+                          importtime(["-c", "import minitest.cli"], cwd))
         # -s: with capture on, the importtime lines written while test modules are imported are swallowed
         summarize_imports(f"imports during `minitest -q -s` on {suite}",
                           importtime(["-m", "minitest", "-q", "-s", "-p", "no:cache", *extra, "."], cwd))

@@ -28,7 +28,7 @@ def minitest_cmdline_main(config: Config) -> int | None:
         sys.stdout.write(f"minitest {__version__}\n")
         return 0
     if config.getoption("help", False):
-        sys.stdout.write(config._parser.format_help())
+        sys.stdout.write(config.parser.format_help())
         sys.stdout.write("\nenvironment variables:\n"
                          "  MINITEST_ADDOPTS                  extra command line options\n"
                          "  MINITEST_PLUGINS                  comma-separated plugin modules to load\n"

@@ -206,7 +206,7 @@ class Minitester:
         """
         import io
 
-        from minitest.main import main
+        from minitest.cli import main
 
         argv = [str(a) for a in (*self.default_args, *args)]
         out, err = io.StringIO(), io.StringIO()

@@ -47,7 +47,7 @@ class PytestCallInfo:
         exc = self._call.excinfo
         if exc is None:
             return None
-        from minitest.raises import ExceptionInfo
+        from minitest.raises_api import ExceptionInfo
 
         return ExceptionInfo.from_exception(exc)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
-from minitest.main import ExitCode
+from minitest.exitcode import ExitCode
 from minitest.nodes import Collector, Directory, Item, Node, Session
 from minitest.outcomes import Exit
 from minitest.reports import CollectReport, TestReport, exception_info

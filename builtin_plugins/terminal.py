@@ -20,7 +20,7 @@ import pluggy
 
 from minitest import hookimpl
 from minitest.config import Config, Parser
-from minitest.main import ExitCode
+from minitest.exitcode import ExitCode
 from minitest.nodes import Item, Session
 from minitest.reports import CollectReport, FailureRepr, TestReport
 from minitest.version import __version__

@@ -7,15 +7,14 @@ This module is the public API and nothing else. Objects that are only needed by 
 from __future__ import annotations
 
 import importlib
-import sys
-from types import ModuleType
 from typing import Any
 
 import pluggy
 
+from minitest.cli import console_main, main
 from minitest.config import Config, Parser, UsageError
+from minitest.exitcode import ExitCode
 from minitest.fixture_api import fixture, yield_fixture
-from minitest.main import ExitCode, console_main, main
 from minitest.marks import Mark, MarkDecorator, MarkGenerator, ParameterSet, mark, param
 from minitest.nodes import Collector, Directory, File, FSCollector, Item, Node, Session
 from minitest.outcomes import exit, fail, importorskip, skip, xfail
@@ -27,13 +26,13 @@ hookspec = pluggy.HookspecMarker("minitest")
 
 # name → module providing it, imported when first used
 _LAZY: dict[str, str] = {
-    "raises": "minitest.raises",
-    "ExceptionInfo": "minitest.raises",
-    "RaisesGroup": "minitest.raises",
+    "raises": "minitest.raises_api",
+    "ExceptionInfo": "minitest.raises_api",
+    "RaisesGroup": "minitest.raises_api",
     "warns": "minitest.recwarn",
     "deprecated_call": "minitest.recwarn",
     "WarningsRecorder": "minitest.recwarn",
-    "approx": "minitest.approx",
+    "approx": "minitest.approx_api",
     "register_assert_rewrite": "minitest.assertion_api",
     "MonkeyPatch": "minitest.monkeypatch",
     "FixtureRequest": "minitest.fixture_types",
@@ -63,17 +62,3 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
-
-
-class _PublicModule(ModuleType):
-    """The ``minitest`` module. ``raises`` and ``approx`` are both API names and submodules; the
-    import system binds a submodule on its package when it is first imported (by a plugin, say),
-    which would turn ``minitest.approx`` into a module. The API name keeps its meaning."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _LAZY and isinstance(value, ModuleType) and value.__name__ == f"{__name__}.{name}":
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _PublicModule

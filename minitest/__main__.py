@@ -2,6 +2,6 @@
 
 import sys
 
-from minitest.main import console_main
+from minitest.cli import console_main
 
 sys.exit(console_main())

@@ -9,30 +9,29 @@ load), and again once every initial plugin and conftest.py is in.
 from __future__ import annotations
 
 import argparse
+import glob
 import os
 import shlex
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from minitest.errors import UsageError
+from minitest.inifile import IniFile, determine_rootdir, locate_config
+from minitest.pytest_names import PYTEST, PYTEST_INI_KEYS
 from minitest.stash import Stash
 
 Parsed = TypeVar("Parsed")
 
 if TYPE_CHECKING:
-    import configparser
 
     from minitest.pluginmanager import MinitestPluginManager
 
 __all__ = ["Config", "Parser", "OptionGroup", "UsageError", "IniFile", "locate_config", "determine_rootdir"]
 
-_NOTSET = object()
-
-
-class UsageError(Exception):
-    """A problem with how minitest was invoked (options, paths, config, plugins): exit code 4."""
+NOTSET = object()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,7 +138,7 @@ class Parser:
         """Add an option to the "custom options" group."""
         self._anonymous.addoption(*names, **attrs)
 
-    def addini(self, name: str, help: str, type: str | None = None, default: Any = _NOTSET) -> None:
+    def addini(self, name: str, help: str, type: str | None = None, default: Any = NOTSET) -> None:
         """Declare an ini value. ``type`` is one of None/"string", "args", "linelist", "paths",
         "pathlist", "bool", "int", "float"."""
         if type not in (None, "string", "args", "linelist", "paths", "pathlist", "bool", "int", "float"):
@@ -183,6 +182,11 @@ class Parser:
             return []
         return unknown
 
+    @property
+    def ini_specs(self) -> dict[str, IniSpec]:
+        """The declared ini keys, by name (what ``addini`` registered)."""
+        return self._inidict
+
     def format_help(self) -> str:
         text = self._build().format_help()
         lines = [text.rstrip(), "", "[minitest] ini-options in the first config file found "
@@ -191,173 +195,6 @@ class Parser:
             kind = spec.type or "string"
             lines.append(f"  {spec.name + ' (' + kind + '):':<32} {spec.help}")
         return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------------------------------------
-# Finding and reading the ini file
-# ---------------------------------------------------------------------------------------------
-
-
-#: minitest's own ini files: they count as its config even when empty
-_MINITEST_INI_FILES = ("minitest.ini", ".minitest.ini")
-
-
-@dataclass
-class IniFile:
-    """The config file in use: its path, its values, and which tool it was written for."""
-
-    path: Path | None
-    values: dict[str, str | list[str]] = field(default_factory=dict)
-    flavour: str = "minitest"  # or PYTEST when read from a pytest config
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    import tomllib
-
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"{path}: {exc}") from None
-
-
-def _read_ini(path: Path) -> configparser.RawConfigParser:
-    import configparser  # only when an ini-style config file exists: most runs have none or a toml one
-
-    parser = configparser.RawConfigParser(strict=False, inline_comment_prefixes=None, comment_prefixes=("#", ";"))
-    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keep keys' case
-    try:
-        parser.read(path, encoding="utf-8")
-    except (OSError, configparser.Error) as exc:
-        raise UsageError(f"{path}: {exc}") from None
-    return parser
-
-
-def _toml_values(table: dict[str, Any]) -> dict[str, str | list[str]]:
-    out: dict[str, str | list[str]] = {}
-    for key, value in table.items():
-        if isinstance(value, list):
-            out[key] = [str(v) for v in value]
-        elif isinstance(value, bool):
-            out[key] = "true" if value else "false"
-        else:
-            out[key] = str(value)
-    return out
-
-
-def load_config_file(path: Path, *, tool: str) -> IniFile | None:
-    """Read ``path`` as a config file of ``tool`` ("minitest" or PYTEST); None if it has no section.
-
-    A dedicated file (minitest.ini / pytest.ini) counts even when empty.
-    """
-    name = path.name
-    if name == "pyproject.toml":
-        data = _read_toml(path)
-        section = "minitest" if tool == "minitest" else PYTEST
-        table = data.get("tool", {}).get(section)
-        if tool == PYTEST and isinstance(table, dict):
-            table = table.get(PYTEST_TOML_TABLE)
-        if isinstance(table, dict):
-            return IniFile(path, _toml_values(table), tool)
-        return None
-    if name in _MINITEST_INI_FILES or name in PYTEST_INI_FILES:
-        parser = _read_ini(path)
-        section = tool
-        values = dict(parser.items(section)) if parser.has_section(section) else {}
-        return IniFile(path, values, tool)  # type: ignore[arg-type]
-    if name == "tox.ini" or name == "setup.cfg" or path.suffix in (".ini", ".cfg"):
-        parser = _read_ini(path)
-        sections = [f"tool:{tool}", tool] if name == "setup.cfg" else [tool, f"tool:{tool}"]
-        for section in sections:
-            if parser.has_section(section):
-                return IniFile(path, dict(parser.items(section)), tool)  # type: ignore[arg-type]
-        return None
-    if path.suffix == ".toml":
-        data = _read_toml(path)
-        table = data.get("tool", {}).get(tool)
-        if isinstance(table, dict):
-            if tool == PYTEST:
-                table = table.get(PYTEST_TOML_TABLE, table)
-            return IniFile(path, _toml_values(table), tool)
-        return None
-    return None
-
-
-_MINITEST_CANDIDATES = ("pyproject.toml", "minitest.ini", ".minitest.ini", "tox.ini", "setup.cfg")
-
-
-def _walk_up(start: Path) -> Iterable[Path]:
-    yield start
-    yield from start.parents
-
-
-def locate_config(ancestor: Path) -> IniFile | None:
-    """The first minitest config walking up from ``ancestor``; else the first pytest config."""
-    for tool, candidates in (("minitest", _MINITEST_CANDIDATES), (PYTEST, PYTEST_CONFIG_CANDIDATES)):
-        for directory in _walk_up(ancestor):
-            for name in candidates:
-                path = directory / name
-                if path.is_file():
-                    found = load_config_file(path, tool=tool)
-                    if found is not None:
-                        return found
-    return None
-
-
-def common_ancestor(paths: Iterable[Path], invocation_dir: Path) -> Path:
-    existing = [p for p in paths if p.exists()]
-    if not existing:
-        return invocation_dir
-    common = Path(os.path.commonpath([str(p) for p in existing]))
-    return common.parent if common.is_file() else common
-
-
-def args_to_paths(args: Iterable[str], invocation_dir: Path) -> list[Path]:
-    paths = []
-    for arg in args:
-        if arg.startswith("-"):
-            continue
-        base = arg.split("::", 1)[0]
-        paths.append((invocation_dir / base).resolve() if base else invocation_dir)
-    return paths
-
-
-def determine_rootdir(args: Sequence[str], invocation_dir: Path, inifile_arg: str | None,
-                      rootdir_arg: str | None) -> tuple[Path, IniFile]:
-    """Find rootdir and the config file as pytest does: the config file's directory, else the
-    nearest ``setup.py``, else the common ancestor of the arguments."""
-    ancestor = common_ancestor(args_to_paths(args, invocation_dir), invocation_dir)
-    ini: IniFile | None
-    if inifile_arg:
-        path = (invocation_dir / inifile_arg).resolve()
-        if not path.is_file():
-            raise UsageError(f"config file not found: {inifile_arg}")
-        ini = load_config_file(path, tool="minitest") or load_config_file(path, tool=PYTEST) or IniFile(path)
-        rootdir = path.parent if not rootdir_arg else None
-    else:
-        ini = locate_config(ancestor)
-        rootdir = ini.path.parent if ini and ini.path else None
-        if rootdir is None:
-            for directory in _walk_up(ancestor):
-                if (directory / "setup.py").is_file():
-                    rootdir = directory
-                    break
-        if rootdir is None:
-            for directory in _walk_up(ancestor):
-                if (directory / "pyproject.toml").is_file():
-                    rootdir = directory
-                    ini = IniFile(directory / "pyproject.toml")
-                    break
-        if rootdir is None:
-            # no config anywhere: the common ancestor of cwd and the arguments, unless that is "/"
-            common = Path(os.path.commonpath([str(invocation_dir), str(ancestor)]))
-            rootdir = ancestor if common.parent == common else common
-    if rootdir_arg:
-        rootdir = (invocation_dir / os.path.expandvars(rootdir_arg)).resolve()
-        if not rootdir.is_dir():
-            raise UsageError(f"Directory '{rootdir}' not found. Check your '--rootdir' option.")
-    assert rootdir is not None
-    return rootdir, ini or IniFile(None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -408,13 +245,13 @@ class Config:
                 default = option.attrs["action"] == "store_false"
             setattr(self.option, dest, default)
 
-    def getoption(self, name: str, default: Any = _NOTSET, skip: bool = False) -> Any:
+    def getoption(self, name: str, default: Any = NOTSET, skip: bool = False) -> Any:
         """The value of an option by its dest name (``"verbose"``) or flag (``"--verbose"``)."""
         dest = name.lstrip("-").replace("-", "_") if name.startswith("-") else name
         try:
             value = getattr(self.option, dest)
         except AttributeError:
-            if default is not _NOTSET:
+            if default is not NOTSET:
                 return default
             raise ValueError(f"no option named {name!r}") from None
         if value is None and skip:
@@ -465,7 +302,7 @@ class Config:
         if raw is None:
             raw = self.inifile.values.get(name)
         if raw is None:
-            if spec.default is not _NOTSET:
+            if spec.default is not NOTSET:
                 default = spec.default
                 return list(default) if isinstance(default, (list, tuple)) else default
             return {"args": [], "linelist": [], "paths": [], "pathlist": [], "bool": False}.get(spec.type or "", "")
@@ -548,8 +385,25 @@ class Config:
     def get_verbosity(self) -> int:
         return int(getattr(self.option, "verbose", 0) or 0)
 
-    def _read_env_addopts(self) -> list[str]:
-        return shlex.split(os.environ.get("MINITEST_ADDOPTS", ""))
+    # -- set by the bootstrap -------------------------------------------------------------------
+    @property
+    def parser(self) -> Parser:
+        """The parser plugins added their options and ini keys to."""
+        return self._parser
+
+    def set_ini_overrides(self, overrides: Sequence[str]) -> None:
+        """The ``-o NAME=VALUE`` values; they win over the config file."""
+        self._override_ini = list(overrides)
+        self.clear_ini_cache()
+
+    def clear_ini_cache(self) -> None:
+        """Forget ini values read so far (the config file, overrides or declared keys changed)."""
+        self._inicache.clear()
+
+
+def env_addopts() -> list[str]:
+    """The options of ``MINITEST_ADDOPTS``, added after the config file's ``addopts``."""
+    return shlex.split(os.environ.get("MINITEST_ADDOPTS", ""))
 
 
 def parse_early_plugin_args(args: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -570,6 +424,216 @@ def parse_early_plugin_args(args: Sequence[str]) -> tuple[list[str], list[str]]:
         i += 1
     return load, block
 
+
+
+# ---------------------------------------------------------------------------------------------
+# The bootstrap: from the command line to a Config with every initial plugin and conftest.py
+# ---------------------------------------------------------------------------------------------
+
+
+class MinitestConfigWarning(UserWarning):
+    """Something in the configuration is questionable (an unknown key, an ignored option)."""
+
+
+def add_kernel_options(parser: Parser) -> None:
+    """The options the bootstrap itself reads (plugins, config file, rootdir, imports)."""
+    group = parser.getgroup("general", "general")
+    group.addoption("-p", action="append", dest="plugins", default=[], metavar="name",
+                    help="early-load the plugin module NAME; -p no:NAME blocks a plugin (builtin or installed)")
+    group.addoption("--disable-plugin-autoload", action="store_true", default=False,
+                    help="do not load installed plugins (entry-point group 'minitest'), "
+                         "like MINITEST_DISABLE_PLUGIN_AUTOLOAD")
+    cfg = parser.getgroup("config", "configuration")
+    cfg.addoption("-c", "--config-file", dest="inifilename", metavar="FILE",
+                  help="use FILE as the config file (and its directory as rootdir)")
+    cfg.addoption("--rootdir", dest="rootdir", metavar="ROOTDIR",
+                  help="the rootdir: node ids are relative to it, the cache lives in it")
+    cfg.addoption("-o", "--override-ini", dest="override_ini", action="append", default=[],
+                  metavar="NAME=VALUE", help="override an ini value, e.g. -o xfail_strict=true")
+    cfg.addoption("--confcutdir", dest="confcutdir", metavar="DIR",
+                  help="only load conftest.py files at or below DIR")
+    cfg.addoption("--noconftest", action="store_true", default=False, help="do not load any conftest.py files")
+    cfg.addoption("--import-mode", dest="importmode", default="prepend",
+                  choices=("prepend", "append", "importlib"),
+                  help="how test modules are imported: prepend (default), append or importlib")
+    parser.addini("addopts", "extra command line options", type="args")
+    parser.addini("plugins", "plugin modules to load", type="args")
+    parser.addini("testpaths", "directories to search for tests when no arguments are given", type="args")
+    parser.addini("minversion", "the minimal minitest version required", type="string")
+    parser.addini("pythonpath", "directories to put first on sys.path (relative to the config file)",
+                  type="paths")
+    cfg.addoption("--strict-config", action="store_true", default=False, dest="strict_config",
+                  help="an unknown key in the config file is an error, not a warning")
+    parser.addini("markers", "registered marks, one 'name: description' per line", type="linelist")
+
+
+def _check_unknown_ini_keys(config: Config) -> None:
+    """Keys of the config file that no plugin declared: a warning (a typo, or a setting of a
+    plugin that is not installed), or with ``--strict-config`` a usage error."""
+    known = config.parser.ini_specs
+    unknown = sorted(key for key in config.inifile.values if key not in known)
+    if not unknown:
+        return
+    import warnings
+
+    pytest_config = config.inifile.flavour == PYTEST
+    for key in unknown:
+        if pytest_config and key in PYTEST_INI_KEYS:
+            # pytest knows it (``--strict-config`` in its addopts must not stop the run): like an
+            # addopts option minitest does not have, it is ignored with a warning
+            message = f"pytest config option {key!r} has no minitest equivalent and is ignored"
+            warnings.warn_explicit(MinitestConfigWarning(message), MinitestConfigWarning,
+                                   filename=str(config.inipath), lineno=1)
+            continue
+        message = f"Unknown config option: {key}"
+        if config.getoption("strict_config", False):
+            raise UsageError(message)
+        warnings.warn_explicit(MinitestConfigWarning(message), MinitestConfigWarning,
+                               filename=str(config.inipath), lineno=1)
+
+
+def _apply_pythonpath(config: Config) -> None:
+    """The ``pythonpath`` ini key: its directories go first on ``sys.path`` (in the order given)
+    before any plugin or conftest.py is imported, and leave it when the run ends."""
+    paths = [str(p) for p in config.getini("pythonpath")]
+    for path in reversed(paths):
+        sys.path.insert(0, path)
+
+    def restore() -> None:
+        for path in paths:
+            if path in sys.path:
+                sys.path.remove(path)
+
+    if paths:
+        config.add_cleanup(restore)
+
+
+def _drop_unknown_pytest_addopts(parser: Parser, args: list[str], count: int) -> list[str]:
+    """Options from a pytest config's ``addopts`` that no minitest plugin knows (``--cov=x`` of a
+    pytest plugin) are dropped with a warning instead of failing the run."""
+    import warnings
+
+    addopts, rest = args[:count], args[count:]
+    unknown = set(parser.unknown_args(addopts))
+    if not unknown:
+        return args
+    kept: list[str] = []
+    dropped: list[str] = []
+    skip_value = False
+    for token in addopts:
+        if skip_value:
+            skip_value = False
+            if not token.startswith("-"):
+                dropped.append(token)
+                continue
+        if token in unknown:
+            dropped.append(token)
+            skip_value = token.startswith("-") and "=" not in token
+            continue
+        kept.append(token)
+    warnings.warn(MinitestConfigWarning(f"ignoring options from the pytest config's addopts that minitest "
+                                        f"does not know: {' '.join(dropped)}"), stacklevel=2)
+    return kept + rest
+
+
+def _initial_args(config: Config, given: list[str], invocation_dir: Path) -> list[str]:
+    """The arguments to collect: those given, else ``testpaths`` (run from rootdir), else cwd."""
+    if given:
+        config.args_source = "args"
+        return list(given)
+    if invocation_dir == config.rootpath:
+        found: list[str] = []
+        for pattern in config.getini("testpaths"):
+            matches = sorted(glob.glob(pattern, root_dir=str(config.rootpath)))
+            found.extend(matches)
+        if found:
+            config.args_source = "testpaths"
+            return found
+    config.args_source = "cwd"
+    return [str(invocation_dir)]
+
+
+def bootstrap(args: Sequence[str], plugins: Sequence[object] = ()) -> Config:
+    """Run the bootstrap and return the Config, not yet ``configure``d.
+
+    In order (each step can add options for the next parse):
+
+    1. the plugin manager with the hook specs and builtins (``-p no:NAME`` blocks first);
+    2. ``minitest_addoption`` (historic) and a first, tolerant parse of the command line;
+    3. rootdir and the config file; ``addopts`` prepended; ``minitest_load_initial_conftests``;
+    4. ``MINITEST_PLUGINS`` and ``-p NAME``, installed plugins, ``plugins`` from the ini file;
+    5. the conftest.py files on the way to the arguments;
+    6. the final, strict parse and ``check_pending()`` (a misspelled hook is an error).
+    """
+    # the plugin manager module imports this one (UsageError, the Config type)
+    from minitest.pluginmanager import PluginOrigin, autoload_disabled, get_plugin_manager, plugins_from_env
+
+    invocation_dir = Path.cwd()
+    args = [str(a) for a in args]
+    _load, block = parse_early_plugin_args(args)
+    pm = get_plugin_manager(blocked=block)
+    config = Config(pm, InvocationParams(tuple(args), invocation_dir, tuple(plugins)))
+    pm.bind_config(config)
+    parser = config.parser
+    add_kernel_options(parser)
+    pm.hook.minitest_addoption.call_historic(kwargs=dict(parser=parser, pluginmanager=pm))
+    for plugin in plugins:
+        pm.register(plugin, origin=PluginOrigin("object", repr(plugin)))
+
+    known = parser.parse_known_args(args)
+    rootdir, ini = determine_rootdir(known.file_or_dir, invocation_dir, known.inifilename, known.rootdir)
+    config.rootpath, config.inifile, config.inipath = rootdir, ini, ini.path
+    config.set_ini_overrides(known.override_ini or [])
+    ini_addopts = list(config.getini("addopts"))
+    extra = ini_addopts + env_addopts()
+    if extra:
+        args = extra + args
+        more_load, more_block = parse_early_plugin_args(extra)
+        for name in more_block:
+            pm.block(name)
+            if pm.get_plugin(name) is not None:
+                pm.unregister(name=name)
+        known = parser.parse_known_args(args)
+        config.set_ini_overrides(known.override_ini or [])
+    config.clear_ini_cache()
+    config.known_args = known
+    config.option = known
+
+    if known.confcutdir:
+        confcutdir = (invocation_dir / known.confcutdir).resolve()
+    elif ini.path is not None:
+        confcutdir = ini.path.parent
+    else:
+        confcutdir = rootdir
+    pm.set_conftest_options(rootpath=rootdir, import_mode=known.importmode, noconftest=known.noconftest,
+                            confcutdir=confcutdir)
+    _apply_pythonpath(config)
+    pm.hook.minitest_load_initial_conftests(early_config=config, parser=parser, args=args)
+
+    load, _ = parse_early_plugin_args(args)
+    for name in plugins_from_env():
+        pm.import_plugin(name, PluginOrigin("env", "MINITEST_PLUGINS"))
+    for name in load:
+        pm.import_plugin(name, PluginOrigin("-p", name))
+    if not (autoload_disabled() or known.disable_plugin_autoload):
+        pm.load_entrypoint_plugins()
+    for name in config.getini("plugins"):
+        pm.import_plugin(name, PluginOrigin("ini", str(ini.path)))
+
+    initial = _initial_args(config, known.file_or_dir, invocation_dir)
+    anchors = [(invocation_dir / arg.split("::", 1)[0]).resolve() for arg in initial]
+    anchors = [path for path in anchors if path.exists()] or [invocation_dir]
+    for path in anchors:
+        pm.load_conftests_up_to(path if path.is_dir() else path.parent)
+
+    if ini.flavour == PYTEST and ini_addopts:
+        args = _drop_unknown_pytest_addopts(parser, args, len(ini_addopts))
+    config.option = parser.parse(args)
+    config.args = _initial_args(config, config.option.file_or_dir, invocation_dir)
+    config.clear_ini_cache()
+    pm.check_pending()
+    _check_unknown_ini_keys(config)
+    return config
 
 def stderr_write(text: str) -> None:
     sys.stderr.write(text)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from types import FunctionType
 from typing import Any, TypeVar, overload
 
+from minitest.marks import MARK_ATTRS
 from minitest.pytest_names import is_pytest_fixture_definition
 
 __all__ = ["fixture", "FixtureMarker", "FIXTURE_ATTR", "get_fixture_marker", "yield_fixture",
@@ -37,7 +38,7 @@ class FixtureMarker:
     def __call__(self, function: F) -> F:
         if getattr(function, FIXTURE_ATTR, None) is not None:
             raise ValueError(f"fixture is being applied more than once to the same function {function.__name__!r}")
-        if getattr(function, "minitestmark", None) or getattr(function, "pytestmark", None):
+        if any(getattr(function, attr, None) for attr in MARK_ATTRS):
             # pytest makes this an error too: marks on fixtures have no effect
             raise ValueError(f"marks cannot be applied to fixtures (fixture {function.__name__!r})")
         try:

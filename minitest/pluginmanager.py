@@ -23,7 +23,13 @@ import pluggy
 
 from minitest import hookspecs
 from minitest.config import UsageError
-from minitest.pytest_names import PYTEST_BUILTIN_ALIASES, PYTEST_HOOK_PREFIX
+from minitest.pytest_names import (
+    PYTEST_BUILTIN_ALIASES,
+    PYTEST_HOOK_PREFIX,
+    PYTEST_HOOKIMPL_ATTR,
+    PYTEST_PLUGINS_ATTR,
+    is_pytest_internal_plugin,
+)
 
 __all__ = ["MinitestPluginManager", "get_plugin_manager", "BUILTIN_PLUGINS", "PluginOrigin",
            "PluginLoadError", "PYTEST_BUILTIN_ALIASES"]
@@ -156,7 +162,7 @@ class MinitestPluginManager(pluggy.PluginManager):
             warnings.warn(f"the pytest hook {name!r} in {where} asks for {', '.join(extra)}, which minitest "
                           "does not provide; it is ignored", stacklevel=2)
             return None
-        raw = dict(getattr(method, "pytest_impl", {}) or {})
+        raw = dict(getattr(method, PYTEST_HOOKIMPL_ATTR, {}) or {})
         opts = {k: bool(raw.get(k, False)) for k in ("wrapper", "hookwrapper", "optionalhook", "tryfirst", "trylast")}
         opts["specname"] = target
         return opts
@@ -262,14 +268,14 @@ class MinitestPluginManager(pluggy.PluginManager):
 
     def consider_module(self, module: ModuleType) -> None:
         """Honour ``minitest_plugins`` / ``pytest_plugins`` in a conftest or test module."""
-        for attr in ("minitest_plugins", "pytest_plugins"):
+        for attr in ("minitest_plugins", PYTEST_PLUGINS_ATTR):
             names = getattr(module, attr, None)
             if not names:
                 continue
             if isinstance(names, str):
                 names = [names]
             for name in names:
-                if attr == "pytest_plugins" and name.startswith("_pytest.") or name in ("pytester",):
+                if is_pytest_internal_plugin(name):
                     self._skip_pytest_builtin(name, module)
                     continue
                 self.import_plugin(name, PluginOrigin("module", getattr(module, "__file__", "")))

@@ -95,7 +95,7 @@ def exception_info(exc: BaseException) -> Any:
     items and collectors written for pytest read ``excinfo.value``); made only for failures."""
     if exc.__traceback__ is None:
         return exc
-    from minitest.raises import ExceptionInfo  # loaded on the first failure only
+    from minitest.raises_api import ExceptionInfo  # loaded on the first failure only
 
     return ExceptionInfo.from_exception(exc)
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from minitest.approx import approx
+from minitest.approx_api import approx
 from minitest.outcomes import Failed
-from minitest.raises import ExceptionInfo, RaisesGroup, raises
+from minitest.raises_api import ExceptionInfo, RaisesGroup, raises
 from minitest.recwarn import WarningsRecorder, deprecated_call, warns
 
 # ------------------------------------------------------------------------------------------

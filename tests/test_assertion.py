@@ -352,7 +352,7 @@ def test_compare_verbose_full_diff(monkeypatch):
 
 
 def test_compare_approx():
-    from minitest.approx import approx
+    from minitest.approx_api import approx
 
     assert assertrepr_compare(stub_config(), "==", 1.1, approx(1.0)) == [
         "1.1 == 1.0 ± 1.0e-06", "", "comparison failed", "Obtained: 1.1", "Expected: 1.0 ± 1.0e-06"]

@@ -49,8 +49,7 @@ def test_generated_references_are_current():
 def _declared_parser():
     """A Parser filled the way the bootstrap fills it: kernel options plus every builtin's
     historic ``minitest_addoption`` (no config file, no conftest.py, no installed plugin)."""
-    from minitest.config import Parser
-    from minitest.main import add_kernel_options
+    from minitest.config import Parser, add_kernel_options
     from minitest.pluginmanager import get_plugin_manager
 
     pm = get_plugin_manager()
@@ -79,7 +78,7 @@ def test_every_option_is_in_the_cli_reference():
 
 def test_every_ini_key_is_in_the_configuration_reference():
     text = (DOCS / "configuration.md").read_text(encoding="utf-8")
-    missing = [key for key in _declared_parser()._inidict if f"| `{key}` |" not in text]
+    missing = [key for key in _declared_parser().ini_specs if f"| `{key}` |" not in text]
     assert not missing, f"ini keys missing from docs/configuration.md: {missing}"
 
 

@@ -89,7 +89,7 @@ def _is_iterable(value: object) -> bool:
 
 
 def _is_approx(value: object) -> bool:
-    from minitest.approx import ApproxBase
+    from minitest.approx_api import ApproxBase
 
     if isinstance(value, ApproxBase):
         return True

@@ -136,7 +136,7 @@ class WorkerPlugin:
 
 def run_worker(channel: Any, init: dict[str, Any]) -> None:
     """The worker's main: a whole minitest session whose run loop is driven by the controller."""
-    from minitest.main import prepare_config
+    from minitest.cli import prepare_config
     from minitest.pluginmanager import ConftestImportFailure
 
     plugin = WorkerPlugin(channel, init)

@@ -1,0 +1,187 @@
+"""Finding and reading the config file: minitest's own files first, else pytest's; and rootdir.
+
+Reads ``minitest.ini`` / ``[tool.minitest]`` / ``[minitest]`` sections, else the pytest ones
+(``pytest.ini``, ``[tool.pytest.ini_options]``, ``[pytest]`` / ``[tool:pytest]``); the names of
+pytest's files come from :mod:`minitest.pytest_names`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from minitest.errors import UsageError
+from minitest.pytest_names import PYTEST, PYTEST_CONFIG_CANDIDATES, PYTEST_INI_FILES, PYTEST_TOML_TABLE
+
+if TYPE_CHECKING:
+    import configparser
+
+__all__ = ["IniFile", "MINITEST_CONFIG_CANDIDATES", "load_config_file", "locate_config", "common_ancestor", "args_to_paths",
+           "determine_rootdir"]
+
+
+#: minitest's own ini files: they count as its config even when empty
+_MINITEST_INI_FILES = ("minitest.ini", ".minitest.ini")
+
+
+@dataclass
+class IniFile:
+    """The config file in use: its path, its values, and which tool it was written for."""
+
+    path: Path | None
+    values: dict[str, str | list[str]] = field(default_factory=dict)
+    flavour: str = "minitest"  # or PYTEST when read from a pytest config
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def _read_ini(path: Path) -> configparser.RawConfigParser:
+    import configparser  # only when an ini-style config file exists: most runs have none or a toml one
+
+    parser = configparser.RawConfigParser(strict=False, inline_comment_prefixes=None, comment_prefixes=("#", ";"))
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keep keys' case
+    try:
+        parser.read(path, encoding="utf-8")
+    except (OSError, configparser.Error) as exc:
+        raise UsageError(f"{path}: {exc}") from None
+    return parser
+
+
+def _toml_values(table: dict[str, Any]) -> dict[str, str | list[str]]:
+    out: dict[str, str | list[str]] = {}
+    for key, value in table.items():
+        if isinstance(value, list):
+            out[key] = [str(v) for v in value]
+        elif isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        else:
+            out[key] = str(value)
+    return out
+
+
+def load_config_file(path: Path, *, tool: str) -> IniFile | None:
+    """Read ``path`` as a config file of ``tool`` ("minitest" or PYTEST); None if it has no section.
+
+    A dedicated file (minitest.ini / pytest.ini) counts even when empty.
+    """
+    name = path.name
+    if name == "pyproject.toml":
+        data = _read_toml(path)
+        section = "minitest" if tool == "minitest" else PYTEST
+        table = data.get("tool", {}).get(section)
+        if tool == PYTEST and isinstance(table, dict):
+            table = table.get(PYTEST_TOML_TABLE)
+        if isinstance(table, dict):
+            return IniFile(path, _toml_values(table), tool)
+        return None
+    if name in _MINITEST_INI_FILES or name in PYTEST_INI_FILES:
+        parser = _read_ini(path)
+        section = tool
+        values = dict(parser.items(section)) if parser.has_section(section) else {}
+        return IniFile(path, values, tool)  # type: ignore[arg-type]
+    if name == "tox.ini" or name == "setup.cfg" or path.suffix in (".ini", ".cfg"):
+        parser = _read_ini(path)
+        sections = [f"tool:{tool}", tool] if name == "setup.cfg" else [tool, f"tool:{tool}"]
+        for section in sections:
+            if parser.has_section(section):
+                return IniFile(path, dict(parser.items(section)), tool)
+        return None
+    if path.suffix == ".toml":
+        data = _read_toml(path)
+        table = data.get("tool", {}).get(tool)
+        if isinstance(table, dict):
+            if tool == PYTEST:
+                table = table.get(PYTEST_TOML_TABLE, table)
+            return IniFile(path, _toml_values(table), tool)
+        return None
+    return None
+
+
+MINITEST_CONFIG_CANDIDATES = ("pyproject.toml", "minitest.ini", ".minitest.ini", "tox.ini", "setup.cfg")
+
+
+def _walk_up(start: Path) -> Iterable[Path]:
+    yield start
+    yield from start.parents
+
+
+def locate_config(ancestor: Path) -> IniFile | None:
+    """The first minitest config walking up from ``ancestor``; else the first pytest config."""
+    for tool, candidates in (("minitest", MINITEST_CONFIG_CANDIDATES), (PYTEST, PYTEST_CONFIG_CANDIDATES)):
+        for directory in _walk_up(ancestor):
+            for name in candidates:
+                path = directory / name
+                if path.is_file():
+                    found = load_config_file(path, tool=tool)
+                    if found is not None:
+                        return found
+    return None
+
+
+def common_ancestor(paths: Iterable[Path], invocation_dir: Path) -> Path:
+    existing = [p for p in paths if p.exists()]
+    if not existing:
+        return invocation_dir
+    common = Path(os.path.commonpath([str(p) for p in existing]))
+    return common.parent if common.is_file() else common
+
+
+def args_to_paths(args: Iterable[str], invocation_dir: Path) -> list[Path]:
+    paths = []
+    for arg in args:
+        if arg.startswith("-"):
+            continue
+        base = arg.split("::", 1)[0]
+        paths.append((invocation_dir / base).resolve() if base else invocation_dir)
+    return paths
+
+
+def determine_rootdir(args: Sequence[str], invocation_dir: Path, inifile_arg: str | None,
+                      rootdir_arg: str | None) -> tuple[Path, IniFile]:
+    """Find rootdir and the config file as pytest does: the config file's directory, else the
+    nearest ``setup.py``, else the common ancestor of the arguments."""
+    ancestor = common_ancestor(args_to_paths(args, invocation_dir), invocation_dir)
+    ini: IniFile | None
+    if inifile_arg:
+        path = (invocation_dir / inifile_arg).resolve()
+        if not path.is_file():
+            raise UsageError(f"config file not found: {inifile_arg}")
+        ini = load_config_file(path, tool="minitest") or load_config_file(path, tool=PYTEST) or IniFile(path)
+        rootdir = path.parent if not rootdir_arg else None
+    else:
+        ini = locate_config(ancestor)
+        rootdir = ini.path.parent if ini and ini.path else None
+        if rootdir is None:
+            for directory in _walk_up(ancestor):
+                if (directory / "setup.py").is_file():
+                    rootdir = directory
+                    break
+        if rootdir is None:
+            for directory in _walk_up(ancestor):
+                if (directory / "pyproject.toml").is_file():
+                    rootdir = directory
+                    ini = IniFile(directory / "pyproject.toml")
+                    break
+        if rootdir is None:
+            # no config anywhere: the common ancestor of cwd and the arguments, unless that is "/"
+            common = Path(os.path.commonpath([str(invocation_dir), str(ancestor)]))
+            rootdir = ancestor if common.parent == common else common
+    if rootdir_arg:
+        rootdir = (invocation_dir / os.path.expandvars(rootdir_arg)).resolve()
+        if not rootdir.is_dir():
+            raise UsageError(f"Directory '{rootdir}' not found. Check your '--rootdir' option.")
+    assert rootdir is not None
+    return rootdir, ini or IniFile(None)
+
+
