@@ -39,19 +39,19 @@ def minitest_configure(config: Config) -> None:
 @fixture(scope="session")
 def minitestconfig(request: Any) -> Config:
     """The run's :class:`minitest.Config`."""
-    return request.config  # type: ignore[no-any-return]
+    return request.config
 
 
 @fixture(scope="session")
 def pytestconfig(request: Any) -> Config:
     """The run's :class:`minitest.Config` (the name pytest suites use)."""
-    return request.config  # type: ignore[no-any-return]
+    return request.config
 
 
 @fixture(scope="session")
 def tmp_path_factory(request: Any) -> TempPathFactory:
     """A :class:`minitest.TempPathFactory` making directories under this run's base directory."""
-    return request.config.stash[_FACTORY]  # type: ignore[no-any-return]
+    return request.config.stash[_FACTORY]
 
 
 @fixture

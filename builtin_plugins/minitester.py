@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from minitest import fixture
 
@@ -54,9 +54,6 @@ class LineMatcher:
 
     def __str__(self) -> str:
         return "\n".join(self.lines)
-
-    def str(self) -> str:
-        return str(self)
 
     def fnmatch_lines(self, patterns: Sequence[str] | str, *, consecutive: bool = False) -> None:
         """Every glob pattern matches a line, in this order; fails with a log of the search."""
@@ -92,6 +89,10 @@ class LineMatcher:
                 log.append(f"no match for: {pattern!r}")
                 raise AssertionError("\n".join(log) + f"\n\noutput was:\n{self}")
 
+
+    # last in the class: a method named ``str`` would shadow the type in the annotations after it
+    def str(self) -> str:  # noqa: A003 - pytest's LineMatcher.str
+        return "\n".join(self.lines)
 
 class RunResult:
     """What one run of minitest gave: ``ret``, ``stdout`` / ``stderr`` (LineMatchers), ``outcomes``."""
@@ -253,7 +254,7 @@ class _InterpreterState:
         self.modules = set(sys.modules)
         import warnings
 
-        self.filters = list(warnings.filters)
+        self.filters: list[Any] = list(warnings.filters)
 
     def restore(self, under: Path) -> None:
         import warnings
@@ -261,7 +262,8 @@ class _InterpreterState:
         os.chdir(self.cwd)
         sys.path[:] = self.path
         sys.meta_path[:] = self.meta_path
-        warnings.filters[:] = self.filters
+        # typeshed types the list as a Sequence; it is a list, put back in place (not rebound)
+        cast("list[Any]", warnings.filters)[:] = self.filters
         getattr(warnings, "_filters_mutated", lambda: None)()  # drop the "already warned" caches
         root = str(under)
         for name in list(sys.modules):

@@ -140,7 +140,7 @@ class ApproxScalar(ApproxBase):
         if math.isinf(abs(self.expected)):
             return False  # equal infinities were caught above
         try:
-            return bool(abs(self.expected - actual) <= self.tolerance)  # type: ignore[operator]
+            return bool(abs(self.expected - actual) <= self.tolerance)
         except TypeError:
             return False  # e.g. Decimal against complex
 
@@ -290,7 +290,7 @@ class ApproxNumpy(ApproxBase):
             actual = self._as_array(actual)
         except Exception:
             return False
-        if not np.isscalar(actual) and actual.shape != self.expected.shape:
+        if not np.isscalar(actual) and getattr(actual, "shape", None) != self.expected.shape:
             return False
         return super().__eq__(actual)
 

@@ -29,12 +29,14 @@ def register_assert_rewrite(*names: str) -> None:
     for name in names:
         if not isinstance(name, str):
             raise TypeError(f"expected module names as *args, got: {names!r}")
-    hooks = [finder for finder in sys.meta_path if callable(getattr(finder, "mark_rewrite", None))]
-    if not hooks:
+    # any finder with a ``mark_rewrite`` method is a rewrite hook (ours, or pytest's when both run)
+    mark_rewrites = [getattr(finder, "mark_rewrite", None) for finder in sys.meta_path]
+    callables = [mark for mark in mark_rewrites if callable(mark)]
+    if not callables:
         _pending.extend(names)
         return
-    for hook in hooks:
-        hook.mark_rewrite(*names)
+    for mark_rewrite in callables:
+        mark_rewrite(*names)
 
 
 def pending_names() -> list[str]:

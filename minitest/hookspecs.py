@@ -272,7 +272,7 @@ def minitest_runtest_teardown(item: Item, nextitem: Item | None) -> None:
 
 
 @hookspec(firstresult=True)
-def minitest_runtest_makereport(item: Item, call: CallInfo) -> TestReport | None:
+def minitest_runtest_makereport(item: Item, call: CallInfo[None]) -> TestReport | None:
     """Make the TestReport of one phase from its CallInfo.
 
     firstresult. The skipping plugin wraps it to turn skip / xfail exceptions and marks into the
@@ -360,10 +360,10 @@ def minitest_keyboard_interrupt(excinfo: Any) -> None:
 
 
 @hookspec(firstresult=True)
-def minitest_report_to_serializable(config: Config, report: TestReport | CollectReport) -> dict | None:
+def minitest_report_to_serializable(config: Config, report: TestReport | CollectReport) -> dict[str, Any] | None:
     """Turn a report into a dict of plain data (for sending from a worker). firstresult."""
 
 
 @hookspec(firstresult=True)
-def minitest_report_from_serializable(config: Config, data: dict) -> TestReport | CollectReport | None:
+def minitest_report_from_serializable(config: Config, data: dict[str, Any]) -> TestReport | CollectReport | None:
     """Rebuild a report from the dict made by ``minitest_report_to_serializable``. firstresult."""

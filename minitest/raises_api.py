@@ -234,7 +234,8 @@ def _validate_expected(expected: Any) -> ExpectedType:
         if not (isinstance(item, type) and issubclass(item, BaseException)):
             name = item.__name__ if isinstance(item, type) else type(item).__name__
             raise TypeError(f"Expected a BaseException type, but got {name!r}")
-    return expected
+    validated: ExpectedType = expected
+    return validated
 
 
 def _describe_expected(expected: ExpectedType) -> str:

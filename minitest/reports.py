@@ -229,7 +229,7 @@ class TestReport(BaseReport):
         keywords = self._keywords
         if type(keywords) is not dict:
             keywords = self._keywords = {k: 1 for k in keywords}
-        return keywords  # type: ignore[return-value]
+        return keywords
 
     @keywords.setter
     def keywords(self, value: Mapping[str, Any]) -> None:

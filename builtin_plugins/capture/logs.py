@@ -19,7 +19,7 @@ CAPLOG_HANDLER = StashKey["LogCaptureHandler"]()
 CAPLOG_RECORDS = StashKey[dict[str, list[logging.LogRecord]]]()
 
 
-class LogCaptureHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class LogCaptureHandler(logging.StreamHandler):
     """Keeps the records it handles and their formatted text."""
 
     stream: io.StringIO
@@ -98,10 +98,10 @@ class LogCapture(LogCaptureFixture):
 
     @property
     def handler(self) -> LogCaptureHandler:
-        return self._item.stash[CAPLOG_HANDLER]  # type: ignore[no-any-return]
+        return self._item.stash[CAPLOG_HANDLER]
 
     def get_records(self, when: str) -> list[logging.LogRecord]:
-        return self._item.stash.get(CAPLOG_RECORDS, {}).get(when, [])  # type: ignore[no-any-return]
+        return self._item.stash.get(CAPLOG_RECORDS, {}).get(when, [])
 
     def clear(self) -> None:
         self.handler.clear()
