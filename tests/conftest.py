@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from builtin_plugins.minitester import RunResult as MinitesterRunResult
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 # environment variables that would change what a run does; removed for every run
@@ -34,7 +36,10 @@ _SCRUBBED = {"NO_COLOR", "FORCE_COLOR", "PY_COLORS", "PYTHONPATH", "PYTHONSTARTU
 _FINAL_LINE = re.compile(r"^(?:=+ )?(?P<body>.*?) in \d+(?:\.\d+)?s(?: \([0-9:]+\))?(?: =+)?$")
 _VERBOSE_LINE = re.compile(
     r"^(?P<nodeid>\S+::\S+) (?P<word>PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b")
-_PLURALS = {"error": "errors", "warning": "warnings", "test": "tests"}
+# the nouns of the final line whose form depends on the count, as pytest words them: the
+# singular for exactly one ("1 error", "1 test collected"), the plural otherwise ("0 errors", "2 errors")
+_COUNTED_NOUNS = {"error": "errors", "warning": "warnings", "test": "tests"}
+_COUNTED_NOUN = re.compile(r"(\d+) (" + "|".join(f"{s}|{p}" for s, p in _COUNTED_NOUNS.items()) + r")\b")
 
 _RUNNER_PREFIX = """\
 import sys
@@ -58,6 +63,17 @@ def make_files(root: Path, files: Mapping[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
     return root
+
+
+def check_final_line_wording(body: str, context: str = "") -> None:
+    """Fail unless each count of the final line ``body`` (without " in 0.01s") agrees with its noun:
+    ``1 warning`` / ``2 warnings``, ``1 error`` / ``2 errors``, ``1 test collected`` / ``2 tests
+    collected``; the other words (passed, failed, skipped, ...) do not change with the count."""
+    for count, noun in _COUNTED_NOUN.findall(body):
+        singular = noun if noun in _COUNTED_NOUNS else noun[:-1]
+        expected = singular if int(count) == 1 else _COUNTED_NOUNS[singular]
+        assert noun == expected, (
+            f"final line says {count} {noun!r}, pytest says {count} {expected!r}: {body!r}\n{context}")
 
 
 class RunResult:
@@ -96,17 +112,17 @@ class RunResult:
     def outcomes(self) -> dict[str, int]:
         """Counts from the final line: ``{"failed": 2, "passed": 10}``; ``{}`` for "no tests ran".
 
-        Plural forms are used for errors/warnings (as pytest's ``parseoutcomes``);
-        ``N tests collected`` (from ``--co``) gives ``{"collected": N}``.
+        The counting is minitest's own (``builtin_plugins.minitester.RunResult.parseoutcomes``, as
+        pytest's ``parseoutcomes``: errors/warnings are keyed by their plural); ``N tests
+        collected`` (from ``--co``) gives ``{"collected": N}``. The wording is checked first, since
+        the keys cannot tell ``1 warning`` from ``1 warnings``: a count of one must be singular and
+        any other count plural, as pytest words them (see ``check_final_line_wording``).
         """
         body = _FINAL_LINE.match(self.final_line()).group("body")
-        counts: dict[str, int] = {}
-        collected = re.search(r"(\d+) tests? collected", body)
-        if collected:
-            counts["collected"] = int(collected.group(1))
-            body = body.replace(collected.group(0), "")
-        for num, word in re.findall(r"(\d+) (\w+)", body):
-            counts[_PLURALS.get(word, word)] = int(num)
+        check_final_line_wording(body, self.dump())
+        counts = MinitesterRunResult(self.ret, self.lines, self.errlines, 0.0).parseoutcomes()
+        if re.search(r"\d+ tests? collected", body):
+            counts["collected"] = counts.pop("tests") if "tests" in counts else counts.pop("test")
         return counts
 
     def assert_outcomes(self, **expected: int) -> None:

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 from conftest import REPO_ROOT, clean_env
@@ -60,6 +61,29 @@ def test_lf_reruns_only_the_failures(minitester):
     result = minitester.runminitest_subprocess("--lf")
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines(["run-last-failure: no previously failed tests, not deselecting items."])
+
+
+def test_lf_forgets_a_failure_once_it_is_skipped(minitester):
+    # as pytest: a skipped run of a known failure drops it from lastfailed (it is not known to fail
+    # any more), so the next --lf has no failures to select and runs everything
+    minitester.makepyfile(test_a="def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n")
+    assert minitester.runminitest_subprocess().ret == 1
+    assert _lastfailed(minitester) == {"test_a.py::test_bad": True}
+    minitester.makepyfile(test_a="import minitest\n\ndef test_ok():\n    pass\n\n"
+                                 "@minitest.mark.skip(reason='later')\ndef test_bad():\n    assert 0\n")
+    result = minitester.runminitest_subprocess("--lf", "-v", "test_a.py")
+    assert result.ret == 0
+    assert ran(result) == [("test_a.py::test_bad", "SKIPPED")]
+    result.assert_outcomes(skipped=1, deselected=1)
+    result.stdout.fnmatch_lines(["*collected 2 items / 1 deselected / 1 selected",
+                                 "run-last-failure: rerun previous 1 failure"])
+    assert _lastfailed(minitester) == {}
+    result = minitester.runminitest_subprocess("--lf", "-v", "test_a.py")
+    assert result.ret == 0
+    assert ran(result) == [("test_a.py::test_ok", "PASSED"), ("test_a.py::test_bad", "SKIPPED")]
+    result.assert_outcomes(passed=1, skipped=1, deselected=0)
+    result.stdout.fnmatch_lines(["*collected 2 items",
+                                 "run-last-failure: no previously failed tests, not deselecting items."])
 
 
 def test_lfnf_none_deselects_everything(minitester):
@@ -262,37 +286,53 @@ def test_cache_keys_and_names_are_checked(tmp_path):
 
 _WRITER = textwrap.dedent("""
     import sys
+    from pathlib import Path
     from minitest.cache_api import Cache
 
     cache = Cache(sys.argv[1])
     tag = sys.argv[2]
-    for i in range(150):
+    stop = Path(sys.argv[3])
+    i = 0
+    # until the reader has seen enough: a fixed number of writes could end before the first read
+    while not stop.exists():
         cache.set("shared/value", {"writer": tag, "i": i, "payload": [tag] * 2000})
+        i += 1
 """)
 
 
 def test_concurrent_writers_never_leave_a_corrupt_file(tmp_path):
     cachedir = tmp_path / "cache"
+    stop = tmp_path / "stop"
     env = clean_env(pythonpath=[REPO_ROOT])
-    writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(cachedir), tag], env=env)
+    writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(cachedir), tag, str(stop)], env=env)
                for tag in ("a", "b")]
     value_file = cachedir / "v" / "shared" / "value"
     reads = 0
-    while any(w.poll() is None for w in writers):
-        try:
-            text = value_file.read_text()
-        except FileNotFoundError:
-            continue
-        data = json.loads(text)  # a half-written file would fail here
-        assert data["payload"] == [data["writer"]] * 2000
-        reads += 1
+    seen_writers: set[str] = set()
+    deadline = time.monotonic() + 60
+    try:
+        # read while both writers are rewriting the file, until each was read many times over
+        while (reads < 200 or seen_writers != {"a", "b"}) and time.monotonic() < deadline:
+            assert all(w.poll() is None for w in writers), "a writer ended before the reads were done"
+            try:
+                text = value_file.read_text()
+            except FileNotFoundError:
+                continue
+            data = json.loads(text)  # a half-written file would fail here
+            assert data["payload"] == [data["writer"]] * 2000
+            seen_writers.add(data["writer"])
+            reads += 1
+    finally:
+        stop.touch()
+        for writer in writers:
+            writer.wait(timeout=60)
+    assert (reads >= 200, seen_writers) == (True, {"a", "b"}), (reads, seen_writers)
     assert [w.returncode for w in writers] == [0, 0]
     final = json.loads(value_file.read_text())
-    assert final["i"] == 149 and final["writer"] in ("a", "b")
+    assert final["writer"] in ("a", "b") and final["payload"] == [final["writer"]] * 2000
     # the directory was created once, completely, and no temporary file was left behind
     assert sorted(p.name for p in cachedir.iterdir()) == [".gitignore", "CACHEDIR.TAG", "README.md", "v"]
     assert [p.name for p in value_file.parent.iterdir()] == ["value"]
-    assert reads >= 0
 
 
 def test_two_concurrent_runs_leave_a_valid_cache(minitester):

@@ -6,6 +6,7 @@ Every run starts real worker processes, so each test groups several checks on on
 from __future__ import annotations
 
 import sys
+import textwrap
 from collections import Counter
 
 from conftest import verbose_nodeids
@@ -108,19 +109,79 @@ def test_worker_crash_is_reported_and_the_run_completes(files, run):
     assert "exited with code 3" in result.stdout and "killed by signal 9" in result.stdout
     assert result.stdout.count("replacing crashed worker") == 2, result.dump()
 
-    limited = run("-n", "1", "--max-worker-restart", "0")
-    assert limited.ret == 2, limited.dump()
-    limited.fnmatch_lines(["*maximum crashed workers reached: 0*"])
 
 
-def test_exitfirst_stops_all_workers(files, run):
-    slow = "".join(f"def test_slow_{i}(): time.sleep(0.2)\n" for i in range(20))
-    files({"test_slow.py": "import time\n\ndef test_fails(): assert 0\n" + slow})
-    result = run("-n", "2", "-x")
+def test_max_worker_restart_counts_replacements_exactly(files, run):
+    # one crash with 0 restarts allowed: no replacement, the run stops at the crash (a suite that
+    # crashes twice could not tell 0 restarts from 1)
+    files({"test_crash.py": """
+        import os
+
+        def test_a(): pass
+        def test_exit(): os._exit(3)
+        def test_b(): pass
+    """})
+    none = run("-n", "1", "--max-worker-restart", "0", "-v")
+    assert none.ret == 2, none.dump()
+    assert verbose_nodeids(none) == [("test_crash.py::test_a", "PASSED"),
+                                     ("test_crash.py::test_exit", "FAILED")], none.dump()
+    assert none.outcomes() == {"failed": 1, "passed": 1}, none.dump()
+    assert "replacing crashed worker" not in none.stdout, none.dump()
+    none.re_match_lines([r"^!+ Interrupted: maximum crashed workers reached: 0 !+$"])
+    # two crashes with 1 restart allowed: one replacement, then the second crash stops the run
+    files({"test_crash.py": """
+        import os, signal
+
+        def test_a(): pass
+        def test_exit(): os._exit(3)
+        def test_b(): pass
+        def test_kill(): os.kill(os.getpid(), signal.SIGKILL)
+        def test_c(): pass
+    """})
+    one = run("-n", "1", "--max-worker-restart", "1", "-v")
+    assert one.ret == 2, one.dump()
+    assert verbose_nodeids(one) == [("test_crash.py::test_a", "PASSED"), ("test_crash.py::test_exit", "FAILED"),
+                                    ("test_crash.py::test_b", "PASSED"), ("test_crash.py::test_kill", "FAILED")]
+    assert one.outcomes() == {"failed": 2, "passed": 2}, one.dump()
+    assert one.stdout.count("replacing crashed worker") == 1, one.dump()
+    one.re_match_lines([r"^replacing crashed worker gw0$",
+                        r"^!+ Interrupted: maximum crashed workers reached: 1 !+$"])
+
+
+def test_exitfirst_stops_all_workers(files, run, tmp_path):
+    # test_fails fails once the other worker is inside a slow test, and that test lasts until well
+    # after the failure was reported: exactly that one test may finish, no worker starts another
+    slow = "".join(f"def test_slow_{i}():\n    started({i})\n\n" for i in range(20))
+    files({"test_slow.py": textwrap.dedent("""
+        import time
+        from pathlib import Path
+
+        HERE = Path(__file__).parent
+
+        def wait_for(pattern):
+            deadline = time.monotonic() + 60
+            while not list(HERE.glob(pattern)) and time.monotonic() < deadline:
+                time.sleep(0.01)
+
+        def started(i):
+            (HERE / f"started_{i}").touch()
+            wait_for("failing")
+            time.sleep(1)
+
+        def test_fails():
+            wait_for("started_*")
+            (HERE / "failing").touch()
+            assert 0
+
+    """) + slow})
+    result = run("-n", "2", "-x", "-v")
     assert result.ret == 1, result.dump()
-    counts = result.outcomes()
-    assert counts["failed"] == 1 and counts.get("passed", 0) < 20, result.dump()
-    result.fnmatch_lines(["*stopping after 1 failures*"])
+    started = [p.name for p in tmp_path.glob("started_*")]
+    assert len(started) == 1, (started, result.dump())
+    assert verbose_nodeids(result) == [("test_slow.py::test_fails", "FAILED"),
+                                       (f"test_slow.py::test_slow_{started[0][8:]}", "PASSED")], result.dump()
+    assert result.outcomes() == {"failed": 1, "passed": 1}, result.dump()
+    result.re_match_lines([r"^!+ stopping after 1 failures !+$"])
 
 
 def test_bad_worker_specs_and_collections(files, run, tmp_path):

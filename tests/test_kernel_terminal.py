@@ -283,3 +283,38 @@ def test_short_summary_shows_the_first_line_of_a_multiline_message(files, compar
         "FAILED test_m.py::test_multi - ValueError: first line",
         "FAILED test_m.py::test_assert - AssertionError: custom",
     ], mine.dump()
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_final_line_words_warnings_and_errors_by_their_count(files, run, run_pytest, count):
+    # "1 warning, 1 error" but "2 warnings, 2 errors", exactly as pytest words them (a glob such as
+    # "*1 warning*" cannot tell: it matches "1 warnings" too)
+    files({
+        "test_warn.py": "import warnings\n\n" + "".join(
+            f"def test_warns_{i}():\n    warnings.warn(UserWarning('careful {i}'))\n\n" for i in range(count)),
+        "test_err.py": "def setup_function():\n    raise RuntimeError('no setup')\n\n" + "".join(
+            f"def test_setup_fails_{i}():\n    pass\n\n" for i in range(count)),
+    })
+    warning, error = ("warning", "error") if count == 1 else ("warnings", "errors")
+    expected = rf"=+ {count} passed, {count} {warning}, {count} {error} in \d+\.\d\ds =+"
+    mine, ref = run(), run_pytest()
+    assert (mine.ret, ref.ret) == (1, 1), mine.dump() + ref.dump()
+    assert re.fullmatch(expected, mine.lines[-1]), mine.dump()
+    assert re.fullmatch(expected, ref.lines[-1]), ref.dump()
+    mine.assert_outcomes(passed=count, warnings=count, errors=count)
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_collect_only_and_interrupted_lines_word_the_count(files, run, run_pytest, count):
+    files({f"test_{i}.py": "def test_a():\n    pass\n" for i in range(count)})
+    tests = "test" if count == 1 else "tests"
+    for result in (run("--co", "-q"), run_pytest("--co", "-q")):
+        assert result.ret == 0, result.dump()
+        assert re.fullmatch(rf"{count} {tests} collected in \d+\.\d\ds", result.lines[-1]), result.dump()
+    files({f"test_bad_{i}.py": "def test_x(:\n" for i in range(count)})
+    error = "error" if count == 1 else "errors"
+    for result in (run(), run_pytest()):
+        assert result.ret == 2, result.dump()
+        assert re.fullmatch(rf"!+ Interrupted: {count} {error} during collection !+", result.lines[-2]), \
+            result.dump()
+        assert re.fullmatch(rf"=+ {count} {error} in \d+\.\d\ds =+", result.lines[-1]), result.dump()
