@@ -24,6 +24,7 @@ from minitest.cache_api import CACHEDIR_NAME, Cache
 from minitest.config import Config, Parser
 from minitest.nodes import Item, Session
 from minitest.reports import CollectReport, TestReport
+from minitest.terminal_api import TERMINAL_REPORTER
 
 
 def minitest_addoption(parser: Parser) -> None:
@@ -113,7 +114,7 @@ def _plural(count: int, noun: str) -> str:
 
 def _write_status(config: Config, text: str) -> None:
     """Write a status line after the "collected N items" line (if the terminal reporter is in)."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    reporter = config.stash.get(TERMINAL_REPORTER, None)
     if reporter is not None and config.get_verbosity() >= 0:
         reporter.write_line(text)
 
@@ -323,7 +324,7 @@ def show_cache(config: Config) -> None:
     from pprint import pformat
 
     cache: Cache = config.cache  # type: ignore[attr-defined]
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    reporter = config.stash.get(TERMINAL_REPORTER, None)
     write_line = reporter.write_line if reporter is not None else (lambda text: print(text))
     write_sep = reporter.write_sep if reporter is not None else (lambda sep, title: print(f"{sep * 8} {title}"))
     pattern = config.getoption("cacheshow") or "*"

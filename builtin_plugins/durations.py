@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from minitest.config import Config, Parser
+from minitest.runstats import RUN_STATS
 
 DEFAULT_MIN = 0.005
 
@@ -42,8 +43,8 @@ def minitest_terminal_summary(terminalreporter: Any, config: Config) -> None:
         minimum = float(explicit)
     else:
         minimum = 0.0 if config.get_verbosity() >= 2 else DEFAULT_MIN
-    reports = [rep for reps in terminalreporter.stats.values() for rep in reps
-               if isinstance(getattr(rep, "duration", None), (int, float)) and getattr(rep, "when", None)]
+    stats = config.stash.get(RUN_STATS, None)
+    reports = list(stats.phase_reports()) if stats is not None else []
     if not reports:
         return
     # the slowest first; sort is stable, so equal durations keep the order they ran in

@@ -23,9 +23,10 @@ from minitest.config import Config, Parser
 from minitest.exitcode import ExitCode
 from minitest.nodes import Item, Session
 from minitest.reports import CollectReport, FailureRepr, TestReport
+from minitest.runstats import OUTCOMES, RUN_STATS, RunStats
+from minitest.terminal_api import TERMINAL_REPORTER
 from minitest.version import __version__
 
-KNOWN_TYPES = ("failed", "passed", "skipped", "deselected", "xfailed", "xpassed", "warnings", "error")
 _REPORTCHARS_DEFAULT = "fE"
 
 
@@ -45,7 +46,13 @@ def minitest_addoption(parser: Parser) -> None:
 @hookimpl(trylast=True)
 def minitest_configure(config: Config) -> None:
     config.option.verbose = int(config.getoption("verbose", 0) or 0) - int(config.getoption("quiet", 0) or 0)
-    reporter = TerminalReporter(config, _terminal_stream(config))
+    stats = RunStats()
+    if config.getoption("durations", None) is not None:
+        stats.keep_idle_phase_reports()  # --durations reads every phase's report
+    config.stash[RUN_STATS] = stats
+    reporter = TerminalReporter(config, _terminal_stream(config), stats)
+    config.stash[TERMINAL_REPORTER] = reporter
+    # the plugin name stays: pytest plugins look the reporter up by it
     config.pluginmanager.register(reporter, "terminalreporter")
 
 
@@ -212,11 +219,13 @@ def format_duration(seconds: float) -> str:
 class TerminalReporter:
     """Receives the run's events through hooks and writes them to the terminal."""
 
-    def __init__(self, config: Config, stream: IO[str]) -> None:
+    def __init__(self, config: Config, stream: IO[str], run_stats: RunStats | None = None) -> None:
         self.config = config
         self.verbosity = config.get_verbosity()
         self._tw = TerminalWriter(stream, should_use_color(config.getoption("color", "auto"), stream))
-        self.stats: dict[str, list[Any]] = {}
+        self._run_stats = run_stats if run_stats is not None else RunStats()
+        #: pytest's name for the counts, category → entries (the same dict as the run statistics)
+        self.stats: dict[str, list[Any]] = self._run_stats.legacy_dict()
         self.reportchars = _reportchars(config.getoption("reportchars", _REPORTCHARS_DEFAULT))
         self._session: Session | None = None
         self._start = time.time()
@@ -226,8 +235,6 @@ class TerminalReporter:
         self._collected = 0
         self._interrupt: BaseException | None = None
         self._started_running = False
-        # --durations reads every phase's report from the stats
-        self._keep_all_reports = config.getoption("durations", None) is not None
         #: progress lines start with the test file's name; the dist controller turns this off since
         #: results of several files arrive interleaved
         self.show_file_names = True
@@ -258,20 +265,26 @@ class TerminalReporter:
     def line(self, text: str = "", **marks: bool) -> None:
         self._tw.line(text, **marks)
 
+    def rewrite(self, line: str, erase: bool = False, **marks: bool) -> None:
+        if erase:
+            fill = self._tw.fullwidth - len(line) - 1
+            if fill > 0:
+                line += " " * fill
+        self._tw.write("\r" + line, **marks)
+
     def ensure_newline(self) -> None:
         if self._current_fspath is not None or self._tw.width_of_current_line:
             if self._tw.width_of_current_line:
                 self._tw.line()
             self._current_fspath = None
 
-    def _add_stats(self, category: str, reports: Sequence[Any]) -> None:
-        if not category and not self._keep_all_reports:
-            # passed setup/teardown reports: kept only when they carry output to show with a later
-            # failure, so a large run does not hold two idle reports per test
-            reports = [r for r in reports if getattr(r, "sections", None)]
-            if not reports:
-                return
-        self.stats.setdefault(category, []).extend(reports)
+    def flush(self) -> None:
+        self._tw.flush()
+
+    def set_show_file_names(self, show: bool) -> None:
+        """Whether progress lines start with the test file's name (the parallel controller turns
+        it off: results of several files arrive interleaved)."""
+        self.show_file_names = show
 
     # -- session start: the header ---------------------------------------------------------------
     @hookimpl(trylast=True)
@@ -315,12 +328,12 @@ class TerminalReporter:
     # -- collection ------------------------------------------------------------------------------
     def minitest_collectreport(self, report: CollectReport) -> None:
         if report.failed:
-            self._add_stats("error", [report])
+            self._run_stats.add_report("error", report)
         elif report.skipped:
-            self._add_stats("skipped", [report])
+            self._run_stats.add_report("skipped", report)
 
     def minitest_deselected(self, items: Sequence[Item]) -> None:
-        self._add_stats("deselected", list(items))
+        self._run_stats.add_deselected(items)
 
     def minitest_collection(self) -> None:
         if self.verbosity > 0:
@@ -342,9 +355,10 @@ class TerminalReporter:
     def _report_collected(self, session: Session) -> None:
         if self.verbosity < 0:
             return
-        errors = len(self.stats.get("error", []))
-        skipped = len(self.stats.get("skipped", []))
-        deselected = len(self.stats.get("deselected", []))
+        stats = self._run_stats
+        errors = stats.count("error")
+        skipped = stats.count("skipped")
+        deselected = stats.count("deselected")
         total = self._collected + deselected
         line = f"collected {total} item{'' if total == 1 else 's'}"
         if self._tw.width_of_current_line:  # after "collecting ... "
@@ -409,7 +423,7 @@ class TerminalReporter:
 
     def minitest_runtest_logreport(self, report: TestReport) -> None:
         category, letter, word = _status(self.config, report)
-        self._add_stats(category, [report])
+        self._run_stats.add_report(category, report)
         if not letter and not word:
             return
         marks = _word_markup(category, report)
@@ -670,32 +684,22 @@ class TerminalReporter:
 
     # -- the final line --------------------------------------------------------------------------
     def _main_color(self) -> tuple[str, list[str]]:
-        stats = self.stats
-        if "failed" in stats or "error" in stats:
+        stats = self._run_stats
+        if stats.has("failed") or stats.has("error"):
             color = "red"
-        elif "warnings" in stats or "xpassed" in stats or not self._any_passed():
+        elif stats.has("warnings") or stats.has("xpassed") or not stats.any_passed():
             color = "yellow"
         else:
             color = "green"
-        return color, [k for k in KNOWN_TYPES if k in stats]
-
-    def _any_passed(self) -> bool:
-        # called for every progress write: must not walk all the reports
-        return any(getattr(r, "when", "call") == "call" for r in self.stats.get("passed", ()))
-
-    def _counted(self, key: str) -> int:
-        reports = self.stats.get(key, [])
-        if key == "passed":
-            return sum(1 for r in reports if getattr(r, "when", "call") == "call")
-        return len(reports)
+        return color, [k for k in OUTCOMES if stats.has(k)]
 
     def stats_parts(self) -> list[tuple[str, str]]:
         """(text, colour) of each count of the final line, in pytest's order."""
         color, _ = self._main_color()
         parts = []
-        keys = list(KNOWN_TYPES) + sorted(k for k in self.stats if k and k not in KNOWN_TYPES)
+        keys = list(OUTCOMES) + sorted(k for k in self._run_stats.categories() if k and k not in OUTCOMES)
         for key in keys:
-            count = self._counted(key)
+            count = self._run_stats.count(key)
             if not count:
                 continue
             part_color = {"failed": "red", "error": "red", "passed": "green", "warnings": "yellow",
@@ -709,8 +713,8 @@ class TerminalReporter:
         color, _ = self._main_color()
         if self.collect_only:
             n = self._collected
-            deselected = self._counted("deselected")
-            errors = self._counted("error")
+            deselected = self._run_stats.count("deselected")
+            errors = self._run_stats.count("error")
             if n == 0 and not deselected:
                 head = "no tests collected"
             else:

@@ -28,6 +28,7 @@ from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
 from minitest.nodes import Item
 from minitest.outcomes import Failed
+from minitest.stash import StashKey
 
 #: how long the thread method waits for an interrupted test to give up before ending the process
 THREAD_GRACE_SECONDS = 1.0
@@ -152,12 +153,15 @@ class TimeoutGuard:
             disarm()
 
 
-_GUARD_NAME = "timeout-guard"
+#: the guard once registered: this plugin's own record, so it is registered at most once per run
+_GUARD = StashKey[TimeoutGuard]()
 
 
 def _ensure_guard(config: Config) -> None:
-    if config.pluginmanager.get_plugin(_GUARD_NAME) is None:
-        config.pluginmanager.register(TimeoutGuard(), _GUARD_NAME)
+    if _GUARD not in config.stash:
+        guard = TimeoutGuard()
+        config.stash[_GUARD] = guard
+        config.pluginmanager.register(guard, "timeout-guard")
 
 
 @hookimpl(trylast=True)

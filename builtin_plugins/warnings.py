@@ -17,7 +17,9 @@ from typing import Any
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
 from minitest.nodes import Item, Session
+from minitest.runstats import RUN_STATS
 from minitest.stash import StashKey
+from minitest.terminal_api import TerminalReporterAPI
 
 FilterArgs = tuple[str, str, type[Warning], str, int]
 #: the -W filters of the run, parsed (``warnings.filterwarnings`` arguments)
@@ -172,11 +174,11 @@ class WarningsSummary:
 
     def minitest_warning_recorded(self, warning_message: Any, when: str, nodeid: str) -> None:
         self.recorded.append((nodeid, when, warning_message))
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.stats.setdefault("warnings", []).append(warning_message)
+        stats = self.config.stash.get(RUN_STATS, None)
+        if stats is not None:  # counted on the final line
+            stats.add_warning(warning_message)
 
-    def minitest_terminal_summary(self, terminalreporter: Any) -> None:
+    def minitest_terminal_summary(self, terminalreporter: TerminalReporterAPI) -> None:
         if not self.recorded:
             return
         grouped: dict[str, list[str]] = {}

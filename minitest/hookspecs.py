@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from minitest.nodes import Collector, Item, Node, Session
     from minitest.pluginmanager import MinitestPluginManager
     from minitest.reports import CallInfo, CollectReport, TestReport
+    from minitest.terminal_api import TerminalReporterAPI
 
 hookspec = pluggy.HookspecMarker("minitest")
 
@@ -318,10 +319,23 @@ def minitest_report_teststatus(
 
 
 @hookspec
-def minitest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Config) -> None:
-    """Add sections to the terminal summary, before the short test summary and final line.
+def minitest_terminal_summary(terminalreporter: TerminalReporterAPI, exitstatus: int, config: Config) -> None:
+    """Add sections to the terminal summary.
 
-    ``terminalreporter.write_sep("=", "title")`` and ``terminalreporter.write_line(text)`` write.
+    When: once, at the end of the session (the terminal reporter's ``minitest_sessionfinish``),
+    after the "ERRORS" and "FAILURES" sections and before the "PASSES" section, the short test
+    summary and the final line; not called with ``--no-summary`` or when the run ended with an
+    internal error. ``exitstatus`` is the run's :class:`~minitest.ExitCode`.
+
+    ``terminalreporter`` is the :class:`~minitest.terminal_api.TerminalReporterAPI` contract:
+    ``terminalreporter.write_sep("=", "title")`` starts a section, ``write_line(text)`` writes a
+    line. The run's counts are ``config.stash[minitest.runstats.RUN_STATS]``.
+
+    Pluggy options: a plain (not firstresult, not historic) hook; every implementation is called
+    and return values are ignored. ``tryfirst`` / ``trylast`` order the sections (the warnings
+    summary is one of them). A ``wrapper=True`` implementation may write before and after the
+    sections the other implementations write (around its ``yield``); it must return the
+    ``yield``'s result (``None``) and should not swallow an exception from them.
     """
 
 

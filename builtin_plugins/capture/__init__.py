@@ -4,8 +4,10 @@ each test phase, shown in the report of a failing test; the ``capsys``, ``capsys
 
 Capture is active only inside the phases (wrappers around ``minitest_runtest_setup/call/teardown``
 and collection), so the terminal reporter writes to the real terminal between them. The
-:class:`CaptureManager` is registered as the plugin ``capturemanager``; other plugins that must
-write to the terminal during a phase use its ``global_and_fixture_disabled()``.
+:class:`CaptureManager` is registered as the plugin ``capturemanager`` (pytest's name) and
+published as the :class:`minitest.capture_api.CaptureControl` contract under ``CAPTURE_CONTROL``
+on ``config.stash``; other plugins that must write to the terminal during a phase use its
+``global_and_fixture_disabled()``.
 """
 
 from __future__ import annotations
@@ -28,10 +30,13 @@ from builtin_plugins.capture.logs import (
 )
 from builtin_plugins.capture.streams import MultiCapture
 from minitest import fixture, hookimpl
+from minitest.capture_api import CAPTURE_CONTROL
 from minitest.config import Config, Parser
 from minitest.fixture_types import CaptureFixture, CaptureResult
 from minitest.nodes import Collector, Item
 from minitest.reports import CollectReport
+from minitest.stash import StashKey
+from minitest.terminal_api import TERMINAL_REPORTER, TerminalReporterAPI
 
 
 def minitest_addoption(parser: Parser) -> None:
@@ -54,9 +59,16 @@ def minitest_addoption(parser: Parser) -> None:
     parser.addini("log_date_format", "default value for --log-date-format", default=DEFAULT_LOG_DATE_FORMAT)
 
 
+#: the whole manager, for this plugin's own capture fixtures (others get the CAPTURE_CONTROL contract)
+_MANAGER = StashKey["CaptureManager"]()
+
+
 @hookimpl(tryfirst=True)
 def minitest_configure(config: Config) -> None:
-    config.pluginmanager.register(CaptureManager(config), "capturemanager")
+    manager = CaptureManager(config)
+    config.stash[_MANAGER] = manager
+    config.stash[CAPTURE_CONTROL] = manager
+    config.pluginmanager.register(manager, "capturemanager")
 
 
 class CaptureManager:
@@ -91,11 +103,11 @@ class CaptureManager:
             capture.resume()
         elif self._reporter is not None:
             # not capturing (-s): the test writes to the terminal, after what the reporter holds
-            self._reporter.writer.flush()
+            self._reporter.flush()
 
     @property
-    def _reporter(self) -> Any:
-        return self.config.pluginmanager.get_plugin("terminalreporter")
+    def _reporter(self) -> TerminalReporterAPI | None:
+        return self.config.stash.get(TERMINAL_REPORTER, None)
 
     def suspend_global_capture(self, in_: bool = False) -> None:
         if self._global is not None:
@@ -309,7 +321,7 @@ class CaptureFixtureImpl(CaptureFixture[AnyStr]):
 
 
 def _capture_fixture(request: Any, name: str, method: str, binary: bool) -> Generator[Any, None, None]:
-    manager = request.config.pluginmanager.get_plugin("capturemanager")
+    manager = request.config.stash[_MANAGER]
     capture: CaptureFixtureImpl[Any] = CaptureFixtureImpl(name, method, binary, manager)
     manager.set_fixture(capture)
     capture._start()

@@ -21,6 +21,7 @@ import execnet
 from minitest.config import UsageError
 from minitest.nodes import Session
 from minitest.reports import CollectReport, FailureRepr, ReprCrash, TestReport
+from minitest.terminal_api import TERMINAL_REPORTER, TerminalReporterAPI
 
 from . import remote
 from .options import dist_mode, max_worker_restart, worker_specs
@@ -161,7 +162,7 @@ class DistController:
         if reporter is not None:
             # the progress percentage counts against the collected total, which only workers know
             reporter.set_collected_total(len(self.ids))
-            reporter.show_file_names = False
+            reporter.set_show_file_names(False)
         n, m = len(collected), len(self.ids)
         self._write_line(f"{n} worker{'s' if n != 1 else ''} [{m} item{'s' if m != 1 else ''}]")
         if self.session.testsfailed and not self.config.getoption("continue_on_collection_errors", False):
@@ -366,8 +367,8 @@ class DistController:
         self._feed(handle)
 
     # -- output and shutdown -------------------------------------------------------------------
-    def _reporter(self) -> Any:
-        return self.config.pluginmanager.get_plugin("terminalreporter")
+    def _reporter(self) -> TerminalReporterAPI | None:
+        return self.config.stash.get(TERMINAL_REPORTER, None)
 
     def _write_line(self, text: str, **marks: bool) -> None:
         reporter = self._reporter()
