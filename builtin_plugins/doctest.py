@@ -357,7 +357,7 @@ def _mock_aware_unwrap() -> Iterator[None]:
         outer_stop = stop
         return real_unwrap(func, stop=lambda obj: _is_mock(obj) or outer_stop(obj))
 
-    inspect.unwrap = unwrap  # type: ignore[assignment]
+    inspect.unwrap = unwrap
     try:
         yield
     finally:

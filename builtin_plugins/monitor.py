@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -55,14 +55,14 @@ class HookTracer:
         self.depth = 0
         self.starts: list[float] = []
 
-    def before(self, hook_name: str, hook_impls: list[Any], kwargs: dict[str, Any]) -> None:
+    def before(self, hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
         plugins = ", ".join(_plugin_label(self.pm, impl.plugin, self.rootpath) for impl in reversed(hook_impls))
         subject = _subject(kwargs)
         self.out.write(f"{'  ' * self.depth}{hook_name}{subject} [{plugins}]\n")
         self.depth += 1
         self.starts.append(time.perf_counter())
 
-    def after(self, outcome: Any, hook_name: str, hook_impls: list[Any], kwargs: dict[str, Any]) -> None:
+    def after(self, outcome: Any, hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
         elapsed = (time.perf_counter() - self.starts.pop()) * 1000
         self.depth -= 1
         failed = outcome.exception is not None
@@ -70,7 +70,7 @@ class HookTracer:
         self.out.write(f"{'  ' * self.depth}finish {hook_name} {elapsed:.3f}ms{status}\n")
 
 
-def _subject(kwargs: dict[str, Any]) -> str:
+def _subject(kwargs: Mapping[str, Any]) -> str:
     for key in ("item", "report", "collector", "pyfuncitem"):
         value = kwargs.get(key)
         nodeid = getattr(value, "nodeid", None)
@@ -171,12 +171,12 @@ def _timed_generator(func: Callable[..., Generator[Any, Any, Any]],
                 sent = yield value
             except BaseException as exc:
                 try:
-                    value = segment(key, lambda e=exc: gen.throw(e))
+                    value = segment(key, functools.partial(gen.throw, exc))
                 except StopIteration as stop:
                     return stop.value
             else:
                 try:
-                    value = segment(key, lambda v=sent: gen.send(v))
+                    value = segment(key, functools.partial(gen.send, sent))
                 except StopIteration as stop:
                     return stop.value
 

@@ -16,7 +16,7 @@ minitest config. What remains lives here:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,7 @@ class UnsupportedCollector(File):
 
     reason = ""
 
-    def collect(self) -> list[Node]:
+    def collect(self) -> Iterable[Node]:
         raise CollectError(self.reason)
 
 
@@ -133,9 +133,9 @@ def minitest_plugin_registered(plugin: object, manager: MinitestPluginManager) -
             if impl.plugin is not plugin or not _is_pytest_impl(impl) or getattr(impl.function, _ADAPTED, False):
                 continue
             if name in _CALL_HOOKS and "call" in impl.argnames:
-                impl.function = _adapt_call_impl(impl.function, tuple(impl.argnames))
+                impl.function = _adapt_call_impl(impl.function, tuple(impl.argnames))  # type: ignore[misc]  # see issue 15
             elif name in _COLLECT_HOOKS:
-                impl.function = _adapt_collect_impl(impl.function, tuple(impl.argnames))
+                impl.function = _adapt_collect_impl(impl.function, tuple(impl.argnames))  # type: ignore[misc]  # see issue 15
             setattr(impl.function, _ADAPTED, True)
 
 

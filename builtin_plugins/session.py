@@ -72,7 +72,7 @@ def run_session(config: Config) -> int:
         except Session.Failed:
             session.exitstatus = ExitCode.TESTS_FAILED
         except (KeyboardInterrupt, Exit) as exc:
-            code = ExitCode.INTERRUPTED
+            code: int = ExitCode.INTERRUPTED
             if isinstance(exc, Exit) and exc.returncode is not None:
                 code = exc.returncode
             elif isinstance(exc, Session.Interrupted):
@@ -439,7 +439,8 @@ def minitest_collection_modifyitems(config: Config, items: list[Item]) -> None:
     prefixes = tuple(config.getoption("deselect", []) or [])
     if not prefixes:
         return
-    keep, dropped = [], []
+    keep: list[Item] = []
+    dropped: list[Item] = []
     for item in items:
         (dropped if item.nodeid.startswith(prefixes) else keep).append(item)
     if dropped:

@@ -60,9 +60,10 @@ def _terminal_stream(config: Config) -> IO[str]:
     """Where the report goes: a duplicate of the process's stdout when sys.stdout is the real one,
     so output capture during a test (which redirects fd 1) can never swallow report lines; the
     current sys.stdout otherwise (an in-process run whose caller replaced it)."""
-    stream = sys.stdout
+    stream: IO[str] | None = sys.stdout
     if stream is None or stream is not sys.__stdout__:
-        return stream
+        return stream  # type: ignore[return-value]  # a None stdout is the caller's choice, written to as given
+    assert stream is not None
     try:
         fd = os.dup(stream.fileno())
         dup = open(fd, "w", encoding=stream.encoding or "utf-8", errors="backslashreplace",  # noqa: SIM115
@@ -734,10 +735,10 @@ class TerminalReporter:
             else:
                 self.write_sep("=", text, **{color: True})
             return
-        parts = self.stats_parts()
-        if parts:
-            body = ", ".join(self._tw.markup(text, **{c: True, "bold": c == color}) for text, c in parts)
-            plain = ", ".join(text for text, _ in parts)
+        counted = self.stats_parts()
+        if counted:
+            body = ", ".join(self._tw.markup(text, **{c: True, "bold": c == color}) for text, c in counted)
+            plain = ", ".join(text for text, _ in counted)
         else:
             body = plain = "no tests ran"
         body += self._tw.markup(f" in {format_duration(duration)}", **{color: True})

@@ -109,14 +109,14 @@ def _apply_filters(config: Config, item: Item | None) -> None:
         warnings.filterwarnings("always", category=PendingDeprecationWarning)
     # applied around every test: parsed once (the ini lines again only if a plugin added one)
     for args in config.getini_parsed("filterwarnings", _parse_ini_filters):
-        warnings.filterwarnings(*args)
+        warnings.filterwarnings(*args)  # type: ignore[arg-type]  # the parsed action is a valid one
     for args in config.stash.get(COMMAND_LINE_FILTERS, ()):
-        warnings.filterwarnings(*args)
+        warnings.filterwarnings(*args)  # type: ignore[arg-type]  # the parsed action is a valid one
     if item is not None:
         # marks are applied after the ini and -W filters, so they take precedence
         for mark in item.iter_markers("filterwarnings"):
             for arg in mark.args:
-                warnings.filterwarnings(*parse_warning_filter(arg, escape=False))
+                warnings.filterwarnings(*parse_warning_filter(arg, escape=False))  # type: ignore[arg-type]  # as above
 
 
 # ---------------------------------------------------------------------------------------------

@@ -298,7 +298,7 @@ class Config:
             spec = self._parser._inidict[name]
         except KeyError:
             raise ValueError(f"unknown configuration value: {name!r}") from None
-        raw = self._override(name)
+        raw: str | list[str] | None = self._override(name)
         if raw is None:
             raw = self.inifile.values.get(name)
         if raw is None:

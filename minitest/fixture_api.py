@@ -46,8 +46,10 @@ class FixtureMarker:
         except AttributeError:  # a bound method or builtin: wrap it
             inner = function
 
-            def function(*args: Any, **kwargs: Any) -> Any:
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
                 return inner(*args, **kwargs)
+
+            function = wrapper  # type: ignore[assignment]  # the wrapper stands in for the fixture function
 
             function.__name__ = inner.__name__
             setattr(function, FIXTURE_ATTR, self)
@@ -99,7 +101,7 @@ def get_fixture_marker(obj: object) -> FixtureMarker | None:
     if type(obj) is type:
         # a class (every test module has some) without a metaclass: its attributes are its MRO's
         # dicts, read without the AttributeError a missing getattr raises
-        for klass in obj.__mro__:  # type: ignore[attr-defined]
+        for klass in obj.__mro__:
             if FIXTURE_ATTR in klass.__dict__:
                 marker = klass.__dict__[FIXTURE_ATTR]
                 return marker if isinstance(marker, FixtureMarker) else None

@@ -92,7 +92,7 @@ def get_unpacked_marks(obj: object, *, consider_mro: bool = True) -> list[Mark]:
     raw: list[Any] = []
     is_class = isinstance(obj, type)  # inspect.isclass, without the call
     if is_class and consider_mro:
-        for cls in reversed(obj.__mro__):  # type: ignore[union-attr]
+        for cls in reversed(obj.__mro__ if isinstance(obj, type) else ()):
             for attr in MARK_ATTRS:
                 value = cls.__dict__.get(attr, [])
                 raw.extend(value if isinstance(value, (list, tuple)) else [value])
@@ -132,7 +132,7 @@ def store_mark(obj: Any, mark: Mark) -> None:
     if inspect.isclass(obj):
         own = obj.__dict__.get("minitestmark", [])
         own = list(own) if isinstance(own, (list, tuple)) else [own]
-        obj.minitestmark = [*own, mark]
+        setattr(obj, "minitestmark", [*own, mark])  # noqa: B010 - any object may carry marks
     else:
         existing = getattr(obj, "minitestmark", [])
         existing = list(existing) if isinstance(existing, (list, tuple)) else [existing]

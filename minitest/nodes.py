@@ -125,14 +125,18 @@ class Node:
         # AttributeError, which was the largest cost of walking marks: start with no marks
         self._own_markers: list[Mark] | tuple[()] = ()
 
+    #: made on first use (see :attr:`keywords`, :attr:`stash`)
+    _keywords: NodeKeywords
+    _stash: Stash
+
     @property
     def keywords(self) -> NodeKeywords:
         """The keywords ``-k`` matches (made on first use)."""
         try:
-            return self._keywords
+            keywords: NodeKeywords = self._keywords
         except AttributeError:
-            self._keywords = NodeKeywords(self)
-            return self._keywords
+            keywords = self._keywords = NodeKeywords(self)
+        return keywords
 
     @keywords.setter
     def keywords(self, value: NodeKeywords) -> None:
@@ -145,7 +149,8 @@ class Node:
     def stash(self) -> Stash:
         """Typed per-plugin state for this node (made on first use)."""
         try:
-            return self._stash
+            stash: Stash = self._stash
+            return stash
         except AttributeError:
             self._stash = Stash()
             return self._stash
@@ -179,7 +184,7 @@ class Node:
             from _pytest._py.path import LocalPath
         except ImportError:
             return self.path
-        return LocalPath(self.path)
+        return LocalPath(self.path)  # type: ignore[no-untyped-call]  # pytest's vendored py.path is untyped
 
     # -- hooks ---------------------------------------------------------------------------------
     @property
@@ -218,9 +223,10 @@ class Node:
         if isinstance(marker, str):
             mark = Mark(marker)
         else:
-            mark = normalize_mark(marker)
-            if mark is None:
+            normalized = normalize_mark(marker)
+            if normalized is None:
                 raise ValueError("is not a string or minitest.mark.* Marker")
+            mark = normalized
         self.keywords[mark.name] = mark
         if append:
             self.own_markers.append(mark)
@@ -328,7 +334,7 @@ class Collector(Node):
         tbstyle = style or self.config.getoption("tbstyle", "auto")
         return super().repr_failure(excinfo, "short" if tbstyle in ("auto", None) else tbstyle)
 
-    def collect(self) -> Iterable[Item | Collector]:
+    def collect(self) -> Iterable[Node]:
         raise NotImplementedError("collect() must be implemented by a Collector subclass")
 
 
@@ -466,6 +472,6 @@ class Session(Collector):
         self._relpath_cache[path] = rel or "."
         return rel or "."
 
-    def collect(self) -> Iterable[Item | Collector]:
+    def collect(self) -> Iterable[Node]:
         # the session plugin drives collection through minitest_collection
         return []

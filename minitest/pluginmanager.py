@@ -14,6 +14,7 @@ import inspect
 import os
 import sys
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -82,7 +83,7 @@ class PluginOrigin:
 class _PathHookProxy:
     """``node.ihook``: the hook relay without the conftest.py files that do not cover a path."""
 
-    def __init__(self, pm: MinitestPluginManager, remove: list[object]) -> None:
+    def __init__(self, pm: MinitestPluginManager, remove: Sequence[object]) -> None:
         self._pm = pm
         self._remove = remove
 
@@ -163,7 +164,8 @@ class MinitestPluginManager(pluggy.PluginManager):
                           "does not provide; it is ignored", stacklevel=2)
             return None
         raw = dict(getattr(method, PYTEST_HOOKIMPL_ATTR, {}) or {})
-        opts = {k: bool(raw.get(k, False)) for k in ("wrapper", "hookwrapper", "optionalhook", "tryfirst", "trylast")}
+        opts: dict[str, bool | str] = {
+            k: bool(raw.get(k, False)) for k in ("wrapper", "hookwrapper", "optionalhook", "tryfirst", "trylast")}
         opts["specname"] = target
         return opts
 
@@ -386,7 +388,7 @@ def _caller_module() -> str:
     frame = sys._getframe(2)
     while frame is not None and frame.f_globals.get("__name__", "").startswith(("minitest.pluginmanager", "pluggy")):
         frame = frame.f_back  # type: ignore[assignment]
-    return frame.f_globals.get("__name__", "?") if frame is not None else "?"
+    return str(frame.f_globals.get("__name__", "?")) if frame is not None else "?"
 
 
 def _extra_args(function: Any, spec_args: tuple[str, ...]) -> list[str]:

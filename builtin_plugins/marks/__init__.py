@@ -16,7 +16,7 @@ from __future__ import annotations
 import inspect
 import linecache
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from types import FunctionType, ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from minitest.nodes import Collector, Directory, File, Item, Session
 
 if TYPE_CHECKING:
     from builtin_plugins.marks.expression import Expression
+    from minitest.reports import CollectReport
 
 __all__ = ["MinitestUnknownMarkWarning", "KeywordMatcher", "MarkMatcher", "registered_marker_names"]
 
@@ -132,8 +133,8 @@ def _strict(config: Config) -> bool:
 
 
 @hookimpl(wrapper=True)
-def minitest_make_collect_report(collector: Collector) -> Iterator[None]:
-    report = yield
+def minitest_make_collect_report(collector: Collector) -> Generator[None, CollectReport, CollectReport]:
+    report: CollectReport = yield
     if not (isinstance(collector, File) and report.passed):
         return report
     try:
@@ -300,7 +301,8 @@ def _compile(text: str, option: str) -> Expression:
 
 
 def _deselect(config: Config, items: list[Item], keep: Iterable[bool]) -> None:
-    kept, dropped = [], []
+    kept: list[Item] = []
+    dropped: list[Item] = []
     for item, ok in zip(list(items), keep, strict=True):
         (kept if ok else dropped).append(item)
     if dropped:

@@ -30,7 +30,7 @@ from .serialize import warning_from_data
 from .workers import WorkerHandle, same_interpreter, start_gateway
 
 #: the message a worker's channel callback gets when the channel closes (normally or not)
-_CLOSED = ("__closed__", {})
+_CLOSED: tuple[str, dict[str, Any]] = ("__closed__", {})
 #: how long workers get to finish their current item after -x / --maxfail before they are killed
 STOP_GRACE_SECONDS = 10.0
 

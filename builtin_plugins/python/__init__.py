@@ -190,7 +190,7 @@ def _only_builtin_makeitem(hook: Any, collector: Node) -> bool:
 try:
     from pluggy._callers import _multicall as _PLAIN_HOOKEXEC
 except ImportError:
-    _PLAIN_HOOKEXEC = object()
+    _PLAIN_HOOKEXEC = object()  # type: ignore[assignment]  # a stand-in nothing equals
 
 
 class Module(PyCollector, File):
@@ -464,7 +464,7 @@ def minitest_pycollect_makeitem(collector: PyCollector, name: str, obj: object) 
     if isinstance(collector, Class) and isinstance(collector.obj.__dict__.get(name), classmethod):
         return None
     # a plain function (most tests) is its own unwrapped self: inspect.unwrap is not free
-    func = raw if type(raw) is FunctionType and "__wrapped__" not in raw.__dict__ else inspect.unwrap(raw)
+    func = raw if type(raw) is FunctionType and "__wrapped__" not in raw.__dict__ else inspect.unwrap(raw)  # type: ignore[arg-type]  # only callables get here
     if inspect.isgeneratorfunction(func):
         return [_failing_item(collector, name, raw,
                               f"'yield' keyword is allowed in fixtures, but not in tests ({name})")]
@@ -476,13 +476,15 @@ def _is_partial_or_wrapped_function(obj: object) -> bool:
 
 
 class _FailingItem(Function):
+    _failure_message: str
+
     def runtest(self) -> None:
         fail(self._failure_message, pytrace=False)
 
 
 def _failing_item(collector: PyCollector, name: str, obj: Any, message: str) -> Function:
     item = _FailingItem.from_parent(collector, name=name, callobj=obj)
-    item._failure_message = message  # type: ignore[attr-defined]
+    item._failure_message = message
     return item
 
 
