@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from minitest import fixture
 from minitest.config import Config, Parser
+from minitest.fixture_contract import FIXTURE_MANAGER, FuncFixtureInfo
 from minitest.nodes import CollectError, Collector, File, Item
 from minitest.outcomes import outcome_kind, skip
 from minitest.pathimport import ImportPathMismatchError, import_path
@@ -381,8 +382,7 @@ class DoctestItem(Item):
         super().__init__(name, parent, **kw)
         self.runner = runner
         self.dtest = dtest
-        self.funcargs: dict[str, Any] = {}
-        self.fixturenames = _fixture_closure(self)
+        self.fixtureinfo = _fixture_info(self)
 
     @property
     def module(self) -> ModuleType | None:
@@ -402,7 +402,7 @@ class DoctestItem(Item):
 
     def _globals(self) -> dict[str, Any]:
         """``getfixture`` and the items of ``doctest_namespace`` (fixtures are set up by now)."""
-        request = getattr(self, "_request", None)
+        request = self.fixture_request
         globs: dict[str, Any] = {}
         if request is not None:
             globs["getfixture"] = request.getfixturevalue
@@ -477,28 +477,9 @@ def _report_flag(choice: str) -> int:
     }[choice]
 
 
-class _ClosureProbe:
-    """Just enough of a Metafunc for the fixtures plugin to compute a doctest's fixture closure
-    through ``minitest_generate_tests`` (doctests are never parametrized)."""
-
-    def __init__(self, item: DoctestItem) -> None:
-        self.definition = item
-        self.function = None
-        self.fixturenames = ["doctest_namespace"]
-        self.config = item.config
-        self.cls = None
-        self.module = None
-        self._calls: list[Any] = []
-        self._arg2fixturedefs: dict[str, Any] = {}
-
-    def parametrize(self, *args: Any, **kwargs: Any) -> None:
-        """A parametrized fixture cannot multiply a doctest: ignored."""
-
-
-def _fixture_closure(item: DoctestItem) -> list[str]:
-    probe = _ClosureProbe(item)
-    with contextlib.suppress(Exception):
-        item.ihook.minitest_generate_tests(metafunc=probe)
-    item._arg2fixturedefs = probe._arg2fixturedefs  # type: ignore[attr-defined]
-    return list(probe.fixturenames)
+def _fixture_info(item: DoctestItem) -> FuncFixtureInfo | None:
+    """A doctest uses ``doctest_namespace`` and the autouse fixtures (and ``usefixtures`` marks);
+    doctests are never parametrized, so ``generate_tests`` is not called for them."""
+    manager = item.config.stash.get(FIXTURE_MANAGER, None)
+    return manager.getfixtureinfo(item, argnames=("doctest_namespace",)) if manager is not None else None
 

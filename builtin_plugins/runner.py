@@ -16,6 +16,7 @@ from minitest import hookimpl
 from minitest.config import Parser
 from minitest.nodes import Item, Node, Session
 from minitest.outcomes import Exit, outcome_kind
+from minitest.pytest_names import skip_at_item_location
 from minitest.reports import CallInfo, TestReport, exception_info
 from minitest.stash import StashKey
 
@@ -116,13 +117,6 @@ def run_protocol(item: Item, nextitem: Item | None = None, log: bool = True) -> 
     if item.session.shouldfail or item.session.shouldstop:
         nextitem = None
     reports.append(call_and_report(item, "teardown", log, nextitem=nextitem))
-    # free what the test held (fixture values, its request, the bound instance) once it is done:
-    # a large run otherwise keeps every test's objects alive until the end
-    if getattr(item, "funcargs", None):  # an empty one is kept: a new dict per test adds up
-        item.funcargs = {}  # type: ignore[attr-defined]
-    for attr in ("_request", "instance"):
-        if getattr(item, attr, None) is not None:
-            setattr(item, attr, None)
     return reports
 
 
@@ -185,7 +179,7 @@ def skip_location(item: Item, exc: BaseException) -> tuple[str, int, str]:
     msg = getattr(exc, "msg", None)
     if msg is None:
         msg = str(exc)
-    if getattr(exc, "_use_item_location", False):
+    if skip_at_item_location(exc):
         path, lineno, _ = item.reportinfo()
         return str(path), (lineno or 0) + 1, f"Skipped: {msg}"
     from minitest.tracebacks import raise_location  # only needed once something is skipped

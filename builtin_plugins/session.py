@@ -254,6 +254,8 @@ class Dir(Directory):
 class Package(Dir):
     """A directory with ``__init__.py`` (the unit of ``package``-scoped fixtures)."""
 
+    fixture_scope = "package"
+
 
 @hookimpl(trylast=True)
 def minitest_collect_directory(path: Path, parent: Collector) -> Collector:

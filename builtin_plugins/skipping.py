@@ -181,7 +181,7 @@ def minitest_runtest_setup(item: Item) -> None:
     __tracebackhide__ = True
     reason = skip_reason(item)
     if reason is not None:
-        raise Skipped(reason, _use_item_location=True)
+        raise Skipped(reason, use_item_location=True)
     item.stash[XFAILED] = xfailed = evaluate_xfail(item)
     if xfailed is not None and not xfailed.run and not _runxfail(item.config):
         raise XFailed("[NOTRUN] " + xfailed.reason)

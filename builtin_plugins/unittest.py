@@ -21,9 +21,10 @@ import types
 from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
-from builtin_plugins.python import CLASSES_ONLY_ATTR, Class, Function, Metafunc
+from builtin_plugins.python import CLASSES_ONLY_ATTR, Class, Function
 from minitest import fixture, hookimpl
 from minitest.config import Config, Parser
+from minitest.fixture_contract import FIXTURE_MANAGER, FuncFixtureInfo
 from minitest.nodes import Collector, Node
 from minitest.outcomes import Failed, Skipped, XFailed, outcome_kind
 from minitest.reports import CallInfo, TestReport
@@ -104,7 +105,7 @@ class TestCaseFunction(Function):
         self._outcomes: list[BaseException] = []
         self._subtest_reports: list[TestReport] = []
         self._making_subtest_report = False
-        self.fixturenames = _fixture_closure(self)
+        self.fixtureinfo = _fixture_info(self)
 
     def setup(self) -> None:
         assert self.parent is not None
@@ -159,7 +160,7 @@ class TestCaseFunction(Function):
         self._outcomes.append(exc_info[1])
 
     def addSkip(self, testcase: unittest.TestCase, reason: str) -> None:  # noqa: N802
-        skipped = _raised(Skipped(reason, _use_item_location=True))
+        skipped = _raised(Skipped(reason, use_item_location=True))
         if isinstance(testcase, _subtest_class()):
             self._log_subtest(testcase, skipped)
         else:
@@ -237,35 +238,12 @@ def _without_unittest_frames(tb: types.TracebackType) -> types.TracebackType:
     return rebuilt
 
 
-def _fixture_closure(item: TestCaseFunction) -> list[str]:
-    """The fixtures of a test method: ``usefixtures`` marks plus autouse ones (never arguments).
-
-    The fixtures plugin extends ``metafunc.fixturenames`` in ``generate_tests``; parametrizing a
-    TestCase method is not supported (unittest calls it without arguments), so the calls a
-    ``parametrize`` mark would create are ignored, as pytest ignores them.
-    """
-    names: list[str] = []
-    for mark in item.iter_markers("usefixtures"):
-        for arg in mark.args:
-            if arg not in names:
-                names.append(arg)
-    parent = item.parent
-    assert parent is not None
-    module = item.getparent(_module_class())
-    metafunc = Metafunc(item, item._callobj, list(names), item.config, getattr(parent, "obj", None),
-                        module.obj if module is not None else None)
-    try:
-        parent.ihook.minitest_generate_tests(metafunc=metafunc)
-    except (Exception, Failed):  # a parametrize mark that cannot apply; the closure is kept
-        pass
-    item._arg2fixturedefs = metafunc._arg2fixturedefs  # type: ignore[attr-defined]
-    return list(metafunc.fixturenames)
-
-
-def _module_class() -> type:
-    from builtin_plugins.python import Module
-
-    return Module
+def _fixture_info(item: TestCaseFunction) -> FuncFixtureInfo | None:
+    """The fixtures of a test method: autouse ones and ``usefixtures`` marks, never arguments
+    (unittest calls the method without any). Parametrizing a TestCase method is not supported, so
+    ``generate_tests`` is not called for it, as pytest does not."""
+    manager = item.config.stash.get(FIXTURE_MANAGER, None)
+    return manager.getfixtureinfo(item, argnames=()) if manager is not None else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -292,12 +270,12 @@ class _ClassFixtureHolder:
 def _register_class_fixture(collector: UnitTestCase) -> None:
     """Register an autouse class fixture running setUpClass / tearDownClass, visible to this class
     only (a fixture, not node setup, so it runs after module fixtures such as setUpModule)."""
-    registry = collector.config.pluginmanager.get_plugin("funcmanage")
+    manager = collector.config.stash.get(FIXTURE_MANAGER, None)
     try:
         cls = collector.obj
     except Exception:  # noqa: BLE001 - collecting the class reports the error
         return
-    if registry is None or not hasattr(registry, "parse") or _is_skipped(cls):
+    if manager is None or _is_skipped(cls):
         return  # skipped classes are never set up; unittest reports their tests skipped
     if getattr(cls, "setUpClass", None) is None and getattr(cls, "tearDownClass", None) is None:
         return
@@ -307,7 +285,7 @@ def _register_class_fixture(collector: UnitTestCase) -> None:
         yield from _class_setup(cls)
 
     holder = _ClassFixtureHolder(name, fixture(scope="class", autouse=True, name=name)(unittest_setup_class_fixture))
-    registry.parse(holder, collector.nodeid)
+    manager.parsefactories(holder, collector.nodeid)
 
 
 def _class_setup(cls: Any) -> Generator[None, None, None]:

@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AnyStr, Generic, NamedTuple, Protocol
 
@@ -24,10 +24,11 @@ if TYPE_CHECKING:
     import logging
 
     from minitest.config import Config
+    from minitest.fixture_contract import FixtureDef
     from minitest.nodes import Node, Session
 
-__all__ = ["FixtureRequest", "CaptureResult", "CaptureFixture", "LogCaptureFixture", "TempPathFactory",
-           "Metafunc", "Cache", "FixtureLookupError"]
+__all__ = ["FixtureRequest", "SubRequest", "CaptureResult", "CaptureFixture", "LogCaptureFixture",
+           "TempPathFactory", "Cache", "FixtureLookupError"]
 
 
 class FixtureLookupError(LookupError):
@@ -104,6 +105,17 @@ class FixtureRequest(abc.ABC):
         raise FixtureLookupError(None, msg or "")
 
 
+class SubRequest(FixtureRequest):
+    """The request a fixture function receives (and ``minitest_fixture_setup`` gets): the fixture's
+    own name (``fixturename``, never None here), the scope it is set up in and, for a
+    parametrized fixture, its parameter."""
+
+    @property
+    @abc.abstractmethod
+    def fixturedef(self) -> FixtureDef:
+        """The definition being set up."""
+
+
 class CaptureResult(NamedTuple, Generic[AnyStr]):
     """What ``readouterr()`` returns: the output captured so far."""
 
@@ -166,21 +178,6 @@ class LogCaptureFixture(abc.ABC):
     @abc.abstractmethod
     def at_level(self, level: int | str, logger: str | None = None) -> contextlib.AbstractContextManager[None]:
         """Like :meth:`set_level`, for the body of a ``with`` block only."""
-
-
-class Metafunc(Protocol):
-    """What ``minitest_generate_tests`` receives (implemented by the python plugin)."""
-
-    definition: Node
-    function: Any
-    fixturenames: list[str]
-    config: Config
-    cls: type | None
-    module: Any
-
-    def parametrize(self, argnames: str | Sequence[str], argvalues: Iterable[Any],
-                    indirect: bool | Sequence[str] = False, ids: Any = None, scope: str | None = None) -> None:
-        ...
 
 
 class Cache(Protocol):

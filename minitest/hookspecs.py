@@ -24,7 +24,10 @@ import pluggy
 
 if TYPE_CHECKING:
     from minitest.config import Config, Parser
+    from minitest.fixture_contract import FixtureDef
+    from minitest.fixture_types import SubRequest
     from minitest.nodes import Collector, Item, Node, Session
+    from minitest.parametrize import Metafunc
     from minitest.pluginmanager import MinitestPluginManager
     from minitest.reports import CallInfo, CollectReport, TestReport
     from minitest.terminal_api import TerminalReporterAPI
@@ -177,12 +180,13 @@ def minitest_pycollect_makeitem(collector: Collector, name: str, obj: object) ->
 
 
 @hookspec
-def minitest_generate_tests(metafunc: Any) -> None:
+def minitest_generate_tests(metafunc: Metafunc) -> None:
     """Parametrize a test function through ``metafunc.parametrize(...)``.
 
-    Called for every collected test function. The python plugin applies ``parametrize`` marks; the
-    fixtures plugin (tryfirst) extends ``metafunc.fixturenames`` to the fixture closure and (trylast)
-    parametrizes fixtures that have ``params``.
+    Called by the python plugin once for every collected test function, after its fixture closure
+    is known (``metafunc.fixtureinfo``, ``metafunc.fixturenames``: from the fixture manager). The
+    python plugin applies ``parametrize`` marks; the fixtures plugin parametrizes the fixtures
+    that have ``params``. Every implementation is called; the item per planned call is made after.
     """
 
 
@@ -293,13 +297,22 @@ def minitest_pyfunc_call(pyfuncitem: Item) -> bool | None:
 
 
 @hookspec(firstresult=True)
-def minitest_fixture_setup(fixturedef: Any, request: Any) -> object | None:
-    """Execute the fixture function of ``fixturedef`` and return its value. firstresult."""
+def minitest_fixture_setup(fixturedef: FixtureDef, request: SubRequest) -> object | None:
+    """Execute the fixture function of ``fixturedef`` for ``request`` and return its value.
+
+    Called when a test (or a fixture) needs a fixture that is not set up for its scope and
+    parameter yet. firstresult: the fixtures plugin's implementation (trylast) calls the function
+    with its own fixtures and caches the value or the exception in ``fixturedef.cached_result``; a
+    plugin may run it differently (an async fixture) and return the value. A wrapper sees the value
+    (or the exception) the ``yield`` gives and may replace it (``--setup-show`` prints a line).
+    """
 
 
 @hookspec
-def minitest_fixture_post_finalizer(fixturedef: Any, request: Any) -> None:
-    """A fixture's teardown finished (its cached value is dropped)."""
+def minitest_fixture_post_finalizer(fixturedef: FixtureDef, request: SubRequest) -> None:
+    """A fixture was torn down: its finalizers ran (its teardown code) and, once every
+    implementation returned, its cached value is dropped. Called with the request that set it up.
+    Every implementation is called; an exception is reported as an error of the teardown."""
 
 
 # --------------------------------------------------------------------------------------------

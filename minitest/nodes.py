@@ -12,7 +12,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from minitest.lazylist import ListOnFirstUse
 from minitest.marks import Mark, MarkDecorator, normalize_mark
@@ -20,6 +20,8 @@ from minitest.stash import Stash
 
 if TYPE_CHECKING:
     from minitest.config import Config
+    from minitest.fixture_contract import FuncFixtureInfo
+    from minitest.fixture_types import FixtureRequest
 
 __all__ = ["Node", "Collector", "Item", "FSCollector", "File", "Directory", "Session", "CollectError",
            "NodeKeywords", "SEP", "run_finalizers"]
@@ -94,6 +96,10 @@ class Node:
     # it. Containers most nodes never fill (marks, keywords, stash, finalizers) are made on first use.
     __slots__ = ("name", "parent", "config", "session", "path", "nodeid", "_keywords", "_own_markers",
                  "_stash", "_finalizers", "_chain", "_extra_keywords", "__dict__", "__weakref__")
+
+    #: the fixture scope this kind of node ends (see :mod:`minitest.scope`): its teardown tears
+    #: down the fixtures of that scope; None for nodes that end none (a plain directory)
+    fixture_scope: ClassVar[str | None] = None
 
     def __init__(
         self,
@@ -339,10 +345,16 @@ class Collector(Node):
 
 
 class Item(Node):
-    """A test: the leaf of the tree. ``runtest()`` runs it."""
+    """A test: the leaf of the tree. ``runtest()`` runs it.
 
-    __slots__ = ("_user_properties", "_location", "_sections")
+    An item that uses fixtures has a :class:`~minitest.fixture_contract.FuncFixtureInfo` in
+    ``fixtureinfo`` (set by the plugin that made it); the fixtures plugin puts their values in
+    ``funcargs`` and, while the item runs, its request in ``fixture_request``.
+    """
 
+    __slots__ = ("_user_properties", "_location", "_sections", "fixtureinfo", "funcargs", "fixture_request")
+
+    fixture_scope = "function"
     nextitem = None
 
     def __init__(self, name: str, parent: Node | None = None, config: Config | None = None,
@@ -351,6 +363,27 @@ class Item(Node):
         # set, not left unset: reading an unset slot raises, and reports read these three times per test
         self._user_properties: list[tuple[str, object]] | tuple[()] = ()
         self._sections: list[tuple[str, str, str]] | tuple[()] = ()
+        self.fixtureinfo: FuncFixtureInfo | None = None
+        self.funcargs: dict[str, Any] = {}
+        self.fixture_request: FixtureRequest | None = None
+
+    @property
+    def fixturenames(self) -> list[str]:
+        """Every fixture this item uses, in setup order (its fixture closure)."""
+        info = self.fixtureinfo
+        return info.names_closure if info is not None else []
+
+    @fixturenames.setter
+    def fixturenames(self, names: list[str]) -> None:
+        # this item's own closure from now on: the info is shared with its parametrized siblings
+        from minitest.fixture_contract import FuncFixtureInfo
+
+        info = self.fixtureinfo
+        if info is None:
+            self.fixtureinfo = FuncFixtureInfo(names, names, list(names), {})
+        else:
+            self.fixtureinfo = FuncFixtureInfo(info.argnames, info.initialnames, list(names),
+                                               info.name2fixturedefs)
 
     #: (name, value) pairs a test records for the reports (``record_property``)
     user_properties: ListOnFirstUse = ListOnFirstUse("_user_properties")
@@ -416,6 +449,8 @@ class FSCollector(Collector):
 class File(FSCollector):
     """A collector for one file."""
 
+    fixture_scope = "module"
+
 
 class Directory(FSCollector):
     """A collector for one directory (its subclasses decide how its entries are collected)."""
@@ -423,6 +458,8 @@ class Directory(FSCollector):
 
 class Session(Collector):
     """The root of the tree, and the run's state: items, failures, stop requests, exit status."""
+
+    fixture_scope = "session"
 
     class Interrupted(KeyboardInterrupt):
         """Raised to stop the run (``-x``, ``--maxfail``)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import Any, NoReturn
 
-from minitest.pytest_names import is_pytest_class
+from minitest.pytest_names import PYTEST_SKIP_AT_ITEM_KWARG, is_pytest_class
 
 __all__ = ["OutcomeException", "Skipped", "Failed", "XFailed", "Exit", "skip", "fail", "xfail", "exit",
            "importorskip", "outcome_kind"]
@@ -36,11 +36,14 @@ class Skipped(OutcomeException):
     """Raised by :func:`skip`: the test is reported as skipped."""
 
     def __init__(self, msg: str | None = None, pytrace: bool = True, allow_module_level: bool = False,
-                 *, _use_item_location: bool = False) -> None:
+                 *, use_item_location: bool = False, **pytest_kwargs: bool) -> None:
         super().__init__(msg=msg, pytrace=pytrace)
         self.allow_module_level = allow_module_level
-        # report the item's location (skip marks) rather than where the exception was raised
-        self._use_item_location = _use_item_location
+        #: report the item's location (a skip mark, a skip in a fixture) rather than where the
+        #: exception was raised; code written for pytest passes pytest's spelling of it
+        self.use_item_location = use_item_location or pytest_kwargs.pop(PYTEST_SKIP_AT_ITEM_KWARG, False)
+        if pytest_kwargs:
+            raise TypeError(f"Skipped() got unexpected keyword arguments: {', '.join(pytest_kwargs)}")
 
 
 class Failed(OutcomeException):

@@ -15,6 +15,7 @@ __all__ = [
     "is_pytest_internal_plugin", "PYTEST_CONFIG_CANDIDATES", "PYTEST_INI_FILES", "PYTEST_TOML_TABLE",
     "PYTEST_INI_KEYS", "PYTEST_MARK_ATTR", "PYTEST_MODULE_PREFIXES", "is_pytest_class",
     "PYTEST_FIXTURE_DEFINITION_CLASS", "PYTEST_LEGACY_FIXTURE_ATTR", "is_pytest_fixture_definition",
+    "PYTEST_SKIP_AT_ITEM_KWARG", "skip_at_item_location",
 ]
 
 #: the tool name: the ``[pytest]`` section, ``[tool.pytest]`` table, and an IniFile's flavour
@@ -99,6 +100,16 @@ PYTEST_FIXTURE_DEFINITION_CLASS = "FixtureFunctionDefinition"
 
 #: the attribute ``@pytest.fixture`` set on the function before pytest 8.4
 PYTEST_LEGACY_FIXTURE_ATTR = "_pytestfixturefunction"
+
+
+#: pytest's ``Skipped(..., _use_item_location=True)``: report the skip at the item, not where raised
+#: (the keyword and the attribute have the same name)
+PYTEST_SKIP_AT_ITEM_KWARG = "_use_item_location"
+
+
+def skip_at_item_location(exc: BaseException) -> bool:
+    """Whether a skip exception (minitest's or pytest's own) asks to be reported at the item."""
+    return bool(getattr(exc, "use_item_location", False) or getattr(exc, PYTEST_SKIP_AT_ITEM_KWARG, False))
 
 
 def is_pytest_class(cls: type) -> bool:

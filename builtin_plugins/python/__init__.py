@@ -10,22 +10,22 @@ import fnmatch
 import inspect
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from types import FunctionType, MappingProxyType, ModuleType
+from types import FunctionType, ModuleType
 from typing import Any
 
-from builtin_plugins.python.params import CallSpec, Metafunc, iter_parametrize_marks, make_ids
 from minitest import hookimpl
 from minitest.config import Config, Parser
 from minitest.fixture_api import is_fixture_definition
+from minitest.fixture_contract import FIXTURE_MANAGER, FuncFixtureInfo
 from minitest.marks import get_unpacked_marks
 from minitest.nodes import CollectError, Collector, File, Item, Node
 from minitest.outcomes import fail, outcome_kind
+from minitest.parametrize import CallSpec, Metafunc, iter_parametrize_marks
 from minitest.pathimport import ImportPathMismatchError, import_path
 
-__all__ = ["Module", "Class", "Function", "CallSpec", "Metafunc", "make_ids", "getfuncargnames",
-           "MinitestCollectionWarning"]
+__all__ = ["Module", "Class", "Function", "getfuncargnames", "MinitestCollectionWarning"]
 
 
 class MinitestCollectionWarning(UserWarning):
@@ -249,6 +249,8 @@ def _import_traceback(exc: BaseException, config: Config) -> str:
 class Class(PyCollector):
     """A ``Test*`` class; each test runs on a fresh instance."""
 
+    fixture_scope = "class"
+
     def _namespaces(self) -> list[dict[str, Any]]:
         return [dict(base.__dict__) for base in self.obj.__mro__ if base is not object]
 
@@ -294,11 +296,10 @@ class Function(PyObjMixin, Item):
     """One test function or method, with one set of parameters."""
 
     # every test's attributes in slots (see Node): a run keeps all its items until the end
-    __slots__ = ("originalname", "callspec", "_callobj", "_obj", "argnames", "fixturenames", "funcargs",
-                 "_arg2fixturedefs", "_request", "instance")
+    __slots__ = ("originalname", "callspec", "_callobj", "_obj", "argnames", "instance")
 
     def __init__(self, name: str, parent: Node, callspec: CallSpec | None = None, callobj: Any = None,
-                 originalname: str | None = None, fixturenames: Sequence[str] = (),
+                 originalname: str | None = None, fixtureinfo: FuncFixtureInfo | None = None,
                  argnames: Sequence[str] = (), **kw: Any) -> None:
         super().__init__(name, parent, **kw)
         self.originalname = originalname or name
@@ -306,8 +307,7 @@ class Function(PyObjMixin, Item):
         self._callobj = callobj
         self._obj = callobj
         self.argnames: tuple[str, ...] = tuple(argnames)
-        self.fixturenames: list[str] = list(fixturenames)
-        self.funcargs: dict[str, Any] = {}
+        self.fixtureinfo = fixtureinfo
         attrs = getattr(callobj, "__dict__", None)
         if attrs:  # the keywords mapping is only made when there is something to put in it
             self.keywords.update((k, v) for k, v in attrs.items() if not k.startswith("_"))
@@ -488,22 +488,6 @@ def _failing_item(collector: PyCollector, name: str, obj: Any, message: str) -> 
     return item
 
 
-def _usefixtures_of(node: Node, func: Any) -> list[str]:
-    names: list[str] = []
-    marks = [m for m in get_unpacked_marks(func) if m.name == "usefixtures"]
-    marks += [m for m in node.iter_markers("usefixtures")]
-    for mark in marks:
-        for arg in mark.args:
-            if arg not in names:
-                names.append(arg)
-    return names
-
-
-#: what a test that uses no fixture has as its fixture definitions: one shared, read-only empty
-#: mapping rather than an empty dict per test (readers treat an empty one as "none")
-_NO_FIXTUREDEFS: Mapping[str, Any] = MappingProxyType({})
-
-
 def _genfunctions(collector: PyCollector, name: str, funcobj: Any) -> Iterator[Function]:
     module = collector.getparent(Module)
     cls_node = collector if isinstance(collector, Class) else None
@@ -511,26 +495,23 @@ def _genfunctions(collector: PyCollector, name: str, funcobj: Any) -> Iterator[F
     is_method = cls is not None and not isinstance(cls.__dict__.get(name), staticmethod)
     func = funcobj.__func__ if isinstance(funcobj, staticmethod) else funcobj
     argnames = getfuncargnames(func, is_method=is_method)
-    fixturenames = list(argnames)
-    for extra in _usefixtures_of(collector, func):
-        if extra not in fixturenames:
-            fixturenames.append(extra)
-    definition = Function.from_parent(collector, name=name, callobj=func, argnames=argnames,
-                                      fixturenames=fixturenames)
-    metafunc = Metafunc(definition, func, fixturenames, collector.config, cls,
+    definition = Function.from_parent(collector, name=name, callobj=func, argnames=argnames)
+    manager = collector.config.stash.get(FIXTURE_MANAGER, None)
+    if manager is not None:
+        fixtureinfo = manager.getfixtureinfo(definition, argnames)
+    else:
+        fixtureinfo = FuncFixtureInfo.without_fixtures(argnames)
+    metafunc = Metafunc(definition, func, fixtureinfo, collector.config, cls,
                         module.obj if module is not None else None)
     collector.ihook.minitest_generate_tests(metafunc=metafunc)
     metafunc._recompute_direct_params_indices()
     if not metafunc._calls:
-        definition.fixturenames = list(metafunc.fixturenames)
-        definition._arg2fixturedefs = metafunc._arg2fixturedefs or _NO_FIXTUREDEFS  # type: ignore[attr-defined]
+        definition.fixtureinfo = fixtureinfo
         yield definition
         return
     for callspec in metafunc._calls:
-        item = Function.from_parent(collector, name=f"{name}[{callspec.id}]", callspec=callspec, callobj=func,
-                                    originalname=name, argnames=argnames, fixturenames=metafunc.fixturenames)
-        item._arg2fixturedefs = metafunc._arg2fixturedefs or _NO_FIXTUREDEFS  # type: ignore[attr-defined]
-        yield item
+        yield Function.from_parent(collector, name=f"{name}[{callspec.id}]", callspec=callspec, callobj=func,
+                                   originalname=name, argnames=argnames, fixtureinfo=fixtureinfo)
 
 
 @hookimpl

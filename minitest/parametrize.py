@@ -1,4 +1,4 @@
-"""Parametrization for the python plugin: :class:`Metafunc`, :class:`CallSpec` and test ids.
+"""Parametrization: :class:`Metafunc`, :class:`CallSpec` and test ids (public: ``minitest.Metafunc``).
 
 ``minitest_generate_tests(metafunc)`` implementations call ``metafunc.parametrize(...)``; each call
 multiplies the planned calls (a cartesian product, the first call varying slowest). The python
@@ -29,15 +29,14 @@ from types import ModuleType
 from typing import Any
 
 from minitest.config import Config
+from minitest.fixture_contract import FuncFixtureInfo
 from minitest.marks import Mark, ParameterSet, parse_argnames
 from minitest.nodes import CollectError, Node
 from minitest.outcomes import fail
 from minitest.saferepr import saferepr
+from minitest.scope import SCOPES
 
-__all__ = ["CallSpec", "Metafunc", "make_ids", "ascii_escaped", "NOTSET", "SCOPES"]
-
-#: fixture / parameter scopes, widest first
-SCOPES = ("session", "package", "module", "class", "function")
+__all__ = ["CallSpec", "Metafunc", "make_ids", "ascii_escaped", "NOTSET", "iter_parametrize_marks"]
 
 
 class _NotSet(enum.Enum):
@@ -103,20 +102,21 @@ class Metafunc:
     """What ``minitest_generate_tests`` receives: the test function, the fixtures it needs and
     ``parametrize()`` to multiply it.
 
-    The fixtures plugin reads and extends ``fixturenames`` / ``_arg2fixturedefs``; the python
-    plugin turns ``_calls`` into items.
+    ``fixtureinfo`` is the test's fixture closure (from the fixture manager); ``fixturenames`` is
+    its ``names_closure``. The plugin that made the metafunc turns ``_calls`` into items.
     """
 
-    def __init__(self, definition: Node, function: Any, fixturenames: list[str], config: Config,
+    def __init__(self, definition: Node, function: Any, fixtureinfo: FuncFixtureInfo, config: Config,
                  cls: type | None, module: ModuleType | None) -> None:
         self.definition = definition
         self.function = function
-        self.fixturenames = fixturenames
+        self.fixtureinfo = fixtureinfo
+        #: every fixture the test uses; a generate_tests hook may add names
+        self.fixturenames: list[str] = fixtureinfo.names_closure
         self.config = config
         self.cls = cls
         self.module = module
         self._calls: list[CallSpec] = []
-        self._arg2fixturedefs: dict[str, Any] = {}
         # argname → whether it was parametrized directly ("direct") or through a fixture
         self._params_directness: dict[str, str] = {}
 
@@ -140,7 +140,7 @@ class Metafunc:
         if scope is not None:
             if scope not in SCOPES:
                 fail(f"parametrize() call in {func_name} got an unexpected scope value '{scope}'", pytrace=False)
-            scope_ = scope
+            scope_: str = scope
         else:
             scope_ = self._find_scope(names, indirect)
         self._check_names_used(names, indirect)
@@ -192,9 +192,9 @@ class Metafunc:
             return "function"
         scopes = []
         for name in names:
-            defs = self._arg2fixturedefs.get(name)
+            defs = self.fixtureinfo.name2fixturedefs.get(name)
             if defs:
-                scope = getattr(defs[-1], "scope", "function")
+                scope = defs[-1].scope
                 scopes.append(scope if scope in SCOPES else "function")
         # the narrowest scope of the fixtures involved
         return max(scopes, key=SCOPES.index, default="function")

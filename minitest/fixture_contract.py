@@ -1,0 +1,162 @@
+"""The fixture contract: what the fixtures plugin produces and every other plugin reads.
+
+* :class:`FixtureDef` — one fixture definition and the state of its current setup (what
+  ``minitest_fixture_setup(fixturedef, request)`` receives);
+* :class:`FuncFixtureInfo` — which fixtures an item needs: its own argument names, the names it
+  asks for first (autouse, ``usefixtures``, arguments), their closure, and the definitions per name;
+* :class:`FixtureManager` — what the fixtures plugin publishes under :data:`FIXTURE_MANAGER` on
+  ``config.stash`` so that the plugins making items (python, unittest, doctest, a third party's)
+  get a :class:`FuncFixtureInfo` for each, and can register fixtures of their own making::
+
+      manager = config.stash.get(FIXTURE_MANAGER, None)
+      info = manager.getfixtureinfo(item, argnames=()) if manager else FuncFixtureInfo.without_fixtures(())
+      item.fixtureinfo = info
+
+An item that uses fixtures carries its :class:`FuncFixtureInfo` in ``item.fixtureinfo`` (kernel
+attribute of :class:`minitest.nodes.Item`, None for items without fixtures) and receives their
+values in ``item.funcargs``; while the item runs, ``item.fixture_request`` is its request (what a
+test gets as ``request``). Without the fixtures plugin (``-p no:fixtures``) no manager is
+published and items have no fixtures.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Protocol
+
+from minitest.stash import StashKey
+
+if TYPE_CHECKING:
+    from minitest.nodes import Node
+
+__all__ = ["FixtureDef", "FuncFixtureInfo", "FixtureManager", "FIXTURE_MANAGER", "fixture_argnames"]
+
+
+class FixtureDef:
+    """One fixture definition and the state of its current setup.
+
+    A name may have several definitions (a conftest's, overridden by a module's, by a class's).
+    ``baseid`` is the node-id prefix of the nodes that see this one: ``""`` for plugins and the
+    rootdir's conftest.py, ``"sub"`` for ``sub/conftest.py``, a module or class node id for the
+    fixtures defined there.
+    """
+
+    def __init__(self, argname: str, func: Callable[..., Any], scope: str, params: Sequence[object] | None,
+                 ids: Any, autouse: bool, baseid: str, *, location: tuple[str, int] | None = None,
+                 argnames: tuple[str, ...] | None = None, plugin_name: str = "") -> None:
+        self.argname = argname
+        self.func = func
+        self.scope = scope
+        self.params = params
+        self.ids = ids
+        self.autouse = autouse
+        self.baseid = baseid
+        self.plugin_name = plugin_name
+        #: the fixtures this one requests (its function's arguments without defaults)
+        self.argnames = argnames if argnames is not None else fixture_argnames(func)
+        #: (file, first line) of the fixture function
+        self.location = location if location is not None else _location(func)
+        #: registration order (a later definition of the same name, at the same depth, wins)
+        self.order = 0
+        #: made by a plugin for its own use (xunit setup functions): not listed by ``--fixtures``
+        self.hidden = False
+        #: (value, cache key, (exception, traceback) or None) of the current setup; None when not set up
+        self.cached_result: tuple[Any, object, tuple[BaseException, Any] | None] | None = None
+        #: run when the fixture is torn down, last added first (see :meth:`addfinalizer`)
+        self.finalizers: list[Callable[[], object]] = []
+
+    def __repr__(self) -> str:
+        return f"<FixtureDef argname={self.argname!r} scope={self.scope!r} baseid={self.baseid!r}>"
+
+    @property
+    def doc(self) -> str:
+        return inspect.getdoc(self.func) or ""
+
+    def visible_from(self, nodeid: str) -> bool:
+        """Whether a node with ``nodeid`` sees this definition."""
+        base = self.baseid
+        if not base or nodeid == base:
+            return True
+        return nodeid.startswith((base + "/", base + "::"))
+
+    def addfinalizer(self, fin: Callable[[], object]) -> None:
+        """Run ``fin`` when this fixture is torn down (before its own teardown code)."""
+        self.finalizers.append(fin)
+
+
+def fixture_argnames(func: Callable[..., Any]) -> tuple[str, ...]:
+    """The fixtures a fixture function requests: parameters without defaults (``self`` of bound
+    methods excluded by the signature itself)."""
+    try:
+        sig = inspect.signature(func)
+    except (TypeError, ValueError):
+        return ()
+    return tuple(p.name for p in sig.parameters.values()
+                 if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.default is p.empty)
+
+
+def _location(func: Callable[..., Any]) -> tuple[str, int]:
+    raw = inspect.unwrap(getattr(func, "__func__", func))
+    code = getattr(raw, "__code__", None)
+    if code is None:
+        return ("?", 0)
+    return (code.co_filename, code.co_firstlineno)
+
+
+#: the definitions of an item that uses no fixture: one shared, read-only empty mapping rather than
+#: an empty dict per test (a large run keeps every item until it ends)
+_NO_DEFINITIONS: Mapping[str, Sequence[FixtureDef]] = MappingProxyType({})
+
+
+class FuncFixtureInfo:
+    """Which fixtures an item needs (pytest's ``FuncFixtureInfo``).
+
+    Shared by the items made from one test function (one per parametrization): nothing in it is
+    per call. ``names_closure`` is what the item sets up, in order; a name there without
+    definitions is a direct parameter (or a missing fixture, reported when the item is set up).
+    """
+
+    __slots__ = ("argnames", "initialnames", "names_closure", "name2fixturedefs")
+
+    def __init__(self, argnames: Sequence[str], initialnames: Sequence[str], names_closure: list[str],
+                 name2fixturedefs: Mapping[str, Sequence[FixtureDef]]) -> None:
+        #: the test function's own arguments that are not given defaults
+        self.argnames: tuple[str, ...] = tuple(argnames)
+        #: what the item asks for itself: autouse fixtures, ``usefixtures`` marks, its arguments
+        self.initialnames: tuple[str, ...] = tuple(initialnames)
+        #: every fixture the item needs, transitively, widest scope first
+        self.names_closure = names_closure
+        #: the visible definitions of each name of the closure, outermost first (the last wins)
+        self.name2fixturedefs = name2fixturedefs if name2fixturedefs else _NO_DEFINITIONS
+
+    @classmethod
+    def without_fixtures(cls, argnames: Sequence[str]) -> FuncFixtureInfo:
+        """The info of an item when no fixture manager runs: its arguments, nothing resolved."""
+        return cls(argnames, argnames, list(argnames), _NO_DEFINITIONS)
+
+    def __repr__(self) -> str:
+        return f"<FuncFixtureInfo {self.names_closure!r}>"
+
+
+class FixtureManager(Protocol):
+    """The fixtures plugin's registry, as the plugins that make items and fixtures see it."""
+
+    def getfixtureinfo(self, node: Node, argnames: Sequence[str]) -> FuncFixtureInfo:
+        """The fixtures of item ``node`` whose function takes ``argnames``: the autouse fixtures
+        visible from it, its ``usefixtures`` marks and ``argnames``, with their closure."""
+        ...
+
+    def getfixturedefs(self, argname: str, node: Node) -> Sequence[FixtureDef]:
+        """The definitions of ``argname`` visible from ``node``, outermost first (empty if none)."""
+        ...
+
+    def parsefactories(self, holder: object, baseid: str) -> None:
+        """Register the fixtures (``@fixture`` functions) found on ``holder`` — a module, a class,
+        an instance or any object — as visible from the nodes under ``baseid``."""
+        ...
+
+
+#: the fixture manager of the run, on ``config.stash``; set by the fixtures plugin at configure
+FIXTURE_MANAGER = StashKey[FixtureManager]()
