@@ -13,6 +13,7 @@ from typing import Any, TypeVar, overload
 
 from minitest.marks import MARK_ATTRS
 from minitest.pytest_names import is_pytest_fixture_definition
+from minitest.scope import check_scope
 
 __all__ = ["fixture", "FixtureMarker", "FIXTURE_ATTR", "get_fixture_marker", "yield_fixture",
            "is_fixture_definition"]
@@ -21,8 +22,6 @@ F = TypeVar("F", bound=Callable[..., object])
 
 #: the attribute under which the decorator stores its FixtureMarker on the function
 FIXTURE_ATTR = "_minitest_fixture"
-
-SCOPES = ("session", "package", "module", "class", "function")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,8 +71,8 @@ def fixture(function: None = ..., *, scope: str | Callable[..., str] = ...,
 def fixture(function: Any = None, *, scope: Any = "function", params: Any = None, autouse: bool = False,
             ids: Any = None, name: str | None = None) -> Any:
     """Declare a fixture: ``@fixture`` or ``@fixture(scope="module", params=[...], autouse=True)``."""
-    if isinstance(scope, str) and scope not in SCOPES:
-        raise ValueError(f"fixture scope {scope!r} is not one of {', '.join(SCOPES)}")
+    if isinstance(scope, str):
+        check_scope(scope)
     marker = FixtureMarker(
         scope=scope,
         params=tuple(params) if params is not None else None,

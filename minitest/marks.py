@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from types import FunctionType
 from typing import Any
 
-from minitest.pytest_names import PYTEST_MARK_ATTR
+from minitest.pytest_names import PYTEST_MARK_ATTR, is_pytest_parameter_set
 
 __all__ = ["Mark", "MarkDecorator", "MarkGenerator", "ParameterSet", "mark", "param", "get_unpacked_marks",
            "is_unmarked_function", "store_mark", "normalize_mark", "MARK_ATTRS"]
@@ -182,7 +182,7 @@ class ParameterSet:
         """Wrap one entry of parametrize's argvalues (a plain value, tuple, or param())."""
         if isinstance(value, ParameterSet):
             return value
-        if type(value).__name__ == "ParameterSet" and hasattr(value, "values") and hasattr(value, "marks"):
+        if is_pytest_parameter_set(value):
             # pytest.param(...) from a suite written for pytest
             return cls.param(*value.values, marks=value.marks, id=value.id)
         if force_tuple:

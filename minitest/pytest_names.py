@@ -15,7 +15,7 @@ __all__ = [
     "is_pytest_internal_plugin", "PYTEST_CONFIG_CANDIDATES", "PYTEST_INI_FILES", "PYTEST_TOML_TABLE",
     "PYTEST_INI_KEYS", "PYTEST_MARK_ATTR", "PYTEST_MODULE_PREFIXES", "is_pytest_class",
     "PYTEST_FIXTURE_DEFINITION_CLASS", "PYTEST_LEGACY_FIXTURE_ATTR", "is_pytest_fixture_definition",
-    "PYTEST_SKIP_AT_ITEM_KWARG", "skip_at_item_location",
+    "PYTEST_SKIP_AT_ITEM_KWARG", "skip_at_item_location", "is_pytest_parameter_set",
 ]
 
 #: the tool name: the ``[pytest]`` section, ``[tool.pytest]`` table, and an IniFile's flavour
@@ -115,6 +115,13 @@ def skip_at_item_location(exc: BaseException) -> bool:
 def is_pytest_class(cls: type) -> bool:
     """Whether ``cls`` is defined by pytest (told by its module, pytest is never imported)."""
     return str(getattr(cls, "__module__", "")).startswith(PYTEST_MODULE_PREFIXES)
+
+
+def is_pytest_parameter_set(obj: object) -> bool:
+    """Whether ``obj`` is pytest's ``pytest.param(...)`` (a ``ParameterSet``: values, marks, id)."""
+    kind = type(obj)
+    return is_pytest_class(kind) and kind.__name__ == "ParameterSet" and hasattr(obj, "values") \
+        and hasattr(obj, "marks")
 
 
 def is_pytest_fixture_definition(obj: object) -> bool:

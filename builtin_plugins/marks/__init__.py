@@ -24,6 +24,7 @@ from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
 from minitest.marks import Mark, ParameterSet, get_unpacked_marks, is_unmarked_function, normalize_mark
 from minitest.nodes import Collector, Directory, File, Item, Session
+from minitest.pytest_names import is_pytest_parameter_set
 
 if TYPE_CHECKING:
     from builtin_plugins.marks.expression import Expression
@@ -215,7 +216,7 @@ def _param_marks(mark: Mark) -> Iterator[Mark]:
     except TypeError:
         return
     for entry in entries:
-        if isinstance(entry, ParameterSet) or type(entry).__name__ == "ParameterSet":
+        if isinstance(entry, ParameterSet) or is_pytest_parameter_set(entry):
             for m in getattr(entry, "marks", ()):
                 nm = normalize_mark(m)
                 if nm is not None:
