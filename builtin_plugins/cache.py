@@ -87,7 +87,7 @@ def minitest_report_header(config: Config) -> str | None:
     if cache is None:
         return None
     if config.get_verbosity() > 0 or config.getini("cache_dir") != CACHEDIR_NAME:
-        return f"cachedir: {_display_path(cache.cachedir, config.rootpath)}"
+        return f"cachedir: {config.rootdir_relative(cache.cachedir)}"
     return None
 
 
@@ -310,13 +310,6 @@ class StepWise:
 # ---------------------------------------------------------------------------------------------
 # --cache-show
 # ---------------------------------------------------------------------------------------------
-
-
-def _display_path(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def show_cache(config: Config) -> None:

@@ -104,9 +104,4 @@ def _origin_order(pm: object, name: str) -> tuple[int, str]:
 
 
 def _short(name: str, config: Config) -> str:
-    try:
-        from pathlib import Path
-
-        return Path(name).relative_to(config.rootpath).as_posix()
-    except ValueError:
-        return name
+    return config.rootdir_relative(name)

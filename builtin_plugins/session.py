@@ -133,10 +133,7 @@ def _failing_hookimpl(config: Config, exc: BaseException) -> str | None:
     name = getattr(impl, "plugin_name", "?")
     origin = config.pluginmanager.origins.get(name)
     if name.endswith(".py"):  # a conftest: its path from rootdir, as node ids are written
-        try:
-            name = Path(name).relative_to(config.rootpath).as_posix()
-        except ValueError:
-            pass
+        name = config.rootdir_relative(name)
     where = ""
     if origin is not None:
         where = f" ({origin.kind}{' ' + origin.detail if origin.detail and origin.detail != name else ''}"

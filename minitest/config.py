@@ -373,6 +373,14 @@ class Config:
     def rootdir(self) -> Path:
         return self.rootpath
 
+    def rootdir_relative(self, path: str | os.PathLike[str]) -> str:
+        """``path`` relative to rootdir with forward slashes, as node ids write it (``sub/conftest.py``);
+        a path outside rootdir as it was given."""
+        try:
+            return Path(path).relative_to(self.rootpath).as_posix()
+        except ValueError:
+            return os.fspath(path)
+
     def cwd_relative_nodeid(self, nodeid: str) -> str:
         """``nodeid`` as seen from the invocation directory (the terminal shows it so)."""
         inv = self.invocation_params.dir
