@@ -8,15 +8,14 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import gc
-import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
 from minitest.exitcode import ExitCode
-from minitest.nodes import Collector, Directory, Item, Node, Session
+from minitest.nodes import Collector, Dir, Item, Node, Package, Session
 from minitest.outcomes import Exit
 from minitest.reports import CollectReport, TestReport, exception_info
 from minitest.stash import StashKey
@@ -218,40 +217,6 @@ def minitest_ignore_collect(collection_path: Path, config: Config) -> bool | Non
 
 
 _IGNORE_KEY = StashKey[set[Path]]()
-
-
-class Dir(Directory):
-    """A directory: collects its entries in name order, files and sub-directories alike."""
-
-    def collect(self) -> Iterable[Node]:
-        config = self.config
-        pm = config.pluginmanager
-        pm.load_conftest(self.path)
-        ihook = self.ihook
-        try:
-            entries = sorted(os.scandir(self.path), key=lambda e: e.name)
-        except OSError as exc:
-            raise OSError(f"cannot list {self.path}: {exc}") from exc
-        for entry in entries:
-            path = Path(entry.path)
-            if entry.is_dir():
-                if entry.name == "__pycache__" or ihook.minitest_ignore_collect(collection_path=path, config=config):
-                    continue
-                col = ihook.minitest_collect_directory(path=path, parent=self)
-                if col is not None:
-                    yield col
-            elif entry.is_file():
-                if ihook.minitest_ignore_collect(collection_path=path, config=config):
-                    continue
-                for col in ihook.minitest_collect_file(file_path=path, parent=self):
-                    if col is not None:
-                        yield col
-
-
-class Package(Dir):
-    """A directory with ``__init__.py`` (the unit of ``package``-scoped fixtures)."""
-
-    fixture_scope = "package"
 
 
 @hookimpl(trylast=True)

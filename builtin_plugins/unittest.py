@@ -21,12 +21,12 @@ import types
 from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
-from builtin_plugins.python import CLASSES_ONLY_ATTR, Class, Function
 from minitest import fixture, hookimpl
 from minitest.config import Config, Parser
 from minitest.fixture_contract import FIXTURE_MANAGER, FuncFixtureInfo
 from minitest.nodes import Collector, Node
 from minitest.outcomes import Failed, Skipped, XFailed, outcome_kind
+from minitest.python_nodes import MAKEITEM_TESTS_ONLY_ATTR, Class, Function
 from minitest.reports import CallInfo, TestReport
 from minitest.saferepr import saferepr
 
@@ -60,7 +60,7 @@ def minitest_pycollect_makeitem(collector: Collector, name: str, obj: object) ->
 
 
 # only classes are ever claimed: the python plugin may skip asking about other names
-setattr(minitest_pycollect_makeitem, CLASSES_ONLY_ATTR, True)
+setattr(minitest_pycollect_makeitem, MAKEITEM_TESTS_ONLY_ATTR, True)
 
 
 def _is_skipped(obj: object) -> bool:

@@ -16,7 +16,7 @@ from minitest.config import Config, Parser, UsageError
 from minitest.exitcode import ExitCode
 from minitest.fixture_api import fixture, yield_fixture
 from minitest.marks import Mark, MarkDecorator, MarkGenerator, ParameterSet, mark, param
-from minitest.nodes import Collector, Directory, File, FSCollector, Item, Node, Session
+from minitest.nodes import Collector, Dir, Directory, File, FSCollector, Item, Node, Package, Session
 from minitest.outcomes import exit, fail, importorskip, skip, xfail
 from minitest.stash import Stash, StashKey
 from minitest.version import __version__
@@ -41,6 +41,9 @@ _LAZY: dict[str, str] = {
     "TempPathFactory": "minitest.fixture_types",
     "SubRequest": "minitest.fixture_types",
     "Metafunc": "minitest.parametrize",
+    "Module": "minitest.python_nodes",
+    "Class": "minitest.python_nodes",
+    "Function": "minitest.python_nodes",
     "FixtureDef": "minitest.fixture_contract",
     "FuncFixtureInfo": "minitest.fixture_contract",
     "Cache": "minitest.cache_api",
@@ -54,7 +57,7 @@ __all__ = [
     "__version__", "hookimpl", "hookspec", "fixture", "yield_fixture", "mark", "param", "Mark", "MarkDecorator",
     "MarkGenerator", "ParameterSet", "skip", "fail", "xfail", "exit", "importorskip", "ExitCode", "main",
     "console_main", "Config", "Parser", "UsageError", "Node", "Collector", "Item", "File", "FSCollector",
-    "Directory", "Session", "Stash", "StashKey", *_LAZY,
+    "Directory", "Dir", "Package", "Session", "Stash", "StashKey", *_LAZY,
 ]
 
 

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from minitest.fixture_contract import FuncFixtureInfo
     from minitest.fixture_types import FixtureRequest
 
-__all__ = ["Node", "Collector", "Item", "FSCollector", "File", "Directory", "Session", "CollectError",
+__all__ = ["Node", "Collector", "Item", "FSCollector", "File", "Directory", "Dir", "Package", "Session",
+           "CollectError",
            "NodeKeywords", "SEP", "run_finalizers"]
 
 SEP = "::"
@@ -454,6 +455,41 @@ class File(FSCollector):
 
 class Directory(FSCollector):
     """A collector for one directory (its subclasses decide how its entries are collected)."""
+
+
+class Dir(Directory):
+    """A directory: collects its entries in name order, files and sub-directories alike."""
+
+    def collect(self) -> Iterable[Node]:
+        config = self.config
+        pm = config.pluginmanager
+        pm.load_conftest(self.path)
+        ihook = self.ihook
+        try:
+            entries = sorted(os.scandir(self.path), key=lambda e: e.name)
+        except OSError as exc:
+            raise OSError(f"cannot list {self.path}: {exc}") from exc
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_dir():
+                if entry.name == "__pycache__" or ihook.minitest_ignore_collect(collection_path=path, config=config):
+                    continue
+                col = ihook.minitest_collect_directory(path=path, parent=self)
+                if col is not None:
+                    yield col
+            elif entry.is_file():
+                if ihook.minitest_ignore_collect(collection_path=path, config=config):
+                    continue
+                for col in ihook.minitest_collect_file(file_path=path, parent=self):
+                    if col is not None:
+                        yield col
+
+
+class Package(Dir):
+    """A directory with ``__init__.py`` (the unit of ``package``-scoped fixtures)."""
+
+    fixture_scope = "package"
+
 
 
 class Session(Collector):

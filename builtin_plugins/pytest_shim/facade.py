@@ -50,8 +50,8 @@ SERVED_FROM: dict[str, str] = {
     "FixtureLookupError": "minitest.fixture_types",
     "Config": "minitest", "Session": "minitest", "Collector": "minitest", "Item": "minitest",
     "File": "minitest", "Directory": "minitest",
-    "Module": "builtin_plugins.python", "Class": "builtin_plugins.python", "Function": "builtin_plugins.python",
-    "Package": "builtin_plugins.session", "Dir": "builtin_plugins.session",
+    "Module": "minitest", "Class": "minitest", "Function": "minitest",
+    "Package": "minitest", "Dir": "minitest",
 }
 
 #: names answered from the ``_pytest`` package, which is cheap to import (no pytest plugins)

@@ -10,26 +10,29 @@ import fnmatch
 import inspect
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from types import FunctionType, ModuleType
+from types import FunctionType
 from typing import Any
 
 from minitest import hookimpl
-from minitest.config import Config, Parser
+from minitest.config import Parser
 from minitest.fixture_api import is_fixture_definition
 from minitest.fixture_contract import FIXTURE_MANAGER, FuncFixtureInfo
-from minitest.marks import get_unpacked_marks
-from minitest.nodes import CollectError, Collector, File, Item, Node
-from minitest.outcomes import fail, outcome_kind
-from minitest.parametrize import CallSpec, Metafunc, iter_parametrize_marks
-from minitest.pathimport import ImportPathMismatchError, import_path
+from minitest.nodes import Collector, Node
+from minitest.outcomes import fail
+from minitest.parametrize import Metafunc, iter_parametrize_marks
+from minitest.python_nodes import (
+    MAKEITEM_TESTS_ONLY_ATTR,
+    Class,
+    Function,
+    MinitestCollectionWarning,
+    Module,
+    PyCollector,
+    matches_name,
+)
 
-__all__ = ["Module", "Class", "Function", "getfuncargnames", "MinitestCollectionWarning"]
-
-
-class MinitestCollectionWarning(UserWarning):
-    """Something in a test file could not be collected the way it looks like it should be."""
+__all__ = ["getfuncargnames"]
 
 
 def minitest_addoption(parser: Parser) -> None:
@@ -47,7 +50,7 @@ def minitest_addoption(parser: Parser) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# name matching
+# file name matching
 # ---------------------------------------------------------------------------------------------
 
 
@@ -59,319 +62,6 @@ def _matches_file(path: Path, patterns: Iterable[str]) -> bool:
         elif fnmatch.fnmatch(path.name, pattern):
             return True
     return False
-
-
-def _matches_name(name: str, config: Config, ininame: str) -> bool:
-    """Whether ``name`` matches one of the patterns of ini key ``ininame`` (``python_functions``,
-    ``python_classes``): a prefix, or a glob."""
-    prefixes, globs = config.getini_parsed(ininame, _split_patterns)
-    if name.startswith(prefixes):
-        return True
-    return any(fnmatch.fnmatch(name, pattern) for pattern in globs)
-
-
-def _split_patterns(patterns: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """``patterns`` as (every pattern, as a prefix) and (the ones that are globs); asked for every
-    name of every test module and class, so made once per value (``Config.getini_parsed``)."""
-    listed = tuple(str(p) for p in patterns)
-    return listed, tuple(p for p in listed if any(c in p for c in "*?["))
-
-
-# ---------------------------------------------------------------------------------------------
-# collectors and items
-# ---------------------------------------------------------------------------------------------
-
-
-class PyObjMixin(Node):
-    """A node backed by a Python object (module, class or function)."""
-
-    _obj: Any = None
-
-    @property
-    def obj(self) -> Any:
-        if self._obj is None:
-            self._obj = self._getobj()
-            self._apply_object_marks(self._obj)
-        return self._obj
-
-    @obj.setter
-    def obj(self, value: Any) -> None:
-        self._obj = value
-
-    def _getobj(self) -> Any:
-        assert self.parent is not None
-        return getattr(self.parent.obj, self.name)  # type: ignore[attr-defined]
-
-    def _apply_object_marks(self, obj: Any) -> None:
-        for mark in get_unpacked_marks(obj):
-            self.own_markers.append(mark)
-            self.keywords[mark.name] = mark
-
-    def getmodpath(self) -> str:
-        parts = []
-        for node in reversed(self.listchain()):
-            if isinstance(node, Module):
-                break
-            if isinstance(node, (Class, Function)):
-                parts.append(node.name)
-        return ".".join(reversed(parts))
-
-    @property
-    def module(self) -> ModuleType | None:
-        node = self.getparent(Module)
-        return node.obj if node is not None else None
-
-    @property
-    def cls(self) -> type | None:
-        node = self.getparent(Class)
-        return node.obj if node is not None else None
-
-
-class PyCollector(PyObjMixin, Collector):
-    """Collects the test classes and functions found in an object's namespace."""
-
-    def _namespaces(self) -> list[dict[str, Any]]:
-        return [self.obj.__dict__]
-
-    def collect(self) -> Iterable[Node]:
-        obj = self.obj
-        if not getattr(obj, "__test__", True):
-            return []
-        ihook = self.ihook
-        makeitem = ihook.minitest_pycollect_makeitem
-        # names only the builtin implementations would be asked about, and that they turn down
-        # (neither a class nor a test function name), are not asked about: most of a module's
-        # names are imports, constants and helpers, and a hook call per name is a large part
-        # of collecting. Any other implementation (a plugin, a conftest) or hook monitoring
-        # (--trace-hooks) and every name is passed to the hook, as always.
-        skip_non_tests = _only_builtin_makeitem(makeitem, self)
-        seen: set[str] = set()
-        per_namespace: list[list[Node]] = []
-        for namespace in self._namespaces():
-            found: list[Node] = []
-            for name, member in list(namespace.items()):
-                if name in seen or name.startswith("__"):
-                    continue
-                seen.add(name)
-                if skip_non_tests and not isinstance(member, type) \
-                        and not _matches_name(name, self.config, "python_functions"):
-                    continue
-                res = makeitem(collector=self, name=name, obj=member)
-                if res is None:
-                    continue
-                found.extend(res if isinstance(res, list) else [res])
-            per_namespace.append(found)
-        result: list[Node] = []
-        for found in reversed(per_namespace):
-            result.extend(found)
-        return result
-
-
-#: set on a ``minitest_pycollect_makeitem`` implementation that returns None for anything that is
-#: not a class: names that are neither classes nor test function names may then skip the hook
-CLASSES_ONLY_ATTR = "_minitest_makeitem_classes_only"
-
-
-def _only_builtin_makeitem(hook: Any, collector: Node) -> bool:
-    """Whether every implementation of ``minitest_pycollect_makeitem`` for ``collector`` is this
-    plugin's own or one marked :data:`CLASSES_ONLY_ATTR`, and no hook monitoring is active."""
-    manager = collector.config.pluginmanager
-    if getattr(manager, "_inner_hookexec", None) is not _PLAIN_HOOKEXEC:
-        return False  # --trace-hooks / --plugin-profile see every call
-    for impl in hook.get_hookimpls():
-        function = impl.function
-        if function is not minitest_pycollect_makeitem and not getattr(function, CLASSES_ONLY_ATTR, False):
-            return False
-    return True
-
-
-# pluggy's own hook runner: a monitored plugin manager has another in its place. A pluggy without
-# it never matches, and every name is then passed to the hook.
-try:
-    from pluggy._callers import _multicall as _PLAIN_HOOKEXEC
-except ImportError:
-    _PLAIN_HOOKEXEC = object()  # type: ignore[assignment]  # a stand-in nothing equals
-
-
-class Module(PyCollector, File):
-    """A test file, imported when first collected."""
-
-    def _getobj(self) -> ModuleType:
-        return self._import()
-
-    def _import(self) -> ModuleType:
-        config = self.config
-        try:
-            module = import_path(self.path, mode=config.getoption("importmode", "prepend") or "prepend",
-                                 root=config.rootpath)
-        except SyntaxError as exc:
-            raise CollectError(_short_error(exc, self.config)) from exc
-        except ImportPathMismatchError as exc:
-            raise CollectError(str(exc)) from exc
-        except ImportError as exc:
-            tb = _import_traceback(exc, self.config)
-            raise CollectError(
-                f"ImportError while importing test module '{self.path}'.\n"
-                "Hint: make sure your test modules/packages have valid Python names.\n"
-                f"Traceback:\n{tb}"
-            ) from exc
-        except BaseException as exc:
-            if outcome_kind(exc) == "skipped":
-                if getattr(exc, "allow_module_level", False):
-                    raise
-                raise CollectError(
-                    "Using minitest.skip outside of a test will skip the entire module. If that's your "
-                    "intention, pass `allow_module_level=True`. If you want to skip a specific test or an "
-                    "entire class, use the @minitest.mark.skip or @minitest.mark.skipif decorators."
-                ) from exc
-            raise
-        config.pluginmanager.consider_module(module)
-        return module
-
-    def collect(self) -> Iterable[Node]:
-        self.obj  # noqa: B018 - import now so errors are reported for this file
-        return super().collect()
-
-
-def _short_error(exc: BaseException, config: Config) -> str:
-    from minitest.tracebacks import format_failure
-
-    return format_failure(exc, style="short").text
-
-
-def _import_traceback(exc: BaseException, config: Config) -> str:
-    from minitest.tracebacks import format_failure
-
-    style = config.getoption("tbstyle", "auto")
-    return format_failure(exc, style="short" if style in ("auto", "long", None) else style).text
-
-
-class Class(PyCollector):
-    """A ``Test*`` class; each test runs on a fresh instance."""
-
-    fixture_scope = "class"
-
-    def _namespaces(self) -> list[dict[str, Any]]:
-        return [dict(base.__dict__) for base in self.obj.__mro__ if base is not object]
-
-    def collect(self) -> Iterable[Node]:
-        obj = self.obj
-        if not getattr(obj, "__test__", True):
-            return []
-        if _has_own_init(obj):
-            warnings.warn_explicit(
-                MinitestCollectionWarning(
-                    f"cannot collect test class {obj.__name__!r} because it has a __init__ constructor "
-                    f"(from: {self.parent.nodeid if self.parent else ''})"
-                ),
-                category=MinitestCollectionWarning,
-                filename=str(self.path),
-                lineno=_lineno(obj),
-            )
-            return []
-        return super().collect()
-
-    def newinstance(self) -> Any:
-        return self.obj()
-
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, _lineno(self.obj) - 1, self.getmodpath()
-
-
-def _has_own_init(cls: type) -> bool:
-    init = getattr(cls, "__init__", object.__init__)
-    new = getattr(cls, "__new__", object.__new__)
-    return init is not object.__init__ or new is not object.__new__
-
-
-def _lineno(obj: Any) -> int:
-    try:
-        return inspect.getsourcelines(obj)[1]
-    except (OSError, TypeError):
-        code = getattr(obj, "__code__", None)
-        return code.co_firstlineno if code else 0
-
-
-class Function(PyObjMixin, Item):
-    """One test function or method, with one set of parameters."""
-
-    # every test's attributes in slots (see Node): a run keeps all its items until the end
-    __slots__ = ("originalname", "callspec", "_callobj", "_obj", "argnames", "instance")
-
-    def __init__(self, name: str, parent: Node, callspec: CallSpec | None = None, callobj: Any = None,
-                 originalname: str | None = None, fixtureinfo: FuncFixtureInfo | None = None,
-                 argnames: Sequence[str] = (), **kw: Any) -> None:
-        super().__init__(name, parent, **kw)
-        self.originalname = originalname or name
-        self.callspec = callspec
-        self._callobj = callobj
-        self._obj = callobj
-        self.argnames: tuple[str, ...] = tuple(argnames)
-        self.fixtureinfo = fixtureinfo
-        attrs = getattr(callobj, "__dict__", None)
-        if attrs:  # the keywords mapping is only made when there is something to put in it
-            self.keywords.update((k, v) for k, v in attrs.items() if not k.startswith("_"))
-        for mark in get_unpacked_marks(callobj) if callobj is not None else []:
-            self.own_markers.append(mark)
-            self.keywords[mark.name] = mark
-        if callspec is not None:
-            for mark in callspec.marks:
-                self.own_markers.append(mark)
-                self.keywords[mark.name] = mark
-            self.keywords[callspec.id] = True
-
-    @property
-    def function(self) -> Any:
-        """The underlying Python function (unbound)."""
-        return getattr(self.obj, "__func__", self.obj)
-
-    def _getobj(self) -> Any:
-        return self._callobj
-
-    def _apply_object_marks(self, obj: Any) -> None:
-        pass  # taken from the function at creation
-
-    def setup(self) -> None:
-        parent_class = self.getparent(Class)
-        if parent_class is not None and self.parent is parent_class:
-            instance = parent_class.newinstance()
-            self.instance = instance
-            self._obj = getattr(instance, self.originalname)
-        if self.callspec is not None:
-            for argname, value in self.callspec.params.items():
-                if argname not in self.callspec.indirect:
-                    self.funcargs[argname] = value
-
-    def teardown(self) -> None:
-        try:
-            super().teardown()
-        finally:
-            # undo setup()'s binding: the bound method would keep the class instance (and what the
-            # test put on it) alive for the rest of the run, as every item is kept until the end
-            if getattr(self, "instance", None) is not None:
-                self.instance = None
-                self._obj = self._callobj
-
-    @property
-    def instance_or_none(self) -> Any:
-        return getattr(self, "instance", None)
-
-    def runtest(self) -> None:
-        self.ihook.minitest_pyfunc_call(pyfuncitem=self)
-
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        # the item's own file is reported even for a function defined elsewhere (imported into the
-        # test module); the line is the function's first line
-        obj = self._callobj
-        func = getattr(obj, "__func__", obj)
-        if hasattr(func, "__wrapped__"):
-            func = inspect.unwrap(func)
-        code = getattr(func, "__code__", None)
-        return self.path, code.co_firstlineno - 1 if code is not None else None, self.getmodpath()
-
-    def _traceback_entry_point(self) -> Any:
-        func = inspect.unwrap(getattr(self._callobj, "__func__", self._callobj))
-        return getattr(func, "__code__", None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -446,12 +136,12 @@ def minitest_pycollect_makemodule(module_path: Path, parent: Collector) -> Modul
 def minitest_pycollect_makeitem(collector: PyCollector, name: str, obj: object) -> Node | list[Node] | None:
     config = collector.config
     if isinstance(obj, type):  # inspect.isclass / isfunction spelled out: asked for every name
-        if _matches_name(name, config, "python_classes") and getattr(obj, "__test__", True):
+        if matches_name(name, config, "python_classes") and getattr(obj, "__test__", True):
             return Class.from_parent(collector, name=name)
         return None
     # the name first: it is the cheap test, and most names of a module (imports, constants,
     # helpers) fail it
-    if not _matches_name(name, config, "python_functions"):
+    if not matches_name(name, config, "python_functions"):
         return None
     if is_fixture_definition(obj):
         return None  # a fixture named test_*: pytest never collects those either
@@ -469,6 +159,10 @@ def minitest_pycollect_makeitem(collector: PyCollector, name: str, obj: object) 
         return [_failing_item(collector, name, raw,
                               f"'yield' keyword is allowed in fixtures, but not in tests ({name})")]
     return list(_genfunctions(collector, name, raw))
+
+
+# it returns None for every name that is neither a class nor a python_functions name
+setattr(minitest_pycollect_makeitem, MAKEITEM_TESTS_ONLY_ATTR, True)
 
 
 def _is_partial_or_wrapped_function(obj: object) -> bool:
