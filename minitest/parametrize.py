@@ -20,6 +20,7 @@ collected, so (as in pytest) that test file is reported as a collection error.
 from __future__ import annotations
 
 import enum
+import hashlib
 import inspect
 import itertools
 import re
@@ -29,6 +30,7 @@ from types import ModuleType
 from typing import Any
 
 from minitest.config import Config
+from minitest.errors import UsageError
 from minitest.fixture_contract import FuncFixtureInfo
 from minitest.marks import Mark, ParameterSet, parse_argnames
 from minitest.nodes import CollectError, Node
@@ -339,8 +341,38 @@ def _idval(value: object, argname: str, index: int, idfn: Callable[[Any], object
             text = _idval_from_value(generated, config)
             if text is not None:
                 return text
-    text = _idval_from_value(value, config)
+    if isinstance(value, (str, bytes)):
+        text = _long_str_id(value, argname, index, config, nodeid)
+    else:
+        text = _idval_from_value(value, config)
     return text if text is not None else f"{argname}{index}"
+
+
+#: how an auto-generated id treats a str/bytes value longer than this (pytest >= 9.2, #6881)
+LONG_STR_ID_LIMIT = 100
+LONG_STR_STRATEGIES = ("short", "sha256", "legacy", "disallow")
+
+
+def _long_str_id(value: str | bytes, argname: str, index: int, config: Config | None,
+                 nodeid: str) -> str | None:
+    """The id of a str/bytes value: the value escaped, or, over 100 characters, what the
+    ``parametrize_long_str_id_strategy`` ini key says (None: ``argname`` + index)."""
+    if len(value) <= LONG_STR_ID_LIMIT:
+        return _escaped_by_config(value, config)
+    strategy = config.getini("parametrize_long_str_id_strategy") if config is not None else "short"
+    if strategy not in LONG_STR_STRATEGIES:
+        raise UsageError(f"Unknown parametrize_long_str_id_strategy: {strategy!r}. "
+                         f"Valid values: {', '.join(sorted(LONG_STR_STRATEGIES))}")
+    if strategy == "legacy":
+        return _escaped_by_config(value, config)
+    if strategy == "sha256":
+        return hashlib.sha256(value.encode("utf-8") if isinstance(value, str) else value).hexdigest()
+    if strategy == "disallow":
+        fail(f"In {nodeid}: parametrize value for '{argname}' at index {index} is too long for an "
+             f"auto-generated ID ({len(value)} characters). Use pytest.param(..., id=...) or "
+             "parametrize(..., ids=...) to set an explicit ID, or change parametrize_long_str_id_strategy.",
+             pytrace=False)
+    return None
 
 
 def _explicit_id(value: object, index: int, config: Config | None, func_name: str) -> str:

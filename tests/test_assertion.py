@@ -225,7 +225,7 @@ def test_broken_and_huge_reprs(explain):
     assert message.startswith("assert <[ValueError('boom') raised in repr()] BadRepr object at 0x")
     big = fail_message(source, "test_big").splitlines()
     assert big[0] == "assert 'xxxxxxxxxxxx...xxxxxxxxxxxxx' == 'y'"
-    assert big[-1] == "  ...Full output truncated (1 line hidden), use '-vv' to show"
+    assert big[-1] == "  ...Full output truncated, use '-vv' to show"
     assert len(big[3]) < 700
 
 
@@ -342,7 +342,7 @@ def test_compare_default(op, left, right, expected, monkeypatch):
 def test_compare_verbose_full_diff(monkeypatch):
     monkeypatch.delenv("CI", raising=False)
     assert assertrepr_compare(stub_config(2), "==", [1, 2, 3], [1, 2, 4]) == [
-        "[1, 2, 3] == [1, 2, 4]", "", "At index 2 diff: 3 != 4", "", "Full diff:",
+        "[1, 2, 3] == [1, 2, 4]", "", "At index 2 diff: 3 != 4", "", "Full diff: (-: missing in left side, +: extra in left side)",
         "  [", "      1,", "      2,", "-     4,", "?     ^", "+     3,", "?     ^", "  ]"]
     dict_lines = assertrepr_compare(stub_config(2), "==", {"a": 1, "b": 2}, {"a": 1, "b": 3})
     assert dict_lines[2:4] == ["Common items:", "{'a': 1}"]
@@ -369,7 +369,7 @@ def test_truncation():
     out = truncate_lines(long)
     assert out[:7] == long[:7]
     assert out[7] == "line 7..."
-    assert out[-1] == "...Full output truncated (22 lines hidden), use '-vv' to show"
+    assert out[-1] == "...Full output truncated, use '-vv' to show"
 
 
 # ------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import collected_nodeids, run_minitest, run_pytest_process
 from dual_suite import compare_dual, to_pytest
 
@@ -197,9 +198,65 @@ def test_metafunc_parametrize_from_conftest_hook(tmp_path):
     }
     mine, _ = compare_dual(tmp_path, files)
     mine.assert_outcomes(passed=6)
-    # conftest hooks run before the plugin applying parametrize marks: their ids come first
+    # conftest hooks run before the plugin applying parametrize marks: their ids come first; the
+    # tests sharing a module-scoped value run together (pytest >= 9.2 groups by value, #8914)
     for nodeid in ["test_hook.py::test_word[ALPHA]", "test_hook.py::test_both[BETA-2-0]"]:
         assert f"{nodeid} PASSED" in mine.stdout, mine.dump()
+
+
+LONG_IDS_SUITE = {
+    "test_long.py": """
+        import minitest
+
+        @minitest.mark.parametrize("s", ["x" * 100, "x" * 101, b"y" * 150, "short"])
+        def test_auto(s): pass
+
+        @minitest.mark.parametrize("s", ["z" * 150], ids=lambda v: v)
+        def test_idfn_keeps_long(s): pass
+
+        @minitest.mark.parametrize("s", [minitest.param("w" * 150, id="explicit")])
+        def test_explicit(s): pass
+    """,
+}
+
+
+@pytest.mark.parametrize("strategy", [None, "sha256", "legacy", "disallow"])
+def test_long_str_ids_follow_the_strategy(tmp_path, strategy):
+    """pytest >= 9.2 (#6881): an auto id of a str/bytes value over 100 characters is argname+index
+    by default; ``parametrize_long_str_id_strategy`` chooses otherwise."""
+    files = dict(LONG_IDS_SUITE)
+    if strategy:
+        files["minitest.ini"] = f"[minitest]\nparametrize_long_str_id_strategy = {strategy}\n"
+    mine, _ = compare_dual(tmp_path, files)
+    if strategy is None:
+        assert "test_long.py::test_auto[s1] PASSED" in mine.stdout, mine.dump()
+        assert "test_long.py::test_auto[s2] PASSED" in mine.stdout, mine.dump()
+        assert f"test_long.py::test_auto[{'x' * 100}] PASSED" in mine.stdout, mine.dump()
+
+
+def test_higher_scoped_params_grouped_by_value(tmp_path):
+    """pytest >= 9.2 (#8914): tests given an equal module-scoped value by separate parametrize
+    calls run together, so the fixture is set up once per value."""
+    mine, _ = compare_dual(tmp_path, {"test_group.py": """
+        import minitest
+
+        SETUPS = []
+
+        @minitest.fixture(scope="module")
+        def res(request):
+            SETUPS.append(request.param)
+            return request.param
+
+        @minitest.mark.parametrize("res", ["a", "b"], indirect=True)
+        def test_one(res): pass
+
+        @minitest.mark.parametrize("res", ["b", "a", {"x": 1}], indirect=True)
+        def test_two(res): pass
+
+        def test_setups():
+            assert SETUPS.count("a") == 1 and SETUPS.count("b") == 1
+    """})
+    mine.assert_outcomes(passed=6)
 
 
 def test_indirect_parametrization(tmp_path):

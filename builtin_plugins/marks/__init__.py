@@ -320,4 +320,10 @@ def minitest_collection_modifyitems(config: Config, items: list[Item]) -> None:
     markexpr = config.getoption("markexpr", "") or ""
     if markexpr:
         expr = _compile(markexpr, "-m")
+        if _strict(config):
+            # pytest >= 9.2 (#2781): with strict markers, -m names only registered marks
+            unknown = expr.idents() - set(registered_marker_names(config))
+            if unknown:
+                raise UsageError(f"Unknown marker(s) in '-m' expression: {', '.join(sorted(unknown))}. "
+                                 "Use 'minitest --markers' to see available markers.")
         _deselect(config, items, [expr.evaluate(MarkMatcher(item.iter_markers())) for item in items])

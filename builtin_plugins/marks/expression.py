@@ -220,6 +220,20 @@ class Expression:
         """Whether the expression holds, asking ``matcher`` about each identifier."""
         return _evaluate(self._tree, matcher)
 
+    def idents(self) -> frozenset[str]:
+        """The identifiers the expression names (mark names for ``-m``)."""
+        return frozenset(_idents(self._tree))
+
+
+def _idents(node: _Node) -> Iterator[str]:
+    if isinstance(node, _Name):
+        yield node.name
+    elif isinstance(node, _Not):
+        yield from _idents(node.operand)
+    elif isinstance(node, _BinOp):
+        yield from _idents(node.left)
+        yield from _idents(node.right)
+
 
 def _evaluate(node: _Node, matcher: Matcher) -> bool:
     if isinstance(node, _Name):

@@ -45,6 +45,10 @@ def minitest_addoption(parser: Parser) -> None:
                   "keep non-ASCII characters in test ids unescaped", type="bool", default=False)
     parser.addini("empty_parameter_set_mark", "what a parametrize with no values makes: skip (default), "
                   "xfail or fail_at_collect", type="string", default="skip")
+    parser.addini("parametrize_long_str_id_strategy", "how an auto-generated id shows a str/bytes value "
+                  "over 100 characters: short (argname+index, default), sha256 (its hex digest), legacy "
+                  "(the whole value) or disallow (an error asking for explicit ids)", type="string",
+                  default="short")
     parser.addini("strict_parametrization_ids", "duplicate parametrize ids are an error instead of being "
                   "made unique", type="bool", default=False)
 

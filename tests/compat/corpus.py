@@ -39,7 +39,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "minitest-compat"
 RUN_TIMEOUT = 900  # seconds for one runner on one project
-FALLBACK_PYTEST = "9.0.3"  # used only when pytest is not importable here
+FALLBACK_PYTEST = "9.2.0"  # used only when pytest is not importable here
 COUNT_KEYS = ("passed", "failed", "skipped", "xfailed", "xpassed", "errors", "deselected")
 COMPARED_KEYS = ("passed", "failed", "skipped", "xfailed", "xpassed", "errors")
 
