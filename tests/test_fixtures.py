@@ -409,3 +409,26 @@ def test_fixtures_listing(files, run):
         "    A session-wide resource.",
     ])
     assert "passed" not in per_test.final_line()
+
+
+def test_class_scoped_fixture_written_as_classmethod_matches_pytest(tmp_path):
+    """``@fixture`` over ``@classmethod``: what pytest 9.1+ recommends for class-scoped fixtures
+    (instead of an instance method, now deprecated); the fixture sets class attributes the tests see."""
+    mine, _ = compare_dual(tmp_path, {"test_cm.py": """
+        import minitest
+
+        class TestShared:
+            @minitest.fixture(scope="class")
+            @classmethod
+            def shared(cls):
+                cls.value = 3
+                return 5
+
+            def test_value(self, shared):
+                assert shared == 5
+                assert self.value == 3
+
+            def test_again(self, shared):
+                assert self.value == 3
+    """})
+    assert mine.outcomes() == {"passed": 2}
