@@ -43,14 +43,17 @@ def minitest_addoption(parser: Parser) -> None:
     group.addoption("--no-summary", action="store_true", default=False, help="disable the summary")
 
 
+@hookimpl(tryfirst=True, specname="minitest_configure")
+def create_run_stats(config: Config) -> None:
+    """The run statistics exist before any other plugin's ``minitest_configure`` (tryfirst), so
+    a plugin may set them up there (``--durations`` keeps every phase's report)."""
+    config.stash[RUN_STATS] = RunStats()
+
+
 @hookimpl(trylast=True)
 def minitest_configure(config: Config) -> None:
     config.option.verbose = int(config.getoption("verbose", 0) or 0) - int(config.getoption("quiet", 0) or 0)
-    stats = RunStats()
-    if config.getoption("durations", None) is not None:
-        stats.keep_idle_phase_reports()  # --durations reads every phase's report
-    config.stash[RUN_STATS] = stats
-    reporter = TerminalReporter(config, _terminal_stream(config), stats)
+    reporter = TerminalReporter(config, _terminal_stream(config), config.stash[RUN_STATS])
     config.stash[TERMINAL_REPORTER] = reporter
     # the plugin name stays: pytest plugins look the reporter up by it
     config.pluginmanager.register(reporter, "terminalreporter")
