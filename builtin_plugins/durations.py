@@ -7,8 +7,10 @@
     (1 durations < 0.005s hidden.  Use -vv to show these durations.)
 
 ``--durations=0`` lists every phase. Phases faster than 0.005s are hidden unless ``-vv``;
-``--durations-min=S`` sets the limit explicitly (then it holds with ``-vv`` too). The phases come from the terminal reporter's statistics (every report it received),
-so the plugin keeps no state of its own.
+``--durations-min=S`` sets the limit explicitly (then it holds with ``-vv`` too). The phases come
+from the run statistics (``RUN_STATS``, every report the terminal received), so the plugin keeps no
+state of its own: it only asks them, in its ``minitest_configure``, to keep the passing setups and
+teardowns they drop by default.
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ def minitest_addoption(parser: Parser) -> None:
                     dest="durations_min",
                     help=f"hide durations shorter than S seconds in --durations (default {DEFAULT_MIN}, "
                          "or 0 with -vv)")
+
+
+def minitest_configure(config: Config) -> None:
+    # the terminal creates the statistics tryfirst: they exist here unless it is disabled
+    stats = config.stash.get(RUN_STATS, None)
+    if stats is not None and config.getoption("durations", None) is not None:
+        stats.keep_idle_phase_reports()
 
 
 def minitest_terminal_summary(terminalreporter: Any, config: Config) -> None:

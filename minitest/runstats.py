@@ -1,9 +1,11 @@
 """The run's statistics: what happened to each test, counted by outcome.
 
-The kernel defines the object; the ``terminal`` builtin creates it in ``minitest_configure`` and
-fills it from the report hooks, and publishes it under :data:`RUN_STATS` on ``config.stash``
-(absent with ``-p no:terminal``, unless the replacement publishes its own). Other plugins read and
-add through this typed API, never through the reporter's attributes::
+The kernel defines the object; the ``terminal`` builtin creates it in a ``tryfirst``
+``minitest_configure`` (so every other plugin's ``minitest_configure`` finds it), publishes it
+under :data:`RUN_STATS` on ``config.stash`` and fills it from the report hooks (its
+``terminalreporter.statistics`` part); it is absent with ``-p no:terminal``, unless the
+replacement publishes its own. Other plugins read and add through this typed API, never through
+the reporter's attributes::
 
     from minitest.runstats import RUN_STATS
 

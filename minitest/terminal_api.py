@@ -14,15 +14,47 @@ means there is no terminal (the reporter was disabled), and callers then write n
 are pytest's, so a pytest plugin's ``terminalreporter.write_sep(...)`` keeps working; the reporter
 also stays registered under the plugin name ``terminalreporter`` for pytest plugins that look it up.
 The run's counts are not part of this contract: they are :data:`minitest.runstats.RUN_STATS`.
+
+The reporter is composed of parts, each a plugin registered under one of the names in
+:data:`PARTS` (``terminalreporter.progress``, ``terminalreporter.short_summary``, ...). A plugin
+reaches a part with ``config.pluginmanager.get_plugin(name)`` and replaces it by registering its
+own object under that name: the terminal registers its default part only under a free name (so
+registering in ``minitest_configure`` is enough), and at the end of the run it calls whatever is
+registered under each :data:`SUMMARY_PARTS` name, a :class:`SummaryPart`, in that order::
+
+    from minitest.terminal_api import SHORT_SUMMARY, TERMINAL_REPORTER
+
+    class OneLineSummary:
+        def __init__(self, config):
+            self.config = config
+
+        def write_summary(self, session, exitstatus):
+            self.config.stash[TERMINAL_REPORTER].write_line(f"exit status {exitstatus}")
+
+    def minitest_configure(config):
+        pm = config.pluginmanager
+        if pm.get_plugin(SHORT_SUMMARY) is not None:  # a conftest.py loaded after the terminal
+            pm.unregister(name=SHORT_SUMMARY)
+        pm.register(OneLineSummary(config), SHORT_SUMMARY)
+
+``-p no:terminalreporter.final_line`` drops a part; the others write what they always do. Parts
+that follow the run's events (header, statistics, collected, progress) are plain plugins: their
+hooks are their whole interface.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from minitest.stash import StashKey
 
-__all__ = ["TerminalWriter", "TerminalReporterAPI", "TERMINAL_REPORTER"]
+if TYPE_CHECKING:
+    from minitest.config import Config
+    from minitest.nodes import Session
+
+__all__ = ["TerminalWriter", "TerminalReporterAPI", "TERMINAL_REPORTER", "SummaryPart", "PARTS",
+           "SUMMARY_PARTS", "HEADER", "STATISTICS", "COLLECTED", "PROGRESS", "FAILURES", "PASSES",
+           "SHORT_SUMMARY", "STOP_REASONS", "FINAL_LINE"]
 
 
 class TerminalWriter(Protocol):
@@ -61,6 +93,10 @@ class TerminalWriter(Protocol):
 class TerminalReporterAPI(Protocol):
     """The terminal reporter as other plugins see it: writing lines and sections, and the two
     settings a plugin that runs the tests elsewhere (the ``parallel`` controller) must change."""
+
+    @property
+    def config(self) -> Config:
+        """The run's configuration."""
 
     @property
     def verbosity(self) -> int:
@@ -102,6 +138,35 @@ class TerminalReporterAPI(Protocol):
     def set_show_file_names(self, show: bool) -> None:
         """Whether progress lines start with the test file's name (off when results of several
         files arrive interleaved)."""
+
+
+class SummaryPart(Protocol):
+    """A part of the output at the end of the run, called by the reporter's
+    ``minitest_sessionfinish`` in the order of :data:`SUMMARY_PARTS`."""
+
+    def write_summary(self, session: Session, exitstatus: int) -> None:
+        """Write this part (through the reporter on ``config.stash[TERMINAL_REPORTER]``)."""
+
+
+#: plugin names of the parts that follow the run: the header (``minitest_sessionstart``), the
+#: counting into ``RUN_STATS``, the "collected N items" line and ``--collect-only`` listing, the
+#: progress letters / words / percentage
+HEADER = "terminalreporter.header"
+STATISTICS = "terminalreporter.statistics"
+COLLECTED = "terminalreporter.collected"
+PROGRESS = "terminalreporter.progress"
+#: plugin names of the :class:`SummaryPart` s: the ERRORS and FAILURES sections (before the
+#: ``minitest_terminal_summary`` sections), PASSES (``-rP``), the ``-r`` short test summary, the
+#: ``!!!`` lines saying why the run stopped, the final ``== 1 passed in 0.01s ==`` line
+FAILURES = "terminalreporter.failures"
+PASSES = "terminalreporter.passes"
+SHORT_SUMMARY = "terminalreporter.short_summary"
+STOP_REASONS = "terminalreporter.stop_reasons"
+FINAL_LINE = "terminalreporter.final_line"
+#: the end of the run, in order (``minitest_terminal_summary`` is called between the first two;
+#: the first three are skipped with ``--no-summary``)
+SUMMARY_PARTS = (FAILURES, PASSES, SHORT_SUMMARY, STOP_REASONS, FINAL_LINE)
+PARTS = (HEADER, STATISTICS, COLLECTED, PROGRESS) + SUMMARY_PARTS
 
 
 #: the run's terminal reporter, on ``config.stash``; absent when nothing writes to a terminal

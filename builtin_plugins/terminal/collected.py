@@ -1,0 +1,96 @@
+"""The terminal part that reports collection: ``collecting ... `` (``-v``), the ``collected 3 items
+/ 1 deselected / 2 selected`` line, and the ``--collect-only`` listing (the tree of nodes, node
+ids with ``-q``, counts per file with ``-qq``).
+
+Registered as the plugin ``terminalreporter.collected`` (:data:`minitest.terminal_api.COLLECTED`);
+it also sets the number of tests the progress counts against (``reporter.collected_total``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from minitest import hookimpl
+from minitest.nodes import Item, Session
+from minitest.terminal_api import COLLECTED
+
+if TYPE_CHECKING:
+    from .reporter import TerminalReporter
+
+
+class Collected:
+    """Writes what was collected."""
+
+    name = COLLECTED
+
+    def __init__(self, reporter: TerminalReporter) -> None:
+        self._reporter = reporter
+        self._tw = reporter.writer
+
+    def minitest_collection(self) -> None:
+        if self._reporter.verbosity > 0:
+            self._tw.write("collecting ... ", bold=True)
+
+    @hookimpl(trylast=True)
+    def minitest_collection_finish(self, session: Session) -> None:
+        reporter = self._reporter
+        reporter.collected_total = len(session.items)
+        if reporter.verbosity >= 0:
+            self._report_collected()
+        if reporter.collect_only:
+            self._print_collected(session.items)
+
+    def _report_collected(self) -> None:
+        stats = self._reporter.run_stats
+        collected = self._reporter.collected_total
+        errors = stats.count("error")
+        skipped = stats.count("skipped")
+        deselected = stats.count("deselected")
+        total = collected + deselected
+        line = f"collected {total} item{'' if total == 1 else 's'}"
+        if self._tw.width_of_current_line:  # after "collecting ... "
+            self._tw.write(line, bold=True)
+            line = ""
+        if errors:
+            line += f" / {errors} error{'s' if errors != 1 else ''}"
+        if deselected:
+            line += f" / {deselected} deselected"
+        if skipped:
+            line += f" / {skipped} skipped"
+        if deselected:
+            line += f" / {collected} selected"
+        self._tw.line(line, bold=True)
+
+    def _print_collected(self, items: Sequence[Item]) -> None:
+        verbosity = self._reporter.verbosity
+        if verbosity < -1:
+            counts = Counter(item.nodeid.split("::", 1)[0] for item in items)
+            for name, count in counts.items():
+                self._tw.line(f"{name}: {count}")
+            return
+        # one write for the whole listing (it can be thousands of lines): same text, no per-line
+        # buffer bookkeeping
+        if verbosity < 0:
+            if items:
+                self._tw.write("".join([f"{item.nodeid}\n" for item in items]))
+            return
+        self._tw.line()
+        stack: list[Any] = []
+        lines: list[str] = []
+        for item in items:
+            needed = item.listchain()[1:]
+            while stack and stack != needed[: len(stack)]:
+                stack.pop()
+            for node in needed[len(stack):]:
+                stack.append(node)
+                indent = "  " * (len(stack) - 1)
+                lines.append(f"{indent}<{_node_kind(node)} {node.name}>\n")
+        if lines:
+            self._tw.write("".join(lines))
+
+
+def _node_kind(node: Any) -> str:
+    name = type(node).__name__
+    return {"Package": "Package", "Dir": "Dir"}.get(name, name)

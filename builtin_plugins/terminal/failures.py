@@ -1,0 +1,133 @@
+"""The terminal parts that write the report sections: ERRORS and FAILURES (:class:`Failures`, before
+the ``minitest_terminal_summary`` sections) and PASSES / XPASSES (:class:`Passes`, with ``-rP`` /
+``-rX``, after them): each report's traceback (in the ``--tb`` style) and its captured output.
+
+Registered as the plugins ``terminalreporter.failures`` and ``terminalreporter.passes``
+(:data:`minitest.terminal_api.FAILURES`, :data:`~minitest.terminal_api.PASSES`), each a
+:class:`~minitest.terminal_api.SummaryPart`: a plugin replaces one by registering its own
+``write_summary(session, exitstatus)`` under the name.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from minitest.nodes import Session
+from minitest.reports import FailureRepr
+from minitest.terminal_api import FAILURES, PASSES
+
+from .text import head_line
+
+if TYPE_CHECKING:
+    from .reporter import TerminalReporter
+
+
+class _Sections:
+    """Writing one report's section: its traceback and what it captured."""
+
+    def __init__(self, reporter: TerminalReporter) -> None:
+        self._reporter = reporter
+        self._tw = reporter.writer
+
+    def _tbstyle(self) -> str:
+        return str(self._reporter.config.getoption("tbstyle", "auto"))
+
+    def _write_longrepr(self, rep: Any) -> None:
+        lr = rep.longrepr
+        if lr is None:
+            return
+        text = lr[2] if isinstance(lr, tuple) else str(lr)
+        if not text:
+            return
+        for line in text.split("\n"):
+            red = line.startswith("E   ")
+            self._tw.line(line, red=red, bold=red)
+
+    def _write_sections(self, rep: Any) -> None:
+        for name, content in rep.sections:
+            if rep.when == "teardown" and "teardown" not in name and rep.failed:
+                continue
+            self._reporter.write_sep("-", name)
+            text = content[:-1] if content.endswith("\n") else content
+            self._tw.line(text)
+
+
+class Failures(_Sections):
+    """Writes the ERRORS section (collection and setup/teardown errors) and the FAILURES section."""
+
+    name = FAILURES
+
+    def write_summary(self, session: Session, exitstatus: int) -> None:
+        self.summary_errors()
+        self.summary_failures()
+
+    def summary_failures(self) -> None:
+        reports = self._reporter.run_stats.test_reports("failed")
+        if not reports or self._tbstyle() == "no":
+            return
+        self._reporter.write_sep("=", "FAILURES")
+        if self._tbstyle() == "line":
+            for rep in reports:
+                self._reporter.write_line(_line_repr(rep))
+            return
+        for rep in reports:
+            self._reporter.write_sep("_", head_line(rep), red=True, bold=True)
+            self._write_longrepr(rep)
+            self._write_sections(rep)
+            self._write_teardown_sections(rep.nodeid)
+
+    def _write_teardown_sections(self, nodeid: str) -> None:
+        """What a failed test's (passing) teardown printed: it came after the failure was reported."""
+        for rep in self._reporter.run_stats.reports(""):
+            if getattr(rep, "when", None) == "teardown" and rep.nodeid == nodeid:
+                for name, content in rep.sections:
+                    if "teardown" in name:
+                        self._reporter.write_sep("-", name)
+                        self._tw.line(content[:-1] if content.endswith("\n") else content)
+
+    def summary_errors(self) -> None:
+        reports = self._reporter.run_stats.reports("error")
+        if not reports or self._tbstyle() == "no":
+            return
+        self._reporter.write_sep("=", "ERRORS")
+        for rep in reports:
+            if rep.when == "collect":
+                title = f"ERROR collecting {rep.nodeid or rep.fspath}"
+            else:
+                title = f"ERROR at {rep.when} of {head_line(rep)}"
+            self._reporter.write_sep("_", title, red=True, bold=True)
+            self._write_longrepr(rep)
+            self._write_sections(rep)
+
+
+class Passes(_Sections):
+    """Writes the output of passed tests (``-rP``) and of xpassed ones (``-rX``, as pytest)."""
+
+    name = PASSES
+
+    def write_summary(self, session: Session, exitstatus: int) -> None:
+        self.summary_passes()
+
+    def summary_passes(self) -> None:
+        self._write_passes("passed", "PASSES", "P")
+        self._write_passes("xpassed", "XPASSES", "X")
+
+    def _write_passes(self, category: str, title: str, char: str) -> None:
+        if char not in self._reporter.reportchars or self._tbstyle() == "no":
+            return
+        reports = [r for r in self._reporter.run_stats.reports(category) if r.when == "call"]
+        if not reports:
+            return
+        self._reporter.write_sep("=", title)
+        for rep in reports:
+            if rep.sections:
+                self._reporter.write_sep("_", head_line(rep), green=True, bold=True)
+                self._write_sections(rep)
+
+
+def _line_repr(rep: Any) -> str:
+    lr = rep.longrepr
+    if isinstance(lr, FailureRepr) and lr.crash is not None:
+        first = lr.crash.message.splitlines()[0] if lr.crash.message else ""
+        return f"{lr.crash.path}:{lr.crash.lineno}: {first}"
+    return str(lr)

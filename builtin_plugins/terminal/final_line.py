@@ -1,0 +1,128 @@
+"""The terminal part that writes the final line, ``==== 1 failed, 3 passed in 0.12s ====`` (with
+``--collect-only``: ``==== 4 tests collected in 0.01s ====``), in the run's main colour: red with
+failures or errors, yellow with warnings, xpasses or nothing passed, green otherwise.
+
+Registered as the plugin ``terminalreporter.final_line``
+(:data:`minitest.terminal_api.FINAL_LINE`), a :class:`~minitest.terminal_api.SummaryPart`: a
+plugin replaces it by registering its own ``write_summary(session, exitstatus)`` under that
+name. The counts are the run's :class:`~minitest.runstats.RunStats`; a plugin's own category
+(the first item of its ``minitest_report_teststatus``) is counted on the line too.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from minitest.nodes import Session
+from minitest.runstats import OUTCOMES, RunStats
+from minitest.terminal_api import FINAL_LINE
+
+if TYPE_CHECKING:
+    from .reporter import TerminalReporter
+
+_PART_COLORS = {"failed": "red", "error": "red", "passed": "green"}
+
+
+def main_color(stats: RunStats) -> str:
+    """The colour of the run so far (of the final line and of the progress percentage)."""
+    if stats.has("failed") or stats.has("error"):
+        return "red"
+    if stats.has("warnings") or stats.has("xpassed") or not stats.any_passed():
+        return "yellow"
+    return "green"
+
+
+def format_duration(seconds: float) -> str:
+    text = f"{seconds:.2f}s"
+    if seconds >= 60:
+        hours, rest = divmod(int(seconds), 3600)
+        minutes, secs = divmod(rest, 60)
+        text += f" ({hours}:{minutes:02d}:{secs:02d})"
+    return text
+
+
+def _plural(count: int, noun: str) -> str:
+    if noun == "error":
+        return "error" if count == 1 else "errors"
+    if noun == "warnings":
+        return "warning" if count == 1 else "warnings"
+    return noun
+
+
+class FinalLine:
+    """Writes the last line of the run: the counts and the time the session took."""
+
+    name = FINAL_LINE
+
+    def __init__(self, reporter: TerminalReporter) -> None:
+        self._reporter = reporter
+        self._tw = reporter.writer
+        self._perf_start = time.perf_counter()
+
+    def minitest_sessionstart(self, session: Session) -> None:
+        self._perf_start = time.perf_counter()
+
+    def write_summary(self, session: Session, exitstatus: int) -> None:
+        self.summary_stats()
+
+    def stats_parts(self) -> list[tuple[str, str]]:
+        """(text, colour) of each count of the final line, in pytest's order."""
+        stats = self._reporter.run_stats
+        parts = []
+        keys = list(OUTCOMES) + sorted(k for k in stats.categories() if k and k not in OUTCOMES)
+        for key in keys:
+            count = stats.count(key)
+            if count:
+                parts.append((f"{count} {_plural(count, key)}", _PART_COLORS.get(key, "yellow")))
+        return parts
+
+    def summary_stats(self) -> None:
+        duration = time.perf_counter() - self._perf_start
+        if self._reporter.collect_only:
+            self._write_collected(duration)
+            return
+        color = main_color(self._reporter.run_stats)
+        counted = self.stats_parts()
+        if counted:
+            body = ", ".join(self._tw.markup(text, **{c: True, "bold": c == color}) for text, c in counted)
+            plain = ", ".join(text for text, _ in counted)
+        else:
+            body = plain = "no tests ran"
+        body += self._tw.markup(f" in {format_duration(duration)}", **{color: True})
+        plain += f" in {format_duration(duration)}"
+        if self._reporter.verbosity < 0:
+            self._tw.line(body)
+        else:
+            width = self._tw.fullwidth
+            n = max((width - len(plain) - 2) // 2, 1)
+            fill = "=" * n
+            line_len = len(fill) * 2 + len(plain) + 2
+            tail = "=" if line_len + 1 <= width else ""
+            self._tw.line(self._tw.markup(fill + " ", **{color: True}) + body
+                          + self._tw.markup(" " + fill + tail, **{color: True}))
+
+    def _write_collected(self, duration: float) -> None:
+        """The final line of ``--collect-only``: how many tests were collected."""
+        n = self._reporter.collected_total
+        stats = self._reporter.run_stats
+        deselected = stats.count("deselected")
+        errors = stats.count("error")
+        if n == 0 and not deselected:
+            head = "no tests collected"
+        else:
+            head = f"{n}/{n + deselected} tests collected" if deselected else \
+                f"{n} test{'s' if n != 1 else ''} collected"
+        parts = [head]
+        if deselected:
+            parts.append(f"({deselected} deselected)")
+        if errors:
+            parts.append(f"{errors} {_plural(errors, 'error')}")
+        text = ", ".join(parts) if not deselected else " ".join(parts[:2]) + (
+            ", " + ", ".join(parts[2:]) if parts[2:] else "")
+        text = f"{text} in {format_duration(duration)}"
+        color = "red" if errors else ("green" if n else "yellow")
+        if self._reporter.verbosity < 0:
+            self._tw.line(text, **{color: True})
+        else:
+            self._reporter.write_sep("=", text, **{color: True})

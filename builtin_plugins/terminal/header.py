@@ -1,0 +1,79 @@
+"""The terminal part that writes the header: ``== test session starts ==``, the platform line and
+the lines of ``minitest_report_header`` (rootdir, configfile, testpaths, plugins, a plugin's own).
+
+Registered as the plugin ``terminalreporter.header`` (:data:`minitest.terminal_api.HEADER`); a
+plugin adds lines with ``minitest_report_header`` or replaces the whole header by registering its
+own ``minitest_sessionstart`` plugin under that name.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pluggy
+
+from minitest import hookimpl
+from minitest.config import Config
+from minitest.nodes import Session
+from minitest.terminal_api import HEADER
+from minitest.version import __version__
+
+if TYPE_CHECKING:
+    from .reporter import TerminalReporter
+
+
+class Header:
+    """Writes the header when the session starts (not with ``--no-header`` or ``-q``)."""
+
+    name = HEADER
+
+    def __init__(self, reporter: TerminalReporter) -> None:
+        self._reporter = reporter
+        config = reporter.config
+        self._show = not config.getoption("no_header", False) and reporter.verbosity >= 0
+
+    @hookimpl(trylast=True)
+    def minitest_sessionstart(self, session: Session) -> None:
+        if not self._show:
+            return
+        reporter = self._reporter
+        config = reporter.config
+        reporter.write_sep("=", "test session starts", bold=True)
+        py = ".".join(map(str, sys.version_info[:3]))
+        line = f"platform {sys.platform} -- Python {py}, minitest-{__version__}, pluggy-{pluggy.__version__}"
+        if reporter.verbosity > 0:
+            line += f" -- {sys.executable}"
+        reporter.write_line(line)
+        start = config.invocation_params.dir
+        lines = config.hook.minitest_report_header(config=config, start_path=start,
+                                                   startdir=start)  # deprecated name
+        for extra in reversed(lines):
+            for line in [extra] if isinstance(extra, str) else extra:
+                reporter.write_line(line)
+
+    @hookimpl(tryfirst=True)
+    def minitest_report_header(self, config: Config) -> list[str]:
+        # tryfirst, and the results are printed in reverse: these lines come after the plugins'
+        # own lines, in the place pytest prints them
+        lines = [f"rootdir: {config.rootpath}"]
+        if config.inipath is not None:
+            lines.append(f"configfile: {_bestrelpath_from(config.inipath, config.rootpath)}")
+        if config.args_source == "testpaths":
+            lines.append(f"testpaths: {', '.join(config.args)}")
+        pm = config.pluginmanager
+        installed = []
+        for name, origin in pm.origins.items():
+            if origin.kind == "entrypoint" and pm.get_plugin(name) is not None:
+                installed.append(f"{origin.dist}-{origin.version}")
+        if installed:
+            lines.append("plugins: " + ", ".join(sorted(set(installed))))
+        return lines
+
+
+def _bestrelpath_from(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,121 @@
+"""The terminal part that shows the run going: a letter per test after its file's name
+(``test_a.py ..F.s  [ 40%]``), a word per test with ``-v`` (``test_a.py::test_x PASSED  [ 20%]``),
+the percentage at the end of each line.
+
+Registered as the plugin ``terminalreporter.progress`` (:data:`minitest.terminal_api.PROGRESS`).
+Letters and words come from ``minitest_report_teststatus`` (a plugin changes them there); the
+percentage counts against ``reporter.collected_total`` and is coloured as the final line will be.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from minitest.reports import TestReport
+from minitest.terminal_api import PROGRESS
+
+from .final_line import main_color
+from .text import display_path
+
+if TYPE_CHECKING:
+    from .reporter import TerminalReporter
+
+
+class Progress:
+    """Writes each test's result as it comes."""
+
+    name = PROGRESS
+
+    def __init__(self, reporter: TerminalReporter) -> None:
+        self._reporter = reporter
+        self._tw = reporter.writer
+        self._done: set[str] = set()
+        self._started_running = False
+        self._uncaptured = reporter.config.getoption("capture", "fd") == "no"
+
+    def minitest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        reporter = self._reporter
+        if self._uncaptured:
+            self._tw.flush()  # -s: the test's own output must follow what is already on the line
+        if not self._started_running:
+            self._started_running = True
+            if reporter.verbosity >= 0:
+                self._tw.line()
+        if reporter.verbosity > 0:
+            reporter.ensure_newline()
+            self._tw.write(f"{reporter.config.cwd_relative_nodeid(nodeid)} ")
+            reporter.current_fspath = None
+        elif reporter.verbosity == 0 and reporter.show_file_names:
+            fspath = location[0]
+            if fspath != reporter.current_fspath:
+                if reporter.current_fspath is not None:
+                    self._write_progress()
+                    self._tw.line()
+                reporter.current_fspath = fspath
+                self._tw.write(display_path(reporter.config.rootpath / fspath) + " ")
+
+    def minitest_runtest_logreport(self, report: TestReport) -> None:
+        reporter = self._reporter
+        category, letter, word = reporter.teststatus(report)
+        if not letter and not word:
+            return
+        marks = _word_markup(category)
+        if reporter.verbosity <= 0:
+            self._tw.write(letter, **marks)
+            return
+        if isinstance(word, tuple):
+            word, marks = word
+        if self._tw.width_of_current_line == 0:
+            self._tw.write(f"{reporter.config.cwd_relative_nodeid(report.nodeid)} ")
+        self._tw.write(word, **marks)
+        if report.when == "call" or report.failed or report.skipped:
+            reason = _verbose_reason(report)
+            if reason:
+                self._tw.write(f" ({reason})")
+            self._done.add(report.nodeid)
+            self._write_progress(min_fill=1)
+        self._tw.line()
+
+    def minitest_runtest_logfinish(self, nodeid: str) -> None:
+        reporter = self._reporter
+        if reporter.verbosity <= 0:
+            self._done.add(nodeid)
+            if reporter.verbosity < -1:
+                return
+            if len(self._done) == reporter.collected_total:
+                self._write_progress()
+                self._tw.line()
+                reporter.current_fspath = None
+            elif self._tw.width_of_current_line + 8 >= self._tw.fullwidth:
+                self._write_progress()
+                self._tw.line()
+
+    def _write_progress(self, min_fill: int = 0) -> None:
+        """`` [ 40%]`` at the right edge (``min_fill``: at least that many spaces before it)."""
+        total = self._reporter.collected_total
+        text = f" [{len(self._done) * 100 // total:3d}%]" if total else " [100%]"
+        fill = self._tw.fullwidth - self._tw.width_of_current_line - len(text) - 1
+        self._tw.write(" " * max(fill, min_fill) + text, **{main_color(self._reporter.run_stats): True})
+
+
+def _word_markup(category: str) -> dict[str, bool]:
+    if category in ("failed", "error"):
+        return {"red": True}
+    if category == "passed":
+        return {"green": True}
+    if category in ("skipped", "xfailed", "xpassed", "deselected"):
+        return {"yellow": True}
+    return {}
+
+
+def _verbose_reason(report: Any) -> str:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        reason = str(report.longrepr[2])
+        if reason.startswith("Skipped: "):
+            reason = reason[len("Skipped: "):]
+        return reason
+    wasxfail = getattr(report, "wasxfail", None)
+    if wasxfail:
+        return str(wasxfail)
+    return ""
+

@@ -1,0 +1,166 @@
+"""The terminal part that writes the ``-r`` short test summary: one line per failed, errored,
+skipped (grouped by reason), xfailed, xpassed or passed test, as the report characters ask.
+
+Registered as the plugin ``terminalreporter.short_summary``
+(:data:`minitest.terminal_api.SHORT_SUMMARY`), a :class:`~minitest.terminal_api.SummaryPart`:
+a plugin replaces it by registering its own ``write_summary(session, exitstatus)`` under that
+name, or changes a line's word through ``minitest_report_teststatus``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from minitest.nodes import Session
+from minitest.reports import FailureRepr
+from minitest.terminal_api import SHORT_SUMMARY
+
+from .text import display_path, teststatus
+
+if TYPE_CHECKING:
+    from .reporter import TerminalReporter
+
+REPORTCHARS_DEFAULT = "fE"
+
+
+class ShortSummary:
+    """Writes ``== short test summary info ==`` and its lines."""
+
+    name = SHORT_SUMMARY
+
+    def __init__(self, reporter: TerminalReporter) -> None:
+        self._reporter = reporter
+        self._tw = reporter.writer
+
+    def write_summary(self, session: Session, exitstatus: int) -> None:
+        self.short_test_summary()
+
+    def short_test_summary(self) -> None:
+        reportchars = self._reporter.reportchars
+        if not reportchars:
+            return
+        lines: list[str] = []
+        for char in reportchars:
+            if char == "f":
+                self._summary_lines(lines, "failed", "FAILED")
+            elif char == "E":
+                self._summary_lines(lines, "error", "ERROR")
+            elif char == "p":  # "P" only adds the PASSES section (output of passed tests)
+                self._summary_lines(lines, "passed", "PASSED", with_message=False)
+            elif char == "s":
+                self._skipped_lines(lines)
+            elif char == "x":
+                self._xfail_lines(lines, "xfailed", "XFAIL")
+            elif char == "X":
+                self._xfail_lines(lines, "xpassed", "XPASS")
+        if lines:
+            self._reporter.write_sep("=", "short test summary info", cyan=True, bold=True)
+            for line in lines:
+                self._reporter.write_line(line)
+
+    def _summary_lines(self, lines: list[str], category: str, word: str, with_message: bool = True) -> None:
+        color = {"failed": "red", "error": "red", "passed": "green"}.get(category, "yellow")
+        for rep in self._reporter.run_stats.reports(category):
+            if category == "passed" and rep.when != "call":
+                continue
+            shown = self._verbose_word(rep, word)
+            line = f"{self._tw.markup(shown, **{color: True})} {self._pos(rep)}"
+            message = _crash_message(rep) if with_message else None
+            if message:
+                line += _trim_message(message, self._tw.fullwidth - len(word) - len(self._pos(rep)) - 1,
+                                      self._reporter.verbosity)
+            lines.append(line)
+
+    def _skipped_lines(self, lines: list[str]) -> None:
+        grouped: Counter[tuple[str, int | None, str]] = Counter()
+        for rep in self._reporter.run_stats.reports("skipped"):
+            lr = rep.longrepr
+            if not isinstance(lr, tuple):
+                continue
+            path, lineno, reason = lr
+            if reason.startswith("Skipped: "):
+                reason = reason[len("Skipped: "):]
+            keywords = getattr(rep, "keywords", {}) or {}
+            if rep.when == "setup" and "skip" in keywords and not ("minitestmark" in keywords
+                                                                  or "pytestmark" in keywords):
+                # a skip mark inherited from a class or module: one line per file, as pytest does
+                lineno = None
+            grouped[(display_path(path), lineno, reason)] += 1
+        word = self._tw.markup("SKIPPED", yellow=True)
+        for (path, lineno, reason), count in grouped.items():
+            where = f"{path}:{lineno}" if lineno is not None else path
+            lines.append(f"{word} [{count}] {where}: {reason}")
+
+    def _xfail_lines(self, lines: list[str], category: str, word: str) -> None:
+        for rep in self._reporter.run_stats.reports(category):
+            line = f"{self._tw.markup(word, yellow=True)} {self._pos(rep)}"
+            reason = getattr(rep, "wasxfail", "")
+            if reason:
+                line += f" - {reason}"
+            lines.append(line)
+
+    def _verbose_word(self, rep: Any, default: str) -> str:
+        """The word the short summary shows for ``rep``: its status word from
+        ``minitest_report_teststatus`` (a plugin may give its own, e.g. a subtest's
+        ``SUBFAILED(i=1)``), else ``default``."""
+        if rep.when == "collect":
+            return default
+        word = teststatus(self._reporter.config, rep)[2]
+        if isinstance(word, tuple):
+            word = word[0]
+        return word if isinstance(word, str) and word else default
+
+    def _pos(self, rep: Any) -> str:
+        return self._reporter.config.cwd_relative_nodeid(rep.nodeid or rep.fspath)
+
+
+def parse_reportchars(chars: str) -> str:
+    """The ``-r`` characters in effect: ``a`` / ``A`` expanded, ``N`` clearing, each once."""
+    result = ""
+    for char in chars:
+        if char == "a":
+            result += "sxXEf"
+        elif char == "A":
+            result += "PpsxXEf"
+        elif char == "N":
+            result = ""
+        elif char == "w":
+            continue
+        elif char not in result:
+            result += char
+    seen = ""
+    for char in result:
+        if char not in seen:
+            seen += char
+    return seen
+
+
+def _crash_message(rep: Any) -> str | None:
+    if rep.when == "collect":
+        return None  # pytest shows collection errors without a message in the short summary
+    lr = rep.longrepr
+    if isinstance(lr, FailureRepr):
+        return lr.crash.message if lr.crash is not None else None
+    if isinstance(lr, tuple):
+        return str(lr[2])
+    if lr is not None:
+        return str(lr)  # a custom repr_failure's text: its first line, as pytest shows it
+    return None
+
+
+def _running_on_ci() -> bool:
+    return bool(os.environ.get("CI") or os.environ.get("BUILD_NUMBER"))
+
+
+def _trim_message(msg: str, available: int, verbosity: int) -> str:
+    if _running_on_ci() or verbosity >= 2:
+        return f" - {msg}"
+    msg = msg.split("\n", 1)[0]  # the first line only, without marking the cut (pytest 9)
+    text = f" - {msg}"
+    if len(text) > available:
+        if available < 6:
+            return ""
+        text = text[: available - 3] + "..."
+    return text

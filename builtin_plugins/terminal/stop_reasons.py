@@ -1,0 +1,70 @@
+"""The terminal part that says why the run stopped early: the ``!!!`` lines for ``--maxfail``,
+``-x``, a KeyboardInterrupt or ``minitest.exit()``, and the ``INTERNALERROR>`` lines of an
+internal error.
+
+Registered as the plugin ``terminalreporter.stop_reasons``
+(:data:`minitest.terminal_api.STOP_REASONS`), a :class:`~minitest.terminal_api.SummaryPart`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from minitest.exitcode import ExitCode
+from minitest.nodes import Session
+from minitest.terminal_api import STOP_REASONS
+
+if TYPE_CHECKING:
+    from .reporter import TerminalReporter
+
+
+class StopReasons:
+    """Writes why the run stopped, just before the final line (and internal errors as they come)."""
+
+    name = STOP_REASONS
+
+    def __init__(self, reporter: TerminalReporter) -> None:
+        self._reporter = reporter
+        self._interrupt: BaseException | None = None
+
+    def minitest_keyboard_interrupt(self, excinfo: BaseException) -> None:
+        self._interrupt = excinfo
+
+    def minitest_internalerror(self, excrepr: str) -> bool:
+        tw = self._reporter.writer
+        self._reporter.ensure_newline()  # not glued to a progress line
+        tw.flush()
+        for line in str(excrepr).splitlines():
+            tw.line(f"INTERNALERROR> {line}")
+        tw.flush()
+        return True
+
+    def write_summary(self, session: Session, exitstatus: int) -> None:
+        reporter = self._reporter
+        if session.shouldfail:
+            reporter.write_sep("!", str(session.shouldfail), red=True)
+        if exitstatus == ExitCode.INTERRUPTED:
+            self._report_interrupt()
+        elif session.shouldstop:
+            reporter.write_sep("!", str(session.shouldstop), red=True)
+
+    def _report_interrupt(self) -> None:
+        exc = self._interrupt
+        if exc is None:
+            return
+        reporter = self._reporter
+        if isinstance(exc, Session.Interrupted):
+            reporter.write_sep("!", f"Interrupted: {exc}", red=True)
+            return
+        from minitest.outcomes import Exit
+
+        if isinstance(exc, Exit):
+            reporter.write_sep("!", f"Exit: {exc.msg}", red=True)
+            return
+        reporter.write_sep("!", "KeyboardInterrupt", red=True)
+        from minitest.tracebacks import raise_location
+
+        where = raise_location(exc)
+        if where is not None:
+            reporter.write_line(f"{where[0]}:{where[1]}: KeyboardInterrupt")
+        reporter.write_line("(to show a full traceback on KeyboardInterrupt use --full-trace)", yellow=True)

@@ -1,0 +1,111 @@
+"""The terminal part that writes: :class:`TerminalWriter` (colour, width, batched writes).
+
+Its one job is putting marked-up text on the stream; every other part writes through the one
+writer the reporter owns (``terminalreporter.writer``, the kernel's
+:class:`minitest.terminal_api.TerminalWriter` contract), so they share its idea of the current line.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import IO
+
+
+def should_use_color(option: str, stream: IO[str]) -> bool:
+    if option == "yes":
+        return True
+    if option == "no":
+        return False
+    py_colors = os.environ.get("PY_COLORS")
+    if py_colors in ("0", "1"):
+        return py_colors == "1"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+
+
+_CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "purple": "35", "cyan": "36",
+          "white": "37", "bold": "1", "light": "2"}
+
+
+class TerminalWriter:
+    """Writes marked-up text; output is buffered and flushed at line ends at most every 0.1s."""
+
+    def __init__(self, stream: IO[str], color: bool) -> None:
+        self._stream = stream
+        self.hasmarkup = color
+        if color and sys.platform == "win32":
+            import colorama
+
+            colorama.just_fix_windows_console()
+        self._buffer: list[str] = []
+        self._last_flush = time.monotonic()
+        self.width_of_current_line = 0
+        width = 80
+        try:
+            import shutil
+
+            width = shutil.get_terminal_size(fallback=(80, 24)).columns
+        except Exception:
+            pass
+        self.fullwidth = width if width >= 40 else 80
+
+    def markup(self, text: str, **marks: bool) -> str:
+        if not self.hasmarkup:
+            return text
+        codes = [_CODES[name] for name, on in marks.items() if on and name in _CODES]
+        if not codes:
+            return text
+        return "".join(f"\x1b[{c}m" for c in codes) + text + "\x1b[0m"
+
+    def write(self, text: str, flush: bool = False, **marks: bool) -> None:
+        if not text:
+            return
+        if "\n" in text:
+            self.width_of_current_line = len(text.rsplit("\n", 1)[1])
+        else:
+            self.width_of_current_line += len(text)
+        self._buffer.append(self.markup(text, **marks))
+        if flush or ("\n" in text and time.monotonic() - self._last_flush > 0.1) or len(self._buffer) > 512:
+            self.flush()
+
+    def line(self, text: str = "", **marks: bool) -> None:
+        self.write(text, **marks)
+        self.write("\n")
+
+    def sep(self, sepchar: str, title: str | None = None, fullwidth: int | None = None, **marks: bool) -> None:
+        width = fullwidth or self.fullwidth
+        if title:
+            n = max((width - len(title) - 2) // (2 * len(sepchar)), 1)
+            fill = sepchar * n
+            text = f"{fill} {title} {fill}"
+        else:
+            text = sepchar * (width // len(sepchar))
+        if len(text) + len(sepchar.rstrip()) <= width:
+            text += sepchar.rstrip()
+        self.line(text, **marks)
+
+    def flush(self) -> None:
+        if self._stream is not sys.stdout and sys.stdout is not None:
+            try:
+                sys.stdout.flush()  # what the tests printed uncaptured (-s) comes first
+            except (OSError, ValueError):
+                pass
+        if self._buffer:
+            data = "".join(self._buffer)
+            self._buffer.clear()
+            try:
+                self._stream.write(data)
+            except UnicodeEncodeError:
+                encoding = getattr(self._stream, "encoding", None) or "utf-8"
+                self._stream.write(data.encode(encoding, "backslashreplace").decode(encoding))
+        try:
+            self._stream.flush()
+        except (OSError, ValueError):
+            pass
+        self._last_flush = time.monotonic()
