@@ -95,7 +95,9 @@ class ShortSummary:
 
     def _xfail_lines(self, lines: list[str], category: str, word: str) -> None:
         for rep in self._reporter.run_stats.reports(category):
-            line = f"{self._tw.markup(word, yellow=True)} {self._pos(rep)}"
+            # pytest 9.2: an expected failure outside the call says in which phase it happened
+            where = f"at {rep.when} of " if category == "xfailed" and rep.when not in ("call", None) else ""
+            line = f"{self._tw.markup(word, yellow=True)} {where}{self._pos(rep)}"
             reason = getattr(rep, "wasxfail", "")
             if reason:
                 line += f" - {reason}"
