@@ -142,8 +142,9 @@ class PyCollector(PyObjMixin, Collector):
         # names only the builtin implementations would be asked about, and that they turn down
         # (neither a class nor a test function name), are not asked about: most of a module's
         # names are imports, constants and helpers, and a hook call per name is a large part
-        # of collecting. Any other implementation (a plugin, a conftest) or hook monitoring
-        # (--trace-hooks) and every name is passed to the hook, as always.
+        # of collecting. Any other implementation (a plugin, a conftest) and every name is passed
+        # to the hook, as always. Monitoring changes nothing: --trace-hooks shows these calls
+        # left out too, exactly as a normal run makes them.
         skip_non_tests = _only_builtin_makeitem(makeitem, self)
         seen: set[str] = set()
         per_namespace: list[list[Node]] = []
@@ -174,23 +175,15 @@ CLASSES_ONLY_ATTR = "_minitest_makeitem_classes_only"
 
 def _only_builtin_makeitem(hook: Any, collector: Node) -> bool:
     """Whether every implementation of ``minitest_pycollect_makeitem`` for ``collector`` is this
-    plugin's own or one marked :data:`CLASSES_ONLY_ATTR`, and no hook monitoring is active."""
-    manager = collector.config.pluginmanager
-    if getattr(manager, "_inner_hookexec", None) is not _PLAIN_HOOKEXEC:
-        return False  # --trace-hooks / --plugin-profile see every call
+    plugin's own or one marked :data:`CLASSES_ONLY_ATTR`.
+
+    Only the implementations decide, never hook monitoring: ``--trace-hooks`` and
+    ``--plugin-profile`` see exactly the calls an unmonitored run makes."""
     for impl in hook.get_hookimpls():
         function = impl.function
         if function is not minitest_pycollect_makeitem and not getattr(function, CLASSES_ONLY_ATTR, False):
             return False
     return True
-
-
-# pluggy's own hook runner: a monitored plugin manager has another in its place. A pluggy without
-# it never matches, and every name is then passed to the hook.
-try:
-    from pluggy._callers import _multicall as _PLAIN_HOOKEXEC
-except ImportError:
-    _PLAIN_HOOKEXEC = object()  # type: ignore[assignment]  # a stand-in nothing equals
 
 
 class Module(PyCollector, File):
