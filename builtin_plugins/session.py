@@ -287,20 +287,21 @@ def minitest_make_collect_report(collector: Collector) -> CollectReport:
 
     call = CallInfo.from_call(lambda: list(collector.collect()), "collect")
     longrepr = None
-    if call.excinfo is None:
+    excinfo = call.excinfo
+    if excinfo is None:
         outcome = "passed"
     else:
         from minitest.outcomes import outcome_kind
 
-        exc = call.excinfo
+        exc = excinfo.value
         if outcome_kind(exc) == "skipped":
             outcome = "skipped"
             path, lineno = _raise_location(exc, collector)
             longrepr = (path, lineno, f"Skipped: {getattr(exc, 'msg', None) or exc}")
         else:
             outcome = "failed"
-            longrepr = collector.repr_failure(exception_info(exc))
-    result = call.result if not call.excinfo else None
+            longrepr = collector.repr_failure(exception_info(exc, excinfo))
+    result = call.result if excinfo is None else None
     return CollectReport(collector.nodeid, outcome, longrepr, result)
 
 
