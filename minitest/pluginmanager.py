@@ -171,7 +171,7 @@ class MinitestPluginManager(pluggy.PluginManager):
         return opts
 
     def register(self, plugin: object, name: str | None = None, origin: PluginOrigin | None = None) -> str | None:
-        if self.config is not None and self.config.unconfigured:
+        if getattr(self.config, "unconfigured", False):
             # pluggy would replay the historic minitest_configure to it, for a run that has ended
             raise PluginLoadError(f"plugin {name or _describe(plugin)} registered after the run was unconfigured")
         try:
