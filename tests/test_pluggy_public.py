@@ -238,3 +238,121 @@ def test_blocked_names_listed_after_unblock(tmp_path):
     assert result.ret == 0, result.dump()
     assert result.lines == ["['cache', 'no_such']", "['cache']"], result.dump()
 
+
+
+def test_internal_error_names_a_wrapper_failing_after_its_yield(files, run):
+    """The failing implementation is found by matching the traceback against the registered
+    implementations' code (public API): a wrapper failing after its yield, in a plugin object's
+    method, is named, not the implementation that ran last."""
+    files({
+        "conftest.py": """
+            from minitest import hookimpl
+
+            class Watcher:
+                @hookimpl(wrapper=True)
+                def minitest_runtest_logreport(self, report):
+                    yield
+                    if report.when == "call":
+                        raise RuntimeError("watcher broke")
+
+            def minitest_configure(config):
+                config.pluginmanager.register(Watcher(), "watcher")
+        """,
+        "test_a.py": "def test_a():\n    pass\n",
+    })
+    result = run("-p", "no:cache")
+    assert result.ret == 3, result.dump()
+    result.fnmatch_lines(["INTERNALERROR> plugin 'watcher' (object *) raised RuntimeError in "
+                          "minitest_runtest_logreport: watcher broke"], stream="both")
+
+
+def test_call_excinfo_is_an_exception_info_for_every_hook(files, run):
+    """``call.excinfo`` in minitest_runtest_makereport is pytest-shaped, whatever the spelling of
+    the hook: None for a phase that passed, an ExceptionInfo for one that raised."""
+    files({
+        "conftest.py": """
+            import pytest
+
+            from minitest import hookimpl
+
+            SEEN = []
+
+            @hookimpl(wrapper=True)
+            def minitest_runtest_makereport(item, call):
+                report = yield
+                info = call.excinfo
+                if info is None:
+                    SEEN.append(f"{item.name} {call.when} passed")
+                else:
+                    SEEN.append(f"{item.name} {call.when} {info.type.__name__} {info.value} "
+                                f"{info.errisinstance(ValueError)} {info.typename} {bool(info.tb)} "
+                                f"{'boom' in str(info.getrepr())}")
+                return report
+
+            @pytest.hookimpl(hookwrapper=True)
+            def pytest_runtest_makereport(item, call):
+                outcome = yield
+                if call.excinfo is not None and call.when == "call":
+                    SEEN.append(f"pytest-spelled {call.excinfo.type.__name__} {call.excinfo.errisinstance(ValueError)}")
+
+            def minitest_terminal_summary(terminalreporter):
+                for line in SEEN:
+                    terminalreporter.write_line("seen: " + line)
+        """,
+        "test_a.py": """
+            import minitest
+
+            def test_ok():
+                pass
+
+            def test_bad():
+                raise ValueError("boom")
+
+            def test_skip():
+                minitest.skip("later")
+        """,
+    })
+    result = run("-p", "no:cache")
+    assert result.ret == 1, result.dump()
+    seen = [line[len("seen: "):] for line in result.lines if line.startswith("seen: ")]
+    assert "test_ok call passed" in seen, seen
+    assert "test_bad call ValueError boom True ValueError True True" in seen, seen
+    assert "pytest-spelled ValueError True" in seen, seen
+    assert any(line.startswith("test_skip call Skipped later False") for line in seen), seen
+
+
+def test_pytest_written_collect_hooks_are_wrapped_only_when_present(files, run):
+    """A pytest-written pycollect_makeitem that builds pytest's own nodes (with the shim off, so
+    they are the real pytest's): what it returns, or what pytest raises inside, is a clear
+    collection error for that module; the wrapper that sees it is public pluggy API
+    (``wrapper=True``), registered only because such a hook exists."""
+    pytest.importorskip("_pytest")
+    files({
+        "conftest.py": """
+            import pytest
+
+            class MyItem(pytest.Item):
+                def __init__(self, **kwargs):
+                    super().__init__(**kwargs)
+
+                def runtest(self):
+                    pass
+
+            def pytest_pycollect_makeitem(collector, name, obj):
+                if name == "check_me":
+                    return pytest.Function.from_parent(collector, name=name)
+                if name == "build_me":
+                    return MyItem.from_parent(collector, name=name)
+        """,
+        "test_a.py": "def check_me():\n    pass\n\ndef test_x():\n    pass\n",
+        "test_b.py": "def build_me():\n    pass\n",
+    })
+    result = run("-p", "no:cache", "-p", "no:pytest_shim", "--continue-on-collection-errors", "--plugins")
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines(["*pytest_compat:minitest_pycollect_makeitem*"])
+    result = run("-p", "no:cache", "-p", "no:pytest_shim", "--continue-on-collection-errors")
+    outcomes = result.outcomes()
+    assert (outcomes["passed"], outcomes["errors"]) == (1, 2), result.dump()
+    result.fnmatch_lines(["*custom collectors built on pytest's node classes are not supported by minitest "
+                          "(conftest.pytest_pycollect_makeitem raised *"])
+    result.fnmatch_lines(["*(conftest.pytest_pycollect_makeitem returned * a pytest node class)*"])
