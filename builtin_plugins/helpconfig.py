@@ -62,7 +62,7 @@ def describe_plugins(config: Config) -> str:
         lines.append(f"  {_short(name, config)}")
         lines.append(f"      from: {where}")
         lines.append(f"      hooks: {', '.join(hooks) if hooks else '(none)'}")
-    blocked = sorted(n for n in pm._name2plugin if pm._name2plugin[n] is None)
+    blocked = pm.blocked_names()
     missing = [n for n in BUILTIN_PLUGINS if pm.get_plugin(n) is None and n not in blocked]
     lines.append("")
     lines.append("blocked: " + (", ".join(blocked) if blocked else "(none)"))

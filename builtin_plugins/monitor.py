@@ -2,19 +2,20 @@
 
 ``--trace-hooks`` prints every hook call (with the plugins that implement it and its duration),
 indented by nesting, through pluggy's ``add_hookcall_monitoring``. ``--plugin-profile`` times each
-hook implementation and prints, after the run, where the time went per plugin and per hook.
+hook implementation and prints, after the run, where the time went per plugin and per hook
+(only pluggy's public API: see :class:`HookProfiler`).
 """
 
 from __future__ import annotations
 
-import functools
 import inspect
 import os
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import CodeType, FrameType
 from typing import IO, Any
 
 from minitest import hookimpl
@@ -83,59 +84,72 @@ def _subject(kwargs: Mapping[str, Any]) -> str:
 
 
 class HookProfiler:
-    """Accumulates the time of each hook implementation, by plugin and hook."""
+    """Accumulates the own time of each hook implementation, by plugin and hook.
+
+    pluggy offers no public way to wrap one implementation (``HookImpl.function`` is read-only),
+    and its hook-call monitoring times whole hook calls, not the implementations inside. So the
+    implementations are recognised by their code objects (from the public ``get_hookcallers`` /
+    ``get_hookimpls``) in a profile function (``sys.setprofile``, standard Python): the plugins
+    and their hook calls stay exactly what they are, only slower while profiled.
+    """
 
     def __init__(self, pm: MinitestPluginManager, rootpath: Path | None) -> None:
         self.pm = pm
         self.rootpath = rootpath
         self.totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0])
-        self._wrapped: set[int] = set()
-        #: time spent in nested implementations, one entry per implementation running now
-        self._nested: list[float] = []
+        #: code of an implementation → (plugin label, hook name)
+        self._codes: dict[CodeType, tuple[str, str]] = {}
+        #: where a generator implementation (a wrapper) starts: a "call" event there is a new call,
+        #: anywhere else it is the resumption of a running one
+        self._first_offset: dict[CodeType, int] = {}
+        #: the implementations running now: (frame, key, start, time spent in nested ones)
+        self._running: list[tuple[FrameType, tuple[str, str], float, float]] = []
 
     def instrument_all(self) -> None:
-        for name in list(self.pm.hook.__dict__):
-            caller = getattr(self.pm.hook, name, None)
-            if caller is None or not hasattr(caller, "get_hookimpls"):
-                continue
-            for impl in caller.get_hookimpls():
-                self.instrument(impl, name)
+        """Learn the implementations of every registered plugin (again after each registration)."""
+        for _name, plugin in self.pm.list_name_plugin():
+            if plugin is None:
+                continue  # a blocked name
+            label = _plugin_label(self.pm, plugin, self.rootpath)
+            for caller in self.pm.get_hookcallers(plugin) or ():
+                for impl in caller.get_hookimpls():
+                    if impl.plugin is plugin:
+                        code = _code_of(impl.function)
+                        if code is not None:
+                            self._codes.setdefault(code, (label, caller.name))
 
-    def instrument(self, impl: Any, hook_name: str) -> None:
-        if id(impl) in self._wrapped:
-            return
-        self._wrapped.add(id(impl))
-        label = _plugin_label(self.pm, impl.plugin, self.rootpath)
-        key = (label, hook_name)
-        func = impl.function
-        segment = self._segment
-        if inspect.isgeneratorfunction(func):
-            impl.function = _timed_generator(func, segment, key, self.totals)
-        else:
-            @functools.wraps(func)
-            def timed(*args: Any, **kwargs: Any) -> Any:
+    def start(self) -> Callable[[], None]:
+        """Profile the main thread from now on; returns the function that stops it."""
+        previous = sys.getprofile()
+        sys.setprofile(self._event)
+        return lambda: sys.setprofile(previous)
+
+    def _event(self, frame: FrameType, event: str, arg: object) -> None:
+        # Hooks nest (the runner's runtestloop calls every test's hooks): counting inclusive time
+        # would put the loop on top of every profile. The time of the implementations called
+        # inside is subtracted, so a slow conftest shows as itself, not as its caller. A wrapper's
+        # frame is entered once before its yield and once after: both parts are its own time.
+        if event == "call":
+            code = frame.f_code
+            key = self._codes.get(code)
+            if key is None:
+                return
+            if code.co_flags & inspect.CO_GENERATOR:
+                first = self._first_offset.setdefault(code, frame.f_lasti)
+                if frame.f_lasti == first:
+                    self.totals[key][1] += 1
+            else:
                 self.totals[key][1] += 1
-                return segment(key, lambda: func(*args, **kwargs))
-
-            impl.function = timed
-
-    def _segment(self, key: tuple[str, str], run: Callable[[], Any]) -> Any:
-        """Run one piece of an implementation and add its *own* time to ``key``.
-
-        Hooks nest (the runner's runtestloop calls every test's hooks): counting inclusive time
-        would put the loop on top of every profile. The time of the implementations called
-        inside is subtracted, so a slow conftest shows as itself, not as its caller.
-        """
-        stack = self._nested
-        stack.append(0.0)
-        start = time.perf_counter()
-        try:
-            return run()
-        finally:
-            elapsed = time.perf_counter() - start
-            self.totals[key][0] += elapsed - stack.pop()
-            if stack:
-                stack[-1] += elapsed
+            self._running.append((frame, key, time.perf_counter(), 0.0))
+        elif event == "return":
+            running = self._running
+            if running and running[-1][0] is frame:
+                _frame, key, start, nested = running.pop()
+                elapsed = time.perf_counter() - start
+                self.totals[key][0] += elapsed - nested
+                if running:
+                    outer = running[-1]
+                    running[-1] = (outer[0], outer[1], outer[2], outer[3] + elapsed)
 
     def report(self, write_line: Callable[[str], None], write_sep: Callable[[str, str], None]) -> None:
         per_plugin: dict[str, float] = defaultdict(float)
@@ -152,35 +166,10 @@ class HookProfiler:
             write_line(f"{plugin[:28]:<28} {hook[:34]:<34} {int(calls):>6} {seconds * 1000:>8.2f}ms")
 
 
-def _timed_generator(func: Callable[..., Generator[Any, Any, Any]],
-                     segment: Callable[[tuple[str, str], Callable[[], Any]], Any],
-                     key: tuple[str, str], totals: dict[tuple[str, str], list[float]],
-                     ) -> Callable[..., Generator[Any, Any, Any]]:
-    """Time a wrapper's own code: the part before and the part after its ``yield``."""
-
-    @functools.wraps(func)
-    def timed(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
-        totals[key][1] += 1
-        gen = segment(key, lambda: func(*args, **kwargs))
-        try:
-            value = segment(key, lambda: next(gen))
-        except StopIteration as stop:
-            return stop.value
-        while True:
-            try:
-                sent = yield value
-            except BaseException as exc:
-                try:
-                    value = segment(key, functools.partial(gen.throw, exc))
-                except StopIteration as stop:
-                    return stop.value
-            else:
-                try:
-                    value = segment(key, functools.partial(gen.send, sent))
-                except StopIteration as stop:
-                    return stop.value
-
-    return timed
+def _code_of(function: Callable[..., object]) -> CodeType | None:
+    function = inspect.unwrap(getattr(function, "__func__", function))  # a bound method, a decorated one
+    code = getattr(function, "__code__", None)
+    return code if isinstance(code, CodeType) else None
 
 
 @hookimpl(tryfirst=True)
@@ -206,6 +195,7 @@ def minitest_load_initial_conftests(early_config: Config) -> None:
         profiler = HookProfiler(pm, early_config.rootpath)
         early_config.stash[PROFILE] = profiler
         profiler.instrument_all()
+        early_config.add_cleanup(profiler.start())
 
 
 @hookimpl(trylast=True)

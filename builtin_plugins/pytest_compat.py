@@ -5,8 +5,9 @@ exceptions are recognised by the kernel by shape, ``pytest_*`` hook functions ar
 ``minitest_*`` hooks by the plugin manager, and pytest's config files are read when there is no
 minitest config. What remains lives here:
 
-* hook implementations written for pytest see pytest-shaped objects (``call.excinfo`` is an
-  ExceptionInfo, not a bare exception);
+* collect hooks implemented by plugins written for pytest are wrapped, so that a collector built
+  on pytest's own node classes is a clear error (``call.excinfo`` needs nothing: minitest's
+  CallInfo is pytest-shaped);
 * pytest's legacy path fixtures ``tmpdir`` / ``tmpdir_factory`` (pytest's own path class is used
   when pytest is importable — it is only imported when such a fixture is requested);
 * a clear "not supported by minitest" error, on the affected tests only, for what has no
@@ -15,44 +16,17 @@ minitest config. What remains lives here:
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable, Iterator
+import inspect
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+from pluggy import HookImpl
 
 import minitest
 from minitest import hookimpl
 from minitest.nodes import CollectError, File, Node
-from minitest.pluginmanager import MinitestPluginManager
-
-#: hooks whose pytest implementations receive a CallInfo
-_CALL_HOOKS = ("minitest_runtest_makereport",)
-#: hooks whose pytest implementations may return pytest node objects
-_COLLECT_HOOKS = ("minitest_collect_file", "minitest_pycollect_makemodule", "minitest_pycollect_makeitem",
-                  "minitest_collect_directory")
-_ADAPTED = "_minitest_pytest_adapted"
-
-
-class PytestCallInfo:
-    """A CallInfo as pytest's hooks expect it: ``excinfo`` is an ExceptionInfo."""
-
-    def __init__(self, call: Any) -> None:
-        self._call = call
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._call, name)
-
-    @property
-    def excinfo(self) -> Any:
-        exc = self._call.excinfo
-        if exc is None:
-            return None
-        from minitest.raises_api import ExceptionInfo
-
-        return ExceptionInfo.from_exception(exc)
-
-    def __repr__(self) -> str:
-        return repr(self._call)
+from minitest.pluginmanager import MinitestPluginManager, PluginOrigin
 
 
 class UnsupportedCollector(File):
@@ -64,46 +38,8 @@ class UnsupportedCollector(File):
         raise CollectError(self.reason)
 
 
-def _is_pytest_impl(impl: Any) -> bool:
-    name = getattr(impl.function, "__name__", "")
-    return name.startswith("pytest_")
-
-
-def _adapt_call_impl(func: Callable[..., Any], argnames: tuple[str, ...]) -> Callable[..., Any]:
-    index = argnames.index("call")
-
-    @functools.wraps(func)
-    def adapted(*args: Any) -> Any:
-        args = list(args)  # type: ignore[assignment]
-        args[index] = PytestCallInfo(args[index])  # type: ignore[index]
-        return func(*args)
-
-    return adapted
-
-
-def _adapt_collect_impl(func: Callable[..., Any], argnames: tuple[str, ...]) -> Callable[..., Any]:
-    @functools.wraps(func)
-    def adapted(*args: Any) -> Any:
-        kwargs = dict(zip(argnames, args, strict=False))
-        parent = kwargs.get("parent") or kwargs.get("collector")
-        path = kwargs.get("file_path") or kwargs.get("module_path") or kwargs.get("path")
-        try:
-            result = func(*args)
-        except Exception as exc:
-            if parent is None or not _from_pytest_internals(exc):
-                raise
-            return _unsupported(parent, path, f"{func.__module__}.{func.__name__} raised {type(exc).__name__}: {exc}")
-        if result is None:
-            return None
-        results = result if isinstance(result, list) else [result]
-        if all(isinstance(r, Node) for r in results):
-            return result
-        if parent is None:
-            return None
-        return _unsupported(parent, path, f"{func.__module__}.{func.__name__} returned "
-                                          f"{type(results[0]).__name__}, a pytest node class")
-
-    return adapted
+def _is_pytest_impl(impl: HookImpl) -> bool:
+    return getattr(impl.function, "__name__", "").startswith("pytest_")
 
 
 def _from_pytest_internals(exc: BaseException) -> bool:
@@ -115,6 +51,11 @@ def _from_pytest_internals(exc: BaseException) -> bool:
     return False
 
 
+def _describe(impl: HookImpl) -> str:
+    function = impl.function
+    return f"{getattr(function, '__module__', '?')}.{getattr(function, '__name__', '?')}"
+
+
 def _unsupported(parent: Node, path: Path | None, what: str) -> Node:
     node = UnsupportedCollector.from_parent(parent, path=Path(path) if path is not None else parent.path)
     node.reason = (f"custom collectors built on pytest's node classes are not supported by minitest ({what}); "
@@ -122,21 +63,107 @@ def _unsupported(parent: Node, path: Path | None, what: str) -> Node:
     return node
 
 
+class _CollectAdapter:
+    """Around one collect hook, once a plugin written for pytest implements it: a pytest node
+    object returned, or an error raised from inside pytest (its node classes cannot take
+    minitest's nodes as parents), becomes an :class:`UnsupportedCollector`, collected as a clear
+    error on that file only. A ``wrapper=True`` implementation (it sees the hook's result and
+    exceptions), registered only when needed: runs without such plugins pay nothing."""
+
+    hook_name = ""
+
+    def __init__(self, manager: MinitestPluginManager) -> None:
+        self.manager = manager
+
+    def _pytest_impls(self) -> list[HookImpl]:
+        caller = getattr(self.manager.hook, self.hook_name)
+        return [impl for impl in caller.get_hookimpls() if _is_pytest_impl(impl)]
+
+    def _raised_in(self, exc: BaseException) -> HookImpl | None:
+        """The pytest-written implementation in ``exc``'s traceback, if any."""
+        codes = {getattr(inspect.unwrap(impl.function), "__code__", None): impl for impl in self._pytest_impls()}
+        tb = exc.__traceback__
+        while tb is not None:
+            impl = codes.get(tb.tb_frame.f_code)
+            if impl is not None:
+                return impl
+            tb = tb.tb_next
+        return None
+
+    def _adapt(self, parent: Node, path: Path | None) -> Generator[None, Any, Any]:
+        try:
+            result = yield
+        except Exception as exc:
+            impl = self._raised_in(exc)
+            if impl is None or not _from_pytest_internals(exc):
+                raise
+            return _unsupported(parent, path, f"{_describe(impl)} raised {type(exc).__name__}: {exc}")
+        if self.hook_name == "minitest_collect_file":  # not firstresult: one result per implementation
+            return [r if _is_nodes(r) else self._replace(parent, path, r) for r in result]
+        if result is None or _is_nodes(result):
+            return result
+        return self._replace(parent, path, result)
+
+    def _replace(self, parent: Node, path: Path | None, result: object) -> Node:
+        first = result[0] if isinstance(result, list) and result else result
+        who = ", ".join(_describe(impl) for impl in self._pytest_impls()) or "a pytest hook"
+        return _unsupported(parent, path, f"{who} returned {type(first).__name__}, a pytest node class")
+
+
+def _is_nodes(result: object) -> bool:
+    if isinstance(result, list):
+        return all(isinstance(r, Node) for r in result)
+    return isinstance(result, Node)
+
+
+class _CollectFileAdapter(_CollectAdapter):
+    hook_name = "minitest_collect_file"
+
+    @hookimpl(wrapper=True)
+    def minitest_collect_file(self, file_path: Path, parent: Node) -> Generator[None, Any, Any]:
+        return (yield from self._adapt(parent, file_path))
+
+
+class _MakeModuleAdapter(_CollectAdapter):
+    hook_name = "minitest_pycollect_makemodule"
+
+    @hookimpl(wrapper=True)
+    def minitest_pycollect_makemodule(self, module_path: Path, parent: Node) -> Generator[None, Any, Any]:
+        return (yield from self._adapt(parent, module_path))
+
+
+class _MakeItemAdapter(_CollectAdapter):
+    hook_name = "minitest_pycollect_makeitem"
+
+    @hookimpl(wrapper=True)
+    def minitest_pycollect_makeitem(self, collector: Node, name: str, obj: object) -> Generator[None, Any, Any]:
+        return (yield from self._adapt(collector, None))
+
+
+class _CollectDirectoryAdapter(_CollectAdapter):
+    hook_name = "minitest_collect_directory"
+
+    @hookimpl(wrapper=True)
+    def minitest_collect_directory(self, path: Path, parent: Node) -> Generator[None, Any, Any]:
+        return (yield from self._adapt(parent, path))
+
+
+_ADAPTERS: dict[str, type[_CollectAdapter]] = {
+    cls.hook_name: cls for cls in (_CollectFileAdapter, _MakeModuleAdapter, _MakeItemAdapter, _CollectDirectoryAdapter)}
+
+
 @hookimpl(tryfirst=True)
 def minitest_plugin_registered(plugin: object, manager: MinitestPluginManager) -> None:
-    """Give hook implementations written for pytest the objects they expect."""
+    """A plugin written for pytest implements a collect hook: wrap that hook (once)."""
     for caller in manager.get_hookcallers(plugin) or []:
-        name = caller.name
-        if name not in _CALL_HOOKS and name not in _COLLECT_HOOKS:
+        adapter = _ADAPTERS.get(caller.name)
+        if adapter is None:
             continue
-        for impl in caller.get_hookimpls():
-            if impl.plugin is not plugin or not _is_pytest_impl(impl) or getattr(impl.function, _ADAPTED, False):
-                continue
-            if name in _CALL_HOOKS and "call" in impl.argnames:
-                impl.function = _adapt_call_impl(impl.function, tuple(impl.argnames))  # type: ignore[misc]  # see issue 15
-            elif name in _COLLECT_HOOKS:
-                impl.function = _adapt_collect_impl(impl.function, tuple(impl.argnames))  # type: ignore[misc]  # see issue 15
-            setattr(impl.function, _ADAPTED, True)
+        name = f"pytest_compat:{caller.name}"
+        if manager.get_plugin(name) is not None:
+            continue
+        if any(impl.plugin is plugin and _is_pytest_impl(impl) for impl in caller.get_hookimpls()):
+            manager.register(adapter(manager), name, PluginOrigin("builtin", f"{__name__}.{adapter.__name__}"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -153,18 +153,19 @@ def minitest_runtest_makereport(item: Item, call: CallInfo[None]) -> TestReport:
 
 def make_report(item: Item, call: CallInfo[None]) -> TestReport:
     """The default TestReport of one phase."""
-    exc = call.excinfo
+    excinfo = call.excinfo
     longrepr: object = None
-    if exc is None:
+    if excinfo is None:
         outcome = "passed"
     else:
+        exc = excinfo.value
         kind = outcome_kind(exc)
         if kind == "skipped":
             outcome = "skipped"
             longrepr = skip_location(item, exc)
         else:
             outcome = "failed"
-            longrepr = item.repr_failure(exception_info(exc))
+            longrepr = item.repr_failure(exception_info(exc, excinfo))
     sections = [(f"Captured {key} {rwhen}", content) for rwhen, key, content in item.report_sections()]
     # the item's keywords mapping itself: the report makes its {keyword: 1} dict only if asked,
     # and most reports of a large run never are

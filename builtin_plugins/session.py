@@ -8,9 +8,13 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import gc
+import inspect
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import CodeType
+
+from pluggy import HookImpl
 
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
@@ -109,22 +113,16 @@ def _report_internal_error(config: Config, exc: BaseException) -> None:
 
 def _failing_hookimpl(config: Config, exc: BaseException) -> str | None:
     """"plugin NAME (origin) raised in HOOK" for the innermost hook implementation in the traceback."""
+    # The traceback's frames are matched against the code of every registered implementation
+    # (pluggy's public get_hookcallers / get_hookimpls): the innermost match is the implementation
+    # that raised or called what raised. A wrapper failing after its yield has its own frame too.
+    codes = _hookimpl_codes(config)
     found = None
     tb = exc.__traceback__
     while tb is not None:
-        frame = tb.tb_frame
-        if frame.f_code.co_name == "_multicall" and "hook_impl" in frame.f_locals:
-            impl = frame.f_locals["hook_impl"]
-            nxt = tb.tb_next
-            if nxt is not None:
-                # a wrapper failing after its yield is not the loop's last hook_impl: match the code
-                code = nxt.tb_frame.f_code
-                for candidate in frame.f_locals.get("hook_impls", ()):
-                    func = getattr(candidate.function, "__wrapped__", candidate.function)
-                    if getattr(func, "__code__", None) is code:
-                        impl = candidate
-                        break
-            found = (frame.f_locals.get("hook_name", "?"), impl)
+        hit = codes.get(tb.tb_frame.f_code)
+        if hit is not None:
+            found = hit
         tb = tb.tb_next
     if found is None:
         return None
@@ -138,6 +136,28 @@ def _failing_hookimpl(config: Config, exc: BaseException) -> str | None:
         where = f" ({origin.kind}{' ' + origin.detail if origin.detail and origin.detail != name else ''}"
         where += f", distribution {origin.dist} {origin.version})" if origin.dist else ")"
     return f"plugin {name!r}{where} raised {type(exc).__name__} in {hook_name}: {exc}"
+
+
+def _hookimpl_codes(config: Config) -> dict[CodeType, tuple[str, HookImpl]]:
+    """The code object of every hook implementation → (hook name, implementation)."""
+    pm = config.pluginmanager
+    codes: dict[CodeType, tuple[str, HookImpl]] = {}
+    for _name, plugin in pm.list_name_plugin():
+        if plugin is None:
+            continue  # a blocked name
+        for caller in pm.get_hookcallers(plugin) or ():
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin:
+                    code = _code_of(impl.function)
+                    if code is not None:
+                        codes.setdefault(code, (caller.name, impl))
+    return codes
+
+
+def _code_of(function: Callable[..., object]) -> CodeType | None:
+    function = inspect.unwrap(getattr(function, "__func__", function))  # a bound method, a decorated one
+    code = getattr(function, "__code__", None)
+    return code if isinstance(code, CodeType) else None
 
 
 def _main(config: Config, session: Session) -> int:
@@ -231,20 +251,21 @@ def minitest_make_collect_report(collector: Collector) -> CollectReport:
 
     call = CallInfo.from_call(lambda: list(collector.collect()), "collect")
     longrepr = None
-    if call.excinfo is None:
+    excinfo = call.excinfo
+    if excinfo is None:
         outcome = "passed"
     else:
         from minitest.outcomes import outcome_kind
 
-        exc = call.excinfo
+        exc = excinfo.value
         if outcome_kind(exc) == "skipped":
             outcome = "skipped"
             path, lineno = _raise_location(exc, collector)
             longrepr = (path, lineno, f"Skipped: {getattr(exc, 'msg', None) or exc}")
         else:
             outcome = "failed"
-            longrepr = collector.repr_failure(exception_info(exc))
-    result = call.result if not call.excinfo else None
+            longrepr = collector.repr_failure(exception_info(exc, excinfo))
+    result = call.result if excinfo is None else None
     return CollectReport(collector.nodeid, outcome, longrepr, result)
 
 

@@ -208,7 +208,7 @@ def minitest_runtest_makereport(item: Item, call: CallInfo[None]) -> Generator[N
     report = yield
     if _runxfail(item.config):
         return report  # --runxfail: plain outcomes (a minitest.xfail() call is then a failure)
-    exc = call.excinfo
+    exc = call.excinfo.value if call.excinfo is not None else None
     xfailed = item.stash.get(XFAILED, None)
     if exc is not None and outcome_kind(exc) == "xfailed":
         report.outcome = "skipped"

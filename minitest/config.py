@@ -233,6 +233,7 @@ class Config:
         self._override_ini: list[str] = []
         self._cleanup: list[Callable[[], None]] = []
         self._configured = False
+        self._unconfigured = False
 
     # -- options ---------------------------------------------------------------------------------
     def _default_for_late_option(self, option: _Option) -> None:
@@ -351,16 +352,27 @@ class Config:
         self._cleanup.append(func)
 
     def do_configure(self) -> None:
-        """Call ``minitest_configure`` (historic: later plugins are configured on registration)."""
+        """Call ``minitest_configure`` (historic: later plugins are configured on registration).
+
+        A Config is configured once: pluggy keeps the historic call for plugins registered later,
+        so configuring again would configure those twice."""
+        if self._unconfigured:
+            raise RuntimeError("this Config was unconfigured; bootstrap a new one for another run")
         if not self._configured:
             self._configured = True
             self.hook.minitest_configure.call_historic(kwargs=dict(config=self))
 
+    @property
+    def unconfigured(self) -> bool:
+        """Whether ``minitest_unconfigure`` was called: the run is over, and the plugin manager
+        registers no plugin any more (it would be configured for a run that has ended)."""
+        return self._unconfigured
+
     def ensure_unconfigure(self) -> None:
         if self._configured:
             self._configured = False
+            self._unconfigured = True
             self.hook.minitest_unconfigure(config=self)
-            self.hook.minitest_configure._call_history = []
         while self._cleanup:
             self._cleanup.pop()()
 

@@ -280,6 +280,10 @@ def minitest_runtest_teardown(item: Item, nextitem: Item | None) -> None:
 def minitest_runtest_makereport(item: Item, call: CallInfo[None]) -> TestReport | None:
     """Make the TestReport of one phase from its CallInfo.
 
+    ``call.excinfo`` is None when the phase passed, else an ExceptionInfo as pytest's
+    (``.value``, ``.type``, ``.errisinstance(...)``, ``.getrepr()``): plugins written for
+    pytest read it unchanged.
+
     firstresult. The skipping plugin wraps it to turn skip / xfail exceptions and marks into the
     right outcome; a wrapper may change the report the ``yield`` returns.
     """

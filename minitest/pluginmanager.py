@@ -110,6 +110,7 @@ class MinitestPluginManager(pluggy.PluginManager):
         self.rootpath: Path | None = None
         self.confcutdir: Path | None = None
         self.noconftest = False
+        self._blocked: dict[str, None] = {}  # every name passed to set_blocked, in order
 
     # -- the bootstrap's settings ----------------------------------------------------------------
     def bind_config(self, config: Any) -> None:
@@ -170,6 +171,9 @@ class MinitestPluginManager(pluggy.PluginManager):
         return opts
 
     def register(self, plugin: object, name: str | None = None, origin: PluginOrigin | None = None) -> str | None:
+        if getattr(self.config, "unconfigured", False):
+            # pluggy would replay the historic minitest_configure to it, for a run that has ended
+            raise PluginLoadError(f"plugin {name or _describe(plugin)} registered after the run was unconfigured")
         try:
             registered = super().register(plugin, name)
         except pluggy.PluginValidationError as exc:
@@ -203,6 +207,16 @@ class MinitestPluginManager(pluggy.PluginManager):
     # -- loading plugins -----------------------------------------------------------------------
     def is_blocked(self, name: str) -> bool:
         return super().is_blocked(name) or super().is_blocked(PYTEST_BUILTIN_ALIASES.get(name, name))
+
+    def set_blocked(self, name: str) -> None:
+        # pluggy keeps no public list of blocked names: --plugins shows them from this record
+        self._blocked[name] = None
+        super().set_blocked(name)
+
+    def blocked_names(self) -> list[str]:
+        """The names blocked now (``-p no:NAME``, their aliases, ``set_blocked``), sorted."""
+        is_blocked = super().is_blocked  # exact names: unblock() may have lifted one
+        return sorted(n for n in self._blocked if is_blocked(n))
 
     def block(self, name: str) -> None:
         """``-p no:NAME``: block a plugin by registration name (unknown names are accepted)."""

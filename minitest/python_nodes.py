@@ -111,6 +111,8 @@ class PyCollector(PyObjMixin, Collector):
         # and a hook call per name is a large part of collecting. With any other implementation
         # (a plugin, a conftest) every name is passed to the hook, as always. Monitoring changes
         # nothing: --trace-hooks shows these calls left out too, exactly as a normal run makes them.
+        # Measured (bench/PROFILE.md): on bench's collect suite 5,700 → 2,700 calls at ~2.3 µs
+        # each, ~7 ms of a 0.76 s collect-only run (~1 %); on trivial10k ~200 calls, under 1 ms.
         skip_non_tests = _only_tests_made(makeitem)
         seen: set[str] = set()
         per_namespace: list[list[Node]] = []

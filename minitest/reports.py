@@ -10,9 +10,12 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from minitest.lazylist import ListOnFirstUse
+
+if TYPE_CHECKING:
+    from minitest.raises_api import ExceptionInfo
 
 __all__ = ["CallInfo", "TestReport", "CollectReport", "FailureRepr", "ReprCrash", "report_from_dict", "exception_info"]
 
@@ -48,22 +51,44 @@ class FailureRepr:
 
 
 class CallInfo(Generic[T]):
-    """The result or exception of one call, with its timing."""
+    """The result or exception of one call, with its timing.
 
-    __slots__ = ("_result", "excinfo", "start", "stop", "duration", "when")
+    ``excinfo`` is pytest-shaped, as hook implementations written for pytest read it
+    (``call.excinfo.value``, ``.type``, ``.errisinstance(...)``, ``.getrepr()``): an
+    :class:`~minitest.raises_api.ExceptionInfo`, made on first use and only when the call raised.
+    """
 
-    def __init__(self, result: T | None, excinfo: BaseException | None, start: float, stop: float,
-                 duration: float, when: str) -> None:
+    __slots__ = ("_result", "_exc", "_excinfo", "start", "stop", "duration", "when")
+
+    def __init__(self, result: T | None, excinfo: ExceptionInfo[BaseException] | BaseException | None,
+                 start: float, stop: float, duration: float, when: str) -> None:
         self._result = result
-        self.excinfo = excinfo
+        if isinstance(excinfo, BaseException):
+            self._exc: BaseException | None = excinfo
+            self._excinfo: ExceptionInfo[BaseException] | None = None
+        else:
+            self._exc = excinfo.value if excinfo is not None else None
+            self._excinfo = excinfo
         self.start = start
         self.stop = stop
         self.duration = duration
         self.when = when
 
     @property
+    def excinfo(self) -> ExceptionInfo[BaseException] | None:
+        """The exception the call raised, as an ExceptionInfo (None if it returned)."""
+        exc = self._exc
+        if exc is None:
+            return None
+        if self._excinfo is None:
+            from minitest.raises_api import ExceptionInfo  # loaded on the first failure only
+
+            self._excinfo = ExceptionInfo.from_exc_info((type(exc), exc, exc.__traceback__))
+        return self._excinfo
+
+    @property
     def result(self) -> T:
-        if self.excinfo is not None:
+        if self._exc is not None:
             raise AttributeError(f"{self!r} has no valid result")
         return self._result  # type: ignore[return-value]
 
@@ -85,16 +110,19 @@ class CallInfo(Generic[T]):
         return cls(result, excinfo, start, time.time(), duration, when)
 
     def __repr__(self) -> str:
-        if self.excinfo is None:
+        if self._exc is None:
             return f"<CallInfo when={self.when!r} result: {self._result!r}>"
         return f"<CallInfo when={self.when!r} excinfo={self.excinfo!r}>"
 
 
-def exception_info(exc: BaseException) -> Any:
+def exception_info(exc: BaseException, excinfo: ExceptionInfo[BaseException] | None = None) -> Any:
     """``exc`` as the ExceptionInfo a node's ``repr_failure`` receives (pytest's contract: custom
-    items and collectors written for pytest read ``excinfo.value``); made only for failures."""
+    items and collectors written for pytest read ``excinfo.value``); made only for failures.
+    ``excinfo``, the one a CallInfo already made for ``exc``, is used as it is."""
     if exc.__traceback__ is None:
         return exc
+    if excinfo is not None:
+        return excinfo
     from minitest.raises_api import ExceptionInfo  # loaded on the first failure only
 
     return ExceptionInfo.from_exception(exc)
