@@ -353,6 +353,10 @@ def test_pytest_written_collect_hooks_are_wrapped_only_when_present(files, run):
     result = run("-p", "no:cache", "-p", "no:pytest_shim", "--continue-on-collection-errors")
     outcomes = result.outcomes()
     assert (outcomes["passed"], outcomes["errors"]) == (1, 2), result.dump()
-    result.fnmatch_lines(["*custom collectors built on pytest's node classes are not supported by minitest "
-                          "(conftest.pytest_pycollect_makeitem raised *"])
-    result.fnmatch_lines(["*(conftest.pytest_pycollect_makeitem returned * a pytest node class)*"])
+    # one error per module: pytest 9.0 builds the custom item (it is returned), pytest 9.2 fails
+    # inside its own node code (that is raised); either way the message names the hook
+    unsupported = [line for line in result.lines if line.startswith(
+        "custom collectors built on pytest's node classes are not supported by minitest "
+        "(conftest.pytest_pycollect_makeitem ")]
+    assert len(unsupported) == 2, result.dump()
+    assert all(" raised " in line or "a pytest node class" in line for line in unsupported), result.dump()
