@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from conftest import clean_env
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
@@ -263,3 +264,53 @@ def test_sample(sample, files, run, tmp_path):
         assert missing is None, (
             f"{sample.page}:{command.line}: `minitest {shlex.join(command.argv)}` did not print "
             f"{missing!r} (in this order after the lines before it)\n{result.dump()}")
+
+
+# ---------------------------------------------------------------------------------------------
+# the --trace-hooks listing of docs/architecture.md
+# ---------------------------------------------------------------------------------------------
+
+_TRACE_MARKER = "<!-- trace-hooks sample: checked by tests/test_docs.py -->"
+_TRACE_TIME = re.compile(r"\d+\.\d{3}ms$")
+
+
+def _trace_sample() -> list[str]:
+    text = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    assert _TRACE_MARKER in text, "the --trace-hooks sample of docs/architecture.md lost its marker"
+    block = text.split(_TRACE_MARKER, 1)[1].split("```text\n", 1)[1].split("\n```", 1)[0]
+    return block.splitlines()
+
+
+def _segments(lines: list[str]) -> list[list[str]]:
+    """The sample cut at its ``...`` lines (each stands for any number of lines left out)."""
+    segments: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip() == "...":
+            segments.append([])
+        else:
+            segments[-1].append(_TRACE_TIME.sub("Nms", line))
+    return [segment for segment in segments if segment]
+
+
+def test_architecture_trace_hooks_sample_is_what_minitest_prints(tmp_path):
+    """The listing in docs/architecture.md is real output: each run of lines between ``...`` must
+    appear, consecutively and in order, in ``minitest --trace-hooks`` on a one-test folder (the
+    folder's path shown as ``...``, times not compared)."""
+    (tmp_path / "test_one.py").write_text("def test_one():\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "minitest", "--trace-hooks"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+                          env=clean_env({"MINITEST_DISABLE_PLUGIN_AUTOLOAD": "1"}, pythonpath=[REPO]))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    actual = [_TRACE_TIME.sub("Nms", line).replace(f"{tmp_path}/", ".../")
+              for line in proc.stderr.splitlines()]
+    position = 0
+    for segment in _segments(_trace_sample()):
+        for start in range(position, len(actual) - len(segment) + 1):
+            if actual[start:start + len(segment)] == segment:
+                position = start + len(segment)
+                break
+        else:
+            raise AssertionError(
+                "docs/architecture.md's --trace-hooks sample differs from what minitest prints; "
+                "paste the new output (from 'minitest_collection' on) into the sample:\n"
+                + "\n".join(proc.stderr.splitlines()) + "\n\nnot found in order:\n" + "\n".join(segment))
