@@ -80,7 +80,9 @@ def run_session(config: Config) -> int:
                 code = exc.returncode
             elif isinstance(exc, Session.Interrupted):
                 code = ExitCode.INTERRUPTED
-            config.hook.minitest_keyboard_interrupt(excinfo=exc)
+            from minitest.raises_api import ExceptionInfo  # only when the run is interrupted
+
+            config.hook.minitest_keyboard_interrupt(excinfo=ExceptionInfo.from_exception(exc))
             session.exitstatus = code
         except BaseException as exc:  # noqa: BLE001 - a bug anywhere must still end cleanly
             session.exitstatus = ExitCode.INTERNAL_ERROR
@@ -104,7 +106,9 @@ def _report_internal_error(config: Config, exc: BaseException) -> None:
     if culprit:
         # a traceback through pluggy hides which plugin broke: say it first
         text = culprit + "\n" + text
-    handled = config.hook.minitest_internalerror(excrepr=text, excinfo=exc)
+    from minitest.raises_api import ExceptionInfo  # only on an internal error
+
+    handled = config.hook.minitest_internalerror(excrepr=text, excinfo=ExceptionInfo.from_exception(exc))
     if not any(handled):
         for line in text.splitlines():
             sys.stderr.write(f"INTERNALERROR> {line}\n")

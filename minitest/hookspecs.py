@@ -16,6 +16,7 @@ Conventions:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from minitest.nodes import Collector, Item, Node, Session
     from minitest.parametrize import Metafunc
     from minitest.pluginmanager import MinitestPluginManager
+    from minitest.raises_api import ExceptionInfo
     from minitest.reports import CallInfo, CollectReport, TestReport
     from minitest.terminal_api import TerminalReporterAPI
 
@@ -365,29 +367,35 @@ def minitest_assertrepr_compare(config: Config, op: str, left: object, right: ob
 
 
 @hookspec
-def minitest_warning_recorded(warning_message: Any, when: str, nodeid: str, location: Any) -> None:
-    """A warning was captured during ``when`` ("config", "collect" or "runtest")."""
+def minitest_warning_recorded(warning_message: warnings.WarningMessage, when: str, nodeid: str,
+                              location: tuple[str, int, str] | None) -> None:
+    """A warning was captured during ``when`` ("config", "collect" or "runtest"), by the test
+    ``nodeid`` ("" outside a test). Every implementation is called (the warnings summary, workers
+    sending it to the controller)."""
 
 
 @hookspec(warn_on_impl=MinitestDeprecationWarning(
     "minitest_warning_captured is deprecated and will be removed in minitest 0.2; implement "
     "minitest_warning_recorded(warning_message, when, nodeid, location) instead"
 ))
-def minitest_warning_captured(warning_message: Any, when: str, item: Item | None, location: Any) -> None:
+def minitest_warning_captured(warning_message: warnings.WarningMessage, when: str, item: Item | None,
+                              location: tuple[str, int, str] | None) -> None:
     """Deprecated: the old name of :func:`minitest_warning_recorded` (it received the item, not its
     node id). Still called for one release after ``minitest_warning_recorded``; implementing it
     issues a MinitestDeprecationWarning when the plugin is registered."""
 
 
 @hookspec
-def minitest_internalerror(excrepr: str, excinfo: Any) -> bool | None:
-    """An internal error happened (a bug in minitest or a plugin). Return True to suppress the
-    default printing of the traceback."""
+def minitest_internalerror(excrepr: str, excinfo: ExceptionInfo[BaseException]) -> bool | None:
+    """An internal error happened (a bug in minitest or a plugin): ``excrepr`` is its traceback as
+    text (naming the plugin that raised, when known). Every implementation is called; if one
+    returns True, the default printing of the traceback to stderr is left out."""
 
 
 @hookspec
-def minitest_keyboard_interrupt(excinfo: Any) -> None:
-    """The run was interrupted with Ctrl-C."""
+def minitest_keyboard_interrupt(excinfo: ExceptionInfo[BaseException]) -> None:
+    """The run was interrupted: Ctrl-C, ``minitest.exit()``, or ``-x`` / ``--maxfail`` stopping it
+    (``excinfo.value`` says which). Every implementation is called, before the session finishes."""
 
 
 @hookspec(firstresult=True)

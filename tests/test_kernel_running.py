@@ -299,3 +299,36 @@ def test_ctrl_c_during_a_test(files, tmp_path):
         "*= 1 passed in *",
     ])
     assert "test_never" not in result.stdout
+
+
+def test_interrupt_and_internal_error_hooks_get_an_exception_info(files, run):
+    """``minitest_keyboard_interrupt`` and ``minitest_internalerror`` receive an ExceptionInfo
+    (pytest's type for ``excinfo``), whose value is the exception that stopped the run."""
+    files({
+        "conftest.py": """
+            import minitest
+
+            def minitest_keyboard_interrupt(excinfo):
+                print(f"INTERRUPT {type(excinfo).__name__} {excinfo.typename} {excinfo.value.msg}")
+
+            def minitest_internalerror(excrepr, excinfo):
+                print(f"INTERNAL {type(excinfo).__name__} {excinfo.typename} {excinfo.value}")
+
+            def minitest_collection_finish(session):
+                if session.config.getoption("collectonly", False):
+                    raise RuntimeError("broken plugin")
+        """,
+        "test_stop.py": """
+            import minitest
+
+            def test_stop():
+                minitest.exit("enough")
+        """,
+    })
+    stopped = run("-s", "-p", "no:cache")
+    assert stopped.ret == 2, stopped.dump()
+    assert any(line.endswith("INTERRUPT ExceptionInfo Exit enough") for line in stopped.lines), stopped.dump()
+    broken = run("-s", "-p", "no:cache", "--co")
+    assert broken.ret == 3, broken.dump()
+    assert any(line.endswith("INTERNAL ExceptionInfo RuntimeError broken plugin") for line in broken.lines), \
+        broken.dump()

@@ -15,6 +15,8 @@ from minitest.nodes import Session
 from minitest.terminal_api import STOP_REASONS
 
 if TYPE_CHECKING:
+    from minitest.raises_api import ExceptionInfo
+
     from .reporter import TerminalReporter
 
 
@@ -27,8 +29,8 @@ class StopReasons:
         self._reporter = reporter
         self._interrupt: BaseException | None = None
 
-    def minitest_keyboard_interrupt(self, excinfo: BaseException) -> None:
-        self._interrupt = excinfo
+    def minitest_keyboard_interrupt(self, excinfo: ExceptionInfo[BaseException]) -> None:
+        self._interrupt = excinfo.value
 
     def minitest_internalerror(self, excrepr: str) -> bool:
         tw = self._reporter.writer
