@@ -9,6 +9,7 @@ import pluggy
 from minitest import hookimpl
 from minitest.config import Config, Parser
 from minitest.pluginmanager import BUILTIN_PLUGINS, PYTEST_BUILTIN_ALIASES
+from minitest.pytest_names import PYTEST_ENTRYPOINT_GROUP
 from minitest.version import __version__
 
 
@@ -54,6 +55,8 @@ def describe_plugins(config: Config) -> str:
             where = "object"
         elif origin.kind == "entrypoint":
             where = f"entry point {origin.detail} (distribution {origin.dist} {origin.version})"
+        elif origin.kind == "pytest-entrypoint":
+            where = f"pytest plugin, entry point {origin.detail} (distribution {origin.dist} {origin.version})"
         elif origin.kind == "builtin":
             where = f"builtin ({origin.detail})"
         else:
@@ -62,6 +65,11 @@ def describe_plugins(config: Config) -> str:
         lines.append(f"  {_short(name, config)}")
         lines.append(f"      from: {where}")
         lines.append(f"      hooks: {', '.join(hooks) if hooks else '(none)'}")
+    if pm.replaced_plugins:
+        lines.append("")
+        lines.append("pytest plugins not loaded (a builtin does their job):")
+        for name, (builtin, project) in sorted(pm.replaced_plugins.items()):
+            lines.append(f"  {name} ({project}): the builtin {builtin!r} runs instead")
     blocked = pm.blocked_names()
     missing = [n for n in BUILTIN_PLUGINS if pm.get_plugin(n) is None and n not in blocked]
     lines.append("")
@@ -84,18 +92,20 @@ def describe_plugins(config: Config) -> str:
 
 
 def _installed_entry_points() -> dict[str, str]:
-    """Entry-point name → description of every installed plugin (group ``minitest``)."""
+    """Entry-point name → description of every installed plugin (groups ``minitest``, ``pytest11``)."""
     from importlib.metadata import distributions
 
     found: dict[str, str] = {}
     for dist in distributions():
         for ep in dist.entry_points:
-            if ep.group == "minitest":
-                found[ep.name] = f"entry point {ep.value} (distribution {dist.metadata['name']} {dist.version})"
+            if ep.group in ("minitest", PYTEST_ENTRYPOINT_GROUP):
+                kind = "pytest plugin, entry point" if ep.group == PYTEST_ENTRYPOINT_GROUP else "entry point"
+                found[ep.name] = f"{kind} {ep.value} (distribution {dist.metadata['name']} {dist.version})"
     return found
 
 
-_KIND_ORDER = {"builtin": 0, "env": 1, "-p": 1, "entrypoint": 2, "ini": 3, "conftest": 4, "module": 5, "object": 6}
+_KIND_ORDER = {"builtin": 0, "env": 1, "-p": 1, "entrypoint": 2, "pytest-entrypoint": 2, "ini": 3, "conftest": 4,
+               "module": 5, "object": 6}
 
 
 def _origin_order(pm: object, name: str) -> tuple[int, str]:

@@ -173,7 +173,7 @@ def _code_of(function: Callable[..., object]) -> CodeType | None:
 
 
 @hookimpl(tryfirst=True)
-def minitest_load_initial_conftests(early_config: Config) -> None:
+def minitest_prepare_imports(early_config: Config) -> None:
     pm = early_config.pluginmanager
     option = early_config.known_args
     if getattr(option, "trace_hooks", False) or getattr(option, "trace_hooks_file", None):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from minitest.errors import UsageError
 from minitest.inifile import IniFile, determine_rootdir, locate_config
-from minitest.pytest_names import PYTEST, PYTEST_INI_KEYS
+from minitest.pytest_names import PYTEST, PYTEST_ENTRYPOINT_GROUP, PYTEST_INI_KEYS
 from minitest.stash import Stash
 
 Parsed = TypeVar("Parsed")
@@ -216,7 +216,8 @@ class Config:
 
     def __init__(self, pluginmanager: MinitestPluginManager, invocation_params: InvocationParams) -> None:
         self.pluginmanager = pluginmanager
-        self.hook = pluginmanager.hook
+        #: the hooks of every plugin, callable under minitest's and pytest's names
+        self.hook = pluginmanager.relay
         self.invocation_params = invocation_params
         self._parser = Parser()
         self._parser.on_option_added = self._default_for_late_option
@@ -580,8 +581,10 @@ def bootstrap(args: Sequence[str], plugins: Sequence[object] = ()) -> Config:
 
     1. the plugin manager with the hook specs and builtins (``-p no:NAME`` blocks first);
     2. ``minitest_addoption`` (historic) and a first, tolerant parse of the command line;
-    3. rootdir and the config file; ``addopts`` prepended; ``minitest_load_initial_conftests``;
-    4. ``MINITEST_PLUGINS`` and ``-p NAME``, installed plugins, ``plugins`` from the ini file;
+    3. rootdir and the config file; ``addopts`` prepended; ``minitest_prepare_imports``;
+    4. ``MINITEST_PLUGINS`` / ``PYTEST_PLUGINS`` and ``-p NAME``, installed plugins (group
+       ``minitest``, then pytest's ``pytest11``), ``plugins`` from the ini file; the command line
+       parsed again with their options; ``minitest_load_initial_conftests``;
     5. the conftest.py files on the way to the arguments;
     6. the final, strict parse and ``check_pending()`` (a misspelled hook is an error).
     """
@@ -596,6 +599,7 @@ def bootstrap(args: Sequence[str], plugins: Sequence[object] = ()) -> Config:
     pm.bind_config(config)
     parser = config.parser
     add_kernel_options(parser)
+    pm.hook.minitest_addhooks.call_historic(kwargs=dict(pluginmanager=pm))
     pm.hook.minitest_addoption.call_historic(kwargs=dict(parser=parser, pluginmanager=pm))
     for plugin in plugins:
         pm.register(plugin, origin=PluginOrigin("object", repr(plugin)))
@@ -628,17 +632,22 @@ def bootstrap(args: Sequence[str], plugins: Sequence[object] = ()) -> Config:
     pm.set_conftest_options(rootpath=rootdir, import_mode=known.importmode, noconftest=known.noconftest,
                             confcutdir=confcutdir)
     _apply_pythonpath(config)
-    pm.hook.minitest_load_initial_conftests(early_config=config, parser=parser, args=args)
+    pm.hook.minitest_prepare_imports(early_config=config, args=args)
 
     load, _ = parse_early_plugin_args(args)
-    for name in plugins_from_env():
-        pm.import_plugin(name, PluginOrigin("env", "MINITEST_PLUGINS"))
+    for variable, name in plugins_from_env():
+        pm.import_plugin(name, PluginOrigin("env", variable))
     for name in load:
         pm.import_plugin(name, PluginOrigin("-p", name))
     if not (autoload_disabled() or known.disable_plugin_autoload):
         pm.load_entrypoint_plugins()
+        pm.load_entrypoint_plugins(PYTEST_ENTRYPOINT_GROUP)
     for name in config.getini("plugins"):
         pm.import_plugin(name, PluginOrigin("ini", str(ini.path)))
+    # the plugins just registered may have options (pytest-cov's --cov): known to the next hook
+    known = parser.parse_known_args(args)
+    config.known_args = config.option = known
+    pm.hook.minitest_load_initial_conftests(early_config=config, parser=parser, args=args)
 
     initial = _initial_args(config, known.file_or_dir, invocation_dir)
     anchors = [(invocation_dir / arg.split("::", 1)[0]).resolve() for arg in initial]

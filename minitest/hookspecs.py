@@ -58,6 +58,17 @@ _STARTDIR_DEPRECATED = MinitestDeprecationWarning(
 
 
 @hookspec(historic=True)
+def minitest_addhooks(pluginmanager: MinitestPluginManager) -> None:
+    """Declare hooks of your own: ``pluginmanager.add_hookspecs(module_or_class)``.
+
+    Called once for every plugin as it is registered (historic), before its ``minitest_addoption``.
+    Specs are functions marked with ``minitest.hookspec`` (or, for plugins written for pytest,
+    ``pytest.hookspec``, and undecorated ``pytest_*`` functions, as pytest reads them); other
+    plugins may implement them before the declaring plugin is registered.
+    """
+
+
+@hookspec(historic=True)
 def minitest_addoption(parser: Parser, pluginmanager: MinitestPluginManager) -> None:
     """Register command-line options and ini values.
 
@@ -78,12 +89,24 @@ def minitest_plugin_registered(plugin: object, plugin_name: str, manager: Minite
 
 
 @hookspec
-def minitest_load_initial_conftests(early_config: Config, parser: Parser, args: list[str]) -> None:
-    """Called after the builtins are registered and the command line was pre-parsed, before plugins
-    named with ``-p``, installed plugins and conftest.py files are imported.
+def minitest_prepare_imports(early_config: Config, args: list[str]) -> None:
+    """Called once the command line is pre-parsed and the config file is read, before any plugin
+    named with ``-p`` or installed, conftest.py or test module is imported.
 
-    The place to install import hooks that must see those modules (assertion rewriting does).
-    ``early_config.known_args`` holds the options known so far.
+    The place to install what must be in place before those imports: import hooks that must see
+    those modules (assertion rewriting), modules they import (the pytest shim), hook monitoring
+    (``--trace-hooks``). Only builtins and plugin objects given to ``minitest.main`` are registered
+    yet. Every implementation is called; ``early_config.known_args`` holds the options known so far.
+    """
+
+
+@hookspec
+def minitest_load_initial_conftests(early_config: Config, parser: Parser, args: list[str]) -> None:
+    """Called once the plugins named with ``-p`` and ``MINITEST_PLUGINS`` / ``PYTEST_PLUGINS``,
+    the installed plugins and those of the ini file are registered, and the command line was
+    parsed again with their options (``early_config.known_args``), before the conftest.py files of
+    the initial arguments are loaded (pytest's order: pytest-cov starts coverage here).
+    Every implementation is called.
     """
 
 

@@ -1,8 +1,14 @@
 """The plugin manager and its one factory, :func:`get_plugin_manager`.
 
-Discovery order: builtins → ``MINITEST_PLUGINS`` and ``-p NAME`` → installed plugins (entry-point
-group ``minitest``) unless autoload is disabled → ``plugins`` from the ini file → conftest.py
-files → ``minitest_plugins`` / ``pytest_plugins`` in conftests and test modules.
+Discovery order: builtins → ``MINITEST_PLUGINS`` / ``PYTEST_PLUGINS`` and ``-p NAME`` → installed
+plugins (entry-point group ``minitest``, then pytest's ``pytest11``) unless autoload is disabled →
+``plugins`` from the ini file → conftest.py files → ``minitest_plugins`` / ``pytest_plugins`` in
+conftests and test modules.
+
+Plugins written for pytest take part unchanged: their ``pytest_*`` implementations of pytest's own
+hooks are implementations of the ``minitest_*`` hooks of the same name, the hooks they declare
+themselves (``pytest.hookspec``, ``pytest_addhooks``) keep their ``pytest_*`` names, and both
+spellings can be called (``config.hook.pytest_runtest_logreport(...)``).
 
 The kernel knows builtins only by module name: it never imports a feature directly.
 """
@@ -25,10 +31,16 @@ import pluggy
 from minitest import hookspecs
 from minitest.config import UsageError
 from minitest.pytest_names import (
+    PYTEST_AUTOLOAD_ENV,
     PYTEST_BUILTIN_ALIASES,
+    PYTEST_ENTRYPOINT_GROUP,
     PYTEST_HOOK_PREFIX,
     PYTEST_HOOKIMPL_ATTR,
+    PYTEST_HOOKSPEC_ATTR,
+    PYTEST_OWN_HOOKS,
     PYTEST_PLUGINS_ATTR,
+    PYTEST_PLUGINS_ENV,
+    PYTEST_PLUGINS_REPLACED,
     is_pytest_internal_plugin,
 )
 
@@ -74,21 +86,30 @@ class PluginLoadError(UsageError):
 class PluginOrigin:
     """Where a registered plugin came from (shown by ``--plugins`` and the header)."""
 
-    kind: str  # "builtin", "entrypoint", "-p", "env", "ini", "conftest", "module", "object"
+    #: "builtin", "entrypoint" (group ``minitest``), "pytest-entrypoint" (group ``pytest11``), "-p",
+    #: "env", "ini", "conftest", "module", "object"
+    kind: str
     detail: str = ""
     dist: str | None = None
     version: str | None = None
 
 
 class _PathHookProxy:
-    """``node.ihook``: the hook relay without the conftest.py files that do not cover a path."""
+    """``config.hook`` and ``node.ihook``: the hook relay without the conftest.py files that do not
+    cover a path (none left out for ``config.hook``), answering pytest's hook names too.
+
+    A caller is looked up once per name and kept: pluggy never replaces the caller of a name, and
+    the proxies of ``node.ihook`` are made anew when a plugin is registered or unregistered.
+    """
 
     def __init__(self, pm: MinitestPluginManager, remove: Sequence[object]) -> None:
         self._pm = pm
         self._remove = remove
 
     def __getattr__(self, name: str) -> Any:
-        caller = self._pm.subset_hook_caller(name, remove_plugins=self._remove)
+        target = self._pm.hook_name(name)
+        caller = self._pm.subset_hook_caller(target, remove_plugins=self._remove) if self._remove \
+            else getattr(self._pm.hook, target)
         self.__dict__[name] = caller
         return caller
 
@@ -111,6 +132,11 @@ class MinitestPluginManager(pluggy.PluginManager):
         self.confcutdir: Path | None = None
         self.noconftest = False
         self._blocked: dict[str, None] = {}  # every name passed to set_blocked, in order
+        #: installed pytest plugins not loaded because a builtin does their job: entry-point name →
+        #: (the builtin, "distribution version")
+        self.replaced_plugins: dict[str, tuple[str, str]] = {}
+        #: ``config.hook``: every plugin's hooks, under minitest's and pytest's names
+        self.relay: Any = _PathHookProxy(self, ())
 
     # -- the bootstrap's settings ----------------------------------------------------------------
     def bind_config(self, config: Any) -> None:
@@ -125,6 +151,32 @@ class MinitestPluginManager(pluggy.PluginManager):
         self.import_mode = import_mode
         self.noconftest = noconftest
         self.confcutdir = confcutdir
+
+    # -- hook names ----------------------------------------------------------------------------
+    def hook_name(self, name: str) -> str:
+        """The hook ``name`` stands for: itself, or for pytest's name of one of minitest's hooks
+        (``pytest_runtest_logreport``), the ``minitest_*`` hook. AttributeError for no hook."""
+        hooks = self.hook.__dict__
+        if name in hooks:
+            return name
+        if name.startswith(_PYTEST_PREFIX):
+            mapped = _PREFIX + name[len(_PYTEST_PREFIX):]
+            if mapped in hooks:
+                return mapped
+        raise AttributeError(f"no hook named {name!r}")
+
+    def parse_hookspec_opts(self, module_or_class: ModuleType | type, name: str) -> Any:
+        """minitest's specs, and the hooks plugins written for pytest declare: marked with
+        ``pytest.hookspec`` / ``pluggy.HookspecMarker("pytest")``, or (pytest's older rule) any
+        undecorated ``pytest_*`` function of a namespace given to ``add_hookspecs``."""
+        opts = super().parse_hookspec_opts(module_or_class, name)
+        if opts is not None or not name.startswith(_PYTEST_PREFIX):
+            return opts
+        function = getattr(module_or_class, name, None)
+        if not inspect.isroutine(function):
+            return None
+        declared = getattr(function, PYTEST_HOOKSPEC_ATTR, None)
+        return dict(declared) if declared is not None else dict(_PLAIN_SPEC_OPTS)
 
     # -- hook implementation discovery ---------------------------------------------------------
     def parse_hookimpl_opts(self, plugin: object, name: str) -> Any:
@@ -142,13 +194,18 @@ class MinitestPluginManager(pluggy.PluginManager):
         return None
 
     def _pytest_hookimpl_opts(self, plugin: object, name: str) -> Any:
-        """Map ``pytest_*`` hooks of plugins written for pytest onto ``minitest_*`` hooks."""
+        """Map ``pytest_*`` implementations of pytest's own hooks onto ``minitest_*`` hooks; keep
+        the name of any other (a hook a pytest plugin declares, whose spec may come later)."""
         method = getattr(plugin, name, None)
         if not inspect.isroutine(method):
             return None
-        target = _PREFIX + name[len(_PYTEST_PREFIX):]
-        if target == "minitest_plugins":
-            return None
+        raw = dict(getattr(method, PYTEST_HOOKIMPL_ATTR, {}) or {})
+        hook = str(raw.get("specname") or name)
+        if hook not in PYTEST_OWN_HOOKS:
+            flags = {k: bool(raw.get(k, False)) for k in ("wrapper", "hookwrapper", "optionalhook", "tryfirst",
+                                                          "trylast")}
+            return {**flags, "specname": hook if hook != name else None}
+        target = _PREFIX + hook[len(_PYTEST_PREFIX):]
         caller = getattr(self.hook, target, None)
         if caller is None or caller.spec is None:
             where = getattr(plugin, "__file__", repr(plugin))
@@ -164,7 +221,6 @@ class MinitestPluginManager(pluggy.PluginManager):
             warnings.warn(f"the pytest hook {name!r} in {where} asks for {', '.join(extra)}, which minitest "
                           "does not provide; it is ignored", stacklevel=2)
             return None
-        raw = dict(getattr(method, PYTEST_HOOKIMPL_ATTR, {}) or {})
         opts: dict[str, bool | str] = {
             k: bool(raw.get(k, False)) for k in ("wrapper", "hookwrapper", "optionalhook", "tryfirst", "trylast")}
         opts["specname"] = target
@@ -246,6 +302,8 @@ class MinitestPluginManager(pluggy.PluginManager):
             return
         if modname in BUILTIN_PLUGINS or modname in PYTEST_BUILTIN_ALIASES:
             return  # a builtin is already registered (or was blocked on purpose)
+        if origin.kind == "-p" and self._load_named_entry_point(modname):
+            return
         self._mark_rewrite(modname)
         try:
             module = importlib.import_module(modname)
@@ -256,29 +314,48 @@ class MinitestPluginManager(pluggy.PluginManager):
         self.register(module, modname, origin)
         self.consider_module(module)
 
+    def _load_named_entry_point(self, name: str) -> bool:
+        """``-p NAME`` naming an installed plugin by its entry-point name (``-p randomly``), as
+        pytest allows, also with autoload off; True if one was loaded (or stands replaced)."""
+        for group in ("minitest", PYTEST_ENTRYPOINT_GROUP):
+            if self.load_entrypoint_plugins(group, only=name) or name in self.replaced_plugins:
+                return True
+        return False
+
     def _mark_rewrite(self, modname: str) -> None:
         from minitest.assertion_api import register_assert_rewrite
 
         register_assert_rewrite(modname)
 
-    def load_entrypoint_plugins(self, group: str = "minitest") -> int:
-        """Load installed plugins (entry-point group ``minitest``); return how many were loaded."""
+    def load_entrypoint_plugins(self, group: str = "minitest", only: str | None = None) -> int:
+        """Load installed plugins of entry-point group ``group`` (``minitest``, or pytest's
+        ``pytest11``), or only the one named ``only``; return how many were loaded.
+
+        A pytest plugin whose job a builtin does (pytest-xdist, pytest-timeout) is not loaded: it
+        is recorded in :attr:`replaced_plugins` and ``--plugins`` names the builtin that runs.
+        """
         from minitest.entrypoints import group_entry_points
 
         count = 0
         for dist, ep in group_entry_points(group):
+            if only is not None and ep.name != only:
+                continue
             if self.get_plugin(ep.name) or self.is_blocked(ep.name):
+                continue
+            project = f"{dist.metadata['name']} {dist.version}"
+            if group == PYTEST_ENTRYPOINT_GROUP and ep.name in PYTEST_PLUGINS_REPLACED:
+                self.replaced_plugins[ep.name] = (PYTEST_PLUGINS_REPLACED[ep.name], project)
                 continue
             self._mark_rewrite(ep.module)
             try:
                 plugin = ep.load()
             except Exception as exc:
                 raise PluginLoadError(
-                    f"Error loading installed plugin {ep.name!r} ({ep.value}, from "
-                    f"{dist.metadata['name']} {dist.version}): {type(exc).__name__}: {exc}"
+                    f"Error loading installed plugin {ep.name!r} ({ep.value}, from {project}): "
+                    f"{type(exc).__name__}: {exc}\n(-p no:{ep.name} runs without it)"
                 ) from exc
-            name = dist.metadata["name"]
-            self.register(plugin, ep.name, PluginOrigin("entrypoint", ep.value, name, dist.version))
+            kind = "pytest-entrypoint" if group == PYTEST_ENTRYPOINT_GROUP else "entrypoint"
+            self.register(plugin, ep.name, PluginOrigin(kind, ep.value, dist.metadata["name"], dist.version))
             count += 1
         return count
 
@@ -355,7 +432,7 @@ class MinitestPluginManager(pluggy.PluginManager):
             pass
         remove = [mod for directory, mod in self._conftest_plugins
                   if directory != path and directory not in path.parents]
-        proxy = _PathHookProxy(self, remove) if remove else self.hook
+        proxy = _PathHookProxy(self, remove) if remove else self.relay
         self._proxy_cache[path] = proxy
         return proxy
 
@@ -434,9 +511,16 @@ def get_plugin_manager(blocked: list[str] | None = None) -> MinitestPluginManage
     return pm
 
 
-def plugins_from_env() -> list[str]:
-    return [p.strip() for p in os.environ.get("MINITEST_PLUGINS", "").split(",") if p.strip()]
+def plugins_from_env() -> list[tuple[str, str]]:
+    """(variable, module) for each plugin named in ``MINITEST_PLUGINS`` and ``PYTEST_PLUGINS``."""
+    return [(variable, name.strip()) for variable in ("MINITEST_PLUGINS", PYTEST_PLUGINS_ENV)
+            for name in os.environ.get(variable, "").split(",") if name.strip()]
 
 
 def autoload_disabled() -> bool:
-    return bool(os.environ.get("MINITEST_DISABLE_PLUGIN_AUTOLOAD"))
+    """``MINITEST_DISABLE_PLUGIN_AUTOLOAD`` or pytest's ``PYTEST_DISABLE_PLUGIN_AUTOLOAD`` is set."""
+    return bool(os.environ.get("MINITEST_DISABLE_PLUGIN_AUTOLOAD") or os.environ.get(PYTEST_AUTOLOAD_ENV))
+
+#: the options of a hook spec declared without a marker (pytest's rule for ``pytest_*`` functions
+#: of a spec namespace): what pluggy's marker gives with no arguments, for this pluggy version
+_PLAIN_SPEC_OPTS: dict[str, Any] = dict(pluggy.HookspecMarker("minitest")(lambda: None).minitest_spec)

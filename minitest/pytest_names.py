@@ -12,6 +12,8 @@ from __future__ import annotations
 
 __all__ = [
     "PYTEST", "PYTEST_HOOK_PREFIX", "PYTEST_BUILTIN_ALIASES", "PYTEST_PLUGINS_ATTR", "PYTEST_HOOKIMPL_ATTR",
+    "PYTEST_HOOKSPEC_ATTR", "PYTEST_ENTRYPOINT_GROUP", "PYTEST_PLUGINS_ENV", "PYTEST_AUTOLOAD_ENV",
+    "PYTEST_OWN_HOOKS", "PYTEST_PLUGINS_REPLACED",
     "is_pytest_internal_plugin", "PYTEST_CONFIG_CANDIDATES", "PYTEST_INI_FILES", "PYTEST_TOML_TABLE",
     "PYTEST_INI_KEYS", "PYTEST_MARK_ATTR", "PYTEST_MODULE_PREFIXES", "is_pytest_class",
     "PYTEST_FIXTURE_DEFINITION_CLASS", "PYTEST_LEGACY_FIXTURE_ATTR", "is_pytest_fixture_definition",
@@ -53,6 +55,43 @@ PYTEST_PLUGINS_ATTR = "pytest_plugins"
 
 #: where ``pytest.hookimpl(...)`` leaves its options on a function (pluggy's ``<project>_impl``)
 PYTEST_HOOKIMPL_ATTR = "pytest_impl"
+
+#: where ``pluggy.HookspecMarker("pytest")`` / ``pytest.hookspec(...)`` leaves its options on a
+#: function (pluggy's ``<project>_spec``): how plugins written for pytest declare hooks of their own
+PYTEST_HOOKSPEC_ATTR = "pytest_spec"
+
+#: the entry-point group of installed pytest plugins
+PYTEST_ENTRYPOINT_GROUP = "pytest11"
+
+#: the environment variables pytest reads for plugins to load and for turning autoload off
+PYTEST_PLUGINS_ENV = "PYTEST_PLUGINS"
+PYTEST_AUTOLOAD_ENV = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
+
+#: pytest 9.2's own hooks (``_pytest/hookspec.py``). A ``pytest_*`` implementation of one of these is
+#: mapped onto the ``minitest_*`` hook of the same name, or, where minitest has none, ignored with a
+#: warning; any other ``pytest_*`` name is a hook a third-party plugin declares (pytest-xdist's
+#: ``pytest_configure_node``, pytest-benchmark's ``pytest_benchmark_*``) and keeps its own name.
+PYTEST_OWN_HOOKS: frozenset[str] = frozenset(f"pytest_{name}" for name in (
+    "addhooks", "plugin_registered", "addoption", "configure", "cmdline_parse", "load_initial_conftests",
+    "cmdline_main", "collection", "collection_modifyitems", "collection_finish", "ignore_collect",
+    "collect_directory", "collect_file", "collectstart", "itemcollected", "collectreport", "deselected",
+    "make_collect_report", "pycollect_makemodule", "pycollect_makeitem", "pyfunc_call", "generate_tests",
+    "make_parametrize_id", "runtestloop", "runtest_protocol", "runtest_logstart", "runtest_logfinish",
+    "runtest_setup", "runtest_call", "runtest_teardown", "runtest_makereport", "runtest_logreport",
+    "report_to_serializable", "report_from_serializable", "fixture_setup", "fixture_post_finalizer",
+    "sessionstart", "sessionfinish", "unconfigure", "assertrepr_compare", "assertion_pass", "report_header",
+    "report_collectionfinish", "report_teststatus", "terminal_summary", "warning_recorded",
+    "markeval_namespace", "internalerror", "keyboard_interrupt", "exception_interact", "enter_pdb",
+    "leave_pdb",
+))
+
+#: installed pytest plugins whose job a minitest builtin does: entry-point name → the builtin that
+#: runs instead (the plugin is not loaded; ``--plugins`` says so)
+PYTEST_PLUGINS_REPLACED: dict[str, str] = {
+    "xdist": "parallel",
+    "xdist.looponfail": "parallel",
+    "timeout": "timeout",
+}
 
 
 def is_pytest_internal_plugin(name: str) -> bool:

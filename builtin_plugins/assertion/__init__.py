@@ -62,7 +62,7 @@ def _assert_mode(config: Any) -> str:
 
 
 @hookimpl(tryfirst=True)
-def minitest_load_initial_conftests(early_config: Any, args: list[str]) -> None:
+def minitest_prepare_imports(early_config: Any, args: list[str]) -> None:
     if _assert_mode(early_config) != "rewrite":
         return
     if REWRITE_HOOK_KEY in early_config.stash:

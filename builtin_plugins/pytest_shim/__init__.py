@@ -24,9 +24,9 @@ from .facade import make_facade
 
 
 @hookimpl(tryfirst=True)
-def minitest_load_initial_conftests(early_config: Any) -> None:
-    """The earliest point after ``-p no:NAME`` from the command line and ``addopts`` is known, and
-    before any conftest.py, ``-p`` plugin, installed plugin or test module is imported."""
+def minitest_prepare_imports(early_config: Any) -> None:
+    """Before any conftest.py, ``-p`` plugin, installed plugin or test module is imported (they
+    ``import pytest``), once ``-p no:NAME`` from the command line and ``addopts`` is known."""
     if "pytest" in sys.modules:
         return
     facade = make_facade()

@@ -65,8 +65,10 @@ class Header:
         pm = config.pluginmanager
         installed = []
         for name, origin in pm.origins.items():
-            if origin.kind == "entrypoint" and pm.get_plugin(name) is not None:
-                installed.append(f"{origin.dist}-{origin.version}")
+            if origin.kind in ("entrypoint", "pytest-entrypoint") and pm.get_plugin(name) is not None:
+                # as pytest writes it: pytest-mock 3.15.1 is "mock-3.15.1"
+                dist = str(origin.dist).removeprefix("pytest-")
+                installed.append(f"{dist}-{origin.version}")
         if installed:
             lines.append("plugins: " + ", ".join(sorted(set(installed))))
         return lines
