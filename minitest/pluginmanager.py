@@ -521,6 +521,13 @@ def autoload_disabled() -> bool:
     """``MINITEST_DISABLE_PLUGIN_AUTOLOAD`` or pytest's ``PYTEST_DISABLE_PLUGIN_AUTOLOAD`` is set."""
     return bool(os.environ.get("MINITEST_DISABLE_PLUGIN_AUTOLOAD") or os.environ.get(PYTEST_AUTOLOAD_ENV))
 
+
+def _plain_spec_opts() -> dict[str, Any]:
+    def spec() -> None: ...
+
+    return dict(vars(pluggy.HookspecMarker("minitest")(spec))["minitest_spec"])
+
+
 #: the options of a hook spec declared without a marker (pytest's rule for ``pytest_*`` functions
 #: of a spec namespace): what pluggy's marker gives with no arguments, for this pluggy version
-_PLAIN_SPEC_OPTS: dict[str, Any] = dict(pluggy.HookspecMarker("minitest")(lambda: None).minitest_spec)
+_PLAIN_SPEC_OPTS = _plain_spec_opts()
