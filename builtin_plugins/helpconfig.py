@@ -9,7 +9,7 @@ import pluggy
 from minitest import hookimpl
 from minitest.config import Config, Parser
 from minitest.pluginmanager import BUILTIN_PLUGINS, PYTEST_BUILTIN_ALIASES
-from minitest.pytest_names import PYTEST_ENTRYPOINT_GROUP
+from minitest.pytest_names import PYTEST_ENTRYPOINT_GROUP, PYTEST_PLUGINS_REPLACED
 from minitest.version import __version__
 
 
@@ -65,16 +65,17 @@ def describe_plugins(config: Config) -> str:
         lines.append(f"  {_short(name, config)}")
         lines.append(f"      from: {where}")
         lines.append(f"      hooks: {', '.join(hooks) if hooks else '(none)'}")
-    if pm.replaced_plugins:
+    installed = _installed_entry_points()
+    replaced = sorted(name for name in installed if name in PYTEST_PLUGINS_REPLACED)
+    if replaced:
         lines.append("")
         lines.append("pytest plugins not loaded (a builtin does their job):")
-        for name, (builtin, project) in sorted(pm.replaced_plugins.items()):
-            lines.append(f"  {name} ({project}): the builtin {builtin!r} runs instead")
+        for name in replaced:
+            lines.append(f"  {name} ({installed[name][1]}): the builtin {PYTEST_PLUGINS_REPLACED[name]!r} runs instead")
     blocked = pm.blocked_names()
     missing = [n for n in BUILTIN_PLUGINS if pm.get_plugin(n) is None and n not in blocked]
     lines.append("")
     lines.append("blocked: " + (", ".join(blocked) if blocked else "(none)"))
-    installed = _installed_entry_points()
     for name in blocked:
         # say what each blocked name stands for, so a typo in -p no:NAME is visible
         if name in BUILTIN_PLUGINS:
@@ -82,7 +83,7 @@ def describe_plugins(config: Config) -> str:
         elif name in PYTEST_BUILTIN_ALIASES:
             what = f"pytest's name for the builtin {PYTEST_BUILTIN_ALIASES[name]!r}"
         elif name in installed:
-            what = installed[name]
+            what = installed[name][0]
         else:
             what = "no plugin of this name is installed"
         lines.append(f"  {name}: {what}")
@@ -91,16 +92,18 @@ def describe_plugins(config: Config) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _installed_entry_points() -> dict[str, str]:
-    """Entry-point name → description of every installed plugin (groups ``minitest``, ``pytest11``)."""
+def _installed_entry_points() -> dict[str, tuple[str, str]]:
+    """Entry-point name → (description, "distribution version") of every installed plugin (groups
+    ``minitest`` and ``pytest11``)."""
     from importlib.metadata import distributions
 
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, str]] = {}
     for dist in distributions():
         for ep in dist.entry_points:
             if ep.group in ("minitest", PYTEST_ENTRYPOINT_GROUP):
                 kind = "pytest plugin, entry point" if ep.group == PYTEST_ENTRYPOINT_GROUP else "entry point"
-                found[ep.name] = f"{kind} {ep.value} (distribution {dist.metadata['name']} {dist.version})"
+                project = f"{dist.metadata['name']} {dist.version}"
+                found[ep.name] = (f"{kind} {ep.value} (distribution {project})", project)
     return found
 
 

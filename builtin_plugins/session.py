@@ -8,13 +8,9 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import gc
-import inspect
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from types import CodeType
-
-from pluggy import HookImpl
 
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
@@ -102,7 +98,7 @@ def _report_internal_error(config: Config, exc: BaseException) -> None:
     import traceback
 
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    culprit = _failing_hookimpl(config, exc)
+    culprit = config.pluginmanager.describe_failing_plugin(exc)
     if culprit:
         # a traceback through pluggy hides which plugin broke: say it first
         text = culprit + "\n" + text
@@ -113,55 +109,6 @@ def _report_internal_error(config: Config, exc: BaseException) -> None:
         for line in text.splitlines():
             sys.stderr.write(f"INTERNALERROR> {line}\n")
         sys.stderr.flush()
-
-
-def _failing_hookimpl(config: Config, exc: BaseException) -> str | None:
-    """"plugin NAME (origin) raised in HOOK" for the innermost hook implementation in the traceback."""
-    # The traceback's frames are matched against the code of every registered implementation
-    # (pluggy's public get_hookcallers / get_hookimpls): the innermost match is the implementation
-    # that raised or called what raised. A wrapper failing after its yield has its own frame too.
-    codes = _hookimpl_codes(config)
-    found = None
-    tb = exc.__traceback__
-    while tb is not None:
-        hit = codes.get(tb.tb_frame.f_code)
-        if hit is not None:
-            found = hit
-        tb = tb.tb_next
-    if found is None:
-        return None
-    hook_name, impl = found
-    name = getattr(impl, "plugin_name", "?")
-    origin = config.pluginmanager.origins.get(name)
-    if name.endswith(".py"):  # a conftest: its path from rootdir, as node ids are written
-        name = config.rootdir_relative(name)
-    where = ""
-    if origin is not None:
-        where = f" ({origin.kind}{' ' + origin.detail if origin.detail and origin.detail != name else ''}"
-        where += f", distribution {origin.dist} {origin.version})" if origin.dist else ")"
-    return f"plugin {name!r}{where} raised {type(exc).__name__} in {hook_name}: {exc}"
-
-
-def _hookimpl_codes(config: Config) -> dict[CodeType, tuple[str, HookImpl]]:
-    """The code object of every hook implementation → (hook name, implementation)."""
-    pm = config.pluginmanager
-    codes: dict[CodeType, tuple[str, HookImpl]] = {}
-    for _name, plugin in pm.list_name_plugin():
-        if plugin is None:
-            continue  # a blocked name
-        for caller in pm.get_hookcallers(plugin) or ():
-            for impl in caller.get_hookimpls():
-                if impl.plugin is plugin:
-                    code = _code_of(impl.function)
-                    if code is not None:
-                        codes.setdefault(code, (caller.name, impl))
-    return codes
-
-
-def _code_of(function: Callable[..., object]) -> CodeType | None:
-    function = inspect.unwrap(getattr(function, "__func__", function))  # a bound method, a decorated one
-    code = getattr(function, "__code__", None)
-    return code if isinstance(code, CodeType) else None
 
 
 def _main(config: Config, session: Session) -> int:

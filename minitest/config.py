@@ -236,6 +236,12 @@ class Config:
         self._configured = False
         self._unconfigured = False
 
+    @property
+    def known_args_namespace(self) -> argparse.Namespace:
+        """pytest's name for :attr:`known_args` (pytest-cov reads it in
+        ``pytest_load_initial_conftests``)."""
+        return self.known_args
+
     # -- options ---------------------------------------------------------------------------------
     def _default_for_late_option(self, option: _Option) -> None:
         """An option added after the command line was parsed (a conftest found during collection)
@@ -589,7 +595,7 @@ def bootstrap(args: Sequence[str], plugins: Sequence[object] = ()) -> Config:
     6. the final, strict parse and ``check_pending()`` (a misspelled hook is an error).
     """
     # the plugin manager module imports this one (UsageError, the Config type)
-    from minitest.pluginmanager import PluginOrigin, autoload_disabled, get_plugin_manager, plugins_from_env
+    from minitest.pluginmanager import PluginLoadError, get_plugin_manager
 
     invocation_dir = Path.cwd()
     args = [str(a) for a in args]
@@ -597,11 +603,31 @@ def bootstrap(args: Sequence[str], plugins: Sequence[object] = ()) -> Config:
     pm = get_plugin_manager(blocked=block)
     config = Config(pm, InvocationParams(tuple(args), invocation_dir, tuple(plugins)))
     pm.bind_config(config)
+    try:
+        _bootstrap_plugins(config, args, invocation_dir)
+    except UsageError:
+        raise
+    except Exception as exc:
+        # a plugin's hook failed while the run was being set up (a pytest plugin reaching for a
+        # pytest internal minitest lacks): name it and the way out, not minitest's traceback
+        found = pm.failing_hookimpl(exc)
+        if found is None:
+            raise
+        raise PluginLoadError(f"{pm.describe_failing_plugin(exc)}\n"
+                              f"(-p no:{found[1].plugin_name} runs without it)") from exc
+    return config
+
+
+def _bootstrap_plugins(config: Config, args: list[str], invocation_dir: Path) -> None:
+    """:func:`bootstrap` from the first plugin hook on (the config and its manager exist)."""
+    from minitest.pluginmanager import PluginOrigin, autoload_disabled, plugins_from_env
+
+    pm = config.pluginmanager
     parser = config.parser
     add_kernel_options(parser)
     pm.hook.minitest_addhooks.call_historic(kwargs=dict(pluginmanager=pm))
     pm.hook.minitest_addoption.call_historic(kwargs=dict(parser=parser, pluginmanager=pm))
-    for plugin in plugins:
+    for plugin in config.invocation_params.plugins:
         pm.register(plugin, origin=PluginOrigin("object", repr(plugin)))
 
     known = parser.parse_known_args(args)
@@ -662,7 +688,6 @@ def bootstrap(args: Sequence[str], plugins: Sequence[object] = ()) -> Config:
     config.clear_ini_cache()
     pm.check_pending()
     _check_unknown_ini_keys(config)
-    return config
 
 def stderr_write(text: str) -> None:
     sys.stderr.write(text)

@@ -15,6 +15,7 @@ The kernel knows builtins only by module name: it never imports a feature direct
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import os
@@ -23,7 +24,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any
 
 import pluggy
@@ -132,9 +133,6 @@ class MinitestPluginManager(pluggy.PluginManager):
         self.confcutdir: Path | None = None
         self.noconftest = False
         self._blocked: dict[str, None] = {}  # every name passed to set_blocked, in order
-        #: installed pytest plugins not loaded because a builtin does their job: entry-point name →
-        #: (the builtin, "distribution version")
-        self.replaced_plugins: dict[str, tuple[str, str]] = {}
         #: ``config.hook``: every plugin's hooks, under minitest's and pytest's names
         self.relay: Any = _PathHookProxy(self, ())
 
@@ -189,7 +187,7 @@ class MinitestPluginManager(pluggy.PluginManager):
                 # plain ``def minitest_x(...)`` in a conftest or module: a hook without decorator
                 return {}
             return None
-        if name.startswith(_PYTEST_PREFIX):
+        if name.startswith(_PYTEST_PREFIX) or _pytest_marked(plugin, name):
             return self._pytest_hookimpl_opts(plugin, name)
         return None
 
@@ -234,6 +232,12 @@ class MinitestPluginManager(pluggy.PluginManager):
             registered = super().register(plugin, name)
         except pluggy.PluginValidationError as exc:
             raise PluginLoadError(f"plugin {name or _describe(plugin)} is invalid: {exc}") from None
+        except UsageError:
+            raise
+        except Exception as exc:
+            # raised by the plugin's own historic hooks as it registers (addhooks, addoption)
+            raise PluginLoadError(f"plugin {name or _describe(plugin)} failed as it was registered: "
+                                  f"{type(exc).__name__}: {exc}") from exc
         if registered is not None:
             self.origins[registered] = origin or PluginOrigin("object", f"registered by {_caller_module()}")
             self._proxy_cache.clear()
@@ -317,10 +321,9 @@ class MinitestPluginManager(pluggy.PluginManager):
     def _load_named_entry_point(self, name: str) -> bool:
         """``-p NAME`` naming an installed plugin by its entry-point name (``-p randomly``), as
         pytest allows, also with autoload off; True if one was loaded (or stands replaced)."""
-        for group in ("minitest", PYTEST_ENTRYPOINT_GROUP):
-            if self.load_entrypoint_plugins(group, only=name) or name in self.replaced_plugins:
-                return True
-        return False
+        if name in PYTEST_PLUGINS_REPLACED:
+            return True  # its builtin runs
+        return any(self.load_entrypoint_plugins(group, only=name) for group in ("minitest", PYTEST_ENTRYPOINT_GROUP))
 
     def _mark_rewrite(self, modname: str) -> None:
         from minitest.assertion_api import register_assert_rewrite
@@ -331,21 +334,19 @@ class MinitestPluginManager(pluggy.PluginManager):
         """Load installed plugins of entry-point group ``group`` (``minitest``, or pytest's
         ``pytest11``), or only the one named ``only``; return how many were loaded.
 
-        A pytest plugin whose job a builtin does (pytest-xdist, pytest-timeout) is not loaded: it
-        is recorded in :attr:`replaced_plugins` and ``--plugins`` names the builtin that runs.
+        A pytest plugin whose job a builtin does (pytest-xdist, pytest-timeout:
+        ``PYTEST_PLUGINS_REPLACED``) is not loaded; ``--plugins`` names the builtin that runs.
         """
         from minitest.entrypoints import group_entry_points
 
+        skip = frozenset(PYTEST_PLUGINS_REPLACED) if group == PYTEST_ENTRYPOINT_GROUP else frozenset()
         count = 0
-        for dist, ep in group_entry_points(group):
+        for dist, ep in group_entry_points(group, skip):
             if only is not None and ep.name != only:
                 continue
             if self.get_plugin(ep.name) or self.is_blocked(ep.name):
                 continue
             project = f"{dist.metadata['name']} {dist.version}"
-            if group == PYTEST_ENTRYPOINT_GROUP and ep.name in PYTEST_PLUGINS_REPLACED:
-                self.replaced_plugins[ep.name] = (PYTEST_PLUGINS_REPLACED[ep.name], project)
-                continue
             self._mark_rewrite(ep.module)
             try:
                 plugin = ep.load()
@@ -437,6 +438,56 @@ class MinitestPluginManager(pluggy.PluginManager):
         return proxy
 
     # -- introspection -------------------------------------------------------------------------
+    def describe_failing_plugin(self, exc: BaseException) -> str | None:
+        """``plugin NAME (origin) raised TYPE in HOOK: message`` for the innermost hook
+        implementation in the traceback of ``exc``; None when no plugin's hook is in it.
+
+        The traceback's frames are matched against the code of every registered implementation
+        (pluggy's public ``get_hookcallers`` / ``get_hookimpls``): the innermost match is the
+        implementation that raised or called what raised. A wrapper failing after its yield has
+        its own frame too.
+        """
+        found = self.failing_hookimpl(exc)
+        if found is None:
+            return None
+        hook_name, impl = found
+        name = impl.plugin_name
+        origin = self.origins.get(name)
+        shown = name
+        if name.endswith(".py") and self.rootpath is not None:  # a conftest: its path as node ids write it
+            with contextlib.suppress(ValueError):
+                shown = Path(name).relative_to(self.rootpath).as_posix()
+        where = ""
+        if origin is not None:
+            where = f" ({origin.kind}{' ' + origin.detail if origin.detail and origin.detail != shown else ''}"
+            where += f", distribution {origin.dist} {origin.version})" if origin.dist else ")"
+        return f"plugin {shown!r}{where} raised {type(exc).__name__} in {hook_name}: {exc}"
+
+    def failing_hookimpl(self, exc: BaseException) -> tuple[str, pluggy.HookImpl] | None:
+        """(hook name, implementation) of the innermost hook implementation in the traceback of
+        ``exc`` (see :meth:`describe_failing_plugin`)."""
+        codes = self._hookimpl_codes()
+        found = None
+        tb = exc.__traceback__
+        while tb is not None:
+            found = codes.get(tb.tb_frame.f_code, found)
+            tb = tb.tb_next
+        return found
+
+    def _hookimpl_codes(self) -> dict[CodeType, tuple[str, pluggy.HookImpl]]:
+        """The code object of every hook implementation → (hook name, implementation)."""
+        codes: dict[CodeType, tuple[str, pluggy.HookImpl]] = {}
+        for _name, plugin in self.list_name_plugin():
+            if plugin is None:
+                continue  # a blocked name
+            for caller in self.get_hookcallers(plugin) or ():
+                for impl in caller.get_hookimpls():
+                    if impl.plugin is plugin:
+                        code = _code_of(impl.function)
+                        if code is not None:
+                            codes.setdefault(code, (caller.name, impl))
+        return codes
+
     def getplugin(self, name: str) -> Any:
         """pytest's spelling of ``get_plugin`` (used by conftest.py files written for pytest)."""
         return self.get_plugin(PYTEST_BUILTIN_ALIASES.get(name, name)) or self.get_plugin(name)
@@ -472,6 +523,26 @@ def _format_cause(exc: BaseException) -> str:
     lines = traceback.format_list(frames[-6:])
     return "".join(lines) + "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
 
+
+
+def _pytest_marked(plugin: object, name: str) -> bool:
+    """Whether ``plugin.name`` carries ``pytest.hookimpl(...)`` options: an implementation whatever
+    its name (``@pytest.hookimpl(specname="pytest_runtest_setup") def my_setup(...)``)."""
+    if name.startswith("_"):
+        return False
+    try:
+        member = getattr(plugin, name, None)
+        # only functions and methods: asking a module (a conftest's ``import pytest``) for the
+        # marker attribute could import what it forwards to
+        return inspect.isroutine(member) and isinstance(getattr(member, PYTEST_HOOKIMPL_ATTR, None), dict)
+    except Exception:  # noqa: BLE001 - an attribute that fails to be read is no hook
+        return False
+
+
+def _code_of(function: Any) -> CodeType | None:
+    function = inspect.unwrap(getattr(function, "__func__", function))  # a bound method, a decorated one
+    code = getattr(function, "__code__", None)
+    return code if isinstance(code, CodeType) else None
 
 
 def _caller_module() -> str:

@@ -64,3 +64,27 @@ def test_plugin_in_a_zip_on_sys_path_is_loaded(files, run, tmp_path):
                 zf.write(path, path.relative_to(site).as_posix())
     result = run("tests", pythonpath=[archive])
     result.fnmatch_lines(["scanplug: active", "*1 passed*"])
+
+
+def test_pytest_plugins_replaced_by_builtins_cost_nothing(files, run, tmp_path):
+    """An environment whose only pytest plugin is one a builtin replaces (pytest-xdist) loads no
+    plugin and does not import importlib.metadata for it; a pytest11 plugin beside it loads."""
+    site = files({
+        "site/fake_xdist.py": "raise RuntimeError('must not be imported')\n",
+        "site/pytest_xdist-3.8.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: pytest-xdist\nVersion: 3.8.0\n",
+        "site/pytest_xdist-3.8.0.dist-info/entry_points.txt": "[pytest11]\nxdist = fake_xdist\n",
+        "tests/conftest.py": (
+            "import sys\n\n"
+            "def minitest_report_header(config):\n"
+            "    return f\"metadata imported: {'importlib.metadata' in sys.modules}\"\n"),
+        "tests/test_x.py": TEST,
+    }) / "site"
+    result = run("tests", pythonpath=[site])
+    result.fnmatch_lines(["metadata imported: False", "*1 passed*"])
+    files({
+        "site/pytest_hello.py": "def pytest_report_header(config):\n    return 'pytest11 plugin: active'\n",
+        "site/pytest_hello-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: pytest-hello\nVersion: 1.0\n",
+        "site/pytest_hello-1.0.dist-info/entry_points.txt": "[pytest11]\nhello = pytest_hello\n",
+    })
+    result = run("tests", pythonpath=[site])
+    result.fnmatch_lines(["pytest11 plugin: active", "plugins: hello-1.0", "*1 passed*"])

@@ -10,15 +10,11 @@ itself, with ``pip --no-index``: nothing is downloaded. Marked ``venv`` so it ca
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, make_files, run_process
+from conftest import make_files, run_process
+from venvs import Venv, build_wheel, make_venv
 
 pytestmark = pytest.mark.venv
 
@@ -43,71 +39,12 @@ def minitest_collection_modifyitems(session, config, items):
 '''
 
 
-def _record_line(name: str, data: bytes) -> str:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return f"{name},sha256={digest},{len(data)}"
-
-
-def build_plugin_wheel(dest: Path) -> Path:
-    """A minimal, valid wheel of the distribution helloplug (module minitest_helloplug) with the
-    entry point ``helloplug = minitest_helloplug`` in group ``minitest``."""
-    distinfo = f"{PLUGIN_DIST}-{PLUGIN_VERSION}.dist-info"
-    files = {
-        "minitest_helloplug.py": PLUGIN_SOURCE.encode(),
-        f"{distinfo}/METADATA": (f"Metadata-Version: 2.1\nName: {PLUGIN_DIST}\nVersion: {PLUGIN_VERSION}\n"
-                                 "Summary: a test plugin for minitest\n").encode(),
-        f"{distinfo}/WHEEL": b"Wheel-Version: 1.0\nGenerator: minitest-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-        f"{distinfo}/entry_points.txt": b"[minitest]\nhelloplug = minitest_helloplug\n",
-        f"{distinfo}/top_level.txt": b"minitest_helloplug\n",
-    }
-    record = [_record_line(name, data) for name, data in files.items()] + [f"{distinfo}/RECORD,,"]
-    files[f"{distinfo}/RECORD"] = ("\n".join(record) + "\n").encode()
-    wheel = dest / f"{PLUGIN_DIST}-{PLUGIN_VERSION}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return wheel
-
-
-class Venv:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        bindir = "Scripts" if sys.platform == "win32" else "bin"
-        self.python = root / bindir / ("python.exe" if sys.platform == "win32" else "python")
-        self.minitest_script = root / bindir / ("minitest.exe" if sys.platform == "win32" else "minitest")
-        self.minitest_installed = False
-
-    def pip(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(self.python), "-m", "pip", "--disable-pip-version-check", "--no-input",
-                               *args], capture_output=True, text=True, timeout=600)
-
-
 @pytest.fixture(scope="session")
 def venv(tmp_path_factory) -> Venv:
-    root = tmp_path_factory.mktemp("venv") / "env"
-    made = subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(root)],
-                          capture_output=True, text=True, timeout=300)
-    if made.returncode != 0:
-        pytest.skip(f"cannot create a venv: {made.stderr.strip()[-500:]}")
-    env = Venv(root)
-    check_pip = env.pip("--version")
-    if check_pip.returncode != 0:
-        pytest.skip(f"pip is not usable in the venv: {check_pip.stderr.strip()[-500:]}")
-    # minitest itself, editable, from this checkout (offline first; build isolation needs an index)
-    for extra in (["--no-build-isolation", "--no-index"], []):
-        installed = env.pip("install", "--no-deps", "-q", *extra, "-e", str(REPO_ROOT))
-        if installed.returncode == 0:
-            env.minitest_installed = True
-            break
-    if not env.minitest_installed:
-        # without a build backend at hand, make the checkout importable as an editable install would
-        site = subprocess.run([str(env.python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-        (Path(site) / "minitest_checkout.pth").write_text(str(REPO_ROOT) + "\n")
-    wheel = build_plugin_wheel(tmp_path_factory.mktemp("wheel"))
-    plug = env.pip("install", "--no-deps", "--no-index", "-q", str(wheel))
-    if plug.returncode != 0:
-        pytest.fail(f"installing the plugin wheel failed:\n{plug.stdout}\n{plug.stderr}")
+    env = make_venv(tmp_path_factory.mktemp("venv") / "env")
+    wheel = build_wheel(tmp_path_factory.mktemp("wheel"), PLUGIN_DIST, PLUGIN_VERSION,
+                        {"minitest_helloplug.py": PLUGIN_SOURCE}, "[minitest]\nhelloplug = minitest_helloplug\n")
+    env.install_wheel(wheel)
     return env
 
 

@@ -16,6 +16,7 @@ import pluggy
 
 from minitest import hookimpl
 from minitest.config import Config
+from minitest.entrypoints import distribution_version
 from minitest.nodes import Session
 from minitest.terminal_api import HEADER
 from minitest.version import __version__
@@ -42,7 +43,7 @@ class Header:
         config = reporter.config
         reporter.write_sep("=", "test session starts", bold=True)
         py = ".".join(map(str, sys.version_info[:3]))
-        line = f"platform {sys.platform} -- Python {py}, minitest-{__version__}, pluggy-{pluggy.__version__}"
+        line = f"platform {sys.platform} -- Python {py}, minitest-{__version__}, pluggy-{distribution_version(pluggy, 'pluggy')}"
         if reporter.verbosity > 0:
             line += f" -- {sys.executable}"
         reporter.write_line(line)
