@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Container, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -266,6 +266,18 @@ class Node:
                 if name is None or mark.name == name:
                     yield mark
             node = node.parent
+
+    def has_marker(self, names: Container[str]) -> bool:
+        """Whether this node or a parent carries a mark named one of ``names``: one walk without a
+        generator, for plugins that ask about several names for every test and usually find none
+        (skipping asked three iter_markers per setup and one more after each call)."""
+        node: Node | None = self
+        while node is not None:
+            for mark in node._own_markers:
+                if mark.name in names:
+                    return True
+            node = node.parent
+        return False
 
     def iter_markers_with_node(self, name: str | None = None) -> Iterator[tuple[Node, Mark]]:
         node: Node | None = self
