@@ -201,7 +201,7 @@ class Node:
         """The hooks that apply to this node (conftest.py files outside its tree excluded)."""
         # kept on the node while the plugin manager's entry is valid (any plugin or conftest.py
         # registered or unregistered makes it stale): read ~10 times per test, it was recomputed
-        # each time, ~40 ms of a 1.6 s run of 10,000 trivial tests (see PathHooks)
+        # each time, ~25 ms of a 1.75 s run of 10,000 trivial tests (see PathHooks)
         try:
             entry = self._ihook
         except AttributeError:  # a node whose class skipped Node.__init__
@@ -270,7 +270,8 @@ class Node:
     def has_marker(self, names: Container[str]) -> bool:
         """Whether this node or a parent carries a mark named one of ``names``: one walk without a
         generator, for plugins that ask about several names for every test and usually find none
-        (skipping asked three iter_markers per setup and one more after each call)."""
+        (skipping asked three iter_markers per setup and one more after each call; with the
+        early return of its makereport wrapper, ~35 ms of 1.75 s on 10,000 trivial tests)."""
         node: Node | None = self
         while node is not None:
             for mark in node._own_markers:
