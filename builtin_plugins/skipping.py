@@ -110,9 +110,17 @@ def _conditions(mark: Mark) -> tuple[object, ...]:
     return ()
 
 
+#: the marks this plugin reads; most tests carry none of them (see ``Node.has_marker``)
+SKIP_MARKS = frozenset({"skip", "skipif"})
+XFAIL_MARKS = frozenset({"xfail"})
+ANY_MARKS = SKIP_MARKS | XFAIL_MARKS
+
+
 def skip_reason(item: Item) -> str | None:
     """Why the skip / skipif marks of ``item`` skip it (None: they do not)."""
     __tracebackhide__ = True
+    if not item.has_marker(SKIP_MARKS):
+        return None
     for mark in item.iter_markers("skipif"):
         conditions = _conditions(mark)
         if not conditions:
@@ -133,6 +141,8 @@ def skip_reason(item: Item) -> str | None:
 def evaluate_xfail(item: Item) -> XfailSpec | None:
     """The first xfail mark of ``item`` that applies (closest first)."""
     __tracebackhide__ = True
+    if not item.has_marker(XFAIL_MARKS):
+        return None
     config = item.config
     for mark in item.iter_markers("xfail"):
         run = bool(mark.kwargs.get("run", True))
@@ -179,6 +189,10 @@ def minitest_configure(config: Config) -> None:
 @hookimpl(tryfirst=True)
 def minitest_runtest_setup(item: Item) -> None:
     __tracebackhide__ = True
+    if not item.has_marker(ANY_MARKS):
+        # the common case in one mark walk instead of three (skipif, skip, xfail)
+        item.stash[XFAILED] = None
+        return
     reason = skip_reason(item)
     if reason is not None:
         raise Skipped(reason, use_item_location=True)
@@ -206,10 +220,12 @@ def minitest_runtest_call(item: Item) -> Generator[None, None, None]:
 @hookimpl(wrapper=True)
 def minitest_runtest_makereport(item: Item, call: CallInfo[None]) -> Generator[None, TestReport, TestReport]:
     report = yield
-    if _runxfail(item.config):
-        return report  # --runxfail: plain outcomes (a minitest.xfail() call is then a failure)
     exc = call.excinfo.value if call.excinfo is not None else None
     xfailed = item.stash.get(XFAILED, None)
+    if exc is None and xfailed is None:
+        return report  # nothing to change (most reports): before reading the --runxfail option
+    if _runxfail(item.config):
+        return report  # --runxfail: plain outcomes (a minitest.xfail() call is then a failure)
     if exc is not None and outcome_kind(exc) == "xfailed":
         report.outcome = "skipped"
         report.wasxfail = getattr(exc, "msg", None) or ""  # type: ignore[attr-defined]

@@ -102,6 +102,10 @@ def _parse_ini_filters(lines: list[str]) -> list[FilterArgs]:
     return [parse_warning_filter(arg, escape=False) for arg in lines]
 
 
+#: a test without this mark (most) skips the generator walk of iter_markers (see Node.has_marker)
+_FILTER_MARKS = frozenset({"filterwarnings"})
+
+
 def _apply_filters(config: Config, item: Item | None) -> None:
     if not sys.warnoptions:
         # deprecations matter to test suites: show them (Python hides them outside __main__)
@@ -112,7 +116,7 @@ def _apply_filters(config: Config, item: Item | None) -> None:
         warnings.filterwarnings(*args)  # type: ignore[arg-type]  # the parsed action is a valid one
     for args in config.stash.get(COMMAND_LINE_FILTERS, ()):
         warnings.filterwarnings(*args)  # type: ignore[arg-type]  # the parsed action is a valid one
-    if item is not None:
+    if item is not None and item.has_marker(_FILTER_MARKS):
         # marks are applied after the ini and -W filters, so they take precedence
         for mark in item.iter_markers("filterwarnings"):
             for arg in mark.args:
@@ -157,7 +161,8 @@ def minitest_runtest_protocol(item: Item) -> Generator[None, object, object]:
         try:
             return (yield)
         finally:
-            _report_recorded(log, item, "runtest", item.ihook)
+            if log:  # (item.ihook asked only when there is something to report)
+                _report_recorded(log, item, "runtest", item.ihook)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Container, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from minitest.config import Config
     from minitest.fixture_contract import FuncFixtureInfo
     from minitest.fixture_types import FixtureRequest
+    from minitest.pluginmanager import PathHooks
 
 __all__ = ["Node", "Collector", "Item", "FSCollector", "File", "Directory", "Dir", "Package", "Session",
            "CollectError",
@@ -96,7 +97,7 @@ class Node:
     # is still there for what plugins and pytest-style code set on nodes, but nothing common goes in
     # it. Containers most nodes never fill (marks, keywords, stash, finalizers) are made on first use.
     __slots__ = ("name", "parent", "config", "session", "path", "nodeid", "_keywords", "_own_markers",
-                 "_stash", "_finalizers", "_chain", "_extra_keywords", "__dict__", "__weakref__")
+                 "_stash", "_finalizers", "_chain", "_extra_keywords", "_ihook", "__dict__", "__weakref__")
 
     #: the fixture scope this kind of node ends (see :mod:`minitest.scope`): its teardown tears
     #: down the fixtures of that scope; None for nodes that end none (a plain directory)
@@ -128,6 +129,7 @@ class Node:
             assert parent is not None
             nodeid = f"{parent.nodeid}{SEP}{name}" if parent.nodeid else name
         self.nodeid: str = nodeid
+        self._ihook: PathHooks | None = None  # set, not left unset: reading an unset slot raises
         # an unset slot costs as much memory as a set one, and reading an unset slot raises
         # AttributeError, which was the largest cost of walking marks: start with no marks
         self._own_markers: list[Mark] | tuple[()] = ()
@@ -197,7 +199,20 @@ class Node:
     @property
     def ihook(self) -> Any:
         """The hooks that apply to this node (conftest.py files outside its tree excluded)."""
-        return self.session.gethookproxy(self.path)
+        # kept on the node while the plugin manager's entry is valid (any plugin or conftest.py
+        # registered or unregistered makes it stale): read ~10 times per test, it was recomputed
+        # each time, ~25 ms of a 1.75 s run of 10,000 trivial tests (see PathHooks)
+        try:
+            entry = self._ihook
+        except AttributeError:  # a node whose class skipped Node.__init__
+            entry = None
+        if entry is not None and entry.valid:
+            return entry.hooks
+        session = self.session
+        if type(session).gethookproxy is not Session.gethookproxy:
+            return session.gethookproxy(self.path)  # a Session subclass decides: asked every time
+        entry = self._ihook = self.config.pluginmanager.path_hooks(self.path)
+        return entry.hooks
 
     # -- tree ----------------------------------------------------------------------------------
     def listchain(self) -> list[Node]:
@@ -251,6 +266,19 @@ class Node:
                 if name is None or mark.name == name:
                     yield mark
             node = node.parent
+
+    def has_marker(self, names: Container[str]) -> bool:
+        """Whether this node or a parent carries a mark named one of ``names``: one walk without a
+        generator, for plugins that ask about several names for every test and usually find none
+        (skipping asked three iter_markers per setup and one more after each call; with the
+        early return of its makereport wrapper, ~35 ms of 1.75 s on 10,000 trivial tests)."""
+        node: Node | None = self
+        while node is not None:
+            for mark in node._own_markers:
+                if mark.name in names:
+                    return True
+            node = node.parent
+        return False
 
     def iter_markers_with_node(self, name: str | None = None) -> Iterator[tuple[Node, Mark]]:
         node: Node | None = self

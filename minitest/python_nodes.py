@@ -75,12 +75,13 @@ class PyObjMixin(Node):
             self.keywords[mark.name] = mark
 
     def getmodpath(self) -> str:
+        # up the parent links, not over a listchain() copy: asked once per test for its location
         parts = []
-        for node in reversed(self.listchain()):
-            if isinstance(node, Module):
-                break
+        node: Node | None = self
+        while node is not None and not isinstance(node, Module):
             if isinstance(node, (Class, Function)):
                 parts.append(node.name)
+            node = node.parent
         return ".".join(reversed(parts))
 
     @property

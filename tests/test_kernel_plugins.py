@@ -466,3 +466,53 @@ def test_specname_and_tryfirst(files, run, tmp_path):
     assert result.ret == 1, result.dump()
     result.fnmatch_lines(["header via specname", "collected 3 items"])
     assert (tmp_path / "order.log").read_text().splitlines() == ["plugin", "conftest"]
+
+
+def test_node_hooks_follow_plugins_registered_and_unregistered_mid_run(files, run, tmp_path):
+    """``node.ihook`` is kept on the node (see PathHooks): a plugin registered while a test runs
+    reaches that test's next hook calls, and one unregistered stops receiving them at once."""
+    files({
+        "conftest.py": """
+            from pathlib import Path
+
+            LOG = Path(__file__).with_name("hooks.log")
+
+            class Late:
+                def minitest_runtest_logreport(self, report):
+                    with LOG.open("a") as f:
+                        f.write(f"{report.nodeid} {report.when}\\n")
+
+            def minitest_runtest_setup(item):
+                item.ihook  # read (and kept) before the plugin comes
+                pm = item.config.pluginmanager
+                if item.name == "test_a":
+                    pm.register(Late(), "late")
+                elif item.name == "test_b":
+                    pm.unregister(name="late")
+        """,
+        "test_x.py": "def test_a():\n    pass\n\ndef test_b():\n    pass\n",
+    })
+    result = run()
+    assert result.ret == 0, result.dump()
+    assert (tmp_path / "hooks.log").read_text().splitlines() == [
+        "test_x.py::test_a setup", "test_x.py::test_a call", "test_x.py::test_a teardown"]
+
+
+def test_a_late_conftest_reaches_nodes_whose_hooks_were_read_before(files, run, tmp_path):
+    """test_top.py's items are collected (their hooks read and kept) before zsub/conftest.py is
+    loaded: the conftest must see the nodes below its directory and not those items."""
+    files({
+        "test_top.py": "def test_top():\n    pass\n",
+        "zsub/conftest.py": """
+            from pathlib import Path
+
+            def minitest_runtest_logreport(report):
+                if report.when == "call":
+                    with Path(__file__).with_name("seen.log").open("a") as f:
+                        f.write(report.nodeid + "\\n")
+        """,
+        "zsub/test_sub.py": "def test_sub():\n    pass\n",
+    })
+    result = run()
+    assert result.ret == 0, result.dump()
+    assert (tmp_path / "zsub" / "seen.log").read_text().splitlines() == ["zsub/test_sub.py::test_sub"]
