@@ -3,8 +3,6 @@ test's name or docstring); each compares with pytest on the same folder where bo
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 SKIP_AND_FAIL = {"test_a.py": """
@@ -28,3 +26,30 @@ def test_report_chars_is_the_long_form_of_r(files, compare, args):
     files(SKIP_AND_FAIL)
     mine, ref = compare("--tb=no", *args)
     assert _summary(mine) == _summary(ref) == ["SKIPPED [1] test_a.py:4: why"], mine.dump()
+
+
+@pytest.mark.parametrize(("given", "problem"), [
+    ("missing.ini", "not found. Check your '-c/--config-file' option."),
+    ("folder", "is a directory. Check your '-c/--config-file' option."),
+    ("settings.json", "has an unsupported format. Supported extensions are: .cfg, .ini, .toml."),
+])
+def test_config_file_option_names_a_bad_path_as_pytest_does(files, run, run_pytest, tmp_path, given, problem):
+    """9.2 #14716: ``-c`` with a path that does not exist, is a directory or has no known format is
+    a usage error naming the absolute path."""
+    files({"test_a.py": "def test_a():\n    pass\n", "folder/keep.txt": "", "settings.json": "{}\n"})
+    expected = f"ERROR: Config file '{tmp_path / given}' {problem}"
+    for result in (run("-c", given), run_pytest("-c", given)):
+        assert result.ret == 4, result.dump()
+        assert result.errlines[:1] == [expected], result.dump()
+        assert "Traceback" not in result.stderr
+
+
+def test_config_file_dev_null_means_no_config(files, run, run_pytest, tmp_path):
+    """``-c /dev/null``: no configuration (the -x of sub/minitest.ini is not used), the rootdir from
+    the arguments (pytest 9.2 #11502)."""
+    files({"sub/test_a.py": "def test_a():\n    pass\n", "sub/minitest.ini": "[minitest]\naddopts = --co\n"})
+    for result in (run("-c", "/dev/null", "sub"), run_pytest("-c", "/dev/null", "sub")):
+        assert result.ret == 0, result.dump()
+        result.assert_outcomes(passed=1)
+        up = "../" * len((tmp_path / "sub").parts[1:])  # from the rootdir up to /
+        result.fnmatch_lines([f"rootdir: {tmp_path / 'sub'}", f"configfile: {up}dev/null"])
