@@ -3,6 +3,8 @@ test's name or docstring); each compares with pytest on the same folder where bo
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 SKIP_AND_FAIL = {"test_a.py": """
@@ -53,3 +55,51 @@ def test_config_file_dev_null_means_no_config(files, run, run_pytest, tmp_path):
         result.assert_outcomes(passed=1)
         up = "../" * len((tmp_path / "sub").parts[1:])  # from the rootdir up to /
         result.fnmatch_lines([f"rootdir: {tmp_path / 'sub'}", f"configfile: {up}dev/null"])
+
+
+SETUP_SHOW = {"test_s.py": """
+    import pytest
+
+    @pytest.fixture
+    def fx():
+        yield 1
+
+    @pytest.fixture
+    def bad():
+        yield 1
+        raise RuntimeError("teardown fails")
+
+    def test_a(fx):
+        pass
+
+    def test_b():
+        assert 0
+
+    def test_c(bad):
+        pass
+
+    @pytest.mark.skip
+    def test_d(fx):
+        pass
+"""}
+
+
+def _body(result) -> list[str]:
+    """The lines between the header and the final line, times aside."""
+    start = next(i for i, line in enumerate(result.lines) if "collected " in line)
+    return [re.sub(r"\d+\.\d\ds", "N.NNs", line) for line in result.lines[start:]]
+
+
+@pytest.mark.parametrize("args", [(), ("-v",), ("--setup-only",), ("--setup-only", "-v"), ("-s", "-v"), ("-s",)])
+def test_setup_show_lines_match_pytest(files, run, run_pytest, args):
+    """9.1 #14430: a space between the test and its result with ``--setup-show`` (none with
+    ``--setup-only``: no result follows); and as ever, no percentage when fixture or test output
+    shares the lines (``--setup-show``, ``-s``)."""
+    files(SETUP_SHOW)
+    command = ("--tb=no", *(("--setup-show",) if "-s" not in args else ()), *args)
+    mine, ref = run(*command), run_pytest(*command)
+    assert mine.ret == ref.ret == 1, mine.dump()
+    assert _body(mine) == _body(ref), mine.dump() + ref.dump()
+    if "-s" not in args:
+        expected = "test_s.py::test_a (fixtures used: fx)" + ("" if "--setup-only" in args else " ")
+        assert any(line.strip().startswith(expected) for line in mine.lines), mine.dump()
