@@ -179,7 +179,8 @@ class WarningsSummary:
             stats.add_warning(warning_message)
 
     def minitest_terminal_summary(self, terminalreporter: TerminalReporterAPI) -> None:
-        if not self.recorded:
+        # one of the summaries --no-summary drops (pytest's own; other plugins' stay)
+        if not self.recorded or self.config.getoption("no_summary", False):
             return
         grouped: dict[str, list[str]] = {}
         for nodeid, _when, message in self.recorded:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import dual_conftest
 
 SKIP_AND_FAIL = {"test_a.py": """
     import pytest
@@ -85,8 +86,8 @@ SETUP_SHOW = {"test_s.py": """
 
 
 def _body(result) -> list[str]:
-    """The lines between the header and the final line, times aside."""
-    start = next(i for i, line in enumerate(result.lines) if "collected " in line)
+    """The lines from the "collected" one (the first, with ``-q``) on, times aside."""
+    start = next((i for i, line in enumerate(result.lines) if "collected " in line), 0)
     return [re.sub(r"\d+\.\d\ds", "N.NNs", line) for line in result.lines[start:]]
 
 
@@ -103,3 +104,44 @@ def test_setup_show_lines_match_pytest(files, run, run_pytest, args):
     if "-s" not in args:
         expected = "test_s.py::test_a (fixtures used: fx)" + ("" if "--setup-only" in args else " ")
         assert any(line.strip().startswith(expected) for line in mine.lines), mine.dump()
+
+
+NO_SUMMARY = {
+    "conftest.py": dual_conftest("""
+        def terminal_summary(terminalreporter):
+            terminalreporter.write_sep("-", "my plugin")
+            terminalreporter.write_line("the plugin's own summary")
+
+        globals()[PREFIX + "_terminal_summary"] = terminal_summary
+    """),
+    "test_n.py": """
+        import warnings
+        import pytest
+
+        def test_warns():
+            warnings.warn(UserWarning("careful"))
+
+        def test_fails():
+            assert 0
+
+        @pytest.mark.xfail
+        def test_xfails():
+            assert 0
+
+        def test_passes():
+            print("out")
+    """,
+}
+
+
+@pytest.mark.parametrize("args", [(), ("-rA",), ("-q",)])
+def test_no_summary_leaves_the_plugins_summaries(files, run, run_pytest, args):
+    """9.2 #14724: ``--no-summary`` drops the FAILURES, warnings, PASSES and short summary
+    sections, not what plugins write in their terminal summary hook."""
+    files(NO_SUMMARY)
+    mine, ref = run("--no-summary", *args), run_pytest("--no-summary", *args)
+    assert mine.ret == ref.ret == 1, mine.dump()
+    assert _body(mine) == _body(ref), mine.dump() + ref.dump()
+    assert "the plugin's own summary" in mine.lines, mine.dump()
+    for title in ("FAILURES", "warnings summary", "PASSES", "short test summary info"):
+        mine.no_fnmatch_line(f"*= {title} =*")

@@ -161,12 +161,15 @@ class TerminalReporter:
         self.ensure_newline()
         if self.verbosity >= 0 or self.collect_only:
             self._tw.line()
-        if exitstatus in _SUMMARY_CODES and not self._no_summary:
-            self._write_part(FAILURES, session, exitstatus)
+        if exitstatus in _SUMMARY_CODES:
+            # --no-summary drops the terminal's own sections, not the other plugins' (pytest 9.2)
+            if not self._no_summary:
+                self._write_part(FAILURES, session, exitstatus)
             self.config.hook.minitest_terminal_summary(terminalreporter=self, exitstatus=exitstatus,
                                                        config=self.config)
-            self._write_part(PASSES, session, exitstatus)
-            self._write_part(SHORT_SUMMARY, session, exitstatus)
+            if not self._no_summary:
+                self._write_part(PASSES, session, exitstatus)
+                self._write_part(SHORT_SUMMARY, session, exitstatus)
         self._write_part(STOP_REASONS, session, exitstatus)
         self._write_part(FINAL_LINE, session, exitstatus)
         self._tw.flush()
