@@ -145,3 +145,81 @@ def test_no_summary_leaves_the_plugins_summaries(files, run, run_pytest, args):
     assert "the plugin's own summary" in mine.lines, mine.dump()
     for title in ("FAILURES", "warnings summary", "PASSES", "short test summary info"):
         mine.no_fnmatch_line(f"*= {title} =*")
+
+
+WARNS_ONCE = {"test_w.py": """
+    import warnings
+
+    def test_warns():
+        warnings.warn(UserWarning("careful"))
+
+    def test_quiet():
+        pass
+"""}
+
+
+def _without_docs_line(result) -> list[str]:
+    # the warnings summary's last line names where to read more: each runner its own
+    return [line for line in _body(result) if not line.startswith("-- Docs:")]
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (("--max-warnings", "0"), 6),
+    (("--max-warnings=0", "-q"), 6),
+    (("--max-warnings", "1"), 0),
+    (("--max-warnings", "0", "-W", "ignore::UserWarning"), 0),
+    (("--max-warnings", "0", "--no-summary"), 6),
+    (("--max-warnings", "-1", "-W", "ignore::UserWarning"), 6),
+])
+def test_max_warnings_option(files, run, run_pytest, args, code):
+    """9.1 #14371: tests that pass with more warnings than ``--max-warnings`` allows: exit code 6
+    and a line before the final line."""
+    files(WARNS_ONCE)
+    mine, ref = run(*args), run_pytest(*args)
+    assert mine.ret == ref.ret == code, mine.dump() + ref.dump()
+    assert _without_docs_line(mine) == _without_docs_line(ref), mine.dump() + ref.dump()
+    if code == 6:
+        assert re.fullmatch(r"Tests pass, but maximum allowed warnings exceeded: \d > -?\d", mine.lines[-2])
+
+
+def test_max_warnings_needs_passing_tests(files, run, run_pytest):
+    files(WARNS_ONCE | {"test_f.py": "def test_fails():\n    assert 0\n"})
+    for result in (run("--max-warnings", "0", "--tb=no"), run_pytest("--max-warnings", "0", "--tb=no")):
+        assert result.ret == 1, result.dump()
+        result.no_fnmatch_line("*maximum allowed warnings*")
+
+
+def test_max_warnings_ini_key_and_exit_code_name(files, run, run_pytest, tmp_path):
+    """``max_warnings`` in the config file (pytest's too); the option wins over it; the code is
+    ``ExitCode.MAX_WARNINGS_ERROR``, pytest's name."""
+    import minitest
+
+    assert minitest.ExitCode.MAX_WARNINGS_ERROR == 6
+    files(WARNS_ONCE | {"pytest.ini": "[pytest]\nmax_warnings = 0\n"})
+    for result in (run("-q"), run_pytest("-q")):
+        assert result.ret == 6, result.dump()
+        assert "Tests pass, but maximum allowed warnings exceeded: 1 > 0" in result.lines, result.dump()
+    assert run("-q", "--max-warnings", "1").ret == 0
+    (tmp_path / "pytest.ini").unlink()
+    files({"minitest.ini": "[minitest]\nmax_warnings = 0\n"})
+    assert run("-q", "-p", "no:cache").ret == 6
+
+
+def test_max_warnings_counts_the_workers_warnings(files, run):
+    files(WARNS_ONCE)
+    result = run("-q", "-n", "2", "--max-warnings", "0")
+    assert result.ret == 6, result.dump()
+    result.fnmatch_lines(["Tests pass, but maximum allowed warnings exceeded: 1 > 0", "2 passed, 1 warning in *"])
+
+
+@pytest.mark.parametrize(("args", "ini", "message"), [
+    (("--max-warnings", "many"), "", "*argument --max-warnings: invalid int value: 'many'"),
+    ((), "[minitest]\nmax_warnings = many\n", "ERROR: invalid int value 'many' for ini value 'max_warnings'"),
+])
+def test_max_warnings_bad_value_is_a_usage_error(files, run, args, ini, message):
+    files(WARNS_ONCE | ({"minitest.ini": ini} if ini else {}))
+    result = run(*args)
+    assert result.ret == 4, result.dump()
+    result.fnmatch_lines([message], stream="stderr")
+    assert "Traceback" not in result.output
+    assert "passed" not in result.stdout  # found before any test runs
