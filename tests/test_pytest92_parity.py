@@ -223,3 +223,21 @@ def test_max_warnings_bad_value_is_a_usage_error(files, run, args, ini, message)
     result.fnmatch_lines([message], stream="stderr")
     assert "Traceback" not in result.output
     assert "passed" not in result.stdout  # found before any test runs
+
+
+def test_write_line_with_bytes_is_deprecated(files, run, run_pytest):
+    """9.2 #7323: bytes given to ``terminalreporter.write_line`` are written as text, with a
+    deprecation warning (minitest: a MinitestDeprecationWarning where the plugin called it)."""
+    files({"conftest.py": dual_conftest("""
+        def terminal_summary(terminalreporter):
+            terminalreporter.write_line(b"bytes line \\xff")
+
+        globals()[PREFIX + "_terminal_summary"] = terminal_summary
+    """), "test_a.py": "def test_a():\n    pass\n"})
+    message = "Passing bytes to TerminalReporter.write_line() is deprecated, pass a str instead."
+    mine, ref = run(), run_pytest()
+    for result in (mine, ref):
+        assert result.ret == 0, result.dump()
+        assert "bytes line \ufffd" in result.lines, result.dump()
+        assert message in result.output, result.dump()
+    mine.fnmatch_lines([f"*conftest.py:*: MinitestDeprecationWarning: {message}"], stream="stderr")

@@ -92,7 +92,17 @@ class TerminalReporter:
     def write(self, text: str, **marks: bool) -> None:
         self._tw.write(text, **marks)
 
-    def write_line(self, text: str, **marks: bool) -> None:
+    def write_line(self, text: str | bytes, **marks: bool) -> None:
+        if not isinstance(text, str):
+            # pytest 9.2 deprecates bytes here (#7323): written as text, with a warning
+            import warnings
+
+            from minitest.hookspecs import MinitestDeprecationWarning
+
+            warnings.warn(MinitestDeprecationWarning(
+                "Passing bytes to TerminalReporter.write_line() is deprecated, pass a str instead."),
+                stacklevel=2)
+            text = str(text, errors="replace")
         self.ensure_newline()
         self._tw.line(text, **marks)
 
