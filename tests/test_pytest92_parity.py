@@ -241,3 +241,60 @@ def test_write_line_with_bytes_is_deprecated(files, run, run_pytest):
         assert "bytes line \ufffd" in result.lines, result.dump()
         assert message in result.output, result.dump()
     mine.fnmatch_lines([f"*conftest.py:*: MinitestDeprecationWarning: {message}"], stream="stderr")
+
+
+MISPLACED_FIXTURES = {"test_f.py": """
+    import pytest
+
+    class TestA:
+        @staticmethod
+        @pytest.fixture
+        def under_static():
+            return "s"
+
+        @classmethod
+        @pytest.fixture
+        def under_class(cls):
+            return "c"
+
+        @pytest.fixture
+        @classmethod
+        def over_class(cls):
+            return "g"
+
+        def test_static(self, under_static):
+            assert under_static == "s"
+
+        def test_class(self, under_class):
+            pass
+
+        def test_supported_order(self, over_class):
+            assert over_class == "g"
+"""}
+
+
+def test_staticmethod_or_classmethod_above_fixture_warns(files, compare):
+    """9.2 #13564: ``@staticmethod`` above ``@fixture`` still works, with a warning;
+    ``@classmethod`` above it is no fixture, with a warning; ``@fixture`` above ``@classmethod``
+    is the supported order (no warning)."""
+    files(MISPLACED_FIXTURES)
+    mine, ref = compare("--tb=no")
+    mine.assert_outcomes(passed=2, errors=1, warnings=2)
+    for result, deco in ((mine, "@fixture"), (ref, "@pytest.fixture")):
+        result.fnmatch_lines([
+            f"*test_f.py:9: *Warning: cannot discover fixture 'under_class' because it is wrapped by "
+            f"@classmethod; place {deco} above @classmethod",
+            f"*test_f.py:4: *Warning: fixture 'under_static' is wrapped by @staticmethod above {deco}; "
+            f"place {deco} above @staticmethod",
+        ])
+        result.no_fnmatch_line("*over_class*")
+
+
+def test_misplaced_fixture_warning_as_error_is_a_collection_error(files, run, run_pytest):
+    files(MISPLACED_FIXTURES)
+    mine = run("--tb=short", "-W", "error::minitest.python_nodes.MinitestCollectionWarning")
+    ref = run_pytest("--tb=short", "-W", "error::pytest.PytestWarning")
+    for result in (mine, ref):
+        assert result.ret == 2, result.dump()
+        result.fnmatch_lines(["E * at *test_f.py:9", "ERROR test_f.py::TestA*", "*Interrupted: 1 error*"])
+    assert "INTERNALERROR" not in mine.output
