@@ -298,3 +298,22 @@ def test_misplaced_fixture_warning_as_error_is_a_collection_error(files, run, ru
         assert result.ret == 2, result.dump()
         result.fnmatch_lines(["E * at *test_f.py:9", "ERROR test_f.py::TestA*", "*Interrupted: 1 error*"])
     assert "INTERNALERROR" not in mine.output
+
+
+@pytest.mark.parametrize("where", ["-o", "ini"])
+def test_bad_empty_parameter_set_mark_is_a_usage_error(files, run, run_pytest, tmp_path, where):
+    """9.2 #14791: a config value outside the accepted ones is a usage error before collection
+    (``console_output_style``, the changelog's example, is a key minitest does not have)."""
+    files({"test_a.py": "import pytest\n\n@pytest.mark.parametrize('x', [])\ndef test_a(x):\n    pass\n"})
+    message = ("config option 'empty_parameter_set_mark' expects one of 'skip' | 'xfail' | "
+               "'fail_at_collect', got 'bogus'")
+    if where == "-o":
+        results = [(run("-o", "empty_parameter_set_mark=bogus"), ""),
+                   (run_pytest("-o", "empty_parameter_set_mark=bogus"), "None: ")]
+    else:
+        files({"minitest.ini": "[minitest]\nempty_parameter_set_mark = bogus\n",
+               "pytest.ini": "[pytest]\nempty_parameter_set_mark = bogus\n"})
+        results = [(run(), f"{tmp_path / 'minitest.ini'}: "), (run_pytest(), f"{tmp_path / 'pytest.ini'}: ")]
+    for result, prefix in results:
+        assert result.ret == 4, result.dump()
+        assert result.errlines[:1] == [f"ERROR: {prefix}{message}"], result.dump()
