@@ -17,7 +17,7 @@ from typing import Any
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
 from minitest.nodes import Item, Session
-from minitest.runstats import RUN_STATS
+from minitest.runstats import MAX_WARNINGS, RUN_STATS
 from minitest.stash import StashKey
 from minitest.terminal_api import TerminalReporterAPI
 
@@ -30,8 +30,13 @@ def minitest_addoption(parser: Parser) -> None:
     group = parser.getgroup("general", "general")
     group.addoption("-W", "--pythonwarnings", action="append", dest="pythonwarnings", default=[],
                     help="set which warnings to report, see -W option of Python itself")
+    group.addoption("--max-warnings", action="store", type=int, default=None, metavar="num",
+                    dest="max_warnings",
+                    help="exit with error if all tests pass but the number of warnings exceeds this threshold")
     parser.addini("filterwarnings", "each line specifies a pattern for warnings.filterwarnings; "
                   "processed after -W/--pythonwarnings", type="linelist")
+    parser.addini("max_warnings", "exit with error if all tests pass but the number of warnings exceeds "
+                  "this threshold", type="int", default=None)
 
 
 def minitest_configure(config: Config) -> None:
@@ -41,6 +46,12 @@ def minitest_configure(config: Config) -> None:
     config.getini_parsed("filterwarnings", _parse_ini_filters)
     config.stash[COMMAND_LINE_FILTERS] = [parse_warning_filter(arg, escape=True)
                                           for arg in config.getoption("pythonwarnings", []) or []]
+    # read now: a bad ini value is a usage error before any test runs, not at the end
+    limit = config.getoption("max_warnings", None)
+    if limit is None:
+        limit = config.getini("max_warnings")
+    if limit is not None:
+        config.stash[MAX_WARNINGS] = limit
 
 
 # ---------------------------------------------------------------------------------------------
@@ -184,7 +195,8 @@ class WarningsSummary:
             stats.add_warning(warning_message)
 
     def minitest_terminal_summary(self, terminalreporter: TerminalReporterAPI) -> None:
-        if not self.recorded:
+        # one of the summaries --no-summary drops (pytest's own; other plugins' stay)
+        if not self.recorded or self.config.getoption("no_summary", False):
             return
         grouped: dict[str, list[str]] = {}
         for nodeid, _when, message in self.recorded:

@@ -16,3 +16,6 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 3
     USAGE_ERROR = 4
     NO_TESTS_COLLECTED = 5
+    #: the tests passed, but more warnings were recorded than ``--max-warnings`` / ``max_warnings``
+    #: allow (pytest 9.1)
+    MAX_WARNINGS_ERROR = 6

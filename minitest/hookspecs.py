@@ -366,8 +366,9 @@ def minitest_terminal_summary(terminalreporter: TerminalReporterAPI, exitstatus:
 
     When: once, at the end of the session (the terminal reporter's ``minitest_sessionfinish``),
     after the "ERRORS" and "FAILURES" sections and before the "PASSES" section, the short test
-    summary and the final line; not called with ``--no-summary`` or when the run ended with an
-    internal error. ``exitstatus`` is the run's :class:`~minitest.ExitCode`.
+    summary and the final line; not called when the run ended with an internal error. With
+    ``--no-summary`` it is still called (the terminal's own sections and the warnings summary are
+    left out, as pytest 9.2 does). ``exitstatus`` is the run's :class:`~minitest.ExitCode`.
 
     ``terminalreporter`` is the :class:`~minitest.terminal_api.TerminalReporterAPI` contract:
     ``terminalreporter.write_sep("=", "title")`` starts a section, ``write_line(text)`` writes a

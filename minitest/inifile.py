@@ -147,18 +147,42 @@ def args_to_paths(args: Iterable[str], invocation_dir: Path) -> list[Path]:
     return paths
 
 
+#: what ``-c FILE`` may name (by suffix; pyproject.toml, tox.ini, setup.cfg have one of them too)
+CONFIG_FILE_SUFFIXES = (".cfg", ".ini", ".toml")
+
+
+def _given_config_file(inifile_arg: str, invocation_dir: Path, ancestor: Path) -> tuple[IniFile, Path]:
+    """The config file ``-c/--config-file`` names, and the rootdir it gives; a usage error in
+    pytest's words for a path that does not exist, is a directory, or has no known format. A path
+    that is no regular file (``-c /dev/null``) means no config, and says nothing of the rootdir:
+    that is the arguments' common ancestor (the invocation directory rather than ``/``), and the
+    header still names it as the config file."""
+    shown = os.path.abspath(invocation_dir / inifile_arg)
+    path = Path(shown)
+    if not path.exists():
+        raise UsageError(f"Config file '{shown}' not found. Check your '-c/--config-file' option.")
+    if path.is_dir():
+        raise UsageError(f"Config file '{shown}' is a directory. Check your '-c/--config-file' option.")
+    if not path.is_file():
+        rootdir = ancestor if ancestor.parent != ancestor else invocation_dir
+        return IniFile(path), rootdir
+    if path.suffix not in CONFIG_FILE_SUFFIXES:
+        raise UsageError(f"Config file '{shown}' has an unsupported format. "
+                         f"Supported extensions are: {', '.join(CONFIG_FILE_SUFFIXES)}.")
+    path = path.resolve()
+    ini = load_config_file(path, tool="minitest") or load_config_file(path, tool=PYTEST) or IniFile(path)
+    return ini, path.parent
+
+
 def determine_rootdir(args: Sequence[str], invocation_dir: Path, inifile_arg: str | None,
                       rootdir_arg: str | None) -> tuple[Path, IniFile]:
     """Find rootdir and the config file as pytest does: the config file's directory, else the
     nearest ``setup.py``, else the common ancestor of the arguments."""
     ancestor = common_ancestor(args_to_paths(args, invocation_dir), invocation_dir)
     ini: IniFile | None
+    rootdir: Path | None
     if inifile_arg:
-        path = (invocation_dir / inifile_arg).resolve()
-        if not path.is_file():
-            raise UsageError(f"config file not found: {inifile_arg}")
-        ini = load_config_file(path, tool="minitest") or load_config_file(path, tool=PYTEST) or IniFile(path)
-        rootdir = path.parent if not rootdir_arg else None
+        ini, rootdir = _given_config_file(inifile_arg, invocation_dir, ancestor)
     else:
         ini = locate_config(ancestor)
         rootdir = ini.path.parent if ini and ini.path else None

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from minitest.nodes import Item
     from minitest.reports import CollectReport, TestReport
 
-__all__ = ["RunStats", "RUN_STATS", "OUTCOMES"]
+__all__ = ["RunStats", "RUN_STATS", "MAX_WARNINGS", "OUTCOMES"]
 
 #: the categories of the final line, in the order it lists them
 OUTCOMES = ("failed", "passed", "skipped", "deselected", "xfailed", "xpassed", "warnings", "error")
@@ -137,3 +137,9 @@ class RunStats:
 
 #: the run statistics, on ``config.stash``; set by the terminal reporter
 RUN_STATS = StashKey[RunStats]()
+
+#: the most warnings a passing run may record (``--max-warnings N`` / the ``max_warnings`` ini
+#: key), on ``config.stash``; set by the ``warnings`` builtin when given. At the end of a run whose
+#: tests passed, the terminal compares the ``warnings`` count with it: more is exit code 6
+#: (``ExitCode.MAX_WARNINGS_ERROR``) and a line saying so
+MAX_WARNINGS = StashKey[int]()

@@ -16,7 +16,7 @@ from types import FunctionType
 from typing import Any
 
 from minitest import hookimpl
-from minitest.config import Parser
+from minitest.config import Config, Parser, UsageError
 from minitest.fixture_api import is_fixture_definition
 from minitest.fixture_contract import FIXTURE_MANAGER, FuncFixtureInfo
 from minitest.nodes import Collector, Node
@@ -51,6 +51,21 @@ def minitest_addoption(parser: Parser) -> None:
                   default="short")
     parser.addini("strict_parametrization_ids", "duplicate parametrize ids are an error instead of being "
                   "made unique", type="bool", default=False)
+
+
+#: the values ``empty_parameter_set_mark`` accepts
+EMPTY_PARAMETER_SET_MARKS = ("skip", "xfail", "fail_at_collect")
+
+
+def minitest_configure(config: Config) -> None:
+    # checked before collection, as pytest 9.2 does (#14791): a bad value is a usage error, not a
+    # collection error of each test with an empty parameter set
+    value = config.getini("empty_parameter_set_mark")
+    if value not in EMPTY_PARAMETER_SET_MARKS:
+        where = f"{config.inipath}: " if config.inipath is not None else ""
+        choices = " | ".join(repr(choice) for choice in EMPTY_PARAMETER_SET_MARKS)
+        raise UsageError(f"{where}config option 'empty_parameter_set_mark' expects one of {choices}, "
+                         f"got {value!r}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -46,7 +46,8 @@ def minitest_addoption(parser: Parser) -> None:
     group = parser.getgroup("terminal reporting", "reporting")
     group.addoption("-v", "--verbose", action="count", default=0, dest="verbose", help="increase verbosity")
     group.addoption("-q", "--quiet", action="count", default=0, dest="quiet", help="decrease verbosity")
-    group.addoption("-r", action="store", dest="reportchars", default=REPORTCHARS_DEFAULT, metavar="chars",
+    group.addoption("-r", "--report-chars", action="store", dest="reportchars", default=REPORTCHARS_DEFAULT,
+                    metavar="chars",
                     help="show extra test summary info: (f)ailed, (E)rror, (s)kipped, (x)failed, (X)passed, "
                          "(p)assed, (P)assed with output, (a)ll except passed, (A)ll, (N)one; default 'fE'")
     group.addoption("--color", metavar="color", action="store", dest="color", default="auto",

@@ -76,7 +76,15 @@ class Header:
 
 
 def _bestrelpath_from(path: Path, root: Path) -> str:
+    """``path`` relative to ``root``, up through ``..`` when it is outside (``-c /dev/null``:
+    ``../../dev/null``), as pytest writes it; as it is when they share nothing (Windows drives)."""
     try:
         return path.relative_to(root).as_posix()
+    except ValueError:
+        pass
+    import os
+
+    try:
+        return Path(os.path.relpath(path, root)).as_posix()
     except ValueError:
         return str(path)

@@ -32,6 +32,12 @@ class Progress:
         self._done: set[str] = set()
         self._started_running = False
         self._uncaptured = reporter.config.getoption("capture", "fd") == "no"
+        # as pytest: no percentage when the tests' own output (-s) or the fixtures' (--setup-show)
+        # share the lines; a verbose result line is then ended by whatever is written next
+        self._show_progress = not self._uncaptured and not reporter.config.getoption("setupshow", False)
+        #: a verbose result word ends the current line (not yet ended): the next result starts a
+        #: line of its own, with the test's name
+        self._after_word = False
 
     def minitest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
         reporter = self._reporter
@@ -45,11 +51,13 @@ class Progress:
             reporter.ensure_newline()
             self._tw.write(f"{reporter.config.cwd_relative_nodeid(nodeid)} ")
             reporter.current_fspath = None
+            self._after_word = False
         elif reporter.verbosity == 0 and reporter.show_file_names:
             fspath = location[0]
             if fspath != reporter.current_fspath:
                 if reporter.current_fspath is not None:
-                    self._write_progress()
+                    if self._show_progress:
+                        self._write_progress()
                     self._tw.line()
                 reporter.current_fspath = fspath
                 self._tw.write(display_path(reporter.config.rootpath / fspath) + " ")
@@ -65,7 +73,9 @@ class Progress:
             return
         if isinstance(word, tuple):
             word, marks = word
-        if self._tw.width_of_current_line == 0:
+        if self._after_word or self._tw.width_of_current_line == 0:
+            if self._tw.width_of_current_line:
+                self._tw.line()
             self._tw.write(f"{reporter.config.cwd_relative_nodeid(report.nodeid)} ")
         self._tw.write(word, **marks)
         if report.when == "call" or report.failed or report.skipped:
@@ -73,14 +83,20 @@ class Progress:
             if reason:
                 self._tw.write(f" ({reason})")
             self._done.add(report.nodeid)
-            self._write_progress(min_fill=1)
-        self._tw.line()
+            if self._show_progress:
+                self._write_progress(min_fill=1)
+        if self._show_progress:
+            self._tw.line()
+        else:
+            self._after_word = True
 
     def minitest_runtest_logfinish(self, nodeid: str) -> None:
         reporter = self._reporter
         if reporter.verbosity <= 0:
             self._done.add(nodeid)
             if reporter.verbosity < -1:
+                return
+            if not self._show_progress:
                 return
             if len(self._done) == reporter.collected_total:
                 self._write_progress()

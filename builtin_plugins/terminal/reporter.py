@@ -19,7 +19,7 @@ from minitest.config import Config
 from minitest.exitcode import ExitCode
 from minitest.nodes import Session
 from minitest.reports import TestReport
-from minitest.runstats import RunStats
+from minitest.runstats import MAX_WARNINGS, RunStats
 from minitest.terminal_api import FAILURES, FINAL_LINE, PASSES, SHORT_SUMMARY, STOP_REASONS, SummaryPart
 
 from .collected import Collected
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 #: the exit statuses after which the summary sections (not only the final line) are written
 _SUMMARY_CODES = (ExitCode.OK, ExitCode.TESTS_FAILED, ExitCode.INTERRUPTED, ExitCode.USAGE_ERROR,
-                  ExitCode.NO_TESTS_COLLECTED)
+                  ExitCode.NO_TESTS_COLLECTED, ExitCode.MAX_WARNINGS_ERROR)
 
 
 class TerminalReporter:
@@ -92,7 +92,17 @@ class TerminalReporter:
     def write(self, text: str, **marks: bool) -> None:
         self._tw.write(text, **marks)
 
-    def write_line(self, text: str, **marks: bool) -> None:
+    def write_line(self, text: str | bytes, **marks: bool) -> None:
+        if not isinstance(text, str):
+            # pytest 9.2 deprecates bytes here (#7323): written as text, with a warning
+            import warnings
+
+            from minitest.hookspecs import MinitestDeprecationWarning
+
+            warnings.warn(MinitestDeprecationWarning(
+                "Passing bytes to TerminalReporter.write_line() is deprecated, pass a str instead."),
+                stacklevel=2)
+            text = str(text, errors="replace")
         self.ensure_newline()
         self._tw.line(text, **marks)
 
@@ -161,15 +171,30 @@ class TerminalReporter:
         self.ensure_newline()
         if self.verbosity >= 0 or self.collect_only:
             self._tw.line()
-        if exitstatus in _SUMMARY_CODES and not self._no_summary:
-            self._write_part(FAILURES, session, exitstatus)
+        if exitstatus in _SUMMARY_CODES:
+            # --no-summary drops the terminal's own sections, not the other plugins' (pytest 9.2)
+            if not self._no_summary:
+                self._write_part(FAILURES, session, exitstatus)
             self.config.hook.minitest_terminal_summary(terminalreporter=self, exitstatus=exitstatus,
                                                        config=self.config)
-            self._write_part(PASSES, session, exitstatus)
-            self._write_part(SHORT_SUMMARY, session, exitstatus)
+            if not self._no_summary:
+                self._write_part(PASSES, session, exitstatus)
+                self._write_part(SHORT_SUMMARY, session, exitstatus)
+        self._check_max_warnings(session)
         self._write_part(STOP_REASONS, session, exitstatus)
         self._write_part(FINAL_LINE, session, exitstatus)
         self._tw.flush()
+
+    def _check_max_warnings(self, session: Session) -> None:
+        """``--max-warnings N``: tests that passed with more warnings than N end the run with exit
+        code 6 and a line saying so (before the final line, as pytest writes it)."""
+        limit = self.config.stash.get(MAX_WARNINGS, None)
+        if limit is None or session.exitstatus != ExitCode.OK:
+            return
+        count = self.run_stats.count("warnings")
+        if count > limit:
+            session.exitstatus = ExitCode.MAX_WARNINGS_ERROR
+            self.write_line(f"Tests pass, but maximum allowed warnings exceeded: {count} > {limit}", red=True)
 
     # -- pytest's names for writing one part (the default one) -----------------------------------
     def summary_errors(self) -> None:
