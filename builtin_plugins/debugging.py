@@ -447,6 +447,13 @@ class PdbInvoke:
             out, err = capture.read_global_capture()
             sys.stdout.write(out)
             sys.stdout.write(err)
+        problem = _stdin_problem()
+        if problem is not None:  # the failure is reported as usual and the run goes on
+            tw = _Writer(config)
+            tw.line()
+            tw.sep(">", f"PDB post_mortem: {problem}, not entering the debugger")
+            tw.flush()
+            return
         assert call.excinfo is not None
         enter_pdb(config, call.excinfo, report)
 
