@@ -502,8 +502,9 @@ def enter_pdb(config: Config, excinfo: ExceptionInfo[BaseException], report: Tes
         tw.line(line, red=red, bold=red)
     tw.sep(">", "entering PDB")
     tw.flush()
-    if post_mortem(_postmortem_target(excinfo.value)):
-        setattr(report, PDB_SHOWN, True)
+    setattr(report, PDB_SHOWN, True)  # before: quitting the debugger raises out of post_mortem
+    if not post_mortem(_postmortem_target(excinfo.value)):
+        delattr(report, PDB_SHOWN)
 
 
 def _postmortem_target(exc: BaseException) -> BaseException | types.TracebackType | None:
