@@ -17,7 +17,7 @@ from minitest.config import Parser
 from minitest.nodes import Item, Node, Session
 from minitest.outcomes import Exit, outcome_kind
 from minitest.pytest_names import skip_at_item_location
-from minitest.reports import CallInfo, TestReport, exception_info
+from minitest.reports import CallInfo, TestReport, exception_info, is_interactive_exception
 from minitest.stash import StashKey
 
 
@@ -133,6 +133,8 @@ def call_and_report(item: Item, when: str, log: bool = True, **kwargs: object) -
     report: TestReport = ihook.minitest_runtest_makereport(item=item, call=call)
     if log:
         ihook.minitest_runtest_logreport(report=report)
+    if call.excinfo is not None and is_interactive_exception(call, report):
+        ihook.minitest_exception_interact(node=item, call=call, report=report)
     return report
 
 

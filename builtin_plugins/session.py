@@ -17,7 +17,7 @@ from minitest.config import Config, Parser, UsageError
 from minitest.exitcode import ExitCode
 from minitest.nodes import Collector, Dir, Item, Node, Package, Session
 from minitest.outcomes import Exit
-from minitest.reports import CollectReport, TestReport, exception_info
+from minitest.reports import CollectReport, TestReport, exception_info, is_interactive_exception
 from minitest.stash import StashKey
 
 
@@ -217,7 +217,10 @@ def minitest_make_collect_report(collector: Collector) -> CollectReport:
             outcome = "failed"
             longrepr = collector.repr_failure(exception_info(exc, excinfo))
     result = call.result if excinfo is None else None
-    return CollectReport(collector.nodeid, outcome, longrepr, result)
+    report = CollectReport(collector.nodeid, outcome, longrepr, result)
+    if excinfo is not None:
+        report.__dict__[_CALL] = call  # for minitest_exception_interact, taken off in collect_one_node
+    return report
 
 
 def _raise_location(exc: BaseException, node: Node) -> tuple[str, int]:
@@ -231,8 +234,15 @@ def collect_one_node(collector: Collector) -> CollectReport:
     ihook = collector.ihook
     ihook.minitest_collectstart(collector=collector)
     rep: CollectReport = ihook.minitest_make_collect_report(collector=collector)
+    call = rep.__dict__.pop(_CALL, None)
+    if call is not None and is_interactive_exception(call, rep):  # before it is logged, as pytest
+        ihook.minitest_exception_interact(node=collector, call=call, report=rep)
     ihook.minitest_collectreport(report=rep)
     return rep
+
+
+#: where the default minitest_make_collect_report leaves the CallInfo of a failed collection
+_CALL = "_minitest_call"
 
 
 @hookimpl(trylast=True)

@@ -37,6 +37,10 @@ class CaptureControl(Protocol):
     def read_global_capture(self) -> tuple[str, str]:
         """What was captured since the last read, as ``(out, err)``."""
 
+    def is_capturing(self) -> str | bool:
+        """What captures the output: ``"global"`` (the run's capture, even while it is suspended
+        between phases), ``"fixture NAME"`` (only a capture fixture, under ``-s``), else False."""
+
 
 #: the run's capture manager, on ``config.stash``; absent when nothing captures
 CAPTURE_CONTROL = StashKey[CaptureControl]()

@@ -417,6 +417,36 @@ def minitest_internalerror(excrepr: str, excinfo: ExceptionInfo[BaseException]) 
 
 
 @hookspec
+def minitest_exception_interact(node: Item | Collector, call: CallInfo[Any],
+                                report: TestReport | CollectReport) -> None:
+    """A phase of a test (setup, call, teardown) or the collection of a collector raised an
+    exception that may be handled interactively; called after the report was logged
+    (``minitest_runtest_logreport`` / ``minitest_collectreport``). ``call.excinfo`` holds the
+    exception; ``report`` is its TestReport or CollectReport.
+
+    Not called for skips, expected failures (``report.wasxfail``) or a debugger's quit. Every
+    implementation is called, through ``node.ihook``; the ``debugging`` builtin implements it under
+    ``--pdb`` (post-mortem debugging). pytest's ``pytest_exception_interact``.
+    """
+
+
+@hookspec
+def minitest_enter_pdb(config: Config, pdb: Any) -> None:
+    """A debugger is about to take the terminal (``breakpoint()``, ``pdb.set_trace()``, ``--pdb``,
+    ``--trace``): output capture is already suspended; ``pdb`` is the ``pdb.Pdb`` (or ``--pdbcls``)
+    instance. Every implementation is called. pytest's ``pytest_enter_pdb``.
+    """
+
+
+@hookspec
+def minitest_leave_pdb(config: Config, pdb: Any) -> None:
+    """The debugger was left with ``continue`` (after ``breakpoint()`` / ``--trace``, or a
+    post-mortem): called after capture was resumed. Every implementation is called. pytest's
+    ``pytest_leave_pdb``.
+    """
+
+
+@hookspec
 def minitest_keyboard_interrupt(excinfo: ExceptionInfo[BaseException]) -> None:
     """The run was interrupted: Ctrl-C, ``minitest.exit()``, or ``-x`` / ``--maxfail`` stopping it
     (``excinfo.value`` says which). Every implementation is called, before the session finishes."""

@@ -59,6 +59,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "skipping": "builtin_plugins.skipping",
     "assertion": "builtin_plugins.assertion",
     "capture": "builtin_plugins.capture",
+    "debugging": "builtin_plugins.debugging",
     "warnings": "builtin_plugins.warnings",
     "unittest": "builtin_plugins.unittest",
     "doctest": "builtin_plugins.doctest",

@@ -34,6 +34,7 @@ PYTEST_BUILTIN_ALIASES: dict[str, str] = {
     "junitxml": "junitxml",
     "terminal": "terminal",
     "capture": "capture",
+    "debugging": "debugging",
     "warnings": "warnings",
     "doctest": "doctest",
     "unittest": "unittest",

@@ -17,7 +17,8 @@ from minitest.lazylist import ListOnFirstUse
 if TYPE_CHECKING:
     from minitest.raises_api import ExceptionInfo
 
-__all__ = ["CallInfo", "TestReport", "CollectReport", "FailureRepr", "ReprCrash", "report_from_dict", "exception_info"]
+__all__ = ["CallInfo", "TestReport", "CollectReport", "FailureRepr", "ReprCrash", "report_from_dict", "exception_info",
+           "is_interactive_exception", "PDB_SHOWN"]
 
 T = TypeVar("T")
 Phase = Literal["setup", "call", "teardown", "collect"]
@@ -126,6 +127,25 @@ def exception_info(exc: BaseException, excinfo: ExceptionInfo[BaseException] | N
     from minitest.raises_api import ExceptionInfo  # loaded on the first failure only
 
     return ExceptionInfo.from_exception(exc)
+
+
+#: a report attribute (pytest's name), set True by a debugger that showed the report's traceback
+#: before entering post-mortem (``--pdb``): the ERRORS / FAILURES sections do not repeat it
+PDB_SHOWN = "_pdbshown"
+
+
+def is_interactive_exception(call: CallInfo[Any], report: BaseReport) -> bool:
+    """Whether the exception of ``call`` deserves ``minitest_exception_interact``: it raised, and
+    not a skip, an expected failure or a debugger's quit (pytest's rule)."""
+    excinfo = call.excinfo
+    if excinfo is None or hasattr(report, "wasxfail"):
+        return False
+    from minitest.outcomes import outcome_kind
+
+    exc = excinfo.value
+    if outcome_kind(exc) in ("skipped", "xfailed"):
+        return False
+    return not any(cls.__name__ == "BdbQuit" and cls.__module__ == "bdb" for cls in type(exc).__mro__)
 
 
 class BaseReport:

@@ -120,6 +120,13 @@ class CaptureManager:
         out, err = self._global.readouterr()
         return str(out), str(err)
 
+    def is_capturing(self) -> str | bool:
+        if self.method != "no":
+            return "global"
+        if self._fixture is not None:
+            return f"fixture {self._fixture.name}"
+        return False
+
     def minitest_unconfigure(self) -> None:
         if self._global is not None:
             self._global.close()

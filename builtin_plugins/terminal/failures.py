@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from minitest.nodes import Session
-from minitest.reports import FailureRepr
+from minitest.reports import PDB_SHOWN, FailureRepr
 from minitest.terminal_api import FAILURES, PASSES
 
 from .text import head_line
@@ -62,7 +62,8 @@ class Failures(_Sections):
         self.summary_failures()
 
     def summary_failures(self) -> None:
-        reports = self._reporter.run_stats.test_reports("failed")
+        # one a debugger already showed (--pdb) is not repeated, as pytest
+        reports = [r for r in self._reporter.run_stats.test_reports("failed") if not hasattr(r, PDB_SHOWN)]
         if not reports or self._tbstyle() == "no":
             return
         self._reporter.write_sep("=", "FAILURES")
@@ -86,7 +87,7 @@ class Failures(_Sections):
                         self._tw.line(content[:-1] if content.endswith("\n") else content)
 
     def summary_errors(self) -> None:
-        reports = self._reporter.run_stats.reports("error")
+        reports = [r for r in self._reporter.run_stats.reports("error") if not hasattr(r, PDB_SHOWN)]
         if not reports or self._tbstyle() == "no":
             return
         self._reporter.write_sep("=", "ERRORS")
