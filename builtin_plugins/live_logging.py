@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING, Any
 from minitest import hookimpl
 from minitest.capture_api import CAPTURE_CONTROL
 from minitest.config import Config, Parser, UsageError
+from minitest.stash import StashKey
 from minitest.terminal_api import TERMINAL_REPORTER
 
+from minitest.nodes import Session
+
 if TYPE_CHECKING:
-    from minitest.nodes import Session
     from minitest.reports import TestReport
     from minitest.terminal_api import TerminalReporterAPI
 
@@ -67,12 +69,22 @@ def minitest_addoption(parser: Parser) -> None:
 # -- settings ------------------------------------------------------------------------------------
 
 
+def _setting(config: Config, name: str) -> Any:
+    """The option ``name``, or else its ini value (None when neither exists: the ``log_level`` /
+    ``log_format`` ones are ``capture``'s, absent with ``-p no:capture``)."""
+    value = config.getoption(name, None)
+    if value is None:
+        try:
+            value = config.getini(name)
+        except ValueError:
+            return None
+    return value
+
+
 def get_option_ini(config: Config, *names: str) -> Any:
     """The first of ``names`` set, as an option or else in the ini file (pytest's lookup)."""
     for name in names:
-        value = config.getoption(name, None)
-        if value is None:
-            value = config.getini(name)
+        value = _setting(config, name)
         if value:
             return value
     return None
@@ -81,9 +93,7 @@ def get_option_ini(config: Config, *names: str) -> Any:
 def get_log_level_for_setting(config: Config, *setting_names: str) -> int | None:
     """The level of the first setting given; a name logging does not know is a usage error."""
     for setting_name in setting_names:
-        log_level = config.getoption(setting_name, None)
-        if log_level is None:
-            log_level = config.getini(setting_name)
+        log_level = _setting(config, setting_name)
         if log_level is not None and log_level != "":
             break
     else:
@@ -348,12 +358,26 @@ class LiveLoggingHandler(logging.Handler):
 # -- the plugin ----------------------------------------------------------------------------------
 
 
+#: the live handler, while live logging is on
+_LIVE_HANDLER = StashKey["LiveLoggingHandler"]()
+
+
 @hookimpl(trylast=True)  # after the terminal (listed before this plugin) and capture are configured
 def minitest_configure(config: Config) -> None:
     session_logging = SessionLogging(config)
     config.pluginmanager.register(session_logging, "logging-plugin")
     if session_logging.live is not None:
+        config.stash[_LIVE_HANDLER] = session_logging.live
         config.pluginmanager.register(LiveLogging(session_logging.live), "logging-plugin.live")
+
+
+@hookimpl(trylast=True)
+def minitest_sessionfinish(session: Session) -> None:
+    """Right before the terminal's end of the run (trylast too, registered later): the empty
+    line pytest's terminal writes there after live records that followed a test's result."""
+    handler = session.config.stash.get(_LIVE_HANDLER, None)
+    if handler is not None:
+        handler.write_owed_blank()
 
 
 class SessionLogging:
@@ -462,7 +486,3 @@ class LiveLogging:
 
     def minitest_runtest_logfinish(self) -> None:
         self.handler.set_when("finish")
-
-    def minitest_sessionfinish(self) -> None:
-        # before the terminal's end of the run (trylast)
-        self.handler.write_owed_blank()
