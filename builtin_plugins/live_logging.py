@@ -28,9 +28,8 @@ from minitest.config import Config, Parser, UsageError
 from minitest.stash import StashKey
 from minitest.terminal_api import TERMINAL_REPORTER
 
-from minitest.nodes import Session
-
 if TYPE_CHECKING:
+    from minitest.nodes import Session
     from minitest.reports import TestReport
     from minitest.terminal_api import TerminalReporterAPI
 
