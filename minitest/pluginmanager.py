@@ -74,6 +74,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "helpconfig": "builtin_plugins.helpconfig",
     "monitor": "builtin_plugins.monitor",
     "terminal": "builtin_plugins.terminal",
+    "logging": "builtin_plugins.live_logging",
 }
 
 _PYTEST_PREFIX = PYTEST_HOOK_PREFIX
@@ -288,7 +289,11 @@ class MinitestPluginManager(pluggy.PluginManager):
 
     # -- loading plugins -----------------------------------------------------------------------
     def is_blocked(self, name: str) -> bool:
-        return super().is_blocked(name) or super().is_blocked(PYTEST_BUILTIN_ALIASES.get(name, name))
+        if super().is_blocked(name):
+            return True
+        # a builtin's own name is blocked by itself only: ``-p no:capture`` leaves the builtin
+        # ``logging`` alone, though pytest's name ``logging`` also blocks ``capture``
+        return name not in BUILTIN_PLUGINS and super().is_blocked(PYTEST_BUILTIN_ALIASES.get(name, name))
 
     def set_blocked(self, name: str) -> None:
         # pluggy keeps no public list of blocked names: --plugins shows them from this record

@@ -50,7 +50,9 @@ class Progress:
         if reporter.verbosity > 0:
             reporter.ensure_newline()
             self._tw.write(f"{reporter.config.cwd_relative_nodeid(nodeid)} ")
-            reporter.current_fspath = None
+            # the line belongs to this test: its result follows even after lines written under
+            # it without ending it first (live log records), as pytest's
+            reporter.current_fspath = nodeid
             self._after_word = False
         elif reporter.verbosity == 0 and reporter.show_file_names:
             fspath = location[0]
@@ -73,10 +75,11 @@ class Progress:
             return
         if isinstance(word, tuple):
             word, marks = word
-        if self._after_word or self._tw.width_of_current_line == 0:
+        if self._after_word or (self._tw.width_of_current_line == 0 and reporter.current_fspath != report.nodeid):
             if self._tw.width_of_current_line:
                 self._tw.line()
             self._tw.write(f"{reporter.config.cwd_relative_nodeid(report.nodeid)} ")
+        reporter.current_fspath = None
         self._tw.write(word, **marks)
         if report.when == "call" or report.failed or report.skipped:
             reason = _verbose_reason(report)

@@ -46,7 +46,6 @@ class TerminalReporter:
 
     def __init__(self, config: Config, stream: IO[str], run_stats: RunStats | None = None) -> None:
         self.config = config
-        self.verbosity = config.get_verbosity()
         self._tw = TerminalWriter(stream, should_use_color(config.getoption("color", "auto"), stream))
         self.run_stats = run_stats if run_stats is not None else RunStats()
         #: pytest's name for the counts, category → entries (the same dict as the run statistics)
@@ -83,6 +82,11 @@ class TerminalReporter:
         for part in defaults:
             if pm.get_plugin(part.name) is None and not pm.is_blocked(part.name):
                 pm.register(part, part.name)
+
+    @property
+    def verbosity(self) -> int:
+        """The run's verbosity now (live logging raises it to 1 when the tests start, as pytest)."""
+        return self.config.get_verbosity()
 
     # -- small public writing API used by plugins ------------------------------------------------
     @property
