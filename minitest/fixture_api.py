@@ -40,6 +40,13 @@ class FixtureMarker:
         if any(getattr(function, attr, None) for attr in MARK_ATTRS):
             # pytest makes this an error too: marks on fixtures have no effect
             raise ValueError(f"marks cannot be applied to fixtures (fixture {function.__name__!r})")
+        if isinstance(function, FunctionType) and type(function) is FunctionType:
+            # the definition is a copy of the function, as pytest's is a wrapper object: one
+            # function may be declared several times (pytest-mock's ``class_mocker =
+            # pytest.fixture(scope="class")(_mocker)`` beside ``mocker``), and stays a plain function
+            copy = _copy_function(function)
+            copy.__dict__[FIXTURE_ATTR] = self
+            return copy  # type: ignore[return-value]  # the same function, as F
         try:
             setattr(function, FIXTURE_ATTR, self)
         except AttributeError:  # a bound method or builtin: wrap it
@@ -53,6 +60,19 @@ class FixtureMarker:
             function.__name__ = inner.__name__
             setattr(function, FIXTURE_ATTR, self)
         return function
+
+
+def _copy_function(function: FunctionType) -> FunctionType:
+    """A new function object with ``function``'s code, defaults, closure, names and attributes."""
+    copy = FunctionType(function.__code__, function.__globals__, function.__name__, function.__defaults__,
+                        function.__closure__)
+    copy.__kwdefaults__ = dict(function.__kwdefaults__) if function.__kwdefaults__ else None
+    copy.__qualname__ = function.__qualname__
+    copy.__module__ = function.__module__
+    copy.__doc__ = function.__doc__
+    copy.__annotations__ = dict(function.__annotations__)
+    copy.__dict__.update(function.__dict__)
+    return copy
 
 
 @overload

@@ -432,3 +432,32 @@ def test_class_scoped_fixture_written_as_classmethod_matches_pytest(tmp_path):
                 assert self.value == 3
     """})
     assert mine.outcomes() == {"passed": 2}
+
+
+def test_one_function_declared_as_several_fixtures_matches_pytest(tmp_path):
+    """``fixture(...)`` applied to one function several times (pytest-mock's ``mocker`` and
+    ``class_mocker``) gives independent fixtures; applying it to a fixture again is an error."""
+    mine, _ = compare_dual(tmp_path, {"test_twice.py": """
+        import minitest
+
+        def _counter():
+            return []
+
+        counter = minitest.fixture(_counter)
+        class_counter = minitest.fixture(scope="class", name="class_counter")(_counter)
+
+        class TestUse:
+            def test_one(self, counter, class_counter):
+                counter.append(1)
+                class_counter.append(1)
+                assert counter == [1]
+
+            def test_two(self, counter, class_counter):
+                class_counter.append(2)
+                assert counter == [] and class_counter == [1, 2]
+
+        def test_again_is_an_error():
+            with minitest.raises(ValueError, match="applied more than once"):
+                minitest.fixture(counter)
+    """})
+    assert mine.outcomes() == {"passed": 3}

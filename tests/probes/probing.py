@@ -1,0 +1,84 @@
+"""Probes of real pytest plugins: each ``test_<plugin>.py`` writes a folder using the plugin's
+main features, runs it with pytest and with minitest in one venv where the plugins of
+``requirements.txt`` are installed from the package index, and compares outcomes per node id.
+
+A probe module imports the fixtures from here (``from probing import probe, probe_venv``): a
+conftest.py in this folder would be imported under the same module name as tests/conftest.py.
+
+The venv is made once per requirements (keyed by their hash, in the system temp directory) and
+shared by every worker and later runs; a file lock keeps two workers from building it at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import RunResult, clean_env, make_files, run_process, verbose_nodeids
+from venvs import Venv, make_venv
+
+REQUIREMENTS = Path(__file__).with_name("requirements.txt")
+
+
+def _build(root: Path) -> Venv:
+    env = make_venv(root)
+    installed = env.pip("install", "-q", "-r", str(REQUIREMENTS))
+    if installed.returncode != 0:
+        pytest.fail(f"installing the probed plugins failed:\n{installed.stdout[-3000:]}\n{installed.stderr[-3000:]}")
+    return env
+
+
+@pytest.fixture(scope="session")
+def probe_venv() -> Venv:
+    """The shared venv with minitest (this checkout) and the probed plugins."""
+    key = hashlib.sha256(REQUIREMENTS.read_bytes() + sys.version.encode()).hexdigest()[:12]
+    root = Path(tempfile.gettempdir()) / f"minitest-probes-{key}"
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{root}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = Path(f"{root}.done")
+        if done.exists():
+            env = Venv(root / "env")
+            env.minitest_installed = True
+            return env
+        env = _build(root / "env")
+        done.write_text("ok\n")
+        return env
+
+
+class Probe:
+    """Runs one folder under both runners in the probe venv."""
+
+    def __init__(self, venv: Venv, root: Path) -> None:
+        self.venv = venv
+        self.root = root
+
+    def run(self, runner: str, *args: str, env: dict[str, str | None] | None = None) -> RunResult:
+        no_cache = ("-p", "no:cacheprovider") if runner == "pytest" else ("-p", "no:cache")
+        return run_process([str(self.venv.python), "-m", runner, "-v", *no_cache, *args], self.root, clean_env(env))
+
+    def compare(self, *args: str, env: dict[str, str | None] | None = None) -> tuple[RunResult, RunResult]:
+        """Both runners on the folder: the same node ids with the same outcome words, the same
+        exit code and final-line counts. Returns ``(minitest, pytest)``."""
+        mine = self.run("minitest", *args, env=env)
+        ref = self.run("pytest", *args, env=env)
+        context = f"\n===== minitest =====\n{mine.dump()}\n===== pytest =====\n{ref.dump()}"
+        assert verbose_nodeids(mine) == verbose_nodeids(ref), "node ids / outcomes differ" + context
+        assert mine.ret == ref.ret, f"exit code {mine.ret} != pytest's {ref.ret}" + context
+        assert mine.outcomes() == ref.outcomes(), "final-line counts differ" + context
+        return mine, ref
+
+
+@pytest.fixture
+def probe(probe_venv: Venv, tmp_path: Path):
+    """``probe(files)`` → a :class:`Probe` of those files in the probe venv."""
+
+    def _make(files: dict[str, str]) -> Probe:
+        make_files(tmp_path, files)
+        return Probe(probe_venv, tmp_path)
+
+    return _make
