@@ -150,10 +150,16 @@ def pytest_configure(config):
 '''
 
 
-def test_pytest_plugin_whose_job_a_builtin_does_is_not_loaded(tmp_path_factory, tmp_path):
+def _venv_with_plugin(tmp_path_factory, dist: str, version: str, module: str, source: str, name: str) -> Venv:
+    """A venv with one pytest plugin ``dist`` (module ``module``, entry point ``name``) installed."""
     env = make_venv(tmp_path_factory.mktemp("venv") / "env")
-    env.install_wheel(build_wheel(tmp_path_factory.mktemp("wheel"), "pytest-xdist", "3.8.0",
-                                  {"fake_xdist.py": REPLACED}, "[pytest11]\nxdist = fake_xdist\n"))
+    env.install_wheel(build_wheel(tmp_path_factory.mktemp("wheel"), dist, version, {f"{module}.py": source},
+                                  f"[pytest11]\n{name} = {module}\n"))
+    return env
+
+
+def test_pytest_plugin_whose_job_a_builtin_does_is_not_loaded(tmp_path_factory, tmp_path):
+    env = _venv_with_plugin(tmp_path_factory, "pytest-xdist", "3.8.0", "fake_xdist", REPLACED, "xdist")
     make_files(tmp_path, SUITE)
     result = run_process([str(env.python), "-m", "minitest", "-p", "no:cache"], tmp_path, clean_env())
     assert result.ret == 1, result.dump()  # the stand-in would have raised had it been loaded
@@ -170,9 +176,7 @@ from _pytest.nowhere import something
 
 
 def test_pytest_plugin_that_fails_to_import_names_itself_and_the_way_out(tmp_path_factory, tmp_path):
-    env = make_venv(tmp_path_factory.mktemp("venv") / "env")
-    env.install_wheel(build_wheel(tmp_path_factory.mktemp("wheel"), "pytest-broken", "1.0",
-                                  {"pytest_broken.py": BROKEN}, "[pytest11]\nbroken = pytest_broken\n"))
+    env = _venv_with_plugin(tmp_path_factory, "pytest-broken", "1.0", "pytest_broken", BROKEN, "broken")
     make_files(tmp_path, SUITE)
     result = run_process([str(env.python), "-m", "minitest", "-p", "no:cache"], tmp_path, clean_env())
     assert result.ret == 4, result.dump()
