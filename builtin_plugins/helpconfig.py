@@ -62,7 +62,7 @@ def describe_plugins(config: Config) -> str:
         else:
             where = f"{origin.kind} {origin.detail}".rstrip()
         hooks = pm.plugin_hooks(plugin)
-        lines.append(f"  {_short(name, config)}")
+        lines.append(f"  {config.rootdir_relative(name)}")
         lines.append(f"      from: {where}")
         lines.append(f"      hooks: {', '.join(hooks) if hooks else '(none)'}")
     installed = _installed_entry_points()
@@ -114,7 +114,3 @@ _KIND_ORDER = {"builtin": 0, "env": 1, "-p": 1, "entrypoint": 2, "pytest-entrypo
 def _origin_order(pm: object, name: str) -> tuple[int, str]:
     origin = getattr(pm, "origins", {}).get(name)
     return (_KIND_ORDER.get(origin.kind, 9) if origin else 9, name)
-
-
-def _short(name: str, config: Config) -> str:
-    return config.rootdir_relative(name)
