@@ -12,6 +12,7 @@ controller code are paid for only when ``-n`` / ``--tx`` is used. The pieces:
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
 from minitest import fixture, hookimpl
@@ -19,7 +20,7 @@ from minitest.config import Config, Parser
 from minitest.nodes import Session
 from minitest.reports import CollectReport, TestReport
 
-from .options import is_distributing
+from .options import is_distributing, settle_dist
 
 
 def minitest_addoption(parser: Parser) -> None:
@@ -57,6 +58,19 @@ def _local_uid() -> str:
     import uuid
 
     return uuid.uuid4().hex
+
+
+@hookimpl(wrapper=True)
+def minitest_load_initial_conftests(early_config: Config) -> Generator[None, None, None]:
+    # a wrapper, so before every implementation (pytest-cov's is tryfirst, and decides there
+    # whether workers will run the tests)
+    settle_dist(early_config.known_args)
+    return (yield)
+
+
+@hookimpl(tryfirst=True)
+def minitest_configure(config: Config) -> None:
+    settle_dist(config.option)
 
 
 @hookimpl(tryfirst=True)

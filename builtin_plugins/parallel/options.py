@@ -5,6 +5,7 @@ Kept free of execnet so it can be imported at startup.
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Callable
 
@@ -71,6 +72,20 @@ def is_distributing(config: Config) -> bool:
     if config.getoption("dist", None) == "no":
         return False
     return bool(worker_specs(config))
+
+
+def settle_dist(option: argparse.Namespace) -> None:
+    """Give ``--dist`` its effective value, as pytest-xdist leaves it for other plugins to read:
+    ``"no"`` when the run stays in this process (no ``-n`` / ``--tx``, ``-n 0``, ``--dist no``),
+    else the scheduling mode (``load`` unless another was asked for). pytest-cov and
+    pytest-benchmark test ``option.dist != "no"`` to know whether workers run the tests."""
+    requested = getattr(option, "dist", None)
+    processes = str(getattr(option, "numprocesses", None) or "").strip().lower()
+    workers = processes not in ("", "0") or bool(getattr(option, "tx", None))
+    if requested == "no" or not workers:
+        option.dist = "no"
+    elif requested is None:
+        option.dist = "load"
 
 
 def max_worker_restart(config: Config, workers: int) -> int:
