@@ -285,6 +285,9 @@ class Function(PyObjMixin, Item):
                  argnames: Sequence[str] = (), keywords: Mapping[str, Any] | None = None,
                  **kw: Any) -> None:
         super().__init__(name, parent, **kw)
+        if callspec is not None and not isinstance(callspec, CallSpec):
+            # pytest's own CallSpec, made by a plugin cloning items (anyio, per backend)
+            callspec = CallSpec.from_foreign(callspec, fixtureinfo)
         self.originalname = originalname or name
         self.callspec = callspec
         self._callobj = callobj
