@@ -26,9 +26,8 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from minitest.stash import StashKey
-
 from minitest.scope import RankedScope
+from minitest.stash import StashKey
 
 if TYPE_CHECKING:
     from minitest.fixture_types import SubRequest

@@ -32,7 +32,7 @@ from typing import Any
 from minitest.config import Config
 from minitest.errors import UsageError
 from minitest.fixture_contract import FuncFixtureInfo
-from minitest.marks import Mark, ParameterSet, parse_argnames
+from minitest.marks import Mark, ParameterSet, normalize_mark, parse_argnames
 from minitest.nodes import CollectError, Node
 from minitest.outcomes import fail
 from minitest.saferepr import saferepr

@@ -57,19 +57,19 @@ class RankedScope(str):
 
     def __lt__(self, other: object) -> bool:
         theirs = self._width(other)
-        return NotImplemented if theirs is None else -_RANK[self] < theirs  # type: ignore[no-any-return]
+        return NotImplemented if theirs is None else -_RANK[self] < theirs
 
     def __le__(self, other: object) -> bool:
         theirs = self._width(other)
-        return NotImplemented if theirs is None else -_RANK[self] <= theirs  # type: ignore[no-any-return]
+        return NotImplemented if theirs is None else -_RANK[self] <= theirs
 
     def __gt__(self, other: object) -> bool:
         theirs = self._width(other)
-        return NotImplemented if theirs is None else -_RANK[self] > theirs  # type: ignore[no-any-return]
+        return NotImplemented if theirs is None else -_RANK[self] > theirs
 
     def __ge__(self, other: object) -> bool:
         theirs = self._width(other)
-        return NotImplemented if theirs is None else -_RANK[self] >= theirs  # type: ignore[no-any-return]
+        return NotImplemented if theirs is None else -_RANK[self] >= theirs
 
     def __eq__(self, other: object) -> bool:
         return str.__eq__(self, getattr(other, "value", other))
