@@ -26,9 +26,11 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
+from minitest.scope import RankedScope
 from minitest.stash import StashKey
 
 if TYPE_CHECKING:
+    from minitest.fixture_types import SubRequest
     from minitest.nodes import Node
 
 __all__ = ["FixtureDef", "FuncFixtureInfo", "FixtureManager", "FIXTURE_MANAGER", "fixture_argnames"]
@@ -84,6 +86,36 @@ class FixtureDef:
     def addfinalizer(self, fin: Callable[[], object]) -> None:
         """Run ``fin`` when this fixture is torn down (before its own teardown code)."""
         self.finalizers.append(fin)
+
+    def finish(self, request: SubRequest) -> None:
+        """Tear this fixture down now: its finalizers last-in first-out (its own teardown code
+        among them), then ``minitest_fixture_post_finalizer``; it is no longer set up afterwards.
+
+        Plugins call it to order teardowns (pytest-asyncio tears an async fixture down before the
+        event loop it ran in, from a finalizer of the loop's fixture)."""
+        from minitest.nodes import run_finalizers
+
+        errors = run_finalizers(self.finalizers)
+        try:
+            request.node.ihook.minitest_fixture_post_finalizer(fixturedef=self, request=request)
+        finally:
+            self.cached_result = None
+            self.finalizers.clear()
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise BaseExceptionGroup(f"errors while tearing down fixture {self.argname!r}", errors[::-1])
+
+    # pytest's private names, read by plugins written for pytest: ``_finalizers`` (the list),
+    # ``_scope`` (compared with pytest's ``Scope`` by ``_pytest.fixtures.resolve_fixture_function``,
+    # which pytest-asyncio calls on minitest's fixture definitions)
+    @property
+    def _finalizers(self) -> list[Callable[[], object]]:
+        return self.finalizers
+
+    @property
+    def _scope(self) -> RankedScope:
+        return RankedScope(self.scope)
 
 
 def fixture_argnames(func: Callable[..., Any]) -> tuple[str, ...]:

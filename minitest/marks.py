@@ -128,15 +128,17 @@ def normalize_mark(obj: Any) -> Mark | None:
 
 
 def store_mark(obj: Any, mark: Mark) -> None:
-    """Attach ``mark`` to a function or class (under ``minitestmark``)."""
-    if inspect.isclass(obj):
-        own = obj.__dict__.get("minitestmark", [])
+    """Attach ``mark`` to a function or class: under ``minitestmark``, and under pytest's
+    ``pytestmark`` too, where plugins written for pytest look for a function's own marks (anyio
+    reads ``obj.pytestmark`` to find ``@pytest.mark.anyio``). The same Mark object is in both
+    lists, which :func:`get_unpacked_marks` reads once."""
+    for attr in MARK_ATTRS:
+        if inspect.isclass(obj):
+            own = obj.__dict__.get(attr, [])
+        else:
+            own = getattr(obj, attr, [])
         own = list(own) if isinstance(own, (list, tuple)) else [own]
-        setattr(obj, "minitestmark", [*own, mark])  # noqa: B010 - any object may carry marks
-    else:
-        existing = getattr(obj, "minitestmark", [])
-        existing = list(existing) if isinstance(existing, (list, tuple)) else [existing]
-        obj.minitestmark = [*existing, mark]
+        setattr(obj, attr, [*own, mark])
 
 
 class MarkGenerator:

@@ -32,7 +32,7 @@ from typing import Any
 from minitest.config import Config
 from minitest.errors import UsageError
 from minitest.fixture_contract import FuncFixtureInfo
-from minitest.marks import Mark, ParameterSet, parse_argnames
+from minitest.marks import Mark, ParameterSet, normalize_mark, parse_argnames
 from minitest.nodes import CollectError, Node
 from minitest.outcomes import fail
 from minitest.saferepr import saferepr
@@ -67,6 +67,24 @@ class CallSpec:
         self.arg2scope: dict[str, str] = {}
         self._idlist: list[str] = []
         self.marks: list[Mark] = []
+
+    @classmethod
+    def from_foreign(cls, other: Any, info: FuncFixtureInfo | None = None) -> CallSpec:
+        """A copy of pytest's ``CallSpec`` (``CallSpec2`` before 9.2), which plugins build for
+        items they make (anyio clones a test per backend): its ``_arg2scope`` holds pytest's
+        ``Scope`` members, and it does not say which parameters go to fixtures (``indirect``):
+        those with a fixture of their name in ``info``, or that are no argument of the test."""
+        new = cls()
+        new.params = dict(getattr(other, "params", {}))
+        new.indices = dict(getattr(other, "indices", {}))
+        scopes = getattr(other, "_arg2scope", None) or getattr(other, "arg2scope", None) or {}
+        new.arg2scope = {name: str(getattr(scope, "value", scope)) for name, scope in scopes.items()}
+        fixtures = info.name2fixturedefs if info is not None else {}
+        arguments = set(info.argnames) if info is not None else set()
+        new.indirect = {name for name in new.params if name in fixtures or name not in arguments}
+        new._idlist = [str(part) for part in getattr(other, "_idlist", [])]
+        new.marks = [m for m in (normalize_mark(raw) for raw in getattr(other, "marks", [])) if m is not None]
+        return new
 
     def extended(self, names: Sequence[str], values: Sequence[Any], id_: str, marks: Iterable[Mark],
                  scope: str, index: int, indirect: set[str], nodeid: str = "") -> CallSpec:

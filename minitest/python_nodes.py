@@ -11,12 +11,13 @@ from __future__ import annotations
 import fnmatch
 import inspect
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from minitest.config import Config
+from minitest.fixture_api import is_fixture_definition
 from minitest.fixture_contract import FuncFixtureInfo
 from minitest.marks import get_unpacked_marks
 from minitest.nodes import CollectError, Collector, File, Item, Node
@@ -100,6 +101,29 @@ class PyCollector(PyObjMixin, Collector):
 
     def _namespaces(self) -> list[dict[str, Any]]:
         return [self.obj.__dict__]
+
+    # pytest's collector predicates, which plugins ask from their ``pycollect_makeitem`` hooks
+    # (anyio marks coroutine tests only when ``collector.istestfunction(obj, name)``)
+    def funcnamefilter(self, name: str) -> bool:
+        """Whether ``name`` is a test function name (``python_functions``)."""
+        return matches_name(name, self.config, "python_functions")
+
+    def classnamefilter(self, name: str) -> bool:
+        """Whether ``name`` is a test class name (``python_classes``)."""
+        return matches_name(name, self.config, "python_classes")
+
+    def istestfunction(self, obj: object, name: str) -> bool:
+        """Whether ``obj`` found as ``name`` would be collected as a test function: a test name,
+        callable, and not a fixture definition."""
+        if not self.funcnamefilter(name):
+            return False
+        if isinstance(obj, (staticmethod, classmethod)):
+            obj = getattr(obj, "__func__", False)
+        return callable(obj) and not is_fixture_definition(obj)
+
+    def istestclass(self, obj: object, name: str) -> bool:
+        """Whether ``obj`` found as ``name`` would be collected as a test class."""
+        return isinstance(obj, type) and self.classnamefilter(name) and bool(getattr(obj, "__test__", True))
 
     def collect(self) -> Iterable[Node]:
         obj = self.obj
@@ -258,13 +282,19 @@ class Function(PyObjMixin, Item):
 
     def __init__(self, name: str, parent: Node, callspec: CallSpec | None = None, callobj: Any = None,
                  originalname: str | None = None, fixtureinfo: FuncFixtureInfo | None = None,
-                 argnames: Sequence[str] = (), **kw: Any) -> None:
+                 argnames: Sequence[str] = (), keywords: Mapping[str, Any] | None = None,
+                 **kw: Any) -> None:
         super().__init__(name, parent, **kw)
+        if callspec is not None and not isinstance(callspec, CallSpec):
+            # pytest's own CallSpec, made by a plugin cloning items (anyio, per backend)
+            callspec = CallSpec.from_foreign(callspec, fixtureinfo)
         self.originalname = originalname or name
         self.callspec = callspec
         self._callobj = callobj
         self._obj = callobj
-        self.argnames: tuple[str, ...] = tuple(argnames)
+        # a plugin re-making an item (pytest-asyncio) passes the old one's fixtureinfo only
+        self.argnames: tuple[str, ...] = tuple(argnames) if argnames or fixtureinfo is None \
+            else tuple(fixtureinfo.argnames)
         self.fixtureinfo = fixtureinfo
         attrs = getattr(callobj, "__dict__", None)
         if attrs:  # the keywords mapping is only made when there is something to put in it
@@ -277,6 +307,8 @@ class Function(PyObjMixin, Item):
                 self.own_markers.append(mark)
                 self.keywords[mark.name] = mark
             self.keywords[callspec.id] = True
+        if keywords:  # a plugin re-making an item (pytest-asyncio, anyio) hands over the old one's
+            self.keywords.update(keywords)
 
     @property
     def function(self) -> Any:

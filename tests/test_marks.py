@@ -141,6 +141,22 @@ def test_strict_markers_makes_unknown_marks_a_collection_error(tmp_path):
     mine.fnmatch_lines(["*ERROR collecting test_unknown.py*", "'typo' not found in `markers` configuration option"])
 
 
+def test_unknown_mark_under_filterwarnings_error_is_a_collection_error(tmp_path):
+    # issue 16: an async test marked for a plugin that is not installed, with warnings as errors:
+    # that module's collection error (as pytest), never an internal error
+    files = {
+        "minitest.ini": "[minitest]\nfilterwarnings =\n    error\n",
+        "test_async_mark.py": "import minitest\n\n\n@minitest.mark.asyncio\nasync def test_a():\n    pass\n",
+        "test_fine.py": "def test_ok():\n    pass\n",
+    }
+    mine, _ = compare_dual(tmp_path, files)
+    mine.assert_outcomes(errors=1)
+    assert mine.ret == 2
+    assert "INTERNALERROR" not in mine.stdout + mine.stderr
+    mine.fnmatch_lines(["*ERROR collecting test_async_mark.py*",
+                        "*test_async_mark.py:4: *UnknownMarkWarning: Unknown minitest.mark.asyncio*"])
+
+
 def test_strict_markers_ini(tmp_path):
     files = {**UNKNOWN_SUITE, "minitest.ini": "[minitest]\nstrict_markers = true\nmarkers =\n    typo\n"}
     mine, _ = compare_dual(tmp_path, files)

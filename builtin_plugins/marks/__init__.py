@@ -160,16 +160,27 @@ def minitest_make_collect_report(collector: Collector) -> Generator[None, Collec
         return report
     path = str(getattr(collector, "path", ""))
     for mark, obj in unknown:
-        warnings.warn_explicit(
-            MinitestUnknownMarkWarning(
-                f"Unknown minitest.mark.{mark.name} - is this a typo?  Register custom marks with the "
-                "`markers` ini option (or config.addinivalue_line('markers', ...) in a plugin) to "
-                "avoid this warning"),
-            category=MinitestUnknownMarkWarning,
-            filename=path,
-            lineno=_mark_line(path, obj, mark.name),
-            module=module.__name__,
-        )
+        try:
+            warnings.warn_explicit(
+                MinitestUnknownMarkWarning(
+                    f"Unknown minitest.mark.{mark.name} - is this a typo?  Register custom marks with the "
+                    "`markers` ini option (or config.addinivalue_line('markers', ...) in a plugin) to "
+                    "avoid this warning"),
+                category=MinitestUnknownMarkWarning,
+                filename=path,
+                lineno=_mark_line(path, obj, mark.name),
+                module=module.__name__,
+            )
+        except Exception as exc:  # noqa: BLE001 - a warning filter made it an error (filterwarnings = error)
+            # pytest warns while the module is imported, so the error is that module's collection
+            # error; it is here too, never an internal error
+            from minitest.nodes import CollectError
+
+            report.outcome = "failed"
+            report.longrepr = collector.repr_failure(CollectError(f"{path}:{_mark_line(path, obj, mark.name)}: "
+                                                                  f"{type(exc).__name__}: {exc}"))
+            report.result = []
+            return report
     return report
 
 
