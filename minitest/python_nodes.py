@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from minitest.config import Config
+from minitest.fixture_api import is_fixture_definition
 from minitest.fixture_contract import FuncFixtureInfo
 from minitest.marks import get_unpacked_marks
 from minitest.nodes import CollectError, Collector, File, Item, Node
@@ -100,6 +101,21 @@ class PyCollector(PyObjMixin, Collector):
 
     def _namespaces(self) -> list[dict[str, Any]]:
         return [self.obj.__dict__]
+
+    # pytest's collector API that plugins' ``pytest_pycollect_makeitem`` implementations call
+    # (anyio asks ``collector.istestfunction(obj, name)`` for every name of every module)
+    def istestfunction(self, obj: object, name: str) -> bool:
+        """Would ``name`` / ``obj`` be collected as a test function here (pytest's meaning)?"""
+        if not matches_name(name, self.config, "python_functions"):
+            return False
+        if isinstance(obj, (staticmethod, classmethod)):
+            obj = obj.__func__
+        return callable(obj) and not is_fixture_definition(obj)
+
+    def istestclass(self, obj: object, name: str) -> bool:
+        """Would ``name`` / ``obj`` be collected as a test class here (pytest's meaning)?"""
+        return (isinstance(obj, type) and matches_name(name, self.config, "python_classes")
+                and getattr(obj, "__test__", True))
 
     def collect(self) -> Iterable[Node]:
         obj = self.obj
@@ -254,14 +270,14 @@ class Function(PyObjMixin, Item):
     """One test function or method, with one set of parameters."""
 
     # every test's attributes in slots (see Node): a run keeps all its items until the end
-    __slots__ = ("originalname", "callspec", "_callobj", "_obj", "argnames", "instance")
+    __slots__ = ("originalname", "_callspec", "_callobj", "_obj", "argnames", "instance")
 
     def __init__(self, name: str, parent: Node, callspec: CallSpec | None = None, callobj: Any = None,
                  originalname: str | None = None, fixtureinfo: FuncFixtureInfo | None = None,
                  argnames: Sequence[str] = (), **kw: Any) -> None:
         super().__init__(name, parent, **kw)
         self.originalname = originalname or name
-        self.callspec = callspec
+        self._callspec = callspec
         self._callobj = callobj
         self._obj = callobj
         self.argnames: tuple[str, ...] = tuple(argnames)
@@ -277,6 +293,19 @@ class Function(PyObjMixin, Item):
                 self.own_markers.append(mark)
                 self.keywords[mark.name] = mark
             self.keywords[callspec.id] = True
+
+    @property
+    def callspec(self) -> CallSpec:
+        """The parameters of a parametrized test. As under pytest, a test that is not parametrized
+        has no such attribute (plugins test ``hasattr(item, "callspec")``, pytest-benchmark does)."""
+        callspec = self._callspec
+        if callspec is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute 'callspec' (not parametrized)")
+        return callspec
+
+    @callspec.setter
+    def callspec(self, value: CallSpec | None) -> None:
+        self._callspec = value
 
     @property
     def function(self) -> Any:
@@ -295,9 +324,10 @@ class Function(PyObjMixin, Item):
             instance = parent_class.newinstance()
             self.instance = instance
             self._obj = getattr(instance, self.originalname)
-        if self.callspec is not None:
-            for argname, value in self.callspec.params.items():
-                if argname not in self.callspec.indirect:
+        callspec = self._callspec
+        if callspec is not None:
+            for argname, value in callspec.params.items():
+                if argname not in callspec.indirect:
                     self.funcargs[argname] = value
 
     def teardown(self) -> None:

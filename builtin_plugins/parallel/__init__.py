@@ -60,6 +60,16 @@ def _local_uid() -> str:
 
 
 @hookimpl(tryfirst=True)
+def minitest_configure(config: Config) -> None:
+    """Without ``--dist``, the option reads as pytest-xdist leaves it: ``"no"`` for a run in this
+    process, ``"load"`` when workers run it. Plugins written for pytest test
+    ``getoption("dist", "no") != "no"`` to tell a distributed run (pytest-benchmark then turns
+    its benchmarks off), so an unset value must not look like one."""
+    if getattr(config.option, "dist", None) is None:
+        config.option.dist = "load" if is_distributing(config) else "no"
+
+
+@hookimpl(tryfirst=True)
 def minitest_collection(session: Session) -> bool | None:
     """The controller does not collect: each worker does, and the controller compares the ids."""
     if not is_distributing(session.config):
