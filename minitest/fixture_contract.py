@@ -192,3 +192,26 @@ class FixtureManager(Protocol):
 
 #: the fixture manager of the run, on ``config.stash``; set by the fixtures plugin at configure
 FIXTURE_MANAGER = StashKey[FixtureManager]()
+
+
+class PytestFixtureManagerView:
+    """The run's :class:`FixtureManager` with the signatures of pytest's ``FixtureManager``, as
+    plugins written for pytest call it through ``request._fixturemanager`` (hypothesis asks
+    ``getfixtureinfo(node=item, func=item.function, cls=None)`` for the fixtures of a test)."""
+
+    __slots__ = ("_manager",)
+
+    def __init__(self, manager: FixtureManager) -> None:
+        self._manager = manager
+
+    def getfixtureinfo(self, node: Node, func: Callable[..., Any] | None = None, cls: object = None,
+                       funcargs: bool = True) -> FuncFixtureInfo:
+        argnames = fixture_argnames(func) if func is not None and funcargs else ()
+        return self._manager.getfixtureinfo(node, argnames)
+
+    def getfixturedefs(self, argname: str, node: Node) -> Sequence[FixtureDef] | None:
+        # pytest answers None, not an empty sequence, for a name nothing defines
+        return self._manager.getfixturedefs(argname, node) or None
+
+    def parsefactories(self, holder: object, nodeid: str = "") -> None:
+        self._manager.parsefactories(holder, nodeid)

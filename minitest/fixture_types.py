@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AnyStr, Generic, NamedTuple, Protocol
 
+from minitest.pytest_names import PYTEST_REQUEST_MANAGER_ATTR
+
 if TYPE_CHECKING:
     import logging
 
@@ -328,3 +330,14 @@ def _cleanup_old_runs(root: Path, prefix: str, keep: int) -> None:
     for _, path in runs[:-keep] if keep > 0 else runs:
         if not _in_use(path):
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _pytest_fixture_manager(request: FixtureRequest) -> Any:
+    """pytest's ``request._fixturemanager``: the run's fixture manager, called the pytest way."""
+    from minitest.fixture_contract import FIXTURE_MANAGER, PytestFixtureManagerView
+
+    return PytestFixtureManagerView(request.config.stash[FIXTURE_MANAGER])
+
+
+# under pytest's private name (see pytest_names): plugins written for pytest reach for it
+setattr(FixtureRequest, PYTEST_REQUEST_MANAGER_ATTR, property(_pytest_fixture_manager))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from minitest.lazylist import ListOnFirstUse
 from minitest.marks import Mark, MarkDecorator, normalize_mark
+from minitest.pytest_names import PYTEST_ITEM_ALIASES, PYTEST_NODE_ALIASES
 from minitest.stash import Stash
 
 if TYPE_CHECKING:
@@ -591,3 +592,24 @@ class Session(Collector):
     def collect(self) -> Iterable[Node]:
         # the session plugin drives collection through minitest_collection
         return []
+
+
+def _alias(attr: str) -> property:
+    """A read/write property of pytest's private name for the kernel attribute ``attr``."""
+
+    def get(node: Node) -> Any:
+        return getattr(node, attr)
+
+    def set_(node: Node, value: Any) -> None:
+        setattr(node, attr, value)
+
+    return property(get, set_, doc=f"pytest's private name of ``{attr}`` (plugins written for pytest read it)")
+
+
+# pytest plugins reach for pytest's private attribute names (pytest_names lists them): the same
+# objects under both names, so what a plugin sets through one is what minitest reads
+for _name, _attr in PYTEST_NODE_ALIASES.items():
+    setattr(Node, _name, _alias(_attr))
+for _name, _attr in PYTEST_ITEM_ALIASES.items():
+    setattr(Item, _name, _alias(_attr))
+del _name, _attr

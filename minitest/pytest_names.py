@@ -18,6 +18,7 @@ __all__ = [
     "PYTEST_INI_KEYS", "PYTEST_MARK_ATTR", "PYTEST_MODULE_PREFIXES", "is_pytest_class",
     "PYTEST_FIXTURE_DEFINITION_CLASS", "PYTEST_LEGACY_FIXTURE_ATTR", "is_pytest_fixture_definition",
     "PYTEST_SKIP_AT_ITEM_KWARG", "skip_at_item_location", "is_pytest_parameter_set",
+    "PYTEST_NODE_ALIASES", "PYTEST_ITEM_ALIASES", "PYTEST_REQUEST_MANAGER_ATTR",
 ]
 
 #: the tool name: the ``[pytest]`` section, ``[tool.pytest]`` table, and an IniFile's flavour
@@ -170,3 +171,18 @@ def is_pytest_fixture_definition(obj: object) -> bool:
     if kind.__module__.startswith("_pytest") and kind.__name__ == PYTEST_FIXTURE_DEFINITION_CLASS:
         return True
     return getattr(obj, PYTEST_LEGACY_FIXTURE_ATTR, None) is not None
+
+
+# -- private attributes plugins read -------------------------------------------------------------
+
+#: pytest's private attribute names of a node that plugins read (pytest-benchmark's
+#: ``node._nodeid``) → the kernel attribute holding the same thing
+PYTEST_NODE_ALIASES: dict[str, str] = {"_nodeid": "nodeid"}
+
+#: the same for items: hypothesis, pytest-asyncio, anyio and pytest-rerunfailures read the
+#: running test's request and fixture info under pytest's private names
+PYTEST_ITEM_ALIASES: dict[str, str] = {"_request": "fixture_request", "_fixtureinfo": "fixtureinfo"}
+
+#: the attribute of pytest's request holding the fixture manager (hypothesis asks it
+#: ``getfixtureinfo(node=, func=, cls=)`` for the fixtures of a ``@given`` test)
+PYTEST_REQUEST_MANAGER_ATTR = "_fixturemanager"

@@ -26,7 +26,7 @@ from minitest.parametrize import CallSpec
 from minitest.pathimport import ImportPathMismatchError, import_path
 
 __all__ = ["PyObjMixin", "PyCollector", "Module", "Class", "Function", "MinitestCollectionWarning",
-           "MAKEITEM_TESTS_ONLY_ATTR", "matches_name"]
+           "MAKEITEM_TESTS_ONLY_ATTR", "matches_name", "callspec_of"]
 
 
 class MinitestCollectionWarning(UserWarning):
@@ -278,7 +278,7 @@ class Function(PyObjMixin, Item):
     """One test function or method, with one set of parameters."""
 
     # every test's attributes in slots (see Node): a run keeps all its items until the end
-    __slots__ = ("originalname", "callspec", "_callobj", "_obj", "argnames", "instance")
+    __slots__ = ("originalname", "_callspec", "_callobj", "_obj", "argnames", "instance")
 
     def __init__(self, name: str, parent: Node, callspec: CallSpec | None = None, callobj: Any = None,
                  originalname: str | None = None, fixtureinfo: FuncFixtureInfo | None = None,
@@ -289,7 +289,7 @@ class Function(PyObjMixin, Item):
             # pytest's own CallSpec, made by a plugin cloning items (anyio, per backend)
             callspec = CallSpec.from_foreign(callspec, fixtureinfo)
         self.originalname = originalname or name
-        self.callspec = callspec
+        self._callspec = callspec
         self._callobj = callobj
         self._obj = callobj
         # a plugin re-making an item (pytest-asyncio) passes the old one's fixtureinfo only
@@ -311,6 +311,20 @@ class Function(PyObjMixin, Item):
             self.keywords.update(keywords)
 
     @property
+    def callspec(self) -> CallSpec:
+        """The parameters of a parametrized test. As under pytest, a test that is not parametrized
+        has no such attribute (plugins test ``hasattr(item, "callspec")``, pytest-benchmark does)."""
+        callspec = self._callspec
+        if callspec is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute 'callspec' (not parametrized)")
+        return callspec
+
+    @callspec.setter
+    def callspec(self, value: CallSpec | None) -> None:
+        self._callspec = value
+
+
+    @property
     def function(self) -> Any:
         """The underlying Python function (unbound)."""
         return getattr(self.obj, "__func__", self.obj)
@@ -327,9 +341,10 @@ class Function(PyObjMixin, Item):
             instance = parent_class.newinstance()
             self.instance = instance
             self._obj = getattr(instance, self.originalname)
-        if self.callspec is not None:
-            for argname, value in self.callspec.params.items():
-                if argname not in self.callspec.indirect:
+        callspec = self._callspec
+        if callspec is not None:
+            for argname, value in callspec.params.items():
+                if argname not in callspec.indirect:
                     self.funcargs[argname] = value
 
     def teardown(self) -> None:
@@ -363,3 +378,9 @@ class Function(PyObjMixin, Item):
         func = inspect.unwrap(getattr(self._callobj, "__func__", self._callobj))
         return getattr(func, "__code__", None)
 
+
+def callspec_of(item: Node) -> CallSpec | None:
+    """The parameters of ``item`` when it is a parametrized test, else None: what the fixtures
+    plugin asks of every item, without the AttributeError ``item.callspec`` raises for the others
+    (as under pytest), which would cost a raised exception per test."""
+    return getattr(item, "_callspec", None) if isinstance(item, Function) else None

@@ -61,8 +61,14 @@ class RunStats:
         self._keep_idle_phases = True
 
     def add_report(self, category: str, report: TestReport | CollectReport) -> None:
-        """Count ``report`` under ``category`` (its ``minitest_report_teststatus`` category)."""
-        if not category and not self._keep_idle_phases and not report.sections:
+        """Count ``report`` under ``category`` (its ``minitest_report_teststatus`` category).
+
+        Passing setup/teardown reports (category ``""``) are kept only when asked for, when they
+        carry output, or when a plugin attached attributes of its own to them."""
+        # an idle report a plugin attached data to is kept: pytest plugins read their data back
+        # from ``terminalreporter.stats`` at the end (hypothesis's statistics ride on teardown)
+        if not category and not self._keep_idle_phases and not report.sections \
+                and not getattr(report, "__dict__", None):
             return
         reports = self._by_category.get(category)
         if reports is None:

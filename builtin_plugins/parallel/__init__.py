@@ -70,6 +70,8 @@ def minitest_load_initial_conftests(early_config: Config) -> Generator[None, Non
 
 @hookimpl(tryfirst=True)
 def minitest_configure(config: Config) -> None:
+    # again on the final parse's options: pytest-benchmark turns its benchmarks off when it
+    # reads a distributed run
     settle_dist(config.option)
 
 

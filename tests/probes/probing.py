@@ -57,15 +57,21 @@ class Probe:
         self.venv = venv
         self.root = root
 
-    def run(self, runner: str, *args: str, env: dict[str, str | None] | None = None) -> RunResult:
+    def run(self, runner: str, *args: str, env: dict[str, str | None] | None = None,
+            randomly: bool = False) -> RunResult:
         no_cache = ("-p", "no:cacheprovider") if runner == "pytest" else ("-p", "no:cache")
-        return run_process([str(self.venv.python), "-m", runner, "-v", *no_cache, *args], self.root, clean_env(env))
+        # pytest-randomly is installed in the shared venv: it would shuffle every probe with a
+        # different seed under each runner; its own probe turns it on (randomly=True)
+        no_randomly = () if randomly else ("-p", "no:randomly")
+        return run_process([str(self.venv.python), "-m", runner, "-v", *no_cache, *no_randomly, *args], self.root,
+                           clean_env(env))
 
-    def compare(self, *args: str, env: dict[str, str | None] | None = None) -> tuple[RunResult, RunResult]:
+    def compare(self, *args: str, env: dict[str, str | None] | None = None,
+                randomly: bool = False) -> tuple[RunResult, RunResult]:
         """Both runners on the folder: the same node ids with the same outcome words, the same
         exit code and final-line counts. Returns ``(minitest, pytest)``."""
-        mine = self.run("minitest", *args, env=env)
-        ref = self.run("pytest", *args, env=env)
+        mine = self.run("minitest", *args, env=env, randomly=randomly)
+        ref = self.run("pytest", *args, env=env, randomly=randomly)
         context = f"\n===== minitest =====\n{mine.dump()}\n===== pytest =====\n{ref.dump()}"
         assert verbose_nodeids(mine) == verbose_nodeids(ref), "node ids / outcomes differ" + context
         assert mine.ret == ref.ret, f"exit code {mine.ret} != pytest's {ref.ret}" + context
@@ -82,3 +88,10 @@ def probe(probe_venv: Venv, tmp_path: Path):
         return Probe(probe_venv, tmp_path)
 
     return _make
+
+
+def counts(result: RunResult) -> dict[str, int]:
+    """The final-line counts without warnings: how many warnings a run shows depends on the
+    packages the venv sees (``--system-site-packages``), not on the plugin probed; ``compare``
+    has already checked that both runners agree on them."""
+    return {key: value for key, value in result.outcomes().items() if key != "warnings"}
