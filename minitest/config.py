@@ -484,6 +484,8 @@ def add_kernel_options(parser: Parser) -> None:
                   choices=("prepend", "append", "importlib"),
                   help="how test modules are imported: prepend (default), append or importlib")
     parser.addini("addopts", "extra command line options", type="args")
+    parser.addini("consider_namespace_packages", "with --import-mode=importlib, name test modules after the "
+                  "namespace packages they are importable from", type="bool", default=False)
     parser.addini("plugins", "plugin modules to load", type="args")
     parser.addini("testpaths", "directories to search for tests when no arguments are given", type="args")
     parser.addini("minversion", "the minimal minitest version required", type="string")
@@ -656,7 +658,8 @@ def _bootstrap_plugins(config: Config, args: list[str], invocation_dir: Path) ->
     else:
         confcutdir = rootdir
     pm.set_conftest_options(rootpath=rootdir, import_mode=known.importmode, noconftest=known.noconftest,
-                            confcutdir=confcutdir)
+                            confcutdir=confcutdir,
+                            consider_namespace_packages=config.getini("consider_namespace_packages"))
     _apply_pythonpath(config)
     pm.hook.minitest_prepare_imports(early_config=config, args=args)
 
