@@ -15,8 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from minitest.errors import UsageError
-from minitest.pytest_names import (PYTEST, PYTEST_CONFIG_CANDIDATES, PYTEST_INI_FILES, PYTEST_TOML_FILES,
-                                   PYTEST_TOML_TABLE)
+from minitest.pytest_names import (
+    PYTEST,
+    PYTEST_CONFIG_CANDIDATES,
+    PYTEST_INI_FILES,
+    PYTEST_TOML_FILES,
+    PYTEST_TOML_TABLE,
+)
 
 if TYPE_CHECKING:
     import configparser
@@ -134,7 +139,7 @@ def load_config_file(path: Path, *, tool: str) -> IniFile | None:
         parser = _read_ini(path)
         section = tool
         values = dict(parser.items(section)) if parser.has_section(section) else {}
-        return IniFile(path, values, tool)  # type: ignore[arg-type]
+        return IniFile(path, values, tool)
     if name == "tox.ini" or name == "setup.cfg" or path.suffix in (".ini", ".cfg"):
         parser = _read_ini(path)
         sections = [f"tool:{tool}", tool] if name == "setup.cfg" else [tool, f"tool:{tool}"]

@@ -214,7 +214,7 @@ def _import_using_spec(name: str, path: Path, *, insert_modules: bool) -> Module
     else:
         loader = None
         if path.is_dir():  # a namespace package: no file for spec_from_file_location to go by
-            loader = importlib.machinery.NamespaceLoader(  # type: ignore[attr-defined]
+            loader = importlib.machinery.NamespaceLoader(
                 child, [str(path)], importlib.machinery.PathFinder.find_spec)
         spec = importlib.util.spec_from_file_location(name, str(path), loader=loader)
     if not _spec_matches(spec, path):

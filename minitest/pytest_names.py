@@ -16,7 +16,7 @@ __all__ = [
     "PYTEST_OWN_HOOKS", "PYTEST_PLUGINS_REPLACED",
     "is_pytest_internal_plugin", "PYTEST_CONFIG_CANDIDATES", "PYTEST_INI_FILES", "PYTEST_TOML_FILES",
     "PYTEST_TOML_TABLE",
-    "PYTEST_INI_KEYS", "PYTEST_MARK_ATTR", "PYTEST_MODULE_PREFIXES", "is_pytest_class",
+    "PYTEST_INI_KEYS", "PYTEST_OPTION_DEFAULTS", "PYTEST_MARK_ATTR", "PYTEST_MODULE_PREFIXES", "is_pytest_class",
     "PYTEST_FIXTURE_DEFINITION_CLASS", "PYTEST_LEGACY_FIXTURE_ATTR", "is_pytest_fixture_definition",
     "PYTEST_SKIP_AT_ITEM_KWARG", "skip_at_item_location", "is_pytest_parameter_set",
 ]
@@ -131,6 +131,21 @@ PYTEST_INI_KEYS = frozenset("""
     tmp_path_retention_policy truncation_limit_chars truncation_limit_lines usefixtures
     verbosity_assertions verbosity_subtests verbosity_test_cases xfail_strict
 """.split())
+
+#: attributes pytest 9.2's ``config.option`` has by default (no installed plugins) that no minitest
+#: option sets, with pytest's defaults: plugins read them directly (``config.option.xfail_tb``).
+#: Options minitest has keep their own dest (``usepdb``, ``capture``, ``numprocesses``, ...).
+PYTEST_OPTION_DEFAULTS: dict[str, object] = {
+    "code_highlight": "yes",
+    "fold_skipped": True,
+    "force_short_summary": False,
+    "logger_disable": [],
+    "markers": False,
+    "pastebin": None,
+    "strict": None,
+    "traceconfig": False,
+    "xfail_tb": False,
+}
 
 # -- objects made by pytest ----------------------------------------------------------------------
 

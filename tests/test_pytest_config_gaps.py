@@ -133,3 +133,138 @@ def test_importlib_mode_namespace_packages(files, compare, tmp_path):
     })
     mine, _ = compare("--import-mode=importlib")
     mine.assert_outcomes(passed=1)
+
+
+# -- 3. the config API plugins read ------------------------------------------------------------
+
+CONFIG_API = {
+    "conftest.py": """
+        import pytest
+
+        def pytest_addoption(parser):
+            parser.addoption("--db", default=None)
+
+        def pytest_collection_modifyitems(config, items):
+            dropped = [item for item in items if "drop" in item.name]
+            items[:] = [item for item in items if item not in dropped]
+            config.hook.pytest_deselected(items=dropped)
+
+        def pytest_configure(config):
+            opt = config.option
+            seen = (opt.usepdb, opt.capture, opt.xfail_tb, opt.fold_skipped, opt.code_highlight,
+                    opt.force_short_summary, opt.traceconfig, opt.pastebin, opt.markers,
+                    opt.pyargs, opt.disable_warnings, opt.setupplan, opt.debug, opt.logger_disable)
+            config.seen = seen
+
+        @pytest.fixture
+        def db(request):
+            return request.config.getvalueorskip("db")
+    """,
+    "test_a.py": """
+        def test_options(request):
+            assert request.config.seen == (False, "fd", False, True, "yes", False, False, None, False,
+                                           False, False, False, None, [])
+
+        def test_drop_me():
+            pass
+
+        def test_db(db):
+            pass
+
+        def test_unknown_option_skips(request):
+            request.config.getvalueorskip("no_such_option")
+    """,
+}
+
+
+def test_config_api_plugins_read(files, compare):
+    """``config.getvalueorskip``, ``config.hook.pytest_deselected(items=...)`` from a conftest and
+    the attributes of pytest's ``config.option`` by default."""
+    files(CONFIG_API)
+    mine, ref = compare("-rs")
+    mine.assert_outcomes(passed=1, skipped=2, deselected=1)
+    for result in (mine, ref):
+        result.fnmatch_lines(["SKIPPED [[]1[]] test_a.py:8: no 'db' option found",
+                              "SKIPPED [[]1[]] *: no 'no_such_option' option found"])
+
+
+# -- 5. pytest's daily options -----------------------------------------------------------------
+
+def test_pyargs(files, compare, tmp_path):
+    files({"lib/mypkg/__init__.py": "", "lib/mypkg/sub/__init__.py": "",
+           "lib/mypkg/test_pkg.py": "def test_in_pkg():\n    pass\n",
+           "lib/mypkg/sub/test_sub.py": "def test_sub():\n    pass\n\ndef test_other():\n    pass\n"})
+    mine, _ = compare("--pyargs", "mypkg", "mypkg.sub.test_sub::test_sub", pythonpath=[tmp_path / "lib"])
+    mine.assert_outcomes(passed=3)
+
+
+def test_pyargs_module_not_found(files, run, run_pytest):
+    files({"test_a.py": "def test_a():\n    pass\n"})
+    for result in (run("--pyargs", "nosuch.mod"), run_pytest("--pyargs", "nosuch.mod")):
+        assert result.ret == 4, result.dump()
+        assert "ERROR: module or package not found: nosuch.mod (missing __init__.py?)" in result.stderr
+
+
+WARNS = {"test_w.py": """
+    import warnings
+
+    def test_warns():
+        warnings.warn(UserWarning("careful"))
+"""}
+
+
+@pytest.mark.parametrize("flag", ["--disable-warnings", "--disable-pytest-warnings"])
+def test_disable_warnings(files, compare, flag):
+    """The warnings summary is gone, the final line still counts the warning."""
+    files(WARNS)
+    mine, ref = compare(flag)
+    for result in (mine, ref):
+        assert "warnings summary" not in result.stdout
+        result.assert_outcomes(passed=1, warnings=1)
+
+
+SETUP_PLAN = {"test_p.py": """
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def resource():
+        raise RuntimeError("a fixture is not called with --setup-plan")
+
+    @pytest.fixture
+    def conn(resource):
+        yield 1
+
+    def test_a(conn):
+        assert 0, "a test is not called with --setup-plan"
+
+    def test_b():
+        pass
+"""}
+
+
+def test_setup_plan(files, compare):
+    files(SETUP_PLAN)
+    mine, ref = compare("--setup-plan")
+    assert mine.ret == ref.ret == 0
+    plan = ["    SETUP    M resource", "        SETUP    F conn (fixtures used: resource)",
+            "        test_p.py::test_a (fixtures used: conn, resource)", "        TEARDOWN F conn",
+            "        test_p.py::test_b", "    TEARDOWN M resource"]
+    for result in (mine, ref):
+        result.fnmatch_lines(plan)
+        result.fnmatch_lines(["*= no tests ran in *"])
+
+
+def test_debug_writes_the_trace_file(files, run, tmp_path):
+    files({"test_a.py": "def test_a():\n    pass\n"})
+    result = run("--debug")
+    assert result.ret == 0, result.dump()
+    assert "writing minitest debug information to minitestdebug.log" in result.stderr
+    assert "wrote minitest debug information to minitestdebug.log" in result.stderr
+    text = (tmp_path / "minitestdebug.log").read_text()
+    assert text.startswith("versions minitest-")
+    assert "minitest_runtest_logreport [hook]" in text
+    named = run("--debug=trace.log")
+    assert named.ret == 0 and (tmp_path / "trace.log").is_file(), named.dump()
+    bad = run("--debug=no/such/dir/x.log")
+    assert bad.ret == 4 and "Traceback" not in bad.stderr, bad.dump()
+    assert "--debug: cannot write no/such/dir/x.log" in bad.stderr
