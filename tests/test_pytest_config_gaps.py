@@ -268,3 +268,84 @@ def test_debug_writes_the_trace_file(files, run, tmp_path):
     bad = run("--debug=no/such/dir/x.log")
     assert bad.ret == 4 and "Traceback" not in bad.stderr, bad.dump()
     assert "--debug: cannot write no/such/dir/x.log" in bad.stderr
+
+
+# -- 4. the pytest hooks minitest used to ignore -----------------------------------------------
+
+HOOKS = {
+    "pytest.ini": "[pytest]\nenable_assertion_pass_hook = true\n",
+    "conftest.py": """
+        def pytest_assertion_pass(item, lineno, orig, expl):
+            print(f"PASS {item.name}:{lineno} orig={orig!r} expl={expl!r}")
+
+        def pytest_make_parametrize_id(config, val, argname):
+            if isinstance(val, dict):
+                return f"{argname}=" + "+".join(sorted(val))
+            return None
+
+        def pytest_markeval_namespace(config):
+            return {"has_gpu": False, "color": "red"}
+
+        def pytest_report_collectionfinish(config, start_path, items):
+            return [f"selected: {len(items)}", "second line"]
+    """,
+    "sub/conftest.py": """
+        def pytest_markeval_namespace(config):
+            return {"color": "blue"}  # nearer: wins over the root conftest's
+    """,
+    "sub/test_blue.py": """
+        import pytest
+
+        @pytest.mark.skipif("color == 'blue'", reason="blue here")
+        def test_blue():
+            pass
+    """,
+    "test_h.py": """
+        import pytest
+
+        def f():
+            return 2
+
+        def test_pass():
+            x = 1
+            assert x + 1 == f()
+            assert [1] == [1], "msg"
+
+        @pytest.mark.parametrize("d", [{"a": 1, "b": 2}, {"c": 0}, 3])
+        def test_ids(d):
+            pass
+
+        @pytest.mark.skipif("not has_gpu", reason="no gpu")
+        def test_gpu():
+            pass
+
+        @pytest.mark.xfail("color == 'red'", reason="red")
+        def test_red():
+            assert 0
+    """,
+}
+
+
+def test_pytest_hooks_assertion_pass_parametrize_id_markeval_collectionfinish(files, compare):
+    files(HOOKS)
+    mine, ref = compare("-s")
+    mine.assert_outcomes(passed=4, skipped=2, xfailed=1)
+    for result in (mine, ref):
+        result.fnmatch_lines(["*collected 7 items", "selected: 7", "second line"], consecutive=True)
+        result.fnmatch_lines([
+            "test_h.py::test_pass PASS test_pass:8 orig='x + 1 == f()' expl='(1 + 1) == 2\\n +  where 2 = f()'",
+            "PASS test_pass:9 orig='[[]1] == [[]1]' expl='[[]1] == [[]1]*",
+            "test_h.py::test_ids[[]d=a+b] PASSED*", "test_h.py::test_ids[[]d=c] PASSED*", "test_h.py::test_ids[[]3] PASSED*",
+        ])
+    assert "PASS " not in compare("-s", "-o", "enable_assertion_pass_hook=false")[0].stdout
+
+
+def test_markeval_namespace_must_be_a_dict(files, compare):
+    """The test errors at setup (pytest shows its own traceback; minitest the message only)."""
+    files({"conftest.py": "def pytest_markeval_namespace(config):\n    return ['no']\n",
+           "test_a.py": "import pytest\n\n@pytest.mark.skipif('x', reason='r')\ndef test_a():\n    pass\n"})
+    mine, ref = compare()
+    mine.assert_outcomes(errors=1)
+    for result in (mine, ref):
+        result.fnmatch_lines(["*markeval_namespace() needs to return a dict, got [[]'no']"])
+    assert "skipping.py" not in mine.stdout, mine.dump()
