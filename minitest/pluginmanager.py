@@ -62,6 +62,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "debugging": "builtin_plugins.debugging",
     "warnings": "builtin_plugins.warnings",
     "unittest": "builtin_plugins.unittest",
+    "subtests": "builtin_plugins.subtests",
     "doctest": "builtin_plugins.doctest",
     "pytest_compat": "builtin_plugins.pytest_compat",
     "pytest_shim": "builtin_plugins.pytest_shim",

@@ -349,3 +349,37 @@ def test_markeval_namespace_must_be_a_dict(files, compare):
     for result in (mine, ref):
         result.fnmatch_lines(["*markeval_namespace() needs to return a dict, got [[]'no']"])
     assert "skipping.py" not in mine.stdout, mine.dump()
+
+
+# -- 6. the subtests fixture -------------------------------------------------------------------
+
+SUBTESTS = {"test_s.py": """
+    import pytest
+
+    def test_sub(subtests):
+        for i in range(3):
+            with subtests.test(msg="check", i=i):
+                assert i % 2 == 0
+
+    def test_all_pass(subtests):
+        with subtests.test("one"):
+            pass
+        with subtests.test(n=2):
+            pytest.skip("not today")
+"""}
+
+
+@pytest.mark.parametrize("args", [(), ("-q",), ("-o", "verbosity_subtests=0")])
+def test_subtests_fixture(files, compare, args):
+    files(SUBTESTS)
+    mine, ref = compare("-rA", *args)
+    assert mine.final_line().split(" in ")[0] == ref.final_line().split(" in ")[0], mine.dump() + ref.dump()
+    for result in (mine, ref):
+        result.fnmatch_lines(["SUBFAILED[[]check] (i=1) test_s.py::test_sub - assert (1 % 2) == 0",
+                              "FAILED test_s.py::test_sub - contains 1 failed subtest"])
+    if not args:
+        for result in (mine, ref):
+            result.fnmatch_lines(["test_s.py::test_sub SUBPASSED[[]check] (i=0)*",
+                                  "test_s.py::test_sub SUBFAILED[[]check] (i=1)*",
+                                  "test_s.py::test_all_pass SUBSKIPPED(n=2)*",
+                                  "*_ test_sub [[]check] (i=1) _*"])
