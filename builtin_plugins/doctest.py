@@ -273,7 +273,8 @@ class DoctestModule(File):
                     return plugin  # already imported as a conftest: never import it twice
         mode = self.config.getoption("importmode", "prepend") or "prepend"
         try:
-            return import_path(self.path, mode=mode, root=self.config.rootpath)
+            return import_path(self.path, mode=mode, root=self.config.rootpath,
+                               consider_namespace_packages=self.config.getini("consider_namespace_packages"))
         except SyntaxError as exc:
             raise CollectError(_format(exc, "short")) from exc
         except ImportPathMismatchError as exc:

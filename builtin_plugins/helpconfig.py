@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pluggy
 
 from minitest import hookimpl
 from minitest.config import Config, Parser
+from minitest.errors import UsageError
 from minitest.pluginmanager import BUILTIN_PLUGINS, PYTEST_BUILTIN_ALIASES
 from minitest.pytest_names import PYTEST_ENTRYPOINT_GROUP, PYTEST_PLUGINS_REPLACED
 from minitest.version import __version__
@@ -21,6 +23,44 @@ def minitest_addoption(parser: Parser) -> None:
                     help="show help message and configuration info")
     group.addoption("--plugins", action="store_true", default=False, dest="list_plugins",
                     help="list every registered plugin: where it came from and the hooks it implements")
+    group.addoption("--debug", action="store", nargs="?", const=DEBUG_FILE, default=None, dest="debug",
+                    metavar="DEBUG_FILE_NAME",
+                    help="store internal tracing debug information (every hook call, plugin registration) "
+                         f"in this log file; it is opened with 'w' and truncated. Default: {DEBUG_FILE}")
+
+
+#: ``--debug``'s file when none is named (pytest writes ``pytestdebug.log``)
+DEBUG_FILE = "minitestdebug.log"
+
+
+@hookimpl(tryfirst=True)
+def minitest_load_initial_conftests(early_config: Config) -> None:
+    """``--debug``: pluggy's own tracing (each hook call with its arguments and results, each
+    plugin registered) into a file, from the first conftest.py on to the end of the run, as
+    pytest's ``--debug``."""
+    path = early_config.known_args.debug
+    if not path:
+        return
+    try:
+        debugfile = open(path, "w", encoding="utf-8")  # noqa: SIM115  # closed by the cleanup below
+    except OSError as exc:
+        raise UsageError(f"--debug: cannot write {path}: {exc.strerror}") from None
+    params = early_config.invocation_params
+    debugfile.write(f"versions minitest-{__version__}, pluggy-{pluggy.__version__}, "
+                    f"python-{'.'.join(map(str, sys.version_info[:3]))}\n"
+                    f"invocation_dir={params.dir}\ncwd={os.getcwd()}\nargs={list(params.args)}\n\n")
+    pm = early_config.pluginmanager
+    pm.trace.root.setwriter(debugfile.write)
+    undo_tracing = pm.enable_tracing()
+    sys.stderr.write(f"writing minitest debug information to {path}\n")
+
+    def unset_tracing() -> None:
+        undo_tracing()
+        pm.trace.root.setwriter(None)
+        debugfile.close()
+        sys.stderr.write(f"wrote minitest debug information to {debugfile.name}\n")
+
+    early_config.add_cleanup(unset_tracing)
 
 
 @hookimpl(tryfirst=True)

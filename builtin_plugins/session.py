@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import gc
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,8 @@ def minitest_addoption(parser: Parser) -> None:
                    help="deselect items by node id prefix (repeatable)")
     coll.addoption("--collect-in-virtualenv", action="store_true", default=False,
                    help="do not skip virtualenv directories during collection")
+    coll.addoption("--pyargs", action="store_true", default=False, dest="pyargs",
+                   help="try to interpret all arguments as Python packages")
     coll.addoption("--keep-duplicates", action="store_true", default=False, dest="keepduplicates",
                    help="keep duplicate tests")
     parser.addini("norecursedirs", "directory patterns to skip when recursing", type="args",
@@ -281,10 +284,36 @@ def _fewer_gc_passes() -> Iterator[None]:
 
 def _resolve_arg(config: Config, arg: str) -> tuple[Path, list[str]]:
     base, *names = arg.split("::")
+    pyargs = config.getoption("pyargs", False)
+    if pyargs and base:
+        base = _module_path(base, config.getini("consider_namespace_packages")) or base
     path = (config.invocation_params.dir / base).resolve() if base else config.invocation_params.dir
     if not path.exists():
+        if pyargs:
+            raise UsageError(f"module or package not found: {arg} (missing __init__.py?)")
         raise UsageError(f"file or directory not found: {arg}")
     return path, names
+
+
+def _module_path(name: str, consider_namespace_packages: bool) -> str | None:
+    """``--pyargs``: the file of module ``name`` (the directory of a package), found as ``import``
+    would; None when it is not importable (then the argument is taken as a path)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (AttributeError, ImportError, ValueError):  # a file name ("test_a.py"), no module, no name
+        return None
+    if spec is None:
+        return None
+    locations = spec.submodule_search_locations
+    if not locations:
+        return spec.origin  # a module
+    if consider_namespace_packages:
+        return next(iter(locations))
+    if spec.origin is None:  # a namespace package
+        return None
+    return os.path.dirname(spec.origin)
 
 
 def perform_collect(session: Session) -> list[Item]:

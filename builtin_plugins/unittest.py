@@ -28,7 +28,7 @@ from minitest.nodes import Collector, Node
 from minitest.outcomes import Failed, Skipped, XFailed, outcome_kind
 from minitest.python_nodes import MAKEITEM_TESTS_ONLY_ATTR, Class, Function
 from minitest.reports import CallInfo, TestReport
-from minitest.saferepr import saferepr
+from minitest.subtests_api import SUBTEST_DESCRIPTION_ATTR, describe_subtest, subtest_teststatus
 
 if TYPE_CHECKING:
     import unittest
@@ -189,7 +189,7 @@ class TestCaseFunction(Function):
         finally:
             self._making_subtest_report = False
         description = _subtest_description(subtest)
-        report.subtest_description = description  # type: ignore[attr-defined]
+        setattr(report, SUBTEST_DESCRIPTION_ATTR, description)
         path, lineno, domain = report.location
         # the failure's header names the subtest: "T.test_x (i=2)"
         report.location = (path, lineno, f"{domain} {description}")
@@ -210,15 +210,10 @@ def _subtest_class() -> type:
 
 
 def _subtest_description(subtest: Any) -> str:
-    parts = []
     message = getattr(subtest, "_message", None)
-    sentinel = getattr(sys.modules["unittest.case"], "_subtest_msg_sentinel", None)
-    if message is not None and message is not sentinel:
-        parts.append(f"[{message}]")
-    params = dict(getattr(subtest, "params", {}) or {})
-    if params:
-        parts.append("(" + ", ".join(f"{k}={saferepr(v)}" for k, v in params.items()) + ")")
-    return " ".join(parts) or "(<subtest>)"
+    if message is getattr(sys.modules["unittest.case"], "_subtest_msg_sentinel", None):
+        message = None
+    return describe_subtest(message, dict(getattr(subtest, "params", {}) or {}))
 
 
 def _without_unittest_frames(tb: types.TracebackType) -> types.TracebackType:
@@ -340,29 +335,7 @@ def _ensure_subtest_reporting(config: Config) -> None:
         config.pluginmanager.register(SubtestReporting(), "unittest-subtests")
 
 
-def _subtests_verbosity(config: Config) -> int:
-    value = str(config.getini("verbosity_subtests") or "auto").strip().lower()
-    if value != "auto":
-        try:
-            return int(value)
-        except ValueError:
-            pass
-    return int(config.getoption("verbose", 0) or 0)
-
-
 @hookimpl(tryfirst=True)
 def minitest_report_teststatus(report: Any, config: Config) -> tuple[str, str, str] | None:
-    description = getattr(report, "subtest_description", None)
-    if description is None or report.when != "call":
-        return None
-    quiet = _subtests_verbosity(config) == 0
-    if getattr(report, "wasxfail", None) is not None:
-        return ("", "", "") if quiet or not report.skipped else ("xfailed", "y", f"SUBXFAIL{description}")
-    if report.failed:
-        return "failed", "u", f"SUBFAILED{description}"
-    if quiet:
-        return "", "", ""  # passed and skipped subtests only show (and count) verbosely
-    if report.passed:
-        return "subtests passed", "u", f"SUBPASSED{description}"
-    return "skipped", "-", f"SUBSKIPPED{description}"
+    return subtest_teststatus(report, config)
 

@@ -33,6 +33,8 @@ def minitest_addoption(parser: Parser) -> None:
     group.addoption("--max-warnings", action="store", type=int, default=None, metavar="num",
                     dest="max_warnings",
                     help="exit with error if all tests pass but the number of warnings exceeds this threshold")
+    group.addoption("--disable-warnings", "--disable-pytest-warnings", action="store_true", default=False,
+                    dest="disable_warnings", help="disable the warnings summary (the final line still counts them)")
     parser.addini("filterwarnings", "each line specifies a pattern for warnings.filterwarnings; "
                   "processed after -W/--pythonwarnings", type="linelist")
     parser.addini("max_warnings", "exit with error if all tests pass but the number of warnings exceeds "
@@ -196,7 +198,8 @@ class WarningsSummary:
 
     def minitest_terminal_summary(self, terminalreporter: TerminalReporterAPI) -> None:
         # one of the summaries --no-summary drops (pytest's own; other plugins' stay)
-        if not self.recorded or self.config.getoption("no_summary", False):
+        if (not self.recorded or self.config.getoption("no_summary", False)
+                or self.config.getoption("disable_warnings", False)):
             return
         grouped: dict[str, list[str]] = {}
         for nodeid, _when, message in self.recorded:

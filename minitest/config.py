@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from minitest.errors import UsageError
 from minitest.inifile import IniFile, determine_rootdir, locate_config
-from minitest.pytest_names import PYTEST, PYTEST_ENTRYPOINT_GROUP, PYTEST_INI_KEYS
+from minitest.pytest_names import PYTEST, PYTEST_ENTRYPOINT_GROUP, PYTEST_INI_KEYS, PYTEST_OPTION_DEFAULTS
 from minitest.stash import Stash
 
 Parsed = TypeVar("Parsed")
@@ -167,12 +167,12 @@ class Parser:
 
     def parse(self, args: Sequence[str], namespace: argparse.Namespace | None = None) -> argparse.Namespace:
         """Parse ``args`` strictly: an unknown option is a UsageError."""
-        return self._build().parse_args([str(a) for a in args], namespace=namespace)
+        return _with_pytest_defaults(self._build().parse_args([str(a) for a in args], namespace=namespace))
 
     def parse_known_args(self, args: Sequence[str]) -> argparse.Namespace:
         """Parse what is known so far; unknown options are left for the final parse."""
         ns, _unknown = self._build().parse_known_args([str(a) for a in args])
-        return ns
+        return _with_pytest_defaults(ns)
 
     def unknown_args(self, args: Sequence[str]) -> list[str]:
         """The tokens of ``args`` that no declared option accepts."""
@@ -209,6 +209,15 @@ class InvocationParams:
     args: tuple[str, ...]
     dir: Path
     plugins: tuple[object, ...] = ()
+
+
+def _with_pytest_defaults(namespace: argparse.Namespace) -> argparse.Namespace:
+    """Give ``namespace`` the attributes pytest's has by default that no minitest option sets, with
+    pytest's values: plugins read ``config.option.xfail_tb`` and the like directly."""
+    for dest, default in PYTEST_OPTION_DEFAULTS.items():
+        if not hasattr(namespace, dest):
+            setattr(namespace, dest, list(default) if isinstance(default, list) else default)
+    return namespace
 
 
 class Config:
@@ -256,19 +265,23 @@ class Config:
     def getoption(self, name: str, default: Any = NOTSET, skip: bool = False) -> Any:
         """The value of an option by its dest name (``"verbose"``) or flag (``"--verbose"``)."""
         dest = name.lstrip("-").replace("-", "_") if name.startswith("-") else name
-        try:
-            value = getattr(self.option, dest)
-        except AttributeError:
+        value = getattr(self.option, dest, NOTSET)
+        if value is NOTSET or (value is None and skip):
             if default is not NOTSET:
                 return default
-            raise ValueError(f"no option named {name!r}") from None
-        if value is None and skip:
-            from minitest.outcomes import skip as do_skip
+            if skip:
+                from minitest.outcomes import skip as do_skip
 
-            do_skip(f"no {name!r} option found")
+                do_skip(f"no {name!r} option found")
+            raise ValueError(f"no option named {name!r}")
         return value
 
     getvalue = getoption
+
+    def getvalueorskip(self, name: str, path: object = None) -> Any:
+        """pytest's ``config.getvalueorskip``: the option's value, or skip the test when it is
+        unset (``None``) or unknown."""
+        return self.getoption(name, skip=True)
 
     def addinivalue_line(self, name: str, line: str) -> None:
         """Append ``line`` to the linelist ini value ``name`` (e.g. ``markers``)."""
@@ -484,6 +497,8 @@ def add_kernel_options(parser: Parser) -> None:
                   choices=("prepend", "append", "importlib"),
                   help="how test modules are imported: prepend (default), append or importlib")
     parser.addini("addopts", "extra command line options", type="args")
+    parser.addini("consider_namespace_packages", "with --import-mode=importlib, name test modules after the "
+                  "namespace packages they are importable from", type="bool", default=False)
     parser.addini("plugins", "plugin modules to load", type="args")
     parser.addini("testpaths", "directories to search for tests when no arguments are given", type="args")
     parser.addini("minversion", "the minimal minitest version required", type="string")
@@ -656,7 +671,8 @@ def _bootstrap_plugins(config: Config, args: list[str], invocation_dir: Path) ->
     else:
         confcutdir = rootdir
     pm.set_conftest_options(rootpath=rootdir, import_mode=known.importmode, noconftest=known.noconftest,
-                            confcutdir=confcutdir)
+                            confcutdir=confcutdir,
+                            consider_namespace_packages=config.getini("consider_namespace_packages"))
     _apply_pythonpath(config)
     pm.hook.minitest_prepare_imports(early_config=config, args=args)
 

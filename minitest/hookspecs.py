@@ -216,6 +216,20 @@ def minitest_generate_tests(metafunc: Metafunc) -> None:
 
 
 @hookspec(firstresult=True)
+def minitest_make_parametrize_id(config: Config, val: object, argname: str) -> str | None:
+    """The id part of ``val`` (a value of the parametrized argument ``argname``) in a test's id.
+
+    When: while ``metafunc.parametrize`` makes the ids of a call, for each value that has no
+    explicit id (``pytest.param(..., id=)``, ``ids=[...]``) and for which the ``ids=`` callable
+    gave none; a string returned is used as it is (not escaped), None leaves the value's own id
+    (its text, or ``argname`` and the index).
+
+    Pluggy options: firstresult (the first non-None answer wins; ``tryfirst`` goes first). A
+    wrapper may change or replace the answer the ``yield`` returns.
+    """
+
+
+@hookspec(firstresult=True)
 def minitest_make_collect_report(collector: Collector) -> CollectReport | None:
     """Collect ``collector`` and return its CollectReport (firstresult)."""
 
@@ -251,6 +265,22 @@ def minitest_deselected(items: Sequence[Item]) -> None:
 @hookspec
 def minitest_collection_finish(session: Session) -> None:
     """Collection and modification are complete; ``session.items`` is final."""
+
+
+@hookspec
+def minitest_markeval_namespace(config: Config) -> dict[str, Any] | None:
+    """Extra names for the string conditions of ``skipif`` / ``xfail`` marks
+    (``@pytest.mark.skipif("not has_gpu")``).
+
+    When: each time an item's string condition is evaluated, through ``item.ihook`` (a
+    conftest.py provides names for its own directory tree). Every implementation is called; the
+    dicts are merged over ``os``, ``sys``, ``platform`` and ``config`` (the first registered
+    plugin's last, so a nearer conftest wins), then the test module's globals go over them.
+    Anything but a dict is an error of that test.
+
+    Pluggy options: a plain hook. A wrapper may add to or filter the list of dicts its ``yield``
+    returns.
+    """
 
 
 # --------------------------------------------------------------------------------------------
@@ -361,6 +391,21 @@ def minitest_report_teststatus(
 
 
 @hookspec
+def minitest_report_collectionfinish(config: Config, start_path: Path, items: Sequence[Item]) -> str | list[str] | None:
+    """Lines to show after the ``collected N items`` line: a string or a list of strings.
+
+    When: once, by the terminal reporter's ``minitest_collection_finish``, after collection and
+    ``minitest_collection_modifyitems`` (``items`` is the final list) and before the
+    ``--collect-only`` listing; also with ``-q``. ``start_path`` is the directory minitest was
+    started in.
+
+    Pluggy options: a plain hook; every implementation's answer is shown, the last registered
+    plugin's first (``tryfirst`` ones last). A wrapper may change the list of answers its
+    ``yield`` returns.
+    """
+
+
+@hookspec
 def minitest_terminal_summary(terminalreporter: TerminalReporterAPI, exitstatus: int, config: Config) -> None:
     """Add sections to the terminal summary.
 
@@ -379,6 +424,21 @@ def minitest_terminal_summary(terminalreporter: TerminalReporterAPI, exitstatus:
     summary is one of them). A ``wrapper=True`` implementation may write before and after the
     sections the other implementations write (around its ``yield``); it must return the
     ``yield``'s result (``None``) and should not swallow an exception from them.
+    """
+
+
+@hookspec
+def minitest_assertion_pass(item: Item, lineno: int, orig: str, expl: str) -> None:
+    """An ``assert`` in a rewritten module passed.
+
+    When: only with the ``enable_assertion_pass_hook`` ini key set and at least one
+    implementation registered when the module was rewritten; then every passing assert of a test
+    (and of the modules rewritten for it) calls it, in the test's frame. ``lineno`` is the
+    assert's line, ``orig`` the source of its expression (``x == 1``), ``expl`` the explanation
+    a failure would have shown, without the leading ``assert `` (``1 == 1``).
+
+    Pluggy options: a plain hook, every implementation is called, results are ignored. Rewritten
+    modules are cached: turning the ini key on or off makes them be rewritten again.
     """
 
 

@@ -1,7 +1,8 @@
 """Finding and reading the config file: minitest's own files first, else pytest's; and rootdir.
 
 Reads ``minitest.ini`` / ``[tool.minitest]`` / ``[minitest]`` sections, else the pytest ones
-(``pytest.ini``, ``[tool.pytest.ini_options]``, ``[pytest]`` / ``[tool:pytest]``); the names of
+(``pytest.toml``, ``pytest.ini``, ``[tool.pytest]`` / ``[tool.pytest.ini_options]``, ``[pytest]`` /
+``[tool:pytest]``); the names of
 pytest's files come from :mod:`minitest.pytest_names`.
 """
 
@@ -14,7 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from minitest.errors import UsageError
-from minitest.pytest_names import PYTEST, PYTEST_CONFIG_CANDIDATES, PYTEST_INI_FILES, PYTEST_TOML_TABLE
+from minitest.pytest_names import (
+    PYTEST,
+    PYTEST_CONFIG_CANDIDATES,
+    PYTEST_INI_FILES,
+    PYTEST_TOML_FILES,
+    PYTEST_TOML_TABLE,
+)
 
 if TYPE_CHECKING:
     import configparser
@@ -70,26 +77,69 @@ def _toml_values(table: dict[str, Any]) -> dict[str, str | list[str]]:
     return out
 
 
+def _tool_pytest_values(path: Path, data: dict[str, Any]) -> dict[str, str | list[str]] | None:
+    """pytest 9's two tables of a pyproject.toml: ``[tool.pytest]`` itself in native TOML types
+    (``addopts = ["-ra"]``), or, as before pytest 9, ``[tool.pytest.ini_options]``; both at once is
+    pytest's usage error. None when there is neither."""
+    tool = data.get("tool", {})
+    table = tool.get(PYTEST) if isinstance(tool, dict) else None
+    if not isinstance(table, dict):
+        return None
+    native = {k: v for k, v in table.items() if k != PYTEST_TOML_TABLE}
+    ini_options = table.get(PYTEST_TOML_TABLE)
+    if native and ini_options:
+        raise UsageError(
+            f"{path}: Cannot use both [tool.pytest] (native TOML types) and "
+            "[tool.pytest.ini_options] (string-based INI format) simultaneously. "
+            "Please use [tool.pytest] with native TOML types (recommended) "
+            "or [tool.pytest.ini_options] for backwards compatibility.")
+    if native:
+        return _toml_values(native)
+    if isinstance(ini_options, dict):
+        return _toml_values(ini_options)
+    return None
+
+
+def _pytest_table_values(path: Path, data: dict[str, Any]) -> dict[str, str | list[str]] | None:
+    """The ``[pytest]`` table of pytest 9's own ``pytest.toml``; keys outside any table are
+    pytest's usage error (the usual way of getting the table wrong)."""
+    table = data.get(PYTEST)
+    if isinstance(table, dict):
+        return _toml_values(table)
+    top_level = [key for key, value in data.items() if not isinstance(value, dict)]
+    if top_level:
+        raise UsageError(f"{path}: pytest configuration must be under a [pytest] table "
+                         f"(found top-level options: {', '.join(top_level)})")
+    return None
+
+
 def load_config_file(path: Path, *, tool: str) -> IniFile | None:
     """Read ``path`` as a config file of ``tool`` ("minitest" or PYTEST); None if it has no section.
 
-    A dedicated file (minitest.ini / pytest.ini) counts even when empty.
+    A dedicated file (minitest.ini / pytest.ini / pytest.toml) counts even when empty.
     """
     name = path.name
-    if name == "pyproject.toml":
+    if tool == PYTEST and name in PYTEST_TOML_FILES:
+        return IniFile(path, _pytest_table_values(path, _read_toml(path)) or {}, tool)
+    if tool == PYTEST and path.suffix == ".toml":
         data = _read_toml(path)
-        section = "minitest" if tool == "minitest" else PYTEST
-        table = data.get("tool", {}).get(section)
-        if tool == PYTEST and isinstance(table, dict):
-            table = table.get(PYTEST_TOML_TABLE)
-        if isinstance(table, dict):
-            return IniFile(path, _toml_values(table), tool)
-        return None
+        values = _tool_pytest_values(path, data)
+        if values is None:
+            # a file named by -c reads pytest's own [pytest] table, as pytest.toml does
+            values = None if name == "pyproject.toml" else _pytest_table_values(path, data)
+        elif PYTEST in data and name != "pyproject.toml":
+            raise UsageError(f"{path}: Cannot use both [pytest] and [tool.pytest]/[tool.pytest.ini_options] in "
+                             "the same file. Please use [pytest], which is what pytest's own configuration "
+                             "files use; the [tool.pytest] tables are meant for pyproject.toml.")
+        return None if values is None else IniFile(path, values, tool)
+    if name == "pyproject.toml":
+        table = _read_toml(path).get("tool", {}).get("minitest")
+        return IniFile(path, _toml_values(table), tool) if isinstance(table, dict) else None
     if name in _MINITEST_INI_FILES or name in PYTEST_INI_FILES:
         parser = _read_ini(path)
         section = tool
         values = dict(parser.items(section)) if parser.has_section(section) else {}
-        return IniFile(path, values, tool)  # type: ignore[arg-type]
+        return IniFile(path, values, tool)
     if name == "tox.ini" or name == "setup.cfg" or path.suffix in (".ini", ".cfg"):
         parser = _read_ini(path)
         sections = [f"tool:{tool}", tool] if name == "setup.cfg" else [tool, f"tool:{tool}"]
@@ -98,13 +148,8 @@ def load_config_file(path: Path, *, tool: str) -> IniFile | None:
                 return IniFile(path, dict(parser.items(section)), tool)
         return None
     if path.suffix == ".toml":
-        data = _read_toml(path)
-        table = data.get("tool", {}).get(tool)
-        if isinstance(table, dict):
-            if tool == PYTEST:
-                table = table.get(PYTEST_TOML_TABLE, table)
-            return IniFile(path, _toml_values(table), tool)
-        return None
+        table = _read_toml(path).get("tool", {}).get(tool)
+        return IniFile(path, _toml_values(table), tool) if isinstance(table, dict) else None
     return None
 
 

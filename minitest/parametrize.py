@@ -359,6 +359,12 @@ def _idval(value: object, argname: str, index: int, idfn: Callable[[Any], object
             text = _idval_from_value(generated, config)
             if text is not None:
                 return text
+    if config is not None:
+        hook = config.hook.minitest_make_parametrize_id
+        if hook.get_hookimpls():  # one call per value: skipped when no plugin implements it
+            hooked = hook(config=config, val=value, argname=argname)
+            if hooked is not None:
+                return str(hooked)
     if isinstance(value, (str, bytes)):
         text = _long_str_id(value, argname, index, config, nodeid)
     else:

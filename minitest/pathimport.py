@@ -9,6 +9,7 @@ to rootdir. Import hooks on ``sys.meta_path`` (assertion rewriting) see every im
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -67,25 +68,71 @@ def _pkg_root_and_module_name(path: Path) -> tuple[Path, str]:
 
 
 def module_name_from_path(path: Path, root: Path) -> str:
-    """A dotted module name for ``path`` relative to ``root`` (used by importlib mode)."""
+    """A dotted module name for ``path`` relative to ``root`` (importlib mode's fallback name for
+    a file that is not importable as it is): ``src/tests/test_foo.py`` → ``src.tests.test_foo``."""
+    without_suffix = path.with_suffix("")
     try:
-        rel = path.with_suffix("").relative_to(root)
+        parts = list(without_suffix.relative_to(root).parts)
     except ValueError:
-        rel = Path(*path.with_suffix("").parts[1:])
-    parts = list(rel.parts)
-    if parts and parts[-1] == "__init__":
+        parts = list(without_suffix.parts[1:])  # not below root: the whole path but its anchor
+    if len(parts) >= 2 and parts[-1] == "__init__":
         parts.pop()
-    return ".".join(p.replace(".", "_") for p in parts) or "__root__"
+    # a "." in a directory name (".env.310") would make extra intermediate modules
+    return ".".join(p.replace(".", "_") for p in parts)
 
 
-def import_path(path: Path, *, mode: str = "prepend", root: Path, fresh_name: bool = False) -> ModuleType:
+def _compute_module_name(root: Path, path: Path) -> str | None:
+    try:
+        names = list(path.with_suffix("").relative_to(root).parts)
+    except ValueError:
+        return None
+    if names and names[-1] == "__init__":
+        names.pop()
+    return ".".join(names) or None
+
+
+def _spec_matches(spec: importlib.machinery.ModuleSpec | None, path: Path) -> bool:
+    if spec is None:
+        return False
+    if spec.origin:
+        return Path(spec.origin) == path
+    # a namespace package has no origin, only its directories
+    return any(Path(p) == path for p in spec.submodule_search_locations or ())
+
+
+def _importable_as(name: str, path: Path) -> bool:
+    """Whether ``import name`` (with today's ``sys.path``) would import the file at ``path``."""
+    try:
+        return _spec_matches(importlib.util.find_spec(name), path)
+    except (ImportError, ValueError, ImportWarning):
+        return False
+
+
+def _package_name(path: Path, consider_namespace_packages: bool) -> str | None:
+    """The module name ``path`` has as part of a package (regular, or with
+    ``consider_namespace_packages`` a namespace package importable from ``sys.path``); None for
+    a file outside any package."""
+    found = _package_root(str(path))
+    pkg_root = None if found is None else Path(found).parent
+    if consider_namespace_packages:
+        start = pkg_root if pkg_root is not None else path.parent
+        for candidate in (start, *start.parents):
+            name = _compute_module_name(candidate, path)
+            if name and _importable_as(name, path):
+                pkg_root = candidate
+                break
+    return None if pkg_root is None else _compute_module_name(pkg_root, path)
+
+
+def import_path(path: Path, *, mode: str = "prepend", root: Path, fresh_name: bool = False,
+                consider_namespace_packages: bool = False) -> ModuleType:
     """Import the file at ``path`` and return its module.
 
     ``fresh_name``: drop a module of the same top-level name first (used for ``conftest.py`` files
     outside packages, which all share the name ``conftest``).
     """
     if mode == "importlib":
-        return _import_with_importlib(path, root)
+        return _import_with_importlib(path, root, consider_namespace_packages)
     pkg_root, module_name = _pkg_root_and_module_name(path)
     entry = str(pkg_root)
     if mode == "append":
@@ -118,33 +165,90 @@ def _same_file(a: str, b: Path) -> bool:
         return os.path.normcase(os.path.abspath(a)) == os.path.normcase(str(b))
 
 
-def _import_with_importlib(path: Path, root: Path) -> ModuleType:
-    module_name = module_name_from_path(path, root)
-    existing = sys.modules.get(module_name)
-    existing_file = getattr(existing, "__file__", None)
-    if existing is not None and existing_file and _same_file(existing_file, path):
-        return existing
-    spec = None
+def _import_with_importlib(path: Path, root: Path, consider_namespace_packages: bool) -> ModuleType:
+    """pytest's importlib mode: a file in a package is imported under its package name (its
+    parent packages first, so ``from tests.helpers import x`` in ``tests/test_x.py`` works), else
+    under a name made from its path below rootdir, with empty modules for the missing parents;
+    ``sys.path`` is left alone."""
+    name = _package_name(path, consider_namespace_packages)
+    if name is not None:
+        if name in sys.modules:
+            return sys.modules[name]
+        module = _import_using_spec(name, path, insert_modules=False)
+        if module is not None:
+            return module
+    name = module_name_from_path(path, root)
+    if name in sys.modules:
+        return sys.modules[name]
+    module = _import_using_spec(name, path, insert_modules=True)
+    if module is None:
+        raise ImportError(f"Can't find module {name} at location {path}")
+    return module
+
+
+def _import_using_spec(name: str, path: Path, *, insert_modules: bool) -> ModuleType | None:
+    """Import ``path`` as the module ``name``, its parent package first (Python's import system
+    does that for ``import a.b`` but not for a spec we load ourselves); None when no finder gives
+    a spec for that file."""
+    parent_name, _, child = name.rpartition(".")
+    parent: ModuleType | None = None
+    if parent_name:
+        parent = sys.modules.get(parent_name)
+        if parent is None or not hasattr(parent, "__path__"):
+            parent_path = path.parent.parent if path.name == "__init__.py" else path.parent
+            if (parent_path / "__init__.py").is_file():
+                parent_path = parent_path / "__init__.py"
+            parent = _import_using_spec(parent_name, parent_path, insert_modules=insert_modules)
+    spec: importlib.machinery.ModuleSpec | None = None
+    # the finders on sys.meta_path first: assertion rewriting must see test modules
     for finder in sys.meta_path:
         find_spec = getattr(finder, "find_spec", None)
         if find_spec is None:
             continue
         try:
-            spec = find_spec(module_name, [str(path.parent)])
+            spec = find_spec(name, [str(path.parent)])
         except Exception:
             spec = None
-        if spec is not None and spec.origin and _same_file(spec.origin, path):
+        if _spec_matches(spec, path):
             break
-        spec = None
-    if spec is None:
-        spec = importlib.util.spec_from_file_location(module_name, str(path))
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path} (no loader)")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
+    else:
+        loader = None
+        if path.is_dir():  # a namespace package: no file for spec_from_file_location to go by
+            loader = importlib.machinery.NamespaceLoader(
+                child, [str(path)], importlib.machinery.PathFinder.find_spec)
+        spec = importlib.util.spec_from_file_location(name, str(path), loader=loader)
+    if not _spec_matches(spec, path):
+        return None
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)  # gives a namespace package's spec its loader
+    assert spec.loader is not None
+    sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
     except BaseException:
-        sys.modules.pop(module_name, None)
+        sys.modules.pop(name, None)
         raise
+    if parent is not None:
+        setattr(parent, child, module)
+    if insert_modules:
+        _insert_missing_modules(name)
     return module
+
+
+def _insert_missing_modules(name: str) -> None:
+    """Make ``name``'s parents importable (``src.tests.test_foo`` needs ``src`` and
+    ``src.tests`` in ``sys.modules``): the real package when there is one, else an empty module."""
+    while "." in name:
+        parent_name, _, child = name.rpartition(".")
+        parent = sys.modules.get(parent_name)
+        if parent is None:
+            try:
+                if not sys.meta_path:
+                    raise ModuleNotFoundError(parent_name)
+                parent = importlib.import_module(parent_name)
+            except ModuleNotFoundError:
+                parent = ModuleType(parent_name, doc="Empty module created by minitest's importmode=importlib.")
+            sys.modules[parent_name] = parent
+        if not hasattr(parent, child):
+            setattr(parent, child, sys.modules[name])
+        name = parent_name

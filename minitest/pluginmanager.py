@@ -62,6 +62,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "debugging": "builtin_plugins.debugging",
     "warnings": "builtin_plugins.warnings",
     "unittest": "builtin_plugins.unittest",
+    "subtests": "builtin_plugins.subtests",
     "doctest": "builtin_plugins.doctest",
     "pytest_compat": "builtin_plugins.pytest_compat",
     "pytest_shim": "builtin_plugins.pytest_shim",
@@ -146,6 +147,7 @@ class MinitestPluginManager(pluggy.PluginManager):
         self.rewrite_hook_names: list[str] = []
         self.config: Any = None  # set by the config bootstrap
         self.import_mode = "prepend"
+        self.consider_namespace_packages = False
         self.rootpath: Path | None = None
         self.confcutdir: Path | None = None
         self.noconftest = False
@@ -159,13 +161,14 @@ class MinitestPluginManager(pluggy.PluginManager):
         self.config = config
 
     def set_conftest_options(self, *, rootpath: Path, import_mode: str, noconftest: bool,
-                             confcutdir: Path | None) -> None:
+                             confcutdir: Path | None, consider_namespace_packages: bool = False) -> None:
         """How conftest.py files are found and imported (rootdir, ``--import-mode``,
         ``--noconftest``, ``--confcutdir``): set by the bootstrap before the first one is loaded."""
         self.rootpath = rootpath
         self.import_mode = import_mode
         self.noconftest = noconftest
         self.confcutdir = confcutdir
+        self.consider_namespace_packages = consider_namespace_packages
 
     # -- hook names ----------------------------------------------------------------------------
     def hook_name(self, name: str) -> str:
@@ -441,7 +444,8 @@ class MinitestPluginManager(pluggy.PluginManager):
 
         assert self.rootpath is not None
         try:
-            module = import_path(path, mode=self.import_mode, root=self.rootpath, fresh_name=True)
+            module = import_path(path, mode=self.import_mode, root=self.rootpath, fresh_name=True,
+                                 consider_namespace_packages=self.consider_namespace_packages)
         except Exception as exc:
             raise ConftestImportFailure(path, exc) from exc
         self._conftest_plugins.append((path.parent, module))

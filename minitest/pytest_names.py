@@ -14,8 +14,9 @@ __all__ = [
     "PYTEST", "PYTEST_HOOK_PREFIX", "PYTEST_BUILTIN_ALIASES", "PYTEST_PLUGINS_ATTR", "PYTEST_HOOKIMPL_ATTR",
     "PYTEST_HOOKSPEC_ATTR", "PYTEST_ENTRYPOINT_GROUP", "PYTEST_PLUGINS_ENV", "PYTEST_AUTOLOAD_ENV",
     "PYTEST_OWN_HOOKS", "PYTEST_PLUGINS_REPLACED",
-    "is_pytest_internal_plugin", "PYTEST_CONFIG_CANDIDATES", "PYTEST_INI_FILES", "PYTEST_TOML_TABLE",
-    "PYTEST_INI_KEYS", "PYTEST_MARK_ATTR", "PYTEST_MODULE_PREFIXES", "is_pytest_class",
+    "is_pytest_internal_plugin", "PYTEST_CONFIG_CANDIDATES", "PYTEST_INI_FILES", "PYTEST_TOML_FILES",
+    "PYTEST_TOML_TABLE",
+    "PYTEST_INI_KEYS", "PYTEST_OPTION_DEFAULTS", "PYTEST_MARK_ATTR", "PYTEST_MODULE_PREFIXES", "is_pytest_class",
     "PYTEST_FIXTURE_DEFINITION_CLASS", "PYTEST_LEGACY_FIXTURE_ATTR", "is_pytest_fixture_definition",
     "PYTEST_SKIP_AT_ITEM_KWARG", "skip_at_item_location", "is_pytest_parameter_set",
     "PYTEST_NODE_ALIASES", "PYTEST_ITEM_ALIASES", "PYTEST_REQUEST_MANAGER_ATTR",
@@ -105,10 +106,14 @@ def is_pytest_internal_plugin(name: str) -> bool:
 # -- config files --------------------------------------------------------------------------------
 
 #: the files looked for in each directory (after no minitest config was found), in order
-PYTEST_CONFIG_CANDIDATES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
+PYTEST_CONFIG_CANDIDATES = ("pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini",
+                            "setup.cfg")
 
 #: pytest's own ini files: they count as its config even when empty
 PYTEST_INI_FILES = ("pytest.ini", ".pytest.ini")
+
+#: pytest 9's own TOML files: the ``[pytest]`` table in native TOML types; they count even when empty
+PYTEST_TOML_FILES = ("pytest.toml", ".pytest.toml")
 
 #: the table below ``[tool.pytest]`` of a pyproject.toml holding the ini values
 PYTEST_TOML_TABLE = "ini_options"
@@ -127,6 +132,21 @@ PYTEST_INI_KEYS = frozenset("""
     tmp_path_retention_policy truncation_limit_chars truncation_limit_lines usefixtures
     verbosity_assertions verbosity_subtests verbosity_test_cases xfail_strict
 """.split())
+
+#: attributes pytest 9.2's ``config.option`` has by default (no installed plugins) that no minitest
+#: option sets, with pytest's defaults: plugins read them directly (``config.option.xfail_tb``).
+#: Options minitest has keep their own dest (``usepdb``, ``capture``, ``numprocesses``, ...).
+PYTEST_OPTION_DEFAULTS: dict[str, object] = {
+    "code_highlight": "yes",
+    "fold_skipped": True,
+    "force_short_summary": False,
+    "logger_disable": [],
+    "markers": False,
+    "pastebin": None,
+    "strict": None,
+    "traceconfig": False,
+    "xfail_tb": False,
+}
 
 # -- objects made by pytest ----------------------------------------------------------------------
 

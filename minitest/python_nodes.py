@@ -185,7 +185,8 @@ class Module(PyCollector, File):
         config = self.config
         try:
             module = import_path(self.path, mode=config.getoption("importmode", "prepend") or "prepend",
-                                 root=config.rootpath)
+                                 root=config.rootpath,
+                                 consider_namespace_packages=config.getini("consider_namespace_packages"))
         except SyntaxError as exc:
             raise CollectError(_short_error(exc, self.config)) from exc
         except ImportPathMismatchError as exc:

@@ -149,7 +149,7 @@ def test_unknown_pytest_addopts_are_dropped_with_a_warning(files, run):
 def test_unsupported_hooks_and_fixtures_are_reported_clearly(files, run):
     files({
         "conftest.py": """
-            def pytest_make_parametrize_id(config, val, argname):
+            def pytest_cmdline_parse(pluginmanager, args):
                 return None
         """,
         "test_a.py": """
@@ -162,7 +162,7 @@ def test_unsupported_hooks_and_fixtures_are_reported_clearly(files, run):
     })
     result = run("-rE")
     # the unknown pytest hook: a warning naming it, not a crash
-    assert "pytest_make_parametrize_id" in result.stderr + result.stdout
+    assert "pytest_cmdline_parse" in result.stderr + result.stdout
     # pytester: an error on that test only, saying it is not supported
     assert result.outcomes() == {"passed": 1, "errors": 1}, result.dump()
     result.fnmatch_lines(["*'pytester' fixture*not supported by minitest*"])

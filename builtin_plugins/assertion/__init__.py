@@ -45,6 +45,8 @@ def minitest_addoption(parser: Any, pluginmanager: Any) -> None:
              "'rewrite' (the default) rewrites assert statements in test modules on import to "
              "provide assert expression information.",
     )
+    parser.addini("enable_assertion_pass_hook", "passing asserts call the assertion_pass hook (the test "
+                  "modules are rewritten again when this changes)", type="bool", default=False)
     parser.addini("verbosity_assertions", "Verbosity of assertion explanations ('auto': use -v)",
                   default="auto")
     parser.addini("truncation_limit_lines", "Lines of an assertion explanation shown before it is "
@@ -71,6 +73,7 @@ def minitest_prepare_imports(early_config: Any, args: list[str]) -> None:
         python_files=lambda: early_config.getini("python_files"),
         initial_paths=[arg for arg in args if not str(arg).startswith("-")],
     )
+    hook.assertion_pass = bool(early_config.getini("enable_assertion_pass_hook"))
     hook.install()
     early_config.stash[REWRITE_HOOK_KEY] = hook
 
@@ -117,12 +120,19 @@ def minitest_configure(config: Any) -> None:
 
 @hookimpl(wrapper=True, tryfirst=True)
 def minitest_runtest_protocol(item: Any, nextitem: Any) -> Generator[None, Any, Any]:
-    previous = runtime.state.reprcompare
-    runtime.state.reprcompare = _make_reprcompare(item.config, item.ihook)
+    previous = runtime.state.reprcompare, runtime.state.assertion_pass
+    ihook = item.ihook
+    runtime.state.reprcompare = _make_reprcompare(item.config, ihook)
+    if ihook.minitest_assertion_pass.get_hookimpls():
+
+        def assertion_pass(lineno: int, orig: str, expl: str) -> None:
+            ihook.minitest_assertion_pass(item=item, lineno=lineno, orig=orig, expl=expl)
+
+        runtime.state.assertion_pass = assertion_pass
     try:
         return (yield)
     finally:
-        runtime.state.reprcompare = previous
+        runtime.state.reprcompare, runtime.state.assertion_pass = previous
 
 
 @hookimpl(trylast=True)

@@ -44,11 +44,12 @@ def cache_path_for(source: Path) -> Path:
     return Path(_cache_file(str(source)))
 
 
-def _cache_file(source: str) -> str:
+def _cache_file(source: str, assertion_pass: bool = False) -> str:
     """:func:`cache_path_for` on strings: it runs for every rewritten module that is imported,
-    and path objects cost more than the file system calls they stand for."""
+    and path objects cost more than the file system calls they stand for. Code rewritten to call
+    the assertion_pass hook is cached apart: turning the ini key on or off needs no cleaning."""
     directory, filename = os.path.split(source)
-    name = f"{filename.rpartition('.')[0] or filename}.{CACHE_TAG}.pyc"
+    name = f"{filename.rpartition('.')[0] or filename}.{CACHE_TAG}{'-pass' if assertion_pass else ''}.pyc"
     prefix = getattr(sys, "pycache_prefix", None)
     if prefix:
         resolved = Path(source).resolve()
@@ -135,6 +136,8 @@ class AssertionRewritingHook(importlib.abc.MetaPathFinder, importlib.abc.Loader)
         self.rewrites = 0  # how many modules were rewritten (not served from the cache)
         self.cache_hits = 0
         self._finding = False
+        #: enable_assertion_pass_hook: passing asserts call the assertion_pass hook
+        self.assertion_pass = False
         self.mark_rewrite(*pending_names())
 
     # -- configuration ---------------------------------------------------------------------
@@ -245,14 +248,14 @@ class AssertionRewritingHook(importlib.abc.MetaPathFinder, importlib.abc.Loader)
     def get_code_for(self, source_path: Path) -> types.CodeType:
         """The rewritten code of ``source_path``, from the cache when it is still valid."""
         __tracebackhide__ = True
-        cache = _cache_file(str(source_path))
+        cache = _cache_file(str(source_path), self.assertion_pass)
         code = read_cached(source_path, cache)
         if code is not None:
             self.cache_hits += 1
             return code
         stat_key = _stat_key(source_path)
         source = Path(source_path).read_bytes()
-        code = rewrite_source(source, str(source_path))
+        code = rewrite_source(source, str(source_path), assertion_pass=self.assertion_pass)
         self.rewrites += 1
         if not sys.dont_write_bytecode:
             write_cached(source_path, cache, code, stat_key)

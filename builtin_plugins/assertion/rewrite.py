@@ -69,9 +69,11 @@ def _locate(node: ast.AST, source: ast.AST) -> ast.AST:
 class _AssertTranslator:
     """Rewrites one assert statement; one instance per statement keeps the slot numbering local."""
 
-    def __init__(self) -> None:
+    def __init__(self, orig: str | None = None) -> None:
         self.slots = 0
         self.conditional = False  # some slot may stay unevaluated: initialise them all first
+        #: the assert's expression as written, when passing asserts call minitest_assertion_pass
+        self.orig = orig
 
     def _store(self, expr: ast.expr) -> tuple[ast.expr, int]:
         slot = self.slots
@@ -181,7 +183,15 @@ class _AssertTranslator:
         if assert_.msg is not None:
             error_args.append(assert_.msg)
         raise_ = ast.Raise(ast.Call(_runtime("make_error"), error_args, []), None)
-        statements.append(ast.If(ast.UnaryOp(ast.Not(), test), [raise_], []))
+        passed: list[ast.stmt] = []
+        if self.orig is not None:
+            # enable_assertion_pass_hook: the runtime explains the passing assert only when some
+            # plugin implements the hook for the running test
+            passed.append(ast.Expr(ast.Call(_runtime("assertion_passed"), [
+                ast.Constant(assert_.lineno), ast.Constant(self.orig),
+                ast.Constant(template),  # type: ignore[arg-type]
+                ast.Tuple([ast.Name(name, ast.Load()) for name in names], ast.Load())], [])))
+        statements.append(ast.If(ast.UnaryOp(ast.Not(), test), [raise_], passed))
         # drop the references so a passing assert does not keep large values alive
         statements.append(ast.Assign([ast.Name(name, ast.Store()) for name in names], ast.Constant(None)))
         for statement in statements:
@@ -190,8 +200,10 @@ class _AssertTranslator:
 
 
 class _ModuleRewriter:
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, pass_source: str | None = None) -> None:
         self.filename = filename
+        #: the module's source when passing asserts call the assertion_pass hook (else None)
+        self.pass_source = pass_source
 
     def rewrite_block(self, statements: list[ast.stmt]) -> list[ast.stmt]:
         result: list[ast.stmt] = []
@@ -220,7 +232,10 @@ class _ModuleRewriter:
                 MinitestAssertRewriteWarning("assertion is always true, perhaps remove parentheses?"),
                 category=None, filename=self.filename, lineno=assert_.lineno,
             )
-        return _AssertTranslator().translate(assert_)
+        orig = None
+        if self.pass_source is not None:
+            orig = ast.get_source_segment(self.pass_source, assert_.test) or ""
+        return _AssertTranslator(orig).translate(assert_)
 
 
 def _insertion_point(module: ast.Module) -> int:
@@ -238,8 +253,9 @@ def _insertion_point(module: ast.Module) -> int:
     return index
 
 
-def rewrite_module(module: ast.Module, filename: str = "<unknown>") -> bool:
-    """Rewrite the asserts of ``module`` in place; return False if it opted out."""
+def rewrite_module(module: ast.Module, filename: str = "<unknown>", pass_source: str | None = None) -> bool:
+    """Rewrite the asserts of ``module`` in place; return False if it opted out. With
+    ``pass_source`` (the module's source text) a passing assert calls the assertion_pass hook."""
     if is_rewrite_disabled(ast.get_docstring(module, clean=False)):
         return False
     index = _insertion_point(module)
@@ -251,13 +267,13 @@ def rewrite_module(module: ast.Module, filename: str = "<unknown>") -> bool:
             located: Any = node  # the nodes whose _attributes name a position have these fields
             located.lineno, located.col_offset = lineno, 0
             located.end_lineno, located.end_col_offset = lineno, 0
-    rewriter = _ModuleRewriter(filename)
+    rewriter = _ModuleRewriter(filename, pass_source)
     module.body = rewriter.rewrite_block(module.body)
     module.body.insert(index, importer)
     return True
 
 
-def rewrite_source(source: str | bytes, filename: str = "<unknown>") -> Any:
+def rewrite_source(source: str | bytes, filename: str = "<unknown>", *, assertion_pass: bool = False) -> Any:
     """Parse, rewrite and compile ``source``; return the code object.
 
     A SyntaxError propagates unchanged, with the file name and line, so a broken test module is
@@ -269,5 +285,8 @@ def rewrite_source(source: str | bytes, filename: str = "<unknown>") -> Any:
     except SyntaxError as exc:
         # the parser's own frames say nothing to the user: report only the error itself
         raise exc.with_traceback(None) from None
-    rewrite_module(tree, filename)
+    pass_source = None
+    if assertion_pass:
+        pass_source = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
+    rewrite_module(tree, filename, pass_source)
     return compile(tree, filename, "exec", dont_inherit=True)

@@ -55,6 +55,9 @@ class _State:
     def __init__(self) -> None:
         self.reprcompare: ReprCompare | None = None
         self.maxsize: int | None = DEFAULT_MAXSIZE
+        #: calls minitest_assertion_pass(lineno, orig, expl) for the running test, when a plugin
+        #: implements it (None: passing asserts cost nothing more than a call)
+        self.assertion_pass: Callable[[int, str, str], None] | None = None
 
 
 state = _State()
@@ -252,6 +255,20 @@ def make_error(template: tuple, values: Sequence[object], msg: object = _NO_MESS
         if msg is not _NO_MESSAGE:
             text = f"{_display(msg)}\n{text}"
     return AssertionError(text)
+
+
+def assertion_passed(lineno: int, orig: str, template: tuple, values: Sequence[object]) -> None:
+    """A rewritten assert passed (modules rewritten with ``enable_assertion_pass_hook``): explain
+    it as a failure would be explained and hand it to the assertion_pass hook."""
+    hook = state.assertion_pass
+    if hook is None:
+        return
+    try:
+        local_names = sys._getframe(1).f_locals
+    except Exception:
+        local_names = {}
+    expl = render_explanation(_Explainer(values, local_names).fragment(template))
+    hook(lineno, orig, expl)
 
 
 def always_true_warning() -> str:

@@ -39,6 +39,12 @@ class Collected:
         reporter.collected_total = len(session.items)
         if reporter.verbosity >= 0:
             self._report_collected()
+        config = session.config
+        answers = config.hook.minitest_report_collectionfinish(
+            config=config, start_path=config.invocation_params.dir, items=session.items)
+        for answer in reversed(answers):  # pytest's order: the first registered plugin's lines first
+            for line in [answer] if isinstance(answer, str) else answer:
+                self._tw.line(line)
         if reporter.collect_only:
             self._print_collected(session.items)
 
