@@ -239,6 +239,9 @@ class Config:
         self.inifile = IniFile(None)
         self.stash = Stash()
         self._inicache: dict[str, Any] = {}
+        #: lines plugins appended (``addinivalue_line``): they outlive a cleared cache, since a
+        #: plugin may add its markers early (pytest-django does in ``load_initial_conftests``)
+        self._added_ini_lines: dict[str, list[str]] = {}
         self._parsed_ini: dict[tuple[str, Callable[[Any], Any]], tuple[Any, Any]] = {}
         self._override_ini: list[str] = []
         self._cleanup: list[Callable[[], None]] = []
@@ -288,13 +291,18 @@ class Config:
         values = self.getini(name)
         assert isinstance(values, list)
         values.append(line)
+        self._added_ini_lines.setdefault(name, []).append(line)
 
     def getini(self, name: str) -> Any:
         """The ini value ``name``, converted to its declared type (cached)."""
         try:
             return self._inicache[name]
         except KeyError:
-            value = self._inicache[name] = self._getini(name)
+            value = self._getini(name)
+            added = self._added_ini_lines.get(name)
+            if added and isinstance(value, list):
+                value = [*value, *added]
+            self._inicache[name] = value
             return value
 
     def getini_parsed(self, name: str, parse: Callable[[Any], Parsed]) -> Parsed:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from minitest.raises_api import ExceptionInfo
     from minitest.reports import CallInfo, CollectReport, TestReport
     from minitest.terminal_api import TerminalReporterAPI
+    from minitest.workers_api import CrashScheduler, WorkerNode
 
 hookspec = pluggy.HookspecMarker("minitest")
 
@@ -520,3 +521,67 @@ def minitest_report_to_serializable(config: Config, report: TestReport | Collect
 @hookspec(firstresult=True)
 def minitest_report_from_serializable(config: Config, data: dict[str, Any]) -> TestReport | CollectReport | None:
     """Rebuild a report from the dict made by ``minitest_report_to_serializable``. firstresult."""
+
+
+# --------------------------------------------------------------------------------------------
+# Distribution: the controller's view of its workers (pytest-xdist's hooks, pytest_* names map here)
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def minitest_xdist_auto_num_workers(config: Config) -> int | None:
+    """How many workers ``-n auto`` (or ``-n logical``) starts; the first number returned wins,
+    else one per usable CPU. pytest-xdist's ``pytest_xdist_auto_num_workers``."""
+
+
+@hookspec
+def minitest_xdist_setupnodes(config: Config, specs: Sequence[Any]) -> None:
+    """The controller is about to start its workers; ``specs`` are their ``execnet.XSpec`` objects.
+    pytest-xdist's ``pytest_xdist_setupnodes``."""
+
+
+@hookspec
+def minitest_xdist_newgateway(gateway: Any) -> None:
+    """A worker's execnet gateway was made (``gateway.id`` is the worker id, "gw0"...), before any
+    test code runs there. pytest-xdist's ``pytest_xdist_newgateway``."""
+
+
+@hookspec
+def minitest_configure_node(node: WorkerNode) -> None:
+    """A worker is about to start: add what it needs to ``node.workerinput`` (a dict of plain data
+    the worker finds as ``config.workerinput``). Called on the controller, once per worker (a
+    replacement of a crashed worker included). pytest-xdist's ``pytest_configure_node``.
+
+    ```python
+    def minitest_configure_node(node):
+        node.workerinput["seed"] = node.config.getoption("seed")
+    ```
+    """
+
+
+@hookspec
+def minitest_testnodeready(node: WorkerNode) -> None:
+    """A worker started its session: ``node.workerinfo`` holds its Python version, platform,
+    executable and directory. pytest-xdist's ``pytest_testnodeready``."""
+
+
+@hookspec
+def minitest_xdist_node_collection_finished(node: WorkerNode, ids: Sequence[str]) -> None:
+    """A worker collected: ``ids`` are its node ids. pytest-xdist's
+    ``pytest_xdist_node_collection_finished``."""
+
+
+@hookspec
+def minitest_testnodedown(node: WorkerNode, error: object | None) -> None:
+    """A worker ended: ``error`` is None when it finished its session, else why it died (its
+    ``node.workeroutput`` is then missing). ``node.workeroutput`` is the worker's
+    ``config.workeroutput`` as it was at the end of its run (plus ``exitstatus``, ``shouldfail``,
+    ``shouldstop``). Called before the controller's ``minitest_runtestloop`` returns, so a wrapper
+    of it sees every worker's output. pytest-xdist's ``pytest_testnodedown``."""
+
+
+@hookspec(firstresult=True)
+def minitest_handlecrashitem(crashitem: str, report: TestReport, sched: CrashScheduler) -> object | None:
+    """A worker died while running the test ``crashitem``; ``report`` is its failure, about to be
+    logged: an implementation may change it (``report.outcome``) and put the test back with
+    ``sched.mark_test_pending(crashitem)``. firstresult. pytest-xdist's ``pytest_handlecrashitem``."""

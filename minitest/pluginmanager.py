@@ -38,7 +38,7 @@ from minitest.pytest_names import (
     PYTEST_HOOK_PREFIX,
     PYTEST_HOOKIMPL_ATTR,
     PYTEST_HOOKSPEC_ATTR,
-    PYTEST_OWN_HOOKS,
+    PYTEST_MAPPED_HOOKS,
     PYTEST_PLUGINS_ATTR,
     PYTEST_PLUGINS_ENV,
     PYTEST_PLUGINS_REPLACED,
@@ -212,14 +212,15 @@ class MinitestPluginManager(pluggy.PluginManager):
         return None
 
     def _pytest_hookimpl_opts(self, plugin: object, name: str) -> Any:
-        """Map ``pytest_*`` implementations of pytest's own hooks onto ``minitest_*`` hooks; keep
-        the name of any other (a hook a pytest plugin declares, whose spec may come later)."""
+        """Map ``pytest_*`` implementations of pytest's own hooks (and pytest-xdist's, which minitest
+        declares) onto ``minitest_*`` hooks; keep the name of any other (a hook a pytest plugin
+        declares, whose spec may come later)."""
         method = getattr(plugin, name, None)
         if not inspect.isroutine(method):
             return None
         raw = dict(getattr(method, PYTEST_HOOKIMPL_ATTR, {}) or {})
         hook = str(raw.get("specname") or name)
-        if hook not in PYTEST_OWN_HOOKS:
+        if hook not in PYTEST_MAPPED_HOOKS:
             flags = {k: bool(raw.get(k, False)) for k in ("wrapper", "hookwrapper", "optionalhook", "tryfirst",
                                                           "trylast")}
             return {**flags, "specname": hook if hook != name else None}

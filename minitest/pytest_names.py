@@ -13,7 +13,7 @@ from __future__ import annotations
 __all__ = [
     "PYTEST", "PYTEST_HOOK_PREFIX", "PYTEST_BUILTIN_ALIASES", "PYTEST_PLUGINS_ATTR", "PYTEST_HOOKIMPL_ATTR",
     "PYTEST_HOOKSPEC_ATTR", "PYTEST_ENTRYPOINT_GROUP", "PYTEST_PLUGINS_ENV", "PYTEST_AUTOLOAD_ENV",
-    "PYTEST_OWN_HOOKS", "PYTEST_PLUGINS_REPLACED",
+    "PYTEST_OWN_HOOKS", "PYTEST_XDIST_HOOKS", "PYTEST_MAPPED_HOOKS", "PYTEST_PLUGINS_REPLACED",
     "is_pytest_internal_plugin", "PYTEST_CONFIG_CANDIDATES", "PYTEST_INI_FILES", "PYTEST_TOML_FILES",
     "PYTEST_TOML_TABLE",
     "PYTEST_INI_KEYS", "PYTEST_OPTION_DEFAULTS", "PYTEST_MARK_ATTR", "PYTEST_MODULE_PREFIXES", "is_pytest_class",
@@ -72,8 +72,8 @@ PYTEST_AUTOLOAD_ENV = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 
 #: pytest 9.2's own hooks (``_pytest/hookspec.py``). A ``pytest_*`` implementation of one of these is
 #: mapped onto the ``minitest_*`` hook of the same name, or, where minitest has none, ignored with a
-#: warning; any other ``pytest_*`` name is a hook a third-party plugin declares (pytest-xdist's
-#: ``pytest_configure_node``, pytest-benchmark's ``pytest_benchmark_*``) and keeps its own name.
+#: warning; any other ``pytest_*`` name (but pytest-xdist's, below) is a hook a third-party plugin
+#: declares (pytest-benchmark's ``pytest_benchmark_*``) and keeps its own name.
 PYTEST_OWN_HOOKS: frozenset[str] = frozenset(f"pytest_{name}" for name in (
     "addhooks", "plugin_registered", "addoption", "configure", "cmdline_parse", "load_initial_conftests",
     "cmdline_main", "collection", "collection_modifyitems", "collection_finish", "ignore_collect",
@@ -87,6 +87,20 @@ PYTEST_OWN_HOOKS: frozenset[str] = frozenset(f"pytest_{name}" for name in (
     "markeval_namespace", "internalerror", "keyboard_interrupt", "exception_interact", "enter_pdb",
     "leave_pdb",
 ))
+
+#: pytest-xdist's hooks (``xdist/newhooks.py``) that minitest declares itself, as ``minitest_*`` hooks the
+#: ``parallel`` builtin calls (pytest-xdist is replaced by it, so its ``pytest_addhooks`` never runs):
+#: pytest-cov, pytest-randomly and pytest-rerunfailures implement them under these names. Its
+#: scheduler and rsync hooks (``pytest_xdist_make_scheduler``, ``..._getremotemodule``,
+#: ``..._rsyncstart``/``..._rsyncfinish``) are not among them: the builtin's scheduler and bootstrap
+#: are its own.
+PYTEST_XDIST_HOOKS: frozenset[str] = frozenset(f"pytest_{name}" for name in (
+    "xdist_auto_num_workers", "xdist_setupnodes", "xdist_newgateway", "configure_node", "testnodeready",
+    "xdist_node_collection_finished", "testnodedown", "handlecrashitem",
+))
+
+#: the ``pytest_*`` hook names that stand for the ``minitest_*`` hook of the same name
+PYTEST_MAPPED_HOOKS: frozenset[str] = PYTEST_OWN_HOOKS | PYTEST_XDIST_HOOKS
 
 #: installed pytest plugins whose job a minitest builtin does: entry-point name → the builtin that
 #: runs instead (the plugin is not loaded; ``--plugins`` says so)

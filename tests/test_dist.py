@@ -5,6 +5,7 @@ Every run starts real worker processes, so each test groups several checks on on
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
 from collections import Counter
@@ -244,3 +245,95 @@ def test_rsyncdir_ships_the_tests_to_the_worker_directory(files, run, tmp_path):
     assert result.ret == 0, result.dump()
     result.assert_outcomes(passed=1)
     assert (tmp_path / "remote" / "proj" / "test_where.py").is_file()
+
+
+def test_xdist_hooks_for_other_plugins(files, run, tmp_path):
+    """pytest-xdist's contract: a plugin (here a conftest, both spellings of the hooks) fills
+    ``node.workerinput`` before a worker starts, reads it as ``config.workerinput`` there, fills
+    ``config.workeroutput`` and gets it back as ``node.workeroutput`` when the worker is down; a
+    crashed test can be put back with ``sched.mark_test_pending``; ``-n auto`` asks the plugins."""
+    files({
+        "conftest.py": """
+            import json, os
+            import pytest
+
+            def log(*words):
+                with open(os.path.join(os.path.dirname(__file__), "events.log"), "a") as out:
+                    out.write(json.dumps(words) + "\\n")
+
+            def pytest_xdist_auto_num_workers(config):
+                return 3
+
+            def pytest_xdist_setupnodes(config, specs):
+                log("setupnodes", [str(s) for s in specs])
+
+            def pytest_xdist_newgateway(gateway):
+                log("newgateway", gateway.id)
+
+            def minitest_configure_node(node):
+                node.workerinput["secret"] = "s-" + node.gateway.id
+                log("configure_node", node.workerinput["workerid"], node.config.hook.pytest_configure_node is not None)
+
+            def pytest_testnodeready(node):
+                log("ready", node.gateway.id, node.workerinfo["id"], node.workerinfo["executable"] != "")
+
+            def pytest_xdist_node_collection_finished(node, ids):
+                log("collected", node.gateway.id, len(ids))
+
+            @pytest.hookimpl(optionalhook=True)
+            def pytest_testnodedown(node, error):
+                output = getattr(node, "workeroutput", None)
+                rinfo = node.gateway._rinfo()
+                log("down", node.gateway.id, output and output.get("seen"), output and output.get("exitstatus"),
+                    error is None, list(rinfo.version_info[:2]))
+
+            def pytest_handlecrashitem(crashitem, report, sched):
+                if not os.path.exists(os.path.join(os.path.dirname(__file__), "crashed-once")):
+                    open(os.path.join(os.path.dirname(__file__), "crashed-once"), "w").close()
+                    sched.mark_test_pending(crashitem)
+                    log("requeued", crashitem)
+
+            def pytest_runtest_logreport(report):
+                node = getattr(report, "node", None)
+                if node is not None and report.when == "call":
+                    log("report", report.nodeid, node.gateway.id == report.worker_id)
+
+            def pytest_sessionfinish(session):
+                config = session.config
+                if hasattr(config, "workeroutput"):
+                    config.workeroutput["seen"] = config.workerinput["secret"]
+        """,
+        "test_x.py": """
+            import os
+
+            def test_one(): pass
+            def test_two(): pass
+            def test_crash_once():
+                if not os.path.exists(os.path.join(os.path.dirname(__file__), "crashed-once")):
+                    os._exit(1)
+        """,
+    })
+    result = run("-n", "2", "-v")
+    events = [tuple(json.loads(line)) for line in (tmp_path / "events.log").read_text().splitlines()]
+    context = result.dump() + "\n" + "\n".join(map(str, events))
+    assert events[0] == ("setupnodes", ["popen", "popen"]), context
+    kinds = Counter(e[0] for e in events)
+    # the crashed worker was replaced: three workers in all, each configured, ready and down once
+    assert kinds["newgateway"] == kinds["configure_node"] == kinds["ready"] == kinds["down"] == 3, context
+    assert ("configure_node", "gw0", True) in events and ("ready", "gw1", "gw1", True) in events, context
+    assert ("collected", "gw0", 3) in events, context
+    downs = {e[1]: e[2:] for e in events if e[0] == "down"}
+    finished = [wid for wid, (seen, status, clean, _) in downs.items() if clean]
+    assert len(finished) == 2 and all(downs[w][:2] == (f"s-{w}", 0) for w in finished), context
+    crashed = [wid for wid, (seen, status, clean, _) in downs.items() if not clean]
+    assert len(crashed) == 1 and downs[crashed[0]][:2] == (None, None), context
+    assert all(d[3] == list(sys.version_info[:2]) for d in downs.values()), context
+    assert ("requeued", "test_x.py::test_crash_once") in events, context
+    # report.node is the worker that ran the test; the crash report is logged (as pytest-xdist
+    # does: a plugin may change its outcome), then the requeued test runs again and passes
+    assert kinds["report"] == 4 and all(e[2] for e in events if e[0] == "report"), context
+    assert verbose_nodeids(result).count(("test_x.py::test_crash_once", "PASSED")) == 1, context
+    (tmp_path / "events.log").unlink()
+    auto = run("-n", "auto", "-q")
+    events = [json.loads(line)[0] for line in (tmp_path / "events.log").read_text().splitlines()]
+    assert auto.ret == 0 and events.count("ready") == 3, auto.dump()

@@ -345,3 +345,27 @@ def test_pytest_settings_minitest_lacks_do_not_fail_strict_config(files, run, ru
     result = run("--strict-config")
     assert result.ret == 4, result.dump()
     assert "ERROR: Unknown config option: python_fils" in result.stderr
+
+
+def test_lines_added_early_outlive_the_final_parse(files, run):
+    # pytest-django registers its marks on the early config (load_initial_conftests); the ini
+    # cache is cleared once the conftests are in, and the lines must still be there
+    files({
+        "early_marks.py": """
+            def minitest_load_initial_conftests(early_config):
+                early_config.addinivalue_line("markers", "early_mark: registered before the conftests")
+        """,
+        "minitest.ini": "[minitest]\nmarkers =\n    from_ini: in the file\n",
+        "test_m.py": """
+            import minitest
+
+            @minitest.mark.early_mark
+            @minitest.mark.from_ini
+            def test_marked(): pass
+        """,
+    })
+    result = run("-p", "early_marks", "--strict-markers", pythonpath=["."])
+    assert result.ret == 0 and result.outcomes() == {"passed": 1}, result.dump()
+    markers = run("-p", "early_marks", "--markers", pythonpath=["."])
+    assert "@minitest.mark.early_mark: registered before the conftests" in markers.stdout, markers.dump()
+    assert "@minitest.mark.from_ini: in the file" in markers.stdout, markers.dump()

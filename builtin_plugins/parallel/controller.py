@@ -22,12 +22,13 @@ from minitest.config import UsageError
 from minitest.nodes import Session
 from minitest.reports import CollectReport, FailureRepr, ReprCrash, TestReport
 from minitest.terminal_api import TERMINAL_REPORTER, TerminalReporterAPI
+from minitest.workers_api import NodeManager, WorkerNode
 
 from . import remote
 from .options import dist_mode, max_worker_restart, worker_specs
 from .scheduling import Scheduler
-from .serialize import warning_from_data
-from .workers import WorkerHandle, same_interpreter, start_gateway
+from .serialize import plain, warning_from_data
+from .workers import WorkerHandle, rsync_roots, same_interpreter, start_gateway
 
 #: the message a worker's channel callback gets when the channel closes (normally or not)
 _CLOSED: tuple[str, dict[str, Any]] = ("__closed__", {})
@@ -44,6 +45,18 @@ class RemoteItem:
 
     def __repr__(self) -> str:
         return f"<RemoteItem {self.nodeid}>"
+
+
+class CrashRequeue:
+    """The ``sched`` of ``minitest_handlecrashitem``: puts a crashed test back in the queue."""
+
+    def __init__(self, controller: DistController) -> None:
+        self._controller = controller
+
+    def mark_test_pending(self, item: str) -> None:
+        controller = self._controller
+        if controller.scheduler is not None and controller.ids is not None and item in controller.ids:
+            controller.scheduler.requeue([controller.ids.index(item)])
 
 
 class DistController:
@@ -67,6 +80,7 @@ class DistController:
         self.stopping = False
         self.stop_deadline: float | None = None
         self.internal_errors: list[str] = []
+        self.nodemanager = NodeManager(self.specs, rsync_roots(self.config, self.specs))
 
     # -- the run -------------------------------------------------------------------------------
     def run(self) -> None:
@@ -94,6 +108,8 @@ class DistController:
     def _start_workers(self) -> None:
         """Start every worker; the gateways start in parallel (each is a new interpreter)."""
         failures: list[str] = []
+        self.config.hook.minitest_xdist_setupnodes(config=self.config,
+                                                   specs=[execnet.XSpec(spec) for spec in self.specs])
         ids = [self._new_id() for _ in self.specs]
         with ThreadPoolExecutor(max_workers=min(len(self.specs), 16)) as pool:
             futures = [pool.submit(start_gateway, self.group, spec, workerid, self.config)
@@ -122,13 +138,27 @@ class DistController:
     def _attach(self, spec: str, workerid: str, started: tuple[Any, list[str], str]) -> WorkerHandle:
         """Send the worker code and its start-up message; listen to what it sends."""
         gateway, extra_path, invocation_dir = started
+        hook = self.config.hook
+        hook.minitest_xdist_newgateway(gateway=gateway)
+        args = [str(a) for a in self.config.invocation_params.args]
+        node = WorkerNode(self.config, gateway, {
+            "workerid": workerid, "workercount": len(self.specs), "testrunuid": self.testrunuid, "mainargv": args,
+        }, self.nodemanager)
+        if hook.minitest_testnodedown.get_hookimpls():
+            # the remote interpreter's info, asked for now: a plugin reading it when the worker is
+            # down (pytest-cov: ``gateway._rinfo()``) would wait for the worker's main thread,
+            # which execnet's main_thread_only model keeps busy with our bootstrap (pytest-xdist
+            # asks for it at the same moment, for the same reason)
+            gateway._rinfo()
+        hook.minitest_configure_node(node=node)
         channel = gateway.remote_exec(remote)
-        handle = WorkerHandle(workerid, spec, gateway, channel)
+        handle = WorkerHandle(workerid, spec, gateway, channel, node)
         channel.send({
             "workerid": workerid,
             "workercount": len(self.specs),
             "testrunuid": self.testrunuid,
-            "args": [str(a) for a in self.config.invocation_params.args],
+            "workerinput": plain(node.workerinput),
+            "args": args,
             "invocation_dir": invocation_dir,
             "rootdir": str(self.config.rootpath),
             "sys_path": list(sys.path) if same_interpreter(gateway.spec) else None,
@@ -192,6 +222,7 @@ class DistController:
                 for handle in self.live():
                     self._write_line(f"[{handle.id}] did not stop in time: killed", yellow=True)
                     handle.done = True
+                    self._node_down(handle, "did not stop in time: killed")
                 return
             try:
                 handle, message = self.events.get(timeout=0.5)
@@ -206,6 +237,7 @@ class DistController:
         name, payload = message
         if name == "collected":
             handle.ids = list(payload["ids"])
+            self.config.hook.minitest_xdist_node_collection_finished(node=handle.node, ids=handle.ids)
             if self.ids is not None:  # a replacement worker
                 self._replacement_collected(handle)
         elif name in ("collectreport", "deselected", "warning") and handle.ids is None:
@@ -232,8 +264,13 @@ class DistController:
                 self.internal_errors.append(f"[{handle.id}] {payload['text']}")
         elif name == "usageerror":
             raise UsageError(payload["text"])
+        elif name == "ready":
+            handle.node.workerinfo = {**payload["workerinfo"], "id": handle.id, "spec": handle.gateway.spec}
+            self.config.hook.minitest_testnodeready(node=handle.node)
         elif name == "finished":
             handle.finished = True
+            handle.node.workeroutput = payload.get("workeroutput", {})
+            self._node_down(handle, None)
         else:
             self._replay(handle, message)
             self._check_stop()
@@ -246,6 +283,7 @@ class DistController:
             report = hook.minitest_report_from_serializable(config=self.config, data=payload["report"])
             report.worker_id = handle.id
             if name == "logreport":
+                report.node = handle.node  # as pytest-xdist: the worker that ran it
                 hook.minitest_runtest_logreport(report=report)
             else:
                 hook.minitest_collectreport(report=report)
@@ -293,6 +331,7 @@ class DistController:
         if handle.finished:
             return
         handle.error = handle.error or handle.remote_error()
+        self._node_down(handle, handle.error or "Not properly terminated")
         if handle.ids is None:
             if self.ids is not None:  # a replacement died while collecting: try another one
                 self._replace(handle, [])
@@ -330,7 +369,9 @@ class DistController:
         crash = ReprCrash(str(location[0]), int(location[1] or 0), headline)
         report = TestReport(nodeid, location, {}, "failed", FailureRepr(text, crash), "call")
         report.worker_id = handle.id  # type: ignore[attr-defined]
+        report.node = handle.node  # type: ignore[attr-defined]
         hook = self.config.hook
+        hook.minitest_handlecrashitem(crashitem=nodeid, report=report, sched=CrashRequeue(self))
         hook.minitest_runtest_logreport(report=report)
         hook.minitest_runtest_logfinish(nodeid=nodeid, location=location)
         self._check_stop()
@@ -366,6 +407,14 @@ class DistController:
             return
         self._feed(handle)
 
+    def _node_down(self, handle: WorkerHandle, error: object | None) -> None:
+        """``minitest_testnodedown``, once per worker (before the run loop returns, so plugins
+        wrapping it have every worker's output)."""
+        if handle.down_reported:
+            return
+        handle.down_reported = True
+        self.config.hook.minitest_testnodedown(node=handle.node, error=error)
+
     # -- output and shutdown -------------------------------------------------------------------
     def _reporter(self) -> TerminalReporterAPI | None:
         return self.config.stash.get(TERMINAL_REPORTER, None)
@@ -386,4 +435,6 @@ class DistController:
             self.group.terminate(timeout=2.0)
         except Exception:  # noqa: BLE001 - a gateway already gone is what we want anyway
             pass
+        for handle in self.workers:
+            self._node_down(handle, handle.error or "terminated")
 

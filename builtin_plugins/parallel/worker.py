@@ -5,16 +5,18 @@ Messages are ``(name, payload-dict)`` tuples. From the controller: ``("run", {"i
 ``("shutdown", {})`` (no more work: finish what you have) and ``("stop", {})`` (``-x``: finish the
 current item and end). To the controller: ``collected``, ``collectreport``, ``deselected``,
 ``logstart``, ``logreport``, ``logfinish``, ``warning``, ``crashnote``, ``internalerror``,
-``usageerror`` and finally ``finished``.
+``usageerror``, ``ready`` (with the worker's ``workerinfo``, when its session starts) and finally
+``finished`` (with the exit status and ``config.workeroutput``).
 """
 
 from __future__ import annotations
 
 import os
+import platform
 import queue
 import sys
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from typing import Any
 
 from minitest import hookimpl
@@ -23,7 +25,7 @@ from minitest.nodes import Item, Session
 from minitest.reports import CollectReport, TestReport
 
 from .options import CRASH_NOTE
-from .serialize import warning_to_data
+from .serialize import plain, warning_to_data
 
 #: put in the command queue when the controller's channel closes
 _CLOSED: tuple[str, dict[str, object]] = ("closed", {})
@@ -62,6 +64,17 @@ class WorkerPlugin:
     def minitest_sessionstart(self, session: Session) -> None:
         self.session = session
         self.config = session.config
+        self.send("ready", workerinfo=worker_info())
+
+    @hookimpl(wrapper=True, tryfirst=True)
+    def minitest_sessionfinish(self, session: Session, exitstatus: int) -> Generator[None, None, None]:
+        # what pytest-xdist puts in workeroutput before the other implementations run
+        output = getattr(session.config, "workeroutput", None)
+        if isinstance(output, dict):
+            output["exitstatus"] = int(exitstatus)
+            output["shouldfail"] = session.shouldfail
+            output["shouldstop"] = session.shouldstop
+        return (yield)
 
     # -- collection ----------------------------------------------------------------------------
     def minitest_collectreport(self, report: CollectReport) -> None:
@@ -134,6 +147,14 @@ class WorkerPlugin:
                 self.todo.clear()
 
 
+def worker_info() -> dict[str, Any]:
+    """What the controller's plugins learn of this worker (pytest-xdist's ``workerinfo``)."""
+    return {
+        "version": sys.version, "version_info": tuple(sys.version_info), "sysplatform": sys.platform,
+        "platform": platform.platform(), "executable": sys.executable, "cwd": os.getcwd(),
+    }
+
+
 def run_worker(channel: Any, init: dict[str, Any]) -> None:
     """The worker's main: a whole minitest session whose run loop is driven by the controller."""
     from minitest.cli import prepare_config
@@ -150,11 +171,16 @@ def run_worker(channel: Any, init: dict[str, Any]) -> None:
     except (UsageError, ConftestImportFailure) as exc:
         plugin.send("usageerror", text=str(exc))
         return
-    config.workerinput = {  # type: ignore[attr-defined]
+    # what the controller's plugins put in ``node.workerinput`` (minitest_configure_node)
+    config.workerinput = init.get("workerinput") or {  # type: ignore[attr-defined]
         "workerid": init["workerid"], "workercount": init["workercount"],
         "testrunuid": init["testrunuid"], "mainargv": list(init["args"]),
     }
-    config.workeroutput = {}  # type: ignore[attr-defined]
+    workeroutput: dict[str, Any] = {}
+    config.workeroutput = workeroutput  # type: ignore[attr-defined]
+    # the run stays in this process: plugins reading the options see it so (as pytest-xdist sets them)
+    config.option.dist = "no"
+    config.option.numprocesses = None
     config.stash[CRASH_NOTE] = plugin.note_crash
     # the controller writes the terminal output: the worker's reporter is never created
     config.pluginmanager.set_blocked("terminalreporter")
@@ -166,4 +192,5 @@ def run_worker(channel: Any, init: dict[str, Any]) -> None:
     finally:
         config.ensure_unconfigure()
         sys.stdout.flush()
-    plugin.send("finished", exitstatus=int(code or 0))
+    workeroutput.setdefault("exitstatus", int(code or 0))
+    plugin.send("finished", exitstatus=int(code or 0), workeroutput=plain(workeroutput))

@@ -13,16 +13,19 @@ from typing import Any
 import execnet
 
 from minitest.config import Config
+from minitest.workers_api import WorkerNode
 
 
 class WorkerHandle:
-    """What the controller knows about one worker."""
+    """What the controller knows about one worker (``node`` is what other plugins see of it)."""
 
-    def __init__(self, workerid: str, spec: str, gateway: Any, channel: Any) -> None:
+    def __init__(self, workerid: str, spec: str, gateway: Any, channel: Any, node: WorkerNode) -> None:
         self.id = workerid
         self.spec = spec
         self.gateway = gateway
         self.channel = channel
+        self.node = node
+        self.down_reported = False  # minitest_testnodedown was called for it
         self.ids: list[str] | None = None  # its collected node ids, once it sent them
         self.collect_events: list[tuple[str, dict[str, Any]]] = []
         self.pending: deque[int] = deque()  # sent to it and not finished, in the order it runs them
@@ -81,6 +84,18 @@ def same_interpreter(xspec: Any) -> bool:
     return found is not None and os.path.realpath(found) == os.path.realpath(sys.executable)
 
 
+def rsync_roots(config: Config, specs: list[str]) -> list[Path]:
+    """The directories sent to the workers (``--rsyncdir``): none when every worker is a local
+    process in our directory, which sees our files where they are (as pytest-xdist's roots)."""
+    if all(_local_in_place(execnet.XSpec(spec)) for spec in specs):
+        return []
+    return [Path(config.invocation_params.dir, d).resolve() for d in config.getoption("rsyncdir", []) or []]
+
+
+def _local_in_place(xspec: Any) -> bool:
+    return bool(xspec.popen and not xspec.chdir)
+
+
 def start_gateway(group: Any, spec: str, workerid: str, config: Config) -> tuple[Any, list[str], str]:
     """Start the gateway of ``spec``; returns it, the extra import path entries and the directory
     the worker runs from (the rsynced copy of ours when ``--rsyncdir`` applies)."""
@@ -90,7 +105,7 @@ def start_gateway(group: Any, spec: str, workerid: str, config: Config) -> tuple
     gateway = group.makegateway(f"{spec}//id={workerid}")
     invocation_dir = str(config.invocation_params.dir)
     sources = [Path(config.invocation_params.dir, d).resolve() for d in config.getoption("rsyncdir", []) or []]
-    if not sources or (xspec.popen and not xspec.chdir):
+    if not sources or _local_in_place(xspec):
         return gateway, [], invocation_dir  # the worker sees our files where they are
     # execnet already moved the worker into ``chdir``; without one, xdist's default place
     base = _remote_base(gateway, "." if xspec.chdir else "pyexecnetcache")
