@@ -488,7 +488,13 @@ PROJECTS: tuple[Project, ...] = (
         "structlog",
         "26.1.0",
         ("-p", "randomly", "--randomly-seed=1234"),
-        requires=(PYTEST_ASYNCIO, "pytest-randomly==5.1.0", SIMPLEJSON, "time-machine==3.6.0", "pretend==1.0.9"),
+        requires=(
+            PYTEST_ASYNCIO,
+            "pytest-randomly==5.1.0",
+            SIMPLEJSON,
+            "time-machine==3.6.0",
+            "pretend==1.0.9",
+        ),
         style="--import-mode=importlib, asyncio_mode=auto, pytest-randomly with a fixed seed, "
         "--strict-config, xfail_strict",
         config="[tool.pytest.ini_options]",
@@ -1086,7 +1092,9 @@ def coverage_summary(projects: list[Project]) -> str:
 
 
 def report(results: list[ProjectResult], max_nodes: int) -> str:
-    rows = [["project", "version", "pytest", "minitest", "equal", "pytest s", "minitest s", *COVERAGE_COLUMNS]]
+    rows = [
+        ["project", "version", "pytest", "minitest", "equal", "pytest s", "minitest s", *COVERAGE_COLUMNS]
+    ]
     for res in results:
         rows.append(
             [
@@ -1120,6 +1128,38 @@ def report(results: list[ProjectResult], max_nodes: int) -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
+def saved_result(project: Project, outdir: Path) -> ProjectResult | None:
+    """A project's result rebuilt from the outputs a run saved (--from-saved): the seconds are
+    the ones each runner printed on its final line, not the wall time this tool measured."""
+    res = ProjectResult(project)
+    for runner in ("pytest", "minitest"):
+        f = outdir / f"{project.name}.{runner}.txt"
+        if not f.exists():
+            return None
+        output = f.read_text(errors="replace")
+        outcomes, messages = parse_short_summary(output)
+        counts = parse_counts(output)
+        m = None
+        for line in reversed(output.splitlines()):
+            m = re.search(r"\bin (\d+(?:\.\d+)?)s\b", line)
+            if m:
+                break
+        timed_out = "[corpus] timed out" in output
+        run_result = RunResult(
+            runner,
+            None,
+            float(m.group(1)) if m else 0.0,
+            output,
+            counts,
+            outcomes,
+            messages,
+            parse_sections(output),
+            timed_out,
+        )
+        setattr(res, runner, run_result)
+    return res
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -1150,6 +1190,12 @@ def main(argv: list[str] | None = None) -> int:
         help="differing node ids shown per mismatching project (default 10)",
     )
     parser.add_argument("--list", action="store_true", help="list the projects and exit")
+    parser.add_argument(
+        "--from-saved",
+        action="store_true",
+        help="run nothing: rebuild the report from the outputs saved in WORKDIR/results "
+        "(seconds as the runners printed them)",
+    )
     args = parser.parse_args(argv)
 
     projects = list(PROJECTS)
@@ -1173,6 +1219,14 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
+    if args.from_saved:
+        saved = [saved_result(p, workdir / "results") for p in projects]
+        missing = [p.name for p, r in zip(projects, saved, strict=True) if r is None]
+        results = [r for r in saved if r is not None]
+        print(report(results, args.max_nodes), end="")
+        if missing:
+            print(f"(no saved outputs for: {', '.join(missing)})")
+        return 0 if all(r.equal for r in results) else 1
     pytest_pin = pytest_version()
     try:
         minitest_wheel, minitest_hash = build_minitest(workdir, base_env(workdir))
