@@ -39,7 +39,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "minitest-compat"
 RUN_TIMEOUT = 900  # seconds for one runner on one project
-FALLBACK_PYTEST = "9.2.0"  # used only when pytest is not importable here
+FALLBACK_PYTEST = "9.2.0"  # used only when pyproject.toml names no pytest==X pin
 COUNT_KEYS = ("passed", "failed", "skipped", "xfailed", "xpassed", "errors", "deselected")
 COMPARED_KEYS = ("passed", "failed", "skipped", "xfailed", "xpassed", "errors")
 
@@ -50,25 +50,55 @@ class Project:
     version: str  # pinned
     args: tuple[str, ...]  # test paths and flags, given to both runners
     requires: tuple[str, ...] = ()  # pinned extra test requirements
-    style: str = ""  # what it exercises
+    style: str = ""  # what it exercises, in words
     env: tuple[tuple[str, str], ...] = ()  # extra environment for both runs
     editable: bool = False  # pip install -e . instead of pip install .
+    # what the suite covers, shown as columns of the table (README: "The coverage columns")
+    config: str = "none"  # where its pytest config lives: one of CONFIG_STYLES
+    import_mode: str = "prepend"  # prepend or importlib (as the config or ARGS set it)
+    layout: str = "flat"  # src (src/pkg), flat (pkg/ or mod.py at the root)
+    plugins: tuple[str, ...] = ()  # third-party pytest plugins the suite uses (pytest11)
+    suite: str = "pytest"  # pytest, unittest, doctest, or several joined by '+'
 
+
+CONFIG_STYLES = (
+    "pytest.ini",
+    ".pytest.ini",
+    "[tool.pytest]",
+    "[tool.pytest.ini_options]",
+    "tox.ini",
+    "setup.cfg",
+    "none",
+)
+
+
+# Pins of the plugins and helpers several projects share
+HYPOTHESIS = "hypothesis==6.122.3"
+PYTEST_ASYNCIO = "pytest-asyncio==1.5.0"
+PYTEST_COV = "pytest-cov==7.1.0"
+PYTEST_MOCK = "pytest-mock==3.17.0"
+PYTEST_BENCHMARK = "pytest-benchmark==5.3.1"
+FREEZEGUN = "freezegun==1.5.5"
+SIMPLEJSON = "simplejson==4.3.0"
 
 # Each entry was checked by hand: the sdist contains the tests, and they pass under pytest in a
-# fresh venv in well under a minute on the 2-core machine.
+# fresh venv in well under a minute on the 2-core machine. `requires` follows the project's own
+# test requirements (its test extra / dependency group / requirements file / tox deps).
 PROJECTS: tuple[Project, ...] = (
     Project(
         "iniconfig",
         "2.3.1",
         ("testing",),
-        style="tiny suite, plain asserts, parametrize, tmp_path; [tool.pytest] in pyproject",
+        style="tiny suite, plain asserts, parametrize, tmp_path",
+        config="[tool.pytest]",
+        layout="src",
     ),
     Project(
         "six",
         "1.17.0",
         ("test_six.py",),
-        style="one big module at the root: plain asserts, skipif marks, monkeypatch, [tool:pytest] in setup.cfg",
+        style="one big module at the root: plain asserts, skipif marks, monkeypatch",
+        config="setup.cfg",
     ),
     Project(
         "more-itertools",
@@ -76,43 +106,54 @@ PROJECTS: tuple[Project, ...] = (
         # tests/test_recipes.py adds ~10k subtests and 20 s for little new coverage
         ("tests/test_more.py",),
         style="unittest.TestCase classes: setUp, subTest (11k subtests), assertRaises, threads",
+        suite="unittest",
     ),
     Project(
         "idna",
         "3.20",
         ("tests",),
-        requires=("hypothesis==6.122.3",),
+        requires=(HYPOTHESIS,),
         style="unittest.TestCase classes, large data-driven tests, hypothesis @given property tests",
+        plugins=("hypothesis",),
+        suite="unittest",
     ),
     Project(
         "colorama",
         "0.4.6",
         ("colorama/tests",),
         style="unittest style with unittest.mock, *_test.py file names, skipUnless",
+        suite="unittest",
     ),
     Project(
         "pluggy",
         "1.7.0",
         ("testing",),
-        style="heavy fixtures in conftest.py, parametrized fixtures, filterwarnings=error, [pytest] in tox.ini",
+        style="heavy fixtures in conftest.py, parametrized fixtures, filterwarnings=error",
+        config="tox.ini",
+        layout="src",
     ),
     Project(
         "toolz",
         "1.2.0",
         ("toolz/tests",),
         style="tests inside the package, plain asserts, xfail_strict, --strict-markers/--strict-config addopts",
+        config="[tool.pytest.ini_options]",
     ),
     Project(
         "boltons",
         "26.2.0",
         ("--doctest-modules", "boltons", "tests"),
         style="doctests (--doctest-modules, doctest_optionflags ini) plus plain pytest tests and conftest",
+        config="[tool.pytest.ini_options]",
+        suite="pytest+doctest",
     ),
     Project(
         "markupsafe",
         "3.0.4",
         ("tests",),
         style="parametrized fixtures from conftest (pure/speedups), parametrize, filterwarnings=error",
+        config="[tool.pytest.ini_options]",
+        layout="src",
     ),
     Project(
         "semver",
@@ -123,14 +164,20 @@ PROJECTS: tuple[Project, ...] = (
             "-o",
             "addopts=--import-mode=importlib --doctest-glob=*.rst --doctest-modules --doctest-report ndiff",
         ),
-        style="pythonpath/testpaths from .pytest.ini, --import-mode=importlib, doctests in .rst docs with an "
-        "autouse doctest_namespace fixture, parametrize-heavy",
+        style="pythonpath/testpaths from .pytest.ini, doctests in .rst docs with an "
+        "autouse doctest_namespace fixture, parametrize-heavy; --cov addopts overridden",
+        config=".pytest.ini",
+        import_mode="importlib",
+        layout="src",
+        suite="pytest+doctest",
     ),
     Project(
         "parse",
         "1.22.4",
         ("-o", "addopts=", "--doctest-modules", "--doctest-glob=README.rst", "tests", "parse", "README.rst"),
         style="doctests in modules and README.rst (--doctest-glob), plain asserts; --cov addopts overridden",
+        config="[tool.pytest.ini_options]",
+        suite="pytest+doctest",
     ),
     Project(
         "python-dateutil",
@@ -149,9 +196,364 @@ PROJECTS: tuple[Project, ...] = (
             "tests/test_internals.py",
             "tests/test_imports.py",
         ),
-        requires=("freezegun==1.5.1", "hypothesis==6.122.3"),
-        style="mixed unittest + pytest, pytest_collection_modifyitems in conftest, xfail_strict, "
-        "custom markers, freezegun, filterwarnings=error",
+        requires=(FREEZEGUN, HYPOTHESIS),
+        style="pytest_collection_modifyitems in conftest, xfail_strict, custom markers, freezegun, "
+        "filterwarnings=error",
+        config="[tool.pytest.ini_options]",
+        layout="src",
+        plugins=("hypothesis",),
+        suite="pytest+unittest",
+    ),
+    # ---- added for issue 16 (plugins, every config style, both import modes)
+    Project(
+        "aiofiles",
+        "25.1.0",
+        ("tests",),
+        requires=(PYTEST_ASYNCIO,),
+        style="async tests and async fixtures under asyncio_mode=auto, tmp files",
+        config="[tool.pytest.ini_options]",
+        layout="src",
+        plugins=("pytest-asyncio",),
+    ),
+    Project(
+        "arrow",
+        "1.4.0",
+        (),
+        requires=(PYTEST_COV, PYTEST_MOCK, "dateparser==1.5.0", "pytz==2025.2", SIMPLEJSON),
+        style="the tox.ini addopts as is: -v, --cov with branch/term-missing/xml reports and "
+        "--cov-fail-under, --junitxml; mocker fixture, testpaths",
+        config="tox.ini",
+        plugins=("pytest-cov", "pytest-mock"),
+    ),
+    Project(
+        "asgiref",
+        "3.13.0",
+        ("tests",),
+        requires=(PYTEST_ASYNCIO,),
+        style="asyncio_mode=strict with @pytest.mark.asyncio, sync/async bridges, threads",
+        config="setup.cfg",
+        plugins=("pytest-asyncio",),
+    ),
+    Project(
+        "async-timeout",
+        "5.0.1",
+        ("tests",),
+        requires=(PYTEST_ASYNCIO, PYTEST_COV),
+        style="strict asyncio mode; the setup.cfg addopts --cov/--cov-report=term/html as is",
+        config="setup.cfg",
+        plugins=("pytest-asyncio", "pytest-cov"),
+    ),
+    Project(
+        "attrs",
+        "26.1.0",
+        (),
+        requires=(HYPOTHESIS, "pympler==1.1", "cloudpickle==3.1.2"),
+        style="--import-mode=importlib with a src layout, --strict-markers/--strict-config, xfail_strict, "
+        "hypothesis strategies in conftest, filterwarnings once",
+        config="[tool.pytest.ini_options]",
+        import_mode="importlib",
+        layout="src",
+        plugins=("hypothesis",),
+    ),
+    Project(
+        "blinker",
+        "1.9.0",
+        # its requirements pin pytest-asyncio 0.24 (pytest < 9); 1.x warns that this ini key is
+        # unset, and filterwarnings=error makes that an INTERNALERROR under pytest
+        ("-o", "asyncio_default_fixture_loop_scope=function"),
+        requires=(PYTEST_ASYNCIO,),
+        style="asyncio_mode=auto, filterwarnings=error, weakref/gc-driven tests",
+        config="[tool.pytest.ini_options]",
+        layout="src",
+        plugins=("pytest-asyncio",),
+    ),
+    Project(
+        "cachetools",
+        "8.0.0",
+        ("tests",),
+        style="unittest.TestCase mixins over many cache classes, no pytest config at all",
+        layout="src",
+        suite="unittest",
+    ),
+    Project(
+        "click",
+        "8.5.1",
+        (),
+        style="testpaths, filterwarnings=error, addopts -m 'not stress', CliRunner, parametrize, "
+        "monkeypatch/capsys",
+        config="[tool.pytest.ini_options]",
+        layout="src",
+    ),
+    Project(
+        "decorator",
+        "5.3.1",
+        ("tests/test.py",),
+        style="a test module named test.py given by path, unittest classes that run doctests of "
+        "documentation.py",
+        layout="src",
+        suite="unittest+doctest",
+    ),
+    Project(
+        "exceptiongroup",
+        "1.3.1",
+        (),
+        style="addopts -rsfE --tb=short --strict-config --strict-markers, pytest.raises with groups",
+        config="[tool.pytest.ini_options]",
+        layout="src",
+    ),
+    Project(
+        "freezegun",
+        "1.5.5",
+        # test_should_use_real_time asserts that freeze_time(ignore=['_pytest']) sees frames of
+        # pytest's own modules in the stack: true of the runner pytest only
+        ("tests", "--deselect", "tests/test_datetimes.py::test_should_use_real_time"),
+        style="unittest and pytest tests mixed, class decorators, asyncio tests without a plugin",
+        suite="pytest+unittest",
+    ),
+    Project(
+        "glom",
+        "25.12.0",
+        ("glom",),
+        requires=("pyyaml==6.0.3",),
+        style="tests inside the package (glom/test), doctest_optionflags in pytest.ini",
+        config="pytest.ini",
+    ),
+    Project(
+        "h11",
+        "0.16.0",
+        ("h11/tests",),
+        style="tests inside the package, a local HTTP server thread against the stdlib client",
+    ),
+    Project(
+        "humanize",
+        "4.17.0",
+        (),
+        requires=(FREEZEGUN, "pytest-codspeed==5.0.4"),
+        style="pytest 9 native [tool.pytest] with a list addopts (--doctest-modules), testpaths src + "
+        "tests, filterwarnings=error, codspeed benchmark fixture",
+        config="[tool.pytest]",
+        layout="src",
+        plugins=("pytest-codspeed",),
+        suite="pytest+doctest",
+    ),
+    Project(
+        "inflect",
+        "7.6.0",
+        ("inflect", "tests"),
+        requires=("pygments==2.21.0",),
+        style="pytest.ini addopts --doctest-modules --import-mode importlib, "
+        "consider_namespace_packages, many filterwarnings",
+        config="pytest.ini",
+        import_mode="importlib",
+        plugins=("typeguard",),  # a dependency of inflect; its pytest11 plugin loads
+        suite="pytest+doctest",
+    ),
+    Project(
+        "isodate",
+        "0.7.2",
+        (),
+        style="testpaths, filterwarnings=error, parametrize-heavy",
+        config="[tool.pytest.ini_options]",
+        layout="src",
+    ),
+    Project(
+        "itsdangerous",
+        "2.2.0",
+        (),
+        requires=(FREEZEGUN,),
+        style="test classes inheriting tests, freezegun, filterwarnings=error",
+        config="[tool.pytest.ini_options]",
+        layout="src",
+    ),
+    Project(
+        "jinja2",
+        "3.1.6",
+        (),
+        requires=("trio==0.35.0",),
+        style="big pytest suite: fixtures in conftest, parametrize, filterwarnings=error, async "
+        "templates under asyncio and trio (no pytest plugin)",
+        config="[tool.pytest.ini_options]",
+        layout="src",
+    ),
+    Project(
+        "jsonpatch",
+        "1.47",
+        # property_tests.py (hypothesis) takes 150 s under pytest here: collected, then deselected
+        ("-k", "not Properties and not PatchOperationTests"),
+        requires=(HYPOTHESIS, SIMPLEJSON),
+        style="python_files = tests.py property_tests.py in pytest.ini, unittest classes, a doctest "
+        "suite of the tutorial run from a TestCase, -k deselection",
+        config="pytest.ini",
+        suite="unittest+doctest",
+    ),
+    Project(
+        "jsonpointer",
+        "3.12",
+        ("tests.py",),
+        style="a root module tests.py given by path, unittest classes",
+        suite="unittest",
+    ),
+    Project(
+        "marshmallow",
+        "4.4.0",
+        ("tests",),
+        requires=(SIMPLEJSON,),
+        style="large pytest suite: parametrize, fixtures, norecursedirs",
+        config="[tool.pytest.ini_options]",
+        layout="src",
+    ),
+    Project(
+        "packaging",
+        "26.3",
+        # the whole suite (tens of thousands of specifier/version cases) takes minutes here
+        (
+            "tests/test_markers.py",
+            "tests/test_requirements.py",
+            "tests/test_tags.py",
+            "tests/test_utils.py",
+            "tests/test_metadata.py",
+            "tests/test_licenses.py",
+        ),
+        requires=(HYPOTHESIS, "pretend==1.0.9", "tomli-w==1.2.0"),
+        style="addopts -ra --showlocals --strict-markers --strict-config -m 'not property', xfail_strict, "
+        "filterwarnings=error, log_level",
+        config="[tool.pytest.ini_options]",
+        layout="src",
+    ),
+    Project(
+        "pathspec",
+        "1.1.1",
+        ("tests",),
+        style="unittest.TestCase suite, numbered test modules, no pytest config",
+        suite="unittest",
+    ),
+    Project(
+        "platformdirs",
+        "4.14.5",
+        ("tests",),
+        requires=(PYTEST_MOCK, "appdirs==1.4.4"),
+        style="mocker fixture everywhere, parametrize over platforms, monkeypatch",
+        layout="src",
+        plugins=("pytest-mock",),
+    ),
+    Project(
+        "portion",
+        "2.6.3",
+        ("tests",),
+        requires=(PYTEST_BENCHMARK,),
+        style="addopts --benchmark-skip (pytest-benchmark's option) in the config, plain test classes",
+        config="[tool.pytest.ini_options]",
+        plugins=("pytest-benchmark",),
+    ),
+    Project(
+        "pyee",
+        "13.0.1",
+        (),
+        requires=(PYTEST_ASYNCIO, "pytest-trio==0.8.0", "trio==0.35.0", "twisted==26.10.0"),
+        style="addopts --verbose -s, @pytest.mark.asyncio and @pytest.mark.trio async tests",
+        config="[tool.pytest.ini_options]",
+        plugins=("pytest-asyncio", "pytest-trio"),
+    ),
+    Project(
+        "pyparsing",
+        "3.3.3",
+        ("tests",),
+        # tox installs the `diagrams` extra for the unit tests (tests/test_diagram.py)
+        requires=("railroad-diagrams==3.0.1", "jinja2==3.1.6"),
+        style="large unittest.TestCase suite (test_unit.py) plus pytest modules",
+        suite="pytest+unittest",
+    ),
+    Project(
+        "python-dotenv",
+        "1.2.4",
+        (),
+        requires=("click==8.5.1",),
+        style="testpaths, tmp_path, monkeypatch of os.environ, CLI tests through subprocess",
+        config="[tool.pytest.ini_options]",
+        layout="src",
+    ),
+    Project(
+        "python-slugify",
+        "9.1.3",
+        ("--color=no",),
+        style="unittest classes under filterwarnings=error; addopts --color=yes (undone by --color=no)",
+        config="[tool.pytest.ini_options]",
+        suite="unittest",
+    ),
+    Project(
+        "pytz",
+        "2026.6",
+        ("pytz/tests",),
+        style="unittest classes inside the package (load_tests doctest suites are not collected)",
+        suite="unittest",
+    ),
+    Project(
+        "structlog",
+        "26.1.0",
+        ("-p", "randomly", "--randomly-seed=1234"),
+        requires=(
+            PYTEST_ASYNCIO,
+            "pytest-randomly==5.1.0",
+            SIMPLEJSON,
+            "time-machine==3.6.0",
+            "pretend==1.0.9",
+        ),
+        style="--import-mode=importlib, asyncio_mode=auto, pytest-randomly with a fixed seed, "
+        "--strict-config, xfail_strict",
+        config="[tool.pytest.ini_options]",
+        import_mode="importlib",
+        layout="src",
+        plugins=("pytest-asyncio", "pytest-randomly"),
+    ),
+    Project(
+        "tabulate",
+        "0.10.0",
+        ("test",),
+        style="a test/ folder, plain asserts, importorskip of numpy/pandas, no pytest config",
+    ),
+    Project(
+        "tenacity",
+        "9.2.1",
+        ("tests",),
+        requires=("tornado==6.6.1",),
+        style="unittest classes and pytest tests, asyncio and tornado retries, filterwarnings once",
+        config="[tool.pytest.ini_options]",
+        suite="pytest+unittest",
+    ),
+    Project(
+        "typeguard",
+        "4.6.0",
+        (),
+        requires=("mypy==2.4.1",),
+        style="typeguard's own pytest11 plugin (--typeguard-packages), xfail_strict, filterwarnings=error, "
+        "mypy run on annotated samples",
+        config="[tool.pytest.ini_options]",
+        layout="src",
+        plugins=("typeguard",),
+    ),
+    Project(
+        "wcwidth",
+        "0.9.4",
+        (),
+        requires=(PYTEST_COV,),
+        # an autouse fixture asserts the C extension is loaded unless WCWIDTH_PYTHON is set; the
+        # tests import the source tree, where it is not built
+        env=(("WCWIDTH_PYTHON", "1"),),
+        style="the tox.ini addopts as is (--color=yes too): --cov with html report, --doctest-modules, --ignore, "
+        "testpaths over tests and the package",
+        config="tox.ini",
+        plugins=("pytest-cov",),
+        suite="pytest+doctest",
+    ),
+    Project(
+        "wsproto",
+        "1.3.2",
+        (),
+        requires=(HYPOTHESIS,),
+        style="parametrize-heavy protocol tests, hypothesis",
+        config="[tool.pytest.ini_options]",
+        layout="src",
+        plugins=("hypothesis",),
     ),
 )
 
@@ -335,14 +737,20 @@ def base_env(workdir: Path) -> dict[str, str]:
 
 
 def pytest_version() -> str:
+    """The pytest version the project venvs get: the compat target, i.e. the `pytest==X` pin of
+    minitest's own test extra in pyproject.toml (what minitest's output is compared with), not
+    whatever pytest happens to be installed next to the interpreter running this script."""
     try:
-        out = subprocess.run(
-            [sys.executable, "-m", "pytest", "--version"], capture_output=True, text=True, timeout=120
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        out = ""
-    m = re.search(r"pytest (\d+\.\d+\S*)", out)
-    return m.group(1) if m else FALLBACK_PYTEST
+        import tomllib
+
+        data = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+        for req in data["project"]["optional-dependencies"]["test"]:
+            m = re.fullmatch(r"\s*pytest\s*==\s*([\w.]+)\s*", req)
+            if m:
+                return m.group(1)
+    except (OSError, KeyError, ValueError):
+        pass
+    return FALLBACK_PYTEST
 
 
 def normalized(name: str) -> str:
@@ -516,6 +924,8 @@ def run_suite(
     run_env = dict(env)
     run_env.update(dict(project.env))
     run_env["COLUMNS"] = "120"
+    # as in an activated venv: the project's console scripts (glom's CLI test runs `glom`)
+    run_env["PATH"] = os.pathsep.join([str(py.parent), run_env.get("PATH", "")])
     start = time.perf_counter()
     timed_out = False
     try:
@@ -663,8 +1073,36 @@ def describe_mismatch(res: ProjectResult, max_nodes: int) -> str:
     return "\n".join(out)
 
 
+COVERAGE_COLUMNS = ("config", "import", "layout", "suite", "plugins")
+
+
+def coverage_cells(p: Project) -> list[str]:
+    return [p.config, p.import_mode, p.layout, p.suite, ",".join(p.plugins) or "-"]
+
+
+def coverage_summary(projects: list[Project]) -> str:
+    """How many projects cover each config style, import mode, layout, suite kind, plugin."""
+    lines = []
+    plugin_projects = sum(1 for p in projects if p.plugins)
+    lines.append(f"projects: {len(projects)}; using third-party pytest plugins: {plugin_projects}")
+    for label, values in (
+        ("config", [p.config for p in projects]),
+        ("import", [p.import_mode for p in projects]),
+        ("layout", [p.layout for p in projects]),
+        ("suite", [k for p in projects for k in p.suite.split("+")]),
+        ("plugins", [k for p in projects for k in p.plugins]),
+    ):
+        counts: dict[str, int] = {}
+        for v in values:
+            counts[v] = counts.get(v, 0) + 1
+        lines.append(f"{label}: " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
+    return "\n".join(lines)
+
+
 def report(results: list[ProjectResult], max_nodes: int) -> str:
-    rows = [["project", "version", "pytest", "minitest", "equal", "pytest s", "minitest s"]]
+    rows = [
+        ["project", "version", "pytest", "minitest", "equal", "pytest s", "minitest s", *COVERAGE_COLUMNS]
+    ]
     for res in results:
         rows.append(
             [
@@ -675,6 +1113,7 @@ def report(results: list[ProjectResult], max_nodes: int) -> str:
                 "yes" if res.equal else "NO",
                 fmt_seconds(res.pytest),
                 fmt_seconds(res.minitest),
+                *coverage_cells(res.project),
             ]
         )
     pt_total = sum(r.pytest.seconds for r in results if r.pytest)
@@ -686,6 +1125,8 @@ def report(results: list[ProjectResult], max_nodes: int) -> str:
         table(rows),
         "",
         f"TOTAL: {same}/{len(results)} projects agree; pytest {pt_total:.1f}s, minitest {mt_total:.1f}s",
+        "",
+        coverage_summary([r.project for r in results]),
     ]
     mismatches = [r for r in results if not r.equal]
     if mismatches:
@@ -693,6 +1134,38 @@ def report(results: list[ProjectResult], max_nodes: int) -> str:
         for res in mismatches:
             parts += [describe_mismatch(res, max_nodes), ""]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def saved_result(project: Project, outdir: Path) -> ProjectResult | None:
+    """A project's result rebuilt from the outputs a run saved (--from-saved): the seconds are
+    the ones each runner printed on its final line, not the wall time this tool measured."""
+    res = ProjectResult(project)
+    for runner in ("pytest", "minitest"):
+        f = outdir / f"{project.name}.{runner}.txt"
+        if not f.exists():
+            return None
+        output = f.read_text(errors="replace")
+        outcomes, messages = parse_short_summary(output)
+        counts = parse_counts(output)
+        m = None
+        for line in reversed(output.splitlines()):
+            m = re.search(r"\bin (\d+(?:\.\d+)?)s\b", line)
+            if m:
+                break
+        timed_out = "[corpus] timed out" in output
+        run_result = RunResult(
+            runner,
+            None,
+            float(m.group(1)) if m else 0.0,
+            output,
+            counts,
+            outcomes,
+            messages,
+            parse_sections(output),
+            timed_out,
+        )
+        setattr(res, runner, run_result)
+    return res
 
 
 # ---------------------------------------------------------------- main
@@ -725,6 +1198,12 @@ def main(argv: list[str] | None = None) -> int:
         help="differing node ids shown per mismatching project (default 10)",
     )
     parser.add_argument("--list", action="store_true", help="list the projects and exit")
+    parser.add_argument(
+        "--from-saved",
+        action="store_true",
+        help="run nothing: rebuild the report from the outputs saved in WORKDIR/results "
+        "(seconds as the runners printed them)",
+    )
     args = parser.parse_args(argv)
 
     projects = list(PROJECTS)
@@ -733,8 +1212,11 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{p.name}=={p.version}  args: {' '.join(p.args)}"
                 + (f"  requires: {' '.join(p.requires)}" if p.requires else "")
+                + f"\n    {' | '.join(f'{c}: {v}' for c, v in zip(COVERAGE_COLUMNS, coverage_cells(p), strict=True))}"
                 + f"\n    {p.style}"
             )
+        print()
+        print(coverage_summary(projects))
         return 0
     if args.only:
         wanted = {normalized(n) for item in args.only for n in item.split(",") if n}
@@ -745,6 +1227,14 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
+    if args.from_saved:
+        saved = [saved_result(p, workdir / "results") for p in projects]
+        missing = [p.name for p, r in zip(projects, saved, strict=True) if r is None]
+        results = [r for r in saved if r is not None]
+        print(report(results, args.max_nodes), end="")
+        if missing:
+            print(f"(no saved outputs for: {', '.join(missing)})")
+        return 0 if all(r.equal for r in results) else 1
     pytest_pin = pytest_version()
     try:
         minitest_wheel, minitest_hash = build_minitest(workdir, base_env(workdir))
