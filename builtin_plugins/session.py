@@ -181,13 +181,45 @@ def minitest_ignore_collect(collection_path: Path, config: Config) -> bool | Non
         if fnmatch.fnmatch(str(collection_path), str(config.invocation_params.dir / pattern)) or \
                 fnmatch.fnmatch(str(collection_path), pattern):
             return True
+    if _ignored_by_conftest(config, collection_path):
+        return True
     if collection_path.is_dir():
         if not config.getoption("collect_in_virtualenv", False) and _is_venv(collection_path):
             return True
         for pattern in config.getini("norecursedirs"):
-            if fnmatch.fnmatch(name, pattern):
+            if _fnmatch_path(pattern, collection_path):
                 return True
     return None
+
+
+def _fnmatch_path(pattern: str, path: Path) -> bool:
+    """pytest's path pattern rule: a pattern without a path separator matches the last part of
+    ``path``; one with a separator matches the whole path, anchored at a separator unless it is
+    absolute (``tests/mypy_test_cases`` matches ``.../tests/mypy_test_cases``)."""
+    if "/" not in pattern and os.sep not in pattern:
+        return fnmatch.fnmatch(path.name, pattern)
+    if not os.path.isabs(pattern):
+        pattern = f"*{os.sep}{pattern}"
+    return fnmatch.fnmatch(str(path), pattern.replace("/", os.sep))
+
+
+def _ignored_by_conftest(config: Config, path: Path) -> bool:
+    """``collect_ignore`` / ``collect_ignore_glob`` of the nearest conftest.py defining them,
+    paths relative to that conftest's directory (pytest's rule)."""
+    pm = config.pluginmanager
+    for attr, is_glob in (("collect_ignore", False), ("collect_ignore_glob", True)):
+        for directory, module in reversed(pm.conftest_modules()):
+            if directory != path.parent and directory not in path.parents:
+                continue
+            entries = getattr(module, attr, None)
+            if entries is None:
+                continue
+            for entry in entries:
+                target = directory / str(entry)
+                if (fnmatch.fnmatch(str(path), str(target)) if is_glob else path == target):
+                    return True
+            break  # the nearest conftest defining it decides
+    return False
 
 
 _IGNORE_KEY = StashKey[set[Path]]()

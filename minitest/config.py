@@ -41,15 +41,27 @@ NOTSET = object()
 
 @dataclass
 class _Option:
-    names: tuple[str, ...]
-    attrs: dict[str, Any]
+    """One command-line option: its names (``-x``, ``--exitfirst``) and argparse attributes.
+
+    ``names()`` and ``attrs()`` are methods, as on pytest's ``Argument``: plugins written for
+    pytest read the options of a group through them (typeguard's plugin does).
+    """
+
+    option_names: tuple[str, ...]
+    option_attrs: dict[str, Any]
+
+    def names(self) -> list[str]:
+        return list(self.option_names)
+
+    def attrs(self) -> dict[str, Any]:
+        return self.option_attrs
 
     @property
     def dest(self) -> str:
-        if "dest" in self.attrs:
-            return str(self.attrs["dest"])
-        longs = [n for n in self.names if n.startswith("--")]
-        name = (longs or list(self.names))[0].lstrip("-")
+        if "dest" in self.option_attrs:
+            return str(self.option_attrs["dest"])
+        longs = [n for n in self.option_names if n.startswith("--")]
+        name = (longs or list(self.option_names))[0].lstrip("-")
         return name.replace("-", "_")
 
 
@@ -161,7 +173,7 @@ class Parser:
                 continue
             ag = ap.add_argument_group(group.description)
             for opt in group.options:
-                ag.add_argument(*opt.names, **opt.attrs)
+                ag.add_argument(*opt.option_names, **opt.option_attrs)
         self._built = (self._revision, ap)
         return ap
 
@@ -260,9 +272,9 @@ class Config:
         still answers ``getoption`` with its default."""
         dest = option.dest
         if not hasattr(self.option, dest):
-            default = option.attrs.get("default")
-            if default is None and option.attrs.get("action") in ("store_true", "store_false"):
-                default = option.attrs["action"] == "store_false"
+            default = option.option_attrs.get("default")
+            if default is None and option.option_attrs.get("action") in ("store_true", "store_false"):
+                default = option.option_attrs["action"] == "store_false"
             setattr(self.option, dest, default)
 
     def getoption(self, name: str, default: Any = NOTSET, skip: bool = False) -> Any:

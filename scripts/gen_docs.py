@@ -215,7 +215,7 @@ def declared_by() -> tuple[dict[str, str], dict[str, str]]:
 
     def record(parser: Parser, owner: str) -> None:
         for opt in parser.all_options():
-            options.setdefault(opt.names[0], owner)
+            options.setdefault(opt.option_names[0], owner)
         for key in parser.ini_specs:
             inis.setdefault(key, owner)
 
@@ -239,15 +239,15 @@ def _cell(text: object) -> str:
 
 
 def _option_names(opt: Any) -> str:
-    attrs = opt.attrs
+    attrs = opt.option_attrs
     takes_value = attrs.get("action", "store") in ("store", "append") and attrs.get("nargs") != 0
     if not takes_value:
-        return ", ".join(f"`{n}`" for n in opt.names)
+        return ", ".join(f"`{n}`" for n in opt.option_names)
     if attrs.get("choices"):
         metavar = "{" + ",".join(map(str, attrs["choices"])) + "}"
     else:
         metavar = attrs.get("metavar") or opt.dest.upper()
-    return ", ".join(f"`{n}={metavar}`" if n.startswith("--") else f"`{n} {metavar}`" for n in opt.names)
+    return ", ".join(f"`{n}={metavar}`" if n.startswith("--") else f"`{n} {metavar}`" for n in opt.option_names)
 
 
 def _default(value: Any) -> str:
@@ -279,8 +279,8 @@ def render_cli() -> str:
         out += [f"## {description}", "", "| option | description | default | declared by |",
                 "| --- | --- | --- | --- |"]
         for opt in options:
-            out.append(f"| {_option_names(opt)} | {_cell(opt.attrs.get('help', ''))} | "
-                       f"{_cell(_default(opt.attrs.get('default')))} | {options_by.get(opt.names[0], '')} |")
+            out.append(f"| {_option_names(opt)} | {_cell(opt.option_attrs.get('help', ''))} | "
+                       f"{_cell(_default(opt.option_attrs.get('default')))} | {options_by.get(opt.option_names[0], '')} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -72,7 +72,7 @@ def test_every_hookspec_is_in_the_hook_reference():
 
 def test_every_option_is_in_the_cli_reference():
     text = (DOCS / "cli.md").read_text(encoding="utf-8")
-    missing = [name for opt in _declared_parser().all_options() for name in opt.names
+    missing = [name for opt in _declared_parser().all_options() for name in opt.option_names
                if not re.search(rf"`{re.escape(name)}[ =`]", text)]
     assert not missing, f"options missing from docs/cli.md: {missing}"
 
@@ -137,7 +137,7 @@ def test_migration_guide_lists_exactly_the_pytest_hooks_minitest_lacks():
 def test_migration_guide_options_are_really_missing():
     listed = _listed("migrating-from-pytest.md", "pytest options with no minitest equivalent")
     assert listed
-    known = {name for opt in _declared_parser().all_options() for name in opt.names}
+    known = {name for opt in _declared_parser().all_options() for name in opt.option_names}
     now_there = [name for name in listed if name in known]
     assert not now_there, (f"minitest has {now_there} now: update 'pytest options with no minitest "
                            "equivalent' in docs/migrating-from-pytest.md")
