@@ -84,8 +84,13 @@ def run_session(config: Config) -> int:
             config.hook.minitest_keyboard_interrupt(excinfo=ExceptionInfo.from_exception(exc))
             session.exitstatus = code
         except BaseException as exc:  # noqa: BLE001 - a bug anywhere must still end cleanly
-            session.exitstatus = ExitCode.INTERNAL_ERROR
-            _report_internal_error(config, exc)
+            reached = _pytest_plugin_reaching_for_internals(config, exc)
+            if reached is not None:
+                session.exitstatus = ExitCode.USAGE_ERROR
+                sys.stderr.write(reached)
+            else:
+                session.exitstatus = ExitCode.INTERNAL_ERROR
+                _report_internal_error(config, exc)
     finally:
         if state >= 2:
             try:
@@ -95,6 +100,30 @@ def run_session(config: Config) -> int:
                 _report_internal_error(config, exc)
         config.pluginmanager.unregister(counter)
     return int(session.exitstatus)
+
+
+#: what a plugin written for pytest raises when it reaches for a pytest internal minitest lacks
+_REACHING_ERRORS = (AttributeError, ImportError, NameError)
+
+
+def _pytest_plugin_reaching_for_internals(config: Config, exc: BaseException) -> str | None:
+    """The message for an installed pytest plugin whose hook failed on an attribute or import
+    minitest does not provide (pytest-rerunfailures calls ``item._initrequest()``): the plugin,
+    what it reached for, and ``-p no:NAME`` as the way out (exit code 4, no traceback); None for
+    anything else, which stays an internal error."""
+    if not isinstance(exc, _REACHING_ERRORS):
+        return None
+    pm = config.pluginmanager
+    found = pm.failing_hookimpl(exc)
+    if found is None:
+        return None
+    name = found[1].plugin_name
+    origin = pm.origins.get(name)
+    if origin is None or origin.kind != "pytest-entrypoint":
+        return None
+    return (f"ERROR: the pytest plugin {name!r} ({origin.dist} {origin.version}) reached for something "
+            f"minitest does not provide, in {found[0]}: {type(exc).__name__}: {exc}\n"
+            f"(-p no:{name} runs without it; docs/migrating-from-pytest.md lists what such plugins need)\n")
 
 
 def _report_internal_error(config: Config, exc: BaseException) -> None:

@@ -186,3 +186,32 @@ def test_pytest_plugin_that_fails_to_import_names_itself_and_the_way_out(tmp_pat
     fine = run_process([str(env.python), "-m", "minitest", "-p", "no:cache", "-p", "no:broken"], tmp_path,
                        clean_env())
     assert fine.ret == 1, fine.dump()
+
+
+REACHING = '''
+def pytest_runtest_protocol(item, nextitem):
+    if item.name == "test_two":
+        raise ValueError("a bug of the plugin's own")
+    item._initrequest()  # pytest's runner internals (pytest-rerunfailures does this)
+'''
+
+
+def test_pytest_plugin_reaching_for_a_pytest_internal_is_named_with_the_way_out(tmp_path_factory, tmp_path):
+    env = _venv_with_plugin(tmp_path_factory, "pytest-reach", "2.0", "pytest_reach", REACHING, "reach")
+    make_files(tmp_path, SUITE)
+    result = run_process([str(env.python), "-m", "minitest", "-p", "no:cache", "-k", "test_one"], tmp_path,
+                         clean_env())
+    assert result.ret == 4, result.dump()
+    assert result.errlines == [
+        "ERROR: the pytest plugin 'reach' (pytest-reach 2.0) reached for something minitest does not provide, "
+        "in minitest_runtest_protocol: AttributeError: 'Function' object has no attribute '_initrequest'",
+        "(-p no:reach runs without it; docs/migrating-from-pytest.md lists what such plugins need)",
+    ], result.dump()
+    assert "Traceback" not in result.output
+    # any other exception of a plugin stays what it is: an internal error naming the plugin
+    bug = run_process([str(env.python), "-m", "minitest", "-p", "no:cache", "-k", "test_two"], tmp_path, clean_env())
+    assert bug.ret == 3, bug.dump()
+    assert "INTERNALERROR> plugin 'reach' (pytest-entrypoint pytest_reach, distribution pytest-reach 2.0) raised " \
+           "ValueError in minitest_runtest_protocol: a bug of the plugin's own" in bug.output, bug.dump()
+    fine = run_process([str(env.python), "-m", "minitest", "-p", "no:cache", "-p", "no:reach"], tmp_path, clean_env())
+    assert fine.ret == 1, fine.dump()
