@@ -6,7 +6,10 @@ A probe module imports the fixtures from here (``from probing import probe, prob
 conftest.py in this folder would be imported under the same module name as tests/conftest.py.
 
 The venv is made once per requirements (keyed by their hash, in the system temp directory) and
-shared by every worker and later runs; a file lock keeps two workers from building it at once.
+shared by every worker, later runs and other checkouts; a file lock keeps two workers from
+building it at once. So minitest is *not* installed in it: each run imports minitest from the
+checkout under test, put first on ``PYTHONPATH`` (an editable install would tie the shared venv
+to whichever checkout built it).
 """
 
 from __future__ import annotations
@@ -18,14 +21,16 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import RunResult, clean_env, make_files, run_process, verbose_nodeids
+from conftest import REPO_ROOT, RunResult, clean_env, make_files, run_process, verbose_nodeids
 from venvs import Venv, make_venv
 
 REQUIREMENTS = Path(__file__).with_name("requirements.txt")
+#: part of the cache key: bumped when what the venv holds changes (2: minitest no longer in it)
+_LAYOUT = b"probe-venv-2"
 
 
 def _build(root: Path) -> Venv:
-    env = make_venv(root)
+    env = make_venv(root, with_minitest=False)
     installed = env.pip("install", "-q", "-r", str(REQUIREMENTS))
     if installed.returncode != 0:
         pytest.fail(f"installing the probed plugins failed:\n{installed.stdout[-3000:]}\n{installed.stderr[-3000:]}")
@@ -34,17 +39,15 @@ def _build(root: Path) -> Venv:
 
 @pytest.fixture(scope="session")
 def probe_venv() -> Venv:
-    """The shared venv with minitest (this checkout) and the probed plugins."""
-    key = hashlib.sha256(REQUIREMENTS.read_bytes() + sys.version.encode()).hexdigest()[:12]
+    """The shared venv with the probed plugins (minitest comes from this checkout, see above)."""
+    key = hashlib.sha256(_LAYOUT + REQUIREMENTS.read_bytes() + sys.version.encode()).hexdigest()[:12]
     root = Path(tempfile.gettempdir()) / f"minitest-probes-{key}"
     root.parent.mkdir(parents=True, exist_ok=True)
     with open(f"{root}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         done = Path(f"{root}.done")
         if done.exists():
-            env = Venv(root / "env")
-            env.minitest_installed = True
-            return env
+            return Venv(root / "env")
         env = _build(root / "env")
         done.write_text("ok\n")
         return env
@@ -64,7 +67,7 @@ class Probe:
         # different seed under each runner; its own probe turns it on (randomly=True)
         no_randomly = () if randomly else ("-p", "no:randomly")
         return run_process([str(self.venv.python), "-m", runner, "-v", *no_cache, *no_randomly, *args], self.root,
-                           clean_env(env))
+                           clean_env(env, pythonpath=[REPO_ROOT]))
 
     def compare(self, *args: str, env: dict[str, str | None] | None = None,
                 randomly: bool = False) -> tuple[RunResult, RunResult]:
