@@ -415,20 +415,9 @@ class Item(Node):
             self.fixtureinfo = FuncFixtureInfo(info.argnames, info.initialnames, list(names),
                                                info.name2fixturedefs)
 
-    # pytest's private names of the two attributes above, which plugins written for pytest read
-    # on items they did not make (pytest-asyncio and anyio re-make items from ``_fixtureinfo``,
-    # pytest-asyncio fetches its event loop runner through ``_request``)
-    @property
-    def _fixtureinfo(self) -> FuncFixtureInfo | None:
-        return self.fixtureinfo
-
-    @_fixtureinfo.setter
-    def _fixtureinfo(self, info: FuncFixtureInfo | None) -> None:
-        self.fixtureinfo = info
-
-    @property
-    def _request(self) -> FixtureRequest | None:
-        return self.fixture_request
+    # pytest's private names of the two attributes above (``_fixtureinfo``, ``_request``: plugins
+    # written for pytest re-make items from them, pytest-asyncio fetches its loop runner through
+    # the request) are aliases installed from pytest_names at the end of this module
 
     #: (name, value) pairs a test records for the reports (``record_property``)
     user_properties: ListOnFirstUse = ListOnFirstUse("_user_properties")
