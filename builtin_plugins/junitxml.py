@@ -8,7 +8,11 @@ What is written follows pytest's junitxml, so tools reading pytest's files read 
   ``junit_family = xunit1``: the xunit2 schema, the default, does not allow them), holding
   ``<skipped>``, ``<error>`` (setup/teardown/collection), ``<failure>`` and, as ini
   ``junit_logging`` asks, ``<system-out>`` / ``<system-err>`` with the captured output;
-* characters XML 1.0 cannot carry (control characters, lone surrogates) appear as ``#xNN``.
+* characters XML 1.0 cannot carry (control characters, lone surrogates) appear as ``#xNN``;
+* a test run again after a failed attempt (a report with outcome ``"rerun"``) stays one
+  ``<testcase>``: each failed attempt is a ``<rerunFailure>`` (``<rerunError>`` for setup and
+  teardown) holding its ``<stackTrace>``, or ``<flakyFailure>`` / ``<flakyError>`` when the test
+  passed in the end: the elements Maven Surefire writes and CI servers read.
 
 The module imports nothing beyond the kernel at start-up: ``xml.etree`` is imported when the
 file is written. The file is written atomically and the path is checked before any test runs.
@@ -33,7 +37,10 @@ FAMILIES = ("xunit1", "xunit2", "legacy")
 LOGGING_CHOICES = ("no", "log", "system-out", "system-err", "out-err", "all")
 
 # children of <testcase> in the order the xunit2 schema's sequence wants them
-_CHILD_ORDER = {"skipped": 0, "error": 1, "failure": 2, "system-out": 3, "system-err": 4}
+_CHILD_ORDER = {"skipped": 0, "error": 1, "failure": 2, "rerunFailure": 3, "rerunError": 3, "flakyFailure": 3,
+                "flakyError": 3, "system-out": 4, "system-err": 5}
+#: the elements of earlier attempts: their text is a <stackTrace> inside them
+_ATTEMPT_TAGS = frozenset({"rerunFailure", "rerunError", "flakyFailure", "flakyError"})
 
 
 def minitest_addoption(parser: Parser) -> None:
@@ -188,12 +195,19 @@ class TestCase:
         self.duration = 0.0
         self.properties: list[tuple[str, str]] = []
         self.children: list[tuple[str, dict[str, str], str | None]] = []
+        #: the attempt (``report.rerun``) that failed last and ran again; its teardown keeps the case open
+        self.rerun_attempt: int | None = None
 
     def add(self, tag: str, text: str | None = None, **attrs: str) -> None:
         self.children.append((tag, attrs, text))
 
     def has(self, *tags: str) -> bool:
         return any(tag in tags for tag, _, _ in self.children)
+
+    def attempts_were_flaky(self) -> None:
+        """The test passed in the end: its failed attempts become flaky ones."""
+        self.children = [(tag.replace("rerun", "flaky", 1) if tag in _ATTEMPT_TAGS else tag, attrs, text)
+                         for tag, attrs, text in self.children]
 
 
 class LogXML:
@@ -246,7 +260,12 @@ class LogXML:
 
     def minitest_runtest_logreport(self, report: TestReport) -> None:
         case = self._case(report)
-        if report.failed:
+        attempt = getattr(report, "rerun", None)
+        if report.outcome == "rerun":
+            kind = "Failure" if report.when == "call" else "Error"
+            case.add(f"rerun{kind}", str(report.longrepr), message=_crash_message(report.longrepr))
+            case.rerun_attempt = attempt
+        elif report.failed:
             if report.when == "call":
                 if getattr(report, "wasxfail", None) is not None:
                     case.add("skipped", message="xfail-marked test passes unexpectedly")
@@ -275,6 +294,11 @@ class LogXML:
         if self.duration_report == "total" or report.when == self.duration_report:
             case.duration += report.duration
         if report.when == "teardown":
+            if case.rerun_attempt is not None:
+                if case.rerun_attempt == attempt:
+                    return  # the test runs again: its next attempt goes into the same testcase
+                if not case.has("failure", "error"):
+                    case.attempts_were_flaky()
             for name, value in report.user_properties:
                 case.properties.append((str(name), str(value)))
             self._write_captured(case, report)
@@ -356,7 +380,9 @@ class LogXML:
                     ET.SubElement(props, "property", name=xml_safe(name), value=xml_safe(value))
             for tag, child_attrs, text in sorted(case.children, key=lambda c: _CHILD_ORDER[c[0]]):
                 child = ET.SubElement(element, tag, {k: xml_safe(v) for k, v in child_attrs.items()})
-                if text is not None:
+                if text is not None and tag in _ATTEMPT_TAGS:
+                    ET.SubElement(child, "stackTrace").text = xml_safe(text)
+                elif text is not None:
                     child.text = xml_safe(text)
         root = ET.Element("testsuites", name="minitest tests")
         root.append(suite)

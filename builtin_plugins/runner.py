@@ -15,9 +15,10 @@ from pathlib import Path
 from minitest import hookimpl
 from minitest.config import Parser
 from minitest.nodes import Item, Node, Session
-from minitest.outcomes import Exit, outcome_kind
+from minitest.outcomes import outcome_kind
+from minitest.protocol import run_phases
 from minitest.pytest_names import skip_at_item_location
-from minitest.reports import CallInfo, TestReport, exception_info, is_interactive_exception
+from minitest.reports import CallInfo, TestReport, exception_info
 from minitest.stash import StashKey
 
 
@@ -58,6 +59,8 @@ class SetupState:
 
     def teardown_exact(self, nextitem: Item | None) -> None:
         needed = nextitem.listchain() if nextitem is not None else []
+        if nextitem is not None and self.stack and self.stack[-1] is nextitem:
+            needed.pop()  # the item runs again (a rerun): only its own scope ends
         errors: list[BaseException] = []
         while self.stack:
             if self.stack == needed[: len(self.stack)]:
@@ -109,33 +112,9 @@ def minitest_runtestloop(session: Session) -> bool:
 def minitest_runtest_protocol(item: Item, nextitem: Item | None) -> bool:
     ihook = item.ihook
     ihook.minitest_runtest_logstart(nodeid=item.nodeid, location=item.location)
-    run_protocol(item, nextitem=nextitem)
+    run_phases(item, nextitem=nextitem)
     ihook.minitest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
     return True
-
-
-def run_protocol(item: Item, nextitem: Item | None = None, log: bool = True) -> list[TestReport]:
-    """Setup, call (if setup passed) and teardown of ``item``; returns the three reports."""
-    reports = [call_and_report(item, "setup", log)]
-    if reports[0].passed and not item.config.getoption("setuponly", False):
-        reports.append(call_and_report(item, "call", log))
-    if item.session.shouldfail or item.session.shouldstop:
-        nextitem = None
-    reports.append(call_and_report(item, "teardown", log, nextitem=nextitem))
-    return reports
-
-
-def call_and_report(item: Item, when: str, log: bool = True, **kwargs: object) -> TestReport:
-    ihook = item.ihook
-    hook = getattr(ihook, f"minitest_runtest_{when}")
-    reraise: tuple[type[BaseException], ...] = (Exit, KeyboardInterrupt)
-    call = CallInfo.from_call(lambda: hook(item=item, **kwargs), when, reraise=reraise)
-    report: TestReport = ihook.minitest_runtest_makereport(item=item, call=call)
-    if log:
-        ihook.minitest_runtest_logreport(report=report)
-    if call.excinfo is not None and is_interactive_exception(call, report):
-        ihook.minitest_exception_interact(node=item, call=call, report=report)
-    return report
 
 
 @hookimpl(trylast=True)

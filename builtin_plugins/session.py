@@ -108,7 +108,7 @@ _REACHING_ERRORS = (AttributeError, ImportError, NameError)
 
 def _pytest_plugin_reaching_for_internals(config: Config, exc: BaseException) -> str | None:
     """The message for an installed pytest plugin whose hook failed on an attribute or import
-    minitest does not provide (pytest-rerunfailures calls ``item._initrequest()``): the plugin,
+    minitest does not provide (``item._initrequest()``, pytest's runner internals): the plugin,
     what it reached for, and ``-p no:NAME`` as the way out (exit code 4, no traceback); None for
     anything else, which stays an internal error."""
     if not isinstance(exc, _REACHING_ERRORS):

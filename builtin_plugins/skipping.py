@@ -14,15 +14,13 @@ has ``outcome == "passed"`` and ``wasxfail``, or fails with "[XPASS(strict)] rea
 from __future__ import annotations
 
 import dataclasses
-import os
-import sys
 import traceback
-from collections.abc import Generator, Mapping
+from collections.abc import Generator
 from typing import Any
 
 from minitest import hookimpl
 from minitest.config import Config, Parser
-from minitest.marks import Mark
+from minitest.marks import Mark, mark_condition_namespace
 from minitest.nodes import Item
 from minitest.outcomes import Failed, Skipped, XFailed, outcome_kind
 from minitest.reports import CallInfo, TestReport
@@ -57,28 +55,11 @@ XFAILED = StashKey["XfailSpec | None"]()
 # ---------------------------------------------------------------------------------------------
 
 
-def _condition_namespace(item: Item) -> dict[str, Any]:
-    import platform  # only for string conditions: ~2 ms at start-up otherwise
-
-    namespace: dict[str, Any] = {"os": os, "sys": sys, "platform": platform, "config": item.config}
-    # the first registered plugin's names first: a nearer conftest.py overrides them
-    for extra in reversed(item.ihook.minitest_markeval_namespace(config=item.config)):
-        if not isinstance(extra, Mapping):
-            # the plugin's mistake, said without minitest's own frames
-            raise Failed(f"minitest_markeval_namespace() needs to return a dict, got {extra!r}", pytrace=False)
-        namespace.update(extra)
-    obj = getattr(item, "obj", None)
-    module_globals = getattr(obj, "__globals__", None)
-    if isinstance(module_globals, dict):
-        namespace.update(module_globals)
-    return namespace
-
-
 def _evaluate_condition(item: Item, mark: Mark, condition: object) -> tuple[bool, str]:
     """(holds, reason) of one condition of a skipif / xfail mark; an error is a Failed naming the mark."""
     __tracebackhide__ = True
     if isinstance(condition, str):
-        namespace = _condition_namespace(item)  # a plugin's bad namespace is its own error, not the mark's
+        namespace = mark_condition_namespace(item)  # a plugin's bad namespace is its own error, not the mark's
         try:
             code = compile(condition, f"<{mark.name} condition>", "eval")
             result = eval(code, namespace)  # noqa: S307 - the mark asks for it

@@ -300,7 +300,9 @@ def minitest_runtest_protocol(item: Item, nextitem: Item | None) -> object | Non
     """Run setup, call and teardown of one item and report each phase.
 
     ``nextitem`` lets the setup state tear down exactly the scopes that end here.
-    firstresult; wrappers (timeout, rerun) may surround the whole protocol.
+    firstresult; wrappers (timeout) may surround the whole protocol. An implementation that runs
+    the item itself (the ``reruns`` builtin) composes :mod:`minitest.protocol`'s steps and returns
+    True; None lets the next implementation run it.
     """
 
 
@@ -329,7 +331,10 @@ def minitest_runtest_call(item: Item) -> None:
 
 @hookspec
 def minitest_runtest_teardown(item: Item, nextitem: Item | None) -> None:
-    """Tear down what ends with ``item`` (the scopes not shared with ``nextitem``)."""
+    """Tear down what ends with ``item`` (the scopes not shared with ``nextitem``).
+
+    ``nextitem`` is ``item`` itself when the item runs again (a rerun): only the item's own scope
+    ends; its class, module and session fixtures stay set up."""
 
 
 @hookspec(firstresult=True)

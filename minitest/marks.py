@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import os
+import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from types import FunctionType
 from typing import Any
@@ -213,3 +215,25 @@ def parse_argnames(argnames: str | Sequence[str]) -> tuple[list[str], bool]:
 
 
 ParamIdFn = Callable[[Any], "str | None"]
+
+
+def mark_condition_namespace(item: Any) -> dict[str, Any]:
+    """The globals a mark's string condition is evaluated with (``skipif("sys.platform == 'win32'")``,
+    ``flaky(condition=...)``): ``os``, ``sys``, ``platform``, ``config``, what
+    ``minitest_markeval_namespace`` implementations add, then the test module's globals."""
+    import platform  # only for string conditions: ~2 ms at start-up otherwise
+
+    from minitest.outcomes import Failed
+
+    namespace: dict[str, Any] = {"os": os, "sys": sys, "platform": platform, "config": item.config}
+    # the first registered plugin's names first: a nearer conftest.py overrides them
+    for extra in reversed(item.ihook.minitest_markeval_namespace(config=item.config)):
+        if not isinstance(extra, Mapping):
+            # the plugin's mistake, said without minitest's own frames
+            raise Failed(f"minitest_markeval_namespace() needs to return a dict, got {extra!r}", pytrace=False)
+        namespace.update(extra)
+    obj = getattr(item, "obj", None)
+    module_globals = getattr(obj, "__globals__", None)
+    if isinstance(module_globals, dict):
+        namespace.update(module_globals)
+    return namespace

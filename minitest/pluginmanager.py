@@ -71,6 +71,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "durations": "builtin_plugins.durations",
     "minitester": "builtin_plugins.minitester",
     "timeout": "builtin_plugins.timeout",
+    "reruns": "builtin_plugins.reruns",
     "parallel": "builtin_plugins.parallel",
     "helpconfig": "builtin_plugins.helpconfig",
     "monitor": "builtin_plugins.monitor",

@@ -51,6 +51,8 @@ PYTEST_BUILTIN_ALIASES: dict[str, str] = {
     "xdist.plugin": "parallel",
     "timeout": "timeout",
     "pytest_timeout": "timeout",
+    "rerunfailures": "reruns",
+    "pytest_rerunfailures": "reruns",
 }
 
 #: the module attribute naming more plugins to load (minitest's own is ``minitest_plugins``)
@@ -108,6 +110,7 @@ PYTEST_PLUGINS_REPLACED: dict[str, str] = {
     "xdist": "parallel",
     "xdist.looponfail": "parallel",
     "timeout": "timeout",
+    "rerunfailures": "reruns",
 }
 
 

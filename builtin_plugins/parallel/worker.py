@@ -53,7 +53,7 @@ class WorkerPlugin:
             message = _CLOSED
         name = message[0]
         if name in ("stop", "closed") and self.session is not None:
-            # seen by run_protocol before the current item's teardown: tear everything down now
+            # seen by minitest.protocol.run_phases before the current item's teardown: tear everything down now
             self.session.shouldstop = "stopped by the controller"
         self.commands.put(message)
 

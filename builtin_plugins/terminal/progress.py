@@ -9,8 +9,11 @@ percentage counts against ``reporter.collected_total`` and is coloured as the fi
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+from minitest import hookimpl
+from minitest.nodes import Session
 from minitest.reports import TestReport
 from minitest.terminal_api import PROGRESS
 
@@ -70,8 +73,15 @@ class Progress:
         if not letter and not word:
             return
         marks = _word_markup(category)
+        self._done.add(report.nodeid)
         if reporter.verbosity <= 0:
             self._tw.write(letter, **marks)
+            # the line is ended here, not at logfinish: with workers the reports and finishes of
+            # several tests interleave; the 100% waits for the end of the loop (a test may run again)
+            if (self._show_progress and reporter.verbosity >= -1 and len(self._done) != reporter.collected_total
+                    and self._tw.width_of_current_line + 8 >= self._tw.fullwidth):
+                self._write_progress()
+                self._tw.line()
             return
         if isinstance(word, tuple):
             word, marks = word
@@ -81,33 +91,28 @@ class Progress:
             self._tw.write(f"{reporter.config.cwd_relative_nodeid(report.nodeid)} ")
         reporter.current_fspath = None
         self._tw.write(word, **marks)
-        if report.when == "call" or report.failed or report.skipped:
-            reason = _verbose_reason(report)
-            if reason:
-                self._tw.write(f" ({reason})")
-            self._done.add(report.nodeid)
-            if self._show_progress:
-                self._write_progress(min_fill=1)
+        reason = _verbose_reason(report)
+        if reason:
+            self._tw.write(f" ({reason})")
+        if self._show_progress:
+            self._write_progress(min_fill=1)
         if self._show_progress:
             self._tw.line()
         else:
             self._after_word = True
 
-    def minitest_runtest_logfinish(self, nodeid: str) -> None:
-        reporter = self._reporter
-        if reporter.verbosity <= 0:
-            self._done.add(nodeid)
-            if reporter.verbosity < -1:
-                return
-            if not self._show_progress:
-                return
-            if len(self._done) == reporter.collected_total:
+    @hookimpl(wrapper=True)
+    def minitest_runtestloop(self, session: Session) -> Generator[None, object, object]:
+        try:
+            return (yield)
+        finally:
+            # the last percentage once every test ran (as pytest 9.2): a test run again after its
+            # first attempt (a rerun) would otherwise start a new line after the 100%
+            reporter = self._reporter
+            if self._show_progress and -1 <= reporter.verbosity <= 0 and self._done:
                 self._write_progress()
                 self._tw.line()
                 reporter.current_fspath = None
-            elif self._tw.width_of_current_line + 8 >= self._tw.fullwidth:
-                self._write_progress()
-                self._tw.line()
 
     def _write_progress(self, min_fill: int = 0) -> None:
         """`` [ 40%]`` at the right edge (``min_fill``: at least that many spaces before it)."""
