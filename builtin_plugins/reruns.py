@@ -408,7 +408,27 @@ class RerunRecorder:
     def minitest_report_teststatus(self, report: TestReport) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
         if report.outcome == "rerun":
             return "rerun", "R", ("RERUN", {"yellow": True})
+        if report.when == "call" and report.passed and getattr(report, "rerun", 0):
+            # passed, but not at the first attempt: flaky (counted apart from the tests that passed)
+            return "flaky", "L", ("FLAKY", {"yellow": True})
         return None
+
+    def minitest_short_test_summary_lines(self, terminalreporter: TerminalReporterAPI) -> list[str]:
+        """``FLAKY nodeid - passed at attempt 2 of 2; failed before: AssertionError: ...`` per
+        flaky test: shown whenever there is a short summary, as failures are."""
+        lines = []
+        word = terminalreporter.writer.markup("FLAKY", yellow=True)
+        for nodeid in self.flaky:
+            reports = self.attempts.get(nodeid, [])
+            attempts = 1 + max((getattr(r, "rerun", 0) for r in reports), default=0)
+            failures = [_first_line(r.longrepr) for r in reports if r.outcome == "rerun"]
+            before = "; failed before: " + " | ".join(dict.fromkeys(failures)) if failures else ""
+            line = f"{nodeid} - passed at attempt {attempts}{before}"
+            width = terminalreporter.writer.fullwidth - len("FLAKY ")
+            if terminalreporter.verbosity < 1 and len(line) > width:
+                line = line[:max(width - 3, len(nodeid))] + "..."  # as the FAILED lines: -v shows all
+            lines.append(f"{word} {line}")
+        return lines
 
     def minitest_runtest_logreport(self, report: TestReport) -> None:
         attempt = getattr(report, "rerun", None)
@@ -462,3 +482,12 @@ class RerunRecorder:
     def minitest_sessionfinish(self, session: Session, exitstatus: int) -> None:
         if exitstatus == 0 and self.flaky and self.config.getoption("fail_on_flaky", False):
             session.exitstatus = FLAKY_EXIT_CODE
+
+
+def _first_line(longrepr: object) -> str:
+    """The crash message of a failed attempt (its last ``E`` line, or the last line)."""
+    crash = getattr(longrepr, "crash", None)
+    if crash is not None and getattr(crash, "message", None):
+        return str(crash.message).splitlines()[0]
+    text = str(longrepr).strip()
+    return text.splitlines()[-1] if text else ""

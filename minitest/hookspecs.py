@@ -434,6 +434,23 @@ def minitest_terminal_summary(terminalreporter: TerminalReporterAPI, exitstatus:
 
 
 @hookspec
+def minitest_short_test_summary_lines(terminalreporter: TerminalReporterAPI, reportchars: str) -> list[str] | None:
+    """Lines a plugin adds to the short test summary, for the outcomes it defines (the ``reruns``
+    builtin lists its flaky tests with their attempts there).
+
+    When: once, while the terminal writes the "short test summary info" section (after the final
+    sections of ``minitest_terminal_summary``), which has a title as soon as any line is given.
+    ``reportchars`` are the ``-r`` characters in effect (``a`` / ``A`` expanded): a plugin
+    decides which of its lines they ask for. With ``-rN`` there is no short summary and no call. A line may carry colour through
+    ``terminalreporter.writer.markup(text, red=True)``.
+
+    Pluggy options: a plain hook; the lines of every implementation are written, the last
+    registered plugin's first (``tryfirst`` ones first). A wrapper may change the list of answers
+    its ``yield`` returns.
+    """
+
+
+@hookspec
 def minitest_assertion_pass(item: Item, lineno: int, orig: str, expl: str) -> None:
     """An ``assert`` in a rewritten module passed.
 

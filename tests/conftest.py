@@ -35,7 +35,7 @@ _SCRUBBED = {"NO_COLOR", "FORCE_COLOR", "PY_COLORS", "PYTHONPATH", "PYTHONSTARTU
 # the final line: optional "=== ", the counts, " in 0.01s" (+ " (0:01:02)" on long runs), optional " ==="
 _FINAL_LINE = re.compile(r"^(?:=+ )?(?P<body>.*?) in \d+(?:\.\d+)?s(?: \([0-9:]+\))?(?: =+)?$")
 _VERBOSE_LINE = re.compile(
-    r"^(?P<nodeid>\S+::\S+) (?P<word>PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b")
+    r"^(?P<nodeid>\S+::\S+) (?P<word>PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS|FLAKY)\b")
 # the nouns of the final line whose form depends on the count, as pytest words them: the
 # singular for exactly one ("1 error", "1 test collected"), the plural otherwise ("0 errors", "2 errors")
 _COUNTED_NOUNS = {"error": "errors", "warning": "warnings", "test": "tests"}

@@ -48,11 +48,30 @@ def test_minitest_mark_with_conditions_and_execution_count(files, run):
     })
     result = run("-v")
     assert dict(verbose_nodeids(result)) == {
-        "test_marks.py::test_string_condition_holds": "PASSED",
+        "test_marks.py::test_string_condition_holds": "FLAKY",
         "test_marks.py::test_string_condition_fails": "FAILED",
-        "test_marks.py::test_callable_condition": "PASSED",
+        "test_marks.py::test_callable_condition": "FLAKY",
     }, result.dump()
-    assert result.outcomes() == {"failed": 1, "passed": 2, "rerun": 3}, result.dump()
+    assert result.outcomes() == {"failed": 1, "flaky": 2, "rerun": 3}, result.dump()
+
+
+def test_a_test_passing_on_a_rerun_is_flaky(files, run):
+    files({"counting.py": COUNTING, "test_f.py": """
+        from counting import attempt
+        def test_ok(): pass
+        def test_flaky(): assert attempt("flaky") >= 2, "first attempt"
+    """})
+    result = run("--reruns", "1")
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines([
+        "test_f.py .RL *[100%]",
+        "*= short test summary info =*",
+        "FLAKY test_f.py::test_flaky - passed at attempt 2; failed before: AssertionError: first attempt",
+        "*= 1 passed, 1 flaky, 1 rerun in *",
+    ])
+    # the run fails on flaky tests when asked to, with pytest-rerunfailures' exit code
+    result = run("--reruns", "1", "--fail-on-flaky")
+    assert (result.ret, result.outcomes()) == (7, {"passed": 2}), result.dump()
 
 
 def test_suite_cap_and_excluded_paths(files, run):
@@ -70,7 +89,7 @@ def test_suite_cap_and_excluded_paths(files, run):
     })
     result = run("--reruns", "1", "--max-suite-reruns", "1", "--rerun-exclude-path", "slow")
     # test_a got the one rerun of the suite; test_b none; test_c is under an excluded path
-    assert result.outcomes() == {"failed": 2, "passed": 1, "rerun": 1}, result.dump()
+    assert result.outcomes() == {"failed": 2, "flaky": 1, "rerun": 1}, result.dump()
     result.fnmatch_lines(["FAILED slow/test_c.py::test_c - *", "FAILED test_a.py::test_b - *"])
 
 
@@ -86,8 +105,8 @@ def test_rerun_summary_with_tracebacks(files, run):
         "*= rerun test summary info =*",
         "RERUN test_x.py::test_x",
         "*AssertionError: first attempt fails*",
-        "PASSED test_x.py::test_x",
-        "*= 1 passed, 1 rerun in *",
+        "FLAKY test_x.py::test_x",
+        "*= 1 flaky, 1 rerun in *",
     ])
 
 
@@ -111,7 +130,7 @@ def test_junit_keeps_every_attempt_in_one_testcase(files, run, tmp_path):
             pass
     """})
     result = run("--reruns", "2", "--junitxml=report.xml")
-    assert result.outcomes() == {"failed": 1, "passed": 2, "rerun": 5}, result.dump()
+    assert result.outcomes() == {"failed": 1, "flaky": 2, "rerun": 5}, result.dump()
     suite = ET.parse(tmp_path / "report.xml").getroot().find("testsuite")
     assert suite is not None
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "1", "0")
@@ -136,7 +155,7 @@ def test_reruns_off_with_p_no(files, run):
         assert result.ret == 4, result.dump()
         result.fnmatch_lines(["*unrecognized arguments: --reruns*"], stream="stderr")
     result = run("--reruns", "1")
-    assert (result.ret, result.outcomes()) == (0, {"passed": 1, "rerun": 1}), result.dump()
+    assert (result.ret, result.outcomes()) == (0, {"flaky": 1, "rerun": 1}), result.dump()
 
 
 @pytest.mark.parametrize(("args", "ini", "message"), [

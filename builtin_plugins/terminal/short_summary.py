@@ -1,5 +1,6 @@
 """The terminal part that writes the ``-r`` short test summary: one line per failed, errored,
-skipped (grouped by reason), xfailed, xpassed or passed test, as the report characters ask.
+skipped (grouped by reason), xfailed, xpassed or passed test, as the report characters ask,
+then the lines plugins give through ``minitest_short_test_summary_lines``.
 
 Registered as the plugin ``terminalreporter.short_summary``
 (:data:`minitest.terminal_api.SHORT_SUMMARY`), a :class:`~minitest.terminal_api.SummaryPart`:
@@ -55,6 +56,10 @@ class ShortSummary:
                 self._xfail_lines(lines, "xfailed", "XFAIL")
             elif char == "X":
                 self._xfail_lines(lines, "xpassed", "XPASS")
+        config = self._reporter.config
+        for extra in config.hook.minitest_short_test_summary_lines(terminalreporter=self._reporter,
+                                                                   reportchars=reportchars):
+            lines.extend(extra or ())
         if lines:
             self._reporter.write_sep("=", "short test summary info", cyan=True, bold=True)
             for line in lines:
