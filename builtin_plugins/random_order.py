@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
-from minitest.nodes import Item
+from minitest.nodes import Item, Node
 from minitest.stash import StashKey
 from minitest.workers_api import WorkerNode
 
@@ -112,7 +112,7 @@ def shuffled(items: Sequence[Item], seed: int) -> list[Item]:
 
 
 def _shuffle_level(items: list[Item], depth: int, seed: int, container: str) -> list[Item]:
-    groups: dict[object, list[Item]] = {}
+    groups: dict[Node, list[Item]] = {}
     for item in items:
         chain = item.listchain()
         node = chain[depth] if depth < len(chain) else item
@@ -125,7 +125,7 @@ def _shuffle_level(items: list[Item], depth: int, seed: int, container: str) -> 
         if len(group) == 1 and group[0] is node:
             result.append(group[0])
         else:
-            result.extend(_shuffle_level(group, depth + 1, seed, getattr(node, "nodeid", "")))
+            result.extend(_shuffle_level(group, depth + 1, seed, node.nodeid))
     return result
 
 

@@ -408,7 +408,8 @@ class RerunRecorder:
     def minitest_report_teststatus(self, report: TestReport) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
         if report.outcome == "rerun":
             return "rerun", "R", ("RERUN", {"yellow": True})
-        if report.when == "call" and report.passed and getattr(report, "rerun", 0):
+        attempt: int = getattr(report, "rerun", None) or 0
+        if attempt and report.when == "call" and report.passed:
             # passed, but not at the first attempt: flaky (counted apart from the tests that passed)
             return "flaky", "L", ("FLAKY", {"yellow": True})
         return None
