@@ -3,6 +3,7 @@ test the same random numbers whatever ran before it.
 
     --random                 shuffle (the ini key ``random_order = true`` makes it the default)
     --seed N / --seed last   replay the order of seed N / of the last random run (kept in the cache)
+    --no-shuffle             with --seed: the order as given, each test still seeded (--bisect's replay)
 
     configure                    → the seed: given, from the cache, or drawn; kept for --seed last
     report_header                → "random order: seed N (--seed N replays it)"
@@ -30,14 +31,13 @@ from collections.abc import Sequence
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
 from minitest.nodes import Item, Node
-from minitest.stash import StashKey
+from minitest.random_api import RANDOM_SEED
 from minitest.workers_api import WorkerNode
 
 #: the cache key of the last random run's seed (for ``--seed last``)
 CACHE_KEY = "random/seed"
 #: where a worker finds the controller's seed in ``config.workerinput``
 WORKERINPUT_KEY = "random_seed"
-SEED = StashKey[int]()
 
 
 def minitest_addoption(parser: Parser) -> None:
@@ -47,6 +47,9 @@ def minitest_addoption(parser: Parser) -> None:
     group.addoption("--seed", dest="random_seed", default=None, metavar="N|last",
                     help="the seed of the random order and of each test's random numbers; 'last': the "
                          "seed of the last random run (implies --random)")
+    group.addoption("--no-shuffle", dest="random_no_shuffle", action="store_true", default=False,
+                    help="with --seed: keep the order given (the tests --bisect names) and still seed each "
+                         "test's random numbers")
     parser.addini("random_order", "run the tests in a random order by default (--seed replays one)",
                   type="bool", default=False)
 
@@ -86,16 +89,12 @@ def minitest_configure(config: Config) -> None:
     if not wanted:
         return
     seed = _choose_seed(config)
-    config.stash[SEED] = seed
+    config.stash[RANDOM_SEED] = seed
     cache = getattr(config, "cache", None)
     if cache is not None and not hasattr(config, "workerinput"):
         cache.set(CACHE_KEY, seed)
-    config.pluginmanager.register(RandomOrder(seed), "random.order")
-
-
-def run_seed(config: Config) -> int | None:
-    """The seed of this run's random order; None when the order is not random."""
-    return config.stash.get(SEED, None)
+    config.pluginmanager.register(RandomOrder(seed, shuffle=not config.getoption("random_no_shuffle", False)),
+                                  "random.order")
 
 
 def _derived_seed(seed: int, name: str) -> int:
@@ -132,15 +131,19 @@ def _shuffle_level(items: list[Item], depth: int, seed: int, container: str) -> 
 class RandomOrder:
     """The hooks of a run in random order (registered only then)."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, shuffle: bool = True) -> None:
         self.seed = seed
+        self.shuffle = shuffle
 
     def minitest_report_header(self) -> str:
+        if not self.shuffle:
+            return f"random numbers: seed {self.seed} (order as given)"
         return f"random order: seed {self.seed} (--seed {self.seed} replays it)"
 
     @hookimpl(tryfirst=True)
     def minitest_collection_modifyitems(self, items: list[Item]) -> None:
-        items[:] = shuffled(items, self.seed)
+        if self.shuffle:
+            items[:] = shuffled(items, self.seed)
 
     def _reseed(self, item: Item) -> None:
         seed = _derived_seed(self.seed, item.nodeid)

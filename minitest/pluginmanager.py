@@ -73,6 +73,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "timeout": "builtin_plugins.timeout",
     "reruns": "builtin_plugins.reruns",
     "random": "builtin_plugins.random_order",
+    "bisect": "builtin_plugins.bisect",
     "parallel": "builtin_plugins.parallel",
     "helpconfig": "builtin_plugins.helpconfig",
     "monitor": "builtin_plugins.monitor",
