@@ -37,9 +37,12 @@ FAMILIES = ("xunit1", "xunit2", "legacy")
 LOGGING_CHOICES = ("no", "log", "system-out", "system-err", "out-err", "all")
 
 # children of <testcase> in the order the xunit2 schema's sequence wants them
-_CHILD_ORDER = {"skipped": 0, "error": 1, "failure": 2, "rerunFailure": 3, "rerunError": 3, "flakyFailure": 3,
-                "flakyError": 3, "system-out": 4, "system-err": 5}
-#: the elements of earlier attempts: their text is a <stackTrace> inside them
+_CHILD_ORDER = {"skipped": 0, "error": 1, "failure": 2, "system-out": 3, "system-err": 4}
+#: the same for a testcase with earlier attempts, in the order of Maven Surefire's report schema
+#: (the layout those elements come from)
+_CHILD_ORDER_WITH_ATTEMPTS = {"failure": 0, "rerunFailure": 1, "flakyFailure": 2, "skipped": 3, "error": 4,
+                              "rerunError": 5, "flakyError": 6, "system-out": 7, "system-err": 8}
+#: the elements of earlier attempts: their text is a <stackTrace> inside them, ``type`` is required
 _ATTEMPT_TAGS = frozenset({"rerunFailure", "rerunError", "flakyFailure", "flakyError"})
 
 
@@ -173,6 +176,12 @@ def split_nodeid(nodeid: str) -> list[str]:
     return names
 
 
+def _exception_type(message: str) -> str:
+    """``AssertionError`` from ``AssertionError: assert 1 == 2`` (a bare message: ``Failure``)."""
+    match = re.match(r"([A-Za-z_][\w.]*)(:|$)", message)
+    return match.group(1) if match else "Failure"
+
+
 def _crash_message(longrepr: Any) -> str:
     if isinstance(longrepr, FailureRepr) and longrepr.crash is not None:
         return longrepr.crash.message
@@ -263,7 +272,8 @@ class LogXML:
         attempt = getattr(report, "rerun", None)
         if report.outcome == "rerun":
             kind = "Failure" if report.when == "call" else "Error"
-            case.add(f"rerun{kind}", str(report.longrepr), message=_crash_message(report.longrepr))
+            message = _crash_message(report.longrepr)
+            case.add(f"rerun{kind}", str(report.longrepr), message=message, type=_exception_type(message))
             case.rerun_attempt = attempt
         elif report.failed:
             if report.when == "call":
@@ -378,7 +388,8 @@ class LogXML:
                 props = ET.SubElement(element, "properties")
                 for name, value in case.properties:
                     ET.SubElement(props, "property", name=xml_safe(name), value=xml_safe(value))
-            for tag, child_attrs, text in sorted(case.children, key=lambda c: _CHILD_ORDER[c[0]]):
+            order = _CHILD_ORDER_WITH_ATTEMPTS if case.rerun_attempt is not None else _CHILD_ORDER
+            for tag, child_attrs, text in sorted(case.children, key=lambda c: order[c[0]]):
                 child = ET.SubElement(element, tag, {k: xml_safe(v) for k, v in child_attrs.items()})
                 if text is not None and tag in _ATTEMPT_TAGS:
                     ET.SubElement(child, "stackTrace").text = xml_safe(text)

@@ -5,6 +5,7 @@ summary with tracebacks, JUnit attempts, ``-p no:reruns``, and bad input."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from conftest import verbose_nodeids
@@ -55,7 +56,7 @@ def test_minitest_mark_with_conditions_and_execution_count(files, run):
     assert result.outcomes() == {"failed": 1, "flaky": 2, "rerun": 3}, result.dump()
 
 
-def test_a_test_passing_on_a_rerun_is_flaky(files, run):
+def test_a_test_passing_on_a_rerun_is_flaky(files, run, tmp_path):
     files({"counting.py": COUNTING, "test_f.py": """
         from counting import attempt
         def test_ok(): pass
@@ -64,14 +65,21 @@ def test_a_test_passing_on_a_rerun_is_flaky(files, run):
     result = run("--reruns", "1")
     assert result.ret == 0, result.dump()
     result.fnmatch_lines([
-        "test_f.py .RL *[100%]",
+        "test_f.py .RL *[[]100%]",
         "*= short test summary info =*",
-        "FLAKY test_f.py::test_flaky - passed at attempt 2; failed before: AssertionError: first attempt",
+        "FLAKY test_f.py::test_flaky - passed at attempt 2; failed before: AssertionEr...",
         "*= 1 passed, 1 flaky, 1 rerun in *",
     ])
+    for counter in tmp_path.glob(".attempts-*"):
+        counter.unlink()
+    result = run("--reruns", "1", "-v")  # the whole line
+    result.fnmatch_lines(["FLAKY test_f.py::test_flaky - passed at attempt 2; failed before: AssertionError: "
+                          "first attempt"])
     # the run fails on flaky tests when asked to, with pytest-rerunfailures' exit code
+    for counter in tmp_path.glob(".attempts-*"):
+        counter.unlink()
     result = run("--reruns", "1", "--fail-on-flaky")
-    assert (result.ret, result.outcomes()) == (7, {"passed": 2}), result.dump()
+    assert (result.ret, result.outcomes()) == (7, {"passed": 1, "flaky": 1, "rerun": 1}), result.dump()
 
 
 def test_suite_cap_and_excluded_paths(files, run):
@@ -142,6 +150,11 @@ def test_junit_keeps_every_attempt_in_one_testcase(files, run, tmp_path):
     }
     flaky = suite.find("testcase[@name='test_flaky']/flakyFailure/stackTrace")
     assert flaky is not None and "AssertionError: not yet" in (flaky.text or "")
+    assert suite.find("testcase[@name='test_flaky']/flakyFailure").get("type") == "AssertionError"
+    assert suite.find("testcase[@name='test_setup']/flakyError").get("type") == "RuntimeError"
+    # the attempts follow the layout of Surefire's reports, where these elements come from
+    xmlschema = pytest.importorskip("xmlschema")
+    xmlschema.XMLSchema(str(Path(__file__).parent / "data" / "junit-reruns.xsd")).validate(str(tmp_path / "report.xml"))
 
 
 def test_reruns_off_with_p_no(files, run):
