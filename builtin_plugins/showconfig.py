@@ -6,14 +6,17 @@ The data is the kernel's (:mod:`minitest.settings_api`); this plugin only render
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from minitest import hookimpl
 from minitest.config import Config, Parser
 from minitest.layers import display_path
-from minitest.settings_api import ConfigReport, JsonValue, Setting, build_report
+
+if TYPE_CHECKING:
+    # only --show-config needs them (json and the report's dataclasses cost ~3 ms to import)
+    from minitest.settings_api import ConfigReport, JsonValue, Setting
 
 
 def minitest_addoption(parser: Parser) -> None:
@@ -29,8 +32,12 @@ def minitest_cmdline_main(config: Config) -> int | None:
     form = config.getoption("show_config", None)
     if not form:
         return None
+    from minitest.settings_api import build_report
+
     report = build_report(config)
     if form == "json":
+        import json
+
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:
         sys.stdout.write(render_text(report, verbose=config.get_verbosity() > 0))

@@ -14,9 +14,8 @@ line", "pyproject.toml:4", "-o xfail_strict=true from the command line".
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 from minitest.errors import UsageError
 from minitest.pytest_names import PYTEST_ADDOPTS_ENV, PYTEST_PLUGIN_OPTIONS
@@ -46,10 +45,12 @@ def display_path(path: str | os.PathLike[str], base: Path) -> str:
         return os.fspath(path)
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(NamedTuple):
     """One source of settings. ``path`` is absolute (tools read it); :meth:`describe` shows it
-    relative to the invocation directory."""
+    relative to the invocation directory.
+
+    A NamedTuple, not a dataclass: the bootstrap makes a few on every run, and defining a
+    dataclass costs about as much as the rest of this module's import."""
 
     kind: LayerKind
     #: the config file ("config file", "addopts")
@@ -99,8 +100,7 @@ COMMAND_LINE = Layer("command line")
 DEFAULT = Layer("default")
 
 
-@dataclass(frozen=True)
-class ArgLayer:
+class ArgLayer(NamedTuple):
     """The arguments one layer put on the command line (in the order they are parsed)."""
 
     layer: Layer
