@@ -72,6 +72,7 @@ def minitest_cmdline_main(config: Config) -> int | None:
         sys.stdout.write(config.parser.format_help())
         sys.stdout.write("\nenvironment variables:\n"
                          "  MINITEST_ADDOPTS                  extra command line options\n"
+                         "  PYTEST_ADDOPTS                    pytest's extra options (before MINITEST_ADDOPTS)\n"
                          "  MINITEST_PLUGINS                  comma-separated plugin modules to load\n"
                          "  MINITEST_DISABLE_PLUGIN_AUTOLOAD  do not load installed plugins\n"
                          "  NO_COLOR / FORCE_COLOR            turn colour off / on\n")
@@ -91,16 +92,7 @@ def describe_plugins(config: Config) -> str:
         if plugin is None or name is None:
             continue
         origin = pm.origins.get(name)
-        if origin is None:
-            where = "object"
-        elif origin.kind == "entrypoint":
-            where = f"entry point {origin.detail} (distribution {origin.dist} {origin.version})"
-        elif origin.kind == "pytest-entrypoint":
-            where = f"pytest plugin, entry point {origin.detail} (distribution {origin.dist} {origin.version})"
-        elif origin.kind == "builtin":
-            where = f"builtin ({origin.detail})"
-        else:
-            where = f"{origin.kind} {origin.detail}".rstrip()
+        where = "object" if origin is None else origin.describe()
         hooks = pm.plugin_hooks(plugin)
         lines.append(f"  {config.rootdir_relative(name)}")
         lines.append(f"      from: {where}")

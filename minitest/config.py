@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from minitest.errors import UsageError
 from minitest.inifile import IniFile, determine_rootdir, locate_config
+from minitest.layers import ArgLayer, Layer, explain_parse_error
 from minitest.pytest_names import PYTEST, PYTEST_ENTRYPOINT_GROUP, PYTEST_INI_KEYS, PYTEST_OPTION_DEFAULTS
 from minitest.stash import Stash
 
@@ -49,6 +50,8 @@ class _Option:
 
     option_names: tuple[str, ...]
     option_attrs: dict[str, Any]
+    #: the source file of the code that added it: which plugin declared it (``--show-config``)
+    declared_in: str = ""
 
     def names(self) -> list[str]:
         return list(self.option_names)
@@ -71,6 +74,19 @@ class IniSpec:
     help: str
     type: str | None
     default: Any
+    #: the source file of the code that declared it (see ``_Option.declared_in``)
+    declared_in: str = ""
+
+
+def _declaring_file() -> str:
+    """The file of the code calling the parser from outside this module.
+
+    A frame walk of a few steps per option (~1 µs, a few hundred options): cheaper than anything
+    that would have pluggy say which plugin's ``minitest_addoption`` is running."""
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename == __file__:
+        frame = frame.f_back
+    return frame.f_code.co_filename
 
 
 class OptionGroup:
@@ -87,7 +103,7 @@ class OptionGroup:
         clash = self._parser._taken.intersection(names)
         if clash:
             raise ValueError(f"option names {sorted(clash)} already added")
-        option = _Option(tuple(names), dict(attrs))
+        option = _Option(tuple(names), dict(attrs), _declaring_file())
         self.options.append(option)
         self._parser._taken.update(names)
         self._parser._revision += 1
@@ -155,7 +171,7 @@ class Parser:
         "pathlist", "bool", "int", "float"."""
         if type not in (None, "string", "args", "linelist", "paths", "pathlist", "bool", "int", "float"):
             raise ValueError(f"unknown ini type {type!r} for {name!r}")
-        self._inidict[name] = IniSpec(name, help, type, default)
+        self._inidict[name] = IniSpec(name, help, type, default, _declaring_file())
 
     def all_options(self) -> Iterable[_Option]:
         for group in self._groups:
@@ -256,6 +272,10 @@ class Config:
         self._added_ini_lines: dict[str, list[str]] = {}
         self._parsed_ini: dict[tuple[str, Callable[[Any], Any]], tuple[Any, Any]] = {}
         self._override_ini: list[str] = []
+        #: the arguments each layer contributed (config file's addopts, environment, command
+        #: line), in parse order: recorded by the bootstrap, read by ``--show-config`` and by
+        #: the usage errors that name a layer (``minitest.layers``)
+        self.arg_layers: tuple[ArgLayer, ...] = ()
         self._cleanup: list[Callable[[], None]] = []
         self._configured = False
         self._unconfigured = False
@@ -343,11 +363,29 @@ class Config:
         if raw is None:
             raw = self.inifile.values.get(name)
         if raw is None:
-            if spec.default is not NOTSET:
-                default = spec.default
-                return list(default) if isinstance(default, (list, tuple)) else default
-            return {"args": [], "linelist": [], "paths": [], "pathlist": [], "bool": False}.get(spec.type or "", "")
-        return self._convert_ini(spec, raw)
+            return ini_default(spec)
+        try:
+            return self._convert_ini(spec, raw)
+        except UsageError as exc:
+            from minitest.layers import ini_layer
+
+            # pytest's line first (tools match it), then the layer in --show-config's words
+            where = ini_layer(self, name).describe(self.invocation_params.dir)
+            raise UsageError(f"{exc}\n`{name}` from {where}") from None
+
+    def convert_ini_value(self, name: str, raw: str | list[str]) -> Any:
+        """``raw`` (as written in a config file or an ``-o``) converted to the type of the ini
+        key ``name``: what ``getini`` would give for it."""
+        return self._convert_ini(self._parser._inidict[name], raw)
+
+    @property
+    def ini_overrides(self) -> list[str]:
+        """The ``NAME=VALUE`` entries of every ``-o`` / ``--override-ini``, in order."""
+        return list(self._override_ini)
+
+    def added_ini_lines(self, name: str) -> list[str]:
+        """The lines plugins appended to the ini key ``name`` with ``addinivalue_line``."""
+        return list(self._added_ini_lines.get(name, ()))
 
     def _override(self, name: str) -> str | None:
         for entry in reversed(self._override_ini):
@@ -461,9 +499,12 @@ class Config:
         self._inicache.clear()
 
 
-def env_addopts() -> list[str]:
-    """The options of ``MINITEST_ADDOPTS``, added after the config file's ``addopts``."""
-    return shlex.split(os.environ.get("MINITEST_ADDOPTS", ""))
+def ini_default(spec: IniSpec) -> Any:
+    """The value of an ini key that nothing set: its declared default, else its type's."""
+    if spec.default is not NOTSET:
+        default = spec.default
+        return list(default) if isinstance(default, (list, tuple)) else default
+    return {"args": [], "linelist": [], "paths": [], "pathlist": [], "bool": False}.get(spec.type or "", "")
 
 
 def parse_early_plugin_args(args: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -547,11 +588,12 @@ def _check_unknown_ini_keys(config: Config) -> None:
             warnings.warn_explicit(MinitestConfigWarning(message), MinitestConfigWarning,
                                    filename=str(config.inipath), lineno=1)
             continue
-        message = f"Unknown config option: {key}"
         if config.getoption("strict_config", False):
-            raise UsageError(message)
-        warnings.warn_explicit(MinitestConfigWarning(message), MinitestConfigWarning,
-                               filename=str(config.inipath), lineno=1)
+            from minitest.layers import unknown_ini_key_error
+
+            raise unknown_ini_key_error(config, key)
+        warnings.warn_explicit(MinitestConfigWarning(f"Unknown config option: {key}"), MinitestConfigWarning,
+                               filename=str(config.inipath), lineno=config.inifile.line_of(key) or 1)
 
 
 def _apply_pythonpath(config: Config) -> None:
@@ -570,15 +612,27 @@ def _apply_pythonpath(config: Config) -> None:
         config.add_cleanup(restore)
 
 
-def _drop_unknown_pytest_addopts(parser: Parser, args: list[str], count: int) -> list[str]:
-    """Options from a pytest config's ``addopts`` that no minitest plugin knows (``--cov=x`` of a
-    pytest plugin) are dropped with a warning instead of failing the run."""
+def _written_for_pytest(layer: Layer, ini: IniFile) -> bool:
+    """A layer of options written for pytest: a pytest config's addopts, ``PYTEST_ADDOPTS``."""
+    from minitest.pytest_names import PYTEST_ADDOPTS_ENV
+
+    return (layer.kind == "addopts" and ini.flavour == PYTEST) or layer.variable == PYTEST_ADDOPTS_ENV
+
+
+def _drop_unknown_pytest_options(parser: Parser, layers: tuple[ArgLayer, ...], ini: IniFile) -> tuple[ArgLayer, ...]:
+    """Options written for pytest (a pytest config's ``addopts``, ``PYTEST_ADDOPTS``) that no
+    minitest plugin knows (``--cov=x`` of a pytest plugin) are dropped with a warning instead of
+    failing the run."""
+    return tuple(ArgLayer(layer.layer, tuple(_drop_unknown(parser, list(layer.args), layer.layer)))
+                 if _written_for_pytest(layer.layer, ini) else layer for layer in layers)
+
+
+def _drop_unknown(parser: Parser, addopts: list[str], layer: Layer) -> list[str]:
     import warnings
 
-    addopts, rest = args[:count], args[count:]
     unknown = set(parser.unknown_args(addopts))
     if not unknown:
-        return args
+        return addopts
     kept: list[str] = []
     dropped: list[str] = []
     skip_value = False
@@ -593,9 +647,10 @@ def _drop_unknown_pytest_addopts(parser: Parser, args: list[str], count: int) ->
             skip_value = token.startswith("-") and "=" not in token
             continue
         kept.append(token)
-    warnings.warn(MinitestConfigWarning(f"ignoring options from the pytest config's addopts that minitest "
+    where = "the pytest config's addopts" if layer.kind == "addopts" else str(layer.variable)
+    warnings.warn(MinitestConfigWarning(f"ignoring options from {where} that minitest "
                                         f"does not know: {' '.join(dropped)}"), stacklevel=2)
-    return kept + rest
+    return kept
 
 
 def _initial_args(config: Config, given: list[str], invocation_dir: Path) -> list[str]:
@@ -655,6 +710,7 @@ def bootstrap(args: Sequence[str], plugins: Sequence[object] = ()) -> Config:
 
 def _bootstrap_plugins(config: Config, args: list[str], invocation_dir: Path) -> None:
     """:func:`bootstrap` from the first plugin hook on (the config and its manager exist)."""
+    from minitest.layers import COMMAND_LINE, addopts_layer, env_layers, joined
     from minitest.pluginmanager import PluginOrigin, autoload_disabled, plugins_from_env
 
     pm = config.pluginmanager
@@ -665,20 +721,26 @@ def _bootstrap_plugins(config: Config, args: list[str], invocation_dir: Path) ->
     for plugin in config.invocation_params.plugins:
         pm.register(plugin, origin=PluginOrigin("object", repr(plugin)))
 
-    known = parser.parse_known_args(args)
+    command_line = ArgLayer(COMMAND_LINE, tuple(args))
+    config.arg_layers = (command_line,)
+    known = _parse_known(config, args)
     rootdir, ini = determine_rootdir(known.file_or_dir, invocation_dir, known.inifilename, known.rootdir)
     config.rootpath, config.inifile, config.inipath = rootdir, ini, ini.path
     config.set_ini_overrides(known.override_ini or [])
     ini_addopts = list(config.getini("addopts"))
-    extra = ini_addopts + env_addopts()
-    if extra:
+    before = [ArgLayer(addopts_layer(config), tuple(ini_addopts))] if ini_addopts else []
+    before += env_layers()
+    if before:
+        # the layers before the command line, in the order they are applied (a later one wins)
+        config.arg_layers = (*before, command_line)
+        extra = joined(tuple(before))
         args = extra + args
         more_load, more_block = parse_early_plugin_args(extra)
         for name in more_block:
             pm.block(name)
             if pm.get_plugin(name) is not None:
                 pm.unregister(name=name)
-        known = parser.parse_known_args(args)
+        known = _parse_known(config, args)
         config.set_ini_overrides(known.override_ini or [])
     config.clear_ini_cache()
     config.known_args = known
@@ -707,7 +769,7 @@ def _bootstrap_plugins(config: Config, args: list[str], invocation_dir: Path) ->
     for name in config.getini("plugins"):
         pm.import_plugin(name, PluginOrigin("ini", str(ini.path)))
     # the plugins just registered may have options (pytest-cov's --cov): known to the next hook
-    known = parser.parse_known_args(args)
+    known = _parse_known(config, args)
     config.known_args = config.option = known
     pm.hook.minitest_load_initial_conftests(early_config=config, parser=parser, args=args)
 
@@ -717,13 +779,26 @@ def _bootstrap_plugins(config: Config, args: list[str], invocation_dir: Path) ->
     for path in anchors:
         pm.load_conftests_up_to(path if path.is_dir() else path.parent)
 
-    if ini.flavour == PYTEST and ini_addopts:
-        args = _drop_unknown_pytest_addopts(parser, args, len(ini_addopts))
-    config.option = parser.parse(args)
+    if any(_written_for_pytest(layer.layer, ini) for layer in config.arg_layers):
+        config.arg_layers = _drop_unknown_pytest_options(parser, config.arg_layers, ini)
+        args = joined(config.arg_layers)
+    try:
+        config.option = parser.parse(args)
+    except UsageError as exc:
+        raise explain_parse_error(config, config.arg_layers, exc) from None
     config.args = _initial_args(config, config.option.file_or_dir, invocation_dir)
     config.clear_ini_cache()
     pm.check_pending()
     _check_unknown_ini_keys(config)
+
+
+def _parse_known(config: Config, args: list[str]) -> argparse.Namespace:
+    """A tolerant parse; a bad value is a usage error naming the layer it came from."""
+    try:
+        return config.parser.parse_known_args(args)
+    except UsageError as exc:
+        raise explain_parse_error(config, config.arg_layers, exc) from None
+
 
 def stderr_write(text: str) -> None:
     sys.stderr.write(text)

@@ -41,6 +41,60 @@ class IniFile:
     path: Path | None
     values: dict[str, str | list[str]] = field(default_factory=dict)
     flavour: str = "minitest"  # or PYTEST when read from a pytest config
+    #: config files of the same tool in the same directory that lost to this one (pytest warns
+    #: about them in its header: a setting written there is silently not used)
+    ignored: tuple[Path, ...] = ()
+
+    def line_of(self, key: str) -> int | None:
+        """The line of the config file where ``key`` is set (1-based), or None.
+
+        Neither tomllib nor configparser keeps positions, and a normal run never needs them: the
+        file is scanned again only for ``--show-config`` and for error messages."""
+        if self.path is None or not self.path.is_file():
+            return None
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        return _key_line(text, key, _section_headers(self.path.name, self.flavour))
+
+
+def _section_headers(filename: str, tool: str) -> tuple[str, ...]:
+    """The section headers under which ``tool``'s keys may stand in a file named ``filename``."""
+    if filename.endswith(".toml"):
+        return (f"[tool.{tool}]", f"[tool.{tool}.ini_options]", f"[{tool}]")
+    return (f"[{tool}]", f"[tool:{tool}]")
+
+
+def _key_line(text: str, key: str, headers: tuple[str, ...]) -> int | None:
+    """The line number of ``key = ...`` inside one of ``headers``' sections of ``text``."""
+    import re
+
+    assignment = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*[=:]")
+    inside = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("[") and not stripped.startswith("[["):
+            inside = stripped.split("#", 1)[0].strip() in headers
+        elif inside and assignment.match(line):
+            return number
+    return None
+
+
+def _toml_error_line(exc: Exception, path: Path) -> int | None:
+    """The line tomllib reports in its message ("... (at line 3, column 5)"; the last line for
+    "... (at end of document)")."""
+    import re
+
+    found = re.search(r"at line (\d+)", str(exc))
+    if found:
+        return int(found.group(1))
+    if "end of document" in str(exc):
+        try:
+            return max(1, len(path.read_bytes().splitlines()))
+        except OSError:
+            return None
+    return None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -49,8 +103,31 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as f:
             return tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the config file: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        # "FILE:LINE: message", as a compiler says it: an editor jumps to it
+        line = _toml_error_line(exc, path)
+        raise UsageError(f"{path}{f':{line}' if line else ''}: not valid TOML: {exc}") from None
+
+
+def _ini_error(exc: Exception) -> tuple[int | None, str]:
+    """The first line configparser's error names and what is wrong there (its errors keep line
+    numbers as attributes; their messages name the file, which the caller already does)."""
+    errors = getattr(exc, "errors", None)  # ParsingError: [(lineno, line), ...]
+    if errors and isinstance(errors[0], tuple):
+        lineno, line = errors[0]
+        text = str(line)
+        if text[:1] in "'\"":  # Python < 3.13 keeps the line's repr
+            import ast
+
+            text = str(ast.literal_eval(text))
+        return int(lineno), f"cannot parse {text.strip()!r} (not 'key = value' nor a [section])"
+    lineno = getattr(exc, "lineno", None)
+    line = getattr(exc, "line", None)
+    if type(exc).__name__ == "MissingSectionHeaderError":
+        return lineno, f"{str(line).strip()!r} comes before any [section]"
+    return (lineno if isinstance(lineno, int) else None), str(exc).splitlines()[0]
 
 
 def _read_ini(path: Path) -> configparser.RawConfigParser:
@@ -60,8 +137,11 @@ def _read_ini(path: Path) -> configparser.RawConfigParser:
     parser.optionxform = str  # type: ignore[assignment,method-assign]  # keep keys' case
     try:
         parser.read(path, encoding="utf-8")
-    except (OSError, configparser.Error) as exc:
-        raise UsageError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the config file: {exc.strerror}") from None
+    except configparser.Error as exc:
+        line, reason = _ini_error(exc)
+        raise UsageError(f"{path}{f':{line}' if line else ''}: not a valid ini file: {reason}") from None
     return parser
 
 
@@ -165,13 +245,38 @@ def locate_config(ancestor: Path) -> IniFile | None:
     """The first minitest config walking up from ``ancestor``; else the first pytest config."""
     for tool, candidates in (("minitest", MINITEST_CONFIG_CANDIDATES), (PYTEST, PYTEST_CONFIG_CANDIDATES)):
         for directory in _walk_up(ancestor):
-            for name in candidates:
+            for index, name in enumerate(candidates):
                 path = directory / name
                 if path.is_file():
                     found = load_config_file(path, tool=tool)
                     if found is not None:
+                        found.ignored = _competitors(directory, candidates[index + 1:], tool)
                         return found
     return None
+
+
+def _competitors(directory: Path, names: Sequence[str], tool: str) -> tuple[Path, ...]:
+    """The files among ``names`` in ``directory`` that hold ``tool``'s config too: they lost to
+    the one found first. A file is parsed only when its text names the tool's section, so the
+    usual neighbours (a tox.ini or setup.cfg for other tools) cost a read, not a parse."""
+    ignored: list[Path] = []
+    for name in names:
+        path = directory / name
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        dedicated = name in _MINITEST_INI_FILES or name in PYTEST_INI_FILES or name in PYTEST_TOML_FILES
+        if not dedicated and tool not in text:
+            continue
+        try:
+            if load_config_file(path, tool=tool) is not None:
+                ignored.append(path)
+        except UsageError:
+            ignored.append(path)  # broken, but it would compete: naming it is the point
+    return tuple(ignored)
 
 
 def common_ancestor(paths: Iterable[Path], invocation_dir: Path) -> Path:

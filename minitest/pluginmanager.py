@@ -76,6 +76,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "bisect": "builtin_plugins.bisect",
     "parallel": "builtin_plugins.parallel",
     "helpconfig": "builtin_plugins.helpconfig",
+    "showconfig": "builtin_plugins.showconfig",
     "monitor": "builtin_plugins.monitor",
     "terminal": "builtin_plugins.terminal",
     "logging": "builtin_plugins.live_logging",
@@ -99,6 +100,17 @@ class PluginOrigin:
     detail: str = ""
     dist: str | None = None
     version: str | None = None
+
+    def describe(self) -> str:
+        """Where the plugin came from, in the words ``--plugins`` and ``--show-config`` share:
+        ``builtin (builtin_plugins.runner)``, ``entry point ... (distribution NAME VERSION)``."""
+        if self.kind == "entrypoint":
+            return f"entry point {self.detail} (distribution {self.dist} {self.version})"
+        if self.kind == "pytest-entrypoint":
+            return f"pytest plugin, entry point {self.detail} (distribution {self.dist} {self.version})"
+        if self.kind == "builtin":
+            return f"builtin ({self.detail})"
+        return f"{self.kind} {self.detail}".rstrip()
 
 
 class _PathHookProxy:

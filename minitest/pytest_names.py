@@ -20,6 +20,7 @@ __all__ = [
     "PYTEST_FIXTURE_DEFINITION_CLASS", "PYTEST_LEGACY_FIXTURE_ATTR", "is_pytest_fixture_definition",
     "PYTEST_SKIP_AT_ITEM_KWARG", "skip_at_item_location", "is_pytest_parameter_set",
     "PYTEST_NODE_ALIASES", "PYTEST_ITEM_ALIASES", "PYTEST_REQUEST_MANAGER_ATTR",
+    "PYTEST_ADDOPTS_ENV", "PYTEST_PLUGIN_OPTIONS",
 ]
 
 #: the tool name: the ``[pytest]`` section, ``[tool.pytest]`` table, and an IniFile's flavour
@@ -71,6 +72,26 @@ PYTEST_ENTRYPOINT_GROUP = "pytest11"
 #: the environment variables pytest reads for plugins to load and for turning autoload off
 PYTEST_PLUGINS_ENV = "PYTEST_PLUGINS"
 PYTEST_AUTOLOAD_ENV = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
+
+#: pytest's environment variable of extra options (read before ``MINITEST_ADDOPTS``; options in it
+#: that no minitest plugin knows are dropped with a warning, as those of a pytest config's addopts)
+PYTEST_ADDOPTS_ENV = "PYTEST_ADDOPTS"
+
+#: options of well-known pytest plugins → the distribution that defines them: a usage error about
+#: an unknown option names the plugin to install ("--cov ... pytest-cov is not installed")
+PYTEST_PLUGIN_OPTIONS: dict[str, str] = {
+    "--cov": "pytest-cov", "--cov-report": "pytest-cov", "--cov-config": "pytest-cov",
+    "--cov-fail-under": "pytest-cov", "--cov-branch": "pytest-cov", "--no-cov": "pytest-cov",
+    "--randomly-seed": "pytest-randomly", "--randomly-dont-reorganize": "pytest-randomly",
+    "--benchmark-skip": "pytest-benchmark", "--benchmark-only": "pytest-benchmark",
+    "--benchmark-disable": "pytest-benchmark",
+    "--asyncio-mode": "pytest-asyncio", "--ds": "pytest-django", "--reuse-db": "pytest-django",
+    "--create-db": "pytest-django", "--html": "pytest-html", "--self-contained-html": "pytest-html",
+    "--json-report": "pytest-json-report", "--hypothesis-profile": "hypothesis",
+    "--hypothesis-show-statistics": "hypothesis", "--mypy": "pytest-mypy", "--flake8": "pytest-flake8",
+    "--snapshot-update": "syrupy", "--env": "pytest-env", "--instafail": "pytest-instafail",
+    "--count": "pytest-repeat",
+}
 
 #: pytest 9.2's own hooks (``_pytest/hookspec.py``). A ``pytest_*`` implementation of one of these is
 #: mapped onto the ``minitest_*`` hook of the same name, or, where minitest has none, ignored with a

@@ -27,7 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 GENERATOR = REPO / "scripts" / "gen_docs.py"
 #: the pages whose samples are run
-GUIDES = ("writing-plugins.md", "architecture.md", "migrating-from-pytest.md", "flaky-tests.md", "../README.md")
+GUIDES = ("writing-plugins.md", "architecture.md", "migrating-from-pytest.md", "configuration.md", "flaky-tests.md",
+          "../README.md")
 
 _FENCE = re.compile(r"^```(?P<info>[^`]*)$")
 _TITLE = re.compile(r'title="(?P<title>[^"]+)"')

@@ -174,7 +174,8 @@ def test_config_file_precedence_in_one_directory(files, run, present, expected):
     files({name: contents[name] for name in present} | {"test_x.py": "def test_x():\n    pass\n"})
     result = run()
     assert result.ret == 0, result.dump()
-    result.fnmatch_lines([f"configfile: {expected}"])
+    # the others are named as ignored (pytest's header does the same)
+    result.fnmatch_lines([f"configfile: {expected} (WARNING: ignoring minitest config in *"])
 
 
 def test_files_without_a_minitest_section_are_skipped_walking_up(files, run, tmp_path):

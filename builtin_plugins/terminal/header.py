@@ -60,7 +60,12 @@ class Header:
         # own lines, in the place pytest prints them
         lines = [f"rootdir: {config.rootpath}"]
         if config.inipath is not None:
-            lines.append(f"configfile: {_bestrelpath_from(config.inipath, config.rootpath)}")
+            line = f"configfile: {_bestrelpath_from(config.inipath, config.rootpath)}"
+            ignored = config.inifile.ignored
+            if ignored:
+                # pytest's words: a setting written in the other file is silently not used
+                line += f" (WARNING: ignoring {config.inifile.flavour} config in {', '.join(p.name for p in ignored)}!)"
+            lines.append(line)
         if config.args_source == "testpaths":
             lines.append(f"testpaths: {', '.join(config.args)}")
         pm = config.pluginmanager
