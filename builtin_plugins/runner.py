@@ -149,6 +149,11 @@ def make_report(item: Item, call: CallInfo[None]) -> TestReport:
         if kind == "skipped":
             outcome = "skipped"
             longrepr = skip_location(item, exc)
+        elif isinstance(exc, BaseExceptionGroup) and _only_skips(exc):
+            # pytest 9's rule: a group of skips (tasks of a nursery / task group that all
+            # skipped) skips the test
+            outcome = "skipped"
+            longrepr = group_skip_location(item, exc)
         else:
             outcome = "failed"
             longrepr = item.repr_failure(exception_info(exc, excinfo))
@@ -166,14 +171,41 @@ def skip_location(item: Item, exc: BaseException) -> tuple[str, int, str]:
     msg = getattr(exc, "msg", None)
     if msg is None:
         msg = str(exc)
+    # pytest's text is the exception's one line, so a skip without a reason reads "Skipped"
+    # (pytest-trio re-raises a skip from a nursery as a bare ``pytest.skip()``)
+    text = f"Skipped: {msg}" if msg else "Skipped"
     if skip_at_item_location(exc):
         path, lineno, _ = item.reportinfo()
-        return str(path), (lineno or 0) + 1, f"Skipped: {msg}"
+        return str(path), (lineno or 0) + 1, text
     from minitest.tracebacks import raise_location  # only needed once something is skipped
 
     # frames that hide themselves (skip() itself, helpers) are not where the test skipped
     path, lineno = raise_location(exc, skip_hidden=True) or (str(Path(item.path)), 0)
-    return path, lineno, f"Skipped: {msg}"
+    return path, lineno, text
+
+
+def _only_skips(exc: BaseException) -> bool:
+    if isinstance(exc, BaseExceptionGroup):
+        return all(_only_skips(inner) for inner in exc.exceptions)
+    return outcome_kind(exc) == "skipped"
+
+
+def group_skip_location(item: Item, group: BaseExceptionGroup[BaseException]) -> tuple[str, int, str]:
+    """Where and why a group of skips skipped, as pytest says it: the reasons of the group's own
+    members (a nested group's is its message), else the group's; at the item when every member
+    asks for that."""
+    reasons: list[str] = []
+    for inner in group.exceptions:
+        reason = getattr(inner, "msg", None) or (inner.args[0] if inner.args else None)
+        if reason and reason not in reasons:
+            reasons.append(str(reason))
+    if all(skip_at_item_location(inner) for inner in group.exceptions):
+        path, lineno, _ = item.reportinfo()
+        return str(path), (lineno or 0) + 1, "; ".join(reasons) or "skipped"
+    from minitest.tracebacks import raise_location
+
+    path, lineno = raise_location(group, skip_hidden=True) or (str(Path(item.path)), 0)
+    return path, lineno, "; ".join(reasons) or f"{type(group).__name__}: {group}"
 
 
 @hookimpl(trylast=True)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import pluggy
+
 from minitest.errors import UsageError
 from minitest.inifile import IniFile, determine_rootdir, locate_config
 from minitest.layers import ArgLayer, Layer, explain_parse_error
@@ -680,8 +682,9 @@ def bootstrap(args: Sequence[str], plugins: Sequence[object] = ()) -> Config:
     3. rootdir and the config file; ``addopts`` prepended; ``minitest_prepare_imports``;
     4. ``MINITEST_PLUGINS`` / ``PYTEST_PLUGINS`` and ``-p NAME``, installed plugins (group
        ``minitest``, then pytest's ``pytest11``), ``plugins`` from the ini file; the command line
-       parsed again with their options; ``minitest_load_initial_conftests``;
-    5. the conftest.py files on the way to the arguments;
+       parsed again with their options;
+    5. ``minitest_load_initial_conftests``, whose last implementation (the kernel's) loads the
+       conftest.py files on the way to the arguments;
     6. the final, strict parse and ``check_pending()`` (a misspelled hook is an error).
     """
     # the plugin manager module imports this one (UsageError, the Config type)
@@ -706,6 +709,24 @@ def bootstrap(args: Sequence[str], plugins: Sequence[object] = ()) -> Config:
         raise PluginLoadError(f"{pm.describe_failing_plugin(exc)}\n"
                               f"(-p no:{found[1].plugin_name} runs without it)") from exc
     return config
+
+
+class _InitialConftests:
+    """The kernel's implementation of ``minitest_load_initial_conftests`` (registered only during
+    that call): loads the conftest.py files on the way to the initial arguments. It is the last
+    implementation to run, as pytest's: every other one runs before the conftest.py files are
+    imported, and a wrapper's code after its ``yield`` runs once they are."""
+
+    name = "minitest.initial_conftests"
+
+    @pluggy.HookimplMarker("minitest")(trylast=True)
+    def minitest_load_initial_conftests(self, early_config: Config) -> None:
+        invocation_dir = early_config.invocation_params.dir
+        initial = _initial_args(early_config, early_config.known_args.file_or_dir, invocation_dir)
+        anchors = [(invocation_dir / arg.split("::", 1)[0]).resolve() for arg in initial]
+        anchors = [path for path in anchors if path.exists()] or [invocation_dir]
+        for path in anchors:
+            early_config.pluginmanager.load_conftests_up_to(path if path.is_dir() else path.parent)
 
 
 def _bootstrap_plugins(config: Config, args: list[str], invocation_dir: Path) -> None:
@@ -771,13 +792,14 @@ def _bootstrap_plugins(config: Config, args: list[str], invocation_dir: Path) ->
     # the plugins just registered may have options (pytest-cov's --cov): known to the next hook
     known = _parse_known(config, args)
     config.known_args = config.option = known
-    pm.hook.minitest_load_initial_conftests(early_config=config, parser=parser, args=args)
-
-    initial = _initial_args(config, known.file_or_dir, invocation_dir)
-    anchors = [(invocation_dir / arg.split("::", 1)[0]).resolve() for arg in initial]
-    anchors = [path for path in anchors if path.exists()] or [invocation_dir]
-    for path in anchors:
-        pm.load_conftests_up_to(path if path.is_dir() else path.parent)
+    # the conftest.py files are loaded by the hook's last implementation, so that a wrapper of
+    # the hook surrounds their import (output capture, as under pytest)
+    loader = _InitialConftests()
+    pm.register(loader, _InitialConftests.name, PluginOrigin("object", "minitest.config"))
+    try:
+        pm.hook.minitest_load_initial_conftests(early_config=config, parser=parser, args=args)
+    finally:
+        pm.unregister(loader)
 
     if any(_written_for_pytest(layer.layer, ini) for layer in config.arg_layers):
         config.arg_layers = _drop_unknown_pytest_options(parser, config.arg_layers, ini)

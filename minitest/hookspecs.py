@@ -105,9 +105,12 @@ def minitest_prepare_imports(early_config: Config, args: list[str]) -> None:
 def minitest_load_initial_conftests(early_config: Config, parser: Parser, args: list[str]) -> None:
     """Called once the plugins named with ``-p`` and ``MINITEST_PLUGINS`` / ``PYTEST_PLUGINS``,
     the installed plugins and those of the ini file are registered, and the command line was
-    parsed again with their options (``early_config.known_args``), before the conftest.py files of
-    the initial arguments are loaded (pytest's order: pytest-cov starts coverage here).
-    Every implementation is called.
+    parsed again with their options (``early_config.known_args``), to load the conftest.py files
+    of the initial arguments (pytest's order: pytest-cov starts coverage here).
+    Every implementation is called. The kernel's own implementation, ``trylast``, loads the
+    conftest.py files: the others run before they are imported, and a wrapper surrounds their
+    import (``capture`` captures the output meanwhile, so what they keep of ``sys.stdout`` is
+    the stream the tests write to, as under pytest).
     """
 
 

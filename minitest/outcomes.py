@@ -3,26 +3,63 @@
 The exceptions derive from BaseException so a test's ``except Exception`` does not swallow them.
 pytest's own outcome exceptions are recognised by name (see :func:`outcome_kind`), so a suite
 that calls ``pytest.skip()`` under minitest is reported the same way.
+
+The other direction: plugins written for pytest catch pytest's classes, ``from _pytest.outcomes
+import Skipped`` (pytest-trio turns a lone ``Skipped`` out of a trio nursery back into a skip,
+anyio unwraps ``Exit``, hypothesis re-raises ``sys.modules["_pytest.outcomes"].Skipped`` unshrunk
+and treats its ``Failed`` as a failure). So when pytest is installed, each of minitest's classes
+also derives from pytest's class of the same name: ``isinstance(minitest_skip, _pytest.outcomes.Skipped)``
+holds, whoever raised it. Without pytest they are plain classes; nothing here needs pytest.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from minitest.pytest_names import PYTEST_SKIP_AT_ITEM_KWARG, is_pytest_class
+from minitest.pytest_names import PYTEST_OUTCOMES_MODULE, PYTEST_SKIP_AT_ITEM_KWARG, is_pytest_class
 
 __all__ = ["OutcomeException", "Skipped", "Failed", "XFailed", "Exit", "skip", "fail", "xfail", "exit",
            "importorskip", "outcome_kind"]
 
 
-class OutcomeException(BaseException):
+def _pytest_class(name: str, otherwise: type[BaseException]) -> type[BaseException]:
+    """pytest's outcome class ``name``, or ``otherwise`` when pytest is not installed."""
+    try:
+        module = importlib.import_module(PYTEST_OUTCOMES_MODULE)
+    except ImportError:
+        return otherwise
+    cls = getattr(module, name, None)
+    return cls if isinstance(cls, type) and issubclass(cls, otherwise) else otherwise
+
+
+# Each class below names pytest's class of the same name as a base. Without pytest that base is
+# the builtin the class derives from anyway (a redundant base, the same MRO), which is also what
+# mypy sees. The ``__init__`` methods call the builtin exception's ``__init__`` directly rather
+# than ``super()``, so pytest's (whose signature changes between versions) never runs; the
+# attributes pytest's classes have are set here.
+if TYPE_CHECKING:
+    _PytestOutcomeException = BaseException
+    _PytestSkipped = BaseException
+    _PytestFailed = BaseException
+    _PytestXFailed = BaseException
+    _PytestExit = Exception
+else:
+    _PytestOutcomeException = _pytest_class("OutcomeException", BaseException)
+    _PytestSkipped = _pytest_class("Skipped", BaseException)
+    _PytestFailed = _pytest_class("Failed", BaseException)
+    _PytestXFailed = _pytest_class("XFailed", BaseException)
+    _PytestExit = _pytest_class("Exit", Exception)
+
+
+class OutcomeException(_PytestOutcomeException):
     """Base of the outcome exceptions; ``msg`` is the reason shown to the user."""
 
     def __init__(self, msg: str | None = None, pytrace: bool = True) -> None:
         if msg is not None and not isinstance(msg, str):
             raise TypeError(f"{type(self).__name__} expected string as 'msg' parameter, got {type(msg).__name__!r}")
-        super().__init__(msg)
+        BaseException.__init__(self, msg)
         self.msg = msg
         self.pytrace = pytrace
 
@@ -32,7 +69,7 @@ class OutcomeException(BaseException):
     __str__ = __repr__
 
 
-class Skipped(OutcomeException):
+class Skipped(OutcomeException, _PytestSkipped):
     """Raised by :func:`skip`: the test is reported as skipped."""
 
     def __init__(self, msg: str | None = None, pytrace: bool = True, allow_module_level: bool = False,
@@ -46,7 +83,7 @@ class Skipped(OutcomeException):
             raise TypeError(f"Skipped() got unexpected keyword arguments: {', '.join(pytest_kwargs)}")
 
 
-class Failed(OutcomeException):
+class Failed(OutcomeException, _PytestFailed):
     """Raised by :func:`fail`: the test fails with the given message.
 
     ``summary_message = False`` (a subclass may set it) leaves the message out of the ``-r`` line.
@@ -55,17 +92,17 @@ class Failed(OutcomeException):
     summary_message = True
 
 
-class XFailed(Failed):
+class XFailed(Failed, _PytestXFailed):
     """Raised by :func:`xfail`: the test is reported as an expected failure."""
 
 
-class Exit(Exception):
+class Exit(_PytestExit):
     """Raised by :func:`exit`: stop the whole run."""
 
     def __init__(self, msg: str = "unknown reason", returncode: int | None = None) -> None:
+        Exception.__init__(self, msg)
         self.msg = msg
         self.returncode = returncode
-        super().__init__(msg)
 
 
 def skip(reason: str = "", *, allow_module_level: bool = False) -> NoReturn:

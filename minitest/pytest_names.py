@@ -18,7 +18,7 @@ __all__ = [
     "PYTEST_TOML_TABLE",
     "PYTEST_INI_KEYS", "PYTEST_OPTION_DEFAULTS", "PYTEST_MARK_ATTR", "PYTEST_MODULE_PREFIXES", "is_pytest_class",
     "PYTEST_FIXTURE_DEFINITION_CLASS", "PYTEST_LEGACY_FIXTURE_ATTR", "is_pytest_fixture_definition",
-    "PYTEST_SKIP_AT_ITEM_KWARG", "skip_at_item_location", "is_pytest_parameter_set",
+    "PYTEST_SKIP_AT_ITEM_KWARG", "skip_at_item_location", "is_pytest_parameter_set", "PYTEST_OUTCOMES_MODULE",
     "PYTEST_NODE_ALIASES", "PYTEST_ITEM_ALIASES", "PYTEST_REQUEST_MANAGER_ATTR",
     "PYTEST_ADDOPTS_ENV", "PYTEST_PLUGIN_OPTIONS",
 ]
@@ -200,6 +200,11 @@ PYTEST_FIXTURE_DEFINITION_CLASS = "FixtureFunctionDefinition"
 #: the attribute ``@pytest.fixture`` set on the function before pytest 8.4
 PYTEST_LEGACY_FIXTURE_ATTR = "_pytestfixturefunction"
 
+
+#: the module of pytest's outcome exceptions: minitest's derive from them when it is importable
+#: (plugins test ``isinstance(exc, _pytest.outcomes.Skipped)``; hypothesis looks the module up in
+#: ``sys.modules``). It imports nothing but pytest's version module, so it costs well under a ms.
+PYTEST_OUTCOMES_MODULE = "_pytest.outcomes"
 
 #: pytest's ``Skipped(..., _use_item_location=True)``: report the skip at the item, not where raised
 #: (the keyword and the attribute have the same name)

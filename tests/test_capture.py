@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conftest import make_files
 from dual_suite import compare_dual
 
 SUITE = {
@@ -134,3 +135,86 @@ def test_capture_fixtures_cannot_be_combined(files, run):
     result = run("test_c.py")
     result.fnmatch_lines(["*ERROR at setup of test_both*", "*cannot use capfd and capsys at the same time*"])
     assert result.outcomes() == {"errors": 1}
+
+
+#: structlog's pattern: a module imported by conftest.py keeps ``sys.stdout`` (``from sys import
+#: stdout``), a session fixture and a test module keep it too, and later tests write through them
+KEPT_STREAMS = {
+    "kept.py": """
+        from sys import stderr, stdout
+
+        class Logger:
+            def __init__(self, file=None):
+                import sys
+                self.file = file or sys.stdout
+
+            def msg(self, text):
+                print(text, file=self.file)
+
+        AT_IMPORT = Logger()
+    """,
+    "conftest.py": """
+        import sys
+
+        import pytest
+
+        import kept
+
+        @pytest.fixture(scope="session")
+        def session_stdout():
+            return sys.stdout
+    """,
+    "test_kept.py": """
+        import pickle
+        import sys
+
+        import pytest
+
+        import kept
+
+        MODULE_STDOUT = sys.stdout
+
+
+        @pytest.mark.parametrize("stream", [kept.stdout, kept.stderr], ids=["out", "err"])
+        def test_kept_at_conftest_import_is_the_current_stream(stream):
+            assert stream is getattr(sys, "stdout" if stream is kept.stdout else "stderr")
+            assert stream.buffer is getattr(sys, "stdout" if stream is kept.stdout else "stderr").buffer
+
+
+        def test_every_kept_object_is_sys_stdout(session_stdout):
+            assert kept.AT_IMPORT.file is sys.stdout
+            assert session_stdout is sys.stdout
+            assert MODULE_STDOUT is sys.stdout
+
+
+        def test_writes_through_kept_objects_are_captured_per_test(session_stdout):
+            kept.AT_IMPORT.msg("from the logger made at conftest import")
+            print("from the session fixture's stream", file=session_stdout)
+            assert False
+
+
+        def test_the_next_test_starts_empty(capsys):
+            kept.AT_IMPORT.msg("not captured by capsys")  # the logger's file is the global capture
+            assert capsys.readouterr().out == ""
+    """,
+}
+
+
+def test_streams_kept_from_conftest_import_are_the_tests_streams(tmp_path, run):
+    """pytest captures while the initial conftest.py files are imported, with the streams it uses
+    for the whole session: a ``sys.stdout`` kept then is the one every test writes to. Under
+    every capture method that replaces ``sys.stdout``."""
+    for method in ("fd", "sys"):
+        mine, ref = compare_dual(tmp_path, KEPT_STREAMS, f"--capture={method}")
+        for result in (mine, ref):
+            assert result.outcomes() == {"passed": 4, "failed": 1}, result.dump()
+            result.fnmatch_lines(["*_ test_writes_through_kept_objects_are_captured_per_test _*",
+                                  "*- Captured stdout call -*", "from the logger made at conftest import",
+                                  "from the session fixture's stream"])
+            result.no_fnmatch_line("not captured by capsys")
+    # tee-sys passes the output through as well (interleaved with the progress differently from
+    # pytest's -v lines, so only the outcomes are compared)
+    make_files(tmp_path / "tee", KEPT_STREAMS)
+    tee = run("--capture=tee-sys", cwd=tmp_path / "tee")
+    assert tee.outcomes() == {"passed": 4, "failed": 1}, tee.dump()
+    tee.fnmatch_lines(["*- Captured stdout call -*", "from the logger made at conftest import"])

@@ -1,101 +1,32 @@
 """The ``debugging`` builtin: ``--pdb``, ``--trace``, ``breakpoint()`` and ``--pdbcls``.
 
-The interactive runs go through a pseudo-terminal (the ``pty`` module): minitest is started on
-its slave side, the test waits for the ``(Pdb)`` prompt, types commands and reads what comes back.
-Every wait is bounded, and the process is killed at the end whatever happened, so a broken
-debugger fails the test instead of hanging the suite.
+The interactive runs go through a pseudo-terminal (tests/pseudo_terminal.py): the test waits for
+the ``(Pdb)`` prompt, types commands and reads what comes back.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from conftest import build_minitest_command, make_files
+from pseudo_terminal import Terminal as PseudoTerminal
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]")
 PROMPT = "(Pdb) "
-WAIT = 30.0  # seconds: far more than any of these runs needs, and never forever
 
 
-class Terminal:
-    """``python -m minitest ARGS`` on a pseudo-terminal: ``expect`` text, ``send`` lines."""
+class Terminal(PseudoTerminal):
+    """``python -m minitest ARGS`` on a pseudo-terminal, without readline's escape sequences."""
 
     def __init__(self, cwd: Path, *args: str) -> None:
-        import pty
-
         cmd, env = build_minitest_command(*args)
         env["TERM"] = "dumb"  # no readline escape sequences
-        master, slave = pty.openpty()
-        self._master = master
-        self.proc = subprocess.Popen(cmd, cwd=str(cwd), env=env, stdin=slave, stdout=slave, stderr=slave,
-                                     start_new_session=True, close_fds=True)
-        os.close(slave)
-        self.output = ""
-        self._seen = 0  # what expect() consumed
-
-    def _read(self, until: float) -> bool:
-        import select
-
-        ready, _, _ = select.select([self._master], [], [], max(0.0, min(0.2, until - time.monotonic())))
-        if not ready:
-            return True
-        try:
-            data = os.read(self._master, 65536)
-        except OSError:  # the child closed its side (it exited)
-            return False
-        if not data:
-            return False
-        self.output += _ANSI.sub("", data.decode("utf-8", "replace").replace("\r\n", "\n"))
-        return True
-
-    def expect(self, text: str, timeout: float = WAIT) -> str:
-        """Wait for ``text`` after what was already expected; returns the output up to its end."""
-        until = time.monotonic() + timeout
-        while True:
-            index = self.output.find(text, self._seen)
-            if index >= 0:
-                chunk = self.output[self._seen:index + len(text)]
-                self._seen = index + len(text)
-                return chunk
-            if time.monotonic() > until or not self._read(until):
-                if text in self.output[self._seen:]:
-                    continue
-                raise AssertionError(f"{text!r} did not come within {timeout}s; output so far:\n{self.output}")
-
-    def send(self, line: str) -> None:
-        os.write(self._master, (line + "\n").encode())
-
-    def finish(self, timeout: float = WAIT) -> int:
-        """Read the rest of the output until the process closes the terminal; its exit code."""
-        until = time.monotonic() + timeout
-        while time.monotonic() < until and self._read(until):
-            pass
-        try:
-            return self.proc.wait(timeout=max(0.1, until - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            raise AssertionError(f"the run did not end within {timeout}s; output:\n{self.output}") from None
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        os.close(self._master)
-
-    @property
-    def lines(self) -> list[str]:
-        return self.output.splitlines()
-
-    @property
-    def final_line(self) -> str:
-        return next(line for line in reversed(self.lines) if line.strip())
+        super().__init__(cwd, cmd, env)
 
 
 @pytest.fixture

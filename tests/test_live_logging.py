@@ -7,6 +7,7 @@ Each test runs minitest and pytest 9.2 on the same folder and compares the outpu
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 from conftest import dual_conftest, make_files
@@ -275,3 +276,94 @@ def test_no_capture_keeps_live_logs(tmp_path, run):
     make_files(tmp_path, SUITE)
     result = run("-p", "no:capture", "--log-cli-level=INFO")
     result.fnmatch_lines(["*- live log call -*", "INFO     app:test_app.py:* call msg"])
+
+
+# -- on a terminal ---------------------------------------------------------------------------------
+
+#: a suite without failures: pytest highlights the source of a failure with pygments, which
+#: minitest does not do (``--code-highlight`` has no equivalent)
+PASSING = {
+    "test_app.py": """
+        import logging
+        import pytest
+
+        log = logging.getLogger("app")
+
+        @pytest.fixture
+        def fx():
+            log.info("setup msg")
+            yield
+            log.info("teardown msg")
+
+        def test_one(fx):
+            log.info("call msg")
+            log.debug("debug msg")
+
+        def test_two():
+            pass
+
+        def test_warns(fx):
+            log.warning("warn msg")
+            log.error("error msg")
+    """,
+}
+
+_TERMINAL_HEADER = re.compile(r"^(\x1b\[[0-9;]*m)*(platform |plugins:|cachedir:)")
+
+
+def _terminal_body(raw: str) -> list[str]:
+    # pytest keeps a level's colour options in a set: ERROR's "red" and "bold" come in either
+    # order from one run to the next (the string hash seed)
+    raw = raw.replace("\x1b[1m\x1b[31m", "\x1b[31m\x1b[1m")
+    return [_TIME.sub(" in T", line) for line in raw.split("\n") if not _TERMINAL_HEADER.match(line)]
+
+
+@pytest.fixture
+def same_on_a_terminal(tmp_path):
+    """``same_on_a_terminal(files, *args)``: minitest and pytest run on a pseudo-terminal (TERM
+    set, colour left to the terminal) write the same bytes, the header lines that name the
+    runner and the times aside. Returns minitest's raw output."""
+    from conftest import build_minitest_command, reference_pytest_command
+    from pseudo_terminal import run_in_terminal
+
+    def _check(files, *args):
+        make_files(tmp_path, files)
+        terminal = {"NO_COLOR": None, "TERM": "xterm-256color"}
+        outputs = []
+        for build in (build_minitest_command, reference_pytest_command):
+            cmd, env = build(*args, env=terminal)
+            outputs.append(run_in_terminal(tmp_path, cmd, env))
+        (mine_code, mine), (ref_code, ref) = outputs
+        context = f"\n===== minitest =====\n{mine!r}\n===== pytest =====\n{ref!r}"
+        assert mine_code == ref_code, context
+        assert _terminal_body(mine) == _terminal_body(ref), context
+        return mine
+
+    return _check
+
+
+pty_only = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+
+
+@pty_only
+def test_live_logs_on_a_terminal_interleave_with_progress_in_colour(same_on_a_terminal):
+    mine = same_on_a_terminal(PASSING, "-p", "no:cacheprovider", "--log-cli-level=INFO")
+    green, yellow, bold, reset = "\x1b[32m", "\x1b[33m", "\x1b[1m", "\x1b[0m"
+    # each record coloured by its level, under its phase's section line, the result word after
+    # the call's records on a line of its own (its percentage in the run's colour)
+    assert (f"test_app.py::test_one \n{bold}{'-' * 32} live log setup {'-' * 32}{reset}\n"
+            f"{green}INFO    {reset} app:test_app.py:8 setup msg\n") in mine
+    assert (f"{green}INFO    {reset} app:test_app.py:13 call msg\n{green}PASSED{reset}{green}"
+            f"{' ' * 67}[ 33%]{reset}\n") in mine
+    assert f"{yellow}WARNING {reset} app:test_app.py:20 warn msg\n" in mine
+    # on a terminal the collection count is rewritten in place ("collecting ... " first)
+    assert f"{bold}collecting ... {reset}{bold}\rcollected 3 items{' ' * 62}{reset}\n" in mine
+
+
+@pty_only
+@pytest.mark.parametrize("args", [("--log-cli-level=WARNING",), ("-o", "log_cli=true", "-v"), ("-q", "-o", "log_cli=true")])
+def test_live_log_sessions_and_collection_on_a_terminal(same_on_a_terminal, args):
+    """Records at session start, at collection (the section line right after ``collecting ...``,
+    as pytest writes it), in a teardown, multi-line, around a skip."""
+    mine = same_on_a_terminal(EDGES, "-p", "no:cacheprovider", *args)
+    assert "live log collection" in mine and "\x1b[33mWARNING \x1b[0m" in mine

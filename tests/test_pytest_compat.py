@@ -237,3 +237,61 @@ def test_plugins_appending_to_report_sections_directly(files, compare):
     mine, ref = compare()
     for result in (mine, ref):
         result.fnmatch_lines(["*- Captured audit call -*", "audited test_fails"])
+
+
+def test_outcomes_are_pytests_outcome_classes(files, compare):
+    """Plugins written for pytest catch ``_pytest.outcomes`` classes (pytest-trio, anyio,
+    hypothesis): minitest's skip / fail / xfail / exit exceptions are instances of them. A group of
+    skips (tasks that all skipped) skips the test, a skip without a reason reads "Skipped", both as
+    pytest 9 says them."""
+    files({"test_a.py": """
+        import pytest
+        from _pytest import outcomes
+
+
+        @pytest.mark.parametrize("raise_it, pytest_class", [
+            (lambda: pytest.skip("s"), outcomes.Skipped),
+            (lambda: pytest.fail("f"), outcomes.Failed),
+            (lambda: pytest.xfail("x"), outcomes.XFailed),
+            (lambda: pytest.exit("e"), outcomes.Exit),
+        ], ids=["skip", "fail", "xfail", "exit"])
+        def test_caught_as_pytests(raise_it, pytest_class):
+            with pytest.raises(pytest_class):
+                raise_it()
+            try:
+                raise_it()
+            except pytest_class as exc:
+                assert isinstance(exc, (outcomes.OutcomeException, outcomes.Exit))
+
+
+        def _skipped(reason):
+            try:
+                pytest.skip(reason)
+            except BaseException as exc:
+                return exc
+
+
+        def test_group_of_skips():
+            raise BaseExceptionGroup("tasks", [_skipped("one"), _skipped("two"), _skipped("one")])
+
+
+        def test_nested_group_of_skips():
+            raise BaseExceptionGroup("outer", [BaseExceptionGroup("inner", [_skipped("a")])])
+
+
+        def test_group_with_a_failure():
+            raise BaseExceptionGroup("tasks", [_skipped("one"), ValueError("boom")])
+
+
+        def test_skip_without_reason():
+            pytest.skip()
+    """})
+    mine, ref = compare("-rs", "--tb=no")
+    assert mine.outcomes() == {"passed": 4, "skipped": 3, "failed": 1}
+
+    def skips(result):
+        return sorted(line for line in result.lines if line.startswith("SKIPPED") or " SKIPPED" in line)
+
+    assert skips(mine) == skips(ref), mine.dump() + ref.dump()
+    mine.fnmatch_lines(["*test_skip_without_reason SKIPPED  *", "*short test summary*", "SKIPPED [[]1] test_a.py:*: one; two",
+                        "SKIPPED [[]1] test_a.py:*: inner", "SKIPPED [[]1] test_a.py:*: Skipped"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 from collections.abc import Generator, Iterator
 from typing import Any, AnyStr
 
@@ -61,6 +62,37 @@ def minitest_addoption(parser: Parser) -> None:
 
 #: the whole manager, for this plugin's own capture fixtures (others get the CAPTURE_CONTROL contract)
 _MANAGER = StashKey["CaptureManager"]()
+#: the run's capture, started for the import of the initial conftest.py files, until the manager
+#: takes it over
+_EARLY_CAPTURE = StashKey[MultiCapture]()
+
+
+@hookimpl(wrapper=True)
+def minitest_load_initial_conftests(early_config: Config) -> Generator[None, None, None]:
+    """Capture while the initial conftest.py files are imported, with the very streams the tests
+    will write to (pytest's order): a module that keeps ``sys.stdout`` at import (structlog's
+    ``from sys import stdout``) then holds the object the tests see as ``sys.stdout``.
+
+    What was written meanwhile is written out once they are imported (or failed to import): the
+    warnings shown as conftest.py files register (a deprecated hook argument) and their prints
+    reach the terminal, as they did before the capture started this early. pytest keeps the
+    prints (they show with the first collection report only if that fails) and lists such
+    warnings in its summary."""
+    method = early_config.known_args.capture or "fd"
+    if method == "no":
+        return (yield)
+    capture = MultiCapture(method)
+    early_config.stash[_EARLY_CAPTURE] = capture
+    capture.resume()
+    try:
+        return (yield)
+    finally:
+        capture.suspend()
+        out, err = capture.readouterr()
+        if out:
+            sys.stdout.write(str(out))
+        if err:
+            sys.stderr.write(str(err))
 
 
 @hookimpl(tryfirst=True)
@@ -77,7 +109,9 @@ class CaptureManager:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.method = config.getoption("capture", "fd") or "fd"
-        self._global: MultiCapture | None = None
+        # the capture the initial conftest.py files were imported under: the same streams for
+        # the whole session (None: none yet, made on first use)
+        self._global: MultiCapture | None = config.stash.get(_EARLY_CAPTURE, None)
         self._fixture: CaptureFixtureImpl[Any] | None = None
         self._show = config.getoption("showcapture", "all")
         level = config.getoption("log_level", None) or config.getini("log_level")
@@ -271,8 +305,6 @@ class CaptureManager:
 
 
 def _flush_std_streams() -> None:
-    import sys
-
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

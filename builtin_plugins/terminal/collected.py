@@ -2,22 +2,32 @@
 / 1 deselected / 2 selected`` line, and the ``--collect-only`` listing (the tree of nodes, node
 ids with ``-q``, counts per file with ``-qq``).
 
+On a terminal, as pytest does there: ``collecting ... `` at any verbosity but ``-q``, rewritten as
+``collecting N items`` at most every half second while collection goes on, and at the end as the
+``collected`` line, padded to erase what it covers.
+
 Registered as the plugin ``terminalreporter.collected`` (:data:`minitest.terminal_api.COLLECTED`);
 it also sets the number of tests the progress counts against (``reporter.collected_total``).
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from minitest import hookimpl
 from minitest.nodes import Item, Session
+from minitest.reports import CollectReport
 from minitest.terminal_api import COLLECTED
 
 if TYPE_CHECKING:
     from .reporter import TerminalReporter
+
+
+#: how often the growing count is rewritten on a terminal (pytest's REPORT_COLLECTING_RESOLUTION)
+REWRITE_EVERY = 0.5
 
 
 class Collected:
@@ -28,10 +38,27 @@ class Collected:
     def __init__(self, reporter: TerminalReporter) -> None:
         self._reporter = reporter
         self._tw = reporter.writer
+        self._isatty = reporter.isatty()
+        #: items collected so far and when the count was last written (terminal only); the first
+        #: rewrite comes half a second after the reporter started, as pytest's
+        self._collecting = 0
+        self._last_rewrite = time.monotonic()
 
     def minitest_collection(self) -> None:
-        if self._reporter.verbosity > 0:
-            self._tw.write("collecting ... ", bold=True)
+        if self._reporter.verbosity > (-1 if self._isatty else 0):
+            self._tw.write("collecting ... ", flush=True, bold=True)
+
+    def minitest_collectreport(self, report: CollectReport) -> None:
+        if not self._isatty:
+            return
+        self._collecting += sum(1 for child in report.result if isinstance(child, Item))
+        now = time.monotonic()
+        if self._reporter.verbosity < 0 or now - self._last_rewrite < REWRITE_EVERY:
+            return
+        self._last_rewrite = now
+        self._reporter.rewrite(self._counts_line("collecting", self._collecting, self._collecting),
+                               erase=True, bold=True)
+        self._tw.flush()
 
     @hookimpl(trylast=True)
     def minitest_collection_finish(self, session: Session) -> None:
@@ -49,25 +76,30 @@ class Collected:
             self._print_collected(session.items)
 
     def _report_collected(self) -> None:
-        stats = self._reporter.run_stats
         collected = self._reporter.collected_total
+        line = self._counts_line("collected", collected + self._reporter.run_stats.count("deselected"), collected)
+        if self._isatty:
+            self._reporter.rewrite(line, erase=True, bold=True)
+            self._tw.write("\n")
+        else:  # plain, on the line of "collecting ... " if that was written: pytest's bytes
+            self._tw.line(line)
+
+    def _counts_line(self, verb: str, total: int, selected: int) -> str:
+        """``collected 4 items / 1 error / 1 deselected / 3 selected``."""
+        stats = self._reporter.run_stats
         errors = stats.count("error")
         skipped = stats.count("skipped")
         deselected = stats.count("deselected")
-        total = collected + deselected
-        line = f"collected {total} item{'' if total == 1 else 's'}"
-        if self._tw.width_of_current_line:  # after "collecting ... "
-            self._tw.write(line, bold=True)
-            line = ""
+        line = f"{verb} {total} item{'' if total == 1 else 's'}"
         if errors:
             line += f" / {errors} error{'s' if errors != 1 else ''}"
         if deselected:
             line += f" / {deselected} deselected"
         if skipped:
             line += f" / {skipped} skipped"
-        if deselected:
-            line += f" / {collected} selected"
-        self._tw.line(line, bold=True)
+        if total > selected:
+            line += f" / {selected} selected"
+        return line
 
     def _print_collected(self, items: Sequence[Item]) -> None:
         verbosity = self._reporter.verbosity

@@ -99,8 +99,10 @@ class FinalLine:
             fill = "=" * n
             line_len = len(fill) * 2 + len(plain) + 2
             tail = "=" if line_len + 1 <= width else ""
-            self._tw.line(self._tw.markup(fill + " ", **{color: True}) + body
-                          + self._tw.markup(" " + fill + tail, **{color: True}))
+            # pytest's bytes: the whole line in the main colour, which is switched on again
+            # after the counts' own colours end
+            back_on = self._tw.markup("", **{color: True}).removesuffix("\x1b[0m")
+            self._tw.line(f"{fill} {body}{back_on} {fill}{tail}", **{color: True})
 
     def _write_collected(self, duration: float) -> None:
         """The final line of ``--collect-only``: how many tests were collected."""

@@ -137,6 +137,8 @@ def _verbose_reason(report: Any) -> str:
         reason = str(report.longrepr[2])
         if reason.startswith("Skipped: "):
             reason = reason[len("Skipped: "):]
+        elif reason == "Skipped":  # a skip without a reason: nothing to add on the line
+            reason = ""
         return reason
     wasxfail = getattr(report, "wasxfail", None)
     if wasxfail:

@@ -47,6 +47,8 @@ class TerminalReporter:
     def __init__(self, config: Config, stream: IO[str], run_stats: RunStats | None = None) -> None:
         self.config = config
         self._tw = TerminalWriter(stream, should_use_color(config.getoption("color", "auto"), stream))
+        isatty = getattr(stream, "isatty", None)
+        self._isatty = bool(isatty and isatty())
         self.run_stats = run_stats if run_stats is not None else RunStats()
         #: pytest's name for the counts, category → entries (the same dict as the run statistics)
         self.stats: dict[str, list[Any]] = self.run_stats.legacy_dict()
@@ -87,6 +89,11 @@ class TerminalReporter:
     def verbosity(self) -> int:
         """The run's verbosity now (live logging raises it to 1 when the tests start, as pytest)."""
         return self.config.get_verbosity()
+
+    def isatty(self) -> bool:
+        """Whether the output is a terminal (pytest's name): the collection count is then
+        rewritten in place as it grows, whatever the colour setting."""
+        return self._isatty
 
     # -- small public writing API used by plugins ------------------------------------------------
     @property
