@@ -412,6 +412,21 @@ def minitest_report_collectionfinish(config: Config, start_path: Path, items: Se
 
 
 @hookspec
+def minitest_report_stop_reason(session: Session) -> str | list[str] | None:
+    """More about why the run stopped early: lines written under the terminal's ``!!!`` line.
+
+    When: once, at the end of a run that stopped early (``session.shouldfail`` after ``-x`` /
+    ``--maxfail``, or ``session.shouldstop``), by the terminal's stop-reasons part right after its
+    ``!!! stopping after 1 failures !!!`` line, before the final line; with workers, on the
+    controller (it has every report, the workers' included). The ``repeat`` builtin answers which
+    attempt of a repeated test failed (``stopped at attempt 3 of 5 of test_x.py::test_x``).
+
+    Pluggy options: a plain hook; every answer is written (a string or a list of lines), in
+    pluggy's call order. Not called when nothing stopped the run early.
+    """
+
+
+@hookspec
 def minitest_terminal_summary(terminalreporter: TerminalReporterAPI, exitstatus: int, config: Config) -> None:
     """Add sections to the terminal summary.
 

@@ -72,6 +72,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "minitester": "builtin_plugins.minitester",
     "timeout": "builtin_plugins.timeout",
     "reruns": "builtin_plugins.reruns",
+    "repeat": "builtin_plugins.repeat",
     "parallel": "builtin_plugins.parallel",
     "helpconfig": "builtin_plugins.helpconfig",
     "monitor": "builtin_plugins.monitor",
