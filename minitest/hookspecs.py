@@ -317,6 +317,26 @@ def minitest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str
 
 
 @hookspec
+def minitest_runtest_slow(nodeid: str, location: tuple[str, int | None, str], seconds: float) -> None:
+    """A test has been running for ``seconds`` and has not finished (``--slow-after``).
+
+    When: by the ``slow`` builtin, once a test has run ``--slow-after`` seconds, and again at each
+    multiple (2S, 3S...) while it still runs; between the test's ``minitest_runtest_logstart``
+    and ``minitest_runtest_logfinish``, never after. It is called from the slow builtin's watch
+    thread, not the main thread (the main thread is busy running the test): an implementation
+    must be quick and must not touch the test's state; to write to the terminal it uses
+    ``TerminalReporterAPI.write_live_line``, which may be called from any thread. With workers
+    (``-n``), the worker's call is forwarded by the ``parallel`` builtin and the controller calls
+    the hook again, in its main thread, as soon as the message arrives (before the test's reports,
+    which come when it finished): that is where the ``SLOW [> 2.0s] test_x.py::test_x`` line is
+    written.
+
+    Pluggy options: a plain hook; every implementation is called. Arguments are plain data (the
+    controller has no item), like ``minitest_runtest_logstart``'s.
+    """
+
+
+@hookspec
 def minitest_runtest_setup(item: Item) -> None:
     """Set up ``item``: the nodes of its chain and its fixtures. An exception is a setup error.
 

@@ -73,6 +73,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "timeout": "builtin_plugins.timeout",
     "reruns": "builtin_plugins.reruns",
     "repeat": "builtin_plugins.repeat",
+    "slow": "builtin_plugins.slow",
     "parallel": "builtin_plugins.parallel",
     "helpconfig": "builtin_plugins.helpconfig",
     "monitor": "builtin_plugins.monitor",
