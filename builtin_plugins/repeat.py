@@ -12,7 +12,8 @@ installed plugin itself is not loaded: this builtin runs instead)::
                                --repeat-scope), so the repetition id comes last:
                                test_p[a-1-3]; its ``request.param`` is the step from 0
     runtest_makereport       → a failed report of a repetition carries ``repeat_attempt`` /
-                               ``repeat_count`` (they travel with the report from a worker)
+                               ``repeat_count`` (they travel with the report from a worker);
+                               registered by the first test that repeats
     report_stop_reason       → after -x / --maxfail: "stopped at attempt 3 of 5 of test_x.py::test_x"
 
 Being plain parametrization, repetitions go through everything parametrized tests do: selection
@@ -87,6 +88,9 @@ def minitest_generate_tests(metafunc: Metafunc) -> None:
     count = repeat_count(definition, config)
     if count <= 1:
         return
+    pm = config.pluginmanager
+    if not pm.has_plugin(LABELS):  # the first test that repeats, in the process that runs it
+        pm.register(AttemptLabels(), LABELS)
     metafunc.fixturenames.append(STEP_FIXTURE)
     metafunc.parametrize(STEP_FIXTURE, range(count), indirect=True, ids=lambda i: f"{i + 1}-{count}",
                          scope=config.getoption("repeat_scope", "function") or "function")
@@ -98,13 +102,6 @@ def _repeat_step_number(request: Any) -> int:
     return int(request.param)
 
 
-def minitest_collection_finish(session: Session) -> None:
-    """Label the failures of repetitions, in the process that runs the tests, when some repeat."""
-    pm = session.config.pluginmanager
-    if not pm.has_plugin(LABELS) and any(_step(item) is not None for item in session.items):
-        pm.register(AttemptLabels(), LABELS)
-
-
 def _step(item: Item) -> int | None:
     callspec = getattr(item, "callspec", None)
     if callspec is None:
@@ -114,7 +111,8 @@ def _step(item: Item) -> int | None:
 
 
 class AttemptLabels:
-    """Registered only in a run with repetitions: most runs have none, and this wraps every phase."""
+    """Registered only in a run with repetitions (by ``minitest_generate_tests``, in the process
+    that collects and runs them): most runs have none, and this wraps every phase."""
 
     @hookimpl(wrapper=True)
     def minitest_runtest_makereport(self, item: Item, call: CallInfo[None]) -> Generator[None, Any, Any]:
