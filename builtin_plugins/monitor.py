@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import os
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -47,28 +48,40 @@ def _plugin_label(pm: MinitestPluginManager, plugin: object, rootpath: Path | No
 
 
 class HookTracer:
-    """Writes one line when a hook call starts and one when it ends, indented by depth."""
+    """Writes one line when a hook call starts and one when it ends, indented by depth.
+
+    Depth and start times are per thread: a hook called from another thread while the main one is
+    inside a hook (the slow builtin's watch calls ``minitest_runtest_slow`` while a test runs)
+    keeps its own nesting, and its lines start with the thread's name."""
 
     def __init__(self, pm: MinitestPluginManager, out: IO[str], rootpath: Path | None) -> None:
         self.pm = pm
         self.out = out
         self.rootpath = rootpath
-        self.depth = 0
-        self.starts: list[float] = []
+        self._main = threading.get_ident()
+        self._local = threading.local()
+
+    def _starts(self) -> tuple[list[float], str]:
+        """This thread's stack of start times, and the prefix of its lines."""
+        starts: list[float] | None = getattr(self._local, "starts", None)
+        if starts is None:
+            starts = self._local.starts = []
+        thread = threading.current_thread()
+        return starts, "" if thread.ident == self._main else f"[{thread.name}] "
 
     def before(self, hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
         plugins = ", ".join(_plugin_label(self.pm, impl.plugin, self.rootpath) for impl in reversed(hook_impls))
         subject = _subject(kwargs)
-        self.out.write(f"{'  ' * self.depth}{hook_name}{subject} [{plugins}]\n")
-        self.depth += 1
-        self.starts.append(time.perf_counter())
+        starts, prefix = self._starts()
+        self.out.write(f"{prefix}{'  ' * len(starts)}{hook_name}{subject} [{plugins}]\n")
+        starts.append(time.perf_counter())
 
     def after(self, outcome: Any, hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
-        elapsed = (time.perf_counter() - self.starts.pop()) * 1000
-        self.depth -= 1
+        starts, prefix = self._starts()
+        elapsed = (time.perf_counter() - starts.pop()) * 1000
         failed = outcome.exception is not None
         status = f" raised {type(outcome.exception).__name__}" if failed else ""
-        self.out.write(f"{'  ' * self.depth}finish {hook_name} {elapsed:.3f}ms{status}\n")
+        self.out.write(f"{prefix}{'  ' * len(starts)}finish {hook_name} {elapsed:.3f}ms{status}\n")
 
 
 def _subject(kwargs: Mapping[str, Any]) -> str:

@@ -320,6 +320,26 @@ def minitest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str
 
 
 @hookspec
+def minitest_runtest_slow(nodeid: str, location: tuple[str, int | None, str], seconds: float) -> None:
+    """A test has been running for ``seconds`` and has not finished (``--slow-after``).
+
+    When: by the ``slow`` builtin, once a test has run ``--slow-after`` seconds, and again at each
+    multiple (2S, 3S...) while it still runs; between the test's ``minitest_runtest_logstart``
+    and ``minitest_runtest_logfinish``, never after. It is called from the slow builtin's watch
+    thread, not the main thread (the main thread is busy running the test): an implementation
+    must be quick and must not touch the test's state; to write to the terminal it uses
+    ``TerminalReporterAPI.write_live_line``, which may be called from any thread. With workers
+    (``-n``), the worker's call is forwarded by the ``parallel`` builtin and the controller calls
+    the hook again, in its main thread, as soon as the message arrives (before the test's reports,
+    which come when it finished): that is where the ``SLOW [> 2.0s] test_x.py::test_x`` line is
+    written.
+
+    Pluggy options: a plain hook; every implementation is called. Arguments are plain data (the
+    controller has no item), like ``minitest_runtest_logstart``'s.
+    """
+
+
+@hookspec
 def minitest_runtest_setup(item: Item) -> None:
     """Set up ``item``: the nodes of its chain and its fixtures. An exception is a setup error.
 
@@ -411,6 +431,21 @@ def minitest_report_collectionfinish(config: Config, start_path: Path, items: Se
     Pluggy options: a plain hook; every implementation's answer is shown, the last registered
     plugin's first (``tryfirst`` ones last). A wrapper may change the list of answers its
     ``yield`` returns.
+    """
+
+
+@hookspec
+def minitest_report_stop_reason(session: Session) -> str | list[str] | None:
+    """More about why the run stopped early: lines written under the terminal's ``!!!`` line.
+
+    When: once, at the end of a run that stopped early (``session.shouldfail`` after ``-x`` /
+    ``--maxfail``, or ``session.shouldstop``), by the terminal's stop-reasons part right after its
+    ``!!! stopping after 1 failures !!!`` line, before the final line; with workers, on the
+    controller (it has every report, the workers' included). The ``repeat`` builtin answers which
+    attempt of a repeated test failed (``stopped at attempt 3 of 5 of test_x.py::test_x``).
+
+    Pluggy options: a plain hook; every answer is written (a string or a list of lines), in
+    pluggy's call order. Not called when nothing stopped the run early.
     """
 
 

@@ -74,6 +74,8 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "reruns": "builtin_plugins.reruns",
     "random": "builtin_plugins.random_order",
     "bisect": "builtin_plugins.bisect",
+    "repeat": "builtin_plugins.repeat",
+    "slow": "builtin_plugins.slow",
     "parallel": "builtin_plugins.parallel",
     "helpconfig": "builtin_plugins.helpconfig",
     "showconfig": "builtin_plugins.showconfig",

@@ -54,6 +54,8 @@ PYTEST_BUILTIN_ALIASES: dict[str, str] = {
     "pytest_timeout": "timeout",
     "rerunfailures": "reruns",
     "pytest_rerunfailures": "reruns",
+    "repeat": "repeat",
+    "pytest_repeat": "repeat",
 }
 
 #: the module attribute naming more plugins to load (minitest's own is ``minitest_plugins``)
@@ -132,6 +134,7 @@ PYTEST_PLUGINS_REPLACED: dict[str, str] = {
     "xdist.looponfail": "parallel",
     "timeout": "timeout",
     "rerunfailures": "reruns",
+    "repeat": "repeat",
 }
 
 

@@ -128,6 +128,14 @@ class TerminalReporterAPI(Protocol):
     def ensure_newline(self) -> None:
         """End the current line if something is on it."""
 
+    def write_live_line(self, text: str, **marks: bool) -> None:
+        """Write ``text`` on a line of its own while a test runs, from any thread, at once (not
+        buffered). An unfinished line is ended first, but the progress keeps it as its own: the
+        running test's result follows on the next line, as after live log records
+        (``test_x.py::test_x`` / ``SLOW [> 2.0s] test_x.py::test_x`` / ``PASSED``). The reporter's
+        writes are serialized, so a line written from another thread never cuts into one being
+        written."""
+
     def flush(self) -> None:
         """Write out what is buffered (before output that bypasses the reporter)."""
 

@@ -3,7 +3,8 @@ every event a worker sends through this process's hooks, so the terminal, junitx
 other reporter see the same calls as in a run without workers.
 
 The events of one item (logstart, its phase reports, logfinish) are held until the item finished
-and then replayed together: items never interleave in the output, whichever worker ran them.
+and then replayed together: items never interleave in the output, whichever worker ran them. A
+"slow" event (``minitest_runtest_slow``: the test is still running) is news of now, replayed at once.
 """
 
 from __future__ import annotations
@@ -256,6 +257,10 @@ class DistController:
             self._feed(handle)
         elif name in ("logreport", "warning") and handle.buffer is not None:
             handle.buffer.append(message)
+        elif name == "slow":
+            # live news of the running test: shown now, not held with its reports
+            self.config.hook.minitest_runtest_slow(nodeid=payload["nodeid"], location=tuple(payload["location"]),
+                                                   seconds=payload["seconds"])
         elif name == "crashnote":
             handle.crash_note = payload["text"]
         elif name == "internalerror":

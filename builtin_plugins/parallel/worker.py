@@ -4,7 +4,8 @@ the controller sends, forwarding every report as plain data.
 Messages are ``(name, payload-dict)`` tuples. From the controller: ``("run", {"indexes": [...]})``,
 ``("shutdown", {})`` (no more work: finish what you have) and ``("stop", {})`` (``-x``: finish the
 current item and end). To the controller: ``collected``, ``collectreport``, ``deselected``,
-``logstart``, ``logreport``, ``logfinish``, ``warning``, ``crashnote``, ``internalerror``,
+``logstart``, ``logreport``, ``logfinish``, ``warning``, ``slow`` (``minitest_runtest_slow``, sent
+from the slow builtin's watch thread while the test runs), ``crashnote``, ``internalerror``,
 ``usageerror``, ``ready`` (with the worker's ``workerinfo``, when its session starts) and finally
 ``finished`` (with the exit status and ``config.workeroutput``).
 """
@@ -15,6 +16,7 @@ import os
 import platform
 import queue
 import sys
+import threading
 from collections import deque
 from collections.abc import Generator, Sequence
 from typing import Any
@@ -43,9 +45,12 @@ class WorkerPlugin:
         self.todo: deque[int] = deque()
         self.shutdown = False
         self.stopped = False
+        # messages also go out from other threads (the slow watch, the timeout watchdog): one at a time
+        self._send_lock = threading.Lock()
 
     def send(self, name: str, **payload: Any) -> None:
-        self.channel.send((name, payload))
+        with self._send_lock:
+            self.channel.send((name, payload))
 
     def on_command(self, message: Any) -> None:
         """execnet's receiver thread: queue the command for the main loop."""
@@ -97,6 +102,10 @@ class WorkerPlugin:
 
     def minitest_runtest_logfinish(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
         self.send("logfinish", nodeid=nodeid, location=list(location))
+
+    def minitest_runtest_slow(self, nodeid: str, location: tuple[str, int | None, str], seconds: float) -> None:
+        # called from the slow builtin's watch thread: the controller shows it at once
+        self.send("slow", nodeid=nodeid, location=list(location), seconds=float(seconds))
 
     def minitest_warning_recorded(self, warning_message: Any, when: str, nodeid: str, location: Any) -> None:
         loc = list(location) if isinstance(location, (tuple, list)) else None

@@ -140,6 +140,16 @@ class TerminalReporter:
                 self._tw.line()
             self.current_fspath = None
 
+    def write_live_line(self, text: str, **marks: bool) -> None:
+        tw = self._tw
+        with tw.lock:  # the three steps as one: another thread's write never comes between them
+            if tw.width_of_current_line:
+                # not ensure_newline(): the progress keeps the line as the running test's, so its
+                # result follows on a line of its own (what live log records do)
+                tw.line()
+            tw.line(text, **marks)
+            tw.flush()
+
     def flush(self) -> None:
         self._tw.flush()
 

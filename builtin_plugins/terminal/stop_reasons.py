@@ -1,6 +1,6 @@
 """The terminal part that says why the run stopped early: the ``!!!`` lines for ``--maxfail``,
-``-x``, a KeyboardInterrupt or ``minitest.exit()``, and the ``INTERNALERROR>`` lines of an
-internal error.
+``-x``, a KeyboardInterrupt or ``minitest.exit()`` (with what plugins add about it:
+``minitest_report_stop_reason``), and the ``INTERNALERROR>`` lines of an internal error.
 
 Registered as the plugin ``terminalreporter.stop_reasons``
 (:data:`minitest.terminal_api.STOP_REASONS`), a :class:`~minitest.terminal_api.SummaryPart`.
@@ -49,6 +49,15 @@ class StopReasons:
             self._report_interrupt()
         elif session.shouldstop:
             reporter.write_sep("!", str(session.shouldstop), red=True)
+        if session.shouldfail or session.shouldstop:
+            self._write_details(session)
+
+    def _write_details(self, session: Session) -> None:
+        """What plugins add about the stop (``minitest_report_stop_reason``): which attempt of a
+        repeated test failed, for one."""
+        for answer in session.config.hook.minitest_report_stop_reason(session=session):
+            for line in [answer] if isinstance(answer, str) else answer:
+                self._reporter.write_line(str(line), red=True)
 
     def _report_interrupt(self) -> None:
         exc = self._interrupt
