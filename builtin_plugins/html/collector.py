@@ -56,6 +56,14 @@ def _message(report: TestReport | CollectReport) -> str:
     return text.splitlines()[-1] if text else ""
 
 
+def _default_category(report: TestReport) -> str:
+    """The category when no plugin answers ``minitest_report_teststatus`` (``minitest report``
+    runs without the terminal, whose answer is the default): the terminal's rule."""
+    if report.when != "call":
+        return "error" if report.failed else ("skipped" if report.skipped else "")
+    return report.outcome
+
+
 class HtmlCollector:
     """Registered as ``html-report`` only with ``--html``."""
 
@@ -93,7 +101,7 @@ class HtmlCollector:
     def minitest_runtest_logreport(self, report: TestReport) -> None:
         config = self.config
         status = config.hook.minitest_report_teststatus(report=report, config=config)
-        category = str(status[0]) if status else report.outcome
+        category = str(status[0]) if status else _default_category(report)
         entry = self._entry(report.nodeid)
         entry["d"] += float(report.duration or 0.0)
         start, stop = float(report.start or 0.0), float(report.stop or 0.0)
@@ -111,14 +119,17 @@ class HtmlCollector:
         elif not entry["o"]:
             entry["o"] = "passed"  # a passing setup: the call decides
         text = _longrepr_text(report) if not report.passed else ""
-        if text or report.sections:
+        sections = report.sections
+        if report.when == "teardown":  # its sections repeat the earlier phases' output (as the terminal skips them)
+            sections = [s for s in sections if "teardown" in s[0]]
+        if text or sections:
             if category not in ("", "passed") or text:
                 message = _message(report)
                 if message:
                     entry["m"] = message
             entry.setdefault("ph", []).append({
                 "w": report.when, "o": category or report.outcome, "t": _clip(text),
-                "s": [[name, _clip(content)] for name, content in report.sections],
+                "s": [[name, _clip(content)] for name, content in sections],
                 **({"a": int(getattr(report, "rerun", 0) or 0)} if getattr(report, "rerun", None) else {})})
 
     def minitest_warning_recorded(self, warning_message: Any, when: str, nodeid: str) -> None:
@@ -144,17 +155,18 @@ class HtmlCollector:
         duration = self.config.stash.get(SESSION_DURATION, None)
         if duration is None:
             duration = time.perf_counter() - self._perf_start
-        start = self.start
+        # the timeline starts with the first test (the same in a live run and in its replay)
+        start = min((entry["t0"] for entry in self.tests.values() if "t0" in entry), default=self.start)
         tests = []
         for entry in self.tests.values():
-            if "t0" in entry:  # times from the session's start, in ms: smaller, and what the timeline draws
+            if "t0" in entry:  # times from the first test's start, in ms: smaller, and what the timeline draws
                 entry["t0"] = round((entry["t0"] - start) * 1000, 3)
                 entry["t1"] = round((entry["t1"] - start) * 1000, 3)
             entry["d"] = round(entry["d"], 6)
             tests.append(entry)
         self.tests = {}
         title = str(self.config.getini("html_title") or "Test report")
-        return {"title": title, "start": start, "duration": duration, "exitstatus": self.exitstatus,
+        return {"title": title, "start": self.start, "duration": duration, "exitstatus": self.exitstatus,
                 "platform": platform_line(), "rootdir": str(self.config.rootpath),
                 "args": [str(a) for a in self.config.invocation_params.args],
                 "tests": tests, "warnings": self.warnings}

@@ -18,7 +18,7 @@ from minitest.reports import CollectReport, TestReport
 from minitest.runstats import SESSION_DURATION
 from minitest.version import __version__, platform_line
 
-from .stream import dumps, plain, warning_to_event
+from .stream import dumps, warning_to_event
 
 
 def _printed(answers: Sequence[str | Sequence[str]]) -> list[str]:
@@ -140,9 +140,12 @@ class ReportLogRecorder:
                                   location: tuple[str, int, str] | None) -> None:
         self.write(warning_to_event(warning_message, when, nodeid, location))
 
-    def _report_data(self, report: TestReport | CollectReport) -> dict[str, Any]:
-        data = self.config.hook.minitest_report_to_serializable(config=self.config, report=report)
-        data = plain(data if data is not None else report.to_dict())
+    @staticmethod
+    def _report_data(report: TestReport | CollectReport) -> dict[str, Any]:
+        # the report's own plain data (what workers send), not minitest_report_to_serializable:
+        # its default implementation walks every value first, and this runs three times per test;
+        # what JSON cannot carry is turned into text as it is met (see stream.dumps)
+        data = report.to_dict()
         # the worker's node object (set by the parallel controller) is no data: worker_id says it
         data.pop("node", None)
         return data

@@ -194,4 +194,7 @@ def _interruption(event: dict[str, Any]) -> BaseException:
 def _exception_info(exc: BaseException) -> Any:
     from minitest.raises_api import ExceptionInfo
 
-    return ExceptionInfo.from_exception(exc)
+    try:  # an ExceptionInfo needs a traceback: the exception is raised here to get one
+        raise exc
+    except BaseException as raised:  # noqa: BLE001
+        return ExceptionInfo.from_exception(raised)

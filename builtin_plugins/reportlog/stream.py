@@ -53,10 +53,21 @@ def plain(value: Any) -> Any:
     return repr(value)
 
 
+def _as_text(value: Any) -> Any:
+    """``json``'s fallback for what it cannot write: one conversion where it is met, instead of a
+    walk over every report before writing it (three reports per test)."""
+    if isinstance(value, (set, frozenset)):
+        return list(value)
+    return plain(value)
+
+
 def dumps(event: dict[str, Any]) -> str:
     """One line of the stream. ASCII only: lone surrogates (undecodable bytes a test printed) are
     kept as ``\\udcXX`` escapes, which every JSON reader accepts."""
-    return json.dumps(event, ensure_ascii=True, separators=(",", ":"))
+    try:
+        return json.dumps(event, ensure_ascii=True, separators=(",", ":"), default=_as_text)
+    except (TypeError, ValueError):  # a key JSON cannot have (a tuple), a value that refers to itself
+        return json.dumps(plain(event), ensure_ascii=True, separators=(",", ":"))
 
 
 def warning_to_event(message: warnings.WarningMessage, when: str, nodeid: str,
