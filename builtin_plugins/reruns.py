@@ -34,6 +34,7 @@ from minitest.config import Config, Parser, UsageError
 from minitest.marks import Mark, mark_condition_namespace
 from minitest.nodes import Item, Session
 from minitest.protocol import run_phase
+from minitest.reportlog_api import REPLAYED_RUN
 from minitest.reports import CallInfo, TestReport
 from minitest.stash import StashKey
 from minitest.terminal_api import TerminalReporterAPI
@@ -154,7 +155,9 @@ def minitest_configure(config: Config) -> None:
     if hasattr(config, "workerinput"):
         return  # a worker's reports are shown and summed up by the controller
     distributing = config.getoption("dist", "no") not in (None, "no")
-    if settings.reruns or settings.force or distributing:
+    # reports from elsewhere (workers, a recorded run) may be reruns whatever the options say here
+    replaying = config.stash.get(REPLAYED_RUN, None) is not None
+    if settings.reruns or settings.force or distributing or replaying:
         _record_reruns(config)
 
 

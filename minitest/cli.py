@@ -15,7 +15,8 @@ from minitest.config import Config, MinitestConfigWarning, UsageError, bootstrap
 from minitest.exitcode import ExitCode
 from minitest.pluginmanager import ConftestImportFailure
 
-__all__ = ["ExitCode", "main", "console_main", "prepare_config", "MinitestConfigWarning"]
+__all__ = ["ExitCode", "main", "console_main", "prepare_config", "MinitestConfigWarning", "SUBCOMMANDS",
+           "expand_subcommand"]
 
 
 def prepare_config(args: Sequence[str], plugins: Sequence[object] = ()) -> Config:
@@ -24,10 +25,30 @@ def prepare_config(args: Sequence[str], plugins: Sequence[object] = ()) -> Confi
     return bootstrap(args, plugins)
 
 
+#: ``minitest NAME ARGS...`` is ``minitest OPTIONS ARGS...``: a subcommand is a run whose builtins
+#: are told what to do by an option (``reportlog``'s ``--replay``), so it takes every option a run
+#: does (``minitest replay run.jsonl -v -rA``). A file or folder of the same name in the current
+#: directory is still a test path (``./replay`` always is).
+SUBCOMMANDS: dict[str, tuple[str, ...]] = {
+    # print the terminal report of a recorded run (the cache is left as it is: nothing ran here)
+    "replay": ("--replay=terminal", "-p", "no:cache"),
+    # write report files (--html, --junitxml, --report-log) from a recorded run, no terminal report
+    "report": ("--replay=report", "-p", "no:cache", "-p", "no:terminal"),
+}
+
+
+def expand_subcommand(args: Sequence[str]) -> list[str]:
+    """``args`` with a leading subcommand name replaced by the options it stands for."""
+    if args and args[0] in SUBCOMMANDS and not os.path.exists(args[0]):
+        return [*SUBCOMMANDS[args[0]], *args[1:]]
+    return list(args)
+
+
 def main(args: Sequence[str] | None = None, plugins: Sequence[object] = ()) -> int:
     """Run minitest with ``args`` (default ``sys.argv[1:]``); return the exit code."""
     if args is None:
         args = sys.argv[1:]
+    args = expand_subcommand(args)
     try:
         config = prepare_config(args, plugins)
     except ConftestImportFailure as exc:

@@ -68,6 +68,8 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "pytest_shim": "builtin_plugins.pytest_shim",
     "cache": "builtin_plugins.cache",
     "junitxml": "builtin_plugins.junitxml",
+    "reportlog": "builtin_plugins.reportlog",
+    "html": "builtin_plugins.html",
     "durations": "builtin_plugins.durations",
     "minitester": "builtin_plugins.minitester",
     "timeout": "builtin_plugins.timeout",

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from minitest.nodes import Item
     from minitest.reports import CollectReport, TestReport
 
-__all__ = ["RunStats", "RUN_STATS", "MAX_WARNINGS", "OUTCOMES"]
+__all__ = ["RunStats", "RUN_STATS", "MAX_WARNINGS", "OUTCOMES", "SESSION_DURATION"]
 
 #: the categories of the final line, in the order it lists them
 OUTCOMES = ("failed", "passed", "skipped", "deselected", "xfailed", "xpassed", "warnings", "error")
@@ -149,3 +149,10 @@ RUN_STATS = StashKey[RunStats]()
 #: tests passed, the terminal compares the ``warnings`` count with it: more is exit code 6
 #: (``ExitCode.MAX_WARNINGS_ERROR``) and a line saying so
 MAX_WARNINGS = StashKey[int]()
+
+#: the session's duration in seconds as the final line states it (``in 0.12s``), on
+#: ``config.stash``: the final line sets it from its clock when it writes, unless a plugin set it
+#: first, and then shows that one (a replayed run sets the recorded duration, so the replay reads
+#: as the run did); a plugin recording the run reads it after the final line (a ``sessionfinish``
+#: wrapper)
+SESSION_DURATION = StashKey[float]()

@@ -63,7 +63,8 @@ class Collected:
     @hookimpl(trylast=True)
     def minitest_collection_finish(self, session: Session) -> None:
         reporter = self._reporter
-        reporter.collected_total = len(session.items)
+        # a replayed run has no items of its own: the count it recorded is the session's
+        reporter.collected_total = len(session.items) or session.testscollected
         if reporter.verbosity >= 0:
             self._report_collected()
         config = session.config

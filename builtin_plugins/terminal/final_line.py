@@ -15,7 +15,7 @@ import time
 from typing import TYPE_CHECKING
 
 from minitest.nodes import Session
-from minitest.runstats import OUTCOMES, RunStats
+from minitest.runstats import OUTCOMES, SESSION_DURATION, RunStats
 from minitest.terminal_api import FINAL_LINE
 
 if TYPE_CHECKING:
@@ -66,6 +66,15 @@ class FinalLine:
     def write_summary(self, session: Session, exitstatus: int) -> None:
         self.summary_stats()
 
+    def session_duration(self) -> float:
+        """The duration the line states: the clock's, published as ``SESSION_DURATION``, or the
+        one a plugin published before (a replayed run's recorded duration)."""
+        stash = self._reporter.config.stash
+        duration = stash.get(SESSION_DURATION, None)
+        if duration is None:
+            duration = stash[SESSION_DURATION] = time.perf_counter() - self._perf_start
+        return duration
+
     def stats_parts(self) -> list[tuple[str, str]]:
         """(text, colour) of each count of the final line, in pytest's order."""
         stats = self._reporter.run_stats
@@ -78,7 +87,7 @@ class FinalLine:
         return parts
 
     def summary_stats(self) -> None:
-        duration = time.perf_counter() - self._perf_start
+        duration = self.session_duration()
         if self._reporter.collect_only:
             self._write_collected(duration)
             return

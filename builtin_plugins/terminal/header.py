@@ -12,14 +12,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pluggy
-
 from minitest import hookimpl
 from minitest.config import Config
-from minitest.entrypoints import distribution_version
 from minitest.nodes import Session
 from minitest.terminal_api import HEADER
-from minitest.version import __version__
+from minitest.version import platform_line
 
 if TYPE_CHECKING:
     from .reporter import TerminalReporter
@@ -42,8 +39,7 @@ class Header:
         reporter = self._reporter
         config = reporter.config
         reporter.write_sep("=", "test session starts", bold=True)
-        py = ".".join(map(str, sys.version_info[:3]))
-        line = f"platform {sys.platform} -- Python {py}, minitest-{__version__}, pluggy-{distribution_version(pluggy, 'pluggy')}"
+        line = platform_line()
         if reporter.verbosity > 0:
             line += f" -- {sys.executable}"
         reporter.write_line(line)
