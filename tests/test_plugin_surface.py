@@ -114,3 +114,37 @@ def pytest_assertrepr_compare(config, op, left, right):
     mine, ref = compare()
     for result in (mine, ref):
         result.fnmatch_lines(["E       *compared with markup=False width>0=True"])
+
+
+def test_a_fixture_error_is_shown_from_the_test_file_below_a_plugins_setup_wrapper(files, compare):
+    """pytest-asyncio wraps every fixture's setup (``pytest_fixture_setup``): the failure of a
+    fixture of the test's module is shown from its first frame in that file, as pytest cuts."""
+    files({
+        "conftest.py": '''
+import pytest
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    wrapped_setup = True
+    return (yield)
+''',
+        "test_fixture.py": '''
+import pytest
+
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("setup boom")
+
+
+def test_uses_it(broken):
+    pass
+''',
+    })
+    mine, ref = compare()
+    assert mine.outcomes() == {"errors": 1}
+    for result in (mine, ref):
+        result.fnmatch_lines(["*ERROR at setup of test_uses_it*", "", "    @pytest.fixture", "    def broken():",
+                              '>       raise RuntimeError("setup boom")'])
+        assert "wrapped_setup" not in result.stdout, result.dump()
