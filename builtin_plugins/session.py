@@ -108,10 +108,13 @@ _REACHING_ERRORS = (AttributeError, ImportError, NameError)
 
 def _pytest_plugin_reaching_for_internals(config: Config, exc: BaseException) -> str | None:
     """The message for an installed pytest plugin whose hook failed on an attribute or import
-    minitest does not provide (``item._initrequest()``, pytest's runner internals): the plugin,
-    what it reached for, and ``-p no:NAME`` as the way out (exit code 4, no traceback); None for
-    anything else, which stays an internal error."""
-    if not isinstance(exc, _REACHING_ERRORS):
+    minitest does not provide (``item._initrequest()``, pytest's runner internals), or failed
+    inside pytest's own code run on minitest's objects (pytest-sugar and pytest-instafail build
+    pytest's ``TerminalReporter`` from the config): the plugin, what it reached for, and
+    ``-p no:NAME`` as the way out (exit code 4, no traceback); None for anything else, which
+    stays an internal error."""
+    inside = _pytest_module_raising(exc)
+    if not isinstance(exc, _REACHING_ERRORS) and inside is None:
         return None
     pm = config.pluginmanager
     found = pm.failing_hookimpl(exc)
@@ -121,9 +124,23 @@ def _pytest_plugin_reaching_for_internals(config: Config, exc: BaseException) ->
     origin = pm.origins.get(name)
     if origin is None or origin.kind != "pytest-entrypoint":
         return None
+    where = f" (raised in pytest's {inside})" if inside is not None else ""
     return (f"ERROR: the pytest plugin {name!r} ({origin.dist} {origin.version}) reached for something "
-            f"minitest does not provide, in {found[0]}: {type(exc).__name__}: {exc}\n"
+            f"minitest does not provide, in {found[0]}: {type(exc).__name__}: {exc}{where}\n"
             f"(-p no:{name} runs without it; docs/migrating-from-pytest.md lists what such plugins need)\n")
+
+
+def _pytest_module_raising(exc: BaseException) -> str | None:
+    """The innermost module of pytest's own package (``_pytest.terminal``) in the traceback of
+    ``exc``, if any: pytest's internals do not run on minitest's objects, whatever they raise."""
+    module = None
+    tb = exc.__traceback__
+    while tb is not None:
+        name = str(tb.tb_frame.f_globals.get("__name__", ""))
+        if name.startswith("_pytest."):
+            module = name
+        tb = tb.tb_next
+    return module
 
 
 def _report_internal_error(config: Config, exc: BaseException) -> None:

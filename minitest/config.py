@@ -29,8 +29,8 @@ from minitest.stash import Stash
 Parsed = TypeVar("Parsed")
 
 if TYPE_CHECKING:
-
     from minitest.pluginmanager import MinitestPluginManager
+    from minitest.terminal_api import TerminalWriter
 
 __all__ = ["Config", "Parser", "OptionGroup", "UsageError", "IniFile", "locate_config", "determine_rootdir"]
 
@@ -484,6 +484,14 @@ class Config:
 
     def get_verbosity(self) -> int:
         return int(getattr(self.option, "verbose", 0) or 0)
+
+    def get_terminal_writer(self) -> TerminalWriter:
+        """The terminal reporter's writer, as pytest's ``Config.get_terminal_writer()`` gives it
+        (pytest-icdiff asks it whether the terminal shows colour). A KeyError without a
+        terminal reporter (``-p no:terminal``), as pytest fails then too."""
+        from minitest.terminal_api import TERMINAL_REPORTER
+
+        return self.stash[TERMINAL_REPORTER].writer
 
     # -- set by the bootstrap -------------------------------------------------------------------
     @property

@@ -87,6 +87,12 @@ class FixtureRequest(abc.ABC):
         return self._pyfuncitem.path  # type: ignore[attr-defined,no-any-return]
 
     @property
+    def fspath(self) -> Any:
+        """pytest's legacy ``py.path.local`` of :attr:`path`, as the test's node has it
+        (pytest-datadir reads ``request.fspath.dirname``)."""
+        return self._pyfuncitem.fspath  # type: ignore[attr-defined]
+
+    @property
     def keywords(self) -> Any:
         return self.node.keywords
 

@@ -152,6 +152,22 @@ class PathHooks:
         self.valid = True
 
 
+class DistView:
+    """A plugin's distribution as pluggy's ``list_plugin_distinfo()`` gives it: the
+    ``importlib.metadata`` distribution's attributes plus ``project_name`` (pkg_resources' name
+    for its ``Name``, which plugins written for pytest read)."""
+
+    def __init__(self, dist: Any) -> None:
+        self._dist = dist
+
+    @property
+    def project_name(self) -> str:
+        return str(self._dist.metadata["name"])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._dist, name)
+
+
 class MinitestPluginManager(pluggy.PluginManager):
     """pluggy's PluginManager plus plugin origins, conftest.py handling and pytest hook names."""
 
@@ -171,6 +187,8 @@ class MinitestPluginManager(pluggy.PluginManager):
         self.confcutdir: Path | None = None
         self.noconftest = False
         self._blocked: dict[str, None] = {}  # every name passed to set_blocked, in order
+        #: (plugin, distribution) of the installed plugins loaded, for :meth:`list_plugin_distinfo`
+        self._entrypoint_dists: list[tuple[object, Any]] = []
         #: ``config.hook``: every plugin's hooks, under minitest's and pytest's names
         self.relay: Any = _PathHookProxy(self, ())
 
@@ -390,14 +408,18 @@ class MinitestPluginManager(pluggy.PluginManager):
         from minitest.entrypoints import group_entry_points
 
         skip = frozenset(PYTEST_PLUGINS_REPLACED) if group == PYTEST_ENTRYPOINT_GROUP else frozenset()
+        to_load = [(dist, ep) for dist, ep in group_entry_points(group, skip)
+                   if (only is None or ep.name == only) and not (self.get_plugin(ep.name) or self.is_blocked(ep.name))]
+        # every module is marked for assertion rewriting before the first is imported, as pytest
+        # does: one plugin's module often imports another's (pytest_html.plugin imports
+        # pytest_html.fixtures, its second entry point), which would then be imported unrewritten
+        for _dist, ep in to_load:
+            self._mark_rewrite(ep.module)
         count = 0
-        for dist, ep in group_entry_points(group, skip):
-            if only is not None and ep.name != only:
-                continue
+        for dist, ep in to_load:
             if self.get_plugin(ep.name) or self.is_blocked(ep.name):
                 continue
             project = f"{dist.metadata['name']} {dist.version}"
-            self._mark_rewrite(ep.module)
             try:
                 plugin = ep.load()
             except Exception as exc:
@@ -407,8 +429,16 @@ class MinitestPluginManager(pluggy.PluginManager):
                 ) from exc
             kind = "pytest-entrypoint" if group == PYTEST_ENTRYPOINT_GROUP else "entrypoint"
             self.register(plugin, ep.name, PluginOrigin(kind, ep.value, dist.metadata["name"], dist.version))
+            self._entrypoint_dists.append((plugin, dist))
             count += 1
         return count
+
+    def list_plugin_distinfo(self) -> list[tuple[Any, Any]]:
+        """pluggy's ``(plugin, distribution)`` pairs of the installed plugins, in load order: the
+        plugins loaded here are listed as pluggy's own ``load_setuptools_entrypoints`` would list
+        them (pytest-metadata reads their names and versions, pytest-html shows them)."""
+        ours = [(plugin, DistView(dist)) for plugin, dist in self._entrypoint_dists]
+        return [*super().list_plugin_distinfo(), *ours]
 
     def consider_module(self, module: ModuleType) -> None:
         """Honour ``minitest_plugins`` / ``pytest_plugins`` in a conftest or test module."""

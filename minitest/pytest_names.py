@@ -243,7 +243,7 @@ def is_pytest_fixture_definition(obj: object) -> bool:
 
 #: pytest's private attribute names of a node that plugins read (pytest-benchmark's
 #: ``node._nodeid``) → the kernel attribute holding the same thing
-PYTEST_NODE_ALIASES: dict[str, str] = {"_nodeid": "nodeid"}
+PYTEST_NODE_ALIASES: dict[str, str] = {"_nodeid": "nodeid", "_store": "stash"}
 
 #: the same for items: hypothesis, pytest-asyncio, anyio and pytest-rerunfailures read the
 #: running test's request and fixture info under pytest's private names

@@ -87,6 +87,13 @@ class CallInfo(Generic[T]):
             self._excinfo = ExceptionInfo.from_exc_info((type(exc), exc, exc.__traceback__))
         return self._excinfo
 
+    @excinfo.setter
+    def excinfo(self, excinfo: ExceptionInfo[BaseException] | None) -> None:
+        # pytest's CallInfo is a plain dataclass: a makereport wrapper may swap the exception
+        # (pytest-check sets the AssertionError summing up its failed checks)
+        self._exc = excinfo.value if excinfo is not None else None
+        self._excinfo = excinfo
+
     @property
     def result(self) -> T:
         if self._exc is not None:
@@ -181,12 +188,14 @@ class BaseReport:
 
     @property
     def longreprtext(self) -> str:
+        """The failure's text without its surrounding blank lines and indentation, as pytest's
+        (pytest-check and pytest-json-report put it into their own reports)."""
         lr = self.longrepr
         if lr is None:
             return ""
         if isinstance(lr, tuple):
             return str(lr[2])
-        return str(lr)
+        return str(lr).strip()
 
     @property
     def head_line(self) -> str | None:

@@ -108,10 +108,13 @@ def _entries(tb: TracebackType | None, cut_code: CodeType | None, full: bool) ->
         entries.append(tb)
         tb = tb.tb_next
     if cut_code is not None:
-        for i, entry in enumerate(entries):
-            if entry.tb_frame.f_code is cut_code:
-                entries = entries[i:]
-                break
+        # from the test function; else (a fixture of the test's module failed) from the first
+        # frame in the test's file, as pytest cuts: a plugin's fixture_setup wrapper above it
+        # (pytest-asyncio's) is not shown
+        starts = [i for i, entry in enumerate(entries) if entry.tb_frame.f_code is cut_code] or \
+                 [i for i, entry in enumerate(entries) if entry.tb_frame.f_code.co_filename == cut_code.co_filename]
+        if starts:
+            entries = entries[starts[0]:]
     if full:
         return entries
     kept = [e for e in entries

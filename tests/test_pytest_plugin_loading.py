@@ -215,3 +215,67 @@ def test_pytest_plugin_reaching_for_a_pytest_internal_is_named_with_the_way_out(
            "ValueError in minitest_runtest_protocol: a bug of the plugin's own" in bug.output, bug.dump()
     fine = run_process([str(env.python), "-m", "minitest", "-p", "no:cache", "-p", "no:reach"], tmp_path, clean_env())
     assert fine.ret == 1, fine.dump()
+
+
+TWO_MODULES = {
+    # pytest-html's layout: the first entry point's module imports the second's
+    "pytest_twin/__init__.py": "",
+    "pytest_twin/plugin.py": '''
+from pytest_twin import fixtures  # noqa: F401 - imported before its own entry point loads
+
+
+def pytest_report_header(config):
+    names = [f"{dist.project_name}-{dist.version}" for _, dist in config.pluginmanager.list_plugin_distinfo()]
+    return "distinfo: " + ", ".join(names)
+''',
+    "pytest_twin/fixtures.py": '''
+import pytest
+
+
+@pytest.fixture
+def twin_check():
+    def check(value):
+        assert value == 2  # rewritten: the failure shows the value
+    return check
+''',
+}
+
+
+def test_pytest_plugin_modules_are_rewritten_and_listed_by_pluggy(tmp_path_factory, tmp_path):
+    """pytest-html / pytest-metadata: every entry-point module is marked for assertion rewriting
+    before the first is imported (no "cannot be rewritten" warning, the fixture's assert is
+    explained), and pluggy's ``list_plugin_distinfo()`` lists the installed plugins."""
+    env = make_venv(tmp_path_factory.mktemp("venv") / "env")
+    env.install_wheel(build_wheel(tmp_path_factory.mktemp("wheel"), "pytest-twin", "1.2", TWO_MODULES,
+                                  "[pytest11]\ntwin = pytest_twin.plugin\ntwin_fixtures = pytest_twin.fixtures\n"))
+    make_files(tmp_path, {"test_twin.py": "def test_twin(twin_check):\n    twin_check(3)\n"})
+    result = run_process([str(env.python), "-m", "minitest", "-p", "no:cache"], tmp_path, clean_env())
+    assert result.ret == 1, result.dump()
+    assert "cannot be rewritten" not in result.output, result.dump()
+    # (the system site-packages the venv sees may add plugins after these)
+    result.fnmatch_lines(["distinfo: pytest-twin-1.2, pytest-twin-1.2*", "plugins: twin-1.2*",
+                          "E       assert 3 == 2"])
+
+
+PYTEST_INTERNALS = '''
+def pytest_configure(config):
+    # pytest-sugar and pytest-instafail build pytest's own terminal reporter from the config
+    from _pytest.terminal import TerminalReporter
+
+    TerminalReporter(config)
+'''
+
+
+def test_pytest_plugin_failing_inside_pytests_own_code_is_named_with_the_way_out(tmp_path_factory, tmp_path):
+    env = _venv_with_plugin(tmp_path_factory, "pytest-sweet", "1.1", "pytest_sweet", PYTEST_INTERNALS, "sweet")
+    if run_process([str(env.python), "-c", "import _pytest.terminal"], tmp_path, clean_env()).ret != 0:
+        pytest.skip("pytest is not importable in the test venv")
+    make_files(tmp_path, SUITE)
+    result = run_process([str(env.python), "-m", "minitest", "-p", "no:cache"], tmp_path, clean_env())
+    assert result.ret == 4, result.dump()
+    result.fnmatch_lines([
+        "ERROR: the pytest plugin 'sweet' (pytest-sweet 1.1) reached for something minitest does not provide, "
+        "in minitest_configure: * (raised in pytest's _pytest.*)",
+        "(-p no:sweet runs without it; docs/migrating-from-pytest.md lists what such plugins need)",
+    ], stream="stderr")
+    assert "Traceback" not in result.output

@@ -72,7 +72,8 @@ class Header:
                 dist = str(origin.dist).removeprefix("pytest-")
                 installed.append(f"{dist}-{origin.version}")
         if installed:
-            lines.append("plugins: " + ", ".join(sorted(set(installed))))
+            # in the order they were loaded, as pytest lists them
+            lines.append("plugins: " + ", ".join(dict.fromkeys(installed)))
         return lines
 
 

@@ -152,6 +152,9 @@ def _crash_message(rep: Any) -> str | None:
         return lr.crash.message if lr.crash is not None else None
     if isinstance(lr, tuple):
         return str(lr[2])
+    crash = getattr(lr, "reprcrash", None)
+    if crash is not None:
+        return str(crash.message)  # a repr a plugin made (pytest-check's ExceptionChainRepr)
     if lr is not None:
         return str(lr)  # a custom repr_failure's text: its first line, as pytest shows it
     return None

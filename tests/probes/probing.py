@@ -53,6 +53,12 @@ def probe_venv() -> Venv:
         return env
 
 
+#: installed plugins that act on every run once installed (pytest-randomly shuffles each probe
+#: with a different seed under each runner, pytest-icdiff rewrites every ``==`` explanation): off
+#: in each probe but the ones that name them in ``plugins=``
+OPT_IN = ("randomly", "icdiff")
+
+
 class Probe:
     """Runs one folder under both runners in the probe venv."""
 
@@ -61,20 +67,21 @@ class Probe:
         self.root = root
 
     def run(self, runner: str, *args: str, env: dict[str, str | None] | None = None,
-            randomly: bool = False) -> RunResult:
+            randomly: bool = False, plugins: tuple[str, ...] = ()) -> RunResult:
+        """One runner on the folder; the :data:`OPT_IN` plugins stay off unless named in
+        ``plugins`` (``randomly=True`` is ``plugins=("randomly",)``)."""
         no_cache = ("-p", "no:cacheprovider") if runner == "pytest" else ("-p", "no:cache")
-        # pytest-randomly is installed in the shared venv: it would shuffle every probe with a
-        # different seed under each runner; its own probe turns it on (randomly=True)
-        no_randomly = () if randomly else ("-p", "no:randomly")
-        return run_process([str(self.venv.python), "-m", runner, "-v", *no_cache, *no_randomly, *args], self.root,
+        wanted = {*plugins, *(("randomly",) if randomly else ())}
+        off = [arg for name in OPT_IN if name not in wanted for arg in ("-p", f"no:{name}")]
+        return run_process([str(self.venv.python), "-m", runner, "-v", *no_cache, *off, *args], self.root,
                            clean_env(env, pythonpath=[REPO_ROOT]))
 
     def compare(self, *args: str, env: dict[str, str | None] | None = None,
-                randomly: bool = False) -> tuple[RunResult, RunResult]:
+                randomly: bool = False, plugins: tuple[str, ...] = ()) -> tuple[RunResult, RunResult]:
         """Both runners on the folder: the same node ids with the same outcome words, the same
         exit code and final-line counts. Returns ``(minitest, pytest)``."""
-        mine = self.run("minitest", *args, env=env, randomly=randomly)
-        ref = self.run("pytest", *args, env=env, randomly=randomly)
+        mine = self.run("minitest", *args, env=env, randomly=randomly, plugins=plugins)
+        ref = self.run("pytest", *args, env=env, randomly=randomly, plugins=plugins)
         context = f"\n===== minitest =====\n{mine.dump()}\n===== pytest =====\n{ref.dump()}"
         assert verbose_nodeids(mine) == verbose_nodeids(ref), "node ids / outcomes differ" + context
         assert mine.ret == ref.ret, f"exit code {mine.ret} != pytest's {ref.ret}" + context
