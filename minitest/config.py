@@ -54,6 +54,8 @@ class _Option:
     option_attrs: dict[str, Any]
     #: the source file of the code that added it: which plugin declared it (``--show-config``)
     declared_in: str = ""
+    #: withdrawn when another plugin adds an option of one of its names (see ``OptionGroup.addoption``)
+    gives_way: bool = False
 
     def names(self) -> list[str]:
         return list(self.option_names)
@@ -101,11 +103,16 @@ class OptionGroup:
         self._parser = parser
 
     def addoption(self, *names: str, **attrs: Any) -> None:
-        """Add an option; the arguments are those of ``argparse.ArgumentParser.add_argument``."""
+        """Add an option; the arguments are those of ``argparse.ArgumentParser.add_argument``.
+
+        ``gives_way=True`` (minitest's, not argparse's) makes a builtin's option step aside when
+        an installed plugin adds an option of the same name: ``--html`` is pytest-html's when it
+        is installed. The builtin sees its option's ``dest`` keep its default."""
+        gives_way = bool(attrs.pop("gives_way", False))
         clash = self._parser._taken.intersection(names)
         if clash:
-            raise ValueError(f"option names {sorted(clash)} already added")
-        option = _Option(tuple(names), dict(attrs), _declaring_file())
+            self._parser._make_way(clash)
+        option = _Option(tuple(names), dict(attrs), _declaring_file(), gives_way)
         self.options.append(option)
         self._parser._taken.update(names)
         self._parser._revision += 1
@@ -167,6 +174,18 @@ class Parser:
     def addoption(self, *names: str, **attrs: Any) -> None:
         """Add an option to the "custom options" group."""
         self._anonymous.addoption(*names, **attrs)
+
+    def _make_way(self, names: set[str]) -> None:
+        """Withdraw the options that have one of ``names`` and give way; any other clash is the
+        second plugin's error."""
+        clashing = [(group, opt) for group in self._groups for opt in group.options
+                    if names.intersection(opt.option_names)]
+        if not clashing or not all(opt.gives_way for _, opt in clashing):
+            raise ValueError(f"option names {sorted(names)} already added")
+        for group, opt in clashing:
+            group.options.remove(opt)
+            self._taken.difference_update(opt.option_names)
+        self._revision += 1
 
     def addini(self, name: str, help: str, type: str | None = None, default: Any = NOTSET) -> None:
         """Declare an ini value. ``type`` is one of None/"string", "args", "linelist", "paths",

@@ -69,7 +69,8 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "cache": "builtin_plugins.cache",
     "junitxml": "builtin_plugins.junitxml",
     "reportlog": "builtin_plugins.reportlog",
-    "html": "builtin_plugins.html",
+    # not "html": that is pytest-html's plugin name, which other plugins look up (hypothesis)
+    "htmlreport": "builtin_plugins.html",
     "durations": "builtin_plugins.durations",
     "minitester": "builtin_plugins.minitester",
     "timeout": "builtin_plugins.timeout",

@@ -210,3 +210,31 @@ def test_twenty_thousand_tests_open_and_filter(files, run, tmp_path, browser):
     print(f"\n20,000 tests: {size / 1e6:.1f} MB, opened in {state['readyAt']:.0f} ms "
           f"(navigation to ready; {opened * 1000:.0f} ms seen from here), filter {filtering:.0f} ms, "
           f"search {searching:.0f} ms")
+
+
+def test_an_installed_plugins_html_option_takes_over(files, run, tmp_path):
+    """pytest-html's ``--html`` wins when it is installed (the builtin's option gives way): here a
+    conftest.py declares it, as an installed plugin would."""
+    files({
+        "conftest.py": """
+            def minitest_addoption(parser):
+                parser.addoption("--html", dest="htmlpath", default=None)
+
+            def minitest_configure(config):
+                if config.getoption("htmlpath"):
+                    print("other html plugin writes", config.getoption("htmlpath"))
+        """,
+        "test_one.py": "def test_one(): pass\n",
+    })
+    result = run("--html", "out.html", "-s")
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines(["other html plugin writes out.html"])
+    assert not (tmp_path / "out.html").exists()  # the builtin stood aside
+
+
+def test_a_clash_with_an_option_that_does_not_give_way_is_an_error(files, run):
+    files({"conftest.py": "def minitest_addoption(parser):\n    parser.addoption('--tb')\n",
+           "test_one.py": "def test_one(): pass\n"})
+    result = run()
+    assert result.ret != 0
+    assert "option names ['--tb'] already added" in result.output, result.dump()

@@ -26,13 +26,15 @@ from minitest.config import Config, Parser, UsageError
 
 def minitest_addoption(parser: Parser) -> None:
     group = parser.getgroup("terminal reporting", "reporting")
-    group.addoption("--html", action="store", dest="htmlpath", metavar="path", default=None,
+    # gives way to pytest-html's --html when that plugin is installed (its report, its hooks and
+    # extras, which other plugins such as hypothesis feed); the dest is ours alone
+    group.addoption("--html", action="store", dest="minitest_htmlpath", metavar="path", default=None, gives_way=True,
                     help="write a self-contained HTML report of the run to path")
     parser.addini("html_title", "the title of the --html report", default="Test report")
 
 
 def minitest_configure(config: Config) -> None:
-    value = config.getoption("htmlpath", None)
+    value = config.getoption("minitest_htmlpath", None)
     if not value or hasattr(config, "workerinput"):  # dist workers: the controller writes the file
         return
     path = Path(os.path.normpath(config.invocation_params.dir / Path(os.path.expandvars(os.path.expanduser(value)))))

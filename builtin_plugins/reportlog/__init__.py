@@ -24,7 +24,9 @@ from minitest.reportlog_api import REPLAYED_RUN, ReplayedRun
 
 def minitest_addoption(parser: Parser) -> None:
     group = parser.getgroup("terminal reporting", "reporting")
-    group.addoption("--report-log", action="store", dest="report_log", metavar="path", default=None,
+    # gives way to pytest-reportlog's --report-log when that plugin is installed; the dest is ours alone
+    group.addoption("--report-log", action="store", dest="minitest_report_log", metavar="path", default=None,
+                    gives_way=True,
                     help="write the run's events to path, one JSON object per line (see docs/report-log.md)")
     group.addoption("--replay", action="store", dest="replay", choices=("terminal", "report"), default=None,
                     help="do not run tests: show the recorded event streams given as arguments, as the "
@@ -42,7 +44,7 @@ def _path(config: Config, value: str) -> Path:
 def minitest_configure(config: Config) -> None:
     if hasattr(config, "workerinput"):
         return  # a worker's events reach the controller, which records them
-    value = config.getoption("report_log", None)
+    value = config.getoption("minitest_report_log", None)
     if value:
         path = _path(config, value)
         # fail now, with exit code 4, rather than after the whole run
@@ -80,7 +82,7 @@ def minitest_cmdline_main(config: Config) -> int | None:
     if not config.args:
         raise UsageError(f"minitest {'replay' if mode == 'terminal' else 'report'}: give the report log "
                          "file(s) to show (written by --report-log)")
-    if mode == "report" and not any(config.getoption(name, None) for name in ("htmlpath", "xmlpath", "report_log")):
+    if mode == "report" and not any(config.getoption(name, None) for name in ("minitest_htmlpath", "xmlpath", "minitest_report_log")):
         raise UsageError("minitest report: nothing to write: give --html OUT.html (or --junitxml, --report-log)")
     paths = [_path(config, arg) for arg in config.args]
     try:

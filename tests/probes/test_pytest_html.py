@@ -11,6 +11,8 @@ import re
 import pytest
 from probing import counts, probe, probe_venv  # noqa: F401 - fixtures
 
+from minitest.pytest_names import PYTEST_PLUGINS_REPLACED
+
 pytestmark = pytest.mark.venv
 
 TESTS = {"test_report.py": '''
@@ -67,9 +69,11 @@ def test_html(probe):  # noqa: F811 - the fixture
     for result, name in ((mine, "mine.html"), (ref, "ref.html")):
         result.fnmatch_lines(["metadata: {*'Probe': 'yes'*}", f"*Generated html report: file://*/{name} -*"])
     report, reference = _report(folder.root / "mine.html"), _report(folder.root / "ref.html")
-    # the installed plugins, but pytest-xdist (installed for pytest's side: minitest does not load it)
+    # the installed plugins, but those a builtin replaces (pytest-xdist, pytest-rerunfailures,
+    # pytest-repeat: installed for pytest's side, minitest does not load them)
     plugins, pytest_plugins = report["environment"].pop("Plugins"), reference["environment"].pop("Plugins")
-    assert plugins == {name: version for name, version in pytest_plugins.items() if name != "xdist"}
+    assert plugins == {name: version for name, version in pytest_plugins.items()
+                       if name not in PYTEST_PLUGINS_REPLACED}
     assert {"html", "metadata"} <= set(plugins)
     assert report == reference
     assert report["tests"]["test_report.py::test_error"] == ["Error"]
