@@ -67,6 +67,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "pytest_compat": "builtin_plugins.pytest_compat",
     "pytest_shim": "builtin_plugins.pytest_shim",
     "cache": "builtin_plugins.cache",
+    "collection_index": "builtin_plugins.collection_index",
     "junitxml": "builtin_plugins.junitxml",
     "durations": "builtin_plugins.durations",
     "minitester": "builtin_plugins.minitester",
