@@ -68,6 +68,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "pytest_shim": "builtin_plugins.pytest_shim",
     "cache": "builtin_plugins.cache",
     "collection_index": "builtin_plugins.collection_index",
+    "affected": "builtin_plugins.affected",
     "junitxml": "builtin_plugins.junitxml",
     "durations": "builtin_plugins.durations",
     "minitester": "builtin_plugins.minitester",
