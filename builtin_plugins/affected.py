@@ -47,7 +47,13 @@ from minitest import hookimpl
 from minitest.atomicfile import atomic_write_text
 from minitest.cache_api import Cache, CacheWarning
 from minitest.config import Config, Parser, UsageError
-from minitest.fingerprint import FileHashes, config_fingerprint, content_hash, installed_distributions_hash, locked
+from minitest.fingerprint import (
+    FileHashes,
+    config_fingerprint,
+    content_hash,
+    installed_distributions_hash,
+    locked,
+)
 from minitest.fixture_contract import FixtureDef
 from minitest.fixture_types import SubRequest
 from minitest.index_api import LASTFAILED_KEY, IndexedTest, index_safe, select_from_index
