@@ -8,7 +8,6 @@ import multiprocessing
 import os
 
 import pytest
-
 from conftest import run_minitest
 
 # a test module that raises when imported once the file BOOM exists: unchanged on disk, so its
