@@ -138,7 +138,7 @@ def test_unaffected_test_modules_are_not_imported(files, run):
     assert _selected(result) == {"tests/unit/test_a.py::test_a", "tests/unit/test_b.py::test_b",
                                  "tests/unit/test_e.py::test_e"}
     assert "imported although unaffected" not in result.output
-    result.fnmatch_lines(["collected 7 items / 4 deselected / 3 selected", "collection-index: 4 files not imported*"])
+    result.fnmatch_lines(["*collected 7 items / 4 deselected / 3 selected", "collection-index: 4 files not imported*"])
 
 
 def test_no_previous_data_and_corrupt_records(files, run):
