@@ -69,6 +69,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "cache": "builtin_plugins.cache",
     "collection_index": "builtin_plugins.collection_index",
     "affected": "builtin_plugins.affected",
+    "watch": "builtin_plugins.watch",
     "junitxml": "builtin_plugins.junitxml",
     "durations": "builtin_plugins.durations",
     "minitester": "builtin_plugins.minitester",
