@@ -7,7 +7,6 @@ import os
 import signal
 
 import pytest
-
 from test_debugging import Terminal
 
 pytest.importorskip("watchfiles")
