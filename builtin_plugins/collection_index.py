@@ -114,6 +114,7 @@ class CollectionIndex:
         self.blobs: dict[str, list[list[Any]]] = {}  # blob name -> tests, to write
         self.dirty = False
         self._blob_cache: dict[str, list[list[Any]] | None] = {}
+        self._chains: dict[Path, str] = {}
 
     # -- reading ---------------------------------------------------------------------------------
     def _load(self) -> None:
@@ -166,15 +167,20 @@ class CollectionIndex:
     # -- keys ------------------------------------------------------------------------------------
     def key_of(self, path: Path) -> str:
         """The key of test file ``path``: its content, the conftest.py / __init__.py chain, the config."""
-        parts = [self.global_key, self.hashes.hash(str(path))]
-        directory = path.parent
-        while True:
-            parts.append(self.hashes.hash(str(directory / "conftest.py")))
-            parts.append(self.hashes.hash(str(directory / "__init__.py")))
-            if directory == self.root or directory.parent == directory or self.root not in directory.parents:
-                break
-            directory = directory.parent
-        return content_hash("\n".join(parts).encode())
+        return content_hash(f"{self._chain_key(path.parent)}\n{self.hashes.hash(str(path))}".encode())
+
+    def _chain_key(self, directory: Path) -> str:
+        # one per directory (every test file of a directory shares it)
+        known = self._chains.get(directory)
+        if known is not None:
+            return known
+        own = f"{self.hashes.hash(str(directory / 'conftest.py'))}:{self.hashes.hash(str(directory / '__init__.py'))}"
+        if directory == self.root or directory.parent == directory or self.root not in directory.parents:
+            key = f"{self.global_key}/{own}"
+        else:
+            key = content_hash(f"{self._chain_key(directory.parent)}/{own}".encode())
+        self._chains[directory] = key
+        return key
 
     def rel(self, path: Path) -> str | None:
         try:
