@@ -22,6 +22,7 @@ from typing import Any
 from minitest import fixture, hookimpl
 from minitest.cache_api import CACHEDIR_NAME, Cache
 from minitest.config import Config, Parser
+from minitest.index_api import LASTFAILED_KEY, IndexedTest, index_safe, select_from_index
 from minitest.nodes import Item, Session
 from minitest.reports import CollectReport, TestReport
 from minitest.terminal_api import TERMINAL_REPORTER
@@ -122,7 +123,7 @@ def _write_status(config: Config, text: str) -> None:
 class LastFailed:
     """Tracks failures in ``cache/lastfailed``; ``--lf`` selects them, ``--ff`` runs them first."""
 
-    KEY = "cache/lastfailed"
+    KEY = LASTFAILED_KEY
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -136,6 +137,9 @@ class LastFailed:
         self.lastfailed: dict[str, bool] = dict(stored)
         self._saved = dict(stored)
         self.status: str | None = None
+        self.deleted: list[str] = []
+        if config.getoption("last_failed"):
+            select_from_index(config, "lfplugin")
 
     def _was_failed(self, nodeid: str) -> bool:
         return nodeid in self.lastfailed
@@ -155,12 +159,42 @@ class LastFailed:
         elif report.failed:
             self.lastfailed[report.nodeid] = True
 
+    def _drop_deleted(self) -> None:
+        """Forget the failures of test files deleted since they failed (and say so)."""
+        root = self.config.rootpath
+        files = {nodeid.split("::", 1)[0] for nodeid in self.lastfailed}
+        gone = sorted(f for f in files if f and not (root / f).exists())
+        if not gone:
+            return
+        dropped = [nodeid for nodeid in self.lastfailed if nodeid.split("::", 1)[0] in gone]
+        for nodeid in dropped:
+            del self.lastfailed[nodeid]
+        self.deleted = [f"{_plural(len(dropped), 'known failure')} in test files deleted since the last run: "
+                        f"{', '.join(gone)}"]
+
+    @hookimpl(trylast=True)  # as the selection it mirrors: after -k, -m and --deselect
+    def minitest_index_modifyitems(self, config: Config, tests: list[IndexedTest]) -> None:
+        if not config.getoption("last_failed"):
+            return
+        if not self.lastfailed:
+            if config.getoption("last_failed_no_failures") == "none":
+                tests[:] = []
+            return
+        failed = [test for test in tests if test.nodeid in self.lastfailed]
+        if failed:
+            # these will be collected and found, so only failures run: the other files are not needed
+            tests[:] = failed
+        # none known to be there: if none is found, --lf runs every selected test; keep them all
+
     @hookimpl(wrapper=True, tryfirst=True)
+    @index_safe  # deselects what minitest_index_modifyitems removes (see there)
     def minitest_collection_modifyitems(self, config: Config, items: list[Item]) -> Generator[None, None, None]:
         # a wrapper: select after the other plugins (-k, -m, --deselect) have had their say
         yield
         if not self.active:
             return
+        if config.getoption("last_failed"):
+            self._drop_deleted()
         if not self.lastfailed:
             self.status = "no previously failed tests, "
             if config.getoption("last_failed") and config.getoption("last_failed_no_failures") == "none":
@@ -189,6 +223,8 @@ class LastFailed:
     def minitest_collection_finish(self) -> Generator[None, None, None]:
         # a wrapper, so the line comes after the terminal reporter's "collected N items"
         yield
+        for line in self.deleted:
+            _write_status(self.config, f"run-last-failure: {line}")
         if self.status:
             _write_status(self.config, f"run-last-failure: {self.status}")
 
@@ -226,6 +262,7 @@ class NewFirst:
         self.active = bool(config.getoption("new_first"))
 
     @hookimpl(wrapper=True, tryfirst=True)
+    @index_safe  # --nf sorts by a per-item key (stable): a subset keeps its order
     def minitest_collection_modifyitems(self, items: list[Item]) -> Generator[None, None, None]:
         yield
         if self.active:

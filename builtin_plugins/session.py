@@ -16,6 +16,7 @@ from pathlib import Path
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
 from minitest.exitcode import ExitCode
+from minitest.index_api import IndexedTest, index_safe, select_from_index
 from minitest.nodes import Collector, Dir, Item, Node, Package, Session
 from minitest.outcomes import Exit
 from minitest.reports import CollectReport, TestReport, exception_info, is_interactive_exception
@@ -47,6 +48,11 @@ def minitest_addoption(parser: Parser) -> None:
                    help="keep duplicate tests")
     parser.addini("norecursedirs", "directory patterns to skip when recursing", type="args",
                   default=["*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}"])
+
+
+def minitest_configure(config: Config) -> None:
+    if config.getoption("deselect", None):
+        select_from_index(config, "session")
 
 
 @hookimpl(trylast=True)
@@ -488,6 +494,7 @@ def _genitems(node: Node, names: list[str]) -> Iterator[Item]:
 
 
 @hookimpl(trylast=True)
+@index_safe  # --deselect drops exactly what minitest_index_modifyitems drops from the index
 def minitest_collection_modifyitems(config: Config, items: list[Item]) -> None:
     prefixes = tuple(config.getoption("deselect", []) or [])
     if not prefixes:
@@ -499,3 +506,10 @@ def minitest_collection_modifyitems(config: Config, items: list[Item]) -> None:
     if dropped:
         config.hook.minitest_deselected(items=dropped)
         items[:] = keep
+
+
+@hookimpl(trylast=True)
+def minitest_index_modifyitems(config: Config, tests: list[IndexedTest]) -> None:
+    prefixes = tuple(config.getoption("deselect", []) or [])
+    if prefixes:
+        tests[:] = [test for test in tests if not test.nodeid.startswith(prefixes)]

@@ -26,6 +26,7 @@ from types import FrameType
 
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
+from minitest.index_api import index_safe
 from minitest.nodes import Item
 from minitest.outcomes import Failed
 from minitest.stash import StashKey
@@ -165,6 +166,7 @@ def _ensure_guard(config: Config) -> None:
 
 
 @hookimpl(trylast=True)
+@index_safe  # looks at the selected items only
 def minitest_collection_modifyitems(config: Config, items: list[Item]) -> None:
     if any(item.get_closest_marker("timeout") is not None for item in items):
         _ensure_guard(config)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from minitest.config import Config, Parser
     from minitest.fixture_contract import FixtureDef
     from minitest.fixture_types import SubRequest
+    from minitest.index_api import IndexedTest
     from minitest.nodes import Collector, Item, Node, Session
     from minitest.parametrize import Metafunc
     from minitest.pluginmanager import MinitestPluginManager
@@ -269,6 +270,34 @@ def minitest_deselected(items: Sequence[Item]) -> None:
 @hookspec
 def minitest_collection_finish(session: Session) -> None:
     """Collection and modification are complete; ``session.items`` is final."""
+
+
+@hookspec
+def minitest_index_itemrecord(item: Item, record: dict[str, Any]) -> None:
+    """Add what your plugin selects on to the collection index's record of ``item``.
+
+    When: at the end of collection, for the items of each test file whose index entry is
+    (re)written (not for files the index already holds unchanged). ``record`` is a JSON object;
+    put JSON-able data under your own key (``record["marks"] = ...``). See
+    :mod:`minitest.index_api`.
+
+    Pluggy options: a plain hook, every implementation is called.
+    """
+
+
+@hookspec
+def minitest_index_modifyitems(config: Config, tests: list[IndexedTest]) -> None:
+    """Remove from ``tests`` the recorded tests your ``minitest_collection_modifyitems`` would
+    deselect, so that the collection index does not import files none of whose tests is left.
+
+    When: before collection, with the recorded tests of the files under the arguments whose key
+    is unchanged (``minitest.index_api.IndexedTest``: node id, file, record). Remove only what is
+    certain to be deselected; keeping a test only costs an import. Implementations run in the
+    order of the ``minitest_collection_modifyitems`` they mirror (``trylast`` for a selection
+    made after the others).
+
+    Pluggy options: a plain hook, every implementation is called.
+    """
 
 
 @hookspec

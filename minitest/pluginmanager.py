@@ -67,6 +67,9 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "pytest_compat": "builtin_plugins.pytest_compat",
     "pytest_shim": "builtin_plugins.pytest_shim",
     "cache": "builtin_plugins.cache",
+    "collection_index": "builtin_plugins.collection_index",
+    "affected": "builtin_plugins.affected",
+    "watch": "builtin_plugins.watch",
     "junitxml": "builtin_plugins.junitxml",
     "reportlog": "builtin_plugins.reportlog",
     # not "html": that is pytest-html's plugin name, which other plugins look up (hypothesis)

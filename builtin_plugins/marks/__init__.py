@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
+from minitest.index_api import IndexedTest, index_safe, select_from_index
 from minitest.marks import Mark, ParameterSet, get_unpacked_marks, is_unmarked_function, normalize_mark
 from minitest.nodes import Collector, Directory, File, Item, Session
 from minitest.pytest_names import is_pytest_parameter_set
@@ -85,6 +86,8 @@ def minitest_configure(config: Config) -> None:
     # tryfirst: other plugins' configure may already look at the registry
     for signature, description in BUILTIN_MARKERS:
         config.addinivalue_line("markers", f"{signature}: {description}")
+    if (config.getoption("keyword", "") or "").strip() or config.getoption("markexpr", ""):
+        select_from_index(config, "marks")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,6 +326,7 @@ def _deselect(config: Config, items: list[Item], keep: Iterable[bool]) -> None:
 
 
 @hookimpl
+@index_safe  # deselects exactly what minitest_index_modifyitems removes from the index's records
 def minitest_collection_modifyitems(config: Config, items: list[Item]) -> None:
     keyword = (config.getoption("keyword", "") or "").lstrip()
     if keyword:
@@ -338,3 +342,65 @@ def minitest_collection_modifyitems(config: Config, items: list[Item]) -> None:
                 raise UsageError(f"Unknown marker(s) in '-m' expression: {', '.join(sorted(unknown))}. "
                                  "Use 'minitest --markers' to see available markers.")
         _deselect(config, items, [expr.evaluate(MarkMatcher(item.iter_markers())) for item in items])
+
+
+# ---------------------------------------------------------------------------------------------
+# -k and -m on the collection index (files none of whose tests match are not imported)
+# ---------------------------------------------------------------------------------------------
+
+
+def _json_kwargs(mark: Mark) -> dict[str, Any] | None:
+    """The mark's keyword arguments if JSON keeps them equal, else None (then ``-m name(k=v)``
+    on this mark cannot be decided from the index)."""
+    import json
+
+    try:
+        kwargs = dict(mark.kwargs)
+        return kwargs if json.loads(json.dumps(kwargs)) == kwargs else None
+    except (TypeError, ValueError):
+        return None
+
+
+def minitest_index_itemrecord(item: Item, record: dict[str, Any]) -> None:
+    matcher = KeywordMatcher.from_item(item)
+    record["marks"] = {"k": sorted(set(matcher._names)),
+                       "m": [[mark.name, _json_kwargs(mark)] for mark in item.iter_markers()]}
+
+
+class _RecordedMarks:
+    """MarkMatcher over a record: ``name`` / ``name(k=v)`` against the recorded marks."""
+
+    def __init__(self, marks: list[list[Any]]) -> None:
+        self.marks = marks
+
+    def __call__(self, name: str, /, **kwargs: Any) -> bool:
+        missing = object()
+        return any(m[0] == name and all(m[1].get(k, missing) == v for k, v in kwargs.items())
+                   for m in self.marks)
+
+
+def minitest_index_modifyitems(config: Config, tests: list[IndexedTest]) -> None:
+    keyword = (config.getoption("keyword", "") or "").lstrip()
+    markexpr = config.getoption("markexpr", "") or ""
+    if not keyword and not markexpr:
+        return
+    kexpr = _compile(keyword, "-k") if keyword else None
+    mexpr = _compile(markexpr, "-m") if markexpr else None
+    mnames = mexpr.idents() if mexpr is not None else frozenset()
+    kept: list[IndexedTest] = []
+    for test in tests:
+        data: Any = test.record.get("marks")
+        try:
+            names, marks = data["k"], data["m"]
+            if kexpr is not None and not kexpr.evaluate(KeywordMatcher(names)):
+                continue
+            if mexpr is not None:
+                if any(m[1] is None and m[0] in mnames for m in marks):
+                    kept.append(test)  # keyword arguments the index could not keep: ask the module
+                    continue
+                if not mexpr.evaluate(_RecordedMarks(marks)):
+                    continue
+        except Exception:  # noqa: BLE001 - a record of another shape, an error -k reports itself
+            pass
+        kept.append(test)
+    tests[:] = kept

@@ -1,0 +1,118 @@
+"""Benchmark the collection index and --affected against full runs, on bench's 300-module suite.
+
+    python bench/selection.py [--rounds N]
+
+The suite is bench's ``collect`` suite (300 modules in 15 packages, ~3,000 tests), respelled for
+minitest, with two tests made to fail and ten modules importing a shared source module
+``src/shared.py``. Measured (median wall time of N rounds, each run a fresh process, -q):
+
+* ``full collection``: ``--collect-only --no-index`` (every module imported);
+* ``--lf (index)``: ``--lf`` after a run recorded the index and the two failures; the target of
+  issue 20 is at most 0.2x the full collection;
+* ``--lf --no-index``: the same selection, every module imported;
+* ``full run``: every test;
+* ``--affected``, one source module edited: the ten tests' modules run (and the two failures);
+* ``--affected --no-index``: the same, every module imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import suites  # noqa: E402
+
+PY = sys.executable
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write(root: Path) -> None:
+    files = {rel: suites.respell(src) for rel, src in suites.collect().items()}
+    files["minitest.ini"] = "[minitest]\npythonpath = src\n"
+    files["src/shared.py"] = "def shared():\n    return 1\n"
+    for n in range(0, 300, 30):  # ten modules use the shared source module
+        rel = f"pkg_{n // 20:02d}/test_collect_{n:03d}.py"
+        files[rel] += "\n\nfrom shared import shared\n\n\ndef test_shared():\n    assert shared() == 1\n"
+    for n in (7, 250):  # two failing tests
+        rel = f"pkg_{n // 20:02d}/test_collect_{n:03d}.py"
+        files[rel] += "\n\ndef test_broken():\n    assert 1 == 2\n"
+    for rel, src in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(src, encoding="utf-8")
+
+
+def run(root: Path, *args: str) -> tuple[float, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MINITEST_", "PYTEST_"))}
+    env["MINITEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    env["PYTHONPATH"] = str(REPO)
+    start = time.perf_counter()
+    proc = subprocess.run([PY, "-m", "minitest", "-q", *args], cwd=root, env=env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    last = next((line for line in reversed(proc.stdout.splitlines()) if line.strip()), "")
+    return wall, last
+
+
+def median(root: Path, rounds: int, *args: str, before: object = None) -> tuple[float, str]:
+    samples = []
+    last = ""
+    for _ in range(rounds):
+        if callable(before):
+            before()
+        wall, last = run(root, *args)
+        samples.append(wall)
+    return statistics.median(samples), last
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="minitest-bench-selection-") as tmp:
+        root = Path(tmp)
+        write(root)
+        run(root)  # warm the pyc caches, record the index and the failures
+        rows: list[tuple[str, float, str]] = []
+
+        def add(label: str, *a: str, before: object = None) -> float:
+            wall, last = median(root, args.rounds, *a, before=before)
+            rows.append((label, wall, last))
+            print(f"  {label:<34} {wall:6.3f}s  {last}", file=sys.stderr, flush=True)
+            return wall
+
+        full_collect = add("full collection (--co --no-index)", "--co", "--no-index")
+        lf = add("--lf (index)", "--lf")
+        add("--lf --no-index", "--lf", "--no-index")
+        full_run = add("full run", "-p", "no:cache")
+        run(root, "--affected")  # record the dependencies
+        shared = root / "src/shared.py"
+        counter = [0]
+
+        def edit() -> None:
+            counter[0] += 1
+            shared.write_text(f"def shared():\n    return 1  # edit {counter[0]}\n")
+
+        affected = add("--affected (1 source module edited)", "--affected", before=edit)
+        add("--affected --no-index (same edit)", "--affected", "--no-index", before=edit)
+        print()
+        print(f"| run | wall (median of {args.rounds}) | outcome |")
+        print("| --- | --- | --- |")
+        for label, wall, last in rows:
+            print(f"| {label} | {wall:.3f}s | {last} |")
+        print()
+        print(f"--lf / full collection: {lf / full_collect:.2f} (target <= 0.20)")
+        print(f"--affected / full run: {affected / full_run:.2f}")
+        return 0 if lf / full_collect <= 0.2 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

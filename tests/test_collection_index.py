@@ -1,0 +1,181 @@
+"""The collection index: --lf, -k, -m and --deselect import only the test files they need, and
+never select differently from a full collection."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+
+import pytest
+from conftest import run_minitest
+
+# a test module that raises when imported once the file BOOM exists: unchanged on disk, so its
+# index entry stays valid; importing it shows as a collection error
+PLANTED = """
+import os
+
+if os.path.exists(os.path.join(os.path.dirname(__file__), "..", "BOOM")):
+    raise RuntimeError("imported although nothing of it was selected")
+
+
+def test_planted():
+    pass
+"""
+
+
+def _suite(files):
+    spec = {"pkg/__init__.py": "", "pkg/test_planted.py": PLANTED}
+    for i in range(4):
+        spec[f"pkg/test_m{i}.py"] = f"""
+            import minitest
+
+
+            def test_ok_{i}():
+                pass
+
+
+            @minitest.mark.slow
+            def test_fail_{i}():
+                assert {i} != 2
+        """
+    spec["minitest.ini"] = "[minitest]\nmarkers =\n    slow: slow\n"
+    return files(spec)
+
+
+def _index(root):
+    return json.loads((root / ".minitest_cache/d/collection-index/index.json").read_text())
+
+
+def test_lf_on_an_unchanged_tree_imports_only_the_failing_file(files, run):
+    root = _suite(files)
+    first = run()
+    first.assert_outcomes(passed=8, failed=1)
+    (root / "BOOM").write_text("")
+    result = run("--lf")
+    result.assert_outcomes(failed=1, deselected=8)
+    result.fnmatch_lines(["collected 9 items / 8 deselected / 1 selected",
+                          "run-last-failure: rerun previous 1 failure",
+                          "collection-index: 4 files not imported (7 tests not selected)"])
+    assert "imported although" not in result.output
+    # --no-index imports everything: the planted module raises
+    full = run("--lf", "--no-index")
+    assert "imported although nothing of it was selected" in full.stdout
+
+
+@pytest.mark.parametrize("args, selected", [
+    (["-k", "ok_1 or ok_3"], 2),
+    (["-m", "slow"], 4),
+    (["-m", "not slow", "-k", "m0"], 1),
+    (["--deselect", "pkg/test_planted.py::test_planted", "-k", "planted"], 0),
+])
+def test_k_and_m_select_what_a_full_collection_selects(files, run, args, selected):
+    root = _suite(files)
+    run().assert_outcomes(passed=8, failed=1)
+    (root / "BOOM").write_text("")
+    with_index = run("-v", *args)
+    assert "imported although" not in with_index.output
+    (root / "BOOM").unlink()
+    without = run("-v", "--no-index", *args)
+    from conftest import verbose_nodeids
+
+    assert verbose_nodeids(with_index) == verbose_nodeids(without)
+    assert len(verbose_nodeids(with_index)) == selected
+    assert with_index.outcomes().get("deselected") == without.outcomes().get("deselected")
+
+
+def test_a_changed_file_is_collected_again(files, run):
+    root = _suite(files)
+    run()
+    (root / "pkg/test_m0.py").write_text("def test_new_name():\n    pass\n")
+    (root / "BOOM").write_text("")
+    result = run("-v", "-k", "new_name")
+    result.assert_outcomes(passed=1, deselected=7)
+    assert "imported although" not in result.output
+
+
+def test_a_conftest_with_collection_hooks_means_a_full_collection(files, run):
+    root = _suite(files)
+    files({"pkg/conftest.py": "def minitest_collection_modifyitems(items):\n    pass\n"})
+    run()
+    (root / "BOOM").write_text("")
+    result = run("--lf")
+    assert "imported although" in result.stdout  # everything was imported, as without an index
+    assert "not imported" not in result.stdout
+
+
+def test_a_new_conftest_with_collection_hooks_says_why_it_collects_everything(files, run):
+    root = _suite(files)
+    run()  # recorded without the conftest
+    files({"pkg/conftest.py": "def minitest_generate_tests(metafunc):\n    pass\n"})
+    (root / "BOOM").write_text("")
+    result = run("--lf")
+    result.fnmatch_lines(["collection-index: full collection: pkg/conftest.py mentions 'generate_tests'*"])
+    assert "imported although" in result.stdout
+
+
+def test_a_corrupt_index_is_a_warning_then_a_full_collection_and_is_rebuilt(files, run):
+    root = _suite(files)
+    run()
+    index = root / ".minitest_cache/d/collection-index/index.json"
+    index.write_text("{not json")
+    result = run("--lf")
+    result.assert_outcomes(failed=1, deselected=8, warnings=1)
+    assert "could not read the collection index" in result.output
+    assert "not imported" not in result.stdout
+    assert len(_index(root)["files"]) == 5  # rebuilt
+    # a foreign file: the same
+    index.write_text(json.dumps({"format": "something else", "files": []}))
+    result = run("--lf")
+    assert "is not one minitest wrote" in result.output
+    result.assert_outcomes(failed=1, deselected=8, warnings=1)
+    assert len(_index(root)["files"]) == 5
+
+
+def test_a_corrupt_entry_collects_its_file_again(files, run):
+    root = _suite(files)
+    run()
+    for blob in (root / ".minitest_cache/d/collection-index").glob("*.json"):
+        if blob.name != "index.json":
+            blob.write_text("[[[")
+    result = run("--lf")
+    assert result.outcomes()["failed"] == 1 and result.outcomes()["deselected"] == 8
+    assert "could not read the collection index entry" in result.output
+
+
+def test_a_deleted_test_file_leaves_the_index_and_lf_says_so(files, run):
+    root = _suite(files)
+    run()
+    assert "pkg/test_m2.py" in _index(root)["files"]
+    (root / "pkg/test_m2.py").unlink()
+    result = run("--lf")
+    result.fnmatch_lines(["run-last-failure: 1 known failure in test files deleted since the last run: pkg/test_m2.py",
+                          "run-last-failure: no previously failed tests, not deselecting items."])
+    result.assert_outcomes(passed=7)
+    assert "pkg/test_m2.py" not in _index(root)["files"]
+
+
+def test_a_partial_collection_is_not_recorded(files, run):
+    root = _suite(files)
+    run("pkg/test_m0.py::test_ok_0")
+    assert not (root / ".minitest_cache/d/collection-index/index.json").exists() or \
+        "pkg/test_m0.py" not in _index(root)["files"]
+
+
+def _run_in(args):
+    root, extra = args
+    return run_minitest(*extra, cwd=root).ret
+
+
+def test_two_runs_at_once_leave_a_complete_index(files, tmp_path):
+    spec = {f"d{k}/test_{k}_{i}.py": f"def test_{i}():\n    pass\n" for k in range(2) for i in range(15)}
+    root = files(spec)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        codes = pool.map(_run_in, [(root, ["d0"]), (root, ["d1"])])
+    assert codes == [0, 0]
+    recorded = _index(root)["files"]
+    assert len(recorded) == 30, sorted(recorded)  # neither run lost the other's files
+    leftovers = [p for p in (root / ".minitest_cache/d/collection-index").iterdir() if p.name.endswith(".tmp")]
+    assert not leftovers
+    assert all(os.path.getsize(p) for p in (root / ".minitest_cache/d/collection-index").iterdir()
+               if p.suffix == ".json")
