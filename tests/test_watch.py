@@ -1,16 +1,7 @@
-"""--watch through a pseudo-terminal: a first round, a round per save with the affected tests
-(failures first), --watch-all for the rest, a clean stop on Ctrl-C."""
+"""--watch without its extra installed: a clear message naming it (the pseudo-terminal tests of
+watch mode run in the probe venv, where watchfiles is installed: tests/probes/test_watch_mode.py)."""
 
 from __future__ import annotations
-
-import os
-import signal
-
-import pytest
-from test_debugging import Terminal
-
-pytest.importorskip("watchfiles")
-pytest.importorskip("coverage")
 
 SUITE = {
     "minitest.ini": "[minitest]\npythonpath = src\n",
@@ -20,70 +11,6 @@ SUITE = {
     "tests/test_other.py": "from other import other\n\n\ndef test_other():\n    assert other() == 1\n",
 }
 
-
-@pytest.fixture
-def watching(tmp_path, files):
-    files(SUITE)
-    started: list[Terminal] = []
-
-    def start(*args: str) -> Terminal:
-        term = Terminal(tmp_path, "--watch", "-v", "-p", "no:randomly", *args)
-        started.append(term)
-        return term
-
-    yield start
-    for term in started:
-        term.close()
-
-
-def _ctrl_c(term: Terminal) -> int:
-    os.killpg(term.proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C: the whole group
-    term.expect("watch: stopped")
-    return term.finish()
-
-
-def test_watch_reruns_the_affected_tests_on_save_and_stops_on_ctrl_c(tmp_path, watching):
-    term = watching()
-    first = term.expect("(Ctrl-C to stop)")
-    assert "watch: round 1" in first
-    assert "tests/test_calc.py::test_add PASSED" in first and "tests/test_other.py::test_other PASSED" in first
-    (tmp_path / "src/calc.py").write_text("def add(a, b):\n    return a - b\n")
-    second = term.expect("(Ctrl-C to stop)")
-    assert "watch: round 2, changed: src/calc.py" in second
-    assert "tests/test_calc.py::test_add FAILED" in second
-    assert "test_other" not in second.split("round 2", 1)[1].split("short test summary")[0]
-    (tmp_path / "src/calc.py").write_text("def add(a, b):\n    return a + b\n")
-    third = term.expect("(Ctrl-C to stop)")
-    assert "tests/test_calc.py::test_add PASSED" in third  # failed last time: runs, now passes
-    assert "Traceback" not in term.output
-    assert _ctrl_c(term) == 0
-    assert "KeyboardInterrupt" not in term.output
-
-
-def test_watch_all_runs_the_rest_after_the_affected_pass(tmp_path, watching):
-    term = watching("--watch-all")
-    term.expect("(Ctrl-C to stop)")
-    (tmp_path / "src/calc.py").write_text("def add(a, b):\n    return b + a\n")
-    second = term.expect("(Ctrl-C to stop)")
-    head, rest = second.split("watch: the affected tests pass; running the rest", 1)
-    assert "tests/test_calc.py::test_add PASSED" in head and "test_other" not in head.split("collected")[1]
-    assert "tests/test_other.py::test_other PASSED" in rest and "test_add PASSED" not in rest
-    assert _ctrl_c(term) == 0
-
-
-def test_watch_clears_the_screen_between_rounds(tmp_path, files):
-    files(SUITE)
-    term = Terminal(tmp_path, "--watch", "-q")
-    try:
-        term.expect("(Ctrl-C to stop)")
-        raw_before = term.output
-        (tmp_path / "src/other.py").write_text("def other():\n    return 1  # saved\n")
-        term.expect("(Ctrl-C to stop)")
-        assert term.output.count("watch: round") == 2
-        assert _ctrl_c(term) == 0
-    finally:
-        term.close()
-    assert raw_before  # the clear sequence itself is stripped by the helper's ANSI filter
 
 
 def test_watch_without_watchfiles_names_the_extra(tmp_path, files, run):
