@@ -30,7 +30,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 # environment variables that would change what a run does; removed for every run
 _SCRUBBED_PREFIXES = ("PYTEST_", "MINITEST_")
-_SCRUBBED = {"NO_COLOR", "FORCE_COLOR", "PY_COLORS", "PYTHONPATH", "PYTHONSTARTUP", "COLUMNS", "LINES"}
+# CI / BUILD_NUMBER too: on CI, pytest (and minitest) print whole short-summary messages; a run
+# under test must not change its output with the machine it runs on (a test sets them to test that)
+_SCRUBBED = {"NO_COLOR", "FORCE_COLOR", "PY_COLORS", "PYTHONPATH", "PYTHONSTARTUP", "COLUMNS", "LINES", "CI",
+             "BUILD_NUMBER"}
 
 # the final line: optional "=== ", the counts, " in 0.01s" (+ " (0:01:02)" on long runs), optional " ==="
 _FINAL_LINE = re.compile(r"^(?:=+ )?(?P<body>.*?) in \d+(?:\.\d+)?s(?: \([0-9:]+\))?(?: =+)?$")
