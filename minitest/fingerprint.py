@@ -3,9 +3,10 @@
 Shared by the plugins that keep state keyed on inputs between runs (the collection index, the
 affected-tests database): they compare these hashes with the ones they stored.
 
-* :class:`FileHashes` hashes file contents, reusing a stored hash when size and mtime (ns) are
-  unchanged and the file is not "racily clean" (modified within a second of when the hash was
-  taken, git's rule), so a large tree costs a ``stat`` per file, not a read.
+* :class:`FileHashes` hashes file contents, reusing a stored hash when the file's stat
+  signature (size, mtime, ctime, inode) is unchanged and the file was not "racily clean" (changed
+  within 2 s of when the hash was taken, git's rule), so a large tree costs a ``stat`` per file,
+  not a read (300 small files: 0.4 ms instead of 1.8 ms; more for larger files).
 * :func:`config_fingerprint` is the part of the configuration that can change what a test file
   collects or what a test does: the config file's content, the options (except those known to
   change only how a run reports, :data:`RUN_ONLY_OPTIONS`), the plugins, Python and minitest.
@@ -52,27 +53,40 @@ RUN_ONLY_OPTIONS = frozenset({
     "no_index", "affected", "affected_why", "watch", "watch_all", "watch_round", "watch_skip_file",
 })
 
-#: a file modified this close (seconds) to when its hash was taken may change again within the
-#: mtime granularity without its stat changing: it is hashed again next time
-_RACY_SECONDS = 1.0
+#: a file changed this close (seconds) to when its hash was taken may change again within the
+#: timestamp granularity without its stat changing: it is hashed again next time. 2 s, FAT's
+#: granularity, the coarsest in use (ext4, APFS, NTFS: ns to 100 ns; old ext3 / HFS+: 1 s)
+_RACY_SECONDS = 2.0
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
 
+def _signature(st: os.stat_result) -> list[int]:
+    """What a stored hash is valid for. Any write to a file changes its ctime (and normally its
+    mtime and size); ctime cannot be set back from user space (``os.utime``, ``touch -r``, ``tar``,
+    ``rsync -t`` restore the mtime only, and themselves change the ctime), and a file replaced by
+    another (an editor saving through a rename, ``git checkout``) has a new inode. So an unchanged
+    signature means unchanged content, except for a change within the timestamp granularity of
+    the moment the hash was taken: :data:`_RACY_SECONDS` excludes those."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
 class FileHashes:
     """Content hashes of files, by absolute path, with a stat cache loaded from and saved to a
-    JSON-able mapping ``{path: [size, mtime_ns, hash]}``. A missing or unreadable file hashes to
-    ``""``."""
+    JSON-able mapping ``{path: [size, mtime_ns, ctime_ns, inode, hash]}`` (:func:`_signature`).
+    A missing or unreadable file hashes to ``""``. ``changed`` says whether the stat cache differs
+    from the one loaded (it is worth saving)."""
 
     def __init__(self, stored: Mapping[str, Any] | None = None) -> None:
         self._stored: dict[str, list[Any]] = {}
         for key, value in (stored or {}).items():
-            if isinstance(value, list) and len(value) == 3:
+            if isinstance(value, list) and len(value) == 5:  # older layouts: hashed again
                 self._stored[key] = value
         self._now: dict[str, str] = {}
         self.started = time.time()
+        self.changed = False
 
     def hash(self, path: str) -> str:
         known = self._now.get(path)
@@ -83,21 +97,22 @@ class FileHashes:
         except OSError:
             self._now[path] = ""
             return ""
+        signature = _signature(st)
         entry = self._stored.get(path)
-        mtime_ns = st.st_mtime_ns
-        if entry is not None and entry[0] == st.st_size and entry[1] == mtime_ns:
-            self._now[path] = str(entry[2])
-            return str(entry[2])
+        if entry is not None and entry[:4] == signature:
+            self._now[path] = str(entry[4])
+            return str(entry[4])
         try:
             with open(path, "rb") as f:
                 digest = content_hash(f.read())
         except OSError:
             digest = ""
         self._now[path] = digest
-        if digest and mtime_ns / 1e9 < self.started - _RACY_SECONDS:
-            self._stored[path] = [st.st_size, mtime_ns, digest]
-        else:
-            self._stored.pop(path, None)
+        if digest and max(st.st_mtime_ns, st.st_ctime_ns) / 1e9 < self.started - _RACY_SECONDS:
+            self._stored[path] = [*signature, digest]
+            self.changed = True
+        elif self._stored.pop(path, None) is not None:
+            self.changed = True
         return digest
 
     def to_json(self, keep: set[str] | None = None) -> dict[str, list[Any]]:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import time
 
 import pytest
 from conftest import run_minitest
+
+from minitest.fingerprint import FileHashes, content_hash
 
 # a test module that raises when imported once the file BOOM exists: unchanged on disk, so its
 # index entry stays valid; importing it shows as a collection error
@@ -135,12 +138,18 @@ def test_a_corrupt_index_is_a_warning_then_a_full_collection_and_is_rebuilt(file
 def test_a_corrupt_entry_collects_its_file_again(files, run):
     root = _suite(files)
     run()
-    for blob in (root / ".minitest_cache/d/collection-index").glob("*.json"):
-        if blob.name != "index.json":
-            blob.write_text("[[[")
+    index = _index(root)
+    for entry in index["files"].values():
+        entry["tests"] = "[[["
+    (root / ".minitest_cache/d/collection-index/index.json").write_text(json.dumps(index))
     result = run("--lf")
     assert result.outcomes()["failed"] == 1 and result.outcomes()["deselected"] == 8
     assert "could not read the collection index entry" in result.output
+    assert all(isinstance(e["tests"], list) for e in _index(root)["files"].values())  # rewritten
+    (root / "BOOM").write_text("")
+    result = run("--lf")
+    result.fnmatch_lines(["collection-index: 4 files not imported (7 tests not selected)"])
+    assert "could not read" not in result.output and "imported although" not in result.output
 
 
 def test_a_deleted_test_file_leaves_the_index_and_lf_says_so(files, run):
@@ -179,3 +188,68 @@ def test_two_runs_at_once_leave_a_complete_index(files, tmp_path):
     assert not leftovers
     assert all(os.path.getsize(p) for p in (root / ".minitest_cache/d/collection-index").iterdir()
                if p.suffix == ".json")
+
+
+def test_an_edit_keeping_size_and_mtime_is_collected_again(files, run):
+    # the stat cache says "unchanged" only for an unchanged (size, mtime, ctime, inode): an edit
+    # that keeps the size and puts the mtime back still changes the ctime
+    root = _suite(files)
+    time.sleep(2.1)  # older than the racy window: the first run stores the files' stat
+    run()
+    source = root / "pkg/test_m0.py"
+    assert str(source) in _index(root)["stat"]
+    before = source.stat()
+    text = source.read_text()
+    source.write_text(text.replace("test_ok_0", "test_ok_X"))
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert source.stat().st_size == before.st_size and source.stat().st_mtime_ns == before.st_mtime_ns
+    (root / "BOOM").write_text("")
+    result = run("-v", "-k", "ok_X")
+    result.assert_outcomes(passed=1, deselected=8)
+    assert "imported although" not in result.output
+
+
+def test_file_hashes_trust_a_stat_only_when_nothing_changed_and_the_file_was_not_racy(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text("a = 1\n")
+    racy = FileHashes()
+    racy.hash(str(path))
+    assert racy.to_json() == {} and not racy.changed  # changed just now: hashed again next time
+    hashes = FileHashes()
+    hashes.started += 10  # as if hashed 10 s later: the stat is trusted
+    first = hashes.hash(str(path))
+    assert hashes.changed and hashes.to_json()[str(path)][4] == first
+    assert FileHashes(hashes.to_json()).hash(str(path)) == first
+    time.sleep(0.05)  # past the kernel's timestamp tick
+    before = path.stat()
+    path.write_text("a = 2\n")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    again = FileHashes(hashes.to_json())
+    assert again.hash(str(path)) == content_hash(b"a = 2\n") != first
+    # an older stat cache layout is not trusted
+    assert FileHashes({str(path): [before.st_size, before.st_mtime_ns, first]}).hash(str(path)) != first
+
+
+def test_an_index_of_the_previous_layout_is_replaced_without_a_warning(files, run):
+    root = _suite(files)
+    directory = root / ".minitest_cache/d/collection-index"
+    directory.mkdir(parents=True)
+    (directory / "index.json").write_text(json.dumps({"format": "minitest-collection-index/1", "files": {
+        "pkg/test_m0.py": {"key": "k", "blob": "0123-4567.json", "tests": 2}}}))
+    (directory / "0123-4567.json").write_text('{"tests": []}')
+    result = run()
+    result.assert_outcomes(passed=8, failed=1)
+    assert "warning" not in result.output.lower()
+    assert _index(root)["format"] == "minitest-collection-index/2" and len(_index(root)["files"]) == 5
+    assert sorted(p.name for p in directory.iterdir() if p.suffix == ".json") == ["index.json"]
+
+
+def test_a_selecting_run_that_changes_nothing_writes_nothing(files, run):
+    root = _suite(files)
+    time.sleep(2.1)
+    run()
+    run()  # the first run after the racy window stores what the first could not
+    index = root / ".minitest_cache/d/collection-index/index.json"
+    stamp = index.stat().st_mtime_ns
+    run("--lf").assert_outcomes(failed=1, deselected=8)
+    assert index.stat().st_mtime_ns == stamp
