@@ -20,12 +20,11 @@ import fnmatch
 import os
 import re
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from minitest import fixture
+from minitest import clock, fixture
 
 __all__ = ["Minitester", "RunResult", "LineMatcher"]
 
@@ -228,7 +227,7 @@ class Minitester:
         argv = self._with_basetemp([str(a) for a in (*self.default_args, *args)], "basetemp")
         out, err = io.StringIO(), io.StringIO()
         snapshot = _InterpreterState()
-        start = time.perf_counter()
+        start = clock.perf()
         old_out, old_err = sys.stdout, sys.stderr
         try:
             os.chdir(self.path)
@@ -241,7 +240,7 @@ class Minitester:
             sys.stdout, sys.stderr = old_out, old_err
             snapshot.restore(under=self.path)
         return RunResult(ret, out.getvalue().splitlines(), err.getvalue().splitlines(),
-                         time.perf_counter() - start)
+                         clock.perf() - start)
 
     def runminitest_subprocess(self, *args: str | os.PathLike[str], timeout: float | None = None) -> RunResult:
         """Run ``python -m minitest ARGS`` in a new interpreter in :attr:`path`."""
@@ -254,11 +253,11 @@ class Minitester:
             env.pop(name, None)
         # the test's directory first, as if minitest had been started there by hand
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(self.path), env.get("PYTHONPATH", "")) if p)
-        start = time.perf_counter()
+        start = clock.perf()
         proc = subprocess.run(argv, cwd=self.path, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                               timeout=timeout)
         return RunResult(proc.returncode, proc.stdout.decode("utf-8", "replace").splitlines(),
-                         proc.stderr.decode("utf-8", "replace").splitlines(), time.perf_counter() - start)
+                         proc.stderr.decode("utf-8", "replace").splitlines(), clock.perf() - start)
 
 
 class _InterpreterState:

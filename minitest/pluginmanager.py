@@ -60,6 +60,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "assertion": "builtin_plugins.assertion",
     "capture": "builtin_plugins.capture",
     "debugging": "builtin_plugins.debugging",
+    "faulthandler": "builtin_plugins.faulthandler",
     "warnings": "builtin_plugins.warnings",
     "unittest": "builtin_plugins.unittest",
     "subtests": "builtin_plugins.subtests",

@@ -11,9 +11,9 @@ name. The counts are the run's :class:`~minitest.runstats.RunStats`; a plugin's 
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
+from minitest import clock
 from minitest.nodes import Session
 from minitest.runstats import OUTCOMES, RunStats
 from minitest.terminal_api import FINAL_LINE
@@ -58,10 +58,10 @@ class FinalLine:
     def __init__(self, reporter: TerminalReporter) -> None:
         self._reporter = reporter
         self._tw = reporter.writer
-        self._perf_start = time.perf_counter()
+        self._perf_start = clock.perf()
 
     def minitest_sessionstart(self, session: Session) -> None:
-        self._perf_start = time.perf_counter()
+        self._perf_start = clock.perf()
 
     def write_summary(self, session: Session, exitstatus: int) -> None:
         self.summary_stats()
@@ -78,7 +78,7 @@ class FinalLine:
         return parts
 
     def summary_stats(self) -> None:
-        duration = time.perf_counter() - self._perf_start
+        duration = clock.perf() - self._perf_start
         if self._reporter.collect_only:
             self._write_collected(duration)
             return
