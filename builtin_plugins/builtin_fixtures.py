@@ -27,13 +27,19 @@ _MAX_NAME = 30
 def minitest_addoption(parser: Parser) -> None:
     group = parser.getgroup("general", "general")
     group.addoption("--basetemp", dest="basetemp", default=None, metavar="dir",
-                    help="base temporary directory for this test run (warning: this directory is removed "
-                         "if it exists)")
+                    help="base temporary directory for this test run (emptied first if minitest made it; "
+                         "must not be the cwd, the rootdir, the home directory or a parent of them)")
 
 
 def minitest_configure(config: Config) -> None:
     # created lazily: a run that uses no temporary directory creates none
     config.stash[_FACTORY] = TempPathFactory.from_config(config, _ispytest=True)
+
+
+def minitest_unconfigure(config: Config) -> None:
+    factory = config.stash.get(_FACTORY, None)
+    if factory is not None:
+        factory._release()
 
 
 @fixture(scope="session")

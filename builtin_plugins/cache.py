@@ -232,7 +232,9 @@ class LastFailed:
         config = self.config
         if config.getoption("cacheshow", None) is not None or _is_worker(config):
             return
-        if self.lastfailed != self._saved or self.KEY in self.cache.unreadable:
+        # written when changed, or when the file is gone (a test removed the cache directory)
+        if self.lastfailed != self._saved or self.KEY in self.cache.unreadable \
+                or (self.lastfailed and not self.cache.has(self.KEY)):
             self.cache.set(self.KEY, self.lastfailed)
 
 
@@ -280,7 +282,8 @@ class NewFirst:
             return
         if config.getoption("collectonly", False):
             return
-        if self.known != self._saved or self.KEY in self.cache.unreadable:
+        if self.known != self._saved or self.KEY in self.cache.unreadable \
+                or (self.known and not self.cache.has(self.KEY)):
             self.cache.set(self.KEY, sorted(self.known))
 
 

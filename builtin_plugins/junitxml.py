@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from minitest import fixture
+from minitest import clock, fixture
 from minitest.atomicfile import atomic_write_text, check_writable
 from minitest.config import Config, Parser, UsageError
 from minitest.reports import CollectReport, FailureRepr, TestReport
@@ -234,8 +233,8 @@ class LogXML:
         self.cases: list[TestCase] = []
         self.open: dict[str, TestCase] = {}
         self.suite_properties: list[tuple[str, str]] = []
-        self.start = time.time()
-        self.perf_start = time.perf_counter()
+        self.start = clock.wall()
+        self.perf_start = clock.perf()
         self.written = False
         #: tests written as two testcases (a failure and a teardown error): counted once
         self.split_cases = 0
@@ -264,8 +263,8 @@ class LogXML:
 
     # -- hooks -----------------------------------------------------------------------------------
     def minitest_sessionstart(self) -> None:
-        self.start = time.time()
-        self.perf_start = time.perf_counter()
+        self.start = clock.wall()
+        self.perf_start = clock.perf()
 
     def minitest_runtest_logreport(self, report: TestReport) -> None:
         case = self._case(report)
@@ -372,7 +371,7 @@ class LogXML:
             "failures": str(counts["failures"]),
             "skipped": str(counts["skipped"]),
             "tests": str(counts["tests"]),
-            "time": f"{time.perf_counter() - self.perf_start:.3f}",
+            "time": f"{clock.perf() - self.perf_start:.3f}",
             "timestamp": datetime.fromtimestamp(self.start, UTC).astimezone().isoformat(),
             "hostname": xml_safe(platform.node()),
         })

@@ -20,12 +20,11 @@ import fnmatch
 import os
 import re
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from minitest import fixture
+from minitest import clock, fixture
 
 __all__ = ["Minitester", "RunResult", "LineMatcher"]
 
@@ -39,11 +38,19 @@ def minitester(request: Any, tmp_path: Path) -> Iterator[Minitester]:
     """A :class:`Minitester` working in this test's ``tmp_path`` (the current directory meanwhile)."""
     tester = Minitester(tmp_path, name=request.node.name)
     old = os.getcwd()
+    # the outer run's extra arguments are not the inner runs' (pytester clears PYTEST_ADDOPTS
+    # too): a --basetemp there would have every inner run empty the outer run's directory
+    saved_env = {name: os.environ.pop(name) for name in _OUTER_ENV if name in os.environ}
     os.chdir(tmp_path)
     try:
         yield tester
     finally:
         os.chdir(old)
+        os.environ.update(saved_env)
+
+
+#: environment variables of the outer run that must not reach the runs a minitester starts
+_OUTER_ENV = ("MINITEST_ADDOPTS", "PYTEST_ADDOPTS")
 
 
 class LineMatcher:
@@ -198,6 +205,14 @@ class Minitester:
         return path
 
     # -- running ---------------------------------------------------------------------------------
+    def _with_basetemp(self, argv: list[str], kind: str) -> list[str]:
+        """``argv`` with a ``--basetemp`` of the inner runs' own, beside :attr:`path` (as pytester):
+        the inner runs neither count as runs in the user's temp root (whose last three are kept)
+        nor touch the outer run's directories."""
+        if any(a == "--basetemp" or a.startswith("--basetemp=") for a in argv):
+            return argv
+        return [f"--basetemp={self.path.parent / f'{self.path.name}-{kind}'}", *argv]
+
     def runminitest(self, *args: str | os.PathLike[str], plugins: Sequence[object] = ()) -> RunResult:
         """Run ``minitest.main(args, plugins)`` in this process, in :attr:`path`, capturing output.
 
@@ -209,10 +224,10 @@ class Minitester:
 
         from minitest.cli import main
 
-        argv = [str(a) for a in (*self.default_args, *args)]
+        argv = self._with_basetemp([str(a) for a in (*self.default_args, *args)], "basetemp")
         out, err = io.StringIO(), io.StringIO()
         snapshot = _InterpreterState()
-        start = time.perf_counter()
+        start = clock.perf()
         old_out, old_err = sys.stdout, sys.stderr
         try:
             os.chdir(self.path)
@@ -225,23 +240,24 @@ class Minitester:
             sys.stdout, sys.stderr = old_out, old_err
             snapshot.restore(under=self.path)
         return RunResult(ret, out.getvalue().splitlines(), err.getvalue().splitlines(),
-                         time.perf_counter() - start)
+                         clock.perf() - start)
 
     def runminitest_subprocess(self, *args: str | os.PathLike[str], timeout: float | None = None) -> RunResult:
         """Run ``python -m minitest ARGS`` in a new interpreter in :attr:`path`."""
         import subprocess
 
-        argv = [sys.executable, "-m", "minitest", *(str(a) for a in (*self.default_args, *args))]
+        argv = [sys.executable, "-m", "minitest",
+                *self._with_basetemp([str(a) for a in (*self.default_args, *args)], "subprocess")]
         env = dict(os.environ)
         for name in ("PY_COLORS", "FORCE_COLOR"):  # plain text to match against
             env.pop(name, None)
         # the test's directory first, as if minitest had been started there by hand
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(self.path), env.get("PYTHONPATH", "")) if p)
-        start = time.perf_counter()
+        start = clock.perf()
         proc = subprocess.run(argv, cwd=self.path, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                               timeout=timeout)
         return RunResult(proc.returncode, proc.stdout.decode("utf-8", "replace").splitlines(),
-                         proc.stderr.decode("utf-8", "replace").splitlines(), time.perf_counter() - start)
+                         proc.stderr.decode("utf-8", "replace").splitlines(), clock.perf() - start)
 
 
 class _InterpreterState:

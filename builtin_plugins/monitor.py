@@ -12,14 +12,13 @@ import inspect
 import os
 import sys
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import CodeType, FrameType
 from typing import IO, Any
 
-from minitest import hookimpl
+from minitest import clock, hookimpl
 from minitest.config import Config, Parser
 from minitest.pluginmanager import MinitestPluginManager
 from minitest.stash import StashKey
@@ -74,11 +73,11 @@ class HookTracer:
         subject = _subject(kwargs)
         starts, prefix = self._starts()
         self.out.write(f"{prefix}{'  ' * len(starts)}{hook_name}{subject} [{plugins}]\n")
-        starts.append(time.perf_counter())
+        starts.append(clock.perf())
 
     def after(self, outcome: Any, hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
         starts, prefix = self._starts()
-        elapsed = (time.perf_counter() - starts.pop()) * 1000
+        elapsed = (clock.perf() - starts.pop()) * 1000
         failed = outcome.exception is not None
         status = f" raised {type(outcome.exception).__name__}" if failed else ""
         self.out.write(f"{prefix}{'  ' * len(starts)}finish {hook_name} {elapsed:.3f}ms{status}\n")
@@ -153,12 +152,12 @@ class HookProfiler:
                     self.totals[key][1] += 1
             else:
                 self.totals[key][1] += 1
-            self._running.append((frame, key, time.perf_counter(), 0.0))
+            self._running.append((frame, key, clock.perf(), 0.0))
         elif event == "return":
             running = self._running
             if running and running[-1][0] is frame:
                 _frame, key, start, nested = running.pop()
-                elapsed = time.perf_counter() - start
+                elapsed = clock.perf() - start
                 self.totals[key][0] += elapsed - nested
                 if running:
                     outer = running[-1]

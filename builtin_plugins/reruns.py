@@ -23,13 +23,12 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
-import time
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from minitest import hookimpl
+from minitest import clock, hookimpl
 from minitest.config import Config, Parser, UsageError
 from minitest.marks import Mark, mark_condition_namespace
 from minitest.nodes import Item, Session
@@ -387,7 +386,7 @@ def minitest_runtest_protocol(item: Item, nextitem: Item | None) -> bool | None:
         if not again:
             return True
         if policy.delay:
-            time.sleep(policy.delay_before(attempt + 1))
+            clock.sleep(policy.delay_before(attempt + 1))
 
 
 # ---------------------------------------------------------------------------------------------

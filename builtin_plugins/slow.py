@@ -26,10 +26,9 @@ in the debugger's prompt; the summary still lists the slow tests.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Generator
 
-from minitest import hookimpl
+from minitest import clock, hookimpl
 from minitest.config import Config, Parser, UsageError
 from minitest.nodes import Item
 from minitest.reports import TestReport
@@ -100,7 +99,7 @@ class SlowWatch:
     @hookimpl(wrapper=True, tryfirst=True)  # outermost: a rerun's attempts count as one run
     def minitest_runtest_protocol(self, item: Item) -> Generator[None, object, object]:
         with self._cond:
-            self._running = (item.nodeid, item.location, time.monotonic())
+            self._running = (item.nodeid, item.location, clock.monotonic())
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="minitest slow watch", daemon=True)
                 self._thread.start()
@@ -121,7 +120,7 @@ class SlowWatch:
                 nodeid, location, started = running
                 times = 1
                 while self._running is running:
-                    left = started + times * self.limit - time.monotonic()
+                    left = started + times * self.limit - clock.monotonic()
                     if left > 0:
                         self._cond.wait(left)
                         continue

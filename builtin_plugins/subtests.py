@@ -10,12 +10,11 @@ the terminal's lines are not taken for the test's output.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from minitest import fixture, hookimpl
+from minitest import clock, fixture, hookimpl
 from minitest.config import Config
 from minitest.nodes import Item
 from minitest.outcomes import outcome_kind
@@ -39,8 +38,8 @@ class Subtests:
     def test(self, msg: str | None = None, **kwargs: Any) -> Iterator[None]:
         """Run the ``with`` block as a subtest described by ``msg`` and ``kwargs``; an exception
         in it (a failure, a skip) is its outcome and the test goes on after the block."""
-        start = time.time()
-        began = time.perf_counter()
+        start = clock.wall()
+        began = clock.perf()
         exc: BaseException | None = None
         try:
             yield
@@ -48,9 +47,9 @@ class Subtests:
             if isinstance(raised, KeyboardInterrupt) or outcome_kind(raised) == "exit":
                 raise
             exc = raised
-        duration = time.perf_counter() - began
+        duration = clock.perf() - began
         item = self._item
-        call: CallInfo[None] = CallInfo(None, exc, start, time.time(), duration, "call")
+        call: CallInfo[None] = CallInfo(None, exc, start, clock.wall(), duration, "call")
         item.stash[_MAKING] = True
         try:
             report: TestReport = item.ihook.minitest_runtest_makereport(item=item, call=call)

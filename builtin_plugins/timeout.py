@@ -17,6 +17,7 @@ Methods (``--timeout-method`` / ``timeout_method`` ini / the mark's ``method``):
 
 from __future__ import annotations
 
+import _signal  # type: ignore[import-not-found]  # the C module: cheap at start-up (``signal`` builds enums)
 import os
 import sys
 import threading
@@ -25,11 +26,13 @@ from collections.abc import Callable, Generator
 from types import FrameType
 
 from minitest import hookimpl
+from minitest.capture_api import CAPTURE_CONTROL
 from minitest.config import Config, Parser, UsageError
 from minitest.index_api import index_safe
 from minitest.nodes import Item
 from minitest.outcomes import Failed
 from minitest.stash import StashKey
+from minitest.terminal_api import TERMINAL_REPORTER
 
 #: how long the thread method waits for an interrupted test to give up before ending the process
 THREAD_GRACE_SECONDS = 1.0
@@ -176,19 +179,25 @@ def _message(seconds: float, stacks: str) -> str:
     return f"Timeout after {format_seconds(seconds)}\n\n{stacks}"
 
 
+# the runner's own references, taken at start-up: a test that replaces signal.signal or
+# signal.setitimer (and does not put them back) must not disarm the next test's timeout
+_SIGNAL = getattr(_signal, "signal", None)
+_SETITIMER = getattr(_signal, "setitimer", None)
+
+
 def _arm_signal(item: Item, seconds: float) -> Callable[[], None]:
-    import signal
+    assert _SIGNAL is not None and _SETITIMER is not None  # _signal_method_available() said so
 
     def on_alarm(signum: int, frame: FrameType | None) -> None:
         __tracebackhide__ = True
         raise Failed(_message(seconds, all_stacks(main_frame=frame)))
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = _SIGNAL(_signal.SIGALRM, on_alarm)
+    _SETITIMER(_signal.ITIMER_REAL, seconds)
 
     def disarm() -> None:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _SETITIMER(_signal.ITIMER_REAL, 0)
+        _SIGNAL(_signal.SIGALRM, previous)
 
     return disarm
 
@@ -245,6 +254,15 @@ def _end_process(item: Item, text: str) -> None:
             note(item.nodeid, text)
         except Exception:  # noqa: BLE001 - the controller still sees the crash without the note
             pass
+    capture = item.config.stash.get(CAPTURE_CONTROL, None)
+    if capture is not None:
+        try:
+            capture.suspend_global_capture()  # the message goes to the real stderr, not the capture
+        except Exception:  # noqa: BLE001 - the process ends anyway; the message is what matters
+            pass
+    reporter = item.config.stash.get(TERMINAL_REPORTER, None)
+    if reporter is not None:
+        reporter.flush()  # what the run printed so far is not lost with the process
     sys.stderr.write(f"\n+++++ {item.nodeid}: {text}\n+++++ Timeout: the test could not be interrupted; "
                      f"ending the process\n")
     sys.stderr.flush()

@@ -51,6 +51,7 @@ _LAZY: dict[str, str] = {
     "CollectReport": "minitest.reports",
     "CallInfo": "minitest.reports",
     "MinitestPluginManager": "minitest.pluginmanager",
+    "MinitestLeakWarning": "minitest.leak_api",
 }
 
 __all__ = [

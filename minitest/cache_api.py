@@ -30,10 +30,17 @@ _README = """\
 This directory holds the state minitest keeps between runs, such as the tests that failed last
 time (used by `--lf` and `--ff`) and the values plugins and tests store with the `cache` fixture.
 
-Do not commit it to version control; `minitest --cache-clear` removes it.
+Do not commit it to version control; `minitest --cache-clear` empties it.
 """
 
 _GITIGNORE = "# Created by minitest automatically.\n*\n"
+
+#: the line of CACHEDIR.TAG saying minitest made the whole cache directory (so may clear it)
+_CACHEDIR_TAG_MINE = "created by minitest"
+
+#: put in ``v/`` and ``d/`` when minitest makes them in a cache directory it did not make itself
+#: (``cache_dir = .cache``, ``cache_dir = .``): ``--cache-clear`` removes only marked entries there
+_OWNED_MARKER = ".minitest-cache"
 
 # marks the directory as a cache for backup tools (https://bford.info/cachedir/)
 _CACHEDIR_TAG = (
@@ -85,6 +92,11 @@ class Cache:
                       "continuing as if it were empty, it is rewritten at the end of the run")
             return default
 
+    def has(self, key: str) -> bool:
+        """Whether a value is stored under ``key`` (a test may have removed the cache directory:
+        a plugin that writes only changed values checks this before skipping a write)."""
+        return self._valuepath(key).is_file()
+
     def set(self, key: str, value: object) -> None:
         """Store the JSON-serializable ``value`` under ``key`` (atomically)."""
         import json
@@ -93,6 +105,7 @@ class Cache:
         text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
         try:
             self._ensure_cachedir()
+            self._ensure_subdir("v")
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_text(path, text)
         except OSError as exc:
@@ -106,11 +119,23 @@ class Cache:
         if not name or "/" in name or "\\" in name or name in (".", ".."):
             raise ValueError(f"name {name!r} is not allowed: it must be a single path component")
         self._ensure_cachedir()
+        self._ensure_subdir("d")
         path = self._cachedir / "d" / name
         path.mkdir(parents=True, exist_ok=True)
         return path
 
     # -- the directory itself --------------------------------------------------------------------
+    def _ensure_subdir(self, name: str) -> None:
+        """Make ``v/`` or ``d/``; in a cache directory minitest did not make, leave the marker
+        that lets ``--cache-clear`` remove it later (and only it)."""
+        sub = self._cachedir / name
+        if sub.is_dir():
+            return
+        sub.mkdir(parents=True, exist_ok=True)
+        if not self._is_minitest_cachedir():
+            (sub / _OWNED_MARKER).write_text("made by minitest: --cache-clear may remove this directory\n",
+                                             encoding="utf-8")
+
     def _ensure_cachedir(self) -> None:
         """Create the cache directory with its README, .gitignore and CACHEDIR.TAG.
 
@@ -141,25 +166,61 @@ class Cache:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
 
-    def clear(self) -> None:
-        """Remove the whole cache directory."""
+    def clear(self) -> str | None:
+        """Remove the values and directories minitest stored (``v/`` and ``d/``), nothing else.
+
+        The cache directory itself and whatever else is in it stay: ``cache_dir`` may name a
+        directory shared with other tools (``.cache``) or the rootdir itself. ``v/`` and ``d/`` go
+        only when minitest made them (the cache directory has minitest's ``CACHEDIR.TAG``, or the
+        entry holds minitest's marker file) and are not symlinks; nothing below them is followed.
+        A symlinked cache directory is cleared in its target (the values are read through it).
+        Returns why nothing was removed, or None.
+        """
         import shutil
 
-        shutil.rmtree(self._cachedir, ignore_errors=True)
+        cachedir = self._cachedir
+        if not cachedir.exists():
+            return None
+        owned_dir = self._is_minitest_cachedir()
+        kept: list[str] = []
+        for name in ("v", "d"):
+            entry = cachedir / name
+            if not os.path.lexists(entry):
+                continue
+            if entry.is_symlink() or not entry.is_dir():
+                kept.append(f"{entry} is not a directory minitest made (a symlink or a file)")
+                continue
+            if not (owned_dir or (entry / _OWNED_MARKER).is_file()):
+                kept.append(f"{entry} was not made by minitest (no {_OWNED_MARKER} in it, and {cachedir} "
+                            "has no CACHEDIR.TAG of minitest's)")
+                continue
+            shutil.rmtree(entry, ignore_errors=True)
+        if kept:
+            reason = "; ".join(kept)
+            self.warn(f"--cache-clear left entries alone: {reason}")
+            return reason
+        return None
+
+    def _is_minitest_cachedir(self) -> bool:
+        try:
+            return _CACHEDIR_TAG_MINE in (self._cachedir / "CACHEDIR.TAG").read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            return False
 
     def values(self) -> list[str]:
         """The keys of the stored values, sorted."""
         base = self._cachedir / "v"
         if not base.is_dir():
             return []
-        return sorted(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+        return sorted(p.relative_to(base).as_posix() for p in base.rglob("*")
+                      if p.is_file() and p.name != _OWNED_MARKER)
 
     def directories(self) -> list[Path]:
         """Every file under the directories made by :meth:`mkdir`, sorted."""
         base = self._cachedir / "d"
         if not base.is_dir():
             return []
-        return sorted(p for p in base.rglob("*") if p.is_file())
+        return sorted(p for p in base.rglob("*") if p.is_file() and p != base / _OWNED_MARKER)
 
     @staticmethod
     def warn(message: str) -> None:

@@ -48,6 +48,16 @@ def main(args: Sequence[str] | None = None, plugins: Sequence[object] = ()) -> i
     """Run minitest with ``args`` (default ``sys.argv[1:]``); return the exit code."""
     if args is None:
         args = sys.argv[1:]
+    from minitest import startup
+
+    caller_display_dir = startup.display_dir  # an in-process run must give the caller's back
+    try:
+        return _main(args, plugins)
+    finally:
+        startup.display_dir = caller_display_dir
+
+
+def _main(args: Sequence[str], plugins: Sequence[object]) -> int:
     args = expand_subcommand(args)
     try:
         config = prepare_config(args, plugins)

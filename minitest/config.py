@@ -718,6 +718,9 @@ def bootstrap(args: Sequence[str], plugins: Sequence[object] = ()) -> Config:
     from minitest.pluginmanager import PluginLoadError, get_plugin_manager
 
     invocation_dir = Path.cwd()
+    from minitest import startup
+
+    startup.display_dir = str(invocation_dir)
     args = [str(a) for a in args]
     _load, block = parse_early_plugin_args(args)
     pm = get_plugin_manager(blocked=block)
@@ -821,6 +824,11 @@ def _bootstrap_plugins(config: Config, args: list[str], invocation_dir: Path) ->
     config.known_args = config.option = known
     # the conftest.py files are loaded by the hook's last implementation, so that a wrapper of
     # the hook surrounds their import (output capture, as under pytest)
+    if getattr(known, "version", False) and not getattr(known, "help", False):
+        # --version answers about minitest itself: no conftest.py of the cwd is imported (its
+        # code would run), as pytest; what the conftests would add is not needed to say it
+        config.args = []
+        return
     loader = _InitialConftests()
     pm.register(loader, _InitialConftests.name, PluginOrigin("object", "minitest.config"))
     try:

@@ -20,10 +20,11 @@ import hashlib
 import json
 import os
 import sys
-import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from minitest import clock
 
 if TYPE_CHECKING:
     from minitest.config import Config
@@ -85,7 +86,7 @@ class FileHashes:
             if isinstance(value, list) and len(value) == 5:  # older layouts: hashed again
                 self._stored[key] = value
         self._now: dict[str, str] = {}
-        self.started = time.time()
+        self.started = clock.wall()
         self.changed = False
 
     def hash(self, path: str) -> str:

@@ -13,10 +13,8 @@ import abc
 import contextlib
 import os
 import re
-import shutil
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AnyStr, Generic, NamedTuple, Protocol
 
@@ -210,21 +208,33 @@ class TempPathFactory:
     """Makes temporary directories under one base directory per run (the ``tmp_path_factory`` fixture).
 
     The base is ``<tmp>/minitest-of-<user>/minitest-<N>``; the last :data:`KEEP_RUNS` are kept so a
-    failing run can be inspected. ``--basetemp DIR`` uses DIR instead (emptied first).
+    failing run can be inspected. ``--basetemp DIR`` uses DIR instead (emptied first, if minitest
+    made it). What may be made and removed where is :mod:`minitest.tmpdirs`'s business.
     """
 
     def __init__(self, given_basetemp: Path | None, *, keep: int = KEEP_RUNS, _ispytest: bool = False) -> None:
         self._given_basetemp = None if given_basetemp is None else Path(os.path.abspath(given_basetemp))
         self._basetemp: Path | None = None
         self._keep = keep
+        self._lock: Any = None  # the tmpdirs.RunLock of the base, once made
 
     @classmethod
     def from_config(cls, config: Config, *, _ispytest: bool = False) -> TempPathFactory:
+        """The run's factory; a ``--basetemp`` whose emptying would remove the user's files is a
+        usage error here, before anything runs."""
+        from minitest.tmpdirs import check_basetemp, check_given_basetemp
+
         given = config.getoption("basetemp", None)
-        return cls(Path(given) if given else None)
+        if given is None:
+            return cls(None)
+        base = check_basetemp(str(given), cwd=config.invocation_params.dir, rootdir=config.rootpath)
+        check_given_basetemp(base)
+        return cls(base)
 
     def mktemp(self, basename: str, numbered: bool = True) -> Path:
         """A new directory ``basename`` (``basename0``, ``basename1``... when numbered) in the base."""
+        from minitest.tmpdirs import make_numbered_dir
+
         basename = os.path.normpath(basename)
         if os.path.isabs(basename) or os.path.dirname(basename):
             raise ValueError(f"{basename} is not a normalized and relative path")
@@ -233,28 +243,33 @@ class TempPathFactory:
             path = base / basename
             path.mkdir(mode=0o700)
             return path
-        return _make_numbered_dir(base, basename)
+        return make_numbered_dir(base, basename)
 
     def getbasetemp(self) -> Path:
         """The base directory of this run (created on first use)."""
         if self._basetemp is not None:
             return self._basetemp
+        from minitest import tmpdirs
+
         if self._given_basetemp is not None:
             base = self._given_basetemp
-            if base.exists():
-                shutil.rmtree(base, ignore_errors=True)
-            base.mkdir(mode=0o700, parents=True)
+            self._lock = tmpdirs.prepare_given_basetemp(base)
         else:
             from_env = os.environ.get("MINITEST_DEBUG_TEMPROOT")
             root = Path(from_env or tempfile.gettempdir()).resolve()
-            user = _user() or "unknown"
-            rootdir = root / f"minitest-of-{user}"
-            rootdir.mkdir(mode=0o700, exist_ok=True)
-            base = _make_numbered_dir(rootdir, "minitest-")
-            _lock(base)
-            _cleanup_old_runs(rootdir, "minitest-", self._keep)
+            rootdir = tmpdirs.user_temp_root(root, _user() or "unknown")
+            base = tmpdirs.make_numbered_dir(rootdir, "minitest-")
+            self._lock = tmpdirs.RunLock(base)
+            self._lock.acquire()
+            tmpdirs.cleanup_old_runs(rootdir, "minitest-", self._keep)
         self._basetemp = base
         return base
+
+    def _release(self) -> None:
+        """The run is over: its base may be emptied or pruned by the next run."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
 
 def _user() -> str | None:
@@ -264,78 +279,6 @@ def _user() -> str | None:
         return re.sub(r"[\\/:*?\"<>|]", "_", getpass.getuser())
     except (ImportError, OSError, KeyError):
         return None
-
-
-def _numbered(root: Path, prefix: str) -> Iterator[tuple[int, Path]]:
-    for entry in root.iterdir() if root.exists() else ():
-        if entry.name.startswith(prefix) and entry.name[len(prefix):].isdigit():
-            yield int(entry.name[len(prefix):]), entry
-
-
-def _make_numbered_dir(root: Path, prefix: str) -> Path:
-    """``root/<prefix><N>`` with N one more than the highest existing (retrying on races)."""
-    for _ in range(10):
-        highest = max((n for n, _ in _numbered(root, prefix)), default=-1)
-        path = root / f"{prefix}{highest + 1}"
-        try:
-            path.mkdir(mode=0o700)
-        except FileExistsError:
-            continue  # another process took this number
-        return path
-    raise OSError(f"could not create a numbered directory with prefix {prefix!r} in {root}")
-
-
-_LOCK_NAME = ".lock"
-
-
-def _lock(base: Path) -> None:
-    """Mark ``base`` as in use by this process until it exits: a run started meanwhile (a test
-    that runs minitest itself) must not remove it while pruning old runs."""
-    lock = base / _LOCK_NAME
-    try:
-        lock.write_text(str(os.getpid()))
-    except OSError:
-        return
-    import atexit
-
-    def release() -> None:
-        # emptied, not removed: an empty lock means "finished", a missing one "being created"
-        try:
-            lock.write_text("")
-        except OSError:
-            pass
-
-    atexit.register(release)
-
-
-def _in_use(path: Path) -> bool:
-    lock = path / _LOCK_NAME
-    try:
-        pid = int(lock.read_text())
-    except FileNotFoundError:
-        # no lock: finished, unless it was created a moment ago and its lock is not written yet
-        try:
-            return time.time() - path.stat().st_mtime < 60
-        except OSError:
-            return False
-    except (OSError, ValueError):
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
-
-
-def _cleanup_old_runs(root: Path, prefix: str, keep: int) -> None:
-    runs = sorted(_numbered(root, prefix))
-    for _, path in runs[:-keep] if keep > 0 else runs:
-        if not _in_use(path):
-            shutil.rmtree(path, ignore_errors=True)
 
 
 def _pytest_fixture_manager(request: FixtureRequest) -> Any:

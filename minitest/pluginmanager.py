@@ -60,6 +60,8 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "assertion": "builtin_plugins.assertion",
     "capture": "builtin_plugins.capture",
     "debugging": "builtin_plugins.debugging",
+    "faulthandler": "builtin_plugins.faulthandler",
+    "leaks": "builtin_plugins.leaks",
     "warnings": "builtin_plugins.warnings",
     "unittest": "builtin_plugins.unittest",
     "subtests": "builtin_plugins.subtests",

@@ -8,10 +8,10 @@ Reports are plain data so they can travel from a worker process as dicts
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
+from minitest import clock
 from minitest.lazylist import ListOnFirstUse
 
 if TYPE_CHECKING:
@@ -104,8 +104,8 @@ class CallInfo(Generic[T]):
     def from_call(cls, func: Callable[[], T], when: str,
                   reraise: tuple[type[BaseException], ...] | type[BaseException] | None = None) -> CallInfo[T]:
         """Call ``func`` and capture its result or exception (``reraise`` ones propagate)."""
-        start = time.time()
-        precise = time.perf_counter()
+        start = clock.wall()
+        precise = clock.perf()
         excinfo = None
         result = None
         try:
@@ -114,8 +114,8 @@ class CallInfo(Generic[T]):
             if reraise is not None and isinstance(exc, reraise):
                 raise
             excinfo = exc
-        duration = time.perf_counter() - precise
-        return cls(result, excinfo, start, time.time(), duration, when)
+        duration = clock.perf() - precise
+        return cls(result, excinfo, start, clock.wall(), duration, when)
 
     def __repr__(self) -> str:
         if self._exc is None:

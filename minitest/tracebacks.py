@@ -132,10 +132,13 @@ def _is_import_machinery(filename: str) -> bool:
 
 
 def display_path(filename: str | os.PathLike[str]) -> str:
-    """``filename`` relative to the current directory when that is shorter, else as given."""
+    """``filename`` relative to the run's invocation directory when that is shorter, else as
+    given (not the current directory: a test may have changed it, see :mod:`minitest.startup`)."""
+    from minitest import startup
+
     filename = str(filename)
     try:
-        rel = os.path.relpath(filename)
+        rel = os.path.relpath(filename, startup.display_dir)
     except (ValueError, OSError):  # another drive, or a test removed the current directory
         return filename
     return rel if len(rel) < len(filename) else filename

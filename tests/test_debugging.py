@@ -99,7 +99,7 @@ def test_pdb_quit_stops_the_run(tmp_path, terminal):
     term.expect(PROMPT)
     term.send("q")
     assert term.finish() == 2
-    assert _sep("!", "Exit: Quitting debugger") in term.lines
+    assert _sep("!", "minitest.outcomes.Exit: Quitting debugger") in term.lines
     assert _sep("=", "FAILURES") not in term.lines  # shown before the debugger already
     assert re.fullmatch(r"=+ 1 failed, 1 passed in [\d.]+s =+", term.final_line), term.output
     assert "after" not in term.output

@@ -334,14 +334,14 @@ def test_unknown_config_keys_warn_and_strict_config_refuses_them(files, run):
 
 def test_pytest_settings_minitest_lacks_do_not_fail_strict_config(files, run, run_pytest):
     # a pytest config with --strict-config in addopts and a key pytest knows (toolz does this)
-    files({"pyproject.toml": '[tool.pytest.ini_options]\naddopts = ["--strict-config"]\nfaulthandler_timeout = 5\n',
+    files({"pyproject.toml": '[tool.pytest.ini_options]\naddopts = ["--strict-config"]\nconsole_output_style = "classic"\n',
            "test_x.py": "def test_x():\n    pass\n"})
     assert run_pytest().ret == 0
     result = run()
     assert result.ret == 0, result.dump()
-    assert "'faulthandler_timeout' has no minitest equivalent and is ignored" in result.stderr
+    assert "'console_output_style' has no minitest equivalent and is ignored" in result.stderr
     # a key neither knows is still refused
-    files({"pyproject.toml": '[tool.pytest.ini_options]\nfaulthandler_timeout = 5\npython_fils = "x"\n'})
+    files({"pyproject.toml": '[tool.pytest.ini_options]\nconsole_output_style = "classic"\npython_fils = "x"\n'})
     assert run_pytest("--strict-config").ret == 4
     result = run("--strict-config")
     assert result.ret == 4, result.dump()

@@ -244,6 +244,7 @@ class CaptureManager:
             self._fixture._suspend()
         self.suspend_global_capture()
         out, err = self.read_global_capture()
+        closed = self._global.closed_streams() if self._global is not None else []
         show = self._show
         if show == "all" or show == "stdout":
             item.add_report_section(when, "stdout", out)
@@ -255,6 +256,24 @@ class CaptureManager:
             # nothing of the test's logging is kept once it is done (items live until the run ends)
             del item.stash[CAPLOG_HANDLER]
             del item.stash[CAPLOG_RECORDS]
+        if closed:
+            self._replace_closed_global(closed)
+
+    def _replace_closed_global(self, closed: list[str]) -> None:
+        """A test closed a stream of the run's capture (``sys.stdout.close()``): that phase fails,
+        and the next phase gets a new capture, so the other tests report their real outcomes
+        instead of "I/O operation on closed file" in every later setup and teardown."""
+        broken, self._global = self._global, None
+        if broken is not None:
+            try:
+                broken.close()
+            except (OSError, ValueError):
+                pass
+        from minitest.outcomes import fail
+
+        names = " and ".join(f"sys.{name}" for name in closed)
+        fail(f"the test closed {names}, which is minitest's capture of the test's output; "
+             "what it had written is lost (other tests are not affected)", pytrace=False)
 
     # -- hooks -----------------------------------------------------------------------------------
     @hookimpl(wrapper=True)

@@ -55,6 +55,9 @@ class DontReadFromInput(io.TextIOBase):
     def readlines(self, hint: int | None = -1) -> list[str]:  # type: ignore[override]  # as __next__
         raise OSError("minitest: reading from stdin while output is captured!  Consider using `-s`.")
 
+    def close(self) -> None:
+        pass  # a test closing sys.stdin closes nothing of the run's (as pytest's)
+
     def fileno(self) -> int:
         raise io.UnsupportedOperation("redirected stdin is pseudofile, has no fileno()")
 
@@ -89,7 +92,7 @@ class SysCapture:
             setattr(sys, self.name, self._saved.pop())
 
     def snap(self) -> str | bytes:
-        if self.name == "stdin":
+        if self.name == "stdin" or self.tmpfile.closed:  # closed by the test: what it held is gone
             return b"" if self.binary else ""
         self.tmpfile.flush()
         data: bytes = self.tmpfile.buffer.getvalue()
@@ -122,6 +125,10 @@ class FDCapture:
         self._saved_sys: list[Any] = []
 
     def resume(self) -> None:
+        if self.tmpfile.closed:
+            # closed by a test: its descriptor number may belong to another file by now, which
+            # must not become the process's stdout (the manager replaces a closed capture)
+            raise ValueError(f"the capture of {self.name} was closed")
         os.dup2(self._target_fd, self.fd)
         self._saved_sys.append(getattr(sys, self.name))
         setattr(sys, self.name, self.tmpfile)
@@ -132,7 +139,7 @@ class FDCapture:
         os.dup2(self._fd_saved, self.fd)
 
     def snap(self) -> str | bytes:
-        if self.fd == 0 or os.lseek(self._target_fd, 0, os.SEEK_CUR) == 0:
+        if self.fd == 0 or self.tmpfile.closed or os.lseek(self._target_fd, 0, os.SEEK_CUR) == 0:
             # nothing written (the common case): one system call instead of four
             return b"" if self.binary else ""
         self.tmpfile.seek(0)
@@ -186,6 +193,10 @@ class MultiCapture:
         for capture in reversed(self.captures):
             capture.suspend()
         self.active = False
+
+    def closed_streams(self) -> list[str]:
+        """The names of the streams whose capture object a test closed (``sys.stdout.close()``)."""
+        return [capture.name for capture in self.captures if capture.tmpfile.closed]
 
     def readouterr(self) -> tuple[Any, Any]:
         if self.active:

@@ -5,12 +5,11 @@ something to show), the collection errors, the warnings."""
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
-from minitest import hookimpl
+from minitest import clock, hookimpl
 from minitest.config import Config
 from minitest.nodes import Session
 from minitest.reportlog_api import REPLAYED_RUN
@@ -72,16 +71,16 @@ class HtmlCollector:
         self.path = path
         self.tests: dict[str, dict[str, Any]] = {}
         self.warnings: list[dict[str, Any]] = []
-        self.start = time.time()
-        self._perf_start = time.perf_counter()
+        self.start = clock.wall()
+        self._perf_start = clock.perf()
         self.exitstatus: int | None = None
         self.written = False
 
     # -- gathering -------------------------------------------------------------------------------
     def minitest_sessionstart(self, session: Session) -> None:
         replayed = self.config.stash.get(REPLAYED_RUN, None)
-        self.start = replayed.start if replayed is not None else time.time()
-        self._perf_start = time.perf_counter()
+        self.start = replayed.start if replayed is not None else clock.wall()
+        self._perf_start = clock.perf()
 
     def _entry(self, nodeid: str) -> dict[str, Any]:
         entry = self.tests.get(nodeid)
@@ -154,7 +153,7 @@ class HtmlCollector:
     def data(self) -> dict[str, Any]:
         duration = self.config.stash.get(SESSION_DURATION, None)
         if duration is None:
-            duration = time.perf_counter() - self._perf_start
+            duration = clock.perf() - self._perf_start
         # the timeline starts with the first test (the same in a live run and in its replay)
         start = min((entry["t0"] for entry in self.tests.values() if "t0" in entry), default=self.start)
         tests = []

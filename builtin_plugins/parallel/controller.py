@@ -12,13 +12,13 @@ from __future__ import annotations
 import difflib
 import queue
 import sys
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import execnet
 
+from minitest import clock
 from minitest.config import UsageError
 from minitest.nodes import Session
 from minitest.reports import CollectReport, FailureRepr, ReprCrash, TestReport
@@ -219,7 +219,7 @@ class DistController:
     # -- the event loop ------------------------------------------------------------------------
     def _loop(self, keep_going: Any) -> None:
         while keep_going():
-            if self.stop_deadline is not None and time.monotonic() > self.stop_deadline:
+            if self.stop_deadline is not None and clock.monotonic() > self.stop_deadline:
                 for handle in self.live():
                     self._write_line(f"[{handle.id}] did not stop in time: killed", yellow=True)
                     handle.done = True
@@ -321,7 +321,7 @@ class DistController:
         if self.stopping or not (self.session.shouldfail or self.session.shouldstop):
             return
         self.stopping = True
-        self.stop_deadline = time.monotonic() + STOP_GRACE_SECONDS
+        self.stop_deadline = clock.monotonic() + STOP_GRACE_SECONDS
         if self.scheduler is not None:
             self.scheduler.clear()
         for handle in self.live():

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from minitest import hookimpl
+from minitest import clock, hookimpl
 from minitest.config import Config
 from minitest.nodes import Item, Session
 from minitest.reportlog_api import SCHEMA_ID, VERSION
@@ -40,7 +39,7 @@ class ReportLogRecorder:
         self._file: IO[str] | None = open(path, "w", encoding="ascii", newline="\n")  # noqa: SIM115
         self._header: list[str] | None = None
         self._collection_lines: list[str] = []
-        self._perf_start = time.perf_counter()
+        self._perf_start = clock.perf()
 
     def write(self, event: dict[str, Any]) -> None:
         if self._file is None:
@@ -62,8 +61,8 @@ class ReportLogRecorder:
 
     @hookimpl(wrapper=True)
     def minitest_sessionstart(self, session: Session) -> Generator[None, None, None]:
-        self._perf_start = time.perf_counter()
-        start = time.time()
+        self._perf_start = clock.perf()
+        start = clock.wall()
         result = yield  # the header part asked minitest_report_header (unless -q / --no-header)
         config = self.config
         if self._header is None:
@@ -84,9 +83,9 @@ class ReportLogRecorder:
         finally:
             duration = self.config.stash.get(SESSION_DURATION, None)
             if duration is None:  # no terminal (-p no:terminal)
-                duration = time.perf_counter() - self._perf_start
+                duration = clock.perf() - self._perf_start
             self.write({"$report_type": "SessionFinish", "exitstatus": int(session.exitstatus),
-                        "duration": duration, "stop": time.time(), "testscollected": session.testscollected,
+                        "duration": duration, "stop": clock.wall(), "testscollected": session.testscollected,
                         "testsfailed": session.testsfailed,
                         "shouldfail": str(session.shouldfail) if session.shouldfail else None,
                         "shouldstop": str(session.shouldstop) if session.shouldstop else None})

@@ -12,12 +12,11 @@ it also sets the number of tests the progress counts against (``reporter.collect
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from minitest import hookimpl
+from minitest import clock, hookimpl
 from minitest.nodes import Item, Session
 from minitest.reports import CollectReport
 from minitest.terminal_api import COLLECTED
@@ -42,7 +41,7 @@ class Collected:
         #: items collected so far and when the count was last written (terminal only); the first
         #: rewrite comes half a second after the reporter started, as pytest's
         self._collecting = 0
-        self._last_rewrite = time.monotonic()
+        self._last_rewrite = clock.monotonic()
 
     def minitest_collection(self) -> None:
         if self._reporter.verbosity > (-1 if self._isatty else 0):
@@ -52,7 +51,7 @@ class Collected:
         if not self._isatty:
             return
         self._collecting += sum(1 for child in report.result if isinstance(child, Item))
-        now = time.monotonic()
+        now = clock.monotonic()
         if self._reporter.verbosity < 0 or now - self._last_rewrite < REWRITE_EVERY:
             return
         self._last_rewrite = now

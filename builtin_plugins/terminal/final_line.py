@@ -11,9 +11,9 @@ name. The counts are the run's :class:`~minitest.runstats.RunStats`; a plugin's 
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
+from minitest import clock
 from minitest.nodes import Session
 from minitest.runstats import OUTCOMES, SESSION_DURATION, RunStats
 from minitest.terminal_api import FINAL_LINE
@@ -58,10 +58,10 @@ class FinalLine:
     def __init__(self, reporter: TerminalReporter) -> None:
         self._reporter = reporter
         self._tw = reporter.writer
-        self._perf_start = time.perf_counter()
+        self._perf_start = clock.perf()
 
     def minitest_sessionstart(self, session: Session) -> None:
-        self._perf_start = time.perf_counter()
+        self._perf_start = clock.perf()
 
     def write_summary(self, session: Session, exitstatus: int) -> None:
         self.summary_stats()
@@ -72,7 +72,7 @@ class FinalLine:
         stash = self._reporter.config.stash
         duration = stash.get(SESSION_DURATION, None)
         if duration is None:
-            duration = stash[SESSION_DURATION] = time.perf_counter() - self._perf_start
+            duration = stash[SESSION_DURATION] = clock.perf() - self._perf_start
         return duration
 
     def stats_parts(self) -> list[tuple[str, str]]:

@@ -66,6 +66,10 @@ class Progress:
                     self._tw.line()
                 reporter.current_fspath = fspath
                 self._tw.write(display_path(reporter.config.rootpath / fspath) + " ")
+        # what is finished is on the terminal before the test runs (with -v, the test's own name
+        # too): a run that hangs or dies in this test still shows everything up to it. One write
+        # per test; the batching of everything else (summaries, collection) stays.
+        self._tw.flush_finished()
 
     def minitest_runtest_logreport(self, report: TestReport) -> None:
         reporter = self._reporter

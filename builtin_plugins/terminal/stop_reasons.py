@@ -47,6 +47,7 @@ class StopReasons:
             reporter.write_sep("!", str(session.shouldfail), red=True)
         if exitstatus == ExitCode.INTERRUPTED:
             self._report_interrupt()
+            self._interrupt = None
         elif session.shouldstop:
             reporter.write_sep("!", str(session.shouldstop), red=True)
         if session.shouldfail or session.shouldstop:
@@ -59,6 +60,14 @@ class StopReasons:
             for line in [answer] if isinstance(answer, str) else answer:
                 self._reporter.write_line(str(line), red=True)
 
+    def minitest_unconfigure(self) -> None:
+        # minitest.exit(reason, returncode=3) ends with its own exit code: its reason was not
+        # among the stop reasons, and is shown after the final line (where pytest shows it)
+        if self._interrupt is not None:
+            self._report_interrupt()
+            self._interrupt = None
+            self._reporter.writer.flush()
+
     def _report_interrupt(self) -> None:
         exc = self._interrupt
         if exc is None:
@@ -70,7 +79,8 @@ class StopReasons:
         from minitest.outcomes import Exit
 
         if isinstance(exc, Exit):
-            reporter.write_sep("!", f"Exit: {exc.msg}", red=True)
+            # pytest's "_pytest.outcomes.Exit: reason", in minitest's name
+            reporter.write_sep("!", f"{Exit.__module__}.{Exit.__qualname__}: {exc.msg}", red=True)
             return
         reporter.write_sep("!", "KeyboardInterrupt", red=True)
         from minitest.tracebacks import raise_location

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import sys
 import threading
-import time
 from typing import IO
+
+from minitest import clock
 
 
 def should_use_color(option: str, stream: IO[str]) -> bool:
@@ -51,7 +52,7 @@ class TerminalWriter:
 
             colorama.just_fix_windows_console()
         self._buffer: list[str] = []
-        self._last_flush = time.monotonic()
+        self._last_flush = clock.monotonic()
         self.width_of_current_line = 0
         width = 80
         try:
@@ -79,7 +80,7 @@ class TerminalWriter:
             else:
                 self.width_of_current_line += len(text)
             self._buffer.append(self.markup(text, **marks))
-            if flush or ("\n" in text and time.monotonic() - self._last_flush > 0.1) or len(self._buffer) > 512:
+            if flush or ("\n" in text and clock.monotonic() - self._last_flush > 0.1) or len(self._buffer) > 512:
                 self.flush()
 
     def line(self, text: str = "", **marks: bool) -> None:
@@ -97,6 +98,26 @@ class TerminalWriter:
         if len(text) + len(sepchar.rstrip()) <= width:
             text += sepchar.rstrip()
         self.line(text, **marks)
+
+    def flush_finished(self) -> None:
+        """Write out what is buffered (a test is about to run); cheaper than :meth:`flush`: no
+        ``sys.stdout`` flush (nothing of a test is pending between tests) and no call at all
+        when nothing is buffered."""
+        if not self._buffer:
+            return
+        data = "".join(self._buffer)
+        self._buffer.clear()
+        try:
+            self._stream.write(data)
+        except UnicodeEncodeError:
+            self._buffer.append(data)
+            self.flush()
+            return
+        try:
+            self._stream.flush()
+        except (OSError, ValueError):
+            pass
+        self._last_flush = clock.monotonic()
 
     def flush(self) -> None:
         with self.lock:
@@ -120,4 +141,4 @@ class TerminalWriter:
             self._stream.flush()
         except (OSError, ValueError):
             pass
-        self._last_flush = time.monotonic()
+        self._last_flush = clock.monotonic()
