@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from minitest import clock, fixture
-from minitest.atomicfile import atomic_write_text, check_writable
+from minitest.atomicfile import check_writable, report_not_written, write_report
 from minitest.config import Config, Parser, UsageError
+from minitest.nodes import Session
 from minitest.reports import CollectReport, FailureRepr, TestReport
 from minitest.stash import StashKey
 
@@ -99,7 +101,9 @@ def minitest_unconfigure(config: Config) -> None:
         # the file is normally written at sessionfinish; if that hook never reached us (a plugin
         # before us raised), write what we have now
         if not xml.written:
-            xml.write()
+            problem = xml.write()
+            if problem is not None:
+                sys.stderr.write(f"ERROR: --junitxml: {problem}\n")
         del config.stash[LOGXML]
         config.pluginmanager.unregister(xml)
 
@@ -346,8 +350,10 @@ class LogXML:
         case.add("error", str(excrepr), message="internal error")
         self.cases.append(case)
 
-    def minitest_sessionfinish(self) -> None:
-        self.write()
+    def minitest_sessionfinish(self, session: Session) -> None:
+        problem = self.write()
+        if problem is not None:
+            report_not_written(session, "--junitxml", problem)
 
     def minitest_terminal_summary(self, terminalreporter: Any, config: Config) -> None:
         if config.get_verbosity() >= 0:
@@ -398,10 +404,15 @@ class LogXML:
         root.append(suite)
         return '<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, encoding="unicode")
 
-    def write(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.path, self.to_xml())
+    def write(self) -> str | None:
+        """Write the file; None when written, else why not (tried once: a second try at
+        unconfigure would only fail again)."""
         self.written = True
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return f"could not write {self.path}: {exc.strerror or exc}"
+        return write_report(self.path, self.to_xml())
 
 
 def _block(title: str, content: str) -> str:

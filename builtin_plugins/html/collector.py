@@ -145,8 +145,12 @@ class HtmlCollector:
             return (yield)  # the final line was written: its duration is published
         finally:
             self.exitstatus = int(session.exitstatus)
-            self.write()
-            if self.config.stash.get(TERMINAL_REPORTER, None) is None:
+            problem = self.write()
+            if problem is not None:
+                from minitest.atomicfile import report_not_written
+
+                report_not_written(session, "--html", problem)
+            elif self.config.stash.get(TERMINAL_REPORTER, None) is None:
                 sys.stdout.write(f"wrote {self.path}\n")  # minitest report: the one line it prints
 
     # -- writing ---------------------------------------------------------------------------------
@@ -170,14 +174,17 @@ class HtmlCollector:
                 "args": [str(a) for a in self.config.invocation_params.args],
                 "tests": tests, "warnings": self.warnings}
 
-    def write(self) -> None:
-        from minitest.atomicfile import atomic_write_text
+    def write(self) -> str | None:
+        """Write the page; None when written, else why not (tried once)."""
+        from minitest.atomicfile import write_report
 
         from .page import render
 
         self.written = True
-        atomic_write_text(self.path, render(self.data()))
+        return write_report(self.path, render(self.data()))
 
     def write_if_unwritten(self) -> None:
         if not self.written:
-            self.write()
+            problem = self.write()
+            if problem is not None:
+                sys.stderr.write(f"ERROR: --html: {problem}\n")

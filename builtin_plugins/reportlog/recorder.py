@@ -3,6 +3,7 @@ flushed as it is written, so a run that is killed leaves every event before the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Generator, Sequence
@@ -40,12 +41,22 @@ class ReportLogRecorder:
         self._header: list[str] | None = None
         self._collection_lines: list[str] = []
         self._perf_start = clock.perf()
+        #: why the stream stopped being written, if it did
+        self.problem: str | None = None
 
     def write(self, event: dict[str, Any]) -> None:
         if self._file is None:
             return
-        self._file.write(dumps(event) + "\n")
-        self._file.flush()  # a killed run still leaves every finished event
+        try:
+            self._file.write(dumps(event) + "\n")
+            self._file.flush()  # a killed run still leaves every finished event
+        except OSError as exc:
+            # the disk is full (or the file went away): the events so far stay, the rest are
+            # dropped and the run says so at its end (report_not_written)
+            self.problem = f"could not write {self.path}: {exc.strerror or exc} (the events before stay)"
+            with contextlib.suppress(OSError):
+                self._file.close()
+            self._file = None
 
     def close(self) -> None:
         if self._file is not None:
@@ -89,6 +100,10 @@ class ReportLogRecorder:
                         "testsfailed": session.testsfailed,
                         "shouldfail": str(session.shouldfail) if session.shouldfail else None,
                         "shouldstop": str(session.shouldstop) if session.shouldstop else None})
+            if self.problem is not None:
+                from minitest.atomicfile import report_not_written
+
+                report_not_written(session, "--report-log", self.problem)
 
     def minitest_keyboard_interrupt(self, excinfo: Any) -> None:
         exc = excinfo.value
