@@ -212,24 +212,29 @@ class TempPathFactory:
     made it). What may be made and removed where is :mod:`minitest.tmpdirs`'s business.
     """
 
-    def __init__(self, given_basetemp: Path | None, *, keep: int = KEEP_RUNS, _ispytest: bool = False) -> None:
+    def __init__(self, given_basetemp: Path | None, *, keep: int = KEEP_RUNS, policy: str = "all",
+                 _ispytest: bool = False) -> None:
         self._given_basetemp = None if given_basetemp is None else Path(os.path.abspath(given_basetemp))
         self._basetemp: Path | None = None
         self._keep = keep
+        #: pytest's ``tmp_path_retention_policy``: "all" kept, "failed" (only the failed tests'
+        #: tmp_path), "none" (the run's base removed when the run ends)
+        self.retention_policy = policy
         self._lock: Any = None  # the tmpdirs.RunLock of the base, once made
 
     @classmethod
-    def from_config(cls, config: Config, *, _ispytest: bool = False) -> TempPathFactory:
+    def from_config(cls, config: Config, *, keep: int = KEEP_RUNS, policy: str = "all",
+                    _ispytest: bool = False) -> TempPathFactory:
         """The run's factory; a ``--basetemp`` whose emptying would remove the user's files is a
         usage error here, before anything runs."""
         from minitest.tmpdirs import check_basetemp, check_given_basetemp
 
         given = config.getoption("basetemp", None)
         if given is None:
-            return cls(None)
+            return cls(None, keep=keep, policy=policy)
         base = check_basetemp(str(given), cwd=config.invocation_params.dir, rootdir=config.rootpath)
         check_given_basetemp(base)
-        return cls(base)
+        return cls(base, keep=keep, policy=policy)
 
     def mktemp(self, basename: str, numbered: bool = True) -> Path:
         """A new directory ``basename`` (``basename0``, ``basename1``... when numbered) in the base."""
@@ -266,10 +271,15 @@ class TempPathFactory:
         return base
 
     def _release(self) -> None:
-        """The run is over: its base may be emptied or pruned by the next run."""
+        """The run is over: its base may be emptied or pruned by the next run (removed now with
+        the "none" retention policy: what the tests wrote there does not stay on disk)."""
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+        if self.retention_policy == "none" and self._basetemp is not None:
+            from minitest.tmpdirs import remove_tree
+
+            remove_tree(self._basetemp)
 
 
 def _user() -> str | None:

@@ -245,6 +245,11 @@ def cleanup_old_runs(root: Path, prefix: str, keep: int) -> None:
         _remove_tree(path)
 
 
+def remove_tree(path: Path) -> None:
+    """Remove a directory minitest made (a test's ``tmp_path``, a run's base): see _remove_tree."""
+    _remove_tree(path)
+
+
 def _remove_tree(path: Path) -> None:
     """Remove ``path`` without following symlinks in it (``shutil.rmtree`` works on descriptors on
     POSIX and refuses a symlinked top, which callers skip anyway)."""

@@ -291,3 +291,39 @@ def test_minitester_with_basetemp_in_addopts_keeps_the_outer_basetemp(files, run
     result = run("test_inner.py", cwd=proj, env={"MINITEST_ADDOPTS": f"--basetemp={base}"})
     assert result.ret == 0, result.dump()
     assert (base / "evidence").is_file()
+
+
+def test_tmp_path_retention_policies(files, run, tmp_path):
+    """``tmp_path_retention_policy``: "failed" keeps only the failed tests' tmp_path, "none" removes
+    the run's base when it ends (what the tests wrote does not stay on disk); a bad value is a
+    usage error."""
+    files({"test_t.py": """
+        def test_passes(tmp_path):
+            (tmp_path / "secret.txt").write_text("passed")
+            print("DIR", tmp_path)
+
+        def test_fails(tmp_path):
+            (tmp_path / "secret.txt").write_text("failed")
+            print("DIR", tmp_path)
+            assert False
+    """})
+    base = tmp_path / "base"
+
+    def dirs(result):
+        return [line.split("DIR ", 1)[1] for line in result.output.splitlines() if "DIR " in line]
+
+    files({"minitest.ini": "[minitest]\ntmp_path_retention_policy = failed\n"})
+    result = run(f"--basetemp={base}", "-s")
+    assert result.ret == 1, result.dump()
+    kept = {d: os.path.exists(d) for d in dirs(result)}
+    assert sorted(kept.values()) == [False, True], kept  # the passing test's directory is gone
+    files({"minitest.ini": "[minitest]\ntmp_path_retention_policy = none\n"})
+    result = run(f"--basetemp={base}", "-s")
+    assert result.ret == 1 and len(dirs(result)) == 2, result.dump()
+    assert not any(os.path.exists(d) for d in dirs(result)) and not base.exists()
+    files({"minitest.ini": "[minitest]\ntmp_path_retention_policy = some\n"})
+    result = run()
+    assert result.ret == 4
+    assert "tmp_path_retention_policy must be either all, failed, none. Current input: some." in result.stderr
+    files({"minitest.ini": "[minitest]\ntmp_path_retention_count = -1\n"})
+    assert run().ret == 4
