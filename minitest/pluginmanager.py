@@ -80,6 +80,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "reruns": "builtin_plugins.reruns",
     "random": "builtin_plugins.random_order",
     "bisect": "builtin_plugins.bisect",
+    "shard": "builtin_plugins.shard",
     "repeat": "builtin_plugins.repeat",
     "slow": "builtin_plugins.slow",
     "parallel": "builtin_plugins.parallel",
