@@ -72,6 +72,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "watch": "builtin_plugins.watch",
     "junitxml": "builtin_plugins.junitxml",
     "reportlog": "builtin_plugins.reportlog",
+    "merge": "builtin_plugins.merge",
     # not "html": that is pytest-html's plugin name, which other plugins look up (hypothesis)
     "htmlreport": "builtin_plugins.html",
     "durations": "builtin_plugins.durations",
