@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import queue
+import shutil
 import sys
 import time
 import uuid
@@ -27,6 +28,7 @@ from minitest.workers_api import NodeManager, WorkerNode
 
 from . import remote
 from .options import dist_mode, max_worker_restart, worker_specs
+from .output import write_output
 from .scheduling import Scheduler
 from .serialize import plain, warning_from_data
 from .workers import WorkerHandle, rsync_roots, same_interpreter, start_gateway
@@ -85,6 +87,10 @@ class DistController:
 
     # -- the run -------------------------------------------------------------------------------
     def run(self) -> None:
+        basetemp = self.config.getoption("basetemp", None)
+        if basetemp:
+            # emptied once, here, as a serial run empties it: each worker then uses DIR/popen-gwN
+            shutil.rmtree(self.config.invocation_params.dir / str(basetemp), ignore_errors=True)
         try:
             self._start_workers()
             self._collect()
@@ -257,6 +263,8 @@ class DistController:
             self._feed(handle)
         elif name in ("logreport", "warning") and handle.buffer is not None:
             handle.buffer.append(message)
+        elif name == "output":
+            write_output(self._reporter(), payload["text"])  # live, not held with the item's reports
         elif name == "slow":
             # live news of the running test: shown now, not held with its reports
             self.config.hook.minitest_runtest_slow(nodeid=payload["nodeid"], location=tuple(payload["location"]),
@@ -326,7 +334,8 @@ class DistController:
             self.scheduler.clear()
         for handle in self.live():
             handle.shutdown_sent = True
-            handle.send("stop")
+            # the test a worker is running now would not have started in a serial run: cut it short
+            handle.send("stop", interrupt=True)
 
     # -- crashes -------------------------------------------------------------------------------
     def _closed(self, handle: WorkerHandle) -> None:
