@@ -32,7 +32,9 @@ from minitest.atomicfile import check_writable, report_not_written, write_report
 from minitest.config import Config, Parser, UsageError
 from minitest.nodes import Session
 from minitest.reports import CollectReport, FailureRepr, TestReport
+from minitest.shard_api import JUNIT_SHARD_PROPERTY, JUNIT_VERSION_PROPERTY, SHARD
 from minitest.stash import StashKey
+from minitest.version import __version__
 
 FAMILIES = ("xunit1", "xunit2", "legacy")
 LOGGING_CHOICES = ("no", "log", "system-out", "system-err", "out-err", "all")
@@ -91,6 +93,10 @@ def minitest_configure(config: Config) -> None:
         logging=logging, duration_report=duration, family="xunit1" if family == "legacy" else family,
         log_passing_tests=bool(config.getini("junit_log_passing_tests")),
     )
+    shard = config.stash.get(SHARD, None)
+    if shard is not None:
+        # which part of a split run this is, for ``minitest merge`` (minitest.shard_api)
+        xml.suite_properties += [(JUNIT_SHARD_PROPERTY, str(shard)), (JUNIT_VERSION_PROPERTY, __version__)]
     config.stash[LOGXML] = xml
     config.pluginmanager.register(xml, "junitxml-log")
 

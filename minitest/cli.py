@@ -34,6 +34,8 @@ SUBCOMMANDS: dict[str, tuple[str, ...]] = {
     "replay": ("--replay=terminal", "-p", "no:cache"),
     # write report files (--html, --junitxml, --report-log) from a recorded run, no terminal report
     "report": ("--replay=report", "-p", "no:cache", "-p", "no:terminal"),
+    # join the shards' JUnit XML files or report logs into one report (OUT first, then the inputs)
+    "merge": ("--merge", "-p", "no:cache"),
 }
 
 

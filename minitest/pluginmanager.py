@@ -74,6 +74,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "watch": "builtin_plugins.watch",
     "junitxml": "builtin_plugins.junitxml",
     "reportlog": "builtin_plugins.reportlog",
+    "merge": "builtin_plugins.merge",
     # not "html": that is pytest-html's plugin name, which other plugins look up (hypothesis)
     "htmlreport": "builtin_plugins.html",
     "durations": "builtin_plugins.durations",
@@ -82,6 +83,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "reruns": "builtin_plugins.reruns",
     "random": "builtin_plugins.random_order",
     "bisect": "builtin_plugins.bisect",
+    "shard": "builtin_plugins.shard",
     "repeat": "builtin_plugins.repeat",
     "slow": "builtin_plugins.slow",
     "parallel": "builtin_plugins.parallel",

@@ -311,3 +311,29 @@ def compare(run, run_pytest):
         return mine, ref
 
     return _compare
+
+
+def console_script() -> str:
+    """The ``minitest`` script installed next to this interpreter (the venv the suite runs in)."""
+    import shutil
+
+    here = Path(sys.executable).parent / ("minitest.exe" if sys.platform == "win32" else "minitest")
+    found = str(here) if here.exists() else shutil.which("minitest")
+    if found is None:
+        pytest.skip("the minitest console script is not installed")
+    return found
+
+
+@pytest.fixture
+def script(tmp_path):
+    """``script(*args, cwd=tmp_path, env=None)`` → RunResult of the real ``minitest`` console script
+    (``-p no:cache`` before a run's arguments: a test's runs leave each other no state; a
+    subcommand such as ``merge`` is passed as it is)."""
+
+    def _run(*args, cwd=None, env=None):
+        words = [str(a) for a in args]
+        prefix = [] if words and words[0] in ("merge", "replay", "report") else ["-p", "no:cache"]
+        cmd = [console_script(), *prefix, *words]
+        return run_process(cmd, cwd or tmp_path, clean_env(env, pythonpath=[REPO_ROOT]))
+
+    return _run

@@ -20,7 +20,7 @@ from minitest.config import Config, Parser
 from minitest.nodes import Session
 from minitest.reports import CollectReport, TestReport
 
-from .options import is_distributing, settle_dist
+from .options import dist_mode, is_distributing, settle_dist, worker_specs
 
 
 def minitest_addoption(parser: Parser) -> None:
@@ -73,6 +73,26 @@ def minitest_configure(config: Config) -> None:
     # again on the final parse's options: pytest-benchmark turns its benchmarks off when it
     # reads a distributed run
     settle_dist(config.option)
+
+
+#: how each ``--dist`` mode hands out the tests, for the header
+_DISTRIBUTION = {
+    "load": "in small batches to whichever worker is free",
+    "loadscope": "a module or class at a time (its fixtures set up once)",
+    "loadfile": "a file at a time",
+}
+
+
+def minitest_report_header(config: Config) -> str | None:
+    """How many workers run and how the tests are distributed (the counts of the run follow
+    once the workers collected: "2 workers [14 items]")."""
+    if not is_distributing(config):
+        return None
+    specs = worker_specs(config)
+    asked = config.getoption("numprocesses", None)
+    source = f"-n {asked}" if asked is not None else "--tx"
+    mode = dist_mode(config)
+    return f"workers: {len(specs)} ({source}), --dist {mode}: tests given out {_DISTRIBUTION.get(mode, mode)}"
 
 
 @hookimpl(tryfirst=True)

@@ -10,10 +10,12 @@ and then replayed together: items never interleave in the output, whichever work
 from __future__ import annotations
 
 import difflib
+import os
 import queue
 import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import execnet
@@ -27,6 +29,7 @@ from minitest.workers_api import NodeManager, WorkerNode
 
 from . import remote
 from .options import dist_mode, max_worker_restart, worker_specs
+from .output import write_output
 from .scheduling import Scheduler
 from .serialize import plain, warning_from_data
 from .workers import WorkerHandle, rsync_roots, same_interpreter, start_gateway
@@ -85,6 +88,15 @@ class DistController:
 
     # -- the run -------------------------------------------------------------------------------
     def run(self) -> None:
+        basetemp = self.config.getoption("basetemp", None)
+        base_lock = None
+        if basetemp:
+            # emptied once, here, as a serial run empties it (and only when minitest may: the
+            # checks of minitest.tmpdirs), locked for the run; each worker then uses DIR/popen-gwN
+            from minitest import tmpdirs
+
+            base_lock = tmpdirs.prepare_given_basetemp(
+                Path(os.path.abspath(self.config.invocation_params.dir / str(basetemp))))
         try:
             self._start_workers()
             self._collect()
@@ -95,6 +107,8 @@ class DistController:
                 self._loop(lambda: any(not h.done for h in self.workers))
         finally:
             self._terminate()
+            if base_lock is not None:
+                base_lock.release()
         if self.internal_errors:
             raise RuntimeError("a worker had an internal error:\n" + "\n".join(self.internal_errors))
         if self.session.shouldfail:
@@ -257,6 +271,8 @@ class DistController:
             self._feed(handle)
         elif name in ("logreport", "warning") and handle.buffer is not None:
             handle.buffer.append(message)
+        elif name == "output":
+            write_output(self._reporter(), payload["text"])  # live, not held with the item's reports
         elif name == "slow":
             # live news of the running test: shown now, not held with its reports
             self.config.hook.minitest_runtest_slow(nodeid=payload["nodeid"], location=tuple(payload["location"]),
@@ -326,7 +342,8 @@ class DistController:
             self.scheduler.clear()
         for handle in self.live():
             handle.shutdown_sent = True
-            handle.send("stop")
+            # the test a worker is running now would not have started in a serial run: cut it short
+            handle.send("stop", interrupt=True)
 
     # -- crashes -------------------------------------------------------------------------------
     def _closed(self, handle: WorkerHandle) -> None:

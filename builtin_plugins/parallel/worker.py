@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import platform
 import queue
+import signal
 import sys
 import threading
 from collections import deque
@@ -26,7 +27,9 @@ from minitest.config import Config, UsageError
 from minitest.nodes import Item, Session
 from minitest.reports import CollectReport, TestReport
 
+from .forkguard import ForkGuard
 from .options import CRASH_NOTE
+from .output import OutputForwarder
 from .serialize import plain, warning_to_data
 
 #: put in the command queue when the controller's channel closes
@@ -45,6 +48,8 @@ class WorkerPlugin:
         self.todo: deque[int] = deque()
         self.shutdown = False
         self.stopped = False
+        #: between a test's logstart and logfinish (what a "stop" with interrupt cuts short)
+        self.in_test = False
         # messages also go out from other threads (the slow watch, the timeout watchdog): one at a time
         self._send_lock = threading.Lock()
 
@@ -60,6 +65,10 @@ class WorkerPlugin:
         if name in ("stop", "closed") and self.session is not None:
             # seen by minitest.protocol.run_phases before the current item's teardown: tear everything down now
             self.session.shouldstop = "stopped by the controller"
+            if name == "stop" and message[1].get("interrupt") and self.in_test:
+                # -x / --maxfail elsewhere: a serial run would not have started this test, so it
+                # ends now (KeyboardInterrupt) instead of running to its end; fixtures are torn down
+                interrupt_main_thread()
         self.commands.put(message)
 
     def note_crash(self, nodeid: str, text: str) -> None:
@@ -95,12 +104,14 @@ class WorkerPlugin:
 
     # -- running -------------------------------------------------------------------------------
     def minitest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        self.in_test = True
         self.send("logstart", nodeid=nodeid, location=list(location))
 
     def minitest_runtest_logreport(self, report: TestReport) -> None:
         self.send("logreport", report=self._serialize(report))
 
     def minitest_runtest_logfinish(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        self.in_test = False
         self.send("logfinish", nodeid=nodeid, location=list(location))
 
     def minitest_runtest_slow(self, nodeid: str, location: tuple[str, int | None, str], seconds: float) -> None:
@@ -156,6 +167,17 @@ class WorkerPlugin:
                 self.todo.clear()
 
 
+def interrupt_main_thread() -> None:
+    """Raise KeyboardInterrupt in the main thread, which runs the tests, even inside a sleep or a
+    blocking call (a real SIGINT to that thread; ``interrupt_main`` only where there is none)."""
+    if hasattr(signal, "pthread_kill"):
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+    else:  # pragma: no cover - Windows
+        import _thread
+
+        _thread.interrupt_main()
+
+
 def worker_info() -> dict[str, Any]:
     """What the controller's plugins learn of this worker (pytest-xdist's ``workerinfo``)."""
     return {
@@ -171,12 +193,15 @@ def run_worker(channel: Any, init: dict[str, Any]) -> None:
 
     plugin = WorkerPlugin(channel, init)
     channel.setcallback(plugin.on_command, endmarker=_CLOSED)
+    output = OutputForwarder(plugin.send)  # print() in a test reaches the controller's terminal
+    output.start()
     # the names pytest-xdist uses, so suites that look for them behave the same
     os.environ["PYTEST_XDIST_WORKER"] = init["workerid"]
     os.environ["PYTEST_XDIST_WORKER_COUNT"] = str(init["workercount"])
     os.environ["PYTEST_XDIST_TESTRUNUID"] = init["testrunuid"]
     try:
         config = prepare_config(init["args"], plugins=[plugin])
+        config.pluginmanager.register(ForkGuard(), "parallel-forkguard")
     except (UsageError, ConftestImportFailure) as exc:
         plugin.send("usageerror", text=str(exc))
         return
@@ -190,6 +215,11 @@ def run_worker(channel: Any, init: dict[str, Any]) -> None:
     # the run stays in this process: plugins reading the options see it so (as pytest-xdist sets them)
     config.option.dist = "no"
     config.option.numprocesses = None
+    # --basetemp DIR: each worker empties and fills its own DIR/popen-gwN (as pytest-xdist), never
+    # another's live tmp_path
+    basetemp = config.getoption("basetemp", None)
+    if basetemp:
+        config.option.basetemp = os.path.join(str(basetemp), f"popen-{init['workerid']}")
     config.stash[CRASH_NOTE] = plugin.note_crash
     # the controller writes the terminal output: the worker's reporter is never created
     config.pluginmanager.set_blocked("terminalreporter")
@@ -202,4 +232,5 @@ def run_worker(channel: Any, init: dict[str, Any]) -> None:
         config.ensure_unconfigure()
         sys.stdout.flush()
     workeroutput.setdefault("exitstatus", int(code or 0))
+    output.stop()  # the last output before the end
     plugin.send("finished", exitstatus=int(code or 0), workeroutput=plain(workeroutput))

@@ -16,6 +16,7 @@ from minitest.nodes import Item, Session
 from minitest.reportlog_api import SCHEMA_ID, VERSION
 from minitest.reports import CollectReport, TestReport
 from minitest.runstats import SESSION_DURATION
+from minitest.shard_api import SHARD
 from minitest.version import __version__, platform_line
 
 from .stream import dumps, warning_to_event
@@ -76,6 +77,7 @@ class ReportLogRecorder:
         start = clock.wall()
         result = yield  # the header part asked minitest_report_header (unless -q / --no-header)
         config = self.config
+        shard = config.stash.get(SHARD, None)  # for minitest merge: which part of a split run this is
         if self._header is None:
             start_path = config.invocation_params.dir
             self._header = _printed(config.hook.minitest_report_header(config=config, start_path=start_path,
@@ -84,7 +86,8 @@ class ReportLogRecorder:
                     "minitest_version": __version__, "start": start, "platform": platform_line(),
                     "executable": sys.executable, "header": self._header,
                     "rootdir": str(config.rootpath), "invocation_dir": str(config.invocation_params.dir),
-                    "args": [str(a) for a in config.invocation_params.args], "pid": os.getpid()})
+                    "args": [str(a) for a in config.invocation_params.args], "pid": os.getpid(),
+                    **({"shard": str(shard)} if shard is not None else {})})
         return result
 
     @hookimpl(wrapper=True)

@@ -1,6 +1,6 @@
 """The terminal part that shows the run going: a letter per test after its file's name
-(``test_a.py ..F.s  [ 40%]``), a word per test with ``-v`` (``test_a.py::test_x PASSED  [ 20%]``),
-the percentage at the end of each line.
+(``test_a.py ..F.s  [ 40%]``), a word per test with ``-v`` (``test_a.py::test_x PASSED  [ 20%]``,
+``PASSED [gw1]`` when workers ran it), the percentage at the end of each line.
 
 Registered as the plugin ``terminalreporter.progress`` (:data:`minitest.terminal_api.PROGRESS`).
 Letters and words come from ``minitest_report_teststatus`` (a plugin changes them there); the
@@ -98,6 +98,10 @@ class Progress:
         reason = _verbose_reason(report)
         if reason:
             self._tw.write(f" ({reason})")
+        worker = getattr(report, "worker_id", None)
+        if worker:
+            # which worker ran it (set on the reports of a run on workers, as pytest-xdist's [gw0])
+            self._tw.write(f" [{worker}]")
         if self._show_progress:
             self._write_progress(min_fill=1)
         if self._show_progress:
