@@ -99,7 +99,7 @@ def test_basetemp_gives_each_worker_its_own_directory(files, script, tmp_path):
     result = script("-n", "4", "--basetemp=base")
     assert result.ret == 0, result.dump()
     result.assert_outcomes(passed=8)
-    workers = sorted(p.name for p in (tmp_path / "base").iterdir())
+    workers = sorted(p.name for p in (tmp_path / "base").iterdir() if p.name != ".lock")
     assert workers == ["popen-gw0", "popen-gw1", "popen-gw2", "popen-gw3"], workers
 
 
