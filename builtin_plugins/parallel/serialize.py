@@ -6,13 +6,12 @@ data (an exception object, a path) travels as its ``repr``/``str``.
 
 from __future__ import annotations
 
-import functools
-import importlib
 import warnings
 from pathlib import PurePath
 from typing import Any
 
 from minitest.reports import CollectReport, TestReport, report_from_dict
+from minitest.warning_data import category_names, rebuild_warning
 
 _REPORT_TYPE = "$report_type"
 
@@ -42,11 +41,11 @@ def plain(value: Any) -> Any:
 
 def warning_to_data(message: Any) -> dict[str, Any]:
     """A ``warnings.WarningMessage`` as plain data."""
-    category = getattr(message, "category", UserWarning)
+    module, qualname = category_names(getattr(message, "category", UserWarning))
     return {
         "message": str(message.message),
-        "category_module": getattr(category, "__module__", "builtins"),
-        "category_name": getattr(category, "__qualname__", "UserWarning"),
+        "category_module": module,
+        "category_name": qualname,
         "filename": str(message.filename),
         "lineno": int(message.lineno or 0),
         "line": message.line,
@@ -54,23 +53,5 @@ def warning_to_data(message: Any) -> dict[str, Any]:
 
 
 def warning_from_data(data: dict[str, Any]) -> warnings.WarningMessage:
-    category = _warning_category(data["category_module"], data["category_name"])
-    try:
-        instance: Warning = category(data["message"])
-    except Exception:  # noqa: BLE001 - a category with an unusual constructor: keep the text
-        instance = UserWarning(data["message"])
-    return warnings.WarningMessage(instance, category, data["filename"], data["lineno"], line=data.get("line"))
-
-
-@functools.cache
-def _warning_category(module: str, qualname: str) -> type[Warning]:
-    try:
-        obj: Any = importlib.import_module(module)
-        for part in qualname.split("."):
-            obj = getattr(obj, part)
-        if isinstance(obj, type) and issubclass(obj, Warning):
-            return obj
-    except Exception:  # noqa: BLE001 - the class lives in a test module the controller did not import
-        pass
-    # a stand-in with the same name, so the summary reads the same
-    return type(qualname.rsplit(".", 1)[-1], (Warning,), {"__module__": module})
+    return rebuild_warning(data["message"], data["category_module"], data["category_name"], data["filename"],
+                           data["lineno"], data.get("line"))

@@ -8,14 +8,13 @@ what they do not know); the first is ``SessionStart`` with ``$schema`` and ``ver
 
 from __future__ import annotations
 
-import functools
-import importlib
 import json
 import warnings
 from pathlib import Path, PurePath
 from typing import Any
 
 from minitest.reportlog_api import SCHEMA_ID, VERSION
+from minitest.warning_data import category_names, rebuild_warning
 
 #: every event type, and the keys each must have (what a reader relies on)
 EVENT_KEYS: dict[str, tuple[str, ...]] = {
@@ -72,36 +71,18 @@ def dumps(event: dict[str, Any]) -> str:
 
 def warning_to_event(message: warnings.WarningMessage, when: str, nodeid: str,
                      location: tuple[str, int, str] | None) -> dict[str, Any]:
-    category = message.category
+    module, qualname = category_names(message.category)
     return {"$report_type": "WarningMessage", "when": when, "nodeid": nodeid,
             "location": list(location) if location else None, "message": str(message.message),
-            "category": f"{getattr(category, '__module__', 'builtins')}:{getattr(category, '__qualname__', 'Warning')}",
+            "category": f"{module}:{qualname}",
             "filename": str(message.filename), "lineno": int(message.lineno or 0),
             "line": message.line if isinstance(message.line, str) else None}
 
 
 def warning_from_event(event: dict[str, Any]) -> warnings.WarningMessage:
     module, _, qualname = str(event["category"]).partition(":")
-    category = _warning_category(module, qualname or "UserWarning")
-    try:
-        instance: Warning = category(event["message"])
-    except Exception:  # noqa: BLE001 - a category with an unusual constructor: keep the text
-        instance = UserWarning(event["message"])
-    return warnings.WarningMessage(instance, category, event["filename"], event["lineno"], line=event.get("line"))
-
-
-@functools.cache
-def _warning_category(module: str, qualname: str) -> type[Warning]:
-    try:
-        obj: Any = importlib.import_module(module)
-        for part in qualname.split("."):
-            obj = getattr(obj, part)
-        if isinstance(obj, type) and issubclass(obj, Warning):
-            return obj
-    except Exception:  # noqa: BLE001 - defined in a test module this process did not import
-        pass
-    # a stand-in of the same name, so the warnings summary reads as it did
-    return type(qualname.rsplit(".", 1)[-1], (Warning,), {"__module__": module})
+    return rebuild_warning(event["message"], module, qualname or "UserWarning", event["filename"], event["lineno"],
+                           event.get("line"))
 
 
 def read_stream(path: Path, complete: bool = True) -> list[dict[str, Any]]:
