@@ -25,12 +25,24 @@ if TYPE_CHECKING:
     from minitest.fixture_types import FixtureRequest
     from minitest.pluginmanager import PathHooks
 
-__all__ = ["Node", "Collector", "Item", "FSCollector", "File", "Directory", "Dir", "Package", "Session",
+__all__ = ["ItemRef", "Node", "Collector", "Item", "FSCollector", "File", "Directory", "Dir", "Package", "Session",
            "CollectError",
            "NodeKeywords", "SEP", "run_finalizers"]
 
 SEP = "::"
 N = TypeVar("N", bound="Node")
+
+
+class ItemRef:
+    """An item known only by its node id, collected in another process (a worker, a recorded
+    run): what hooks taking items get there (``minitest_deselected``), with ``nodeid`` and ``name``."""
+
+    def __init__(self, nodeid: str) -> None:
+        self.nodeid = nodeid
+        self.name = nodeid.rsplit("::", 1)[-1]
+
+    def __repr__(self) -> str:
+        return f"<ItemRef {self.nodeid}>"
 
 
 class CollectError(Exception):

@@ -22,7 +22,7 @@ import execnet
 
 from minitest import clock
 from minitest.config import UsageError
-from minitest.nodes import Session
+from minitest.nodes import ItemRef, Session
 from minitest.reports import CollectReport, FailureRepr, ReprCrash, TestReport
 from minitest.terminal_api import TERMINAL_REPORTER, TerminalReporterAPI
 from minitest.workers_api import NodeManager, WorkerNode
@@ -38,17 +38,6 @@ from .workers import WorkerHandle, rsync_roots, same_interpreter, start_gateway
 _CLOSED: tuple[str, dict[str, Any]] = ("__closed__", {})
 #: how long workers get to finish their current item after -x / --maxfail before they are killed
 STOP_GRACE_SECONDS = 10.0
-
-
-class RemoteItem:
-    """Stands for an item collected in a worker (for ``minitest_deselected`` in the controller)."""
-
-    def __init__(self, nodeid: str) -> None:
-        self.nodeid = nodeid
-        self.name = nodeid.rsplit("::", 1)[-1]
-
-    def __repr__(self) -> str:
-        return f"<RemoteItem {self.nodeid}>"
 
 
 class CrashRequeue:
@@ -313,7 +302,7 @@ class DistController:
         elif name == "logfinish":
             hook.minitest_runtest_logfinish(nodeid=payload["nodeid"], location=tuple(payload["location"]))
         elif name == "deselected":
-            hook.minitest_deselected(items=[RemoteItem(n) for n in payload["nodeids"]])
+            hook.minitest_deselected(items=[ItemRef(n) for n in payload["nodeids"]])
         elif name == "warning":
             location = tuple(payload["location"]) if payload.get("location") else None
             hook.minitest_warning_recorded(warning_message=warning_from_data(payload["warning"]),

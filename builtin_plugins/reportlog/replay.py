@@ -18,23 +18,12 @@ from typing import Any
 from minitest import hookimpl
 from minitest.config import Config
 from minitest.exitcode import ExitCode
-from minitest.nodes import Session
+from minitest.nodes import ItemRef, Session
 from minitest.reports import report_from_dict
 from minitest.runstats import SESSION_DURATION
 from minitest.terminal_api import HEADER, TERMINAL_REPORTER
 
 from .stream import warning_from_event
-
-
-class RecordedItem:
-    """Stands for a deselected item of the recorded run (``minitest_deselected`` wants items)."""
-
-    def __init__(self, nodeid: str) -> None:
-        self.nodeid = nodeid
-        self.name = nodeid.rsplit("::", 1)[-1]
-
-    def __repr__(self) -> str:
-        return f"<RecordedItem {self.nodeid}>"
 
 
 class RecordedRun:
@@ -172,7 +161,7 @@ class Replayer:
             hook.minitest_warning_recorded(warning_message=warning_from_event(event), when=event["when"],
                                            nodeid=event["nodeid"], location=location)
         elif kind == "Deselected":
-            hook.minitest_deselected(items=[RecordedItem(n) for n in event["nodeids"]])
+            hook.minitest_deselected(items=[ItemRef(n) for n in event["nodeids"]])
         elif kind == "KeyboardInterrupt":
             hook.minitest_keyboard_interrupt(excinfo=_exception_info(_interruption(event)))
         elif kind == "InternalError":
