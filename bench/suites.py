@@ -382,8 +382,28 @@ def collect() -> Files:
     return files
 
 
+# --------------------------------------------------------------------------- CPU-bound (400)
+CPU_FILES = 20
+CPU_TESTS_PER_FILE = 20
+#: a fixed amount of work (not a time: under load a timed busy-wait would stretch with the wall
+#: clock): ~2 ms of CPU per test on the 2-core bench machine, ~1 s for the suite
+CPU_LOOP = 56000
+
+
+def cpu400() -> Files:
+    """20 files x 20 tests, each summing squares for ~2 ms of CPU (the issue 18 row)."""
+    files: Files = {}
+    for f in range(CPU_FILES):
+        lines = ["import pytest", "", ""]
+        for i in range(CPU_TESTS_PER_FILE):
+            lines += [f"def test_cpu_{i}():", f"    assert sum(k * k for k in range({CPU_LOOP})) > {i}", "", ""]
+        files[f"test_cpu_{f:02d}.py"] = "\n".join(lines).rstrip() + "\n"
+    return files
+
+
 SUITES: dict[str, Callable[[], Files]] = {
     "trivial10k": trivial,
+    "cpu400": cpu400,
     "startup": startup,
     "collect": collect,
     "fixtures": fixtures,

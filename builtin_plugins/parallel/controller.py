@@ -63,8 +63,11 @@ class CrashRequeue:
 class DistController:
     """One distributed run of ``session``."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, collected_here: bool = False) -> None:
         self.session = session
+        # the controller collected (for forked workers, which could not be used after all): the
+        # workers' collections are only compared with it, not replayed a second time
+        self.collected_here = collected_here
         self.config = session.config
         self.specs = worker_specs(self.config)
         self.mode = dist_mode(self.config)
@@ -181,6 +184,15 @@ class DistController:
                                        + (f":\n{handle.error}" if handle.error else ""))
             raise self.session.Interrupted(self._errors_during_collection())
         self.reference = collected[0]
+        if self.collected_here:
+            self.ids = [item.nodeid for item in self.session.items]
+            for handle in collected:
+                if handle.ids != self.ids:
+                    self._collection_error(handle.id, self._collection_diff(self.reference, handle))
+                    raise self.session.Interrupted(self._errors_during_collection())
+            n, m = len(collected), len(self.ids)
+            self._write_line(f"{n} worker{'s' if n != 1 else ''} [{m} item{'s' if m != 1 else ''}]")
+            return
         self.ids = list(self.reference.ids or [])
         for event in self.reference.collect_events:
             self._replay(self.reference, event)
