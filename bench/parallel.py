@@ -36,6 +36,7 @@ RUNNERS: dict[str, list[str]] = {
     "pytest-xdist -n 2": [PY, "-m", "pytest", "-q", "-p", "xdist.plugin", "-n", "2"],
 }
 SUITES = {"trivial10k": "10,000 trivial tests", "cpu400": "400 CPU-bound tests (~2 ms each)",
+          "cpu400-5ms": "400 CPU-bound tests (~5 ms each)",
           "fixtures": "2,000 tests with fixture chains", "startup": "1 test"}
 
 

@@ -125,12 +125,15 @@ def test_crash_and_exitfirst_on_forked_workers(files, run):
         assert stop.outcomes().get("failed", 0) + stop.outcomes().get("error", 0) <= 2, stop.dump()
 
 
-def test_auto_runs_a_small_suite_in_this_process(files, run):
+def test_auto_runs_a_small_suite_in_this_process(files, run, tmp_path):
     files({"test_small.py": "import os\ndef test_one(): assert 'PYTEST_XDIST_WORKER' not in os.environ\n"})
-    result = run("-n", "auto", "-p", "no:cache")
+    result = run("-n", "auto")
     assert result.ret == 0, result.dump()
-    result.fnmatch_lines(["-n auto: no workers for 1 tests of ~0.00s known work*running in this process"])
+    result.fnmatch_lines(["-n auto: no workers for 1 tests of ~0.00s known test time*running in this process"])
     result.no_fnmatch_line("created:*")
+    # what the test took is recorded all the same, for the next -n auto
+    durations = tmp_path / ".minitest_cache" / "v" / "parallel" / "durations"
+    assert list(json.loads(durations.read_text())) == ["test_small.py::test_one"]
 
 
 def test_plugins_that_need_spawned_workers_keep_them(files, run):
@@ -181,7 +184,10 @@ def test_scheduler_longest_first_and_batch_sizes():
     assert sched.take(pending=3) == [7, 2]  # 10 // 8 = 1, at least 2: the longest first
     assert sched.take(pending=0) == [0, 1]
     assert sched.remaining() == 6
-    # -n auto: none for a small or unknown suite, at most one worker per CPU
-    assert auto_workers(2, estimated_seconds(ids, {})) == 0
-    assert auto_workers(2, estimated_seconds(ids, {nodeid: 0.1 for nodeid in ids})) == 2
-    assert auto_workers(8, estimated_seconds(ids, {nodeid: 0.06 for nodeid in ids})) == 2
+    # batches are sized from the estimates: known durations plus minitest's own cost per test
+    assert estimated_seconds(ids[:2], {ids[0]: 0.5}) == [0.5001, 0.0001]
+    # -n auto: none for a small, unknown or trivial suite; else the count that saves the most
+    assert auto_workers(2, [0.0] * 10) == 0
+    assert auto_workers(2, [0.00003] * 10_000) == 0  # 10,000 trivial tests: the transport costs more
+    assert auto_workers(2, [0.002] * 400) == 2  # 400 tests of 2 ms
+    assert auto_workers(8, [0.06] * 10) == 5  # a sixth worker would cost what it saves

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from minitest.nodes import Session
+from minitest.reports import TestReport
 from minitest.terminal_api import TERMINAL_REPORTER
 
-from .forking import auto_workers, estimated_seconds, known_durations, refusal_after_collection
+from .forking import DURATIONS_KEY, auto_workers, known_durations, refusal_after_collection
 from .options import _cpu_count, worker_specs
 
 
@@ -18,11 +21,14 @@ def run_collected(session: Session) -> bool | None:
         raise session.Interrupted(f"{n} error{'s' if n != 1 else ''} during collection")
     count = len(worker_specs(config))
     if str(config.getoption("numprocesses", "")).strip().lower() in ("auto", "logical"):
-        estimates = estimated_seconds((item.nodeid for item in session.items), known_durations(config))
-        chosen = min(count, auto_workers(_cpu_count(), estimates))
+        durations = known_durations(config)
+        known = [float(durations.get(item.nodeid, 0.0)) for item in session.items]
+        chosen = min(count, auto_workers(_cpu_count(), known))
         if chosen <= 1:
-            _write_line(session, f"-n auto: no workers for {len(estimates)} tests of ~{sum(estimates):.2f}s "
-                                 "known work (too little to pay for starting them): running in this process")
+            _write_line(session, f"-n auto: no workers for {len(known)} tests of ~{sum(known):.2f}s known "
+                                 "test time (too little to gain from workers): running in this process")
+            # what the tests take, so that a later -n auto knows
+            config.pluginmanager.register(DurationRecorder(config, durations), "parallel.durations")
             return None
         count = chosen
     reason = refusal_after_collection(config, (getattr(item, "path", None) for item in session.items))
@@ -36,6 +42,25 @@ def run_collected(session: Session) -> bool | None:
 
     ForkController(session, count).run()
     return True
+
+
+class DurationRecorder:
+    """Records the tests' durations in a ``-n auto`` run that stayed in this process (a run with
+    workers records them in the controller: :meth:`.forked.ForkController._save_durations`)."""
+
+    def __init__(self, config: Any, durations: dict[str, float]) -> None:
+        self.config = config
+        self.durations = dict(durations)
+        self.seen: dict[str, float] = {}
+
+    def minitest_runtest_logreport(self, report: TestReport) -> None:
+        self.seen[report.nodeid] = self.seen.get(report.nodeid, 0.0) + float(report.duration or 0.0)
+
+    def minitest_sessionfinish(self) -> None:
+        cache: Any = getattr(self.config, "cache", None)
+        if cache is not None and self.seen:
+            self.durations.update((k, round(v, 6)) for k, v in self.seen.items())
+            cache.set(DURATIONS_KEY, self.durations)
 
 
 def _write_line(session: Session, text: str) -> None:

@@ -2,8 +2,8 @@
 starts.
 
 A forked worker inherits the collected session: it does not start an interpreter, import
-minitest, configure, import the test modules or collect again (each a spawned worker's start-up,
-~0.3 s of CPU per worker on the 10,000-test suite). It is the same process as the controller, up
+minitest, configure, import the test modules or collect again (a spawned worker's start-up: on
+the 10,000-test suite 1.3 s of CPU each, what ``--co`` costs). It is the same process as the controller, up
 to the moment it runs its share; so it is used only where that cannot be told apart from a
 spawned worker (execnet's ``popen``), and every case below keeps the spawned workers, exactly as
 before:
@@ -64,10 +64,14 @@ DURATIONS_KEY = "parallel/durations"
 #: minitest's own per-test cost (bench/PROFILE.md: ~110 us per trivial test, of which the phases'
 #: durations show ~30 us), so an unknown suite is never thought longer than it is
 PER_TEST_OVERHEAD = 0.0001
-#: the estimated work each extra worker must have to pay for itself under ``-n auto``: a forked
-#: worker costs ~10-20 ms (fork, its pipes, the controller replaying its reports while it runs),
-#: measured on the 2-core machine; a quarter second keeps the loss on a tiny suite under 10 %
-AUTO_SECONDS_PER_WORKER = 0.25
+#: what ``-n auto`` counts per worker: forking it, its pipes, its start (~10-20 ms on the 2-core
+#: machine, more under load)
+WORKER_START_SECONDS = 0.02
+#: and per test: with workers, each report is serialized in a worker and rebuilt and replayed in
+#: the controller. On 10,000 trivial tests ``-n 2`` used 2.83 s of CPU where the run without
+#: workers used 1.67 s (bench/PARALLEL.md): ~115 us per test, much of it in the controller's
+#: replay, which no worker shares. A test must take clearly longer than that to gain anything
+TRANSPORT_SECONDS_PER_TEST = 0.0001
 
 
 def refusal_before_collection(config: Config, specs: list[str]) -> str | None:
@@ -140,7 +144,14 @@ def estimated_seconds(nodeids: Iterable[str], durations: dict[str, float]) -> li
     return [float(durations.get(nodeid, 0.0)) + PER_TEST_OVERHEAD for nodeid in nodeids]
 
 
-def auto_workers(cpus: int, estimates: list[float]) -> int:
-    """``-n auto`` after collection: as many workers as CPUs, but no more than the work pays
-    for; 0 or 1 means the tests run in the controller, as without ``-n``."""
-    return max(0, min(cpus, int(sum(estimates) / AUTO_SECONDS_PER_WORKER)))
+def auto_workers(cpus: int, known: list[float]) -> int:
+    """``-n auto`` after collection: the number of workers (up to one per CPU) that saves the most
+    time, from the tests' known durations (0 for an unknown one); 0 when none saves any, and the
+    tests run in the controller, as without ``-n``."""
+    own = sum(known)
+    best, best_gain = 0, 0.0
+    for workers in range(2, cpus + 1):
+        gain = own * (1 - 1 / workers) - workers * WORKER_START_SECONDS - len(known) * TRANSPORT_SECONDS_PER_TEST
+        if gain > best_gain:
+            best, best_gain = workers, gain
+    return best

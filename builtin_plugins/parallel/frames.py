@@ -3,10 +3,11 @@ tuples, each list one length-prefixed frame on a pipe.
 
 execnet carries one message per ``channel.send``: a pure-Python serializer, a lock and a queue
 hand-off in a receiver thread each time. A worker sends five messages per test (logstart, three
-reports, logfinish), and on 10,000 trivial tests that transport alone cost the controller more
-CPU than running the tests serially (``-n 2`` before this module: 8.1 s CPU against 2.9 s
-serial, same loaded machine). Here a frame holds many messages, and pickle is C: the worker's
-side of a test's messages costs one ``os.write``.
+reports, logfinish). Here a frame holds many messages, pickle is C, and the worker's side of a
+test's messages costs one ``os.write``. Measured on 10,000 trivial tests, ``-n 2``, quiet 2-core
+machine: spawned workers with execnet 7.4 s CPU (4.1 s wall), forked ones with these frames 3.9 s
+(2.7 s), no workers 2.75 s (2.76 s); of the 3.5 s saved, ~2.6 s is the spawned workers' start-up
+and collection (``--co``: 1.3 s each), ~0.9 s the transport.
 """
 
 from __future__ import annotations
