@@ -382,8 +382,35 @@ def collect() -> Files:
     return files
 
 
+# --------------------------------------------------------------------------- CPU-bound (400)
+CPU_FILES = 20
+CPU_TESTS_PER_FILE = 20
+#: a fixed amount of work (not a time: under load a timed busy-wait would stretch with the wall
+#: clock): ~2 ms of CPU per test on the 2-core bench machine, ~1 s for the suite
+CPU_LOOP = 56000
+
+
+def cpu400(loop: int = CPU_LOOP) -> Files:
+    """20 files x 20 tests, each summing squares for ~2 ms of CPU (the issue 18 row)."""
+    files: Files = {}
+    for f in range(CPU_FILES):
+        lines = ["import pytest", "", ""]
+        for i in range(CPU_TESTS_PER_FILE):
+            lines += [f"def test_cpu_{i}():", f"    assert sum(k * k for k in range({loop})) > {i}", "", ""]
+        files[f"test_cpu_{f:02d}.py"] = "\n".join(lines).rstrip() + "\n"
+    return files
+
+
+def cpu400_5ms() -> Files:
+    """The same 400 tests with ~5 ms each (~2 s): start-up and collection, which no worker shares,
+    weigh less (on the ~1 s suite they are ~0.15 s, which caps -n 2 at ~1.75x)."""
+    return cpu400(CPU_LOOP * 5 // 2)
+
+
 SUITES: dict[str, Callable[[], Files]] = {
     "trivial10k": trivial,
+    "cpu400": cpu400,
+    "cpu400-5ms": cpu400_5ms,
     "startup": startup,
     "collect": collect,
     "fixtures": fixtures,

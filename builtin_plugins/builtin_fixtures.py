@@ -14,14 +14,13 @@ from typing import Any
 
 from minitest import fixture, hookimpl
 from minitest.config import Config, Parser, UsageError
-from minitest.fixture_types import TempPathFactory
+from minitest.fixture_types import TMP_PATH_FACTORY, TempPathFactory
 from minitest.monkeypatch import MonkeyPatch
 from minitest.nodes import Item
 from minitest.recwarn import WarningsRecorder
 from minitest.reports import TestReport
 from minitest.stash import StashKey
 
-_FACTORY = StashKey[TempPathFactory]()
 #: a test's directory name keeps at most this many characters of the test's name
 _MAX_NAME = 30
 
@@ -54,7 +53,7 @@ def minitest_configure(config: Config) -> None:
     if policy not in _POLICIES:
         raise UsageError(f"tmp_path_retention_policy must be either all, failed, none. Current input: {policy}.")
     # created lazily: a run that uses no temporary directory creates none
-    config.stash[_FACTORY] = TempPathFactory.from_config(config, keep=keep, policy=policy, _ispytest=True)
+    config.stash[TMP_PATH_FACTORY] = TempPathFactory.from_config(config, keep=keep, policy=policy, _ispytest=True)
     if policy == "failed":
         # only then: a wrapper on every report of every test is not free (~1 us each)
         config.pluginmanager.register(FailedTests(), "tmp_path-retention")
@@ -72,9 +71,9 @@ class FailedTests:
 
 
 def minitest_unconfigure(config: Config) -> None:
-    factory = config.stash.get(_FACTORY, None)
+    factory = config.stash.get(TMP_PATH_FACTORY, None)
     if factory is not None:
-        factory._release()
+        factory.release()
 
 
 @fixture(scope="session")
@@ -92,7 +91,7 @@ def pytestconfig(request: Any) -> Config:
 @fixture(scope="session")
 def tmp_path_factory(request: Any) -> TempPathFactory:
     """A :class:`minitest.TempPathFactory` making directories under this run's base directory."""
-    return request.config.stash[_FACTORY]
+    return request.config.stash[TMP_PATH_FACTORY]
 
 
 @fixture

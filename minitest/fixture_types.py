@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, AnyStr, Generic, NamedTuple, Protocol
 
 from minitest.pytest_names import PYTEST_REQUEST_MANAGER_ATTR
+from minitest.stash import StashKey
 
 if TYPE_CHECKING:
     import logging
@@ -270,7 +271,14 @@ class TempPathFactory:
         self._basetemp = base
         return base
 
-    def _release(self) -> None:
+    def for_worker(self, workerid: str) -> TempPathFactory:
+        """The factory of worker ``workerid`` of this run: a given ``--basetemp DIR`` becomes its
+        own ``DIR/popen-<workerid>`` (as pytest-xdist's), so workers never empty each other's
+        live ``tmp_path``; without one, it makes a numbered base of its own, as a run does."""
+        given = None if self._given_basetemp is None else self._given_basetemp / f"popen-{workerid}"
+        return TempPathFactory(given, keep=self._keep, policy=self.retention_policy)
+
+    def release(self) -> None:
         """The run is over: its base may be emptied or pruned by the next run (removed now with
         the "none" retention policy: what the tests wrote there does not stay on disk)."""
         if self._lock is not None:
@@ -280,6 +288,11 @@ class TempPathFactory:
             from minitest.tmpdirs import remove_tree
 
             remove_tree(self._basetemp)
+
+
+#: the run's :class:`TempPathFactory`, stashed on the config by the builtin that serves ``tmp_path``
+#: (a forked worker puts :meth:`TempPathFactory.for_worker`'s in its place)
+TMP_PATH_FACTORY = StashKey[TempPathFactory]()
 
 
 def _user() -> str | None:

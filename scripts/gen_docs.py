@@ -432,6 +432,8 @@ def render_configuration() -> str:
         "| `MINITEST_DEBUG_TEMPROOT` | the directory under which `tmp_path` directories are made |",
         "| `PYTEST_XDIST_WORKER`, `PYTEST_XDIST_WORKER_COUNT`, `PYTEST_XDIST_TESTRUNUID` | set in "
         "`-n` workers, as pytest-xdist does |",
+        "| `MINITEST_DIST_FORK` | `0`: `-n` workers are started as new interpreters (execnet) instead of "
+        "being forked after collection |",
         "",
     ]
     return "\n".join(out).rstrip() + "\n"

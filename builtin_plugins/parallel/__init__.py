@@ -7,7 +7,9 @@ controller code are paid for only when ``-n`` / ``--tx`` is used. The pieces:
 * :mod:`.controller` — starts the workers, schedules, replays the workers' events here;
 * :mod:`.scheduling` — which worker runs which items (``load``, ``loadscope``, ``loadfile``);
 * :mod:`.remote` — the bootstrap sent to a new worker; :mod:`.worker` — the worker's side;
-* :mod:`.serialize` — reports and warnings as plain data.
+* :mod:`.serialize` — reports and warnings as plain data;
+* :mod:`.forking` — when local workers are forked from the controller after it collected (and
+  how many ``-n auto`` starts), :mod:`.forked` — those workers, :mod:`.frames` — their pipes.
 """
 
 from __future__ import annotations
@@ -20,13 +22,16 @@ from minitest.config import Config, Parser
 from minitest.nodes import Session
 from minitest.reports import CollectReport, TestReport
 
+from .forking import COLLECTED_HERE, refusal_before_collection
 from .options import dist_mode, is_distributing, settle_dist, worker_specs
 
 
 def minitest_addoption(parser: Parser) -> None:
     group = parser.getgroup("dist", "distributed and subprocess testing")
     group.addoption("-n", "--numprocesses", dest="numprocesses", metavar="numprocesses", default=None,
-                    help="run the tests in N worker processes ('auto': one per CPU; 0: no distribution)")
+                    help="run the tests in N worker processes ('auto': one per CPU, fewer or none when the "
+                         "known work is small; 0: no distribution). On POSIX they are forked once the tests "
+                         "are collected (MINITEST_DIST_FORK=0: started as new interpreters, as with --tx)")
     group.addoption("--tx", dest="tx", action="append", default=[], metavar="xspec",
                     help="add a worker from an execnet spec, e.g. '3*popen//python=python3.11' or "
                          "'ssh=user@host//python=python3' (repeatable)")
@@ -97,8 +102,13 @@ def minitest_report_header(config: Config) -> str | None:
 
 @hookimpl(tryfirst=True)
 def minitest_collection(session: Session) -> bool | None:
-    """The controller does not collect: each worker does, and the controller compares the ids."""
-    if not is_distributing(session.config):
+    """For forked workers the controller collects, as without workers; for spawned ones it does
+    not: each worker does, and the controller compares the ids."""
+    config = session.config
+    if not is_distributing(config):
+        return None
+    if refusal_before_collection(config, worker_specs(config)) is None:
+        config.stash[COLLECTED_HERE] = True
         return None
     session.items = []
     return True
@@ -106,9 +116,14 @@ def minitest_collection(session: Session) -> bool | None:
 
 @hookimpl(tryfirst=True)
 def minitest_runtestloop(session: Session) -> bool | None:
-    if not is_distributing(session.config):
+    config = session.config
+    if not is_distributing(config):
         return None
-    from .controller import DistController  # execnet is imported here, not at startup
+    if config.stash.get(COLLECTED_HERE, False):
+        from .forked_run import run_collected  # execnet is imported here, not at startup
+
+        return run_collected(session)
+    from .controller import DistController
 
     DistController(session).run()
     return True

@@ -9,11 +9,13 @@ and then replayed together: items never interleave in the output, whichever work
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import queue
 import sys
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -55,8 +57,11 @@ class CrashRequeue:
 class DistController:
     """One distributed run of ``session``."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, collected_here: bool = False) -> None:
         self.session = session
+        # the controller collected (for forked workers, which could not be used after all): the
+        # workers' collections are only compared with it, not replayed a second time
+        self.collected_here = collected_here
         self.config = session.config
         self.specs = worker_specs(self.config)
         self.mode = dist_mode(self.config)
@@ -77,27 +82,39 @@ class DistController:
 
     # -- the run -------------------------------------------------------------------------------
     def run(self) -> None:
-        basetemp = self.config.getoption("basetemp", None)
-        base_lock = None
-        if basetemp:
-            # emptied once, here, as a serial run empties it (and only when minitest may: the
-            # checks of minitest.tmpdirs), locked for the run; each worker then uses DIR/popen-gwN
-            from minitest import tmpdirs
+        with self.given_basetemp_held():
+            try:
+                self._start_workers()
+                self._collect()
+                if self.ids:
+                    self.scheduler = Scheduler(self.ids, self.mode, len(self.workers))
+                    for handle in self.live():
+                        self._feed(handle)
+                    self._loop(lambda: any(not h.done for h in self.workers))
+            finally:
+                self._terminate()
+        self._raise_stop()
 
-            base_lock = tmpdirs.prepare_given_basetemp(
-                Path(os.path.abspath(self.config.invocation_params.dir / str(basetemp))))
+    @contextlib.contextmanager
+    def given_basetemp_held(self) -> Iterator[None]:
+        """``--basetemp DIR``: emptied once, here, as a serial run empties it (and only when
+        minitest may: the checks of minitest.tmpdirs), locked while the workers run; each worker
+        then uses its own ``DIR/popen-gwN``."""
+        basetemp = self.config.getoption("basetemp", None)
+        if not basetemp:
+            yield
+            return
+        from minitest import tmpdirs
+
+        base_lock = tmpdirs.prepare_given_basetemp(
+            Path(os.path.abspath(self.config.invocation_params.dir / str(basetemp))))
         try:
-            self._start_workers()
-            self._collect()
-            if self.ids:
-                self.scheduler = Scheduler(self.ids, self.mode, len(self.workers))
-                for handle in self.live():
-                    self._feed(handle)
-                self._loop(lambda: any(not h.done for h in self.workers))
+            yield
         finally:
-            self._terminate()
-            if base_lock is not None:
-                base_lock.release()
+            base_lock.release()
+
+    def _raise_stop(self) -> None:
+        """End the run loop as a serial run ends: internal errors, ``-x``, a plugin's stop."""
         if self.internal_errors:
             raise RuntimeError("a worker had an internal error:\n" + "\n".join(self.internal_errors))
         if self.session.shouldfail:
@@ -184,6 +201,15 @@ class DistController:
                                        + (f":\n{handle.error}" if handle.error else ""))
             raise self.session.Interrupted(self._errors_during_collection())
         self.reference = collected[0]
+        if self.collected_here:
+            self.ids = [item.nodeid for item in self.session.items]
+            for handle in collected:
+                if handle.ids != self.ids:
+                    self._collection_error(handle.id, self._collection_diff(self.reference, handle))
+                    raise self.session.Interrupted(self._errors_during_collection())
+            n, m = len(collected), len(self.ids)
+            self._write_line(f"{n} worker{'s' if n != 1 else ''} [{m} item{'s' if m != 1 else ''}]")
+            return
         self.ids = list(self.reference.ids or [])
         for event in self.reference.collect_events:
             self._replay(self.reference, event)

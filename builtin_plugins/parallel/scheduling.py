@@ -41,10 +41,18 @@ def make_units(nodeids: Sequence[str], mode: str) -> list[list[int]]:
 class Scheduler:
     """The queue of units not yet given to a worker."""
 
-    def __init__(self, nodeids: Sequence[str], mode: str, workers: int) -> None:
+    def __init__(self, nodeids: Sequence[str], mode: str, workers: int, *, low_water: int = LOW_WATER,
+                 max_batch: int = MAX_BATCH, first: Sequence[int] = ()) -> None:
         self.mode = mode
         self.workers = max(workers, 1)
-        self.units: deque[list[int]] = deque(make_units(nodeids, mode))
+        self.low_water = low_water
+        self.max_batch = max_batch
+        units = make_units(nodeids, mode)
+        if first and mode == "load":
+            # the longest-known tests go out first, so no worker gets one at the very end
+            chosen = set(first)
+            units = [[i] for i in first] + [u for u in units if u[0] not in chosen]
+        self.units: deque[list[int]] = deque(units)
 
     @property
     def empty(self) -> bool:
@@ -55,17 +63,17 @@ class Scheduler:
 
     def take(self, pending: int) -> list[int]:
         """The next indexes for a worker that has ``pending`` items left (maybe none)."""
-        if pending > LOW_WATER or not self.units:
+        if pending > self.low_water or not self.units:
             return []
         if self.mode == "load":
             # big batches first (less messaging), smaller near the end (balance)
-            size = max(LOW_WATER, min(self.remaining() // (self.workers * 4), MAX_BATCH))
+            size = max(LOW_WATER, min(self.remaining() // (self.workers * 4), self.max_batch))
             batch: list[int] = []
             while self.units and len(batch) < size:
                 batch.extend(self.units.popleft())
             return batch
         batch = []
-        while self.units and pending + len(batch) <= LOW_WATER:
+        while self.units and pending + len(batch) <= self.low_water:
             batch.extend(self.units.popleft())
         return batch
 

@@ -121,6 +121,11 @@ class Replayer:
             self._publish(events[self._next - 1])
         if run.collection_finished:
             self.config.hook.minitest_collection_finish(session=session)
+            first = next((e for e in events[self._next:] if e["$report_type"] == "TestReport"), None)
+            reporter = self.config.stash.get(TERMINAL_REPORTER, None)
+            if first is not None and first.get("worker_id") and reporter is not None:
+                # forked workers: the controller collected, and its progress has no file names
+                reporter.set_show_file_names(False)
         else:
             reporter = self.config.stash.get(TERMINAL_REPORTER, None)
             if reporter is not None:  # as the parallel controller tells it

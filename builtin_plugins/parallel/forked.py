@@ -1,0 +1,396 @@
+"""Local workers forked from the controller once it has collected (POSIX; :mod:`.forking` says
+when). The controller's side is :class:`DistController`'s — the same scheduling, replay of every
+event through this process's hooks, crash reports, replacements and ``-x`` stop — with two
+things changed: a worker starts with ``os.fork`` instead of an execnet gateway (and sends no
+collection: it has the controller's), and messages travel as batched frames on pipes
+(:mod:`.frames`), read with a selector in the main thread, so the controller has no thread and
+may fork a replacement at any time.
+
+The worker's side is :class:`~.worker.WorkerPlugin`'s run loop, on the inherited session.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import sys
+import time
+import traceback
+from typing import Any, NoReturn
+
+import execnet
+
+from minitest.exitcode import ExitCode
+from minitest.fixture_types import TMP_PATH_FACTORY
+from minitest.nodes import Session
+from minitest.terminal_api import TERMINAL_REPORTER
+from minitest.workers_api import WorkerNode
+
+from .controller import _CLOSED, DistController
+from .forkguard import ForkGuard
+from .forking import (
+    CONTROLLER_ONLY,
+    CONTROLLER_ONLY_PREFIX,
+    DURATIONS_KEY,
+    estimated_seconds,
+    known_durations,
+    refusal_now,
+)
+from .frames import FrameReader, PipeChannel, encode, write_all
+from .options import CRASH_NOTE, max_worker_restart
+from .serialize import plain
+from .worker import WorkerPlugin, worker_info
+from .workers import WorkerHandle
+
+#: a test known to take this long goes out before the others (longest first), alone
+LONG_TEST_SECONDS = 0.05
+#: work a worker keeps queued, and the most sent at once, in estimated seconds: a worker must not
+#: run dry while the controller (on a busy machine, sharing the CPUs with the workers) gets its
+#: turn to read and reply, and the last batches must stay small enough to balance the end
+QUEUED_SECONDS = 0.03
+BATCH_SECONDS = 0.06
+
+
+class ForkGateway:
+    """``node.gateway`` of a forked worker: its id and spec, as plugins read them from execnet's."""
+
+    def __init__(self, workerid: str) -> None:
+        self.id = workerid
+        self.spec = execnet.XSpec("popen")
+
+
+class ForkHandle(WorkerHandle):
+    """A forked worker: its pid, the pipe its commands go to, the pipe its messages come from."""
+
+    def __init__(self, workerid: str, node: WorkerNode, pid: int, command_fd: int, message_fd: int) -> None:
+        super().__init__(workerid, "popen", node.gateway, None, node)
+        self.pid = pid
+        self.command_fd = command_fd
+        self.message_fd = message_fd
+        self.reader = FrameReader()
+        self.status: int | None = None
+
+    def close_pipes(self, selector: selectors.BaseSelector | None) -> None:
+        """Once: a closed descriptor's number is soon another pipe's. (A forked child passes no
+        selector: an epoll set is shared with the parent, unregistering would be the parent's.)"""
+        if self.message_fd < 0:
+            return
+        if selector is not None:
+            try:
+                selector.unregister(self.message_fd)
+            except (KeyError, ValueError):
+                pass
+        os.close(self.message_fd)
+        os.close(self.command_fd)
+        self.message_fd = self.command_fd = -1
+
+    def send(self, name: str, **payload: Any) -> None:
+        if self.command_fd < 0:
+            return
+        try:
+            write_all(self.command_fd, encode([(name, payload)]))
+        except OSError:  # a dead worker's pipe: its end is handled when its messages stop
+            pass
+
+    def reap(self, timeout: float) -> int | None:
+        """The worker's wait status, waiting up to ``timeout`` seconds; None if it still runs."""
+        deadline = time.monotonic() + timeout
+        while self.status is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                return None
+            if pid:
+                self.status = status
+                break
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.01)
+        return self.status
+
+    def remote_error(self) -> str | None:
+        status = self.reap(1.0)
+        if status is None:
+            return None
+        code = os.waitstatus_to_exitcode(status)
+        if code < 0:
+            return f"the worker process was killed by signal {-code}"
+        if code:
+            return f"the worker process exited with code {code}"
+        return None
+
+
+class ForkController(DistController):
+    """A distributed run of a session the controller collected, on ``count`` forked workers."""
+
+    def __init__(self, session: Session, count: int) -> None:
+        super().__init__(session)
+        self.specs = ["popen"] * count
+        self.nodemanager.specs = list(self.specs)
+        self.restarts_left = max_worker_restart(self.config, count)
+        self.selector = selectors.DefaultSelector()
+        self.durations = known_durations(self.config)
+        self.seen: dict[str, float] = {}
+        # asked once here, inherited by every worker: platform.platform() runs ``uname -p`` in a
+        # subprocess the first time, ~20 ms (loaded machine), which each worker would pay
+        self.workerinfo = worker_info()
+
+    def run(self) -> None:
+        self.ids = [item.nodeid for item in self.session.items]
+        estimates = estimated_seconds(self.ids, self.durations)
+        per_test = max(sum(estimates) / max(len(estimates), 1), 1e-6)
+        longest = sorted((i for i, s in enumerate(estimates) if s >= LONG_TEST_SECONDS),
+                         key=lambda i: -estimates[i]) if self.mode == "load" else []
+        low_water = max(2, int(QUEUED_SECONDS / per_test))
+        max_batch = max(low_water, int(BATCH_SECONDS / per_test))
+        with self.given_basetemp_held():
+            try:
+                self._start_workers()
+                self._announce(max_batch, longest)
+                from .scheduling import Scheduler
+
+                self.scheduler = Scheduler(self.ids, self.mode, len(self.workers), low_water=low_water,
+                                           max_batch=max_batch, first=longest)
+                for handle in self.live():
+                    self._feed(handle)
+                self._loop(lambda: any(not h.done for h in self.workers))
+            finally:
+                self._terminate()
+                self._save_durations()
+        self._raise_stop()
+
+    def _announce(self, max_batch: int, longest: list[int]) -> None:
+        n, m = len(self.workers), len(self.ids or [])
+        self._write_line(f"created: {n}/{len(self.specs)} worker{'s' if len(self.specs) != 1 else ''}")
+        self._write_line(f"{n} worker{'s' if n != 1 else ''} [{m} item{'s' if m != 1 else ''}]")
+        order = f", the {len(longest)} longest known first" if longest else ""
+        self._write_line(f"forked after collection; scheduling: {self.mode}, batches of up to {max_batch}{order}")
+        reporter = self.config.stash.get(TERMINAL_REPORTER, None)
+        if reporter is not None:
+            reporter.set_show_file_names(False)  # lines from several workers: as with spawned ones
+
+    # -- starting workers ----------------------------------------------------------------------
+    def _start_workers(self) -> None:
+        self.config.hook.minitest_xdist_setupnodes(config=self.config,
+                                                   specs=[execnet.XSpec(spec) for spec in self.specs])
+        for _ in self.specs:
+            self._fork(self._new_id())
+
+    def _start_worker(self, spec: str) -> WorkerHandle:
+        """A replacement for a crashed worker: forked like the first ones."""
+        reason = refusal_now(self.config)
+        if reason is not None:
+            raise RuntimeError(f"cannot fork a replacement: {reason}")
+        return self._fork(self._new_id())
+
+    def _fork(self, workerid: str) -> ForkHandle:
+        args = [str(a) for a in self.config.invocation_params.args]
+        node = WorkerNode(self.config, ForkGateway(workerid), {
+            "workerid": workerid, "workercount": len(self.specs), "testrunuid": self.testrunuid, "mainargv": args,
+        }, self.nodemanager)
+        self.config.hook.minitest_configure_node(node=node)
+        command_read, command_write = os.pipe()
+        message_read, message_write = os.pipe()
+        sys.stdout.flush()  # or the child's copy of unwritten output would be written twice
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            os.close(command_write)
+            os.close(message_read)
+            for other in self.workers:
+                if isinstance(other, ForkHandle):
+                    other.close_pipes(None)
+            os.close(self.selector.fileno())  # the child's copy; close() would touch the set
+            run_child(self.session, node, command_read, message_write, self.workerinfo)
+        os.close(command_read)
+        os.close(message_write)
+        handle = ForkHandle(workerid, node, pid, command_write, message_read)
+        handle.ids = self.ids  # it has the controller's collection
+        self.selector.register(message_read, selectors.EVENT_READ, handle)
+        self.workers.append(handle)
+        return handle
+
+    # -- the event loop ------------------------------------------------------------------------
+    def _loop(self, keep_going: Any) -> None:
+        while keep_going():
+            if self.stop_deadline is not None and time.monotonic() > self.stop_deadline:
+                for handle in self.live():
+                    self._write_line(f"[{handle.id}] did not stop in time: killed", yellow=True)
+                    handle.done = True
+                    self._node_down(handle, "did not stop in time: killed")
+                return
+            for key, _ in self.selector.select(timeout=0.5):
+                handle = key.data
+                try:
+                    chunk = os.read(key.fd, 1 << 16)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    handle.close_pipes(self.selector)
+                    self._dispatch(handle, _CLOSED)
+                    continue
+                for message in handle.reader.feed(chunk):
+                    self._dispatch(handle, message)
+
+    def _replay(self, handle: WorkerHandle, event: tuple[str, dict[str, Any]]) -> None:
+        name, payload = event
+        if name == "logreport":
+            data = payload["report"]
+            nodeid, duration = data.get("nodeid"), data.get("duration")
+            if isinstance(nodeid, str) and isinstance(duration, (int, float)):
+                self.seen[nodeid] = self.seen.get(nodeid, 0.0) + float(duration)
+        super()._replay(handle, event)
+
+    def _terminate(self) -> None:
+        for handle in self.workers:
+            if not handle.done and not handle.shutdown_sent:
+                handle.shutdown_sent = True
+                handle.send("stop")
+        deadline = time.monotonic() + 2.0
+        for handle in self.workers:
+            assert isinstance(handle, ForkHandle)
+            if handle.reap(max(deadline - time.monotonic(), 0.0)) is None:
+                try:
+                    os.kill(handle.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                handle.reap(1.0)
+            handle.done = True
+            handle.close_pipes(self.selector)
+            self._node_down(handle, handle.error or "terminated")
+        self.selector.close()
+
+    def _save_durations(self) -> None:
+        """What each test took (all phases), for the next run's batches, order and ``-n auto``."""
+        cache: Any = getattr(self.config, "cache", None)
+        if cache is None or not self.seen:
+            return
+        merged = dict(self.durations)
+        merged.update((k, round(v, 6)) for k, v in self.seen.items())
+        cache.set(DURATIONS_KEY, merged)
+
+
+class ForkedWorkerPlugin(WorkerPlugin):
+    """The worker's plugin, with the channel's buffer sent before the worker waits for work (the
+    controller sends more when it hears the last tests finished)."""
+
+    def _take_commands(self, block: bool) -> None:
+        if block:
+            channel = self.channel
+            assert isinstance(channel, PipeChannel)
+            channel.flush()
+        super()._take_commands(block)
+
+
+def run_child(session: Session, node: WorkerNode, command_fd: int, message_fd: int,
+              workerinfo: dict[str, Any]) -> NoReturn:
+    """The forked worker's main: run what the controller sends, then leave without running the
+    controller's exit handlers (``os._exit``)."""
+    code = 1
+    try:
+        code = _child(session, node, command_fd, message_fd, workerinfo)
+    except BaseException:  # noqa: BLE001 - whatever it is, the controller must hear of it
+        try:
+            text = traceback.format_exc()
+            write_all(message_fd, encode([("internalerror", {"text": text})]))
+        except BaseException:  # noqa: BLE001
+            pass
+    finally:
+        os._exit(code)
+
+
+def _private_temporary_files() -> None:
+    """Give this worker its own copy of every unlinked temporary file it inherited.
+
+    A forked process shares its parent's open files, offsets included. The capture plugin's
+    ``TemporaryFile`` (the fd capture's target) would be written, rewound and truncated by every
+    worker at once, mixing their tests' output ("\nome output" for "some output\n" was seen). An
+    unlinked file can only be reached through inherited descriptors, so each gets a private file
+    with the same content and offset, on the same descriptor number: whoever holds it sees no
+    change."""
+    import stat
+    import tempfile
+
+    fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    try:
+        fds = [int(name) for name in os.listdir(fd_dir)]
+    except OSError:
+        return
+    for fd in fds:
+        try:
+            info = os.fstat(fd)
+        except OSError:
+            continue  # the listing's own descriptor, closed by now
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 0:
+            continue
+        offset = os.lseek(fd, 0, os.SEEK_CUR)
+        with tempfile.TemporaryFile(buffering=0) as copy:
+            position = 0
+            while chunk := os.pread(fd, 1 << 16, position):
+                copy.write(chunk)
+                position += len(chunk)
+            os.dup2(copy.fileno(), fd, inheritable=os.get_inheritable(fd))
+        os.lseek(fd, offset, os.SEEK_SET)
+
+
+def _child(session: Session, node: WorkerNode, command_fd: int, message_fd: int,
+           workerinfo: dict[str, Any]) -> int:
+    # a spawned (execnet) worker has /dev/null as stdin: so has this one. Its standard output
+    # stays the controller's: what a test writes there with -s (or in capsys.disabled()) reaches
+    # the terminal as it is written, before the controller shows the test's result, as in a
+    # serial run (a spawned worker forwards it: .output)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    try:
+        sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        pass
+    _private_temporary_files()
+    config = session.config
+    pm = config.pluginmanager
+    for name, _plugin in list(pm.list_name_plugin()):
+        if name in CONTROLLER_ONLY or name.startswith(CONTROLLER_ONLY_PREFIX):
+            pm.unregister(name=name)
+    if TERMINAL_REPORTER in config.stash:
+        del config.stash[TERMINAL_REPORTER]  # a spawned worker has none: plugins skip their output
+    workerid = str(node.workerinput["workerid"])
+    init = {"workerid": workerid, "workercount": node.workerinput["workercount"],
+            "testrunuid": node.workerinput["testrunuid"]}
+    channel = PipeChannel(command_fd, message_fd)
+    plugin = ForkedWorkerPlugin(channel, init)
+    os.environ["PYTEST_XDIST_WORKER"] = workerid
+    os.environ["PYTEST_XDIST_WORKER_COUNT"] = str(init["workercount"])
+    os.environ["PYTEST_XDIST_TESTRUNUID"] = str(init["testrunuid"])
+    config.workerinput = dict(node.workerinput)  # type: ignore[attr-defined]
+    workeroutput: dict[str, Any] = {}
+    config.workeroutput = workeroutput  # type: ignore[attr-defined]
+    config.option.dist = "no"
+    config.option.numprocesses = None
+    config.stash[CRASH_NOTE] = plugin.note_crash
+    pm.register(plugin, "parallel.worker")
+    pm.register(ForkGuard(), "parallel-forkguard")  # a test's forked child that falls through
+    factory = config.stash.get(TMP_PATH_FACTORY, None)
+    if factory is not None:  # --basetemp DIR: this worker's is DIR/popen-gwN
+        config.stash[TMP_PATH_FACTORY] = factory.for_worker(workerid)
+    plugin.session = session
+    plugin.config = config
+    channel.setcallback(plugin.on_command, endmarker=("closed", {}))
+    plugin.send("ready", workerinfo=workerinfo)
+    try:
+        plugin.minitest_runtestloop(session)
+        exitstatus = ExitCode.TESTS_FAILED if session.testsfailed else ExitCode.OK
+    except KeyboardInterrupt:
+        # the controller's interrupt (-x elsewhere: .worker.interrupt_main_thread) or Ctrl-C: the
+        # running test's fixtures were torn down on the way out, as a spawned worker's session ends
+        exitstatus = ExitCode.INTERRUPTED
+    config.hook.minitest_sessionfinish(session=session, exitstatus=exitstatus)
+    workeroutput.setdefault("exitstatus", exitstatus)
+    worker_factory = config.stash.get(TMP_PATH_FACTORY, None)
+    if worker_factory is not None and worker_factory is not factory:
+        worker_factory.release()  # what unconfigure does in a spawned worker (this one never configured)
+    sys.stdout.flush()
+    plugin.send("finished", exitstatus=exitstatus, workeroutput=plain(workeroutput))
+    channel.flush()
+    return 0
