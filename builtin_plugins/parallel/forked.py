@@ -145,6 +145,8 @@ class ForkController(DistController):
         low_water = max(2, int(QUEUED_SECONDS / per_test))
         max_batch = max(low_water, int(BATCH_SECONDS / per_test))
         with self.given_basetemp_held():
+            # what the workers are to share (per-run fixtures) is set up before the first fork
+            self.config.hook.minitest_shared_setup(session=self.session)
             try:
                 self._start_workers()
                 self._announce(max_batch, longest)
@@ -157,7 +159,10 @@ class ForkController(DistController):
                 self._loop(lambda: any(not h.done for h in self.workers))
             finally:
                 self._terminate()
-                self._save_durations()
+                try:
+                    self.config.hook.minitest_shared_teardown(session=self.session)
+                finally:
+                    self._save_durations()
         self._raise_stop()
 
     def _announce(self, max_batch: int, longest: list[int]) -> None:
