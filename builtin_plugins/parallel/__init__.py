@@ -19,10 +19,12 @@ from typing import Any
 
 from minitest import fixture, hookimpl
 from minitest.config import Config, Parser
+from minitest.errors import UsageError
 from minitest.nodes import Session
 from minitest.reports import CollectReport, TestReport
+from minitest.terminal_api import INTERACTIVE
 
-from .forking import COLLECTED_HERE, refusal_before_collection
+from .forking import COLLECTED_HERE, no_terminal_message, refusal_before_collection
 from .options import dist_mode, is_distributing, settle_dist, worker_specs
 
 
@@ -78,6 +80,17 @@ def minitest_configure(config: Config) -> None:
     # again on the final parse's options: pytest-benchmark turns its benchmarks off when it
     # reads a distributed run
     settle_dist(config.option)
+
+
+@hookimpl(trylast=True, specname="minitest_configure")
+def refuse_interaction_without_terminal(config: Config) -> None:
+    """``--pdb`` / ``--trace`` need the terminal: forked workers share this process's, spawned
+    and remote ones have none (after the debugging builtin's configure said so: trylast)."""
+    option = config.stash.get(INTERACTIVE, None)
+    if option is not None and is_distributing(config):
+        reason = refusal_before_collection(config, worker_specs(config))
+        if reason is not None:
+            raise UsageError(no_terminal_message(option, reason))
 
 
 #: how each ``--dist`` mode hands out the tests, for the header

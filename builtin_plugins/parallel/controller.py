@@ -25,6 +25,7 @@ import execnet
 from minitest import clock
 from minitest.config import UsageError
 from minitest.nodes import ItemRef, Session
+from minitest.outcomes import Exit
 from minitest.reports import CollectReport, FailureRepr, ReprCrash, TestReport
 from minitest.terminal_api import TERMINAL_REPORTER, TerminalReporterAPI
 from minitest.workers_api import NodeManager, WorkerNode
@@ -78,6 +79,8 @@ class DistController:
         self.stopping = False
         self.stop_deadline: float | None = None
         self.internal_errors: list[str] = []
+        #: ``minitest.exit(reason, returncode)`` raised in a worker: raised here once it stopped
+        self.exit_request: tuple[str, int | None] | None = None
         self.nodemanager = NodeManager(self.specs, rsync_roots(self.config, self.specs))
 
     # -- the run -------------------------------------------------------------------------------
@@ -114,7 +117,10 @@ class DistController:
             base_lock.release()
 
     def _raise_stop(self) -> None:
-        """End the run loop as a serial run ends: internal errors, ``-x``, a plugin's stop."""
+        """End the run loop as a serial run ends: internal errors, ``minitest.exit()`` in a worker
+        (the debugger's quit), ``-x``, a plugin's stop."""
+        if self.exit_request is not None:
+            raise Exit(*self.exit_request)
         if self.internal_errors:
             raise RuntimeError("a worker had an internal error:\n" + "\n".join(self.internal_errors))
         if self.session.shouldfail:
@@ -298,6 +304,11 @@ class DistController:
             handle.error = payload["text"]
             if handle.ids is not None:
                 self.internal_errors.append(f"[{handle.id}] {payload['text']}")
+        elif name == "exit":
+            # a worker's test (or its debugger) ended the run: the others stop, as -x stops them
+            self.exit_request = (str(payload["reason"]), payload.get("returncode"))
+            self.session.shouldstop = str(payload["reason"])
+            self._check_stop()
         elif name == "usageerror":
             raise UsageError(payload["text"])
         elif name == "ready":
@@ -320,6 +331,7 @@ class DistController:
             report.worker_id = handle.id
             if name == "logreport":
                 report.node = handle.node  # as pytest-xdist: the worker that ran it
+                handle.last_report = report
                 hook.minitest_runtest_logreport(report=report)
             else:
                 hook.minitest_collectreport(report=report)

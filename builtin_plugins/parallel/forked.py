@@ -15,16 +15,21 @@ import os
 import selectors
 import signal
 import sys
+import threading
 import time
 import traceback
+from collections.abc import Generator
 from typing import Any, NoReturn
 
 import execnet
 
+from minitest import hookimpl
 from minitest.exitcode import ExitCode
 from minitest.fixture_types import TMP_PATH_FACTORY
 from minitest.nodes import Session
-from minitest.terminal_api import TERMINAL_REPORTER
+from minitest.outcomes import Exit
+from minitest.reports import PDB_SHOWN, TestReport
+from minitest.terminal_api import TERMINAL_LEASE, TERMINAL_REPORTER
 from minitest.workers_api import WorkerNode
 
 from .controller import _CLOSED, DistController
@@ -135,6 +140,11 @@ class ForkController(DistController):
         # asked once here, inherited by every worker: platform.platform() runs ``uname -p`` in a
         # subprocess the first time, ~20 ms (loaded machine), which each worker would pay
         self.workerinfo = worker_info()
+        #: the worker the terminal is lent to (its debugger), those waiting for it, and what the
+        #: other workers reported meanwhile
+        self.terminal_holder: WorkerHandle | None = None
+        self.terminal_queue: list[WorkerHandle] = []
+        self.held_back: list[tuple[WorkerHandle, Any]] = []
 
     def run(self) -> None:
         self.ids = [item.nodeid for item in self.session.items]
@@ -216,6 +226,52 @@ class ForkController(DistController):
         self.workers.append(handle)
         return handle
 
+    # -- the terminal, lent to a worker that debugs -----------------------------------------------
+    def _dispatch(self, handle: WorkerHandle, message: Any) -> None:
+        if isinstance(message, tuple) and message[0] == "terminal":
+            self._terminal_asked(handle, bool(message[1].get("held")))
+            return
+        holder = self.terminal_holder
+        if holder is not None and handle is not holder:
+            self.held_back.append((handle, message))  # shown once the terminal is given back
+            return
+        super()._dispatch(handle, message)
+        if message is _CLOSED:
+            if handle in self.terminal_queue:
+                self.terminal_queue.remove(handle)
+            if handle is self.terminal_holder:  # it died at the debugger's prompt
+                self._terminal_asked(handle, False)
+
+    def _terminal_asked(self, handle: WorkerHandle, held: bool) -> None:
+        if held:
+            if self.terminal_holder is None:
+                self._lend_terminal(handle)
+            else:
+                self.terminal_queue.append(handle)
+            return
+        if handle is not self.terminal_holder:
+            return
+        self.terminal_holder = None
+        held_back, self.held_back = self.held_back, []
+        for other, message in held_back:
+            self._dispatch(other, message)
+        if self.terminal_queue and self.terminal_holder is None:
+            self._lend_terminal(self.terminal_queue.pop(0))
+
+    def _lend_terminal(self, handle: WorkerHandle) -> None:
+        """The worker alone writes to the terminal and reads from it until it gives it back; what
+        its test reported so far is shown first (a serial run shows the F before the debugger)."""
+        self.terminal_holder = handle
+        if handle.buffer:
+            events, handle.buffer = handle.buffer, []
+            for event in events:
+                self._replay(handle, event)
+        reporter = self._reporter()
+        if reporter is not None:
+            reporter.writer.flush()
+        sys.stdout.flush()
+        handle.send("terminal_granted")
+
     # -- the event loop ------------------------------------------------------------------------
     def _loop(self, keep_going: Any) -> None:
         while keep_going():
@@ -240,6 +296,12 @@ class ForkController(DistController):
 
     def _replay(self, handle: WorkerHandle, event: tuple[str, dict[str, Any]]) -> None:
         name, payload = event
+        if name == "pdbshown":
+            # the worker's debugger showed this failure: the FAILURES section does not repeat it
+            report = handle.last_report
+            if report is not None and (report.nodeid, report.when) == (payload["nodeid"], payload["when"]):
+                setattr(report, PDB_SHOWN, True)
+            return
         if name == "logreport":
             data = payload["report"]
             nodeid, duration = data.get("nodeid"), data.get("duration")
@@ -276,9 +338,66 @@ class ForkController(DistController):
         cache.set(DURATIONS_KEY, merged)
 
 
+class ForkedTerminalLease:
+    """The terminal, which a forked worker shares with the controller and the other workers
+    (:class:`minitest.terminal_api.TerminalLease`): the worker asks the controller for it and
+    waits for its answer; the controller holds everyone else's output until it is given back."""
+
+    def __init__(self, plugin: ForkedWorkerPlugin) -> None:
+        self.plugin = plugin
+        self.depth = 0
+        self.granted = threading.Event()
+
+    def acquire(self) -> None:
+        self.depth += 1
+        if self.depth == 1:
+            self.granted.clear()
+            self.plugin.send("terminal", held=True)
+            self.granted.wait()  # as long as another worker debugs: the user is at the terminal
+
+    def release(self) -> None:
+        if self.depth == 0:
+            return
+        self.depth -= 1
+        if self.depth == 0:
+            sys.stdout.flush()  # what the debugger wrote comes before anything the others wrote
+            sys.stderr.flush()
+            self.plugin.send("terminal", held=False)
+
+    def release_all(self) -> None:
+        """At the end of a test: a debugger left without ``continue`` gives the terminal back."""
+        if self.depth:
+            self.depth = 1
+            self.release()
+
+
 class ForkedWorkerPlugin(WorkerPlugin):
     """The worker's plugin, with the channel's buffer sent before the worker waits for work (the
-    controller sends more when it hears the last tests finished)."""
+    controller sends more when it hears the last tests finished), and the terminal's lease."""
+
+    def __init__(self, channel: Any, init: dict[str, Any]) -> None:
+        super().__init__(channel, init)
+        self.lease = ForkedTerminalLease(self)
+
+    def on_command(self, message: Any) -> None:
+        if isinstance(message, tuple) and message[0] == "terminal_granted":
+            self.lease.granted.set()
+            return
+        if not isinstance(message, tuple) or message[0] == "closed":
+            self.lease.granted.set()  # no controller to wait for
+        super().on_command(message)
+
+    def minitest_runtest_logfinish(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        self.lease.release_all()
+        super().minitest_runtest_logfinish(nodeid, location)
+
+    @hookimpl(wrapper=True)
+    def minitest_exception_interact(self, node: Any, call: Any, report: Any) -> Generator[None, None, None]:
+        try:
+            return (yield)
+        finally:
+            if hasattr(report, PDB_SHOWN) and isinstance(report, TestReport):
+                self.send("pdbshown", nodeid=report.nodeid, when=report.when)
 
     def _take_commands(self, block: bool) -> None:
         if block:
@@ -341,13 +460,11 @@ def _private_temporary_files() -> None:
 
 def _child(session: Session, node: WorkerNode, command_fd: int, message_fd: int,
            workerinfo: dict[str, Any]) -> int:
-    # a spawned (execnet) worker has /dev/null as stdin: so has this one. Its standard output
-    # stays the controller's: what a test writes there with -s (or in capsys.disabled()) reaches
-    # the terminal as it is written, before the controller shows the test's result, as in a
-    # serial run (a spawned worker forwards it: .output)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.close(devnull)
+    # standard input and output stay the controller's, as in a serial run: what a test writes
+    # with -s (or in capsys.disabled()) reaches the terminal as it is written, before the
+    # controller shows the test's result (a spawned worker forwards it: .output), and the debugger
+    # reads the terminal, once the controller lent it (ForkedTerminalLease). While a test runs,
+    # capture puts /dev/null on standard input, as without workers
     try:
         sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     except (AttributeError, ValueError):
@@ -374,6 +491,7 @@ def _child(session: Session, node: WorkerNode, command_fd: int, message_fd: int,
     config.option.dist = "no"
     config.option.numprocesses = None
     config.stash[CRASH_NOTE] = plugin.note_crash
+    config.stash[TERMINAL_LEASE] = plugin.lease
     pm.register(plugin, "parallel.worker")
     pm.register(ForkGuard(), "parallel-forkguard")  # a test's forked child that falls through
     factory = config.stash.get(TMP_PATH_FACTORY, None)
@@ -389,6 +507,10 @@ def _child(session: Session, node: WorkerNode, command_fd: int, message_fd: int,
     except KeyboardInterrupt:
         # the controller's interrupt (-x elsewhere: .worker.interrupt_main_thread) or Ctrl-C: the
         # running test's fixtures were torn down on the way out, as a spawned worker's session ends
+        exitstatus = ExitCode.INTERRUPTED
+    except Exit as exc:
+        # the debugger's quit, or minitest.exit() in a test: the whole run ends, as a serial one
+        plugin.send("exit", reason=str(exc.msg), returncode=exc.returncode)
         exitstatus = ExitCode.INTERRUPTED
     config.hook.minitest_sessionfinish(session=session, exitstatus=exitstatus)
     workeroutput.setdefault("exitstatus", exitstatus)

@@ -30,6 +30,7 @@ class WorkerHandle:
         self.collect_events: list[tuple[str, dict[str, Any]]] = []
         self.pending: deque[int] = deque()  # sent to it and not finished, in the order it runs them
         self.buffer: list[tuple[str, dict[str, Any]]] | None = None  # events of the item in progress
+        self.last_report: Any = None  # the last test report replayed (a debugger marks it shown)
         self.running: str | None = None
         self.finished = False  # it said goodbye
         self.done = False  # its channel is closed (or it was given up)
