@@ -310,10 +310,13 @@ class ForkController(DistController):
         super()._replay(handle, event)
 
     def _terminate(self) -> None:
+        # the loop ends when every worker is done, unless it was cut short (Ctrl-C on this process
+        # alone, an error here): a worker still running is told to stop *now*, its test
+        # interrupted and its fixtures torn down, before it is killed after the grace period
         for handle in self.workers:
-            if not handle.done and not handle.shutdown_sent:
+            if not handle.done:
                 handle.shutdown_sent = True
-                handle.send("stop")
+                handle.send("stop", interrupt=True)
         deadline = time.monotonic() + 2.0
         for handle in self.workers:
             assert isinstance(handle, ForkHandle)
