@@ -38,7 +38,11 @@ def minitest_addoption(parser: Parser) -> None:
                     help="add a worker from an execnet spec, e.g. '3*popen//python=python3.11' or "
                          "'ssh=user@host//python=python3' (repeatable)")
     group.addoption("--rsyncdir", dest="rsyncdir", action="append", default=[], metavar="DIR",
-                    help="copy DIR to the remote workers before running (repeatable)")
+                    help="copy DIR to the remote workers before running (repeatable); names matching "
+                         "'.*', '*.pyc', '*.pyo', '*~' and __pycache__ are left out")
+    group.addoption("--rsyncignore", dest="rsyncignore", action="append", default=[], metavar="GLOB",
+                    help="also leave out of the --rsyncdir copies the files and folders matching GLOB "
+                         "(a name or a path relative to the copied folder; repeatable)")
     group.addoption("--dist", dest="dist", default=None, choices=("load", "loadscope", "loadfile", "no"),
                     help="how items are given to workers: load (small batches to whichever worker is free, "
                          "the default with -n/--tx), loadscope (a module or class stays on one worker), "

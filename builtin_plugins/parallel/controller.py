@@ -35,6 +35,7 @@ from .options import dist_mode, max_worker_restart, worker_specs
 from .output import write_output
 from .scheduling import Scheduler
 from .serialize import plain, warning_from_data
+from .shipping import Shipment, map_paths
 from .workers import WorkerHandle, rsync_roots, same_interpreter, start_gateway
 
 #: the message a worker's channel callback gets when the channel closes (normally or not)
@@ -162,9 +163,11 @@ class DistController:
         workerid = self._new_id()
         return self._attach(spec, workerid, start_gateway(self.group, spec, workerid, self.config))
 
-    def _attach(self, spec: str, workerid: str, started: tuple[Any, list[str], str]) -> WorkerHandle:
+    def _attach(self, spec: str, workerid: str, started: tuple[Any, Shipment]) -> WorkerHandle:
         """Send the worker code and its start-up message; listen to what it sends."""
-        gateway, extra_path, invocation_dir = started
+        gateway, shipment = started
+        for line in shipment.lines:
+            self._write_line(line)
         hook = self.config.hook
         hook.minitest_xdist_newgateway(gateway=gateway)
         args = [str(a) for a in self.config.invocation_params.args]
@@ -180,16 +183,17 @@ class DistController:
         hook.minitest_configure_node(node=node)
         channel = gateway.remote_exec(remote)
         handle = WorkerHandle(workerid, spec, gateway, channel, node)
+        handle.path_map = shipment.path_map
         channel.send({
             "workerid": workerid,
             "workercount": len(self.specs),
             "testrunuid": self.testrunuid,
             "workerinput": plain(node.workerinput),
             "args": args,
-            "invocation_dir": invocation_dir,
+            "invocation_dir": shipment.invocation_dir,
             "rootdir": str(self.config.rootpath),
             "sys_path": list(sys.path) if same_interpreter(gateway.spec) else None,
-            "extra_sys_path": extra_path,
+            "extra_sys_path": shipment.extra_sys_path,
         })
         channel.setcallback(lambda message: self.events.put((handle, message)), endmarker=_CLOSED)
         self.workers.append(handle)
@@ -325,6 +329,8 @@ class DistController:
     def _replay(self, handle: WorkerHandle, event: tuple[str, dict[str, Any]]) -> None:
         """Call this process's hooks with what a worker reported."""
         name, payload = event
+        # a worker running a --rsyncdir copy names the copy's paths: say the project's
+        payload = map_paths(payload, handle.path_map)
         hook = self.config.hook
         if name in ("logreport", "collectreport"):
             report = hook.minitest_report_from_serializable(config=self.config, data=payload["report"])
