@@ -10,6 +10,7 @@ nothing to what is checked, a ``popen//chdir=`` worker stands in (faster).
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import verbose_nodeids
-from sshd import Sshd, SshdUnavailable
+from sshd import SilentServer, Sshd, SshdUnavailable
 
 SUITE = {
     "test_a.py": """
@@ -111,3 +112,77 @@ def test_rsyncdir_into_the_projects_own_parent_runs_the_project(run, tmp_path):
     assert inside.ret == 4, inside.dump()
     assert "would be inside the folder it copies" in inside.stderr, inside.dump()
     assert not (proj / "sub" / "proj").exists()
+
+
+OK_SUITE = {"test_ok.py": "def test_1(): pass\ndef test_2(): pass\n"}
+
+
+def test_a_silent_host_is_given_up_by_name_and_the_other_worker_runs(sshd, run, tmp_path):
+    """A host that accepts the connection and never answers (a hung sshd) no longer hangs the run."""
+    proj = make_project(tmp_path / "proj", OK_SUITE)
+    silent = SilentServer()
+    try:
+        hung = sshd.spec(f"//python={sys.executable}").replace(f"-p {sshd.port} ", f"-p {silent.port} ")
+        healthy = sshd.spec(f"//python={sys.executable}")
+        # 4 s: long enough for the healthy worker's login on a busy machine
+        result = run("--worker-start-timeout", "4", "--tx", hung, "--tx", healthy, cwd=proj)
+        assert result.ret == 0, result.dump()
+        result.fnmatch_lines([f"WARNING: could not start worker gw0 on localhost:{silent.port} (ssh): no answer for "
+                              "4 s while connecting (--worker-start-timeout; spec *); continuing with 1 worker",
+                              "created: 1/2 workers"])
+        result.assert_outcomes(passed=2)
+    finally:
+        silent.stop()
+
+
+def test_a_worker_that_cannot_run_minitest_there_says_what_is_missing(sshd, run, tmp_path):
+    proj = make_project(tmp_path / "proj", OK_SUITE)
+    # an interpreter without minitest: the base one, without site-packages
+    bare = f"{getattr(sys, '_base_executable', sys.executable)} -S"
+    no_minitest = run("--tx", sshd.spec(f"//python={bare}"), cwd=proj)
+    assert no_minitest.ret == 4, no_minitest.dump()
+    assert f"ERROR: could not start worker gw0 on localhost:{sshd.port} (ssh): its python (" in no_minitest.stderr
+    assert ("cannot import minitest (ModuleNotFoundError: No module named 'minitest'): install minitest there, "
+            "or give --tx a python that has it (//python=PATH)") in no_minitest.stderr, no_minitest.dump()
+    assert "Traceback" not in no_minitest.output, no_minitest.dump()
+
+    # a wrong python= path: the shell's own words, not execnet's "cannot send (already closed?)"
+    wrong = run("--tx", sshd.spec("//python=/nonexistent/python"), "--tx", sshd.spec(f"//python={sys.executable}"),
+                cwd=proj)
+    assert wrong.ret == 0, wrong.dump()
+    wrong.fnmatch_lines([f"WARNING: could not start worker gw0 on localhost:{sshd.port} (ssh): "
+                         "python=/nonexistent/python cannot be run there: *: /nonexistent/python: *; "
+                         "continuing with 1 worker"])
+    wrong.assert_outcomes(passed=2)
+    assert "cannot send" not in wrong.output and "Traceback" not in wrong.output, wrong.dump()
+
+
+def _folder_hiding_python(tmp_path: Path, hidden: Path) -> str:
+    """A python for the spec that runs in a mount namespace where ``hidden`` is an empty folder:
+    the worker's machine lacks the project (skips where mount namespaces are not allowed)."""
+    wrapper = tmp_path / "python-without-the-project"
+    wrapper.write_text("#!/bin/sh\n"
+                       f"exec unshare --mount sh -c 'mount -t tmpfs tmpfs \"$0\" && exec \"$@\"' {hidden} "
+                       f"{sys.executable} \"$@\"\n")
+    wrapper.chmod(0o755)
+    probe = subprocess.run([str(wrapper), "-c", "pass"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot hide a folder from a worker here (unshare --mount): {probe.stderr.decode().strip()}")
+    return str(wrapper)
+
+
+def test_a_worker_without_the_project_folder_says_to_send_it(sshd, run, tmp_path):
+    proj = make_project(tmp_path / "here" / "proj", OK_SUITE)
+    python = _folder_hiding_python(tmp_path, tmp_path / "here")
+    missing = run("--tx", sshd.spec(f"//python={python}"), cwd=proj)
+    assert missing.ret == 4, missing.dump()
+    assert (f"ERROR: could not start worker gw0 on localhost:{sshd.port} (ssh): the folder the tests run from, "
+            f"{proj}, is not there (FileNotFoundError: ") in missing.stderr, missing.dump()
+    assert "send the project with --rsyncdir=. (a chdir= in the spec says where the copy goes)" in missing.stderr
+    assert "Traceback" not in missing.output, missing.dump()
+
+    # doing what it says works
+    (tmp_path / "remote").mkdir()
+    sent = run("--tx", sshd.spec(f"//python={python}//chdir={tmp_path / 'remote'}"), "--rsyncdir", ".", cwd=proj)
+    assert sent.ret == 0, sent.dump()
+    sent.assert_outcomes(passed=2)

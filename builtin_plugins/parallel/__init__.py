@@ -47,6 +47,11 @@ def minitest_addoption(parser: Parser) -> None:
                     help="how items are given to workers: load (small batches to whichever worker is free, "
                          "the default with -n/--tx), loadscope (a module or class stays on one worker), "
                          "loadfile (a file stays on one worker), no (run in this process)")
+    group.addoption("--worker-start-timeout", dest="workerstarttimeout", default=None, type=float,
+                    metavar="SECONDS",
+                    help="give up a worker that shows no sign of life for SECONDS while it starts "
+                         "(connecting, copying --rsyncdir, checking minitest there); the others carry on "
+                         "(default: 30; 0: wait for ever)")
     group.addoption("--max-worker-restart", dest="maxworkerrestart", default=None, type=int, metavar="N",
                     help="how many crashed workers may be replaced (default: 4 times the number of workers)")
 

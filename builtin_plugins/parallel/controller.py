@@ -16,7 +16,6 @@ import queue
 import sys
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +30,13 @@ from minitest.terminal_api import TERMINAL_REPORTER, TerminalReporterAPI
 from minitest.workers_api import NodeManager, WorkerNode
 
 from . import remote
-from .options import dist_mode, max_worker_restart, worker_specs
+from .options import dist_mode, max_worker_restart, worker_specs, worker_start_timeout
 from .output import write_output
 from .scheduling import Scheduler
 from .serialize import plain, warning_from_data
 from .shipping import Shipment, map_paths
-from .workers import WorkerHandle, rsync_roots, same_interpreter, start_gateway
+from .starting import WorkerStart, WorkerStartError, where
+from .workers import WorkerHandle, rsync_roots, same_interpreter
 
 #: the message a worker's channel callback gets when the channel closes (normally or not)
 _CLOSED: tuple[str, dict[str, Any]] = ("__closed__", {})
@@ -75,6 +75,7 @@ class DistController:
         self.reference: WorkerHandle | None = None
         self.scheduler: Scheduler | None = None
         self.restarts_left = max_worker_restart(self.config, len(self.specs))
+        self.start_timeout = worker_start_timeout(self.config)
         self.testrunuid = uuid.uuid4().hex
         self._counter = 0
         self.stopping = False
@@ -134,19 +135,17 @@ class DistController:
 
     # -- starting workers ----------------------------------------------------------------------
     def _start_workers(self) -> None:
-        """Start every worker; the gateways start in parallel (each is a new interpreter)."""
+        """Start every worker; the gateways start in parallel (each is a new interpreter); a
+        worker that cannot start is named with the reason and the others carry on."""
         failures: list[str] = []
         self.config.hook.minitest_xdist_setupnodes(config=self.config,
                                                    specs=[execnet.XSpec(spec) for spec in self.specs])
-        ids = [self._new_id() for _ in self.specs]
-        with ThreadPoolExecutor(max_workers=min(len(self.specs), 16)) as pool:
-            futures = [pool.submit(start_gateway, self.group, spec, workerid, self.config)
-                       for spec, workerid in zip(self.specs, ids, strict=True)]
-            for spec, workerid, future in zip(self.specs, ids, futures, strict=True):
-                try:
-                    self._attach(spec, workerid, future.result())
-                except Exception as exc:  # noqa: BLE001 - execnet raises many kinds; all mean "cannot start"
-                    failures.append(f"could not start a worker for --tx {spec!r}: {type(exc).__name__}: {exc}")
+        starts = [self._begin_start(spec) for spec in self.specs]
+        for start in starts:
+            try:
+                self._attach(start.spec, start.workerid, start.wait())
+            except WorkerStartError as exc:
+                failures.append(str(exc))
         if failures and not self.workers:
             raise UsageError("\n".join(failures))
         n = len(self.workers)
@@ -159,15 +158,27 @@ class DistController:
         self._counter += 1
         return workerid
 
+    def _begin_start(self, spec: str) -> WorkerStart:
+        # the same interpreter as ours shares our import path (so the same minitest and plugins)
+        place = {"sys_path": list(sys.path) if same_interpreter(execnet.XSpec(spec)) else None}
+        return WorkerStart(self.group, spec, self._new_id(), self.config, self.start_timeout, place)
+
     def _start_worker(self, spec: str) -> WorkerHandle:
-        workerid = self._new_id()
-        return self._attach(spec, workerid, start_gateway(self.group, spec, workerid, self.config))
+        start = self._begin_start(spec)
+        return self._attach(spec, start.workerid, start.wait())
 
     def _attach(self, spec: str, workerid: str, started: tuple[Any, Shipment]) -> WorkerHandle:
         """Send the worker code and its start-up message; listen to what it sends."""
         gateway, shipment = started
         for line in shipment.lines:
             self._write_line(line)
+        try:
+            return self._bootstrap(spec, workerid, gateway, shipment)
+        except (OSError, EOFError, execnet.RemoteError) as exc:  # the gateway died after its checks
+            raise WorkerStartError(f"could not start worker {workerid} on {where(spec)}: "
+                                   f"{type(exc).__name__}: {exc}") from None
+
+    def _bootstrap(self, spec: str, workerid: str, gateway: Any, shipment: Shipment) -> WorkerHandle:
         hook = self.config.hook
         hook.minitest_xdist_newgateway(gateway=gateway)
         args = [str(a) for a in self.config.invocation_params.args]

@@ -57,6 +57,10 @@ channel.send((base, machine(), [chain(d) for d in dests]))
 """
 
 
+class StartRefused(ValueError):
+    """A worker start that must not go on: the message says why (no retry or diagnosis helps)."""
+
+
 def machine_identity() -> str:
     """What :data:`_PLACE` says of the machine it runs on (equal here and there: the same machine)."""
     for name in ("/proc/sys/kernel/random/boot_id", "/etc/machine-id"):
@@ -123,7 +127,7 @@ def ship(gateway: Any, sources: Sequence[Path], here: Path, *, chdir: bool, igno
     shipment = Shipment(str(here))
     for source in sources:
         if not source.is_dir():
-            raise ValueError(f"--rsyncdir {source} is not a directory")
+            raise StartRefused(f"--rsyncdir {source} is not a directory")
     channel = gateway.remote_exec(_PLACE)
     channel.send(("." if chdir else "~/pyexecnetcache", [s.name for s in sources]))
     base, machine, chains = channel.receive(timeout=60)
@@ -140,7 +144,7 @@ def ship(gateway: Any, sources: Sequence[Path], here: Path, *, chdir: bool, igno
             shipment.extra_sys_path.append(dest)
             continue
         if same_machine and source_id in chain[1:]:
-            raise ValueError(f"--rsyncdir {source}: the worker's copy {dest} would be inside the folder "
+            raise StartRefused(f"--rsyncdir {source}: the worker's copy {dest} would be inside the folder "
                              "it copies (choose a chdir= outside it)")
         rsync = FilteredRSync(source, ignores, on_progress)
         rsync.add_target(gateway, dest, delete=True)

@@ -16,7 +16,7 @@ import execnet
 from minitest.config import Config
 from minitest.workers_api import WorkerNode
 
-from .shipping import DEFAULT_IGNORES, Shipment, ship
+from .shipping import DEFAULT_IGNORES, Shipment, StartRefused, ship
 
 
 class WorkerHandle:
@@ -103,13 +103,15 @@ def _local_in_place(xspec: Any) -> bool:
 
 
 def start_gateway(group: Any, spec: str, workerid: str, config: Config,
-                  on_progress: Callable[[], None] = lambda: None) -> tuple[Any, Shipment]:
+                  on_progress: Callable[[], None] = lambda: None,
+                  on_gateway: Callable[[Any], None] = lambda gateway: None) -> tuple[Any, Shipment]:
     """Start the gateway of ``spec``; returns it and what ``--rsyncdir`` sent (the extra import
     path entries, the directory the worker runs from, the lines saying so)."""
     xspec = execnet.XSpec(spec)
     if not (xspec.popen or xspec.ssh or xspec.socket or xspec.vagrant_ssh):
-        raise ValueError(f"unknown gateway type in {spec!r} (expected popen, ssh=..., socket=...)")
+        raise StartRefused(f"unknown gateway type in {spec!r} (expected popen, ssh=..., socket=...)")
     gateway = group.makegateway(f"{spec}//id={workerid}")
+    on_gateway(gateway)
     here = Path(config.invocation_params.dir)
     sources = [Path(here, d).resolve() for d in config.getoption("rsyncdir", []) or []]
     if not sources or _local_in_place(xspec):
