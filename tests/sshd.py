@@ -150,6 +150,11 @@ class SilentServer:
             self._held.append(conn)  # kept open, never read or written
 
     def stop(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accept() (a close alone may not)
+        except OSError:
+            pass
         self.sock.close()
+        self._thread.join(10)
         for conn in self._held:
             conn.close()

@@ -186,3 +186,70 @@ def test_a_worker_without_the_project_folder_says_to_send_it(sshd, run, tmp_path
     sent = run("--tx", sshd.spec(f"//python={python}//chdir={tmp_path / 'remote'}"), "--rsyncdir", ".", cwd=proj)
     assert sent.ret == 0, sent.dump()
     sent.assert_outcomes(passed=2)
+
+
+def _python_with_slots(tmp_path: Path, slots: int) -> str:
+    """A python for the spec that starts ``slots`` workers, then refuses (a host that went away)."""
+    wrapper = tmp_path / "python-with-slots"
+    checks = " || ".join(f"mkdir {tmp_path / f'slot{n}'} 2>/dev/null" for n in range(slots))
+    wrapper.write_text("#!/bin/sh\n"
+                       f"if {checks}; then exec {sys.executable} \"$@\"; fi\n"
+                       "echo 'no more workers here' >&2\n"
+                       "exit 1\n")
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
+def test_a_replacement_that_cannot_start_leaves_the_rest_to_the_other_worker(run, tmp_path):
+    proj = tmp_path / "proj"
+    # the others wait for the crash, so the crashed worker surely leaves tests behind
+    make_project(proj, {"test_crash.py": """
+        import os, pathlib, time
+
+        MARK = pathlib.Path(__file__).with_name("crashed")
+
+        def test_crash():
+            MARK.touch()
+            os._exit(3)
+    """ + "".join(f"""
+        def test_{n}():
+            for _ in range(600):
+                if MARK.exists():
+                    return
+                time.sleep(0.05)
+    """ for n in range(12))})
+    python = _python_with_slots(tmp_path, 2)
+    result = run("-v", "--tx", f"2*popen//python={python}", cwd=proj)
+    assert result.ret == 1, result.dump()
+    result.fnmatch_lines(["replacing crashed worker gw?",
+                          "WARNING: could not replace crashed worker gw?: could not start worker gw2 on this machine "
+                          f"(popen): python={python} exits with code 1: no more workers here (spec *); "
+                          "continuing with 1 worker"])
+    result.assert_outcomes(failed=1, passed=12)
+    assert dict(verbose_nodeids(result))["test_crash.py::test_crash"] == "FAILED", result.dump()
+
+
+def test_with_no_worker_left_the_tests_not_run_are_counted(run, tmp_path):
+    proj = make_project(tmp_path / "proj", {"test_crash.py": """
+        import os
+
+        def test_a(): pass
+        def test_crash(): os._exit(3)
+        def test_b(): pass
+        def test_c(): pass
+        def test_d(): pass
+    """})
+    python = _python_with_slots(tmp_path, 1)
+    result = run("-v", "--tx", f"popen//python={python}", cwd=proj)
+    assert result.ret == 2, result.dump()
+    assert verbose_nodeids(result) == [("test_crash.py::test_a", "PASSED"),
+                                       ("test_crash.py::test_crash", "FAILED")], result.dump()
+    result.re_match_lines([r"^!+ Interrupted: could not replace crashed worker gw0: could not start worker gw1 on this "
+                           r"machine \(popen\): .*no more workers here .*, and no other worker is left !+$",
+                           r"^=+ 1 failed, 1 passed, 3 not run in [\d.]+s =+$"])
+
+    # the same count when the crashed worker may not be replaced
+    limited = run("--tx", "popen", "--max-worker-restart", "0", cwd=proj)
+    assert limited.ret == 2, limited.dump()
+    limited.re_match_lines([r"^!+ Interrupted: maximum crashed workers reached: 0 !+$",
+                            r"^=+ 1 failed, 1 passed, 3 not run in [\d.]+s =+$"])

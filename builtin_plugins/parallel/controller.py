@@ -26,6 +26,7 @@ from minitest.config import UsageError
 from minitest.nodes import ItemRef, Session
 from minitest.outcomes import Exit
 from minitest.reports import CollectReport, FailureRepr, ReprCrash, TestReport
+from minitest.runstats import RUN_STATS
 from minitest.terminal_api import TERMINAL_REPORTER, TerminalReporterAPI
 from minitest.workers_api import NodeManager, WorkerNode
 
@@ -40,6 +41,8 @@ from .workers import WorkerHandle, rsync_roots, same_interpreter
 
 #: the message a worker's channel callback gets when the channel closes (normally or not)
 _CLOSED: tuple[str, dict[str, Any]] = ("__closed__", {})
+#: the final line's category of the tests left when no worker was left to run them ("3 not run")
+NOT_RUN = "not run"
 #: how long workers get to finish their current item after -x / --maxfail before they are killed
 STOP_GRACE_SECONDS = 10.0
 
@@ -83,6 +86,10 @@ class DistController:
         self.internal_errors: list[str] = []
         #: ``minitest.exit(reason, returncode)`` raised in a worker: raised here once it stopped
         self.exit_request: tuple[str, int | None] | None = None
+        #: the node ids whose result was reported (what is not, at a loss of every worker, is "not run")
+        self.reported: set[str] = set()
+        #: the run ended because no worker was left to run the remaining tests
+        self.workers_lost = False
         self.nodemanager = NodeManager(self.specs, rsync_roots(self.config, self.specs))
 
     # -- the run -------------------------------------------------------------------------------
@@ -98,6 +105,7 @@ class DistController:
                     self._loop(lambda: any(not h.done for h in self.workers))
             finally:
                 self._terminate()
+        self._count_not_run()
         self._raise_stop()
 
     @contextlib.contextmanager
@@ -303,6 +311,7 @@ class DistController:
             for event in events:
                 self._replay(handle, event)
             handle.item_finished(payload["nodeid"], self.ids or [])
+            self.reported.add(payload["nodeid"])
             self._check_stop()
             self._feed(handle)
         elif name in ("logreport", "warning") and handle.buffer is not None:
@@ -333,6 +342,12 @@ class DistController:
             handle.finished = True
             handle.node.workeroutput = payload.get("workeroutput", {})
             self._node_down(handle, None)
+            if handle.pending and not self.stopping:
+                # given to it after it had been told there was no more work (a crashed worker's
+                # tests, passed on), too late: another worker runs them
+                leftovers = list(handle.pending)
+                handle.pending.clear()
+                self._pass_on(leftovers, f"worker {handle.id} ended")
         else:
             self._replay(handle, message)
             self._check_stop()
@@ -365,14 +380,17 @@ class DistController:
 
     # -- scheduling ----------------------------------------------------------------------------
     def _feed(self, handle: WorkerHandle) -> None:
-        """Give ``handle`` more work if it runs low; tell it when there is no more."""
-        if self.scheduler is None or handle.done or handle.shutdown_sent or handle.ids is None:
+        """Give ``handle`` more work if it runs low; tell it when there is no more.
+
+        A worker told "no more work" still takes tests it is sent before it ends (a crashed
+        worker's, passed on); those it ends without running come back with its "finished"."""
+        if self.scheduler is None or handle.done or handle.finished or handle.ids is None or self.stopping:
             return
         batch = self.scheduler.take(len(handle.pending))
         if batch:
             handle.pending.extend(batch)
             handle.send("run", indexes=batch)
-        if self.scheduler.empty:
+        if self.scheduler.empty and not handle.shutdown_sent:
             handle.shutdown_sent = True
             handle.send("shutdown")
 
@@ -437,6 +455,7 @@ class DistController:
         report.worker_id = handle.id  # type: ignore[attr-defined]
         report.node = handle.node  # type: ignore[attr-defined]
         hook = self.config.hook
+        self.reported.add(nodeid)
         hook.minitest_handlecrashitem(crashitem=nodeid, report=report, sched=CrashRequeue(self))
         hook.minitest_runtest_logreport(report=report)
         hook.minitest_runtest_logfinish(nodeid=nodeid, location=location)
@@ -449,20 +468,54 @@ class DistController:
             return
         if self.restarts_left <= 0:
             limit = max_worker_restart(self.config, len(self.specs))
-            self.session.shouldstop = f"maximum crashed workers reached: {limit}"
-            self._check_stop()
+            self._lose_workers(f"maximum crashed workers reached: {limit}")
             return
         self.restarts_left -= 1
         self._write_line(f"replacing crashed worker {crashed.id}", yellow=True)
         try:
             self._start_worker(crashed.spec)
-        except Exception as exc:  # noqa: BLE001
-            self.session.shouldstop = f"could not replace crashed worker {crashed.id}: {exc}"
-            self._check_stop()
+        except Exception as exc:  # noqa: BLE001 - WorkerStartError, or whatever a plugin's hook raised
+            self._pass_on([], f"could not replace crashed worker {crashed.id}: {exc}")
             return
         # workers told "no more work" may be idle: the requeued items go to the new worker
         for handle in self.live():
             self._feed(handle)
+
+    def _pass_on(self, leftovers: list[int], why: str) -> None:
+        """Give the queued tests (and ``leftovers``) to the workers still running; without any,
+        the run ends, counting the tests no worker ran."""
+        assert self.scheduler is not None
+        self.scheduler.requeue(leftovers)
+        if self.scheduler.empty:
+            return
+        # a replacement still collecting takes its share once it collected
+        takers = [h for h in self.live() if not h.finished]
+        if not takers:
+            self._lose_workers(f"{why}, and no other worker is left")
+            return
+        n = len(takers)
+        self._write_line(f"WARNING: {why}; continuing with {n} worker{'s' if n != 1 else ''}", yellow=True)
+        for handle in takers:
+            self._feed(handle)
+
+    def _lose_workers(self, reason: str) -> None:
+        """No worker can run the rest: stop, and count what was not run (see _count_not_run)."""
+        self.workers_lost = True
+        self.session.shouldstop = reason
+        self._check_stop()
+
+    def _count_not_run(self) -> None:
+        """After a loss of workers: the tests no worker ran go on the final line as "N not run"
+        (as a test stopped by -x, each is reported by no hook: it did not run)."""
+        if not self.workers_lost or self.ids is None:
+            return
+        stats = self.config.stash.get(RUN_STATS, None)
+        left = [nodeid for nodeid in self.ids if nodeid not in self.reported]
+        if stats is None or not left:
+            return
+        for nodeid in left:
+            location = (nodeid.split("::", 1)[0], None, nodeid)
+            stats.add_report(NOT_RUN, TestReport(nodeid, location, {}, "skipped", None, "call"))
 
     def _replacement_collected(self, handle: WorkerHandle) -> None:
         if handle.ids != self.ids:
