@@ -63,6 +63,7 @@ class Sshd:
         for key in (host_key, user_key):
             subprocess.run([keygen, "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True,
                            stdin=subprocess.DEVNULL, capture_output=True)
+        (folder / "home").mkdir(exist_ok=True)
         authorized = folder / "authorized_keys"
         authorized.write_text((folder / "user_key.pub").read_text())
         authorized.chmod(0o600)
@@ -83,6 +84,8 @@ class Sshd:
             "UsePAM no",
             "StrictModes no",
             "PrintMotd no",
+            # a home of its own: what workers put in ~ (pyexecnetcache) stays in the folder
+            f"SetEnv HOME={folder / 'home'}",
             "LogLevel ERROR",
             "",
         ]))
@@ -99,6 +102,11 @@ class Sshd:
             time.sleep(0.1)
         server.stop()
         raise SshdUnavailable(f"sshd did not answer on port {port}: {server.log()}")
+
+    @property
+    def home(self) -> Path:
+        """The ``~`` of a login on this server."""
+        return self.folder / "home"
 
     def log(self) -> str:
         return (self.folder / "sshd.log").read_text(errors="replace").strip()

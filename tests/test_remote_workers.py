@@ -67,9 +67,9 @@ def copied(folder: Path) -> list[str]:
 
 def test_ssh_worker_gets_the_sources_only_and_reports_like_a_local_run(sshd, run, tmp_path):
     proj = make_project(tmp_path / "proj", {**SUITE, **NOT_SOURCES})
-    remote = tmp_path / "remote"
-    remote.mkdir()
-    spec = sshd.spec(f"//python={sys.executable}//chdir={remote}")
+    # no chdir=: the copy goes to ~/pyexecnetcache (pytest-xdist's place; ~ is the server's own)
+    remote = sshd.home / "pyexecnetcache"
+    spec = sshd.spec(f"//python={sys.executable}")
     result = run("-v", "-rs", "--tx", spec, "--rsyncdir", ".", cwd=proj)
     assert result.ret == 1, result.dump()
     assert copied(remote / "proj") == ["sub/test_b.py", "test_a.py"], result.dump()
@@ -84,7 +84,7 @@ def test_ssh_worker_gets_the_sources_only_and_reports_like_a_local_run(sshd, run
     result.re_match_lines([r"^test_a.py::test_passes PASSED \[gw0\] +\[ 50%\]$"])  # -v names the worker
     # locations are the project's, not the copy's
     result.fnmatch_lines(["test_a.py:6: AssertionError", "SKIPPED [[]1] test_a.py:5: not here"])
-    assert str(remote) not in result.output.replace(f"-> {remote}/proj", ""), result.dump()
+    assert "pyexecnetcache" not in result.output.replace(f"-> {remote}/proj", ""), result.dump()
 
     # the second run sends nothing new, and --rsyncignore leaves more out
     again = run("--tx", spec, "--rsyncdir", ".", "--rsyncignore", "sub", cwd=proj)
@@ -135,8 +135,21 @@ def test_a_silent_host_is_given_up_by_name_and_the_other_worker_runs(sshd, run, 
         silent.stop()
 
 
-def test_a_worker_that_cannot_run_minitest_there_says_what_is_missing(sshd, run, tmp_path):
+def test_a_worker_that_cannot_start_says_why(sshd, run, tmp_path):
     proj = make_project(tmp_path / "proj", OK_SUITE)
+    # a wrong port, a wrong key: ssh's own words, exit 4
+    port = run("--tx", sshd.spec(f"//python={sys.executable}").replace(f"-p {sshd.port} ", "-p 1 "), cwd=proj)
+    assert port.ret == 4, port.dump()
+    assert ("ERROR: could not start worker gw0 on localhost:1 (ssh): ssh: connect to host localhost port 1: "
+            "Connection refused") in port.stderr, port.dump()
+    (tmp_path / "other_key").write_text("not a key\n")
+    (tmp_path / "other_key").chmod(0o600)
+    key = run("--tx", sshd.spec(f"//python={sys.executable}").replace(str(sshd.key), str(tmp_path / "other_key")),
+              cwd=proj)
+    assert key.ret == 4, key.dump()
+    assert f"ERROR: could not start worker gw0 on localhost:{sshd.port} (ssh): " in key.stderr, key.dump()
+    assert "Permission denied (publickey)" in key.stderr, key.dump()
+
     # an interpreter without minitest: the base one, without site-packages
     bare = f"{getattr(sys, '_base_executable', sys.executable)} -S"
     no_minitest = run("--tx", sshd.spec(f"//python={bare}"), cwd=proj)
