@@ -6,6 +6,8 @@ controller code are paid for only when ``-n`` / ``--tx`` is used. The pieces:
 * :mod:`.options` — what the command line asks for (worker specs, scheduling mode);
 * :mod:`.controller` — starts the workers, schedules, replays the workers' events here;
 * :mod:`.scheduling` — which worker runs which items (``load``, ``loadscope``, ``loadfile``);
+* :mod:`.starting` — starting one execnet worker within ``--worker-start-timeout``, or saying why
+  it could not start; :mod:`.shipping` — the ``--rsyncdir`` copies and their paths mapped back;
 * :mod:`.remote` — the bootstrap sent to a new worker; :mod:`.worker` — the worker's side;
 * :mod:`.serialize` — reports and warnings as plain data;
 * :mod:`.forking` — when local workers are forked from the controller after it collected (and
