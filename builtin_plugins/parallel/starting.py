@@ -132,6 +132,7 @@ class WorkerStart:
         self.result: tuple[Any, Shipment] | None = None
         self.error: str | None = None
         self._abandoned = False
+        self._gateway: Any = None  # once connected: exited here if the start is given up
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, args=(group, config, place), daemon=True,
                                         name=f"minitest-start-{workerid}")
@@ -143,11 +144,10 @@ class WorkerStart:
         self.last_sign = clock.monotonic()
 
     def _run(self, group: Any, config: Config, place: dict[str, Any]) -> None:
-        gateway = None
         try:
             spec = with_connect_timeout(self.spec, self.timeout)
             gateway, shipment = start_gateway(group, spec, self.workerid, config,
-                                              on_progress=lambda: self._alive(), on_gateway=self._connected)
+                                              on_progress=self._alive, on_gateway=self._connected)
             self._alive(f"checking {shipment.invocation_dir} and minitest there")
             channel = gateway.remote_exec(check_place)
             channel.send({**place, "invocation_dir": shipment.invocation_dir,
@@ -162,11 +162,12 @@ class WorkerStart:
             self.error = self._cause(exc)
         with self._lock:
             give_up = self._abandoned or self.error is not None
-        if give_up and gateway is not None:
-            _exit_quietly(gateway)
+        if give_up and self._gateway is not None:
+            _exit_quietly(self._gateway)
 
     def _connected(self, gateway: Any) -> None:
-        self._alive("sending the --rsyncdir folders")
+        self._gateway = gateway
+        self._alive("copying the --rsyncdir folders")
 
     def _cause(self, exc: BaseException) -> str:
         xspec = execnet.XSpec(self.spec)
