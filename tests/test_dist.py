@@ -193,7 +193,9 @@ def test_bad_worker_specs_and_collections(files, run, tmp_path):
 
     one_bad = run("--tx", "popen//python=/nonexistent/python", "--tx", "popen")
     assert one_bad.ret == 0, one_bad.dump()
-    one_bad.fnmatch_lines(["WARNING: could not start a worker for --tx 'popen//python=/nonexistent/python'*"])
+    one_bad.fnmatch_lines(["WARNING: could not start worker gw0 on this machine (popen): python=/nonexistent/python "
+                           "cannot be run: No such file or directory (spec 'popen//python=/nonexistent/python'); "
+                           "continuing with 1 worker"])
     one_bad.assert_outcomes(passed=2)
 
     files({"test_ok.py": """

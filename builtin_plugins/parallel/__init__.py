@@ -6,6 +6,8 @@ controller code are paid for only when ``-n`` / ``--tx`` is used. The pieces:
 * :mod:`.options` — what the command line asks for (worker specs, scheduling mode);
 * :mod:`.controller` — starts the workers, schedules, replays the workers' events here;
 * :mod:`.scheduling` — which worker runs which items (``load``, ``loadscope``, ``loadfile``);
+* :mod:`.starting` — starting one execnet worker within ``--worker-start-timeout``, or saying why
+  it could not start; :mod:`.shipping` — the ``--rsyncdir`` copies and their paths mapped back;
 * :mod:`.remote` — the bootstrap sent to a new worker; :mod:`.worker` — the worker's side;
 * :mod:`.serialize` — reports and warnings as plain data;
 * :mod:`.forking` — when local workers are forked from the controller after it collected (and
@@ -38,11 +40,20 @@ def minitest_addoption(parser: Parser) -> None:
                     help="add a worker from an execnet spec, e.g. '3*popen//python=python3.11' or "
                          "'ssh=user@host//python=python3' (repeatable)")
     group.addoption("--rsyncdir", dest="rsyncdir", action="append", default=[], metavar="DIR",
-                    help="copy DIR to the remote workers before running (repeatable)")
+                    help="copy DIR to the remote workers before running (repeatable); names matching "
+                         "'.*', '*.pyc', '*.pyo', '*~' and __pycache__ are left out")
+    group.addoption("--rsyncignore", dest="rsyncignore", action="append", default=[], metavar="GLOB",
+                    help="also leave out of the --rsyncdir copies the files and folders matching GLOB "
+                         "(a name or a path relative to the copied folder; repeatable)")
     group.addoption("--dist", dest="dist", default=None, choices=("load", "loadscope", "loadfile", "no"),
                     help="how items are given to workers: load (small batches to whichever worker is free, "
                          "the default with -n/--tx), loadscope (a module or class stays on one worker), "
                          "loadfile (a file stays on one worker), no (run in this process)")
+    group.addoption("--worker-start-timeout", dest="workerstarttimeout", default=None, type=float,
+                    metavar="SECONDS",
+                    help="give up a worker that shows no sign of life for SECONDS while it starts "
+                         "(connecting, copying --rsyncdir, checking minitest there); the others carry on "
+                         "(default: 30; 0: wait for ever)")
     group.addoption("--max-worker-restart", dest="maxworkerrestart", default=None, type=int, metavar="N",
                     help="how many crashed workers may be replaced (default: 4 times the number of workers)")
 

@@ -16,7 +16,6 @@ import queue
 import sys
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,18 +26,23 @@ from minitest.config import UsageError
 from minitest.nodes import ItemRef, Session
 from minitest.outcomes import Exit
 from minitest.reports import CollectReport, FailureRepr, ReprCrash, TestReport
+from minitest.runstats import RUN_STATS
 from minitest.terminal_api import TERMINAL_REPORTER, TerminalReporterAPI
 from minitest.workers_api import NodeManager, WorkerNode
 
 from . import remote
-from .options import dist_mode, max_worker_restart, worker_specs
+from .options import dist_mode, max_worker_restart, worker_specs, worker_start_timeout
 from .output import write_output
 from .scheduling import Scheduler
 from .serialize import plain, warning_from_data
-from .workers import WorkerHandle, rsync_roots, same_interpreter, start_gateway
+from .shipping import Shipment, map_paths
+from .starting import WorkerStart, WorkerStartError, where
+from .workers import WorkerHandle, rsync_roots, same_interpreter
 
 #: the message a worker's channel callback gets when the channel closes (normally or not)
 _CLOSED: tuple[str, dict[str, Any]] = ("__closed__", {})
+#: the final line's category of the tests left when no worker was left to run them ("3 not run")
+NOT_RUN = "not run"
 #: how long workers get to finish their current item after -x / --maxfail before they are killed
 STOP_GRACE_SECONDS = 10.0
 
@@ -74,6 +78,7 @@ class DistController:
         self.reference: WorkerHandle | None = None
         self.scheduler: Scheduler | None = None
         self.restarts_left = max_worker_restart(self.config, len(self.specs))
+        self.start_timeout = worker_start_timeout(self.config)
         self.testrunuid = uuid.uuid4().hex
         self._counter = 0
         self.stopping = False
@@ -81,6 +86,10 @@ class DistController:
         self.internal_errors: list[str] = []
         #: ``minitest.exit(reason, returncode)`` raised in a worker: raised here once it stopped
         self.exit_request: tuple[str, int | None] | None = None
+        #: the node ids whose result was reported (what is not, at a loss of every worker, is "not run")
+        self.reported: set[str] = set()
+        #: the run ended because no worker was left to run the remaining tests
+        self.workers_lost = False
         self.nodemanager = NodeManager(self.specs, rsync_roots(self.config, self.specs))
 
     # -- the run -------------------------------------------------------------------------------
@@ -96,6 +105,7 @@ class DistController:
                     self._loop(lambda: any(not h.done for h in self.workers))
             finally:
                 self._terminate()
+        self._count_not_run()
         self._raise_stop()
 
     @contextlib.contextmanager
@@ -133,19 +143,17 @@ class DistController:
 
     # -- starting workers ----------------------------------------------------------------------
     def _start_workers(self) -> None:
-        """Start every worker; the gateways start in parallel (each is a new interpreter)."""
+        """Start every worker; the gateways start in parallel (each is a new interpreter); a
+        worker that cannot start is named with the reason and the others carry on."""
         failures: list[str] = []
         self.config.hook.minitest_xdist_setupnodes(config=self.config,
                                                    specs=[execnet.XSpec(spec) for spec in self.specs])
-        ids = [self._new_id() for _ in self.specs]
-        with ThreadPoolExecutor(max_workers=min(len(self.specs), 16)) as pool:
-            futures = [pool.submit(start_gateway, self.group, spec, workerid, self.config)
-                       for spec, workerid in zip(self.specs, ids, strict=True)]
-            for spec, workerid, future in zip(self.specs, ids, futures, strict=True):
-                try:
-                    self._attach(spec, workerid, future.result())
-                except Exception as exc:  # noqa: BLE001 - execnet raises many kinds; all mean "cannot start"
-                    failures.append(f"could not start a worker for --tx {spec!r}: {type(exc).__name__}: {exc}")
+        starts = [self._begin_start(spec) for spec in self.specs]
+        for start in starts:
+            try:
+                self._attach(start.spec, start.workerid, start.wait())
+            except WorkerStartError as exc:
+                failures.append(str(exc))
         if failures and not self.workers:
             raise UsageError("\n".join(failures))
         n = len(self.workers)
@@ -158,13 +166,27 @@ class DistController:
         self._counter += 1
         return workerid
 
-    def _start_worker(self, spec: str) -> WorkerHandle:
-        workerid = self._new_id()
-        return self._attach(spec, workerid, start_gateway(self.group, spec, workerid, self.config))
+    def _begin_start(self, spec: str) -> WorkerStart:
+        # the same interpreter as ours shares our import path (so the same minitest and plugins)
+        place = {"sys_path": list(sys.path) if same_interpreter(execnet.XSpec(spec)) else None}
+        return WorkerStart(self.group, spec, self._new_id(), self.config, self.start_timeout, place)
 
-    def _attach(self, spec: str, workerid: str, started: tuple[Any, list[str], str]) -> WorkerHandle:
+    def _start_worker(self, spec: str) -> WorkerHandle:
+        start = self._begin_start(spec)
+        return self._attach(spec, start.workerid, start.wait())
+
+    def _attach(self, spec: str, workerid: str, started: tuple[Any, Shipment]) -> WorkerHandle:
         """Send the worker code and its start-up message; listen to what it sends."""
-        gateway, extra_path, invocation_dir = started
+        gateway, shipment = started
+        for line in shipment.lines:
+            self._write_line(line)
+        try:
+            return self._bootstrap(spec, workerid, gateway, shipment)
+        except (OSError, EOFError, execnet.RemoteError) as exc:  # the gateway died after its checks
+            raise WorkerStartError(f"could not start worker {workerid} on {where(spec)}: "
+                                   f"{type(exc).__name__}: {exc}") from None
+
+    def _bootstrap(self, spec: str, workerid: str, gateway: Any, shipment: Shipment) -> WorkerHandle:
         hook = self.config.hook
         hook.minitest_xdist_newgateway(gateway=gateway)
         args = [str(a) for a in self.config.invocation_params.args]
@@ -180,16 +202,17 @@ class DistController:
         hook.minitest_configure_node(node=node)
         channel = gateway.remote_exec(remote)
         handle = WorkerHandle(workerid, spec, gateway, channel, node)
+        handle.path_map = shipment.path_map
         channel.send({
             "workerid": workerid,
             "workercount": len(self.specs),
             "testrunuid": self.testrunuid,
             "workerinput": plain(node.workerinput),
             "args": args,
-            "invocation_dir": invocation_dir,
+            "invocation_dir": shipment.invocation_dir,
             "rootdir": str(self.config.rootpath),
             "sys_path": list(sys.path) if same_interpreter(gateway.spec) else None,
-            "extra_sys_path": extra_path,
+            "extra_sys_path": shipment.extra_sys_path,
         })
         channel.setcallback(lambda message: self.events.put((handle, message)), endmarker=_CLOSED)
         self.workers.append(handle)
@@ -288,6 +311,7 @@ class DistController:
             for event in events:
                 self._replay(handle, event)
             handle.item_finished(payload["nodeid"], self.ids or [])
+            self.reported.add(payload["nodeid"])
             self._check_stop()
             self._feed(handle)
         elif name in ("logreport", "warning") and handle.buffer is not None:
@@ -318,6 +342,12 @@ class DistController:
             handle.finished = True
             handle.node.workeroutput = payload.get("workeroutput", {})
             self._node_down(handle, None)
+            if handle.pending and not self.stopping:
+                # given to it after it had been told there was no more work (a crashed worker's
+                # tests, passed on), too late: another worker runs them
+                leftovers = list(handle.pending)
+                handle.pending.clear()
+                self._pass_on(leftovers, f"worker {handle.id} ended")
         else:
             self._replay(handle, message)
             self._check_stop()
@@ -325,6 +355,8 @@ class DistController:
     def _replay(self, handle: WorkerHandle, event: tuple[str, dict[str, Any]]) -> None:
         """Call this process's hooks with what a worker reported."""
         name, payload = event
+        # a worker running a --rsyncdir copy names the copy's paths: say the project's
+        payload = map_paths(payload, handle.path_map)
         hook = self.config.hook
         if name in ("logreport", "collectreport"):
             report = hook.minitest_report_from_serializable(config=self.config, data=payload["report"])
@@ -348,14 +380,17 @@ class DistController:
 
     # -- scheduling ----------------------------------------------------------------------------
     def _feed(self, handle: WorkerHandle) -> None:
-        """Give ``handle`` more work if it runs low; tell it when there is no more."""
-        if self.scheduler is None or handle.done or handle.shutdown_sent or handle.ids is None:
+        """Give ``handle`` more work if it runs low; tell it when there is no more.
+
+        A worker told "no more work" still takes tests it is sent before it ends (a crashed
+        worker's, passed on); those it ends without running come back with its "finished"."""
+        if self.scheduler is None or handle.done or handle.finished or handle.ids is None or self.stopping:
             return
         batch = self.scheduler.take(len(handle.pending))
         if batch:
             handle.pending.extend(batch)
             handle.send("run", indexes=batch)
-        if self.scheduler.empty:
+        if self.scheduler.empty and not handle.shutdown_sent:
             handle.shutdown_sent = True
             handle.send("shutdown")
 
@@ -420,6 +455,7 @@ class DistController:
         report.worker_id = handle.id  # type: ignore[attr-defined]
         report.node = handle.node  # type: ignore[attr-defined]
         hook = self.config.hook
+        self.reported.add(nodeid)
         hook.minitest_handlecrashitem(crashitem=nodeid, report=report, sched=CrashRequeue(self))
         hook.minitest_runtest_logreport(report=report)
         hook.minitest_runtest_logfinish(nodeid=nodeid, location=location)
@@ -432,20 +468,54 @@ class DistController:
             return
         if self.restarts_left <= 0:
             limit = max_worker_restart(self.config, len(self.specs))
-            self.session.shouldstop = f"maximum crashed workers reached: {limit}"
-            self._check_stop()
+            self._lose_workers(f"maximum crashed workers reached: {limit}")
             return
         self.restarts_left -= 1
         self._write_line(f"replacing crashed worker {crashed.id}", yellow=True)
         try:
             self._start_worker(crashed.spec)
-        except Exception as exc:  # noqa: BLE001
-            self.session.shouldstop = f"could not replace crashed worker {crashed.id}: {exc}"
-            self._check_stop()
+        except Exception as exc:  # noqa: BLE001 - WorkerStartError, or whatever a plugin's hook raised
+            self._pass_on([], f"could not replace crashed worker {crashed.id}: {exc}")
             return
         # workers told "no more work" may be idle: the requeued items go to the new worker
         for handle in self.live():
             self._feed(handle)
+
+    def _pass_on(self, leftovers: list[int], why: str) -> None:
+        """Give the queued tests (and ``leftovers``) to the workers still running; without any,
+        the run ends, counting the tests no worker ran."""
+        assert self.scheduler is not None
+        self.scheduler.requeue(leftovers)
+        if self.scheduler.empty:
+            return
+        # a replacement still collecting takes its share once it collected
+        takers = [h for h in self.live() if not h.finished]
+        if not takers:
+            self._lose_workers(f"{why}, and no other worker is left")
+            return
+        n = len(takers)
+        self._write_line(f"WARNING: {why}; continuing with {n} worker{'s' if n != 1 else ''}", yellow=True)
+        for handle in takers:
+            self._feed(handle)
+
+    def _lose_workers(self, reason: str) -> None:
+        """No worker can run the rest: stop, and count what was not run (see _count_not_run)."""
+        self.workers_lost = True
+        self.session.shouldstop = reason
+        self._check_stop()
+
+    def _count_not_run(self) -> None:
+        """After a loss of workers: the tests no worker ran go on the final line as "N not run"
+        (as a test stopped by -x, each is reported by no hook: it did not run)."""
+        if not self.workers_lost or self.ids is None:
+            return
+        stats = self.config.stash.get(RUN_STATS, None)
+        left = [nodeid for nodeid in self.ids if nodeid not in self.reported]
+        if stats is None or not left:
+            return
+        for nodeid in left:
+            location = (nodeid.split("::", 1)[0], None, nodeid)
+            stats.add_report(NOT_RUN, TestReport(nodeid, location, {}, "skipped", None, "call"))
 
     def _replacement_collected(self, handle: WorkerHandle) -> None:
         if handle.ids != self.ids:

@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ import execnet
 
 from minitest.config import Config
 from minitest.workers_api import WorkerNode
+
+from .shipping import DEFAULT_IGNORES, Shipment, StartRefused, ship
 
 
 class WorkerHandle:
@@ -37,6 +40,8 @@ class WorkerHandle:
         self.shutdown_sent = False
         self.crash_note: str | None = None
         self.error: str | None = None
+        #: (path on the worker, local path) of its --rsyncdir copies
+        self.path_map: list[tuple[str, str]] = []
 
     def send(self, name: str, **payload: Any) -> None:
         try:
@@ -97,44 +102,21 @@ def _local_in_place(xspec: Any) -> bool:
     return bool(xspec.popen and not xspec.chdir)
 
 
-def start_gateway(group: Any, spec: str, workerid: str, config: Config) -> tuple[Any, list[str], str]:
-    """Start the gateway of ``spec``; returns it, the extra import path entries and the directory
-    the worker runs from (the rsynced copy of ours when ``--rsyncdir`` applies)."""
+def start_gateway(group: Any, spec: str, workerid: str, config: Config,
+                  on_progress: Callable[[], None] = lambda: None,
+                  on_gateway: Callable[[Any], None] = lambda gateway: None) -> tuple[Any, Shipment]:
+    """Start the gateway of ``spec``; returns it and what ``--rsyncdir`` sent (the extra import
+    path entries, the directory the worker runs from, the lines saying so)."""
     xspec = execnet.XSpec(spec)
     if not (xspec.popen or xspec.ssh or xspec.socket or xspec.vagrant_ssh):
-        raise ValueError(f"unknown gateway type in {spec!r} (expected popen, ssh=..., socket=...)")
+        raise StartRefused(f"unknown gateway type in {spec!r} (expected popen, ssh=..., socket=...)")
     gateway = group.makegateway(f"{spec}//id={workerid}")
-    invocation_dir = str(config.invocation_params.dir)
-    sources = [Path(config.invocation_params.dir, d).resolve() for d in config.getoption("rsyncdir", []) or []]
+    on_gateway(gateway)
+    here = Path(config.invocation_params.dir)
+    sources = [Path(here, d).resolve() for d in config.getoption("rsyncdir", []) or []]
     if not sources or _local_in_place(xspec):
-        return gateway, [], invocation_dir  # the worker sees our files where they are
+        return gateway, Shipment(str(here))  # the worker sees our files where they are
+    ignores = [*DEFAULT_IGNORES, *(config.getoption("rsyncignore", []) or [])]
     # execnet already moved the worker into ``chdir``; without one, xdist's default place
-    base = _remote_base(gateway, "." if xspec.chdir else "pyexecnetcache")
-    extra: list[str] = []
-    here = Path(invocation_dir)
-    for source in sources:
-        if not source.is_dir():
-            raise ValueError(f"--rsyncdir {source} is not a directory")
-        dest = f"{base}/{source.name}"
-        rsync = execnet.RSync(str(source))
-        rsync.add_target(gateway, dest, delete=True)
-        rsync.send()
-        extra.append(dest)
-        if here == source or source in here.parents:
-            rel = here.relative_to(source).as_posix()
-            invocation_dir = dest if rel == "." else f"{dest}/{rel}"
-    if invocation_dir == str(config.invocation_params.dir):
-        invocation_dir = base  # our directory was not sent: run from the copy's base
-    return gateway, extra, invocation_dir
-
-
-def _remote_base(gateway: Any, path: str) -> str:
-    """The absolute path of ``path`` on the worker's machine (created if missing)."""
-    channel = gateway.remote_exec(
-        "import os\n"
-        "path = os.path.abspath(os.path.expanduser(channel.receive()))\n"
-        "os.makedirs(path, exist_ok=True)\n"
-        "channel.send(path)\n"
-    )
-    channel.send(path)
-    return str(channel.receive(timeout=60))
+    return gateway, ship(gateway, sources, here, chdir=bool(xspec.chdir), ignores=ignores,
+                         workerid=workerid, on_progress=on_progress)
