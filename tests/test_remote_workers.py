@@ -266,3 +266,8 @@ def test_with_no_worker_left_the_tests_not_run_are_counted(run, tmp_path):
     assert limited.ret == 2, limited.dump()
     limited.re_match_lines([r"^!+ Interrupted: maximum crashed workers reached: 0 !+$",
                             r"^=+ 1 failed, 1 passed, 3 not run in [\d.]+s =+$"])
+    # and with a forked worker
+    forked = run("-n", "1", "--max-worker-restart", "0", cwd=proj)
+    assert forked.ret == 2, forked.dump()
+    forked.re_match_lines([r"^!+ Interrupted: maximum crashed workers reached: 0 !+$",
+                           r"^=+ 1 failed, 1 passed, 3 not run in [\d.]+s =+$"])

@@ -173,6 +173,7 @@ class ForkController(DistController):
                     self.config.hook.minitest_shared_teardown(session=self.session)
                 finally:
                     self._save_durations()
+        self._count_not_run()
         self._raise_stop()
 
     def _announce(self, max_batch: int, longest: list[int]) -> None:
