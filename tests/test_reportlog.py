@@ -5,6 +5,7 @@ per event), ``minitest replay`` (the live run's terminal output, line for line),
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 import pytest
@@ -160,7 +161,7 @@ def test_a_killed_run_leaves_every_finished_test(files, run, tmp_path):
             pass
     """})
     result = run("--report-log", "run.jsonl", "-p", "no:cache")
-    assert result.ret != 0
+    assert result.ret == -signal.SIGKILL, result.dump()
     stream = events(tmp_path / "run.jsonl")  # every line whole: flushed per event
     finished = [e["nodeid"] for e in stream if e["$report_type"] == "RunTestLogFinish"]
     assert finished == ["test_killed.py::test_a", "test_killed.py::test_b"]
@@ -175,7 +176,7 @@ def test_a_killed_run_leaves_every_finished_test(files, run, tmp_path):
 
 def test_rerun_failed_from_runs_that_runs_failures(files, run):
     files(SUITE)
-    run("--report-log", "ci.jsonl")
+    assert run("--report-log", "ci.jsonl").ret == 1
     result = run("--rerun-failed-from", "ci.jsonl", "-v", "-p", "no:cache")
     assert result.ret == 1
     assert result.outcomes() == {"failed": 2, "errors": 1, "deselected": 8}
@@ -184,7 +185,7 @@ def test_rerun_failed_from_runs_that_runs_failures(files, run):
 
 def test_report_writes_files_from_a_recorded_run(files, run, tmp_path):
     files(SUITE)
-    run("--report-log", "run.jsonl", "--junitxml", "live.xml")
+    assert run("--report-log", "run.jsonl", "--junitxml", "live.xml").ret == 1
     result = run("report", "run.jsonl", "--junitxml", "replayed.xml")
     assert result.ret == 0, result.dump()
     assert result.stdout == ""
