@@ -10,6 +10,7 @@ import sys
 import textwrap
 from collections import Counter
 
+import pytest
 from conftest import verbose_nodeids
 
 SUITE = {
@@ -149,10 +150,11 @@ def test_max_worker_restart_counts_replacements_exactly(files, run):
                         r"^!+ Interrupted: maximum crashed workers reached: 1 !+$"])
 
 
-def test_exitfirst_stops_all_workers(files, run, tmp_path):
+@pytest.mark.parametrize("workers", ["forked", "spawned"])
+def test_exitfirst_stops_all_workers(files, run, tmp_path, workers):
     # test_fails fails once the other worker is inside a slow test; that test is cut short (a
     # serial run would not have started it: tests/test_parallel_like_serial.py) and no worker
-    # starts another
+    # starts another; the same with workers forked after collection and started as interpreters
     slow = "".join(f"def test_slow_{i}():\n    started({i})\n\n" for i in range(20))
     files({"test_slow.py": textwrap.dedent("""
         import time
@@ -176,8 +178,13 @@ def test_exitfirst_stops_all_workers(files, run, tmp_path):
             assert 0
 
     """) + slow})
-    result = run("-n", "2", "-x", "-v")
+    result = run("-n", "2", "-x", "-v", env={"MINITEST_DIST_FORK": "0"} if workers == "spawned" else None)
     assert result.ret == 1, result.dump()
+    if workers == "forked":
+        result.fnmatch_lines(["*forked after collection*"])
+    else:
+        result.fnmatch_lines(["created: 2/2 workers"])
+        result.no_fnmatch_line("*forked*")
     started = [p.name for p in tmp_path.glob("started_*")]
     assert len(started) == 1, (started, result.dump())
     assert verbose_nodeids(result) == [("test_slow.py::test_fails", "FAILED")], result.dump()
