@@ -127,7 +127,8 @@ def test_max_worker_restart_counts_replacements_exactly(files, run):
     assert none.ret == 2, none.dump()
     assert verbose_nodeids(none) == [("test_crash.py::test_a", "PASSED"),
                                      ("test_crash.py::test_exit", "FAILED")], none.dump()
-    assert none.outcomes() == {"failed": 1, "passed": 1}, none.dump()
+    # test_b, never run: counted on the final line, as with --tx workers
+    none.re_match_lines([r"^=+ 1 failed, 1 passed, 1 not run in [\d.]+s =+$"])
     assert "replacing crashed worker" not in none.stdout, none.dump()
     none.re_match_lines([r"^!+ Interrupted: maximum crashed workers reached: 0 !+$"])
     # two crashes with 1 restart allowed: one replacement, then the second crash stops the run
@@ -144,7 +145,7 @@ def test_max_worker_restart_counts_replacements_exactly(files, run):
     assert one.ret == 2, one.dump()
     assert verbose_nodeids(one) == [("test_crash.py::test_a", "PASSED"), ("test_crash.py::test_exit", "FAILED"),
                                     ("test_crash.py::test_b", "PASSED"), ("test_crash.py::test_kill", "FAILED")]
-    assert one.outcomes() == {"failed": 2, "passed": 2}, one.dump()
+    one.re_match_lines([r"^=+ 2 failed, 2 passed, 1 not run in [\d.]+s =+$"])
     assert one.stdout.count("replacing crashed worker") == 1, one.dump()
     one.re_match_lines([r"^replacing crashed worker gw0$",
                         r"^!+ Interrupted: maximum crashed workers reached: 1 !+$"])

@@ -1,5 +1,5 @@
 """Local workers forked from the controller once it has collected (POSIX; :mod:`.forking` says
-when). The controller's side is :class:`DistController`'s — the same scheduling, replay of every
+when). The controller's side is :class:`~.controller_core.Controller`'s — the same scheduling, replay of every
 event through this process's hooks, crash reports, replacements and ``-x`` stop — with two
 things changed: a worker starts with ``os.fork`` instead of an execnet gateway (and sends no
 collection: it has the controller's), and messages travel as batched frames on pipes
@@ -21,8 +21,6 @@ import traceback
 from collections.abc import Generator
 from typing import Any, NoReturn
 
-import execnet
-
 from minitest import hookimpl
 from minitest.exitcode import ExitCode
 from minitest.fixture_types import TMP_PATH_FACTORY
@@ -32,7 +30,7 @@ from minitest.reports import PDB_SHOWN, TestReport
 from minitest.terminal_api import TERMINAL_LEASE, TERMINAL_REPORTER
 from minitest.workers_api import WorkerNode
 
-from .controller import _CLOSED, DistController
+from .controller_core import _CLOSED, Controller
 from .forkguard import ForkGuard
 from .forking import (
     CONTROLLER_ONLY,
@@ -43,10 +41,10 @@ from .forking import (
     refusal_now,
 )
 from .frames import FrameReader, PipeChannel, encode, write_all
-from .options import CRASH_NOTE, max_worker_restart
+from .handles import WorkerHandle
+from .options import CRASH_NOTE
 from .serialize import plain
 from .worker import WorkerPlugin, worker_info
-from .workers import WorkerHandle
 
 #: a test known to take this long goes out before the others (longest first), alone
 LONG_TEST_SECONDS = 0.05
@@ -57,12 +55,43 @@ QUEUED_SECONDS = 0.03
 BATCH_SECONDS = 0.06
 
 
+class PopenSpec:
+    """``execnet.XSpec("popen")``, the spec of a forked worker (``node.gateway.spec``, the specs of
+    ``minitest_xdist_setupnodes``, ``workerinfo["spec"]``), made when something reads it: a forked
+    run never imports execnet otherwise. With the spawned workers' modules that import cost ~10 ms
+    of a ``-n`` run's start-up (execnet alone 8 ms of ``python -X importtime``, quiet machine)."""
+
+    _spec: Any = None
+
+    def _real(self) -> Any:
+        if self._spec is None:
+            import execnet
+
+            self._spec = execnet.XSpec("popen")
+        return self._spec
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
+
+    def __str__(self) -> str:
+        return str(self._real())
+
+    def __repr__(self) -> str:
+        return repr(self._real())
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self._real() == (other._real() if isinstance(other, PopenSpec) else other))
+
+    def __hash__(self) -> int:
+        return hash(self._real())
+
+
 class ForkGateway:
     """``node.gateway`` of a forked worker: its id and spec, as plugins read them from execnet's."""
 
     def __init__(self, workerid: str) -> None:
         self.id = workerid
-        self.spec = execnet.XSpec("popen")
+        self.spec = PopenSpec()
 
 
 class ForkHandle(WorkerHandle):
@@ -126,14 +155,11 @@ class ForkHandle(WorkerHandle):
         return None
 
 
-class ForkController(DistController):
+class ForkController(Controller):
     """A distributed run of a session the controller collected, on ``count`` forked workers."""
 
     def __init__(self, session: Session, count: int) -> None:
-        super().__init__(session)
-        self.specs = ["popen"] * count
-        self.nodemanager.specs = list(self.specs)
-        self.restarts_left = max_worker_restart(self.config, count)
+        super().__init__(session, ["popen"] * count, [])
         self.selector = selectors.DefaultSelector()
         self.durations = known_durations(self.config)
         self.seen: dict[str, float] = {}
@@ -188,8 +214,7 @@ class ForkController(DistController):
 
     # -- starting workers ----------------------------------------------------------------------
     def _start_workers(self) -> None:
-        self.config.hook.minitest_xdist_setupnodes(config=self.config,
-                                                   specs=[execnet.XSpec(spec) for spec in self.specs])
+        self.config.hook.minitest_xdist_setupnodes(config=self.config, specs=[PopenSpec() for _ in self.specs])
         for _ in self.specs:
             self._fork(self._new_id())
 
