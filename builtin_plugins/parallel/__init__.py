@@ -4,7 +4,9 @@ Only the options and a few hook implementations live here, so ``import execnet``
 controller code are paid for only when ``-n`` / ``--tx`` is used. The pieces:
 
 * :mod:`.options` — what the command line asks for (worker specs, scheduling mode);
-* :mod:`.controller` — starts the workers, schedules, replays the workers' events here;
+* :mod:`.controller_core` — schedules, replays the workers' events here, handles crashes and
+  stops (:mod:`.handles`: what it knows of each worker); :mod:`.controller` — starts spawned
+  workers through execnet (:mod:`.starting`, :mod:`.shipping` for ``--rsyncdir``);
 * :mod:`.scheduling` — which worker runs which items (``load``, ``loadscope``, ``loadfile``);
 * :mod:`.starting` — starting one execnet worker within ``--worker-start-timeout``, or saying why
   it could not start; :mod:`.shipping` — the ``--rsyncdir`` copies and their paths mapped back;
