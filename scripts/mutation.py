@@ -1,0 +1,343 @@
+"""Mutation-test one module of minitest with cosmic-ray, against the tests that cover it.
+
+    pip install -e ".[mutation]"                      # cosmic-ray (see pyproject.toml)
+    python scripts/mutation.py minitest/config.py     # default test selection for that module
+    python scripts/mutation.py builtin_plugins/skipping.py --tests tests/test_skipping.py
+    python scripts/mutation.py minitest/config.py --resume   # go on after an interruption
+    python scripts/mutation.py minitest/config.py --report   # print the last session's result again
+
+Why cosmic-ray: it applies each mutant to the source file *in place* and runs the test command,
+then restores the file. minitest's tests mostly run the ``minitest`` console script in a
+subprocess from the editable install, so the subprocess imports the mutated file just as the test
+process does. (mutmut 3 instead runs the tests from a copied ``mutants/`` tree through
+trampolines, which such a subprocess never imports: every mutant would "survive".)
+
+What makes it fit on a shared 2-core machine (minutes per module, not hours):
+
+* the tests are only the files that cover the module (``DEFAULT_TESTS`` below, or ``--tests``),
+  run by pytest with ``-x`` so a killed mutant costs one failing test, not the whole selection;
+* each mutant gets a timeout derived from a measured baseline run (a mutant that loops forever
+  counts as killed, as in cosmic-ray);
+* a reduced operator set: for each mutated site the mutant that flips its meaning (``==``/``!=``,
+  ``<``/``<=``, ``and``/``or``, ``+``/``-``, ``|``/``&``, ...) instead of every operator of the same
+  arity, most of which only raise ``TypeError`` on the same line (``--all-operators`` keeps them);
+* no mutants inside type annotations: the modules use ``from __future__ import annotations``, so an
+  annotation is never evaluated and a mutant there cannot change behaviour;
+* everything runs under ``nice -n 10``.
+
+The session (a cosmic-ray SQLite file) is kept in ``.mutation/`` so ``--resume`` and ``--report``
+work on it. The module file is checked against a backup afterwards: if an interrupted run left a
+mutant in place, the original is put back. docs/mutation-testing.md is the how-to;
+tests/MUTATION.md records each module's result and what was done about each survivor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+REPO = Path(__file__).resolve().parents[1]
+SESSIONS = REPO / ".mutation"
+
+# Per module (path relative to the repository): the test files that exercise it, fastest and most
+# direct first, since pytest -x stops at the first failure and most mutants die in the first file.
+DEFAULT_TESTS: dict[str, list[str]] = {
+    "minitest/pluginmanager.py": [
+        "tests/test_kernel_plugins.py",
+        "tests/test_pluggy_public.py",
+        "tests/test_kernel_entrypoints.py",
+        "tests/test_hook_deprecation.py",
+    ],
+    "minitest/config.py": [
+        "tests/test_kernel_config.py",
+        "tests/test_pytest_config_gaps.py",
+        "tests/test_show_config.py",
+    ],
+    "builtin_plugins/runner.py": [
+        "tests/test_kernel_running.py",
+    ],
+    "builtin_plugins/skipping.py": [
+        "tests/test_skipping.py",
+    ],
+    # first guesses for the other modules of issue 23; refine with --tests and update here
+    "builtin_plugins/fixtures": ["tests/test_fixtures.py", "tests/test_fixture_contract.py"],
+    "builtin_plugins/cache.py": ["tests/test_cache.py"],
+    "builtin_plugins/terminal": ["tests/test_kernel_terminal.py", "tests/test_terminal_parts.py"],
+    "builtin_plugins/parallel": ["tests/test_dist.py", "tests/test_dist_fork.py"],
+}
+
+PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
+
+# The reduced operator set (cosmic-ray operator names without the "core/" prefix): each one turns
+# the site into code that means something else, rather than into a TypeError on the same line.
+KEPT_BINARY = {
+    "Add_Sub", "Sub_Add", "Mul_Div", "Div_Mul", "FloorDiv_Div", "Mod_FloorDiv", "Pow_Mul",
+    "BitOr_BitAnd", "BitAnd_BitOr", "BitXor_BitOr", "LShift_RShift", "RShift_LShift",
+}
+KEPT_COMPARISON = {
+    "Eq_NotEq", "NotEq_Eq", "Is_IsNot", "IsNot_Is",
+    # boundaries: the neighbour and the opposite
+    "Lt_LtE", "Lt_GtE", "LtE_Lt", "LtE_Gt", "Gt_GtE", "Gt_LtE", "GtE_Gt", "GtE_Lt",
+}
+
+
+def operator_kept(name: str) -> bool:
+    """True when the operator belongs to the reduced set (see the module docstring)."""
+    short = name.rsplit("/", 1)[-1]
+    if short.startswith("ReplaceBinaryOperator_"):
+        return short.removeprefix("ReplaceBinaryOperator_") in KEPT_BINARY
+    if short.startswith("ReplaceComparisonOperator_"):
+        return short.removeprefix("ReplaceComparisonOperator_") in KEPT_COMPARISON
+    return True
+
+
+Span = tuple[tuple[int, int], tuple[int, int]]
+
+
+def annotation_spans(source: str) -> list[Span]:
+    """The (start, end) positions, as (line, column), of every annotation in the source."""
+    spans: list[Span] = []
+
+    def add(node: ast.expr | None) -> None:
+        if node is not None and node.end_lineno is not None and node.end_col_offset is not None:
+            spans.append(((node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)))
+
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            add(node.returns)
+            args = node.args
+            for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+                if arg is not None:
+                    add(arg.annotation)
+        elif isinstance(node, ast.AnnAssign):
+            add(node.annotation)
+    return spans
+
+
+def inside(span: Span, spans: list[Span]) -> bool:
+    start, end = span
+    return any(s <= start and end <= e for s, e in spans)
+
+
+@dataclass
+class Outcome:
+    job_id: str
+    path: str
+    line: int
+    operator: str
+    status: str  # killed, survived, incompetent, skipped, pending
+    diff: str
+
+
+def session_file(module: str) -> Path:
+    return SESSIONS / (re.sub(r"[^A-Za-z0-9]+", "_", module.strip("/")) + ".sqlite")
+
+
+def config_file(module: str) -> Path:
+    return session_file(module).with_suffix(".toml")
+
+
+def module_files(module: Path) -> list[Path]:
+    return sorted(module.rglob("*.py")) if module.is_dir() else [module]
+
+
+def fingerprint(paths: list[Path]) -> dict[Path, str]:
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+def write_config(module: str, test_command: str, timeout: float) -> Path:
+    path = config_file(module)
+    path.write_text(
+        "[cosmic-ray]\n"
+        f"module-path = {module!r}\n"
+        f"timeout = {timeout:.1f}\n"
+        "excluded-modules = []\n"
+        f"test-command = {test_command!r}\n"
+        "\n[cosmic-ray.distributor]\n"
+        'name = "local"\n'
+    )
+    return path
+
+
+def run_cosmic_ray(*args: str) -> None:
+    """Run a cosmic-ray subcommand from the repository root; fail loudly if it fails."""
+    exe = Path(sys.executable).with_name("cosmic-ray")
+    cmd = [str(exe) if exe.exists() else "cosmic-ray", *args]
+    proc = subprocess.run(cmd, cwd=REPO)
+    if proc.returncode != 0:
+        sys.exit(f"mutation: {' '.join(cmd)} failed with exit code {proc.returncode}")
+
+
+def skip_out_of_scope(session: Path, all_operators: bool) -> tuple[int, int]:
+    """Mark as skipped the mutants outside the reduced operator set and those in annotations.
+
+    This is what cosmic-ray's own cr-filter-* tools do: a skipped work item is never executed.
+    Returns (skipped for the operator set, skipped in annotations).
+    """
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    spans: dict[str, list[Span]] = {}
+    by_operator = in_annotation = 0
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        for item in list(db.pending_work_items):
+            reason = None
+            for mutation in item.mutations:
+                key = str(mutation.module_path)
+                if key not in spans:
+                    spans[key] = annotation_spans((REPO / key).read_text())
+                if not all_operators and not operator_kept(mutation.operator_name):
+                    reason, by_operator = "operator outside the reduced set", by_operator + 1
+                elif inside((tuple(mutation.start_pos), tuple(mutation.end_pos)), spans[key]):
+                    reason, in_annotation = "inside a type annotation", in_annotation + 1
+            if reason:
+                db.set_result(item.job_id, WorkResult(output=reason, worker_outcome=WorkerOutcome.SKIPPED))
+    return by_operator, in_annotation
+
+
+def outcomes(session: Path) -> Iterator[Outcome]:
+    from cosmic_ray.work_db import WorkDB, use_db
+
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        results = dict(db.results)
+        for item in db.work_items:
+            mutation = item.mutations[0]
+            result = results.get(item.job_id)
+            if result is None:
+                status = "pending"
+            elif result.worker_outcome == "skipped":
+                status = "skipped"
+            else:
+                status = str(result.test_outcome.value if result.test_outcome else "incompetent")
+            yield Outcome(item.job_id, str(mutation.module_path), mutation.start_pos[0],
+                          mutation.operator_name.rsplit("/", 1)[-1], status,
+                          (result.diff or "") if result else "")
+
+
+def changed_lines(diff: str) -> str:
+    """The removed and added lines of a unified diff, as '- old / + new'."""
+    lines = [line for line in diff.splitlines()
+             if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    return " / ".join(f"{line[0]} {line[1:].strip()}" for line in lines)
+
+
+def report(module: str, session: Path) -> int:
+    items = list(outcomes(session))
+    count = {s: sum(o.status == s for o in items) for s in
+             ("killed", "survived", "incompetent", "skipped", "pending")}
+    tested = count["killed"] + count["survived"]
+    rate = 100.0 * count["killed"] / tested if tested else 0.0
+    print(f"\n== {module}: {len(items)} mutants generated, {count['skipped']} skipped "
+          f"(operator set / annotations), {tested} tested")
+    print(f"killed {count['killed']}, survived {count['survived']}, "
+          f"incompetent {count['incompetent']}, pending {count['pending']}")
+    print(f"kill rate: {rate:.1f}% ({count['killed']}/{tested})")
+    survivors = sorted((o for o in items if o.status == "survived"), key=lambda o: (o.path, o.line))
+    if survivors:
+        print("\nsurvivors:")
+        for o in survivors:
+            print(f"  {o.path}:{o.line}: {o.operator}: {changed_lines(o.diff)}")
+    return 0
+
+
+def run_tests_once(command: list[str]) -> float:
+    """Run the unmutated selection once; return its duration. Exit if it does not pass."""
+    start = time.monotonic()
+    proc = subprocess.run(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    elapsed = time.monotonic() - start
+    if proc.returncode != 0:
+        print(proc.stdout[-4000:])
+        sys.exit(f"mutation: the tests fail without any mutant (exit {proc.returncode}); fix them first")
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("module", help="file (or package directory) to mutate, relative to the repository")
+    parser.add_argument("--tests", nargs="+", metavar="TEST",
+                        help="test files or node ids to run against each mutant (default: the module's entry "
+                             "in DEFAULT_TESTS)")
+    parser.add_argument("--timeout", type=float,
+                        help="seconds per mutant (default: 3 x the measured baseline + 15)")
+    parser.add_argument("--all-operators", action="store_true",
+                        help="every cosmic-ray operator, not the reduced set")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--resume", action="store_true", help="run the mutants the last session did not reach")
+    group.add_argument("--report", action="store_true", help="only print the last session's result")
+    args = parser.parse_args(argv)
+
+    module = args.module.rstrip("/")
+    target = REPO / module
+    if not target.exists():
+        parser.error(f"no such file or directory: {module}")
+    session = session_file(module)
+    if args.report or args.resume:
+        if not session.exists():
+            parser.error(f"no session for {module} yet ({session.relative_to(REPO)}): run without --report/--resume")
+        if args.report:
+            return report(module, session)
+
+    tests = args.tests or DEFAULT_TESTS.get(module)
+    if not tests:
+        parser.error(f"no default tests for {module}: pass --tests (and add it to DEFAULT_TESTS)")
+    try:
+        import cosmic_ray  # noqa: F401
+    except ImportError:
+        sys.exit('mutation: cosmic-ray is not installed: pip install -e ".[mutation]"')
+
+    os.nice(10)  # inherited by cosmic-ray and every test process it starts
+    SESSIONS.mkdir(exist_ok=True)
+    (SESSIONS / ".gitignore").write_text("*\n")
+    files = module_files(target)
+    original = fingerprint(files)
+    backup = {p: p.read_bytes() for p in files}
+
+    def restore(signum: int | None = None, frame: FrameType | None = None) -> None:
+        for path, digest in fingerprint(files).items():
+            if digest != original[path]:
+                path.write_bytes(backup[path])
+                print(f"mutation: restored {path.relative_to(REPO)} (a mutant was left in place)", file=sys.stderr)
+        if signum is not None:
+            sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, restore)
+    pytest = [sys.executable, "-m", "pytest", *PYTEST_ARGS, *tests]
+    try:
+        if not args.resume:
+            print(f"mutation: baseline run: {shlex.join(pytest[1:])}", flush=True)
+            baseline = run_tests_once(pytest)
+            timeout = args.timeout or 3 * baseline + 15
+            print(f"mutation: baseline {baseline:.1f}s, timeout per mutant {timeout:.0f}s", flush=True)
+            config = write_config(module, shlex.join(pytest), timeout)
+            session.unlink(missing_ok=True)
+            run_cosmic_ray("init", str(config), str(session))
+            by_operator, in_annotation = skip_out_of_scope(session, args.all_operators)
+            print(f"mutation: skipped {by_operator} mutants outside the reduced operator set, "
+                  f"{in_annotation} inside type annotations", flush=True)
+        pending = sum(o.status == "pending" for o in outcomes(session))
+        print(f"mutation: running {pending} mutants (cosmic-ray exec; Ctrl-C then --resume to go on)", flush=True)
+        start = time.monotonic()
+        run_cosmic_ray("exec", str(config_file(module)), str(session))
+        print(f"mutation: {time.monotonic() - start:.0f}s", flush=True)
+    except KeyboardInterrupt:
+        print("\nmutation: interrupted; --resume goes on where it stopped", file=sys.stderr)
+        return 130
+    finally:
+        restore()
+    return report(module, session)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
