@@ -65,7 +65,7 @@ def _evaluate_condition(item: Item, mark: Mark, condition: object) -> tuple[bool
             result = eval(code, namespace)  # noqa: S307 - the mark asks for it
         except SyntaxError as exc:
             lines = [f"Error evaluating {mark.name!r} condition", "    " + condition]
-            if exc.offset is None:
+            if exc.offset is not None:
                 lines.append("    " + " " * exc.offset + "^")
             lines.append("SyntaxError: invalid syntax")
             raise Failed("\n".join(lines), pytrace=False) from None
