@@ -226,11 +226,27 @@ def outcomes(session: Path) -> Iterator[Outcome]:
                           (result.diff or "") if result else "")
 
 
-def changed_lines(diff: str) -> str:
-    """The removed and added lines of a unified diff, as '- old / + new'."""
-    lines = [line for line in diff.splitlines()
-             if line[:1] in "+-" and not line.startswith(("+++", "---"))]
-    return " / ".join(f"{line[0]} {line[1:].strip()}" for line in lines)
+def changed_lines(diff: str, default_line: int) -> tuple[int, str]:
+    """(first changed line in the original, '- old / + new') of a mutant's unified diff.
+
+    Blank lines are left out: a removed decorator's mutation starts at the blank lines above it.
+    """
+    first, old_line, parts = None, default_line, []
+    for line in diff.splitlines():
+        hunk = re.match(r"@@ -(\d+)", line)
+        if hunk:
+            old_line = int(hunk.group(1))
+        elif line.startswith(("+++", "---")):
+            continue
+        elif line[:1] in "+-":
+            if line[1:].strip():
+                first = old_line if first is None else first
+                parts.append(f"{line[0]} {line[1:].strip()}")
+            if line[0] == "-":
+                old_line += 1
+        else:
+            old_line += 1
+    return (default_line if first is None else first), " / ".join(parts)
 
 
 def report(module: str, session: Path) -> int:
@@ -244,11 +260,12 @@ def report(module: str, session: Path) -> int:
     print(f"killed {count['killed']}, survived {count['survived']}, "
           f"incompetent {count['incompetent']}, pending {count['pending']}")
     print(f"kill rate: {rate:.1f}% ({count['killed']}/{tested})")
-    survivors = sorted((o for o in items if o.status == "survived"), key=lambda o: (o.path, o.line))
+    survivors = sorted(((*changed_lines(o.diff, o.line), o) for o in items if o.status == "survived"),
+                       key=lambda t: (t[2].path, t[0], t[1]))
     if survivors:
         print("\nsurvivors:")
-        for o in survivors:
-            print(f"  {o.path}:{o.line}: {o.operator}: {changed_lines(o.diff)}")
+        for line, change, o in survivors:
+            print(f"  {o.path}:{line}: {o.operator}: {change}")
     return 0
 
 
@@ -313,6 +330,10 @@ def main(argv: list[str] | None = None) -> int:
             sys.exit(128 + signum)
 
     signal.signal(signal.SIGTERM, restore)
+    # started in the background (`... &`), a process inherits SIGINT ignored, and so would every test
+    # process, which breaks the tests that interrupt minitest with a real SIGINT. A Python handler
+    # here becomes the default disposition in the processes started from this one.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     pytest = [sys.executable, "-m", "pytest", *PYTEST_ARGS, *tests]
     try:
         if not args.resume:
