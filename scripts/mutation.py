@@ -207,23 +207,56 @@ def skip_out_of_scope(session: Path, all_operators: bool) -> tuple[int, int]:
     return by_operator, in_annotation
 
 
+def retest_file(session: Path) -> Path:
+    """The session of ``--retest-survivors``: its results override the main session's."""
+    return session.with_suffix(".retest.sqlite")
+
+
 def outcomes(session: Path) -> Iterator[Outcome]:
     from cosmic_ray.work_db import WorkDB, use_db
 
     with use_db(str(session), WorkDB.Mode.open) as db:
         results = dict(db.results)
-        for item in db.work_items:
-            mutation = item.mutations[0]
-            result = results.get(item.job_id)
-            if result is None:
-                status = "pending"
-            elif result.worker_outcome == "skipped":
-                status = "skipped"
-            else:
-                status = str(result.test_outcome.value if result.test_outcome else "incompetent")
-            yield Outcome(item.job_id, str(mutation.module_path), mutation.start_pos[0],
-                          mutation.operator_name.rsplit("/", 1)[-1], status,
-                          (result.diff or "") if result else "")
+        items = list(db.work_items)
+    if retest_file(session).exists():
+        with use_db(str(retest_file(session)), WorkDB.Mode.open) as db:
+            results.update(db.results)
+    for item in items:
+        mutation = item.mutations[0]
+        result = results.get(item.job_id)
+        if result is None:
+            status = "pending"
+        elif result.worker_outcome == "skipped":
+            status = "skipped"
+        else:
+            status = str(result.test_outcome.value if result.test_outcome else "incompetent")
+        yield Outcome(item.job_id, str(mutation.module_path), mutation.start_pos[0],
+                      mutation.operator_name.rsplit("/", 1)[-1], status,
+                      (result.diff or "") if result else "")
+
+
+def prepare_retest(session: Path) -> int:
+    """A session holding only the survivors, to run again against the current tests (after tests
+    were added: a mutant they killed stays killed). Returns how many there are."""
+    from cosmic_ray.work_db import WorkDB, use_db
+
+    survivors = {o.job_id for o in outcomes(session) if o.status == "survived"}
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        items = [item for item in db.work_items if item.job_id in survivors]
+    retest = retest_file(session)
+    previous = retest.with_suffix(".previous")
+    if retest.exists():  # its kills must survive this retest's new session: fold them into one file
+        retest.replace(previous)
+    with use_db(str(retest), WorkDB.Mode.create) as db:
+        db.add_work_items(items)
+        if previous.exists():
+            with use_db(str(previous), WorkDB.Mode.open) as old:
+                for job_id, result in old.results:
+                    if job_id not in survivors:
+                        db.add_work_item(next(i for i in old.work_items if i.job_id == job_id))
+                        db.set_result(job_id, result)
+    previous.unlink(missing_ok=True)
+    return len(items)
 
 
 def changed_lines(diff: str, default_line: int) -> tuple[int, str]:
@@ -293,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--resume", action="store_true", help="run the mutants the last session did not reach")
     group.add_argument("--report", action="store_true", help="only print the last session's result")
+    group.add_argument("--retest-survivors", action="store_true",
+                       help="run the last session's survivors again, against the current tests (after adding "
+                            "tests; the mutants they kill are then counted as killed)")
     args = parser.parse_args(argv)
 
     module = args.module.rstrip("/")
@@ -300,9 +336,10 @@ def main(argv: list[str] | None = None) -> int:
     if not target.exists():
         parser.error(f"no such file or directory: {module}")
     session = session_file(module)
-    if args.report or args.resume:
+    if args.report or args.resume or args.retest_survivors:
         if not session.exists():
-            parser.error(f"no session for {module} yet ({session.relative_to(REPO)}): run without --report/--resume")
+            parser.error(f"no session for {module} yet ({session.relative_to(REPO)}): run it without "
+                         "--report / --resume / --retest-survivors first")
         if args.report:
             return report(module, session)
 
@@ -342,15 +379,27 @@ def main(argv: list[str] | None = None) -> int:
             timeout = args.timeout or 3 * baseline + 15
             print(f"mutation: baseline {baseline:.1f}s, timeout per mutant {timeout:.0f}s", flush=True)
             config = write_config(module, shlex.join(pytest), timeout)
-            session.unlink(missing_ok=True)
-            run_cosmic_ray("init", str(config), str(session))
-            by_operator, in_annotation = skip_out_of_scope(session, args.all_operators)
-            print(f"mutation: skipped {by_operator} mutants outside the reduced operator set, "
-                  f"{in_annotation} inside type annotations", flush=True)
-        pending = sum(o.status == "pending" for o in outcomes(session))
+            if args.retest_survivors:
+                exec_session = retest_file(session)
+                print(f"mutation: {prepare_retest(session)} survivors to run again", flush=True)
+            else:
+                exec_session = session
+                session.unlink(missing_ok=True)
+                retest_file(session).unlink(missing_ok=True)
+                run_cosmic_ray("init", str(config), str(session))
+                by_operator, in_annotation = skip_out_of_scope(session, args.all_operators)
+                print(f"mutation: skipped {by_operator} mutants outside the reduced operator set, "
+                      f"{in_annotation} inside type annotations", flush=True)
+        else:
+            # go on with the session that was interrupted: the retest one if there is one
+            exec_session = retest_file(session) if retest_file(session).exists() else session
+        from cosmic_ray.work_db import WorkDB, use_db
+
+        with use_db(str(exec_session), WorkDB.Mode.open) as db:
+            pending = db.num_work_items - db.num_results
         print(f"mutation: running {pending} mutants (cosmic-ray exec; Ctrl-C then --resume to go on)", flush=True)
         start = time.monotonic()
-        run_cosmic_ray("exec", str(config_file(module)), str(session))
+        run_cosmic_ray("exec", str(config_file(module)), str(exec_session))
         print(f"mutation: {time.monotonic() - start:.0f}s", flush=True)
     except KeyboardInterrupt:
         print("\nmutation: interrupted; --resume goes on where it stopped", file=sys.stderr)
