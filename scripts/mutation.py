@@ -5,6 +5,8 @@
     python scripts/mutation.py builtin_plugins/skipping.py --tests tests/test_skipping.py
     python scripts/mutation.py minitest/config.py --resume   # go on after an interruption
     python scripts/mutation.py minitest/config.py --report   # print the last session's result again
+    python scripts/mutation.py minitest/config.py --retest-survivors --tests tests/test_new.py
+                                                      # after adding tests: are the survivors killed now?
 
 Why cosmic-ray: it applies each mutant to the source file *in place* and runs the test command,
 then restores the file. minitest's tests mostly run the ``minitest`` console script in a
@@ -14,8 +16,9 @@ trampolines, which such a subprocess never imports: every mutant would "survive"
 
 What makes it fit on a shared 2-core machine (minutes per module, not hours):
 
-* the tests are only the files that cover the module (``DEFAULT_TESTS`` below, or ``--tests``),
-  run by pytest with ``-x`` so a killed mutant costs one failing test, not the whole selection;
+* the tests are only those that cover the module (``DEFAULT_TESTS`` below, or ``--tests``), run by
+  pytest with ``-x`` so a killed mutant costs one failing test, not the whole selection; and in
+  stages: quick tests for every mutant, the bigger files only for the survivors of the stage before;
 * each mutant gets a timeout derived from a measured baseline run (a mutant that loops forever
   counts as killed, as in cosmic-ray);
 * a reduced operator set: for each mutated site the mutant that flips its meaning (``==``/``!=``,
@@ -51,31 +54,46 @@ from types import FrameType
 REPO = Path(__file__).resolve().parents[1]
 SESSIONS = REPO / ".mutation"
 
-# Per module (path relative to the repository): the test files that exercise it, fastest and most
-# direct first, since pytest -x stops at the first failure and most mutants die in the first file.
-DEFAULT_TESTS: dict[str, list[str]] = {
+# Per module (path relative to the repository): the tests that exercise it, in stages. Every mutant
+# runs the first stage, a few quick tests through the module's main paths; only the survivors run
+# the next stage, and so on (with pytest -x, a killed mutant costs little; a survivor costs the
+# whole selection, so the big files only run for the few mutants that need them). A stage is a
+# list of test files or node ids.
+KP, KC, KR = "tests/test_kernel_plugins.py", "tests/test_kernel_config.py", "tests/test_kernel_running.py"
+DEFAULT_TESTS: dict[str, list[list[str]]] = {
     "minitest/pluginmanager.py": [
-        "tests/test_kernel_plugins.py",
-        "tests/test_pluggy_public.py",
-        "tests/test_kernel_entrypoints.py",
-        "tests/test_hook_deprecation.py",
+        [f"{KP}::test_hook_sequence_of_a_run_matches_pytest", f"{KP}::test_specname_and_tryfirst",
+         f"{KP}::test_conftest_hooks_apply_to_their_own_directory_only",
+         f"{KP}::test_dash_p_loads_module_from_sys_path", f"{KP}::test_historic_hooks_reach_a_late_conftest",
+         f"{KP}::test_misspelled_hook_is_usage_error_naming_plugin_and_hook"],
+        [KP],
+        ["tests/test_pluggy_public.py", "tests/test_kernel_entrypoints.py", "tests/test_hook_deprecation.py"],
     ],
     "minitest/config.py": [
-        "tests/test_kernel_config.py",
-        "tests/test_pytest_config_gaps.py",
-        "tests/test_show_config.py",
+        [f"{KC}::test_minitest_ini", f"{KC}::test_addopts_are_applied_before_command_line",
+         f"{KC}::test_ini_values_reach_plugins_through_getini", f"{KC}::test_override_ini_option",
+         f"{KC}::test_config_file_precedence_in_one_directory",
+         f"{KC}::test_unknown_config_keys_warn_and_strict_config_refuses_them"],
+        [KC],
+        ["tests/test_pytest_config_gaps.py", "tests/test_show_config.py"],
     ],
     "builtin_plugins/runner.py": [
-        "tests/test_kernel_running.py",
+        [f"{KR}::test_failures_exit_1", f"{KR}::test_maxfail", f"{KR}::test_collection_errors_interrupt_the_session",
+         f"{KR}::test_exitfirst"],
+        [KR],
+        ["tests/test_unittest_plugin.py::test_module_setup_error_errors_every_test_of_the_module",
+         "tests/test_unittest_plugin.py::test_class_setup_and_teardown_errors_match_pytest",
+         "tests/test_skipping.py::test_short_summary_skip_xfail_xpass_lines_match_pytest",
+         "tests/test_reruns.py"],
     ],
     "builtin_plugins/skipping.py": [
-        "tests/test_skipping.py",
+        ["tests/test_skipping.py"],
     ],
     # first guesses for the other modules of issue 23; refine with --tests and update here
-    "builtin_plugins/fixtures": ["tests/test_fixtures.py", "tests/test_fixture_contract.py"],
-    "builtin_plugins/cache.py": ["tests/test_cache.py"],
-    "builtin_plugins/terminal": ["tests/test_kernel_terminal.py", "tests/test_terminal_parts.py"],
-    "builtin_plugins/parallel": ["tests/test_dist.py", "tests/test_dist_fork.py"],
+    "builtin_plugins/fixtures": [["tests/test_fixtures.py", "tests/test_fixture_contract.py"]],
+    "builtin_plugins/cache.py": [["tests/test_cache.py"]],
+    "builtin_plugins/terminal": [["tests/test_kernel_terminal.py", "tests/test_terminal_parts.py"]],
+    "builtin_plugins/parallel": [["tests/test_dist.py", "tests/test_dist_fork.py"]],
 }
 
 PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
@@ -302,6 +320,18 @@ def report(module: str, session: Path) -> int:
     return 0
 
 
+def execute(module: str, session: Path) -> None:
+    """cosmic-ray exec: run the session's pending mutants with the module's current config."""
+    from cosmic_ray.work_db import WorkDB, use_db
+
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        pending = db.num_work_items - db.num_results
+    print(f"mutation: running {pending} mutants (cosmic-ray exec; Ctrl-C then --resume to go on)", flush=True)
+    start = time.monotonic()
+    run_cosmic_ray("exec", str(config_file(module)), str(session))
+    print(f"mutation: {time.monotonic() - start:.0f}s", flush=True)
+
+
 def run_tests_once(command: list[str]) -> float:
     """Run the unmutated selection once; return its duration. Exit if it does not pass."""
     start = time.monotonic()
@@ -343,8 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.report:
             return report(module, session)
 
-    tests = args.tests or DEFAULT_TESTS.get(module)
-    if not tests:
+    stages = [args.tests] if args.tests else DEFAULT_TESTS.get(module)
+    if not stages:
         parser.error(f"no default tests for {module}: pass --tests (and add it to DEFAULT_TESTS)")
     try:
         import cosmic_ray  # noqa: F401
@@ -371,36 +401,29 @@ def main(argv: list[str] | None = None) -> int:
     # process, which breaks the tests that interrupt minitest with a real SIGINT. A Python handler
     # here becomes the default disposition in the processes started from this one.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    pytest = [sys.executable, "-m", "pytest", *PYTEST_ARGS, *tests]
     try:
-        if not args.resume:
-            print(f"mutation: baseline run: {shlex.join(pytest[1:])}", flush=True)
+        if args.resume:
+            # go on with the session that was interrupted: the retest one if there is one
+            execute(module, retest_file(session) if retest_file(session).exists() else session)
+        for number, stage in enumerate(stages):
+            pytest = [sys.executable, "-m", "pytest", *PYTEST_ARGS, *stage]
+            print(f"mutation: stage {number + 1} of {len(stages)}, baseline run: {shlex.join(pytest[1:])}",
+                  flush=True)
             baseline = run_tests_once(pytest)
             timeout = args.timeout or 3 * baseline + 15
             print(f"mutation: baseline {baseline:.1f}s, timeout per mutant {timeout:.0f}s", flush=True)
             config = write_config(module, shlex.join(pytest), timeout)
-            if args.retest_survivors:
-                exec_session = retest_file(session)
+            if number > 0 or args.retest_survivors or args.resume:
                 print(f"mutation: {prepare_retest(session)} survivors to run again", flush=True)
+                execute(module, retest_file(session))
             else:
-                exec_session = session
                 session.unlink(missing_ok=True)
                 retest_file(session).unlink(missing_ok=True)
                 run_cosmic_ray("init", str(config), str(session))
                 by_operator, in_annotation = skip_out_of_scope(session, args.all_operators)
                 print(f"mutation: skipped {by_operator} mutants outside the reduced operator set, "
                       f"{in_annotation} inside type annotations", flush=True)
-        else:
-            # go on with the session that was interrupted: the retest one if there is one
-            exec_session = retest_file(session) if retest_file(session).exists() else session
-        from cosmic_ray.work_db import WorkDB, use_db
-
-        with use_db(str(exec_session), WorkDB.Mode.open) as db:
-            pending = db.num_work_items - db.num_results
-        print(f"mutation: running {pending} mutants (cosmic-ray exec; Ctrl-C then --resume to go on)", flush=True)
-        start = time.monotonic()
-        run_cosmic_ray("exec", str(config_file(module)), str(exec_session))
-        print(f"mutation: {time.monotonic() - start:.0f}s", flush=True)
+                execute(module, session)
     except KeyboardInterrupt:
         print("\nmutation: interrupted; --resume goes on where it stopped", file=sys.stderr)
         return 130
