@@ -96,6 +96,23 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
     "builtin_plugins/parallel": [["tests/test_dist.py", "tests/test_dist_fork.py"]],
 }
 
+# Modules too big to mutate whole on two shared cores within minutes: by default only these
+# functions / methods / classes (the logic the module exists for) are mutated; --whole-module or
+# --only NAME... to choose otherwise. tests/MUTATION.md says which part each result covers.
+DEFAULT_ONLY: dict[str, list[str]] = {
+    # hook implementations (minitest's and pytest-spelled), registration, blocking, conftest scoping
+    "minitest/pluginmanager.py": [
+        "MinitestPluginManager.parse_hookimpl_opts", "MinitestPluginManager._pytest_hookimpl_opts",
+        "MinitestPluginManager.register", "_plainly_not_a_hook", "MinitestPluginManager.load_conftests_up_to",
+        "MinitestPluginManager.block", "MinitestPluginManager.is_blocked",
+    ],
+    # option and ini values: conversion, -o overrides, unknown keys, addopts written for pytest
+    "minitest/config.py": [
+        "Config.getoption", "Config.getini", "Config._getini", "Config._override", "Config._convert_ini",
+        "_check_unknown_ini_keys", "_drop_unknown",
+    ],
+}
+
 PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
 
 # The reduced operator set (cosmic-ray operator names without the "core/" prefix): each one turns
@@ -141,6 +158,22 @@ def annotation_spans(source: str) -> list[Span]:
                     add(arg.annotation)
         elif isinstance(node, ast.AnnAssign):
             add(node.annotation)
+    return spans
+
+
+def definition_spans(source: str) -> dict[str, tuple[int, int]]:
+    """{"Class.method" / "function" / "Class": (first line with decorators, last line)}."""
+    spans: dict[str, tuple[int, int]] = {}
+
+    def walk(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                spans[prefix + node.name] = (first, node.end_lineno or node.lineno)
+                if isinstance(node, ast.ClassDef):
+                    walk(node.body, prefix + node.name + ".")
+
+    walk(ast.parse(source).body, "")
     return spans
 
 
@@ -198,31 +231,44 @@ def run_cosmic_ray(*args: str) -> None:
         sys.exit(f"mutation: {' '.join(cmd)} failed with exit code {proc.returncode}")
 
 
-def skip_out_of_scope(session: Path, all_operators: bool) -> tuple[int, int]:
-    """Mark as skipped the mutants outside the reduced operator set and those in annotations.
+def skip_out_of_scope(session: Path, all_operators: bool, only: list[str] | None) -> dict[str, int]:
+    """Mark as skipped the mutants outside the reduced operator set, those in annotations and,
+    with ``only``, those outside the named definitions.
 
     This is what cosmic-ray's own cr-filter-* tools do: a skipped work item is never executed.
-    Returns (skipped for the operator set, skipped in annotations).
+    Returns how many were skipped for each reason.
     """
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
 
-    spans: dict[str, list[Span]] = {}
-    by_operator = in_annotation = 0
+    annotations: dict[str, list[Span]] = {}
+    chosen: dict[str, list[tuple[int, int]]] = {}
+    skipped = {"operator outside the reduced set": 0, "inside a type annotation": 0,
+               "outside the chosen definitions": 0}
     with use_db(str(session), WorkDB.Mode.open) as db:
         for item in list(db.pending_work_items):
             reason = None
             for mutation in item.mutations:
                 key = str(mutation.module_path)
-                if key not in spans:
-                    spans[key] = annotation_spans((REPO / key).read_text())
+                if key not in annotations:
+                    source = (REPO / key).read_text()
+                    annotations[key] = annotation_spans(source)
+                    definitions = definition_spans(source)
+                    unknown = sorted(set(only or ()) - set(definitions))
+                    if unknown:
+                        sys.exit(f"mutation: no such definition in {key}: {', '.join(unknown)}")
+                    chosen[key] = [definitions[name] for name in only or ()]
+                line = mutation.start_pos[0]
                 if not all_operators and not operator_kept(mutation.operator_name):
-                    reason, by_operator = "operator outside the reduced set", by_operator + 1
-                elif inside((tuple(mutation.start_pos), tuple(mutation.end_pos)), spans[key]):
-                    reason, in_annotation = "inside a type annotation", in_annotation + 1
+                    reason = "operator outside the reduced set"
+                elif inside((tuple(mutation.start_pos), tuple(mutation.end_pos)), annotations[key]):
+                    reason = "inside a type annotation"
+                elif only and not any(first <= line <= last for first, last in chosen[key]):
+                    reason = "outside the chosen definitions"
             if reason:
+                skipped[reason] += 1
                 db.set_result(item.job_id, WorkResult(output=reason, worker_outcome=WorkerOutcome.SKIPPED))
-    return by_operator, in_annotation
+    return skipped
 
 
 def retest_file(session: Path) -> Path:
@@ -307,7 +353,7 @@ def report(module: str, session: Path) -> int:
     tested = count["killed"] + count["survived"]
     rate = 100.0 * count["killed"] / tested if tested else 0.0
     print(f"\n== {module}: {len(items)} mutants generated, {count['skipped']} skipped "
-          f"(operator set / annotations), {tested} tested")
+          f"(operator set / annotations / outside --only), {tested} tested")
     print(f"killed {count['killed']}, survived {count['survived']}, "
           f"incompetent {count['incompetent']}, pending {count['pending']}")
     print(f"kill rate: {rate:.1f}% ({count['killed']}/{tested})")
@@ -353,6 +399,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds per mutant (default: 3 x the measured baseline + 15)")
     parser.add_argument("--all-operators", action="store_true",
                         help="every cosmic-ray operator, not the reduced set")
+    scope = parser.add_mutually_exclusive_group()
+    scope.add_argument("--only", nargs="+", metavar="NAME",
+                       help="mutate only these functions / classes / Class.method (default: the module's "
+                            "entry in DEFAULT_ONLY, if any)")
+    scope.add_argument("--whole-module", action="store_true", help="mutate the whole module (ignore DEFAULT_ONLY)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--resume", action="store_true", help="run the mutants the last session did not reach")
     group.add_argument("--report", action="store_true", help="only print the last session's result")
@@ -373,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.report:
             return report(module, session)
 
+    only = None if args.whole_module else (args.only or DEFAULT_ONLY.get(module))
     stages = [args.tests] if args.tests else DEFAULT_TESTS.get(module)
     if not stages:
         parser.error(f"no default tests for {module}: pass --tests (and add it to DEFAULT_TESTS)")
@@ -420,9 +472,8 @@ def main(argv: list[str] | None = None) -> int:
                 session.unlink(missing_ok=True)
                 retest_file(session).unlink(missing_ok=True)
                 run_cosmic_ray("init", str(config), str(session))
-                by_operator, in_annotation = skip_out_of_scope(session, args.all_operators)
-                print(f"mutation: skipped {by_operator} mutants outside the reduced operator set, "
-                      f"{in_annotation} inside type annotations", flush=True)
+                skipped = skip_out_of_scope(session, args.all_operators, only)
+                print("mutation: skipped " + ", ".join(f"{n} {why}" for why, n in skipped.items()), flush=True)
                 execute(module, session)
     except KeyboardInterrupt:
         print("\nmutation: interrupted; --resume goes on where it stopped", file=sys.stderr)
