@@ -80,11 +80,15 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
     "builtin_plugins/runner.py": [
         [f"{KR}::test_failures_exit_1", f"{KR}::test_maxfail", f"{KR}::test_collection_errors_interrupt_the_session",
          f"{KR}::test_exitfirst"],
-        [KR],
+        # where the runner's parts show: set-up errors of a module / class, scoped fixtures across
+        # tests, reruns of one item, skip locations, groups of skips
         ["tests/test_unittest_plugin.py::test_module_setup_error_errors_every_test_of_the_module",
          "tests/test_unittest_plugin.py::test_class_setup_and_teardown_errors_match_pytest",
          "tests/test_skipping.py::test_short_summary_skip_xfail_xpass_lines_match_pytest",
-         "tests/test_reruns.py"],
+         "tests/test_pytest_compat.py::test_outcomes_are_pytests_outcome_classes",
+         "tests/test_fixtures.py::test_suite_matches_pytest",
+         "tests/test_reruns.py::test_junit_keeps_every_attempt_in_one_testcase"],
+        [KR],
     ],
     "builtin_plugins/skipping.py": [
         ["tests/test_skipping.py"],
@@ -407,6 +411,9 @@ def main(argv: list[str] | None = None) -> int:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--resume", action="store_true", help="run the mutants the last session did not reach")
     group.add_argument("--report", action="store_true", help="only print the last session's result")
+    parser.add_argument("--from-stage", type=int, default=1, metavar="N",
+                        help="with --resume / --retest-survivors: start at stage N of DEFAULT_TESTS (the stages "
+                             "before were already run)")
     group.add_argument("--retest-survivors", action="store_true",
                        help="run the last session's survivors again, against the current tests (after adding "
                             "tests; the mutants they kill are then counted as killed)")
@@ -458,6 +465,8 @@ def main(argv: list[str] | None = None) -> int:
             # go on with the session that was interrupted: the retest one if there is one
             execute(module, retest_file(session) if retest_file(session).exists() else session)
         for number, stage in enumerate(stages):
+            if number + 1 < args.from_stage:
+                continue
             pytest = [sys.executable, "-m", "pytest", *PYTEST_ARGS, *stage]
             print(f"mutation: stage {number + 1} of {len(stages)}, baseline run: {shlex.join(pytest[1:])}",
                   flush=True)
