@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import ast
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -46,7 +47,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -104,17 +105,18 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
 # functions / methods / classes (the logic the module exists for) are mutated; --whole-module or
 # --only NAME... to choose otherwise. tests/MUTATION.md says which part each result covers.
 DEFAULT_ONLY: dict[str, list[str]] = {
-    # hook implementations (minitest's and pytest-spelled), registration, blocking, conftest scoping
+    # hook implementations, registration, blocking
     "minitest/pluginmanager.py": [
-        "MinitestPluginManager.parse_hookimpl_opts", "MinitestPluginManager._pytest_hookimpl_opts",
-        "MinitestPluginManager.register", "_plainly_not_a_hook", "MinitestPluginManager.load_conftests_up_to",
+        "MinitestPluginManager.parse_hookimpl_opts", "MinitestPluginManager.register", "_plainly_not_a_hook",
         "MinitestPluginManager.block", "MinitestPluginManager.is_blocked",
     ],
-    # option and ini values: conversion, -o overrides, unknown keys, addopts written for pytest
+    # option and ini values: conversion, -o overrides, unknown keys
     "minitest/config.py": [
         "Config.getoption", "Config.getini", "Config._getini", "Config._override", "Config._convert_ini",
-        "_check_unknown_ini_keys", "_drop_unknown",
+        "_check_unknown_ini_keys",
     ],
+    # the stack of set-up nodes and the run loop
+    "builtin_plugins/runner.py": ["SetupState", "minitest_runtestloop"],
 }
 
 PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
@@ -280,8 +282,31 @@ def retest_file(session: Path) -> Path:
     return session.with_suffix(".retest.sqlite")
 
 
+def scope_file(session: Path) -> Path:
+    """The definitions a session is limited to (--only), as JSON: read by --report and --retest."""
+    return session.with_suffix(".only.json")
+
+
+def in_scope(session: Path) -> Callable[[str, int], bool]:
+    """(path, line) → whether a mutant there is within the session's --only definitions."""
+    names = json.loads(scope_file(session).read_text()) if scope_file(session).exists() else None
+    if not names:
+        return lambda path, line: True
+    spans: dict[str, list[tuple[int, int]]] = {}
+
+    def check(path: str, line: int) -> bool:
+        if path not in spans:
+            definitions = definition_spans((REPO / path).read_text())
+            spans[path] = [definitions[name] for name in names if name in definitions]
+        return any(first <= line <= last for first, last in spans[path])
+
+    return check
+
+
 def outcomes(session: Path) -> Iterator[Outcome]:
     from cosmic_ray.work_db import WorkDB, use_db
+
+    chosen = in_scope(session)
 
     with use_db(str(session), WorkDB.Mode.open) as db:
         results = dict(db.results)
@@ -294,7 +319,7 @@ def outcomes(session: Path) -> Iterator[Outcome]:
         result = results.get(item.job_id)
         if result is None:
             status = "pending"
-        elif result.worker_outcome == "skipped":
+        elif result.worker_outcome == "skipped" or not chosen(str(mutation.module_path), mutation.start_pos[0]):
             status = "skipped"
         else:
             status = str(result.test_outcome.value if result.test_outcome else "incompetent")
@@ -474,12 +499,16 @@ def main(argv: list[str] | None = None) -> int:
             timeout = args.timeout or 3 * baseline + 15
             print(f"mutation: baseline {baseline:.1f}s, timeout per mutant {timeout:.0f}s", flush=True)
             config = write_config(module, shlex.join(pytest), timeout)
+            if args.only and (args.retest_survivors or args.resume):
+                # narrowing an existing session to a part of the module: survivors elsewhere are left out
+                scope_file(session).write_text(json.dumps(args.only))
             if number > 0 or args.retest_survivors or args.resume:
                 print(f"mutation: {prepare_retest(session)} survivors to run again", flush=True)
                 execute(module, retest_file(session))
             else:
                 session.unlink(missing_ok=True)
                 retest_file(session).unlink(missing_ok=True)
+                scope_file(session).write_text(json.dumps(only))
                 run_cosmic_ray("init", str(config), str(session))
                 skipped = skip_out_of_scope(session, args.all_operators, only)
                 print("mutation: skipped " + ", ".join(f"{n} {why}" for why, n in skipped.items()), flush=True)
