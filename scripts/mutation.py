@@ -499,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
             timeout = args.timeout or 3 * baseline + 15
             print(f"mutation: baseline {baseline:.1f}s, timeout per mutant {timeout:.0f}s", flush=True)
             config = write_config(module, shlex.join(pytest), timeout)
-            if args.only and (args.retest_survivors or args.resume):
+            if only and (args.retest_survivors or args.resume):
                 # narrowing an existing session to a part of the module: survivors elsewhere are left out
                 scope_file(session).write_text(json.dumps(args.only))
             if number > 0 or args.retest_survivors or args.resume:
