@@ -501,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
             config = write_config(module, shlex.join(pytest), timeout)
             if only and (args.retest_survivors or args.resume):
                 # narrowing an existing session to a part of the module: survivors elsewhere are left out
-                scope_file(session).write_text(json.dumps(args.only))
+                scope_file(session).write_text(json.dumps(only))
             if number > 0 or args.retest_survivors or args.resume:
                 print(f"mutation: {prepare_retest(session)} survivors to run again", flush=True)
                 execute(module, retest_file(session))
