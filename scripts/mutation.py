@@ -67,6 +67,7 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
          f"{KP}::test_conftest_hooks_apply_to_their_own_directory_only",
          f"{KP}::test_dash_p_loads_module_from_sys_path", f"{KP}::test_historic_hooks_reach_a_late_conftest",
          f"{KP}::test_misspelled_hook_is_usage_error_naming_plugin_and_hook"],
+        ["tests/test_kernel_plugin_registration.py"],  # in process: a second per mutant
         [KP],
         ["tests/test_pluggy_public.py", "tests/test_kernel_entrypoints.py", "tests/test_hook_deprecation.py"],
     ],
