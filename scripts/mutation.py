@@ -76,6 +76,7 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
          f"{KC}::test_ini_values_reach_plugins_through_getini", f"{KC}::test_override_ini_option",
          f"{KC}::test_config_file_precedence_in_one_directory",
          f"{KC}::test_unknown_config_keys_warn_and_strict_config_refuses_them"],
+        ["tests/test_kernel_config_values.py"],  # in process: a second or two per mutant
         [KC],
         ["tests/test_pytest_config_gaps.py", "tests/test_show_config.py"],
     ],
