@@ -83,6 +83,7 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
     "builtin_plugins/runner.py": [
         [f"{KR}::test_failures_exit_1", f"{KR}::test_maxfail", f"{KR}::test_collection_errors_interrupt_the_session",
          f"{KR}::test_exitfirst"],
+        ["tests/test_runner_setup_state.py", f"{KR}::test_one_collection_error_is_said_in_the_singular"],
         # where the runner's parts show: set-up errors of a module / class, scoped fixtures across
         # tests, reruns of one item, skip locations, groups of skips
         ["tests/test_unittest_plugin.py::test_module_setup_error_errors_every_test_of_the_module",
