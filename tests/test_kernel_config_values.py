@@ -155,3 +155,19 @@ def test_pytest_keys_are_unknown_keys_in_a_minitest_config_file(tmp_path, monkey
         _config(tmp_path, monkeypatch, "[minitest]\nconsole_output_style = classic\n")
     unknown = [(str(w.message), w.lineno) for w in caught if issubclass(w.category, MinitestConfigWarning)]
     assert unknown == [("Unknown config option: console_output_style", 2)]
+
+
+def test_an_unknown_key_the_scan_cannot_place_warns_at_line_1(tmp_path, monkeypatch):
+    """The line scan looks for ``key =`` under the tool's section headers: a key of an inline table
+    under ``[tool]`` has no such line."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _config(tmp_path, monkeypatch, '[tool]\nminitest = { t_int = "1", no_such_key = "2" }\n',
+                name="pyproject.toml")
+    unknown = [(str(w.message), w.lineno) for w in caught if issubclass(w.category, MinitestConfigWarning)]
+    assert unknown == [("Unknown config option: no_such_key", 1)]
+
+
+def test_getini_of_an_undeclared_name(config):
+    error = _raised(lambda: config.getini("never_declared"))
+    assert (type(error), str(error)) == (ValueError, "unknown configuration value: 'never_declared'")
