@@ -58,6 +58,7 @@ from minitest.atomicfile import atomic_write_text
 from minitest.cache_api import Cache, CacheWarning
 from minitest.config import Config, Parser
 from minitest.fingerprint import FileHashes, config_fingerprint, content_hash, locked
+from minitest.gcpasses import fewer_gc_passes
 from minitest.index_api import INDEX_SELECTORS, IndexedTest, index_safe, is_index_safe
 from minitest.nodes import Collector, File, Item, Session
 from minitest.python_nodes import Module
@@ -315,7 +316,8 @@ class CollectionIndex:
     # -- hooks -----------------------------------------------------------------------------------
     @hookimpl(wrapper=True)
     def minitest_collection(self, session: Session) -> Generator[None, object, object]:
-        self.plan()
+        with fewer_gc_passes():  # the index's records are long-lived objects (minitest.gcpasses)
+            self.plan()
         return (yield)
 
     @hookimpl(tryfirst=True)
