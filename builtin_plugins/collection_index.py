@@ -453,9 +453,17 @@ class CollectionIndex:
                     files[rel] = entry
                 else:
                     files.pop(rel, None)
-            # a test file deleted since: its tests leave the index; an entry without its records
-            # (the records line of another run's index could not be read) is made again
-            files = {rel: e for rel, e in files.items() if _well_formed(e) and os.path.isfile(self._abs(rel))}
+            # a test file deleted since: its tests leave the index
+            files = {rel: e for rel, e in files.items() if os.path.isfile(self._abs(rel))}
+            # an entry whose records cannot be read (a run selecting by node id never reads them,
+            # so it may be the first to find out, here) is dropped: made again when its file is
+            # next collected, meanwhile that file is collected whenever a selection needs it
+            unreadable = sorted(rel for rel, e in files.items() if not _well_formed(e))
+            if unreadable:
+                _warn(f"could not read the collection index records of {', '.join(unreadable[:3])}"
+                      f"{' and others' if len(unreadable) > 3 else ''} in {self.dir / INDEX_FILE}; "
+                      "their files are collected again the next time a selection needs them")
+                files = {rel: e for rel, e in files.items() if rel not in unreadable}
             # a stat entry is valid whichever run wrote it (it says what it is valid for); this
             # run's win. Kept: those of the test files and of their directories' chain files
             stat = {**stat, **self.hashes.to_json()}
