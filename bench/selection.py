@@ -160,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         floor: list[Row] = []
         beside = full_collect
         if args.floor:
-            beside, *floor = add([("full collection, beside the floor", ("--co", "--no-index")), *floor_steps(root)])
+            beside, *floor = add([("full collection, beside the floor", ("--co", "--no-index")), *floor_steps(root),
+                                  ("--lf (index), beside the floor", ("--lf",))])
         (full_run,) = add([("full run", ("-p", "no:cache"))])
         run(root, "--affected")  # record the dependencies
         shared = root / "src/shared.py"

@@ -9,13 +9,15 @@ to it, and of the configuration (:func:`minitest.fingerprint.config_fingerprint`
 options that change collection, plugins, Python).
 
 A selecting run costs start-up plus what the index does, so (CPU times measured on
-bench/selection.py's 300 modules; the index's share of ``--lf`` went from 21 ms to 8 ms):
+bench/selection.py's 300 modules; the index's share of ``--lf`` went from 21 ms to 8 ms, then with
+the records read lazily from 9.6 to 5.7 ms, both measured interleaved on a loaded machine):
 
 * the index is one file, read once: reading and parsing 300 per-file records took 4.4 ms, the
   same records in one file 2.9 ms;
 * its two lines are the index proper (keys, node ids, stat cache) and the tests' records, which
-  are parsed only when a plugin asks for one (``-k`` / ``-m``: :class:`_Records`): a ``--lf`` run
-  reads 3.1 -> 0.7 ms (the records were most of the JSON: a keyword list and marks per test);
+  are parsed only when a plugin asks for one (``-k`` / ``-m``: :class:`_Records`): reading the
+  index in a ``--lf`` run 4.5 -> 1.2 ms (the records were most of the JSON: a keyword list and
+  marks per test);
 * the content hashes in the keys come from a stat cache kept in the index
   (:class:`minitest.fingerprint.FileHashes`: a file whose size, mtime, ctime and inode are
   unchanged since it was hashed is not read again): 0.4 ms instead of 1.8 ms for 300 small files;
@@ -315,7 +317,7 @@ class CollectionIndex:
                 continue
             # the same objects go to minitest_deselected for the files not imported
             records = self.records
-            files[rel] = [IndexedTest(nodeid, rel, source=records, position=i) for i, nodeid in enumerate(tests)]
+            files[rel] = [IndexedTest(nodeid, rel, None, records) for nodeid in tests]
             candidates.extend(files[rel])
         config.hook.minitest_index_modifyitems(config=config, tests=candidates)
         wanted = {test.file for test in candidates}
@@ -513,9 +515,9 @@ class _Records:
     """The records line of the index, parsed when a plugin first asks for a record.
 
     A run that selects by node id (``--lf``, a node-id argument, ``--deselect``) never asks: on
-    bench/selection.py's 300 modules (2,712 tests) reading the index went from 3.1 to 0.3 ms of
-    CPU with the records left as text (parsing them, and the keywords and marks of every test,
-    was most of it). A malformed line or entry is reported through ``bad(rel)`` (a warning; the
+    bench/selection.py's 300 modules (2,712 tests) reading the index went from 4.5 to 1.2 ms of
+    CPU with the records left unparsed (parsing them, the keywords and marks of every test, was
+    most of it). A malformed line or entry is reported through ``bad(rel)`` (a warning; the
     file is collected and its entry rewritten) and reads as an empty record.
     """
 
@@ -524,9 +526,19 @@ class _Records:
         self.entries = entries
         self.bad = bad
         self.parsed: dict[str, Any] | None = None
-        self.valid: dict[str, bool] = {}
+        self.by_file: dict[str, dict[str, dict[str, Any]]] = {}  # file -> nodeid -> record ({}: unreadable)
 
-    def record(self, file: str, position: int) -> dict[str, Any]:
+    def record(self, file: str, nodeid: str) -> dict[str, Any]:
+        known = self.by_file.get(file)
+        if known is None:
+            known = self.by_file[file] = self._read(file)
+        record = known.get(nodeid)
+        if record is None:
+            self.bad(file)
+            return {}
+        return record
+
+    def _read(self, file: str) -> dict[str, dict[str, Any]]:
         if self.parsed is None:
             try:
                 parsed = json.loads(self.text)
@@ -534,16 +546,11 @@ class _Records:
                 parsed = None
             self.parsed = parsed if isinstance(parsed, dict) else {}
         records = self.parsed.get(file)
-        valid = self.valid.get(file)
-        if valid is None:
-            tests = self.entries.get(file, {}).get("tests")
-            valid = self.valid[file] = (isinstance(records, list) and isinstance(tests, list)
-                                        and len(records) == len(tests) and all(isinstance(r, dict) for r in records))
-        if not valid:
-            self.bad(file)
-            return {}
-        assert isinstance(records, list)
-        return records[position]
+        tests = self.entries.get(file, {}).get("tests")
+        if (isinstance(records, list) and isinstance(tests, list) and len(records) == len(tests)
+                and all(isinstance(r, dict) for r in records)):
+            return dict(zip(tests, records, strict=True))
+        return {}
 
 
 def _plural(count: int, noun: str) -> str:
