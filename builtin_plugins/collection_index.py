@@ -1,7 +1,7 @@
 """The collection index: what each test file produced last time, so that a run selecting a few
 tests (``--lf``, ``-k``, ``-m``, ``--deselect``, ``--affected``) imports only the files it needs.
 
-After every run (not ``-n`` workers), ``.minitest_cache/d/collection-index/index.json`` keeps, per
+After every run (not ``-n`` workers), ``.minitest_cache/d/collection-index/index.jsonl`` keeps, per
 test file that was collected whole, its tests (node ids, and per test the record plugins add
 through ``minitest_index_itemrecord``: marks and keywords for ``-k`` / ``-m``) under a **key**: the
 hashes of the file, of the ``conftest.py`` and ``__init__.py`` of every directory from rootdir down
@@ -9,10 +9,15 @@ to it, and of the configuration (:func:`minitest.fingerprint.config_fingerprint`
 options that change collection, plugins, Python).
 
 A selecting run costs start-up plus what the index does, so (CPU times measured on
-bench/selection.py's 300 modules; the index's share of ``--lf`` went from 21 ms to 8 ms):
+bench/selection.py's 300 modules; the index's share of ``--lf`` went from 21 ms to 8 ms, then with
+the records read lazily from 9.6 to 5.7 ms, both measured interleaved on a loaded machine):
 
 * the index is one file, read once: reading and parsing 300 per-file records took 4.4 ms, the
   same records in one file 2.9 ms;
+* its two lines are the index proper (keys, node ids, stat cache) and the tests' records, which
+  are parsed only when a plugin asks for one (``-k`` / ``-m``: :class:`_Records`): reading the
+  index in a ``--lf`` run 4.5 -> 1.2 ms (the records were most of the JSON: a keyword list and
+  marks per test);
 * the content hashes in the keys come from a stat cache kept in the index
   (:class:`minitest.fingerprint.FileHashes`: a file whose size, mtime, ctime and inode are
   unchanged since it was hashed is not read again): 0.4 ms instead of 1.8 ms for 300 small files;
@@ -49,7 +54,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -58,17 +63,21 @@ from minitest.atomicfile import atomic_write_text
 from minitest.cache_api import Cache, CacheWarning
 from minitest.config import Config, Parser
 from minitest.fingerprint import FileHashes, config_fingerprint, content_hash, locked
+from minitest.gcpasses import fewer_gc_passes
 from minitest.index_api import INDEX_SELECTORS, IndexedTest, index_safe, is_index_safe
 from minitest.nodes import Collector, File, Item, Session
 from minitest.python_nodes import Module
 from minitest.reports import CollectReport
 from minitest.terminal_api import TERMINAL_REPORTER
 
-FORMAT = "minitest-collection-index/2"
-#: earlier layouts (/1: one index of keys and one file of tests per test file): replaced without a
-#: warning, their files removed
-_OLD_FORMATS = ("minitest-collection-index/1",)
+FORMAT = "minitest-collection-index/3"
 DIRNAME = "collection-index"
+#: two JSON lines: the index (keys, node ids, stat cache), then the records of the tests (read only
+#: when a plugin asks for one: see :class:`_Records`)
+INDEX_FILE = "index.jsonl"
+#: the file of the earlier layouts (/1: one index of keys and one file of tests per test file;
+#: /2: the records inside the one JSON document): replaced without a warning, their files removed
+_OLD_INDEX_FILE = "index.json"
 
 #: hooks whose implementations make the tests of a file: only builtins and installed plugins
 #: (whose version is part of the key) may implement them for the index to skip files
@@ -119,7 +128,8 @@ class CollectionIndex:
         self.global_key = content_hash(json.dumps(self.fingerprint, sort_keys=True).encode())
         self.entries: dict[str, dict[str, Any]] = {}
         self.rebuild = False  # the stored index could not be read: write it whole
-        self.old_format = False  # an earlier layout was read: remove its files when writing
+        self.old_format = False  # an earlier layout was found: remove its files when writing
+        self.records = _Records(b"", {}, self._bad_records)
         self.bad: set[str] = set()  # entries whose tests could not be read: rewrite them
         self.loaded = False
         self.skip: set[str] = set()  # absolute paths of the files not to import
@@ -137,16 +147,18 @@ class CollectionIndex:
         if self.loaded:
             return
         self.loaded = True
-        path = self.dir / "index.json"
+        path = self.dir / INDEX_FILE
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            # the records line is kept as it was read: parsing it was most of the cost of reading
+            # the index; bytes, not text: decoding the records line too cost 0.2 ms (300 modules)
+            head, _, records = path.read_bytes().partition(b"\n")
+            data = json.loads(head)
         except FileNotFoundError:
+            if (self.dir / _OLD_INDEX_FILE).exists():
+                self.old_format = self.dirty = True
             return
         except (OSError, ValueError) as exc:
             self._corrupt(f"could not read the collection index {path} ({type(exc).__name__}: {exc})")
-            return
-        if isinstance(data, dict) and data.get("format") in _OLD_FORMATS:
-            self.old_format = self.dirty = True
             return
         if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("files"), dict):
             self._corrupt(f"the collection index {path} is not one minitest wrote")
@@ -160,24 +172,29 @@ class CollectionIndex:
         for rel, entry in data["files"].items():
             if isinstance(entry, dict) and isinstance(entry.get("key"), str):
                 self.entries[rel] = entry
+        self.records = _Records(records, self.entries, self._bad_records)
 
     def _corrupt(self, message: str) -> None:
         _warn(f"{message}; collecting every test file, the index is rebuilt at the end of the run")
         self.rebuild = True
         self.dirty = True
 
-    def _tests(self, rel: str) -> list[list[Any]] | None:
-        """The recorded ``[nodeid, record]`` of the tests of ``rel`` (None, with a warning, when
-        its entry is malformed: its file is then collected and its entry rewritten)."""
+    def _tests(self, rel: str) -> list[str] | None:
+        """The recorded node ids of the tests of ``rel`` (None, with a warning, when its entry is
+        malformed: its file is then collected and its entry rewritten)."""
         tests = self.entries[rel].get("tests")
-        if isinstance(tests, list) and all(isinstance(t, list) and len(t) == 2 and isinstance(t[0], str)
-                                           and isinstance(t[1], dict) for t in tests):
+        if isinstance(tests, list) and all(isinstance(t, str) for t in tests):
             return tests
+        self._bad_records(rel)
+        return None
+
+    def _bad_records(self, rel: str) -> None:
+        """The entry of ``rel`` (its node ids, or its records when a plugin asked for one) cannot
+        be read: its file is collected and its entry rewritten."""
         if rel not in self.bad:
-            _warn(f"could not read the collection index entry of {rel} in {self.dir / 'index.json'}; "
+            _warn(f"could not read the collection index entry of {rel} in {self.dir / INDEX_FILE}; "
                   "collecting its file again")
             self.bad.add(rel)
-        return None
 
     # -- keys ------------------------------------------------------------------------------------
     def key_of(self, path: str) -> str:
@@ -299,12 +316,15 @@ class CollectionIndex:
             if tests is None:
                 continue
             # the same objects go to minitest_deselected for the files not imported
-            files[rel] = [IndexedTest(nodeid, rel, record) for nodeid, record in tests]
+            records = self.records
+            files[rel] = [IndexedTest(nodeid, rel, None, records) for nodeid in tests]
             candidates.extend(files[rel])
         config.hook.minitest_index_modifyitems(config=config, tests=candidates)
         wanted = {test.file for test in candidates}
         for rel, indexed in files.items():
-            if rel not in wanted:
+            # a file whose records could not be read (asked for by a plugin) is collected: the
+            # plugin decided on an empty record
+            if rel not in wanted and rel not in self.bad:
                 self.skip.add(self._abs(rel))
                 self.skipped_tests += len(indexed)
                 self.not_imported.extend(indexed)
@@ -315,7 +335,8 @@ class CollectionIndex:
     # -- hooks -----------------------------------------------------------------------------------
     @hookimpl(wrapper=True)
     def minitest_collection(self, session: Session) -> Generator[None, object, object]:
-        self.plan()
+        with fewer_gc_passes():  # the index's records are long-lived objects (minitest.gcpasses)
+            self.plan()
         return (yield)
 
     @hookimpl(tryfirst=True)
@@ -393,12 +414,14 @@ class CollectionIndex:
             entry = self.entries.get(rel)
             if entry is not None and entry["key"] == key and not self.rebuild and rel not in self.bad:
                 continue
-            tests: list[list[Any]] = []
+            tests: list[str] = []
+            records: list[dict[str, Any]] = []
             for item in file_items:
                 record: dict[str, Any] = {}
                 hook.minitest_index_itemrecord(item=item, record=record)
-                tests.append([item.nodeid, record])
-            self.updates[rel] = {"key": key, "tests": tests}
+                tests.append(item.nodeid)
+                records.append(record)
+            self.updates[rel] = {"key": key, "tests": tests, "records": records}
 
     def save(self) -> None:
         if not self.loaded:
@@ -411,13 +434,18 @@ class CollectionIndex:
             # re-read under the lock: another run may have written since this one started
             files: dict[str, Any] = {}
             stat: dict[str, Any] = {}
+            data: Any = None
+            records: Any = None
             try:
-                data = json.loads((self.dir / "index.json").read_text(encoding="utf-8"))
+                head, _, tail = (self.dir / INDEX_FILE).read_text(encoding="utf-8").partition("\n")
+                data = json.loads(head)
+                records = json.loads(tail)
             except (OSError, ValueError):
-                data = None
+                pass  # no index; or a records line that cannot be read: the entries are made again
             if isinstance(data, dict) and data.get("format") == FORMAT:
                 if data.get("global") == self.global_key and isinstance(data.get("files"), dict):
-                    files = dict(data["files"])
+                    files = {rel: {**entry, "records": records.get(rel) if isinstance(records, dict) else None}
+                             for rel, entry in data["files"].items() if isinstance(entry, dict)}
                 if isinstance(data.get("stat"), dict):
                     stat = data["stat"]
             for rel in self.bad - self.updates.keys():
@@ -428,17 +456,29 @@ class CollectionIndex:
                 else:
                     files.pop(rel, None)
             # a test file deleted since: its tests leave the index
-            files = {rel: e for rel, e in files.items() if isinstance(e, dict) and os.path.isfile(self._abs(rel))}
+            files = {rel: e for rel, e in files.items() if os.path.isfile(self._abs(rel))}
+            # an entry whose records cannot be read (a run selecting by node id never reads them,
+            # so it may be the first to find out, here) is dropped: made again when its file is
+            # next collected, meanwhile that file is collected whenever a selection needs it
+            unreadable = sorted(rel for rel, e in files.items() if not _well_formed(e))
+            if unreadable:
+                _warn(f"could not read the collection index records of {', '.join(unreadable[:3])}"
+                      f"{' and others' if len(unreadable) > 3 else ''} in {self.dir / INDEX_FILE}; "
+                      "their files are collected again the next time a selection needs them")
+                files = {rel: e for rel, e in files.items() if rel not in unreadable}
             # a stat entry is valid whichever run wrote it (it says what it is valid for); this
             # run's win. Kept: those of the test files and of their directories' chain files
             stat = {**stat, **self.hashes.to_json()}
             keep = self._chain_files(files)
-            atomic_write_text(self.dir / "index.json", json.dumps(
-                {"format": FORMAT, "global": self.global_key, "fingerprint": self.fingerprint, "files": files,
-                 "stat": {path: v for path, v in stat.items() if path in keep}},
-                separators=(",", ":"), sort_keys=True))
-            if self.old_format:  # the per-file records of format /1
-                for old in self.dir.glob("*-*.json"):
+            index = {"format": FORMAT, "global": self.global_key, "fingerprint": self.fingerprint,
+                     "files": {rel: {"key": e["key"], "tests": e["tests"]} for rel, e in files.items()},
+                     "stat": {path: v for path, v in stat.items() if path in keep}}
+            atomic_write_text(self.dir / INDEX_FILE, "".join((
+                json.dumps(index, separators=(",", ":"), sort_keys=True), "\n",
+                json.dumps({rel: e["records"] for rel, e in files.items()}, separators=(",", ":"), sort_keys=True),
+                "\n")))
+            if self.old_format:  # the index of formats /1 and /2, the per-file records of /1
+                for old in [self.dir / _OLD_INDEX_FILE, *self.dir.glob("*-*.json")]:
                     try:
                         os.unlink(old)
                     except OSError:
@@ -460,6 +500,57 @@ class CollectionIndex:
             keep.add(os.path.join(directory, "conftest.py"))
             keep.add(os.path.join(directory, "__init__.py"))
         return keep
+
+
+def _well_formed(entry: object) -> bool:
+    """An entry as written: a key, node ids and as many records."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+        return False
+    tests, records = entry.get("tests"), entry.get("records")
+    return (isinstance(tests, list) and isinstance(records, list) and len(tests) == len(records)
+            and all(isinstance(t, str) for t in tests) and all(isinstance(r, dict) for r in records))
+
+
+class _Records:
+    """The records line of the index, parsed when a plugin first asks for a record.
+
+    A run that selects by node id (``--lf``, a node-id argument, ``--deselect``) never asks: on
+    bench/selection.py's 300 modules (2,712 tests) reading the index went from 4.5 to 1.2 ms of
+    CPU with the records left unparsed (parsing them, the keywords and marks of every test, was
+    most of it). A malformed line or entry is reported through ``bad(rel)`` (a warning; the
+    file is collected and its entry rewritten) and reads as an empty record.
+    """
+
+    def __init__(self, text: bytes, entries: dict[str, dict[str, Any]], bad: Callable[[str], None]) -> None:
+        self.text = text
+        self.entries = entries
+        self.bad = bad
+        self.parsed: dict[str, Any] | None = None
+        self.by_file: dict[str, dict[str, dict[str, Any]]] = {}  # file -> nodeid -> record ({}: unreadable)
+
+    def record(self, file: str, nodeid: str) -> dict[str, Any]:
+        known = self.by_file.get(file)
+        if known is None:
+            known = self.by_file[file] = self._read(file)
+        record = known.get(nodeid)
+        if record is None:
+            self.bad(file)
+            return {}
+        return record
+
+    def _read(self, file: str) -> dict[str, dict[str, Any]]:
+        if self.parsed is None:
+            try:
+                parsed = json.loads(self.text)
+            except ValueError:
+                parsed = None
+            self.parsed = parsed if isinstance(parsed, dict) else {}
+        records = self.parsed.get(file)
+        tests = self.entries.get(file, {}).get("tests")
+        if (isinstance(records, list) and isinstance(tests, list) and len(records) == len(tests)
+                and all(isinstance(r, dict) for r in records)):
+            return dict(zip(tests, records, strict=True))
+        return {}
 
 
 def _plural(count: int, noun: str) -> str:

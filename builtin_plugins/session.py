@@ -5,9 +5,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
-import gc
 import os
 import sys
 from collections.abc import Iterator
@@ -16,6 +14,7 @@ from pathlib import Path
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
 from minitest.exitcode import ExitCode
+from minitest.gcpasses import fewer_gc_passes
 from minitest.index_api import IndexedTest, index_safe, select_from_index
 from minitest.nodes import Collector, Dir, Item, Node, Package, Session
 from minitest.outcomes import Exit
@@ -334,36 +333,9 @@ _CALL = "_minitest_call"
 
 @hookimpl(trylast=True)
 def minitest_collection(session: Session) -> bool:
-    with _fewer_gc_passes():
+    with fewer_gc_passes():  # see minitest.gcpasses
         perform_collect(session)
     return True
-
-
-#: the cyclic GC's first-generation threshold while collecting (CPython's default is 700)
-_COLLECTION_GC_THRESHOLD = 20_000
-
-
-@contextlib.contextmanager
-def _fewer_gc_passes() -> Iterator[None]:
-    """Let the cyclic garbage collector run less often while the tests are collected.
-
-    Collection makes many long-lived objects (modules, functions, nodes) and almost no cyclic
-    garbage, so with the default threshold the GC runs a pass every few hundred allocations
-    only to promote survivors, and then walks them again in the older generations: about a
-    tenth of the time of a collection-heavy run. The threshold is restored afterwards unless
-    something (a conftest, a test module) set its own meanwhile.
-    """
-    before = gc.get_threshold()
-    if before[0] == 0 or before[0] >= _COLLECTION_GC_THRESHOLD:
-        yield  # GC thresholds of the user's own choosing (0 means disabled)
-        return
-    raised = (_COLLECTION_GC_THRESHOLD, *before[1:])
-    gc.set_threshold(*raised)
-    try:
-        yield
-    finally:
-        if gc.get_threshold() == raised:
-            gc.set_threshold(*before)
 
 
 def _resolve_arg(config: Config, arg: str) -> tuple[Path, list[str]]:

@@ -21,16 +21,18 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minitest import hookimpl
 from minitest.config import Config, Parser, UsageError
 from minitest.index_api import IndexedTest, index_safe, select_from_index
 from minitest.nodes import Item, Session
+
+if TYPE_CHECKING:
+    import subprocess
 
 #: what the next round's process runs while it waits: minitest and its builtins imported, then
 #: the arguments read from the pipe the watcher writes when a change comes
@@ -139,6 +141,10 @@ class Watcher:
         self.round = 0
 
     def _spawn(self) -> None:
+        # imported here, not with the module: subprocess (with signal, selectors, locale) is 2.2 ms
+        # of CPU at every start-up (measured on top of bench/selection.py's test modules' imports)
+        import subprocess
+
         read, write = os.pipe()
         env = dict(os.environ)
         self.warm = subprocess.Popen([sys.executable, "-c", _WARM, str(read)], cwd=self.cwd, env=env,
@@ -214,6 +220,8 @@ class Watcher:
             os.close(self.warm_fd)  # the waiting process reads nothing and exits
             self.warm_fd = None
         if self.warm is not None:
+            import subprocess  # imported by _spawn already
+
             try:
                 self.warm.wait(timeout=5)
             except subprocess.TimeoutExpired:

@@ -46,8 +46,21 @@ def _suite(files):
     return files(spec)
 
 
+INDEX = ".minitest_cache/d/collection-index/index.jsonl"
+
+
+def _lines(root):
+    """The index's two JSON lines: the index (keys, node ids, stat cache), the tests' records."""
+    head, records = (root / INDEX).read_text().splitlines()
+    return json.loads(head), json.loads(records)
+
+
 def _index(root):
-    return json.loads((root / ".minitest_cache/d/collection-index/index.json").read_text())
+    return _lines(root)[0]
+
+
+def _write(root, index, records):
+    (root / INDEX).write_text(json.dumps(index) + "\n" + json.dumps(records) + "\n")
 
 
 def test_lf_on_an_unchanged_tree_imports_only_the_failing_file(files, run):
@@ -120,7 +133,7 @@ def test_a_new_conftest_with_collection_hooks_says_why_it_collects_everything(fi
 def test_a_corrupt_index_is_a_warning_then_a_full_collection_and_is_rebuilt(files, run):
     root = _suite(files)
     run()
-    index = root / ".minitest_cache/d/collection-index/index.json"
+    index = root / INDEX
     index.write_text("{not json")
     result = run("--lf")
     result.assert_outcomes(failed=1, deselected=8, warnings=1)
@@ -138,10 +151,10 @@ def test_a_corrupt_index_is_a_warning_then_a_full_collection_and_is_rebuilt(file
 def test_a_corrupt_entry_collects_its_file_again(files, run):
     root = _suite(files)
     run()
-    index = _index(root)
+    index, records = _lines(root)
     for entry in index["files"].values():
         entry["tests"] = "[[["
-    (root / ".minitest_cache/d/collection-index/index.json").write_text(json.dumps(index))
+    _write(root, index, records)
     result = run("--lf")
     assert result.outcomes()["failed"] == 1 and result.outcomes()["deselected"] == 8
     assert "could not read the collection index entry" in result.output
@@ -167,8 +180,7 @@ def test_a_deleted_test_file_leaves_the_index_and_lf_says_so(files, run):
 def test_a_partial_collection_is_not_recorded(files, run):
     root = _suite(files)
     run("pkg/test_m0.py::test_ok_0")
-    assert not (root / ".minitest_cache/d/collection-index/index.json").exists() or \
-        "pkg/test_m0.py" not in _index(root)["files"]
+    assert not (root / INDEX).exists() or "pkg/test_m0.py" not in _index(root)["files"]
 
 
 def _run_in(args):
@@ -187,7 +199,9 @@ def test_two_runs_at_once_leave_a_complete_index(files, tmp_path):
     leftovers = [p for p in (root / ".minitest_cache/d/collection-index").iterdir() if p.name.endswith(".tmp")]
     assert not leftovers
     assert all(os.path.getsize(p) for p in (root / ".minitest_cache/d/collection-index").iterdir()
-               if p.suffix == ".json")
+               if p.suffix == ".jsonl")
+    index, records = _lines(root)
+    assert {rel: len(e["tests"]) for rel, e in index["files"].items()} == {rel: len(r) for rel, r in records.items()}
 
 
 def test_an_edit_keeping_size_and_mtime_is_collected_again(files, run):
@@ -230,18 +244,97 @@ def test_file_hashes_trust_a_stat_only_when_nothing_changed_and_the_file_was_not
     assert FileHashes({str(path): [before.st_size, before.st_mtime_ns, first]}).hash(str(path)) != first
 
 
-def test_an_index_of_the_previous_layout_is_replaced_without_a_warning(files, run):
+@pytest.mark.parametrize("layout", ["/1", "/2"])
+def test_an_index_of_a_previous_layout_is_replaced_without_a_warning(files, run, layout):
     root = _suite(files)
     directory = root / ".minitest_cache/d/collection-index"
     directory.mkdir(parents=True)
-    (directory / "index.json").write_text(json.dumps({"format": "minitest-collection-index/1", "files": {
-        "pkg/test_m0.py": {"key": "k", "blob": "0123-4567.json", "tests": 2}}}))
-    (directory / "0123-4567.json").write_text('{"tests": []}')
+    if layout == "/1":  # keys in index.json, the tests of each file in a file of their own
+        (directory / "index.json").write_text(json.dumps({"format": "minitest-collection-index/1", "files": {
+            "pkg/test_m0.py": {"key": "k", "blob": "0123-4567.json", "tests": 2}}}))
+        (directory / "0123-4567.json").write_text('{"tests": []}')
+    else:  # one JSON document, records beside the node ids
+        (directory / "index.json").write_text(json.dumps({"format": "minitest-collection-index/2", "files": {
+            "pkg/test_m0.py": {"key": "k", "tests": [["pkg/test_m0.py::test_ok_0", {}]]}}, "stat": {}}))
     result = run()
     result.assert_outcomes(passed=8, failed=1)
     assert "warning" not in result.output.lower()
-    assert _index(root)["format"] == "minitest-collection-index/2" and len(_index(root)["files"]) == 5
-    assert sorted(p.name for p in directory.iterdir() if p.suffix == ".json") == ["index.json"]
+    assert _index(root)["format"] == "minitest-collection-index/3" and len(_index(root)["files"]) == 5
+    assert sorted(p.name for p in directory.iterdir() if ".json" in p.name) == ["index.jsonl"]
+
+
+def _settled_suite(files, run):
+    """The suite, run twice more than 2 s after it was written: the second run stores the stat
+    cache (the first finds the files "racily clean"), so a run that changes nothing writes nothing."""
+    root = _suite(files)
+    time.sleep(2.1)
+    run().assert_outcomes(passed=8, failed=1)
+    run().assert_outcomes(passed=8, failed=1)
+    return root
+
+
+def test_lf_does_not_read_the_records_and_k_reads_them(files, run):
+    # the records (keywords and marks for -k / -m) are parsed only when a plugin asks for one:
+    # a --lf run never does, so a records line it cannot read changes nothing for it
+    root = _settled_suite(files, run)
+    (root / "BOOM").write_text("")
+    head = (root / INDEX).read_text().splitlines()[0]
+    (root / INDEX).write_text(head + "\n{not json\n")
+    stamp = (root / INDEX).stat().st_mtime_ns
+    result = run("--lf")
+    result.assert_outcomes(failed=1, deselected=8)
+    result.fnmatch_lines(["collection-index: 4 files not imported (7 tests not selected)"])
+    assert "could not read" not in result.output and "imported although" not in result.output
+    assert (root / INDEX).stat().st_mtime_ns == stamp  # nothing to write
+    # -k asks: every file is collected (the planted module raises), with a warning per entry
+    result = run("-k", "ok_1")
+    assert result.outcomes() == {"deselected": 7, "warnings": 5, "errors": 1}
+    assert all(f"could not read the collection index entry of {rel}" in result.output
+               for rel in ["pkg/test_planted.py", *(f"pkg/test_m{i}.py" for i in range(4))])
+    (root / "BOOM").unlink()
+    # the entries were made again, records and all (the planted file's collection failed: none)
+    index, records = _lines(root)
+    assert {rel: len(e["tests"]) for rel, e in index["files"].items()} == {rel: len(r) for rel, r in records.items()}
+    assert sorted(records) == [f"pkg/test_m{i}.py" for i in range(4)]
+    run("-k", "ok_1").assert_outcomes(passed=1, deselected=8)
+    (root / "BOOM").write_text("")
+    result = run("-k", "ok_1")
+    result.assert_outcomes(passed=1, deselected=8)
+    assert "could not read" not in result.output and "imported although" not in result.output
+
+
+def test_a_run_that_writes_the_index_drops_the_entries_whose_records_it_cannot_read(files, run):
+    root = _settled_suite(files, run)
+    head = (root / INDEX).read_text().splitlines()[0]
+    (root / INDEX).write_text(head + "\n{not json\n")
+    (root / "pkg/test_m3.py").write_text("def test_new():\n    pass\n")  # this run writes its entry
+    result = run("--lf")
+    result.assert_outcomes(failed=1, deselected=7)  # test_m3.py was collected again, its test deselected
+    assert "could not read the collection index records of pkg/test_m0.py, pkg/test_m1.py, pkg/test_m2.py " \
+           "and others" in result.output
+    index, records = _lines(root)
+    assert sorted(index["files"]) == sorted(records) == ["pkg/test_m3.py"]
+    (root / "BOOM").write_text("")
+    # the dropped files are collected again (the planted module raises), then indexed again
+    assert "imported although nothing of it was selected" in run("-k", "ok_1").output
+    (root / "BOOM").unlink()
+    run("-k", "ok_1").assert_outcomes(passed=1, deselected=7)
+    (root / "BOOM").write_text("")
+    result = run("-k", "ok_1")
+    result.assert_outcomes(passed=1, deselected=7)
+    assert "imported although" not in result.output and "could not read" not in result.output
+
+
+def test_a_records_entry_of_the_wrong_length_collects_its_file(files, run):
+    root = _suite(files)
+    run().assert_outcomes(passed=8, failed=1)
+    index, records = _lines(root)
+    records["pkg/test_m0.py"] = records["pkg/test_m0.py"][:1]  # fewer records than tests
+    _write(root, index, records)
+    result = run("-v", "-k", "ok_0 or ok_1")
+    result.assert_outcomes(passed=2, deselected=7, warnings=1)
+    assert "could not read the collection index entry of pkg/test_m0.py" in result.output
+    assert len(_lines(root)[1]["pkg/test_m0.py"]) == len(_index(root)["files"]["pkg/test_m0.py"]["tests"])
 
 
 def test_a_selecting_run_that_changes_nothing_writes_nothing(files, run):
@@ -249,7 +342,7 @@ def test_a_selecting_run_that_changes_nothing_writes_nothing(files, run):
     time.sleep(2.1)
     run()
     run()  # the first run after the racy window stores what the first could not
-    index = root / ".minitest_cache/d/collection-index/index.json"
+    index = root / INDEX
     stamp = index.stat().st_mtime_ns
     run("--lf").assert_outcomes(failed=1, deselected=8)
     assert index.stat().st_mtime_ns == stamp
