@@ -1,0 +1,226 @@
+"""Fixture behaviour at the edges the main suite (test_fixtures.py) does not reach: found by mutation
+testing (tests/MUTATION.md), each test pins one decision of the fixtures plugin.
+
+The expected orders and counts are pytest 9.2's on the same folders."""
+
+from __future__ import annotations
+
+import inspect
+
+from conftest import verbose_nodeids
+
+from builtin_plugins.fixtures.registry import _static_namespace
+
+
+def test_equal_module_scoped_values_from_separate_parametrize_calls_share_one_setup(files, run):
+    # int("1000") makes a new object each time: equal values that are not the same object, so the
+    # grouping must compare values (pytest >= 9.2, #8914), not identities
+    files({"test_group.py": """
+        import minitest
+
+        SETUPS = []
+
+        @minitest.fixture(scope="module")
+        def res(request):
+            SETUPS.append(request.param)
+            return request.param
+
+        @minitest.mark.parametrize("res", [int("1000"), int("2000")], indirect=True)
+        def test_one(res): pass
+
+        @minitest.mark.parametrize("res", [int("1000"), int("2000")], indirect=True)
+        def test_two(res): pass
+
+        def test_setups():
+            assert SETUPS == [1000, 2000]
+    """})
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    assert [nodeid for nodeid, _ in verbose_nodeids(result)] == [
+        "test_group.py::test_one[1000]", "test_group.py::test_two[1000]",
+        "test_group.py::test_one[2000]", "test_group.py::test_two[2000]",
+        "test_group.py::test_setups",
+    ]
+
+
+def test_package_scoped_parameter_groups_tests_across_modules(files, run):
+    files({
+        "pkg/__init__.py": "",
+        "pkg/conftest.py": """
+            import minitest
+
+            SETUPS = []
+
+            @minitest.fixture(scope="package", params=["p1", "p2"])
+            def pk(request):
+                SETUPS.append(request.param)
+                return request.param
+        """,
+        "pkg/test_a.py": "def test_a(pk): pass\n",
+        "pkg/test_b.py": "def test_b(pk): pass\n",
+        "pkg/test_z.py": """
+            from pkg.conftest import SETUPS
+
+            def test_setups():
+                assert SETUPS == ["p1", "p2"]
+        """,
+    })
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    assert [nodeid for nodeid, _ in verbose_nodeids(result)] == [
+        "pkg/test_a.py::test_a[p1]", "pkg/test_b.py::test_b[p1]",
+        "pkg/test_a.py::test_a[p2]", "pkg/test_b.py::test_b[p2]",
+        "pkg/test_z.py::test_setups",
+    ]
+
+
+def test_a_module_that_fails_to_import_is_a_collection_error(files, run):
+    files({
+        "test_bad.py": "import not_a_module_anywhere\n\ndef test_x(): pass\n",
+        "test_good.py": "def test_ok(): pass\n",
+    })
+    result = run()
+    assert result.ret == 2, result.dump()
+    result.fnmatch_lines(["*ERROR collecting test_bad.py*", "*ModuleNotFoundError*not_a_module_anywhere*"])
+    result.assert_outcomes(errors=1)  # collection stopped: the good module does not run
+    assert "Traceback" not in result.stderr, result.dump()
+
+
+def test_a_test_class_whose_instances_refuse_dir_still_runs(files, run):
+    # minitest's choice: such a class has no fixtures of its own and its tests run (pytest 9.2
+    # reports a collection error instead); what must never happen is an INTERNALERROR traceback
+    files({"test_cls.py": """
+        import minitest
+
+        @minitest.fixture
+        def outer():
+            return 1
+
+        class TestOdd:
+            def __dir__(self):
+                raise RuntimeError("no dir for you")
+
+            def test_it(self, outer):
+                assert outer == 1
+    """})
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    assert verbose_nodeids(result) == [("test_cls.py::TestOdd::test_it", "PASSED")]
+    assert "INTERNALERROR" not in result.output
+
+
+def test_an_overriding_fixture_does_not_pull_in_what_the_overridden_one_needed(files, run):
+    files({
+        "conftest.py": """
+            import minitest
+
+            @minitest.fixture
+            def expensive():
+                raise RuntimeError("the overridden fixture's dependency was set up")
+
+            @minitest.fixture
+            def thing(expensive):
+                return "outer"
+        """,
+        "test_over.py": """
+            import minitest
+
+            @minitest.fixture
+            def thing():
+                return "inner"
+
+            def test_it(thing, request):
+                assert thing == "inner"
+                assert request.fixturenames == ["thing", "request"]
+        """,
+    })
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    assert verbose_nodeids(result) == [("test_over.py::test_it", "PASSED")]
+
+
+def test_missing_fixture_error_shows_the_test_source_up_to_its_def_line(files, run):
+    files({"test_missing.py": """
+        import minitest
+
+        @minitest.mark.skipif(False, reason="never")
+        def test_wants(nope):
+            body_line_not_shown = 1
+    """})
+    result = run()
+    assert result.ret == 1, result.dump()
+    result.fnmatch_lines([
+        "file */test_missing.py, line 3",
+        "  @minitest.mark.skipif(False, reason=\"never\")",
+        "  def test_wants(nope):",
+        "E       fixture 'nope' not found",
+    ], consecutive=True)
+    assert "body_line_not_shown" not in result.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# _static_namespace: one pass over the MRO standing in for getattr_static per name (a speed-up)
+# ---------------------------------------------------------------------------------------------
+
+
+class _Base:
+    shadowed = "class value"
+    kept = "class only"
+
+    @property
+    def prop(self) -> str:
+        return "property"
+
+    def method(self) -> None:
+        pass
+
+
+class _Plain(_Base):
+    def __init__(self) -> None:
+        self.shadowed = "instance value"  # a plain class attribute is shadowed by the instance
+        self.__dict__["prop"] = "instance"  # a data descriptor (property) wins over the instance
+        self.own = 1
+
+
+class _Slotted:
+    __slots__ = ("a",)
+    b = 2
+
+
+def _expected(holder: object) -> dict[str, object]:
+    return {name: inspect.getattr_static(holder, name) for name in dir(holder)}
+
+
+def test_static_namespace_matches_getattr_static_for_a_plain_instance() -> None:
+    holder = _Plain()
+    found = _static_namespace(holder)
+    assert found is not None  # the fast path applies to a plain instance
+    assert {name: found[name] for name in dir(holder)} == _expected(holder)
+    assert found["shadowed"] == "instance value"
+    assert found["prop"] is _Base.__dict__["prop"]
+    assert found["own"] == 1
+
+
+def test_static_namespace_for_a_class_and_a_slotted_instance() -> None:
+    found = _static_namespace(_Plain)
+    assert found is not None
+    assert {name: found[name] for name in dir(_Plain)} == _expected(_Plain)
+    slotted = _Slotted()
+    found = _static_namespace(slotted)
+    assert found is not None
+    assert found["b"] == 2
+    assert {name: found[name] for name in dir(slotted)} == _expected(slotted)
+
+
+def test_static_namespace_gives_up_on_unusual_holders() -> None:
+    class Meta(type):
+        pass
+
+    class WithMeta(metaclass=Meta):
+        pass
+
+    class FakeDict:
+        __dict__ = {"x": 1}  # type: ignore[assignment]  # a class faking its __dict__
+
+    assert _static_namespace(WithMeta()) is None
+    assert _static_namespace(FakeDict()) is None
