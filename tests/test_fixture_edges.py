@@ -109,6 +109,31 @@ def test_a_test_class_whose_instances_refuse_dir_still_runs(files, run):
     assert "INTERNALERROR" not in result.output
 
 
+def test_a_test_class_refusing_the_lookup_of_its_own_fixture_still_runs(files, run):
+    # as with __dir__ above: minitest skips that fixture (pytest 9.2 reports a collection error);
+    # never an INTERNALERROR
+    files({"test_ga.py": """
+        import minitest
+
+        class TestGuarded:
+            @minitest.fixture
+            def fix(self):
+                return 1
+
+            def __getattribute__(self, name):
+                if name == "fix":
+                    raise RuntimeError("guarded")
+                return object.__getattribute__(self, name)
+
+            def test_it(self):
+                pass
+    """})
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    assert verbose_nodeids(result) == [("test_ga.py::TestGuarded::test_it", "PASSED")]
+    assert "INTERNALERROR" not in result.output
+
+
 def test_an_overriding_fixture_does_not_pull_in_what_the_overridden_one_needed(files, run):
     files({
         "conftest.py": """
@@ -156,6 +181,147 @@ def test_missing_fixture_error_shows_the_test_source_up_to_its_def_line(files, r
         "E       fixture 'nope' not found",
     ], consecutive=True)
     assert "body_line_not_shown" not in result.stdout
+
+
+def test_unhashable_and_hashable_values_at_the_same_index_are_not_one_instance(files, run):
+    # [1] is unhashable, so it is keyed by its index (0); the int 0 is keyed by value: they must
+    # stay apart, or test_two[0] would be pulled up next to test_one[u]
+    files({"test_keys.py": """
+        import minitest
+
+        @minitest.fixture(scope="module")
+        def res(request):
+            return request.param
+
+        @minitest.mark.parametrize("res", [[1], "b"], indirect=True, ids=["u", "b"])
+        def test_one(res): pass
+
+        @minitest.mark.parametrize("res", [0, "b"], indirect=True, ids=["0", "b"])
+        def test_two(res): pass
+    """})
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    assert [nodeid for nodeid, _ in verbose_nodeids(result)] == [
+        "test_keys.py::test_one[u]", "test_keys.py::test_one[b]",
+        "test_keys.py::test_two[b]", "test_keys.py::test_two[0]",
+    ]
+
+
+def test_session_scoped_parameter_groups_tests_across_directories(files, run):
+    files({
+        "conftest.py": """
+            import minitest
+
+            SETUPS = []
+
+            @minitest.fixture(scope="session", params=["s1", "s2"])
+            def sp(request):
+                SETUPS.append(request.param)
+                return request.param
+        """,
+        "a/test_a.py": "def test_a(sp): pass\n",
+        "b/test_b.py": "def test_b(sp): pass\n",
+    })
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    assert [nodeid for nodeid, _ in verbose_nodeids(result)] == [
+        "a/test_a.py::test_a[s1]", "b/test_b.py::test_b[s1]",
+        "a/test_a.py::test_a[s2]", "b/test_b.py::test_b[s2]",
+    ]
+
+
+def test_an_object_refusing_attribute_lookups_is_not_taken_for_a_fixture(files, run):
+    files({"test_weird.py": """
+        class Weird:
+            def __getattr__(self, name):
+                raise RuntimeError("no attributes here")
+
+        weird = Weird()
+
+        class TestHolder:
+            also_weird = Weird()
+
+            def test_in_class(self):
+                pass
+
+        def test_plain():
+            pass
+    """})
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    assert verbose_nodeids(result) == [("test_weird.py::TestHolder::test_in_class", "PASSED"),
+                                       ("test_weird.py::test_plain", "PASSED")]
+
+
+def test_class_scoped_fixture_outside_a_class_lives_as_long_as_each_test(files, run):
+    files({"test_cs.py": """
+        import minitest
+
+        EVENTS = []
+
+        @minitest.fixture(scope="class")
+        def per_class():
+            EVENTS.append("setup")
+            yield
+            EVENTS.append("teardown")
+
+        def test_one(per_class):
+            assert EVENTS == ["setup"]
+
+        def test_two(per_class):
+            assert EVENTS == ["setup", "teardown", "setup"]
+
+        def test_after():
+            assert EVENTS == ["setup", "teardown", "setup", "teardown"]
+    """})
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    result.assert_outcomes(passed=3)
+
+
+def test_scope_mismatch_and_double_yield_messages_in_full(files, run):
+    files({"test_e.py": """
+        import minitest
+
+        @minitest.fixture
+        def func_scoped():
+            return 1
+
+        @minitest.fixture(scope="session")
+        def wide(func_scoped):
+            return 2
+
+        def test_scope_mismatch(wide):
+            pass
+
+        @minitest.fixture
+        def twice():
+            yield 1
+            yield 2
+
+        def test_yield_twice(twice):
+            pass
+    """})
+    result = run()
+    assert result.ret == 1, result.dump()
+    result.fnmatch_lines([
+        "*ERROR at setup of test_scope_mismatch*",
+        "ScopeMismatch: You tried to access the function scoped fixture func_scoped with a session "
+        "scoped request object. Requesting fixture stack:",
+        "test_e.py:7:  def wide(func_scoped)",
+        "Requested fixture:",
+        "test_e.py:3:  def func_scoped()",
+        "*ERROR at teardown of test_yield_twice*",
+        "fixture function has more than one 'yield':",
+        "",
+        "    @minitest.fixture",
+        "    def twice():",
+        "        yield 1",
+        "        yield 2",
+        "*/test_e.py:14",
+        "*short test summary info*",
+    ], consecutive=True)
+    result.assert_outcomes(passed=1, errors=2)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,7 +386,7 @@ def test_static_namespace_gives_up_on_unusual_holders() -> None:
         pass
 
     class FakeDict:
-        __dict__ = {"x": 1}  # type: ignore[assignment]  # a class faking its __dict__
+        __dict__ = {"x": 1}  # a class faking its __dict__
 
     assert _static_namespace(WithMeta()) is None
     assert _static_namespace(FakeDict()) is None
