@@ -324,6 +324,123 @@ def test_scope_mismatch_and_double_yield_messages_in_full(files, run):
     result.assert_outcomes(passed=1, errors=2)
 
 
+def test_a_fixture_finalizer_added_through_its_request_runs_at_its_teardown(files, run):
+    files({"test_fin.py": """
+        import minitest
+
+        EVENTS = []
+
+        @minitest.fixture
+        def res(request):
+            request.addfinalizer(lambda: EVENTS.append("fixture finalizer"))
+            return 1
+
+        def test_uses(res):
+            assert EVENTS == []
+
+        def test_after():
+            assert EVENTS == ["fixture finalizer"]
+    """})
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    result.assert_outcomes(passed=2)
+
+
+def test_a_parameter_whose_equality_raises_falls_back_to_identity(files, run):
+    # as pytest: == of the cached key against the requested one may raise (pandas raises
+    # RuntimeError, numpy arrays ValueError): the cache then compares by identity
+    files({"test_eq.py": """
+        import minitest
+
+        class Touchy:
+            def __init__(self, name):
+                self.name = name
+
+            def __eq__(self, other):
+                raise RuntimeError("no comparing")
+
+            __hash__ = None
+
+        SETUPS = []
+
+        @minitest.fixture(scope="module", params=[Touchy("a"), Touchy("b")], ids=["a", "b"])
+        def touchy(request):
+            SETUPS.append(request.param.name)
+            return request.param
+
+        def test_one(touchy): pass
+
+        def test_two(touchy): pass
+
+        def test_setups():
+            assert SETUPS == ["a", "b"]
+    """})
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    assert [nodeid for nodeid, _ in verbose_nodeids(result)] == [
+        "test_eq.py::test_one[a]", "test_eq.py::test_two[a]",
+        "test_eq.py::test_one[b]", "test_eq.py::test_two[b]", "test_eq.py::test_setups",
+    ]
+
+
+def test_async_fixture_errors_say_whether_it_was_autouse(files, run):
+    files({
+        "test_auto.py": """
+            import minitest
+
+            @minitest.fixture(autouse=True)
+            async def auto_async():
+                pass
+
+            def test_auto():
+                pass
+        """,
+        "test_asked.py": """
+            import minitest
+
+            @minitest.fixture
+            async def asked():
+                pass
+
+            def test_asked(asked):
+                pass
+        """,
+    })
+    result = run("-p", "no:unittest")
+    assert result.ret == 1, result.dump()
+    result.fnmatch_lines([
+        "*ERROR at setup of test_asked*",
+        "'test_asked' requested an async fixture 'asked', with no plugin or hook that handled it. "
+        "This is an error, as minitest does not natively support it.",
+        "*ERROR at setup of test_auto*",
+        "'test_auto' requested an async fixture 'auto_async' with autouse=True, with no plugin or hook "
+        "that handled it. This is an error, as minitest does not natively support it.",
+    ], consecutive=True)
+    result.assert_outcomes(errors=2)
+
+
+def test_a_fixture_without_a_readable_signature_is_shown_with_dots(files, run):
+    # inspect.signature raises TypeError for a bogus __signature__: the message still names it
+    files({"test_sig.py": """
+        import minitest
+
+        def func_scoped():
+            return 1
+        func_scoped.__signature__ = "bogus"
+        func_scoped = minitest.fixture(func_scoped)
+
+        @minitest.fixture(scope="session")
+        def wide(func_scoped):
+            return 2
+
+        def test_scope_mismatch(wide):
+            pass
+    """})
+    result = run()
+    assert result.ret == 1, result.dump()
+    result.fnmatch_lines(["Requested fixture:", "test_sig.py:3:  def func_scoped(...)"], consecutive=True)
+
+
 # ---------------------------------------------------------------------------------------------
 # _static_namespace: one pass over the MRO standing in for getattr_static per name (a speed-up)
 # ---------------------------------------------------------------------------------------------
