@@ -359,7 +359,8 @@ def test_a_parameter_whose_equality_raises_falls_back_to_identity(files, run):
             def __eq__(self, other):
                 raise RuntimeError("no comparing")
 
-            __hash__ = None
+            def __hash__(self):
+                return 1  # one hash for all: the grouping by value has to call == (and survive it)
 
         SETUPS = []
 
@@ -441,6 +442,75 @@ def test_a_fixture_without_a_readable_signature_is_shown_with_dots(files, run):
     result.fnmatch_lines(["Requested fixture:", "test_sig.py:3:  def func_scoped(...)"], consecutive=True)
 
 
+def test_equal_but_differently_typed_values_are_separate_instances(files, run):
+    # 1 and True are equal and hash alike, but are not one parameter instance (pytest 9.2)
+    files({"test_types.py": """
+        import minitest
+
+        @minitest.fixture(scope="module")
+        def res(request):
+            return request.param
+
+        @minitest.mark.parametrize("res", [1, "x"], indirect=True)
+        def test_one(res): pass
+
+        @minitest.mark.parametrize("res", [True, "x"], indirect=True)
+        def test_two(res): pass
+    """})
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    assert [nodeid for nodeid, _ in verbose_nodeids(result)] == [
+        "test_types.py::test_one[1]", "test_types.py::test_one[x]",
+        "test_types.py::test_two[x]", "test_types.py::test_two[True]",
+    ]
+
+
+def test_the_tests_own_request_has_parameter_index_zero(files, run):
+    files({"test_pi.py": """
+        def test_pi(request):
+            assert request.param_index == 0
+    """})
+    result = run()
+    assert result.ret == 0, result.dump()
+
+
+def test_instance_method_fixture_warning_points_where_the_function_is_resolved(files, run):
+    files({"test_inst.py": """
+        import minitest
+
+        class TestC:
+            @minitest.fixture(scope="class")
+            def inst(self):
+                return 1
+
+            def test_a(self, inst):
+                pass
+    """})
+    result = run()
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines([
+        "test_inst.py::TestC::test_a",
+        "  */builtin_plugins/fixtures/request.py:*: MinitestDeprecationWarning: Class-scoped fixtures "
+        "defined as instance methods are deprecated.",
+        "  Instance attributes set in the 'inst' fixture will NOT be visible to test methods,",
+        "  as each test gets a new instance while the fixture runs only once per class.",
+        "  Use a @classmethod decorator below @minitest.fixture and set attributes on cls instead.",
+        "    func = _bound_function(fixturedef, request)",
+    ], consecutive=True)
+
+
+def test_missing_fixture_of_a_test_without_source(files, run):
+    files({"test_nosrc.py": """
+        exec("def test_generated(nope):\\n    pass\\n")
+    """})
+    result = run()
+    assert result.ret == 1, result.dump()
+    result.fnmatch_lines([
+        "file <string>, line 1: source code not available",
+        "E       fixture 'nope' not found",
+    ], consecutive=True)
+
+
 # ---------------------------------------------------------------------------------------------
 # _static_namespace: one pass over the MRO standing in for getattr_static per name (a speed-up)
 # ---------------------------------------------------------------------------------------------
@@ -463,6 +533,7 @@ class _Plain(_Base):
         self.shadowed = "instance value"  # a plain class attribute is shadowed by the instance
         self.__dict__["prop"] = "instance"  # a data descriptor (property) wins over the instance
         self.own = 1
+        self.method = "instance attribute"  # a function (non-data descriptor) is shadowed too
 
 
 class _Slotted:
@@ -482,6 +553,7 @@ def test_static_namespace_matches_getattr_static_for_a_plain_instance() -> None:
     assert found["shadowed"] == "instance value"
     assert found["prop"] is _Base.__dict__["prop"]
     assert found["own"] == 1
+    assert found["method"] == "instance attribute"
 
 
 def test_static_namespace_for_a_class_and_a_slotted_instance() -> None:
@@ -507,3 +579,22 @@ def test_static_namespace_gives_up_on_unusual_holders() -> None:
 
     assert _static_namespace(WithMeta()) is None
     assert _static_namespace(FakeDict()) is None
+
+
+def test_a_real_pytest_fixture_object_is_recognised() -> None:
+    # pytest >= 8.4 wraps a fixture function in an object of its own (_pytest.fixtures): such
+    # objects from a real pytest (a plugin importing it) are read through their marker
+    from _pytest import fixtures as real_pytest_fixtures
+
+    from builtin_plugins.fixtures.defs import fixture_marker_of
+
+    def pf() -> int:
+        return 1
+
+    obj = real_pytest_fixtures.fixture(scope="module", name="renamed")(pf)
+    found = fixture_marker_of(obj)
+    assert found is not None
+    marker, func = found
+    assert func is pf
+    assert (marker.scope, marker.name, marker.autouse) == ("module", "renamed", False)
+    assert fixture_marker_of(pf) is None
