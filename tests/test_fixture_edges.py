@@ -511,6 +511,44 @@ def test_missing_fixture_of_a_test_without_source(files, run):
     ], consecutive=True)
 
 
+def test_the_closure_goes_on_past_a_name_without_definitions(files, run):
+    # "request" has no definition: the fixtures named after it still bring their own closure
+    files({"test_names.py": """
+        import minitest
+
+        @minitest.fixture
+        def inner():
+            return 1
+
+        @minitest.fixture
+        def outer(inner):
+            return inner
+
+        def test_names(request, outer):
+            assert request.fixturenames == ["request", "outer", "inner"]
+    """})
+    result = run()
+    assert result.ret == 0, result.dump()
+
+
+def test_a_generator_fixture_that_never_yields_is_a_setup_error(files, run):
+    files({"test_ny.py": """
+        import minitest
+
+        @minitest.fixture
+        def empty_gen():
+            if False:
+                yield
+
+        def test_no_yield(empty_gen):
+            pass
+    """})
+    result = run()
+    assert result.ret == 1, result.dump()
+    result.fnmatch_lines(["*ERROR at setup of test_no_yield*", "E * ValueError: empty_gen did not yield a value"])
+    result.assert_outcomes(errors=1)
+
+
 # ---------------------------------------------------------------------------------------------
 # _static_namespace: one pass over the MRO standing in for getattr_static per name (a speed-up)
 # ---------------------------------------------------------------------------------------------
