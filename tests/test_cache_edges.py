@@ -152,3 +152,47 @@ def test_sw_skip_forgets_the_known_failure_it_let_pass(minitester):
     result = minitester.runminitest_subprocess("--sw-skip", "-v")
     assert ran(result) == [("test_s.py::test_2", "FAILED"), ("test_s.py::test_3", "PASSED")]
     assert _cached(minitester, "cache/stepwise") is None
+
+
+def test_lf_without_the_terminal_reporter(minitester):
+    minitester.makepyfile(test_a="def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n")
+    minitester.runminitest_subprocess()
+    result = minitester.runminitest_subprocess("--lf", "-p", "no:terminal")
+    assert result.ret == 1
+    assert "run-last-failure" not in result.stdout.str()
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_lf_selects_after_k(minitester):
+    # --lf looks at what -k left: the known failure is not there, so the selection runs
+    minitester.makepyfile(test_a="def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n",
+                          test_other="def test_other():\n    pass\n")
+    minitester.runminitest_subprocess()
+    result = minitester.runminitest_subprocess("--lf", "-k", "other", "-v")
+    assert ran(result) == [("test_other.py::test_other", "PASSED")]
+    result.stdout.fnmatch_lines(["run-last-failure: 1 known failure not in selected tests"])
+
+
+def test_lfnf_none_deselects_everything_without_the_index(minitester):
+    minitester.makepyfile(test_a="def test_ok():\n    pass\n")
+    minitester.runminitest_subprocess()
+    result = minitester.runminitest_subprocess("--lf", "--lfnf=none", "--no-index")
+    assert result.ret == 5
+    result.assert_outcomes(deselected=1)
+    result.stdout.fnmatch_lines(["run-last-failure: no previously failed tests, deselecting all items."])
+
+
+def test_nf_puts_a_new_file_first_even_when_it_is_older(minitester):
+    minitester.makepyfile(test_old="def test_old():\n    pass\n")
+    minitester.runminitest_subprocess()
+    minitester.makepyfile(test_new="def test_new():\n    pass\n")
+    os.utime(minitester.path / "test_new.py", (1_000_000, 1_000_000))
+    result = minitester.runminitest_subprocess("--nf", "-v")
+    assert [nodeid for nodeid, _ in ran(result)] == ["test_new.py::test_new", "test_old.py::test_old"]
+
+
+def test_a_run_that_collects_nothing_writes_no_nodeids(minitester):
+    minitester.makepyfile(helper="X = 1\n")
+    result = minitester.runminitest_subprocess()
+    assert result.ret == 5
+    assert _cached(minitester, "cache/nodeids") == "<no file>"

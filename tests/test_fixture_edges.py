@@ -467,8 +467,15 @@ def test_equal_but_differently_typed_values_are_separate_instances(files, run):
 
 def test_the_tests_own_request_has_parameter_index_zero(files, run):
     files({"test_pi.py": """
-        def test_pi(request):
+        import minitest
+
+        @minitest.fixture
+        def plain(request):
+            return request.param_index
+
+        def test_pi(request, plain):
             assert request.param_index == 0
+            assert plain == 0  # a fixture without params: index 0, as pytest's SubRequest
     """})
     result = run()
     assert result.ret == 0, result.dump()
@@ -549,6 +556,70 @@ def test_a_generator_fixture_that_never_yields_is_a_setup_error(files, run):
     result.assert_outcomes(errors=1)
 
 
+def test_three_tests_are_enough_to_group_by_a_module_scoped_value(files, run):
+    files({"test_three.py": """
+        import minitest
+
+        @minitest.fixture(scope="module")
+        def res(request):
+            return request.param
+
+        @minitest.mark.parametrize("res", ["a", "b"], indirect=True)
+        def test_one(res): pass
+
+        @minitest.mark.parametrize("res", ["a"], indirect=True)
+        def test_two(res): pass
+    """})
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    assert [nodeid for nodeid, _ in verbose_nodeids(result)] == [
+        "test_three.py::test_one[a]", "test_three.py::test_two[a]", "test_three.py::test_one[b]",
+    ]
+
+
+def test_fixtures_of_a_test_class_with_a_metaclass(files, run):
+    # a metaclass may add attributes: the class is parsed the exact (getattr_static) way
+    files({"test_meta.py": """
+        import minitest
+
+        class Meta(type):
+            pass
+
+        class TestWithMeta(metaclass=Meta):
+            @minitest.fixture
+            def own(self):
+                return "own"
+
+            def test_it(self, own):
+                assert own == "own"
+    """})
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    assert verbose_nodeids(result) == [("test_meta.py::TestWithMeta::test_it", "PASSED")]
+
+
+def test_double_yield_of_a_fixture_without_source(files, run):
+    # a functools.partial has no source: the message still comes, with no source and no location
+    files({"test_part.py": """
+        import functools
+        import minitest
+
+        def gen(n):
+            yield n
+            yield n + 1
+
+        twice = minitest.fixture(functools.partial(gen, 1), name="twice")
+
+        def test_it(twice):
+            assert twice == 1
+    """})
+    result = run()
+    assert result.ret == 1, result.dump()
+    result.fnmatch_lines(["*ERROR at teardown of test_it*", "fixture function has more than one 'yield':",
+                          "", "", "?:0"], consecutive=True)
+    result.assert_outcomes(passed=1, errors=1)
+
+
 # ---------------------------------------------------------------------------------------------
 # _static_namespace: one pass over the MRO standing in for getattr_static per name (a speed-up)
 # ---------------------------------------------------------------------------------------------
@@ -574,6 +645,23 @@ class _Plain(_Base):
         self.method = "instance attribute"  # a function (non-data descriptor) is shadowed too
 
 
+class _SetOnly:
+    """A data descriptor with __set__ but no __delete__."""
+
+    def __get__(self, obj: object, owner: type | None = None) -> str:
+        return "descriptor"
+
+    def __set__(self, obj: object, value: object) -> None:
+        obj.__dict__["guarded"] = value  # type: ignore[attr-defined]
+
+
+class _Guarded:
+    guarded = _SetOnly()
+
+    def __init__(self) -> None:
+        self.guarded = "stored in the instance"  # goes through __set__ into __dict__
+
+
 class _Slotted:
     __slots__ = ("a",)
     b = 2
@@ -592,6 +680,14 @@ def test_static_namespace_matches_getattr_static_for_a_plain_instance() -> None:
     assert found["prop"] is _Base.__dict__["prop"]
     assert found["own"] == 1
     assert found["method"] == "instance attribute"
+
+
+def test_static_namespace_lets_a_set_only_data_descriptor_win() -> None:
+    holder = _Guarded()
+    found = _static_namespace(holder)
+    assert found is not None
+    assert found["guarded"] is _Guarded.__dict__["guarded"]
+    assert found["guarded"] is inspect.getattr_static(holder, "guarded")
 
 
 def test_static_namespace_for_a_class_and_a_slotted_instance() -> None:
