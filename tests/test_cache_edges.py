@@ -196,3 +196,35 @@ def test_a_run_that_collects_nothing_writes_no_nodeids(minitester):
     result = minitester.runminitest_subprocess()
     assert result.ret == 5
     assert _cached(minitester, "cache/nodeids") == "<no file>"
+
+
+def test_failures_do_not_go_first_without_ff(minitester):
+    minitester.makepyfile(test_a="def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n\n"
+                                 "def test_ok2():\n    pass\n")
+    minitester.runminitest_subprocess()
+    result = minitester.runminitest_subprocess("-v")
+    assert [nodeid for nodeid, _ in ran(result)] == ["test_a.py::test_ok", "test_a.py::test_bad", "test_a.py::test_ok2"]
+    assert "run-last-failure" not in result.stdout.str()
+
+
+def test_the_tests_of_a_module_fixed_since_it_failed_to_collect_count_as_failed(minitester):
+    minitester.makepyfile(test_b="def test_x(:\n")
+    minitester.runminitest_subprocess()
+    assert _cached(minitester, "cache/lastfailed") == {"test_b.py": True}
+    minitester.makepyfile(test_b="def test_x():\n    pass\n\ndef test_y():\n    pass\n")
+    assert minitester.runminitest_subprocess("--co").ret == 0  # collected, not run: not known to pass
+    assert _cached(minitester, "cache/lastfailed") == {"test_b.py::test_x": True, "test_b.py::test_y": True}
+
+
+def test_nodeids_are_written_again_when_a_test_removed_them(minitester):
+    minitester.makepyfile(test_a="""
+        from pathlib import Path
+
+        def test_remove_the_nodeids_file():
+            path = Path(__file__).parent / ".minitest_cache" / "v" / "cache" / "nodeids"
+            if path.exists():
+                path.unlink()
+    """)
+    minitester.runminitest_subprocess()
+    minitester.runminitest_subprocess()  # the same node ids: nothing changed but the file is gone
+    assert _cached(minitester, "cache/nodeids") == ["test_a.py::test_remove_the_nodeids_file"]
