@@ -97,11 +97,12 @@ class FinalLine:
             body = ", ".join(self._tw.markup(text, **{c: True, "bold": c == color}) for text, c in counted)
             plain = ", ".join(text for text, _ in counted)
         else:
-            body = plain = "no tests ran"
+            plain = "no tests ran"
+            body = self._tw.markup(plain, yellow=True)  # pytest's bytes: coloured on its own too
         body += self._tw.markup(f" in {format_duration(duration)}", **{color: True})
         plain += f" in {format_duration(duration)}"
         if self._reporter.verbosity < 0:
-            self._tw.line(body)
+            self._tw.line(body, **{color: True})  # pytest's bytes: the -q line in the main colour too
         else:
             width = self._tw.fullwidth
             n = max((width - len(plain) - 2) // 2, 1)
@@ -122,7 +123,8 @@ class FinalLine:
         if n == 0 and not deselected:
             head = "no tests collected"
         else:
-            head = f"{n}/{n + deselected} tests collected" if deselected else \
+            # pytest 9.2: every test deselected is "no tests collected (N deselected)"
+            head = (f"{n}/{n + deselected} tests collected" if n else "no tests collected") if deselected else \
                 f"{n} test{'s' if n != 1 else ''} collected"
         parts = [head]
         if deselected:

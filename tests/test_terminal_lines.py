@@ -1,0 +1,127 @@
+"""The final line and the short test summary, byte for byte as pytest writes them: colours, the
+``=`` fill at 80 columns, --collect-only's wording, the trimming of long messages. Found by mutation
+testing (tests/MUTATION.md): the other terminal tests check the words, not the bytes.
+
+Each case runs minitest and pytest on the same suite (dual_suite.write_dual) and compares lines,
+with only the durations normalised."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import RunResult, run_minitest, run_pytest_process
+from dual_suite import to_pytest, write_dual
+
+_DURATION = re.compile(r"\d+\.\d\ds")
+
+LONG = "x" * 150
+
+SUITE = {
+    "conftest.py": """
+        import minitest
+
+        def minitest_report_teststatus(report, config):
+            if report.when == "call" and report.failed and "custom_word" in report.nodeid:
+                return "failed", "C", ("CUSTOMFAIL", {"red": True})
+    """,
+    "test_mix.py": f"""
+        import warnings
+        import minitest
+
+        def test_pass():
+            pass
+
+        def test_long_message():
+            assert 0, "{LONG}"
+
+        def test_multiline_message():
+            raise ValueError("first line\\\\nsecond line")
+
+        def test_custom_word():
+            assert 0, "with a plugin's word"
+
+        def test_a_name_long_enough_to_leave_exactly_six_columns_for_its_ms():
+            assert 0, "{LONG}"
+
+        def test_a_name_long_enough_to_leave_exactly_five_columns_for_its_m():
+            assert 0, "{LONG}"
+
+        @minitest.mark.skip(reason="later")
+        def test_skip():
+            pass
+
+        @minitest.mark.xfail(reason="known")
+        def test_xfail():
+            assert 0
+
+        @minitest.mark.xfail(reason="lucky")
+        def test_xpass():
+            pass
+
+        def test_warns():
+            warnings.warn(UserWarning("careful"))
+    """,
+}
+
+PASSING = {"test_ok.py": "def test_one():\n    pass\n\ndef test_two():\n    pass\n"}
+WARNING_ONLY = {"test_w.py": "import warnings\n\ndef test_w():\n    warnings.warn(UserWarning('w'))\n"}
+XPASS_ONLY = {"test_x.py": "import minitest\n\n@minitest.mark.xfail\ndef test_x():\n    pass\n"}
+BROKEN = {**PASSING, "test_broken.py": "def test_x(:\n"}
+
+
+def _both(tmp_path, files, *args: str) -> tuple[RunResult, RunResult]:
+    mine_dir, ref_dir = write_dual(tmp_path, files)
+    mine = run_minitest(*args, cwd=mine_dir)
+    ref = run_pytest_process(*[to_pytest(a) for a in args], cwd=ref_dir)
+    return mine, ref
+
+
+def _normalised(lines: list[str]) -> list[str]:
+    return [to_pytest(_DURATION.sub("N.NNs", line)) for line in lines]
+
+
+def _summary(result: RunResult) -> list[str]:
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if "short test summary info" in line)
+    return _normalised(lines[start:])
+
+
+@pytest.mark.parametrize("files, args", [
+    (SUITE, ["--color=yes", "-p", "no:unittest"]),
+    (SUITE, ["--color=yes", "-q", "-p", "no:unittest"]),
+    (PASSING, ["--color=yes"]),
+    (WARNING_ONLY, ["--color=yes"]),
+    (XPASS_ONLY, ["--color=yes"]),
+    ({"helper.py": "X = 1\n"}, ["--color=yes"]),
+], ids=["mixed", "mixed-q", "passing", "warning-only", "xpass-only", "nothing"])
+def test_final_line_bytes_match_pytest(tmp_path, files, args):
+    mine, ref = _both(tmp_path, files, *args)
+    assert mine.ret == ref.ret, mine.dump() + ref.dump()
+    assert _normalised(mine.stdout.splitlines()[-1:]) == _normalised(ref.stdout.splitlines()[-1:]), \
+        mine.dump() + ref.dump()
+
+
+@pytest.mark.parametrize("files, args", [
+    (PASSING, ["--co"]),
+    (PASSING, ["--co", "-q"]),
+    (PASSING, ["--co", "-k", "one"]),
+    (PASSING, ["--co", "-k", "nothing_matches"]),
+    ({"test_one.py": "def test_only():\n    pass\n"}, ["--co"]),
+    ({"helper.py": "X = 1\n"}, ["--co"]),
+    (BROKEN, ["--co"]),
+    (BROKEN, ["--co", "-k", "one"]),
+    (BROKEN, ["--co", "-k", "one", "-q"]),
+], ids=["co", "co-q", "co-k", "co-k-none", "co-one", "co-nothing", "co-error", "co-k-error", "co-k-error-q"])
+def test_collect_only_final_line_matches_pytest(tmp_path, files, args):
+    mine, ref = _both(tmp_path, files, *args)
+    assert mine.ret == ref.ret, mine.dump() + ref.dump()
+    assert _normalised(mine.stdout.splitlines()[-1:]) == _normalised(ref.stdout.splitlines()[-1:]), \
+        mine.dump() + ref.dump()
+
+
+@pytest.mark.parametrize("args", [["-rA"], ["-rA", "-vv"]], ids=["rA", "rA-vv"])
+def test_short_summary_lines_match_pytest(tmp_path, args):
+    mine, ref = _both(tmp_path, SUITE, "-p", "no:unittest", *args)
+    assert mine.ret == ref.ret == 1, mine.dump() + ref.dump()
+    assert _summary(mine) == _summary(ref), mine.dump() + ref.dump()
