@@ -90,6 +90,12 @@ def _evaluate_condition(item: Item, mark: Mark, condition: object) -> tuple[bool
     return bool(result), str(reason)
 
 
+def _call_text(mark: Mark) -> str:
+    """``skip(True, reason='r')``: how the mark was called."""
+    arguments = [repr(arg) for arg in mark.args] + [f"{key}={value!r}" for key, value in mark.kwargs.items()]
+    return f"{mark.name}({', '.join(arguments)})"
+
+
 def _conditions(mark: Mark) -> tuple[object, ...]:
     if mark.args:
         return mark.args
@@ -118,10 +124,16 @@ def skip_reason(item: Item) -> str | None:
             if holds:
                 return reason
     for mark in item.iter_markers("skip"):
+        if len(mark.args) > 1 or (mark.args and "reason" in mark.kwargs):
+            # skip(condition, reason=...) is a skipif spelled wrong: an error, as in pytest, rather
+            # than a skip whatever the condition says
+            raise Failed(f"Error evaluating {mark.name!r}: it takes a single reason, got "
+                         f"{_call_text(mark)} - maybe you meant mark.skipif?", pytrace=False)
         if "reason" in mark.kwargs:
             return str(mark.kwargs["reason"])
         if mark.args:
-            return str(mark.args[0])
+            (reason,) = mark.args
+            return str(reason)
         return "unconditional skip"
     return None
 
@@ -154,10 +166,11 @@ def evaluate_xfail(item: Item) -> XfailSpec | None:
 
 
 def _runxfail(config: Config) -> bool:
-    return bool(config.getoption("runxfail", False))
+    return bool(config.getoption("runxfail"))
 
 
-@hookimpl(tryfirst=True)
+# not tryfirst, as in pytest: a plugin's configure hook registered later (a conftest.py) runs first
+# and still sees the real minitest.xfail
 def minitest_configure(config: Config) -> None:
     if not _runxfail(config):
         return
@@ -234,7 +247,8 @@ def minitest_runtest_makereport(item: Item, call: CallInfo[None]) -> Generator[N
     return report
 
 
-@hookimpl(tryfirst=True)
+# not tryfirst, as in pytest: a conftest.py's report_teststatus decides before this one, for xfail
+# reports too (the terminal's default answer is trylast)
 def minitest_report_teststatus(report: Any) -> tuple[str, str, str] | None:
     if getattr(report, "wasxfail", None) is None:
         return None

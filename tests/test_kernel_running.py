@@ -332,3 +332,15 @@ def test_interrupt_and_internal_error_hooks_get_an_exception_info(files, run):
     assert broken.ret == 3, broken.dump()
     assert any(line.endswith("INTERNAL ExceptionInfo RuntimeError broken plugin") for line in broken.lines), \
         broken.dump()
+
+
+# ---------------------------------------------------------------------------------------------
+# holes found by mutation testing (tests/MUTATION.md, builtin_plugins/runner.py)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_one_collection_error_is_said_in_the_singular(files, compare):
+    files({"test_ok.py": "def test_ok():\n    pass\n", "test_bad.py": "import does_not_exist_xyz\n"})
+    mine, _ = compare()
+    assert mine.ret == 2
+    mine.fnmatch_lines(["*! Interrupted: 1 error during collection !*", "*= 1 error in *"])

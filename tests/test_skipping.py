@@ -319,3 +319,157 @@ def test_xfail_covers_setup_and_teardown_errors(tmp_path):
         def test_config_in_condition(): pass
     """})
     mine.assert_outcomes(errors=1, skipped=1, xfailed=5, xpassed=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# holes found by mutation testing (tests/MUTATION.md, builtin_plugins/skipping.py)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_condition_errors_are_the_message_alone(tmp_path):
+    """A condition with a syntax error gets a caret under the offending column; a condition whose
+    truth raises says so: each as a message without a traceback, line for line."""
+    condition = "sys.platform.startswith("
+    try:
+        compile(condition, "<skipif condition>", "eval")
+    except SyntaxError as exc:
+        offset = exc.offset
+    mine, _ = compare_dual(tmp_path, {"test_cond.py": f"""
+        import minitest
+
+        class NoTruth:
+            def __bool__(self):
+                raise ValueError("no truth value")
+
+        @minitest.mark.skipif({condition!r})
+        def test_syntax(): pass
+
+        @minitest.mark.skipif(NoTruth(), reason="r")
+        def test_bool_raises(): pass
+    """})
+    mine.assert_outcomes(errors=2)
+    mine.fnmatch_lines([
+        "*_ ERROR at setup of test_syntax _*",
+        "Error evaluating 'skipif' condition",
+        "    " + condition,
+        "    " + " " * offset + "^",
+        "SyntaxError: invalid syntax",
+        "*_ ERROR at setup of test_bool_raises _*",
+        "Error evaluating 'skipif' condition as a boolean",
+        "ValueError: no truth value",
+        "*= short test summary info =*",
+    ], consecutive=True)
+
+
+def test_skip_with_a_condition_is_an_error_not_a_skip(tmp_path):
+    """skip(condition, reason=...) is a misspelt skipif: pytest's error, not an unconditional skip."""
+    mine, _ = compare_dual(tmp_path, {"test_misspelt.py": """
+        import sys
+        import minitest
+
+        @minitest.mark.skip(sys.platform == "nowhere", reason="not there")
+        def test_condition(): pass
+
+        @minitest.mark.skip("one", "two")
+        def test_two_reasons(): pass
+
+        @minitest.mark.skip("the reason")
+        def test_one_reason(): pass
+    """}, "-rs")
+    mine.assert_outcomes(errors=2, skipped=1)
+    mine.fnmatch_lines([
+        "Error evaluating 'skip': it takes a single reason, got skip(False, reason='not there')"
+        " - maybe you meant mark.skipif?",
+        "Error evaluating 'skip': it takes a single reason, got skip('one', 'two')"
+        " - maybe you meant mark.skipif?",
+    ])
+    assert "SKIPPED [1] test_misspelt.py:10: the reason" in mine.lines, mine.dump()
+
+
+def test_skip_marks_are_decided_before_other_setup_hooks(tmp_path):
+    """skipping's runtest_setup is tryfirst: a skipped test never reaches a conftest's setup hook."""
+    mine, _ = compare_dual(tmp_path, {
+        "conftest.py": """
+            def minitest_runtest_setup(item):
+                raise RuntimeError("conftest setup ran for " + item.name)
+        """,
+        "test_a.py": """
+            import minitest
+
+            @minitest.mark.skip(reason="decided first")
+            def test_skipped(): pass
+
+            def test_plain(): pass
+        """,
+    })
+    mine.assert_outcomes(skipped=1, errors=1)
+    mine.fnmatch_lines(["E *RuntimeError: conftest setup ran for test_plain"])
+    mine.no_fnmatch_line("*conftest setup ran for test_skipped*")
+
+
+def test_runxfail_patches_xfail_after_conftest_configure(tmp_path):
+    """As in pytest, a conftest's configure hook runs before skipping's: the minitest.xfail it
+    keeps is the real one, which --runxfail reports as a plain failure."""
+    mine, _ = compare_dual(tmp_path, {
+        "conftest.py": """
+            import minitest
+
+            SEEN = []
+
+            def minitest_configure(config):
+                SEEN.append(minitest.xfail)
+
+            @minitest.fixture
+            def xfail_seen_at_configure():
+                return SEEN[0]
+        """,
+        "test_a.py": """
+            import minitest
+
+            def test_kept_reference(xfail_seen_at_configure):
+                xfail_seen_at_configure("kept")
+
+            def test_module_attribute():
+                minitest.xfail("looked up at call time")
+        """,
+    }, "--runxfail")
+    mine.assert_outcomes(failed=1, passed=1)
+    mine.fnmatch_lines(["FAILED test_a.py::test_kept_reference - *XFailed: kept"])
+
+
+def test_xfail_run_false_applied_by_a_fixture_does_not_run_the_test(tmp_path):
+    """An xfail(run=False) mark added while the test is set up still stops it before its call."""
+    mine, _ = compare_dual(tmp_path, {"test_a.py": """
+        import minitest
+
+        @minitest.fixture
+        def not_run(request):
+            request.applymarker(minitest.mark.xfail(run=False, reason="from the fixture"))
+
+        def test_body(not_run):
+            assert 0, "the body ran"
+    """}, "-rx")
+    mine.assert_outcomes(xfailed=1)
+    assert "XFAIL test_a.py::test_body - [NOTRUN] from the fixture" in mine.lines, mine.dump()
+    mine.no_fnmatch_line("*the body ran*")
+
+
+def test_conftest_report_teststatus_decides_for_xfail_reports_too(tmp_path):
+    """skipping's report_teststatus is not tryfirst, as in pytest: a conftest's answer wins."""
+    mine, _ = compare_dual(tmp_path, {
+        "conftest.py": """
+            def minitest_report_teststatus(report):
+                if report.when == "call":
+                    return "custom", "C", "CUSTOM"
+        """,
+        "test_a.py": """
+            import minitest
+
+            @minitest.mark.xfail(reason="expected")
+            def test_xfail(): assert 0
+
+            def test_ok(): pass
+        """,
+    })
+    assert mine.final_line().split(" in ")[0].strip("= ") == "2 custom", mine.dump()
+    assert "test_a.py::test_xfail CUSTOM" in mine.stdout, mine.dump()

@@ -1,0 +1,526 @@
+"""Mutation-test one module of minitest with cosmic-ray, against the tests that cover it.
+
+    pip install -e ".[mutation]"                      # cosmic-ray (see pyproject.toml)
+    python scripts/mutation.py minitest/config.py     # default test selection for that module
+    python scripts/mutation.py builtin_plugins/skipping.py --tests tests/test_skipping.py
+    python scripts/mutation.py minitest/config.py --resume   # go on after an interruption
+    python scripts/mutation.py minitest/config.py --report   # print the last session's result again
+    python scripts/mutation.py minitest/config.py --retest-survivors --tests tests/test_new.py
+                                                      # after adding tests: are the survivors killed now?
+
+Why cosmic-ray: it applies each mutant to the source file *in place* and runs the test command,
+then restores the file. minitest's tests mostly run the ``minitest`` console script in a
+subprocess from the editable install, so the subprocess imports the mutated file just as the test
+process does. (mutmut 3 instead runs the tests from a copied ``mutants/`` tree through
+trampolines, which such a subprocess never imports: every mutant would "survive".)
+
+What makes it fit on a shared 2-core machine (minutes per module, not hours):
+
+* the tests are only those that cover the module (``DEFAULT_TESTS`` below, or ``--tests``), run by
+  pytest with ``-x`` so a killed mutant costs one failing test, not the whole selection; and in
+  stages: quick tests for every mutant, the bigger files only for the survivors of the stage before;
+* each mutant gets a timeout derived from a measured baseline run (a mutant that loops forever
+  counts as killed, as in cosmic-ray);
+* a reduced operator set: for each mutated site the mutant that flips its meaning (``==``/``!=``,
+  ``<``/``<=``, ``and``/``or``, ``+``/``-``, ``|``/``&``, ...) instead of every operator of the same
+  arity, most of which only raise ``TypeError`` on the same line (``--all-operators`` keeps them);
+* no mutants inside type annotations: the modules use ``from __future__ import annotations``, so an
+  annotation is never evaluated and a mutant there cannot change behaviour;
+* everything runs under ``nice -n 10``.
+
+The session (a cosmic-ray SQLite file) is kept in ``.mutation/`` so ``--resume`` and ``--report``
+work on it. The module file is checked against a backup afterwards: if an interrupted run left a
+mutant in place, the original is put back. docs/mutation-testing.md is the how-to;
+tests/MUTATION.md records each module's result and what was done about each survivor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import json
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+REPO = Path(__file__).resolve().parents[1]
+SESSIONS = REPO / ".mutation"
+
+# Per module (path relative to the repository): the tests that exercise it, in stages. Every mutant
+# runs the first stage, a few quick tests through the module's main paths; only the survivors run
+# the next stage, and so on (with pytest -x, a killed mutant costs little; a survivor costs the
+# whole selection, so the big files only run for the few mutants that need them). A stage is a
+# list of test files or node ids.
+KP, KC, KR = "tests/test_kernel_plugins.py", "tests/test_kernel_config.py", "tests/test_kernel_running.py"
+DEFAULT_TESTS: dict[str, list[list[str]]] = {
+    "minitest/pluginmanager.py": [
+        [f"{KP}::test_hook_sequence_of_a_run_matches_pytest", f"{KP}::test_specname_and_tryfirst",
+         f"{KP}::test_conftest_hooks_apply_to_their_own_directory_only",
+         f"{KP}::test_dash_p_loads_module_from_sys_path", f"{KP}::test_historic_hooks_reach_a_late_conftest",
+         f"{KP}::test_misspelled_hook_is_usage_error_naming_plugin_and_hook"],
+        ["tests/test_kernel_plugin_registration.py"],  # in process: a second per mutant
+        [KP],
+        ["tests/test_pluggy_public.py", "tests/test_kernel_entrypoints.py", "tests/test_hook_deprecation.py"],
+    ],
+    "minitest/config.py": [
+        [f"{KC}::test_minitest_ini", f"{KC}::test_addopts_are_applied_before_command_line",
+         f"{KC}::test_ini_values_reach_plugins_through_getini", f"{KC}::test_override_ini_option",
+         f"{KC}::test_config_file_precedence_in_one_directory",
+         f"{KC}::test_unknown_config_keys_warn_and_strict_config_refuses_them"],
+        [KC],
+        ["tests/test_pytest_config_gaps.py", "tests/test_show_config.py"],
+    ],
+    "builtin_plugins/runner.py": [
+        [f"{KR}::test_failures_exit_1", f"{KR}::test_maxfail", f"{KR}::test_collection_errors_interrupt_the_session",
+         f"{KR}::test_exitfirst"],
+        # where the runner's parts show: set-up errors of a module / class, scoped fixtures across
+        # tests, reruns of one item, skip locations, groups of skips
+        ["tests/test_unittest_plugin.py::test_module_setup_error_errors_every_test_of_the_module",
+         "tests/test_unittest_plugin.py::test_class_setup_and_teardown_errors_match_pytest",
+         "tests/test_skipping.py::test_short_summary_skip_xfail_xpass_lines_match_pytest",
+         "tests/test_pytest_compat.py::test_outcomes_are_pytests_outcome_classes",
+         "tests/test_fixtures.py::test_suite_matches_pytest",
+         "tests/test_reruns.py::test_junit_keeps_every_attempt_in_one_testcase"],
+        [KR],
+    ],
+    "builtin_plugins/skipping.py": [
+        ["tests/test_skipping.py"],
+    ],
+    # first guesses for the other modules of issue 23; refine with --tests and update here
+    "builtin_plugins/fixtures": [["tests/test_fixtures.py", "tests/test_fixture_contract.py"]],
+    "builtin_plugins/cache.py": [["tests/test_cache.py"]],
+    "builtin_plugins/terminal": [["tests/test_kernel_terminal.py", "tests/test_terminal_parts.py"]],
+    "builtin_plugins/parallel": [["tests/test_dist.py", "tests/test_dist_fork.py"]],
+}
+
+# Modules too big to mutate whole on two shared cores within minutes: by default only these
+# functions / methods / classes (the logic the module exists for) are mutated; --whole-module or
+# --only NAME... to choose otherwise. tests/MUTATION.md says which part each result covers.
+DEFAULT_ONLY: dict[str, list[str]] = {
+    # hook implementations, registration, blocking
+    "minitest/pluginmanager.py": [
+        "MinitestPluginManager.parse_hookimpl_opts", "MinitestPluginManager.register", "_plainly_not_a_hook",
+        "MinitestPluginManager.block", "MinitestPluginManager.is_blocked",
+    ],
+    # option and ini values: conversion, -o overrides, unknown keys
+    "minitest/config.py": [
+        "Config.getoption", "Config.getini", "Config._getini", "Config._override", "Config._convert_ini",
+        "_check_unknown_ini_keys",
+    ],
+    # the stack of set-up nodes and the run loop
+    "builtin_plugins/runner.py": ["SetupState", "minitest_runtestloop"],
+}
+
+PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
+
+# The reduced operator set (cosmic-ray operator names without the "core/" prefix): each one turns
+# the site into code that means something else, rather than into a TypeError on the same line.
+KEPT_BINARY = {
+    "Add_Sub", "Sub_Add", "Mul_Div", "Div_Mul", "FloorDiv_Div", "Mod_FloorDiv", "Pow_Mul",
+    "BitOr_BitAnd", "BitAnd_BitOr", "BitXor_BitOr", "LShift_RShift", "RShift_LShift",
+}
+KEPT_COMPARISON = {
+    "Eq_NotEq", "NotEq_Eq", "Is_IsNot", "IsNot_Is",
+    # boundaries: the neighbour and the opposite
+    "Lt_LtE", "Lt_GtE", "LtE_Lt", "LtE_Gt", "Gt_GtE", "Gt_LtE", "GtE_Gt", "GtE_Lt",
+}
+
+
+def operator_kept(name: str) -> bool:
+    """True when the operator belongs to the reduced set (see the module docstring)."""
+    short = name.rsplit("/", 1)[-1]
+    if short.startswith("ReplaceBinaryOperator_"):
+        return short.removeprefix("ReplaceBinaryOperator_") in KEPT_BINARY
+    if short.startswith("ReplaceComparisonOperator_"):
+        return short.removeprefix("ReplaceComparisonOperator_") in KEPT_COMPARISON
+    return True
+
+
+Span = tuple[tuple[int, int], tuple[int, int]]
+
+
+def annotation_spans(source: str) -> list[Span]:
+    """The (start, end) positions, as (line, column), of every annotation in the source."""
+    spans: list[Span] = []
+
+    def add(node: ast.expr | None) -> None:
+        if node is not None and node.end_lineno is not None and node.end_col_offset is not None:
+            spans.append(((node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)))
+
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            add(node.returns)
+            args = node.args
+            for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+                if arg is not None:
+                    add(arg.annotation)
+        elif isinstance(node, ast.AnnAssign):
+            add(node.annotation)
+    return spans
+
+
+def definition_spans(source: str) -> dict[str, tuple[int, int]]:
+    """{"Class.method" / "function" / "Class": (first line with decorators, last line)}."""
+    spans: dict[str, tuple[int, int]] = {}
+
+    def walk(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                spans[prefix + node.name] = (first, node.end_lineno or node.lineno)
+                if isinstance(node, ast.ClassDef):
+                    walk(node.body, prefix + node.name + ".")
+
+    walk(ast.parse(source).body, "")
+    return spans
+
+
+def inside(span: Span, spans: list[Span]) -> bool:
+    start, end = span
+    return any(s <= start and end <= e for s, e in spans)
+
+
+@dataclass
+class Outcome:
+    job_id: str
+    path: str
+    line: int
+    operator: str
+    status: str  # killed, survived, incompetent, skipped, pending
+    diff: str
+
+
+def session_file(module: str) -> Path:
+    return SESSIONS / (re.sub(r"[^A-Za-z0-9]+", "_", module.strip("/")) + ".sqlite")
+
+
+def config_file(module: str) -> Path:
+    return session_file(module).with_suffix(".toml")
+
+
+def module_files(module: Path) -> list[Path]:
+    return sorted(module.rglob("*.py")) if module.is_dir() else [module]
+
+
+def fingerprint(paths: list[Path]) -> dict[Path, str]:
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+def write_config(module: str, test_command: str, timeout: float) -> Path:
+    path = config_file(module)
+    path.write_text(
+        "[cosmic-ray]\n"
+        f"module-path = {module!r}\n"
+        f"timeout = {timeout:.1f}\n"
+        "excluded-modules = []\n"
+        f"test-command = {test_command!r}\n"
+        "\n[cosmic-ray.distributor]\n"
+        'name = "local"\n'
+    )
+    return path
+
+
+def run_cosmic_ray(*args: str) -> None:
+    """Run a cosmic-ray subcommand from the repository root; fail loudly if it fails."""
+    exe = Path(sys.executable).with_name("cosmic-ray")
+    cmd = [str(exe) if exe.exists() else "cosmic-ray", *args]
+    proc = subprocess.run(cmd, cwd=REPO)
+    if proc.returncode != 0:
+        sys.exit(f"mutation: {' '.join(cmd)} failed with exit code {proc.returncode}")
+
+
+def skip_out_of_scope(session: Path, all_operators: bool, only: list[str] | None) -> dict[str, int]:
+    """Mark as skipped the mutants outside the reduced operator set, those in annotations and,
+    with ``only``, those outside the named definitions.
+
+    This is what cosmic-ray's own cr-filter-* tools do: a skipped work item is never executed.
+    Returns how many were skipped for each reason.
+    """
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    annotations: dict[str, list[Span]] = {}
+    chosen: dict[str, list[tuple[int, int]]] = {}
+    skipped = {"operator outside the reduced set": 0, "inside a type annotation": 0,
+               "outside the chosen definitions": 0}
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        for item in list(db.pending_work_items):
+            reason = None
+            for mutation in item.mutations:
+                key = str(mutation.module_path)
+                if key not in annotations:
+                    source = (REPO / key).read_text()
+                    annotations[key] = annotation_spans(source)
+                    definitions = definition_spans(source)
+                    unknown = sorted(set(only or ()) - set(definitions))
+                    if unknown:
+                        sys.exit(f"mutation: no such definition in {key}: {', '.join(unknown)}")
+                    chosen[key] = [definitions[name] for name in only or ()]
+                line = mutation.start_pos[0]
+                if not all_operators and not operator_kept(mutation.operator_name):
+                    reason = "operator outside the reduced set"
+                elif inside((tuple(mutation.start_pos), tuple(mutation.end_pos)), annotations[key]):
+                    reason = "inside a type annotation"
+                elif only and not any(first <= line <= last for first, last in chosen[key]):
+                    reason = "outside the chosen definitions"
+            if reason:
+                skipped[reason] += 1
+                db.set_result(item.job_id, WorkResult(output=reason, worker_outcome=WorkerOutcome.SKIPPED))
+    return skipped
+
+
+def retest_file(session: Path) -> Path:
+    """The session of ``--retest-survivors``: its results override the main session's."""
+    return session.with_suffix(".retest.sqlite")
+
+
+def scope_file(session: Path) -> Path:
+    """The definitions a session is limited to (--only), as JSON: read by --report and --retest."""
+    return session.with_suffix(".only.json")
+
+
+def in_scope(session: Path) -> Callable[[str, int], bool]:
+    """(path, line) → whether a mutant there is within the session's --only definitions."""
+    names = json.loads(scope_file(session).read_text()) if scope_file(session).exists() else None
+    if not names:
+        return lambda path, line: True
+    spans: dict[str, list[tuple[int, int]]] = {}
+
+    def check(path: str, line: int) -> bool:
+        if path not in spans:
+            definitions = definition_spans((REPO / path).read_text())
+            spans[path] = [definitions[name] for name in names if name in definitions]
+        return any(first <= line <= last for first, last in spans[path])
+
+    return check
+
+
+def outcomes(session: Path) -> Iterator[Outcome]:
+    from cosmic_ray.work_db import WorkDB, use_db
+
+    chosen = in_scope(session)
+
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        results = dict(db.results)
+        items = list(db.work_items)
+    if retest_file(session).exists():
+        with use_db(str(retest_file(session)), WorkDB.Mode.open) as db:
+            results.update(db.results)
+    for item in items:
+        mutation = item.mutations[0]
+        result = results.get(item.job_id)
+        if result is None:
+            status = "pending"
+        elif result.worker_outcome == "skipped" or not chosen(str(mutation.module_path), mutation.start_pos[0]):
+            status = "skipped"
+        else:
+            status = str(result.test_outcome.value if result.test_outcome else "incompetent")
+        yield Outcome(item.job_id, str(mutation.module_path), mutation.start_pos[0],
+                      mutation.operator_name.rsplit("/", 1)[-1], status,
+                      (result.diff or "") if result else "")
+
+
+def prepare_retest(session: Path) -> int:
+    """A session holding only the survivors, to run again against the current tests (after tests
+    were added: a mutant they killed stays killed). Returns how many there are."""
+    from cosmic_ray.work_db import WorkDB, use_db
+
+    survivors = {o.job_id for o in outcomes(session) if o.status == "survived"}
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        items = [item for item in db.work_items if item.job_id in survivors]
+    retest = retest_file(session)
+    previous = retest.with_suffix(".previous")
+    if retest.exists():  # its kills must survive this retest's new session: fold them into one file
+        retest.replace(previous)
+    with use_db(str(retest), WorkDB.Mode.create) as db:
+        db.add_work_items(items)
+        if previous.exists():
+            with use_db(str(previous), WorkDB.Mode.open) as old:
+                for job_id, result in old.results:
+                    if job_id not in survivors:
+                        db.add_work_item(next(i for i in old.work_items if i.job_id == job_id))
+                        db.set_result(job_id, result)
+    previous.unlink(missing_ok=True)
+    return len(items)
+
+
+def changed_lines(diff: str, default_line: int) -> tuple[int, str]:
+    """(first changed line in the original, '- old / + new') of a mutant's unified diff.
+
+    Blank lines are left out: a removed decorator's mutation starts at the blank lines above it.
+    """
+    first, old_line, parts = None, default_line, []
+    for line in diff.splitlines():
+        hunk = re.match(r"@@ -(\d+)", line)
+        if hunk:
+            old_line = int(hunk.group(1))
+        elif line.startswith(("+++", "---")):
+            continue
+        elif line[:1] in "+-":
+            if line[1:].strip():
+                first = old_line if first is None else first
+                parts.append(f"{line[0]} {line[1:].strip()}")
+            if line[0] == "-":
+                old_line += 1
+        else:
+            old_line += 1
+    return (default_line if first is None else first), " / ".join(parts)
+
+
+def report(module: str, session: Path) -> int:
+    items = list(outcomes(session))
+    count = {s: sum(o.status == s for o in items) for s in
+             ("killed", "survived", "incompetent", "skipped", "pending")}
+    tested = count["killed"] + count["survived"]
+    rate = 100.0 * count["killed"] / tested if tested else 0.0
+    print(f"\n== {module}: {len(items)} mutants generated, {count['skipped']} skipped "
+          f"(operator set / annotations / outside --only), {tested} tested")
+    print(f"killed {count['killed']}, survived {count['survived']}, "
+          f"incompetent {count['incompetent']}, pending {count['pending']}")
+    print(f"kill rate: {rate:.1f}% ({count['killed']}/{tested})")
+    survivors = sorted(((*changed_lines(o.diff, o.line), o) for o in items if o.status == "survived"),
+                       key=lambda t: (t[2].path, t[0], t[1]))
+    if survivors:
+        print("\nsurvivors:")
+        for line, change, o in survivors:
+            print(f"  {o.path}:{line}: {o.operator}: {change}")
+    return 0
+
+
+def execute(module: str, session: Path) -> None:
+    """cosmic-ray exec: run the session's pending mutants with the module's current config."""
+    from cosmic_ray.work_db import WorkDB, use_db
+
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        pending = db.num_work_items - db.num_results
+    print(f"mutation: running {pending} mutants (cosmic-ray exec; Ctrl-C then --resume to go on)", flush=True)
+    start = time.monotonic()
+    run_cosmic_ray("exec", str(config_file(module)), str(session))
+    print(f"mutation: {time.monotonic() - start:.0f}s", flush=True)
+
+
+def run_tests_once(command: list[str]) -> float:
+    """Run the unmutated selection once; return its duration. Exit if it does not pass."""
+    start = time.monotonic()
+    proc = subprocess.run(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    elapsed = time.monotonic() - start
+    if proc.returncode != 0:
+        print(proc.stdout[-4000:])
+        sys.exit(f"mutation: the tests fail without any mutant (exit {proc.returncode}); fix them first")
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("module", help="file (or package directory) to mutate, relative to the repository")
+    parser.add_argument("--tests", nargs="+", metavar="TEST",
+                        help="test files or node ids to run against each mutant (default: the module's entry "
+                             "in DEFAULT_TESTS)")
+    parser.add_argument("--timeout", type=float,
+                        help="seconds per mutant (default: 3 x the measured baseline + 15)")
+    parser.add_argument("--all-operators", action="store_true",
+                        help="every cosmic-ray operator, not the reduced set")
+    scope = parser.add_mutually_exclusive_group()
+    scope.add_argument("--only", nargs="+", metavar="NAME",
+                       help="mutate only these functions / classes / Class.method (default: the module's "
+                            "entry in DEFAULT_ONLY, if any)")
+    scope.add_argument("--whole-module", action="store_true", help="mutate the whole module (ignore DEFAULT_ONLY)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--resume", action="store_true", help="run the mutants the last session did not reach")
+    group.add_argument("--report", action="store_true", help="only print the last session's result")
+    parser.add_argument("--from-stage", type=int, default=1, metavar="N",
+                        help="with --resume / --retest-survivors: start at stage N of DEFAULT_TESTS (the stages "
+                             "before were already run)")
+    group.add_argument("--retest-survivors", action="store_true",
+                       help="run the last session's survivors again, against the current tests (after adding "
+                            "tests; the mutants they kill are then counted as killed)")
+    args = parser.parse_args(argv)
+
+    module = args.module.rstrip("/")
+    target = REPO / module
+    if not target.exists():
+        parser.error(f"no such file or directory: {module}")
+    session = session_file(module)
+    if args.report or args.resume or args.retest_survivors:
+        if not session.exists():
+            parser.error(f"no session for {module} yet ({session.relative_to(REPO)}): run it without "
+                         "--report / --resume / --retest-survivors first")
+        if args.report:
+            return report(module, session)
+
+    only = None if args.whole_module else (args.only or DEFAULT_ONLY.get(module))
+    stages = [args.tests] if args.tests else DEFAULT_TESTS.get(module)
+    if not stages:
+        parser.error(f"no default tests for {module}: pass --tests (and add it to DEFAULT_TESTS)")
+    try:
+        import cosmic_ray  # noqa: F401
+    except ImportError:
+        sys.exit('mutation: cosmic-ray is not installed: pip install -e ".[mutation]"')
+
+    os.nice(10)  # inherited by cosmic-ray and every test process it starts
+    SESSIONS.mkdir(exist_ok=True)
+    (SESSIONS / ".gitignore").write_text("*\n")
+    files = module_files(target)
+    original = fingerprint(files)
+    backup = {p: p.read_bytes() for p in files}
+
+    def restore(signum: int | None = None, frame: FrameType | None = None) -> None:
+        for path, digest in fingerprint(files).items():
+            if digest != original[path]:
+                path.write_bytes(backup[path])
+                print(f"mutation: restored {path.relative_to(REPO)} (a mutant was left in place)", file=sys.stderr)
+        if signum is not None:
+            sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, restore)
+    # started in the background (`... &`), a process inherits SIGINT ignored, and so would every test
+    # process, which breaks the tests that interrupt minitest with a real SIGINT. A Python handler
+    # here becomes the default disposition in the processes started from this one.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        if args.resume:
+            # go on with the session that was interrupted: the retest one if there is one
+            execute(module, retest_file(session) if retest_file(session).exists() else session)
+        for number, stage in enumerate(stages):
+            if number + 1 < args.from_stage:
+                continue
+            pytest = [sys.executable, "-m", "pytest", *PYTEST_ARGS, *stage]
+            print(f"mutation: stage {number + 1} of {len(stages)}, baseline run: {shlex.join(pytest[1:])}",
+                  flush=True)
+            baseline = run_tests_once(pytest)
+            timeout = args.timeout or 3 * baseline + 15
+            print(f"mutation: baseline {baseline:.1f}s, timeout per mutant {timeout:.0f}s", flush=True)
+            config = write_config(module, shlex.join(pytest), timeout)
+            if only and (args.retest_survivors or args.resume):
+                # narrowing an existing session to a part of the module: survivors elsewhere are left out
+                scope_file(session).write_text(json.dumps(only))
+            if number > 0 or args.retest_survivors or args.resume:
+                print(f"mutation: {prepare_retest(session)} survivors to run again", flush=True)
+                execute(module, retest_file(session))
+            else:
+                session.unlink(missing_ok=True)
+                retest_file(session).unlink(missing_ok=True)
+                scope_file(session).write_text(json.dumps(only))
+                run_cosmic_ray("init", str(config), str(session))
+                skipped = skip_out_of_scope(session, args.all_operators, only)
+                print("mutation: skipped " + ", ".join(f"{n} {why}" for why, n in skipped.items()), flush=True)
+                execute(module, session)
+    except KeyboardInterrupt:
+        print("\nmutation: interrupted; --resume goes on where it stopped", file=sys.stderr)
+        return 130
+    finally:
+        restore()
+    return report(module, session)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
