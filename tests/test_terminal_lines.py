@@ -16,6 +16,8 @@ from dual_suite import to_pytest, write_dual
 _DURATION = re.compile(r"\d+\.\d\ds")
 
 LONG = "x" * 150
+# at 80 columns, "FAILED test_mix.py::NAME" leaves 80 - 6 - len(node id) - 1 columns for " - message":
+# node ids of 67 and 68 characters leave 6 (the message cut to " - ...") and 5 (no message at all)
 
 SUITE = {
     "conftest.py": """
@@ -41,10 +43,10 @@ SUITE = {
         def test_custom_word():
             assert 0, "with a plugin's word"
 
-        def test_a_name_long_enough_to_leave_exactly_six_columns_for_its_ms():
+        def test_leaves_six_columns_for_the_message_xxxxxxxxxxxxxx():
             assert 0, "{LONG}"
 
-        def test_a_name_long_enough_to_leave_exactly_five_columns_for_its_m():
+        def test_leaves_five_columns_for_the_message_xxxxxxxxxxxxxx():
             assert 0, "{LONG}"
 
         @minitest.mark.skip(reason="later")
