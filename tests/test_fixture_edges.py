@@ -620,6 +620,99 @@ def test_double_yield_of_a_fixture_without_source(files, run):
     result.assert_outcomes(passed=1, errors=1)
 
 
+def test_a_conftest_above_the_rootdir_gives_fixtures_to_every_test(files, run, tmp_path):
+    files({
+        "conftest.py": """
+            import minitest
+
+            @minitest.fixture
+            def top():
+                return "from above the rootdir"
+        """,
+        "sub/minitest.ini": "[minitest]\n",
+        "sub/test_x.py": """
+            def test_x(top):
+                assert top == "from above the rootdir"
+        """,
+    })
+    result = run("--confcutdir", str(tmp_path), "sub", "-v")
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines([f"rootdir: {tmp_path / 'sub'}"])
+    assert verbose_nodeids(result) == [("sub/test_x.py::test_x", "PASSED")]
+
+
+def test_a_misplaced_classmethod_fixture_does_not_hide_the_next_ones(files, run):
+    files({"test_misplaced.py": """
+        import minitest
+
+        class TestMisplaced:
+            @classmethod
+            @minitest.fixture
+            def a_bad(cls):
+                return "bad"
+
+            @minitest.fixture
+            def z_good(self):
+                return "good"
+
+            def test_it(self, z_good):
+                assert z_good == "good"
+    """})
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    assert verbose_nodeids(result) == [("test_misplaced.py::TestMisplaced::test_it", "PASSED")]
+    result.fnmatch_lines(["*MinitestCollectionWarning: cannot discover fixture 'a_bad' because it is wrapped by "
+                          "@classmethod; place @fixture above @classmethod"])
+
+
+def test_missing_fixture_of_a_fixture_without_code(files, run):
+    # a functools.partial has no __code__ and no source: the message says so, at "?:0"
+    files({"test_partial.py": """
+        import functools
+        import minitest
+
+        def needs(nope):
+            return nope
+
+        partial_fixture = minitest.fixture(functools.partial(needs), name="partial_fixture")
+
+        def test_partial(partial_fixture):
+            pass
+    """})
+    result = run("-p", "no:unittest")
+    assert result.ret == 1, result.dump()
+    result.fnmatch_lines(["file ?, line 0: source code not available", "E       fixture 'nope' not found",
+                          ">       available fixtures: *", ">       use 'minitest --fixtures [[]testpath]' for help on them.",
+                          "", "?:0"], consecutive=True)
+
+
+def test_session_and_module_parameters_order_as_pytest(files, run):
+    # pulling tests forward for a session value also moves them to the front of their module-scope
+    # groups: test_a[2-a] runs before test_a2[a] (the order pytest 9.2 gives)
+    files({
+        "conftest.py": """
+            import minitest
+
+            @minitest.fixture(scope="session", params=[1, 2])
+            def s(request):
+                return request.param
+
+            @minitest.fixture(scope="module", params=["a", "b"])
+            def m(request):
+                return request.param
+        """,
+        "test_a.py": "def test_a(s, m): pass\ndef test_a2(m): pass\n",
+        "test_b.py": "def test_b(m, s): pass\ndef test_b2(s): pass\n",
+    })
+    result = run("--co", "-q")
+    assert result.ret == 0, result.dump()
+    assert result.lines[:12] == [
+        "test_a.py::test_a[1-a]", "test_a.py::test_a[1-b]", "test_b.py::test_b[1-a]", "test_b.py::test_b[1-b]",
+        "test_b.py::test_b2[1]", "test_a.py::test_a[2-a]", "test_a.py::test_a2[a]", "test_a.py::test_a[2-b]",
+        "test_a.py::test_a2[b]", "test_b.py::test_b[2-a]", "test_b.py::test_b[2-b]", "test_b.py::test_b2[2]",
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # _static_namespace: one pass over the MRO standing in for getattr_static per name (a speed-up)
 # ---------------------------------------------------------------------------------------------
