@@ -23,9 +23,58 @@ SUITE = {
     "conftest.py": """
         import minitest
 
+        class MyRepr:
+            # a plugin's own failure repr (as pytest-check's): its crash line is the message
+
+            def __init__(self, message):
+                self.reprcrash = type("Crash", (), {"message": message})()
+
+            def toterminal(self, tw):
+                tw.line("my own repr")
+
+            def __str__(self):
+                return "my repr as text"
+
+        @minitest.hookimpl(wrapper=True)
+        def minitest_runtest_makereport(item, call):
+            rep = yield
+            if rep.failed and "custom_repr" in item.name:
+                rep.longrepr = MyRepr("crash message from the repr")
+            return rep
+
         def minitest_report_teststatus(report, config):
             if report.when == "call" and report.failed and "custom_word" in report.nodeid:
                 return "failed", "C", ("CUSTOMFAIL", {"red": True})
+    """,
+    "test_marked.py": """
+        import minitest
+
+        minitestmark = minitest.mark.skip(reason="whole module")
+
+        def test_m1():
+            pass
+
+        def test_m2():
+            pass
+    """,
+    "test_marked_class.py": """
+        import minitest
+
+        @minitest.mark.skip(reason="whole class")
+        class TestSkipped:
+            def test_c1(self):
+                pass
+
+            def test_c2(self):
+                pass
+
+        @minitest.fixture
+        def broken():
+            raise RuntimeError("setup broke")
+
+        @minitest.mark.xfail(reason="known setup problem")
+        def test_xfail_in_setup(broken):
+            pass
     """,
     "test_mix.py": f"""
         import warnings
@@ -61,6 +110,16 @@ SUITE = {
         def test_xpass():
             pass
 
+        def test_custom_repr():
+            assert 0
+
+        def test_marked_by_hand():
+            pass
+
+        # a mark set as the attribute pytest reads (as a plugin written for pytest may do): its own
+        # mark, so the skip line keeps its line number
+        test_marked_by_hand.pytestmark = [minitest.mark.skip(reason="by hand")]
+
         def test_warns():
             warnings.warn(UserWarning("careful"))
     """,
@@ -72,10 +131,10 @@ XPASS_ONLY = {"test_x.py": "import minitest\n\n@minitest.mark.xfail\ndef test_x(
 BROKEN = {**PASSING, "test_broken.py": "def test_x(:\n"}
 
 
-def _both(tmp_path, files, *args: str) -> tuple[RunResult, RunResult]:
+def _both(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> tuple[RunResult, RunResult]:
     mine_dir, ref_dir = write_dual(tmp_path, files)
-    mine = run_minitest(*args, cwd=mine_dir)
-    ref = run_pytest_process(*[to_pytest(a) for a in args], cwd=ref_dir)
+    mine = run_minitest(*args, cwd=mine_dir, env=env)
+    ref = run_pytest_process(*[to_pytest(a) for a in args], cwd=ref_dir, env=env)
     return mine, ref
 
 
@@ -122,8 +181,13 @@ def test_collect_only_final_line_matches_pytest(tmp_path, files, args):
         mine.dump() + ref.dump()
 
 
-@pytest.mark.parametrize("args", [["-rA"], ["-rA", "-vv"]], ids=["rA", "rA-vv"])
-def test_short_summary_lines_match_pytest(tmp_path, args):
-    mine, ref = _both(tmp_path, SUITE, "-p", "no:unittest", *args)
+@pytest.mark.parametrize("args, env", [
+    (["-rA"], {}),
+    (["-rA", "-vv"], {}),
+    (["-rA"], {"CI": "1"}),  # on CI messages are not cut (pytest: CI or BUILD_NUMBER set)
+    (["-rA"], {"BUILD_NUMBER": "7"}),
+], ids=["rA", "rA-vv", "CI", "BUILD_NUMBER"])
+def test_short_summary_lines_match_pytest(tmp_path, args, env):
+    mine, ref = _both(tmp_path, SUITE, "-p", "no:unittest", *args, env=env)
     assert mine.ret == ref.ret == 1, mine.dump() + ref.dump()
     assert _summary(mine) == _summary(ref), mine.dump() + ref.dump()
