@@ -40,6 +40,8 @@ SUITE = {
             rep = yield
             if rep.failed and "custom_repr" in item.name:
                 rep.longrepr = MyRepr("crash message from the repr")
+            if rep.failed and "string_repr" in item.name:
+                rep.longrepr = "a failure told as plain text\\nand its second line"
             return rep
 
         def minitest_report_teststatus(report, config):
@@ -113,6 +115,16 @@ SUITE = {
         def test_custom_repr():
             assert 0
 
+        @minitest.fixture
+        def broken_fixture():
+            raise RuntimeError("fixture broke")
+
+        def test_setup_error(broken_fixture):
+            pass
+
+        def test_string_repr():
+            assert 0
+
         def test_marked_by_hand():
             pass
 
@@ -173,7 +185,10 @@ def test_final_line_bytes_match_pytest(tmp_path, files, args):
     (BROKEN, ["--co"]),
     (BROKEN, ["--co", "-k", "one"]),
     (BROKEN, ["--co", "-k", "one", "-q"]),
-], ids=["co", "co-q", "co-k", "co-k-none", "co-one", "co-nothing", "co-error", "co-k-error", "co-k-error-q"])
+    (PASSING, ["--co", "--color=yes"]),
+    (PASSING, ["--co", "--color=yes", "-q"]),
+], ids=["co", "co-q", "co-k", "co-k-none", "co-one", "co-nothing", "co-error", "co-k-error", "co-k-error-q",
+        "co-color", "co-color-q"])
 def test_collect_only_final_line_matches_pytest(tmp_path, files, args):
     mine, ref = _both(tmp_path, files, *args)
     assert mine.ret == ref.ret, mine.dump() + ref.dump()
