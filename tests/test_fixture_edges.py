@@ -120,13 +120,17 @@ def test_a_test_class_refusing_the_lookup_of_its_own_fixture_still_runs(files, r
             def fix(self):
                 return 1
 
+            @minitest.fixture
+            def later_fix(self):  # parsed after the refused one: still found
+                return 2
+
             def __getattribute__(self, name):
                 if name == "fix":
                     raise RuntimeError("guarded")
                 return object.__getattribute__(self, name)
 
-            def test_it(self):
-                pass
+            def test_it(self, later_fix):
+                assert later_fix == 2
     """})
     result = run("-v")
     assert result.ret == 0, result.dump()
@@ -711,6 +715,39 @@ def test_session_and_module_parameters_order_as_pytest(files, run):
         "test_b.py::test_b2[1]", "test_a.py::test_a[2-a]", "test_a.py::test_a2[a]", "test_a.py::test_a[2-b]",
         "test_a.py::test_a2[b]", "test_b.py::test_b[2-a]", "test_b.py::test_b[2-b]", "test_b.py::test_b2[2]",
     ]
+
+
+def test_two_session_and_two_module_parameters_order_as_pytest(files, run):
+    # tests pulled forward for one scope's value are also moved to the front of the other scopes'
+    # groups: test_0_1[2-b-y] before [2-b-x], test_0_2[a-x] right after test_0_1[2-a-x] (pytest 9.2's order)
+    files({
+        "conftest.py": """
+            import minitest
+
+            @minitest.fixture(scope="session", params=[1, 2])
+            def s(request): return request.param
+
+            @minitest.fixture(scope="session", params=["p", "q"])
+            def t(request): return request.param
+
+            @minitest.fixture(scope="module", params=["a", "b"])
+            def m(request): return request.param
+
+            @minitest.fixture(scope="module", params=["x", "y"])
+            def n(request): return request.param
+        """,
+        "test_0.py": "def test_0_0(t, n, m): pass\ndef test_0_1(s, m, n): pass\ndef test_0_2(m, n): pass\n",
+        "test_1.py": "def test_1_0(n): pass\n",
+    })
+    result = run("--co", "-q")
+    assert result.ret == 0, result.dump()
+    assert result.lines[:22] == [f"test_0.py::{name}" for name in (
+        "test_0_0[p-x-a]", "test_0_0[p-x-b]", "test_0_0[p-y-b]", "test_0_0[p-y-a]",
+        "test_0_0[q-x-a]", "test_0_0[q-x-b]", "test_0_0[q-y-b]", "test_0_0[q-y-a]",
+        "test_0_1[1-a-x]", "test_0_1[1-a-y]", "test_0_1[1-b-y]", "test_0_1[1-b-x]",
+        "test_0_1[2-a-x]", "test_0_2[a-x]", "test_0_1[2-a-y]", "test_0_2[a-y]",
+        "test_0_1[2-b-y]", "test_0_2[b-y]", "test_0_1[2-b-x]", "test_0_2[b-x]",
+    )] + ["test_1.py::test_1_0[x]", "test_1.py::test_1_0[y]"]
 
 
 # ---------------------------------------------------------------------------------------------
