@@ -184,6 +184,8 @@ def test_missing_fixture_error_shows_the_test_source_up_to_its_def_line(files, r
         "  def test_wants(nope):",
         "E       fixture 'nope' not found",
     ], consecutive=True)
+    # as pytest: the short summary line has no message for a lookup error
+    result.fnmatch_lines(["*short test summary info*", "ERROR test_missing.py::test_wants"], consecutive=True)
     assert "body_line_not_shown" not in result.stdout
 
 
@@ -478,6 +480,7 @@ def test_the_tests_own_request_has_parameter_index_zero(files, run):
             return request.param_index
 
         def test_pi(request, plain):
+            assert request.session is request.node.session  # a property, as pytest's
             assert request.param_index == 0
             assert plain == 0  # a fixture without params: index 0, as pytest's SubRequest
     """})
@@ -748,6 +751,36 @@ def test_two_session_and_two_module_parameters_order_as_pytest(files, run):
         "test_0_1[2-a-x]", "test_0_2[a-x]", "test_0_1[2-a-y]", "test_0_2[a-y]",
         "test_0_1[2-b-y]", "test_0_2[b-y]", "test_0_1[2-b-x]", "test_0_2[b-x]",
     )] + ["test_1.py::test_1_0[x]", "test_1.py::test_1_0[y]"]
+
+
+def test_closure_sorts_an_override_by_the_scope_in_effect(files, run):
+    # widest scope first, by the definition in effect: the module's function-scoped "thing"
+    # overrides a session-scoped one and sorts as function scope (as pytest 9.2)
+    files({
+        "conftest.py": """
+            import minitest
+
+            @minitest.fixture(scope="session")
+            def thing():
+                return "session"
+        """,
+        "test_order.py": """
+            import minitest
+
+            @minitest.fixture(scope="module")
+            def mod_fix(): pass
+
+            @minitest.fixture
+            def thing():
+                return "function"
+
+            def test_names(request, thing, mod_fix):
+                assert thing == "function"
+                assert request.fixturenames == ["mod_fix", "request", "thing"]
+        """,
+    })
+    result = run("-p", "no:unittest")
+    assert result.ret == 0, result.dump()
 
 
 # ---------------------------------------------------------------------------------------------
