@@ -125,6 +125,7 @@ SUITE = {
         def test_string_repr():
             assert 0
 
+
         def test_marked_by_hand():
             pass
 
@@ -206,3 +207,19 @@ def test_short_summary_lines_match_pytest(tmp_path, args, env):
     mine, ref = _both(tmp_path, SUITE, "-p", "no:unittest", *args, env=env)
     assert mine.ret == ref.ret == 1, mine.dump() + ref.dump()
     assert _summary(mine) == _summary(ref), mine.dump() + ref.dump()
+
+
+def test_plugins_add_their_own_short_summary_lines(files, run):
+    # minitest_short_test_summary_lines (a minitest hook): a plugin's lines come last, given the -r
+    # characters in effect; with nothing else to show, the section still gets its title
+    files({
+        "conftest.py": """
+            def minitest_short_test_summary_lines(terminalreporter, reportchars):
+                return [f"MYPLUGIN {reportchars}", "MYPLUGIN second line"]
+        """,
+        "test_ok.py": "def test_ok():\n    pass\n",
+    })
+    result = run("-rfE")
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines(["*= short test summary info =*", "MYPLUGIN fE", "MYPLUGIN second line", "*= 1 passed in *"],
+                         consecutive=True)
