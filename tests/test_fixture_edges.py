@@ -783,6 +783,49 @@ def test_closure_sorts_an_override_by_the_scope_in_effect(files, run):
     assert result.ret == 0, result.dump()
 
 
+def test_class_scoped_parameter_groups_the_methods_of_a_class(files, run):
+    files({"test_cls_param.py": """
+        import minitest
+
+        class TestGrouped:
+            @minitest.fixture(scope="class", params=[1, 2])
+            def per_class(self, request):
+                return request.param
+
+            def test_a(self, per_class): pass
+
+            def test_b(self, per_class): pass
+    """})
+    result = run("--co", "-q")
+    assert result.ret == 0, result.dump()
+    assert result.lines[:4] == [f"test_cls_param.py::TestGrouped::{name}" for name in (
+        "test_a[1]", "test_b[1]", "test_a[2]", "test_b[2]")]
+
+
+def test_a_misplaced_fixture_warning_made_an_error_says_where_the_fixture_is(files, run):
+    files({"test_w.py": """
+        import minitest
+
+        class TestX:
+            @staticmethod
+            @minitest.fixture
+            def fx():
+                return 1
+
+            def test_it(self):
+                pass
+    """})
+    result = run("-W", "error::minitest.python_nodes.MinitestCollectionWarning")
+    assert result.ret == 2, result.dump()
+    result.fnmatch_lines([
+        "*ERROR collecting test_w.py::TestX*",
+        "E   minitest.python_nodes.MinitestCollectionWarning: fixture 'fx' is wrapped by @staticmethod above "
+        "@fixture; place @fixture above @staticmethod",
+        "E    at */test_w.py:4",
+    ])
+    result.assert_outcomes(errors=1)
+
+
 # ---------------------------------------------------------------------------------------------
 # _static_namespace: one pass over the MRO standing in for getattr_static per name (a speed-up)
 # ---------------------------------------------------------------------------------------------

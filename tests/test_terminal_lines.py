@@ -223,3 +223,37 @@ def test_plugins_add_their_own_short_summary_lines(files, run):
     assert result.ret == 0, result.dump()
     result.fnmatch_lines(["*= short test summary info =*", "MYPLUGIN fE", "MYPLUGIN second line", "*= 1 passed in *"],
                          consecutive=True)
+
+
+_BOLD_NAME = re.compile(r"::\x1b\[1m(.*?)\x1b\[0m")
+
+
+def test_coloured_short_summary_matches_pytest_but_for_the_bold_test_names(tmp_path):
+    # pytest (>= 8.4) also bolds the test name of each line: not done by minitest yet, so that
+    # markup is taken out of pytest's lines before comparing; the colours of the title and of
+    # each word must be pytest's (messages short enough not to be cut)
+    suite = {"test_colours.py": """
+        import minitest
+
+        def test_pass():
+            pass
+
+        def test_fail():
+            assert 0, "short"
+
+        @minitest.mark.skip(reason="later")
+        def test_skip():
+            pass
+
+        @minitest.mark.xfail(reason="known")
+        def test_xfail():
+            assert 0
+
+        @minitest.mark.xfail(reason="lucky")
+        def test_xpass():
+            pass
+    """}
+    mine, ref = _both(tmp_path, suite, "-rA", "--color=yes")
+    assert mine.ret == ref.ret == 1, mine.dump() + ref.dump()
+    expected = [_BOLD_NAME.sub(r"::\1", line) for line in _summary(ref)]
+    assert _summary(mine) == expected, mine.dump() + ref.dump()
