@@ -826,6 +826,32 @@ def test_a_misplaced_fixture_warning_made_an_error_says_where_the_fixture_is(fil
     result.assert_outcomes(errors=1)
 
 
+def test_a_plugins_fixtures_are_visible_everywhere(files, run, tmp_path):
+    # only a conftest's fixtures are limited to its directory; a -p plugin's are global, also when
+    # minitest runs from a subdirectory of the rootdir
+    files({
+        "minitest.ini": "[minitest]\n",
+        "plugins/myplugin.py": """
+            import minitest
+
+            @minitest.fixture
+            def from_plugin():
+                return "plugged"
+        """,
+        "tests/test_p.py": """
+            def test_p(from_plugin):
+                assert from_plugin == "plugged"
+        """,
+        "other/test_o.py": """
+            def test_o(from_plugin):
+                assert from_plugin == "plugged"
+        """,
+    })
+    result = run("-p", "myplugin", "-v", "..", cwd=tmp_path / "tests", pythonpath=[tmp_path / "plugins"])
+    assert result.ret == 0, result.dump()
+    assert verbose_nodeids(result) == [("../other/test_o.py::test_o", "PASSED"), ("test_p.py::test_p", "PASSED")]
+
+
 # ---------------------------------------------------------------------------------------------
 # _static_namespace: one pass over the MRO standing in for getattr_static per name (a speed-up)
 # ---------------------------------------------------------------------------------------------

@@ -188,8 +188,10 @@ def test_final_line_bytes_match_pytest(tmp_path, files, args):
     (BROKEN, ["--co", "-k", "one", "-q"]),
     (PASSING, ["--co", "--color=yes"]),
     (PASSING, ["--co", "--color=yes", "-q"]),
+    (BROKEN, ["--co", "--color=yes"]),
+    ({"helper.py": "X = 1\n"}, ["--co", "--color=yes"]),
 ], ids=["co", "co-q", "co-k", "co-k-none", "co-one", "co-nothing", "co-error", "co-k-error", "co-k-error-q",
-        "co-color", "co-color-q"])
+        "co-color", "co-color-q", "co-error-color", "co-nothing-color"])
 def test_collect_only_final_line_matches_pytest(tmp_path, files, args):
     mine, ref = _both(tmp_path, files, *args)
     assert mine.ret == ref.ret, mine.dump() + ref.dump()
