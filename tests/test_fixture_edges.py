@@ -823,6 +823,7 @@ def test_a_misplaced_fixture_warning_made_an_error_says_where_the_fixture_is(fil
         "@fixture; place @fixture above @staticmethod",
         "E    at */test_w.py:4",
     ])
+    result.no_fnmatch_line("*in _warn_descriptor_over_fixture*")  # the helper's own frame is hidden
     result.assert_outcomes(errors=1)
 
 
@@ -850,6 +851,25 @@ def test_a_plugins_fixtures_are_visible_everywhere(files, run, tmp_path):
     result = run("-p", "myplugin", "-v", "..", cwd=tmp_path / "tests", pythonpath=[tmp_path / "plugins"])
     assert result.ret == 0, result.dump()
     assert verbose_nodeids(result) == [("../other/test_o.py::test_o", "PASSED"), ("test_p.py::test_p", "PASSED")]
+
+
+def test_module_scoped_parameter_groups_functions_and_methods_of_the_module(files, run):
+    files({"test_mod_param.py": """
+        import minitest
+
+        @minitest.fixture(scope="module", params=[1, 2])
+        def m(request):
+            return request.param
+
+        def test_f(m): pass
+
+        class TestC:
+            def test_c(self, m): pass
+    """})
+    result = run("--co", "-q")
+    assert result.ret == 0, result.dump()
+    assert result.lines[:4] == ["test_mod_param.py::test_f[1]", "test_mod_param.py::TestC::test_c[1]",
+                                "test_mod_param.py::test_f[2]", "test_mod_param.py::TestC::test_c[2]"]
 
 
 # ---------------------------------------------------------------------------------------------
