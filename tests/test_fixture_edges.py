@@ -984,3 +984,10 @@ def test_a_real_pytest_fixture_object_is_recognised() -> None:
     assert func is pf
     assert (marker.scope, marker.name, marker.autouse) == ("module", "renamed", False)
     assert fixture_marker_of(pf) is None
+
+
+def test_value_keys_say_what_they_compare() -> None:
+    from builtin_plugins.fixtures.ordering import ValueKey
+
+    assert repr(ValueKey("x", 3)) == "ValueKey(value='x')"
+    assert repr(ValueKey([1], 3)) == "ValueKey(index=3)"

@@ -259,3 +259,13 @@ def test_coloured_short_summary_matches_pytest_but_for_the_bold_test_names(tmp_p
     assert mine.ret == ref.ret == 1, mine.dump() + ref.dump()
     expected = [_BOLD_NAME.sub(r"::\1", line) for line in _summary(ref)]
     assert _summary(mine) == expected, mine.dump() + ref.dump()
+
+
+def test_durations_of_a_minute_and_more_also_say_hours_minutes_seconds() -> None:
+    # as pytest's format_session_duration: the timedelta of the whole seconds from 60 s on
+    from builtin_plugins.terminal.final_line import format_duration
+
+    assert format_duration(59.99) == "59.99s"
+    assert format_duration(60) == "60.00s (0:01:00)"
+    assert format_duration(119.5) == "119.50s (0:01:59)"
+    assert format_duration(3725.25) == "3725.25s (1:02:05)"
