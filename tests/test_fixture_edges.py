@@ -138,6 +138,35 @@ def test_a_test_class_refusing_the_lookup_of_its_own_fixture_still_runs(files, r
     assert "INTERNALERROR" not in result.output
 
 
+def test_a_test_class_that_cannot_be_instantiated_errors_its_tests(files, run):
+    # its fixtures are read from the class itself; the tests error when the instance is made
+    # (pytest 9.2 reports a collection error instead); never an INTERNALERROR
+    files({"test_meta.py": """
+        import minitest
+
+        class NoInstances(type):
+            def __call__(cls, *args, **kwargs):
+                raise RuntimeError("no instances of this class")
+
+        class TestNoInstances(metaclass=NoInstances):
+            @minitest.fixture
+            def fx(self):
+                return 1
+
+            def test_it(self, fx):
+                pass
+
+        def test_other():
+            pass
+    """})
+    result = run("-v")
+    assert result.ret == 1, result.dump()
+    assert verbose_nodeids(result) == [("test_meta.py::TestNoInstances::test_it", "ERROR"),
+                                       ("test_meta.py::test_other", "PASSED")]
+    result.fnmatch_lines(["E       RuntimeError: no instances of this class"])
+    assert "INTERNALERROR" not in result.output
+
+
 def test_an_overriding_fixture_does_not_pull_in_what_the_overridden_one_needed(files, run):
     files({
         "conftest.py": """
