@@ -901,6 +901,42 @@ def test_module_scoped_parameter_groups_functions_and_methods_of_the_module(file
                                 "test_mod_param.py::test_f[2]", "test_mod_param.py::TestC::test_c[2]"]
 
 
+def test_tests_set_aside_at_one_level_are_not_grouped_again_there(tmp_path):
+    # four higher-scoped parameters over four modules (a case found by a random search against a
+    # surviving mutant): the order must be pytest's, node id for node id
+    from conftest import run_minitest, run_pytest_process
+    from dual_suite import write_dual
+
+    conftest = """
+        import minitest
+
+        @minitest.fixture(scope="session", params=[1, 2])
+        def s(request): return request.param
+
+        @minitest.fixture(scope="session", params=["p", "q"])
+        def t(request): return request.param
+
+        @minitest.fixture(scope="module", params=["a", "b"])
+        def m(request): return request.param
+
+        @minitest.fixture(scope="module", params=["x", "y"])
+        def n(request): return request.param
+    """
+    mine_dir, ref_dir = write_dual(tmp_path, {
+        "conftest.py": conftest,
+        "test_0.py": 'def test_0_0(m, s, n): pass\ndef test_0_1(n): pass\ndef test_0_2(t, m): pass\n',
+        "test_1.py": 'def test_1_0(s, n): pass\n',
+        "test_2.py": 'def test_2_0(m, n): pass\n',
+        "test_3.py": 'def test_3_0(t, n, s): pass\ndef test_3_1(n): pass\ndef test_3_2(n, s, t): pass\n',
+    })
+    mine = run_minitest("--co", "-q", cwd=mine_dir)
+    ref = run_pytest_process("--co", "-q", cwd=ref_dir)
+    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+    ids = [line for line in mine.lines if "::" in line]
+    assert len(ids) == 40
+    assert ids == [line for line in ref.lines if "::" in line], mine.dump() + ref.dump()
+
+
 # ---------------------------------------------------------------------------------------------
 # _static_namespace: one pass over the MRO standing in for getattr_static per name (a speed-up)
 # ---------------------------------------------------------------------------------------------
@@ -1013,6 +1049,10 @@ def test_a_real_pytest_fixture_object_is_recognised() -> None:
     assert func is pf
     assert (marker.scope, marker.name, marker.autouse) == ("module", "renamed", False)
     assert fixture_marker_of(pf) is None
+    # another object of pytest's (a mark): looked at, not a fixture
+    from _pytest.mark.structures import Mark
+
+    assert fixture_marker_of(Mark("skip", (), {}, _ispytest=True)) is None
 
 
 def test_value_keys_say_what_they_compare() -> None:

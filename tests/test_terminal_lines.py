@@ -201,10 +201,11 @@ def test_collect_only_final_line_matches_pytest(tmp_path, files, args):
 
 @pytest.mark.parametrize("args, env", [
     (["-rA"], {}),
+    (["-rA", "-v"], {}),
     (["-rA", "-vv"], {}),
     (["-rA"], {"CI": "1"}),  # on CI messages are not cut (pytest: CI or BUILD_NUMBER set)
     (["-rA"], {"BUILD_NUMBER": "7"}),
-], ids=["rA", "rA-vv", "CI", "BUILD_NUMBER"])
+], ids=["rA", "rA-v", "rA-vv", "CI", "BUILD_NUMBER"])
 def test_short_summary_lines_match_pytest(tmp_path, args, env):
     mine, ref = _both(tmp_path, SUITE, "-p", "no:unittest", *args, env=env)
     assert mine.ret == ref.ret == 1, mine.dump() + ref.dump()
