@@ -3,6 +3,9 @@ same generated suites, in one run.
 
     python bench/parallel.py [--rounds N] [--only SUITE[,SUITE]] [--write-results]
 
+The real suite (arrow) needs the network the first time: bench/real_suites.py has the compatibility
+corpus tool make its venv, reused afterwards.
+
 Each round runs every runner once per suite, the runners' order rotating from round to round (the
 machine is shared: a burst of load then falls on a different runner each time); the table gives
 medians of wall and CPU time (user + system of the runner and the workers it waited for) and the
@@ -24,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import real_suites  # noqa: E402
 import suites  # noqa: E402
 from run import PY, Sample, bench_env, comparable, describe, machine, run_once  # noqa: E402
 
@@ -37,7 +41,8 @@ RUNNERS: dict[str, list[str]] = {
 }
 SUITES = {"trivial10k": "10,000 trivial tests", "cpu400": "400 CPU-bound tests (~2 ms each)",
           "cpu400-5ms": "400 CPU-bound tests (~5 ms each)",
-          "fixtures": "2,000 tests with fixture chains", "startup": "1 test"}
+          "fixtures": "2,000 tests with fixture chains", "startup": "1 test",
+          **{name: real.title for name, real in real_suites.REAL_SUITES.items()}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,9 +57,20 @@ def main(argv: list[str] | None = None) -> int:
     load_before = machine()["load"]
     samples: dict[tuple[str, str], list[Sample]] = {}
     try:
-        dirs = {name: suites.write_suite(root, name) for name in names}
+        dirs = {name: suites.write_suite(root, name) for name in names if name not in real_suites.REAL_SUITES}
+        # a real project's suite runs in its own venv (made by the compatibility corpus tool);
+        # PYTHONHASHSEED fixed: arrow parametrizes from sets, and pytest-xdist's workers, each
+        # collecting with its own hash seed, would disagree on the tests ("Different tests were
+        # collected between gw1 and gw0", the whole run an error) where minitest's forked workers
+        # share the controller's one collection
+        real = {name: real_suites.prepare(name) for name in names if name in real_suites.REAL_SUITES}
+        real_env = {**env, "PYTHONHASHSEED": "0"}
 
         def once(suite: str, runner: str) -> Sample:
+            if suite in real:
+                src, py = real[suite]
+                cmd = [str(py), *RUNNERS[runner][1:], *real_suites.REAL_SUITES[suite].args]
+                return run_once(cmd, src, real_env, 900.0)
             # each runner on its own copy (pytest's files for pytest, the respelled ones for
             # minitest), with its own cache directory
             cwd = dirs[suite]["pytest" if runner.startswith("pytest") else "minitest"]

@@ -29,7 +29,7 @@ from minitest import hookimpl
 from minitest.capture_api import CAPTURE_CONTROL, CaptureControl
 from minitest.config import Config, Parser, UsageError
 from minitest.reports import PDB_SHOWN
-from minitest.terminal_api import TERMINAL_REPORTER
+from minitest.terminal_api import INTERACTIVE, TERMINAL_LEASE, TERMINAL_REPORTER
 
 if TYPE_CHECKING:
     import types
@@ -58,7 +58,7 @@ def minitest_configure(config: Config) -> None:
     if pdbcls:
         _check_pdbcls(str(pdbcls))
     if usepdb or trace:
-        _check_not_distributed(config, "--pdb" if usepdb else "--trace")
+        _note_distributed(config, "--pdb" if usepdb else "--trace")
     if trace:
         config.pluginmanager.register(PdbTrace(), "pdbtrace")
     if usepdb:
@@ -99,8 +99,10 @@ def _import_pdbcls(value: str) -> type:
     return obj
 
 
-def _check_not_distributed(config: Config, option: str) -> None:
-    """The debugger needs this process's terminal: workers have none (pytest-xdist refuses too)."""
+def _note_distributed(config: Config, option: str) -> None:
+    """The debugger needs the terminal: with workers, only those forked from this process share
+    it (the ``parallel`` builtin refuses the others, told by :data:`INTERACTIVE`); ``-n auto``
+    runs in this process, as pytest-xdist does with the debugger."""
     if hasattr(config, "workerinput") or config.getoption("collectonly", False):
         return
     if config.getoption("dist", None) == "no":
@@ -111,9 +113,7 @@ def _check_not_distributed(config: Config, option: str) -> None:
         config.option.numprocesses = "0"  # as pytest-xdist: -n auto (often in addopts) yields
         return
     if (text and text != "0") or (not text and config.getoption("tx", None)):
-        raise UsageError(f"{option} is incompatible with distributing tests: the debugger needs the "
-                         "terminal of this process, the workers have none; run without -n/--tx "
-                         "(or with -n 0)")
+        config.stash[INTERACTIVE] = option
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,6 +132,19 @@ class _Debugger:
 
 def _capture(config: Config | None) -> CaptureControl | None:
     return config.stash.get(CAPTURE_CONTROL, None) if config is not None else None
+
+
+def _take_terminal(config: Config | None) -> None:
+    """In a worker sharing the terminal: wait until it is this process's alone."""
+    lease = config.stash.get(TERMINAL_LEASE, None) if config is not None else None
+    if lease is not None:
+        lease.acquire()
+
+
+def _give_terminal(config: Config | None) -> None:
+    lease = config.stash.get(TERMINAL_LEASE, None) if config is not None else None
+    if lease is not None:
+        lease.release()
 
 
 class _Writer:
@@ -212,8 +225,13 @@ def _wrap_pdb_class(base: type) -> type:
 
         _minitest_suspended: contextlib.AbstractContextManager[None] | None = None
         _continued = False
+        #: holds the terminal's lease (a worker sharing the terminal), taken when it starts
+        _minitest_leased = False
 
         def _minitest_suspend(self) -> None:
+            if not self._minitest_leased:
+                _take_terminal(_Debugger.config)
+                self._minitest_leased = True
             if self._minitest_suspended is None:
                 self._minitest_suspended = _suspend_capture(_Debugger.config)
 
@@ -221,6 +239,9 @@ def _wrap_pdb_class(base: type) -> type:
             suspended, self._minitest_suspended = self._minitest_suspended, None
             if suspended is not None:
                 suspended.__exit__(None, None, None)
+            if self._minitest_leased:
+                self._minitest_leased = False
+                _give_terminal(_Debugger.config)
 
         def do_debug(self, arg: str) -> Any:
             _Debugger.recursive_debug += 1
@@ -313,6 +334,7 @@ def _init_pdb(method: str, **kwargs: Any) -> Any:
     """A debugger ready to interact, capture suspended (pytest's ``_init_pdb``); None (after a
     line saying why) when stdin cannot be read: the run goes on without debugging."""
     config = _Debugger.config
+    _take_terminal(config)  # a worker: the others' output waits while this one debugs
     suspended = _suspend_capture(config)
     problem = _stdin_problem()  # with capture suspended: the real stdin
     if problem is not None:
@@ -322,6 +344,7 @@ def _init_pdb(method: str, **kwargs: Any) -> Any:
         tw.flush()
         if suspended is not None:
             suspended.__exit__(None, None, None)
+        _give_terminal(config)
         return None
     if config is not None:
         tw = _Writer(config, direct=True)
@@ -341,6 +364,7 @@ def _init_pdb(method: str, **kwargs: Any) -> Any:
         tw.flush()
     debugger = _pdb_class(config)(**kwargs)
     debugger._minitest_suspended = suspended
+    debugger._minitest_leased = True
     if config is not None:
         config.hook.minitest_enter_pdb(config=config, pdb=debugger)
     return debugger
@@ -441,21 +465,25 @@ class PdbInvoke:
     def minitest_exception_interact(self, node: Item | Collector, call: CallInfo[Any],
                                     report: TestReport | CollectReport) -> None:
         config = node.config
-        capture = _capture(config)
-        if capture is not None:
-            capture.suspend_global_capture(in_=True)
-            out, err = capture.read_global_capture()
-            sys.stdout.write(out)
-            sys.stdout.write(err)
-        problem = _stdin_problem()
-        if problem is not None:  # the failure is reported as usual and the run goes on
-            tw = _Writer(config)
-            tw.line()
-            tw.sep(">", f"PDB post_mortem: {problem}, not entering the debugger")
-            tw.flush()
-            return
-        assert call.excinfo is not None
-        enter_pdb(config, call.excinfo, report)
+        _take_terminal(config)  # a worker: from the first line written, the terminal is its alone
+        try:
+            capture = _capture(config)
+            if capture is not None:
+                capture.suspend_global_capture(in_=True)
+                out, err = capture.read_global_capture()
+                sys.stdout.write(out)
+                sys.stdout.write(err)
+            problem = _stdin_problem()
+            if problem is not None:  # the failure is reported as usual and the run goes on
+                tw = _Writer(config)
+                tw.line()
+                tw.sep(">", f"PDB post_mortem: {problem}, not entering the debugger")
+                tw.flush()
+                return
+            assert call.excinfo is not None
+            enter_pdb(config, call.excinfo, report)
+        finally:
+            _give_terminal(config)
 
     def minitest_internalerror(self, excinfo: ExceptionInfo[BaseException]) -> None:
         post_mortem(_postmortem_target(excinfo.value))

@@ -33,6 +33,8 @@ class FixtureMarker:
     autouse: bool = False
     ids: tuple[object | None, ...] | Callable[[Any], object | None] | None = None
     name: str | None = None
+    #: set up once for the whole run when workers are forked (see :class:`FixtureDef.per_run`)
+    per_run: bool = False
 
     def __call__(self, function: F) -> F:
         if getattr(function, FIXTURE_ATTR, None) is not None:
@@ -78,27 +80,39 @@ def _copy_function(function: FunctionType) -> FunctionType:
 @overload
 def fixture(function: F, *, scope: str | Callable[..., str] = ..., params: Iterable[object] | None = ...,
             autouse: bool = ..., ids: Sequence[object | None] | Callable[[Any], object | None] | None = ...,
-            name: str | None = ...) -> F: ...
+            name: str | None = ..., per_run: bool = ...) -> F: ...
 
 
 @overload
 def fixture(function: None = ..., *, scope: str | Callable[..., str] = ...,
             params: Iterable[object] | None = ..., autouse: bool = ...,
             ids: Sequence[object | None] | Callable[[Any], object | None] | None = ...,
-            name: str | None = ...) -> FixtureMarker: ...
+            name: str | None = ..., per_run: bool = ...) -> FixtureMarker: ...
 
 
 def fixture(function: Any = None, *, scope: Any = "function", params: Any = None, autouse: bool = False,
-            ids: Any = None, name: str | None = None) -> Any:
-    """Declare a fixture: ``@fixture`` or ``@fixture(scope="module", params=[...], autouse=True)``."""
+            ids: Any = None, name: str | None = None, per_run: bool = False) -> Any:
+    """Declare a fixture: ``@fixture`` or ``@fixture(scope="module", params=[...], autouse=True)``.
+
+    ``per_run=True`` (session scope only, no ``params``): with local workers (``-n``), the fixture
+    is set up once for the whole run, before the workers start, and torn down after the last one
+    ended; every worker gets its value. Without workers it changes nothing."""
     if isinstance(scope, str):
         check_scope(scope)
+    if per_run and scope != "session":
+        # a literal scope: a callable one may not say "session", and a per-worker set-up would
+        # then pass for a per-run one
+        raise ValueError(f"per_run=True needs scope=\"session\", not {scope!r}")
+    if per_run and params is not None:
+        raise ValueError("per_run=True cannot be combined with params: a fixture set up once for the whole "
+                         "run has one value")
     marker = FixtureMarker(
         scope=scope,
         params=tuple(params) if params is not None else None,
         autouse=autouse,
         ids=None if ids is None else (ids if callable(ids) else tuple(ids)),
         name=name,
+        per_run=bool(per_run),
     )
     if function is not None:
         return marker(function)

@@ -47,7 +47,7 @@ class FixtureDef:
 
     def __init__(self, argname: str, func: Callable[..., Any], scope: str, params: Sequence[object] | None,
                  ids: Any, autouse: bool, baseid: str, *, location: tuple[str, int] | None = None,
-                 argnames: tuple[str, ...] | None = None, plugin_name: str = "") -> None:
+                 argnames: tuple[str, ...] | None = None, plugin_name: str = "", per_run: bool = False) -> None:
         self.argname = argname
         self.func = func
         self.scope = scope
@@ -56,6 +56,9 @@ class FixtureDef:
         self.autouse = autouse
         self.baseid = baseid
         self.plugin_name = plugin_name
+        #: declared ``per_run=True`` (session scope): with forked workers, set up once in the
+        #: controller before they start, its value inherited by each, torn down after the last ended
+        self.per_run = per_run
         #: the fixtures this one requests (its function's arguments without defaults)
         self.argnames = argnames if argnames is not None else fixture_argnames(func)
         #: (file, first line) of the fixture function

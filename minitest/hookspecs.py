@@ -624,6 +624,33 @@ def minitest_xdist_auto_num_workers(config: Config) -> int | None:
 
 
 @hookspec
+def minitest_shared_setup(session: Session) -> None:
+    """The controller collected and is about to fork its local workers (``-n`` on POSIX): what an
+    implementation sets up now, every worker inherits already set up (a fork copies the memory).
+
+    Called once per run, in the controller, before ``minitest_xdist_setupnodes``; not called when
+    the workers are spawned (``--tx``, or a run that cannot fork) nor when ``-n auto`` keeps the
+    tests in this process. Every implementation is called. The fixtures plugin sets up here the
+    fixtures declared ``per_run=True`` that the selected tests use.
+
+    What is set up here belongs to this process: the implementation tears it down in
+    ``minitest_shared_teardown`` and must not let a worker tear down its inherited copy (compare
+    ``os.getpid()``). An exception raised here is an internal error of the run; a wrapper may time
+    the set-up or do something before or after it.
+    """
+
+
+@hookspec
+def minitest_shared_teardown(session: Session) -> None:
+    """The last of the forked workers ended (finished, crashed or stopped by ``-x``): tear down
+    what ``minitest_shared_setup`` set up. Called once, in the controller, before its
+    ``minitest_runtestloop`` returns, so a report logged here (a teardown error, as the run's last
+    test's, where a serial run has it) counts in the run's outcome. Every implementation is called,
+    even when the run is being interrupted; an exception raised here is an internal error.
+    """
+
+
+@hookspec
 def minitest_xdist_setupnodes(config: Config, specs: Sequence[Any]) -> None:
     """The controller is about to start its workers; ``specs`` are their ``execnet.XSpec`` objects.
     pytest-xdist's ``pytest_xdist_setupnodes``."""

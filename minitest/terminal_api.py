@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = ["TerminalWriter", "TerminalReporterAPI", "TERMINAL_REPORTER", "SummaryPart", "PARTS",
            "SUMMARY_PARTS", "HEADER", "STATISTICS", "COLLECTED", "PROGRESS", "FAILURES", "PASSES",
-           "SHORT_SUMMARY", "STOP_REASONS", "FINAL_LINE"]
+           "SHORT_SUMMARY", "STOP_REASONS", "FINAL_LINE", "TerminalLease", "TERMINAL_LEASE", "INTERACTIVE"]
 
 
 class TerminalWriter(Protocol):
@@ -179,3 +179,30 @@ PARTS = (HEADER, STATISTICS, COLLECTED, PROGRESS) + SUMMARY_PARTS
 
 #: the run's terminal reporter, on ``config.stash``; absent when nothing writes to a terminal
 TERMINAL_REPORTER = StashKey[TerminalReporterAPI]()
+
+
+class TerminalLease(Protocol):
+    """The terminal, for a process that shares it with others running at the same time (a forked
+    worker): between :meth:`acquire` and :meth:`release` this process alone reads from it and
+    writes to it; the others' output waits. Calls nest (only the outermost pair counts)."""
+
+    def acquire(self) -> None:
+        """Wait until the terminal is this process's alone (another may be using it)."""
+        ...
+
+    def release(self) -> None:
+        """Give the terminal back; what the others wrote meanwhile is shown now."""
+        ...
+
+
+#: in a process that shares the terminal (a forked worker: set by the ``parallel`` builtin), the
+#: lease to take before interacting with the user there (the debugger does); no key: the
+#: terminal is this process's own
+TERMINAL_LEASE = StashKey[TerminalLease]()
+
+#: set in ``minitest_configure`` by a plugin that will interact with the user at the terminal
+#: during the run (``--pdb``, ``--trace``: the option that asks for it); a plugin that would run
+#: the tests where there is no such terminal (spawned or remote workers) refuses the run with a
+#: usage error naming it
+INTERACTIVE = StashKey[str]()
+

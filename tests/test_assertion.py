@@ -7,11 +7,14 @@ Unit tests rewrite a source string and check the AssertionError message; end-to-
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import importlib
 import os
 import re
+import shutil
 import sys
+import tempfile
 import textwrap
 import types
 import warnings
@@ -468,18 +471,52 @@ def test_hook_no_cache_when_dont_write_bytecode(hook_dir, monkeypatch):
     assert not cache_path_for(source).exists()
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a non-root POSIX user")
-def test_hook_read_only_directory(hook_dir):
-    root, install = hook_dir
-    source = _write(root / "test_ro.py", "def test():\n    x = 1\n    assert x == 2\n")
-    root.chmod(0o555)
+#: the uid a root run imports as in the read-only test (root writes whatever the mode bits say)
+NOBODY = 65534
+
+
+@contextlib.contextmanager
+def _as_unprivileged_user():
+    """Root ignores a directory's mode bits: as root, act as ``nobody`` inside the block (the
+    effective uid only, which the kernel checks file access with, so root can come back)."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.seteuid(NOBODY)
     try:
-        install(python_files=["test_*.py"])
-        with pytest.raises(AssertionError, match=r"^assert 1 == 2$"):
-            importlib.import_module("test_ro").test()
-        assert not cache_path_for(source).exists()
+        yield
     finally:
-        root.chmod(0o755)
+        os.seteuid(0)
+
+
+@pytest.fixture
+def read_only_dir(monkeypatch):
+    """A directory on sys.path that the test's user (``nobody`` under root) can read and not write.
+    Not ``tmp_path``: its parents are private to the user, so ``nobody`` could not reach it."""
+    top = Path(tempfile.mkdtemp(prefix="minitest-read-only-", dir="/tmp" if os.path.isdir("/tmp") else None))
+    monkeypatch.syspath_prepend(str(top))
+    try:
+        yield top
+    finally:
+        top.chmod(0o755)
+        shutil.rmtree(top)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.access not in os.supports_effective_ids, reason="POSIX permissions")
+def test_hook_read_only_directory(hook_dir, read_only_dir):
+    _, install = hook_dir
+    source = _write(read_only_dir / "test_ro.py", "def test():\n    x = 1\n    assert x == 2\n")
+    source.chmod(0o644)
+    read_only_dir.chmod(0o555)
+    install(python_files=["test_*.py"])
+    with _as_unprivileged_user():
+        assert os.access(read_only_dir, os.R_OK | os.X_OK, effective_ids=True), "the directory must be readable"
+        assert not os.access(read_only_dir, os.W_OK, effective_ids=True), "the directory must not be writable"
+        module = importlib.import_module("test_ro")
+    with pytest.raises(AssertionError, match=r"^assert 1 == 2$"):
+        module.test()  # rewritten, though the rewritten code could not be cached
+    assert not cache_path_for(source).exists()
+    assert not (read_only_dir / "__pycache__").exists()
 
 
 def test_mark_already_imported_warns(hook_dir):

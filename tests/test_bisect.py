@@ -47,15 +47,26 @@ def test_finds_the_polluter_among_200_tests(files, run):
     assert run("tests").ret == 1
     result = run("--bisect", VICTIM, "tests")
     assert result.ret == 1, result.dump()
+    # the search is deterministic: every round, exactly (halving the 200 down to the polluter,
+    # tests/test_m03.py::test_7, the 68th, then the single tests left), well under 2 log2(200)
     result.fnmatch_lines([
         f"bisect: {VICTIM}, 200 tests before it (collection order)",
         "round 1: alone: passes",
         "round 2: after 200 tests: fails",
-        f"{VICTIM} fails after 1 test of the 200 before it (found in * rounds):",
+        "round 3: after 100 tests: fails",
+        "round 4: after 50 tests: passes",
+        "round 5: after 25 tests: fails",
+        "round 6: after 12 tests: passes",
+        "round 7: after 6 tests: fails",
+        "round 8: after 3 tests: passes",
+        "round 9: after 1 test: passes",
+        "round 10: after 1 test: passes",
+        "round 11: after 1 test: fails",
+        f"{VICTIM} fails after 1 test of the 200 before it (found in 11 rounds):",
         "  tests/test_m03.py::test_7",
         "reproduce with: minitest tests/test_m03.py::test_7 tests/test_zz_victim.py::test_victim",
-    ])
-    assert _rounds(result) <= 2 * math.log2(200), result.dump()
+    ], consecutive=True)
+    assert _rounds(result) == 11 <= 2 * math.log2(200), result.dump()
     again = _reproduce(result, run)
     assert (again.ret, again.outcomes()) == (1, {"failed": 1, "passed": 1}), again.dump()
 

@@ -114,7 +114,7 @@ def test_basetemp_and_kept_runs(files, run, tmp_path):
     assert result.ret == 0, result.dump()
     assert (base / "test_a0" / "f").read_text() == "x"
     # a fresh run empties a given basetemp first
-    run("--basetemp", str(base), "test_t.py")
+    assert run("--basetemp", str(base), "test_t.py").ret == 0
     # (.lock is minitest's mark: only a directory holding it is ever emptied, see test_hostile.py)
     assert sorted(p.name for p in base.iterdir()) == [".lock", "test_a0"]
 

@@ -293,13 +293,98 @@ def test_pdbcls_that_cannot_be_imported_is_a_usage_error(tmp_path, value, messag
 
 
 @pytest.mark.parametrize("option", ["--pdb", "--trace"])
-def test_debugging_with_workers_is_a_usage_error(tmp_path, option):
+@pytest.mark.parametrize(("workers", "env", "why"), [
+    (["--tx", "popen"], {}, "--tx workers"),
+    (["-n", "2"], {"MINITEST_DIST_FORK": "0"}, "MINITEST_DIST_FORK=0"),
+], ids=["tx", "spawned"])
+def test_debugging_with_workers_that_are_not_forked_is_a_usage_error(tmp_path, option, workers, env, why):
     make_files(tmp_path, FAILING)
-    result = _run_plain(tmp_path, option, "-n", "2")
-    assert result.returncode == 4
-    assert (f"ERROR: {option} is incompatible with distributing tests: the debugger needs the terminal "
-            "of this process, the workers have none; run without -n/--tx (or with -n 0)"
+    cmd, full_env = build_minitest_command("-p", "no:cache", option, *workers, env=env)
+    result = subprocess.run(cmd, cwd=str(tmp_path), env=full_env, stdin=subprocess.DEVNULL, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert (f"ERROR: {option} with workers needs them forked from this process, whose terminal they share; "
+            f"these would be started apart from it ({why}), with no terminal: run without -n/--tx (or with -n 0)"
             in result.stderr.splitlines()), result.stderr
+    assert "test_a.py" not in result.stdout
+
+
+#: a failing test, and a test on the other worker that prints while the first one is debugged
+TWO_WORKERS = {
+    "test_w.py": """
+        import time
+
+        def test_fail():
+            x = 42
+            assert x == 1
+
+        def test_other():
+            time.sleep(0.5)
+
+        def test_third():
+            pass
+    """,
+}
+
+
+def test_pdb_from_a_worker_post_mortem_then_continue(tmp_path, terminal):
+    # the failing test runs in a forked worker: its debugger has the terminal, what the other
+    # worker reports meanwhile is shown after, and the run ends as a serial one
+    make_files(tmp_path, TWO_WORKERS)
+    term = terminal("--pdb", "-n", "2")
+    before = term.expect(PROMPT)
+    assert "2 workers [3 items]" in before
+    lines = before.splitlines()
+    assert "E       assert 42 == 1" in lines
+    assert lines[-4:] == [
+        _sep(">", "PDB post_mortem (IO-capturing turned off)"),
+        f"> {tmp_path / 'test_w.py'}(5)test_fail()",
+        "-> assert x == 1",
+        "(Pdb) ",
+    ]
+    term.send("p x")
+    assert term.expect(PROMPT).splitlines()[-2:] == ["42", "(Pdb) "]
+    term.send("c")
+    assert term.finish() == 1
+    assert _sep(">", "PDB continue (IO-capturing resumed)") in term.lines
+    assert "FAILED test_w.py::test_fail - assert 42 == 1" in term.lines
+    assert _sep("=", "FAILURES") not in term.lines  # the worker's debugger showed the traceback
+    assert re.fullmatch(r"=+ 1 failed, 2 passed in [\d.]+s =+", term.final_line), term.output
+
+
+def test_pdb_quit_in_a_worker_stops_the_whole_run(tmp_path, terminal):
+    make_files(tmp_path, TWO_WORKERS)
+    term = terminal("--pdb", "-n", "2")
+    term.expect(PROMPT)
+    term.send("q")
+    assert term.finish() == 2
+    assert _sep("!", "minitest.outcomes.Exit: Quitting debugger") in term.lines
+    assert "INTERNALERROR" not in term.output
+    assert re.fullmatch(r"=+ 1 failed, \d passed in [\d.]+s =+", term.final_line), term.output
+
+
+def test_breakpoints_in_two_workers_take_turns_at_the_terminal(tmp_path, terminal):
+    # both workers stop at a breakpoint: one prompt at a time, each answered in turn
+    make_files(tmp_path, {"test_bp.py": """
+        def test_one():
+            mine = "one"
+            breakpoint()
+
+        def test_two():
+            mine = "two"
+            breakpoint()
+    """})
+    term = terminal("-n", "2")
+    seen = []
+    for _ in range(2):
+        term.expect(PROMPT)
+        term.send("p mine")
+        seen.append(term.expect(PROMPT).splitlines()[-2])
+        term.send("c")
+    assert term.finish() == 0
+    assert sorted(seen) == ["'one'", "'two'"], term.output
+    assert term.lines.count(_sep(">", "PDB set_trace (IO-capturing turned off)")) == 2
+    assert re.fullmatch(r"=+ 2 passed in [\d.]+s =+", term.final_line), term.output
 
 
 def test_pdb_with_n_auto_runs_in_process(tmp_path):

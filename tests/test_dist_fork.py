@@ -103,9 +103,14 @@ def test_same_outcomes_serial_forked_spawned_and_auto(files, run, tmp_path):
     spawned.no_fnmatch_line("*forked*")
     auto.fnmatch_lines(["forked after collection; scheduling: load, batches of up to *, "
                         "the 14 longest known first"])
-    # each worker set its session fixture up once and tore it down at its end
-    log = Counter((tmp_path / "setups.log").read_text().split()[::2])
-    assert log["session"] == log["session-teardown"] >= 4, log
+    # each process set its session fixture up once and tore it down at its end: the serial run,
+    # and every worker of the four runs that was given a test (how many were is up to the timing)
+    words = (tmp_path / "setups.log").read_text().split()
+    per_process: dict[str, Counter] = {}
+    for what, pid in zip(words[::2], words[1::2], strict=True):
+        per_process.setdefault(pid, Counter())[what] += 1
+    assert all(seen == {"session": 1, "session-teardown": 1} for seen in per_process.values()), per_process
+    assert len(per_process) >= 4, per_process  # the serial run and at least one worker per parallel run
 
 
 def test_crash_and_exitfirst_on_forked_workers(files, run):
@@ -122,7 +127,10 @@ def test_crash_and_exitfirst_on_forked_workers(files, run):
         stop = run("-x", "-n", "2", "test_alpha.py", env=env)
         assert stop.ret == 1, stop.dump()
         stop.fnmatch_lines(["*stopping after * failures*"])
-        assert stop.outcomes().get("failed", 0) + stop.outcomes().get("error", 0) <= 2, stop.dump()
+        # one failure, or two when the other worker's test in flight failed as well (which test
+        # that is depends on the timing; tests/test_dist.py makes it exact with a handshake)
+        outcomes = stop.outcomes()
+        assert outcomes.get("failed", 0) + outcomes.get("errors", 0) in (1, 2), stop.dump()
 
 
 def test_auto_runs_a_small_suite_in_this_process(files, run, tmp_path):

@@ -106,7 +106,7 @@ def test_ctrl_c_still_writes_the_page_atomically(files, run, tmp_path):
 
 def test_report_makes_the_same_page_from_a_recorded_run(files, run, tmp_path):
     files(EVIL)
-    run("--html", "live.html", "--report-log", "run.jsonl", "-n", "2")
+    assert run("--html", "live.html", "--report-log", "run.jsonl", "-n", "2").ret == 1
     result = run("report", "run.jsonl", "--html", "replayed.html")
     assert result.ret == 0, result.dump()
     assert result.lines == [f"wrote {tmp_path / 'replayed.html'}"]
@@ -145,7 +145,7 @@ STATE = """JSON.stringify({
 @needs_browser
 def test_the_page_in_a_browser(files, run, tmp_path, browser):
     files(EVIL)
-    run("--html", "report.html", "-n", "2")
+    assert run("--html", "report.html", "-n", "2").ret == 1
     browser.open((tmp_path / "report.html").as_uri())
     state = json.loads(browser.evaluate(STATE))
     assert state["ready"] == "1"
@@ -236,5 +236,5 @@ def test_a_clash_with_an_option_that_does_not_give_way_is_an_error(files, run):
     files({"conftest.py": "def minitest_addoption(parser):\n    parser.addoption('--tb')\n",
            "test_one.py": "def test_one(): pass\n"})
     result = run()
-    assert result.ret != 0
+    assert result.ret == 4, result.dump()  # a usage error
     assert "option names ['--tb'] already added" in result.output, result.dump()

@@ -177,6 +177,38 @@ def test_conftest_hooks_apply_to_their_own_directory_only(files, compare, tmp_pa
                                                                           "a/test_a.py::test_refuse"]
 
 
+def test_conftest_of_a_later_sibling_directory_leaves_the_earlier_one_alone(files, compare, tmp_path):
+    """The layout the test above does not cover: the conftest's directory (b_sub/) sorts after the
+    other one (a_other/), so a_other's nodes have read their hooks before b_sub/conftest.py is
+    loaded. Loading it must make those answers stale, or b_sub's hook reaches a_other's tests."""
+    files({
+        "a_other/test_a.py": "def test_ok():\n    pass\n\ndef test_refuse():\n    pass\n",
+        "b_sub/conftest.py": dual_conftest("""
+            def runtest_setup(item):
+                with Path(__file__).with_name(PREFIX + ".log").open("a") as f:
+                    f.write(item.nodeid + "\\n")
+                if "refuse" in item.name:
+                    raise RuntimeError("setup refused")
+
+            globals()[PREFIX + "_runtest_setup"] = runtest_setup
+        """),
+        "b_sub/test_b.py": "def test_ok():\n    pass\n\ndef test_refuse():\n    pass\n",
+    })
+    mine, _ = compare()
+    assert mine.ret == 1, mine.dump()
+    assert verbose_nodeids(mine) == [
+        ("a_other/test_a.py::test_ok", "PASSED"),
+        ("a_other/test_a.py::test_refuse", "PASSED"),
+        ("b_sub/test_b.py::test_ok", "PASSED"),
+        ("b_sub/test_b.py::test_refuse", "ERROR"),
+    ], mine.dump()
+    mine.assert_outcomes(passed=3, errors=1)
+    assert (tmp_path / "b_sub" / "minitest.log").read_text().splitlines() == ["b_sub/test_b.py::test_ok",
+                                                                              "b_sub/test_b.py::test_refuse"]
+    assert (tmp_path / "b_sub" / "pytest.log").read_text().splitlines() == ["b_sub/test_b.py::test_ok",
+                                                                            "b_sub/test_b.py::test_refuse"]
+
+
 @pytest.mark.parametrize(
     ("source", "error_line"),
     [

@@ -8,7 +8,7 @@ import sys
 import tomllib
 
 import pytest
-from conftest import REPO_ROOT, verbose_nodeids
+from conftest import REPO_ROOT, RunResult, verbose_nodeids
 
 ESC = "\x1b["
 
@@ -302,6 +302,26 @@ def test_final_line_words_warnings_and_errors_by_their_count(files, run, run_pyt
     assert re.fullmatch(expected, mine.lines[-1]), mine.dump()
     assert re.fullmatch(expected, ref.lines[-1]), ref.dump()
     mine.assert_outcomes(passed=count, warnings=count, errors=count)
+
+
+@pytest.mark.parametrize(("line", "counts"), [
+    ("= 1 passed, 1 warning, 1 error in 0.01s =", {"passed": 1, "warnings": 1, "errors": 1}),
+    ("= 2 passed, 2 warnings, 2 errors in 0.01s =", {"passed": 2, "warnings": 2, "errors": 2}),
+    ("= 1 passed, 1 warnings, 1 errors in 0.01s =", None),
+    ("= 2 passed, 2 warning in 0.01s =", None),
+    ("= 1 passed, 1 warning, 1 errors in 0.01s =", None),
+    ("1 tests collected in 0.01s", None),
+    ("1 test collected in 0.01s", {"collected": 1}),
+])
+def test_final_line_singular_plural_the_outcome_parser_is_exact(line, counts):
+    # the suite's own parser (tests/conftest.py): the counts' keys are plural either way, so it
+    # checks the wording first; a final line saying "1 warnings" must fail every assert_outcomes
+    result = RunResult(["minitest"], 0, f"...\n{line}\n".encode(), b"")
+    if counts is None:
+        with pytest.raises(AssertionError, match="final line says"):
+            result.outcomes()
+    else:
+        assert result.outcomes() == counts
 
 
 @pytest.mark.parametrize("count", [1, 2])

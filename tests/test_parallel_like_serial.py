@@ -8,9 +8,15 @@ asserted on wall time (what ran and how it ended tells whether the workers stopp
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import textwrap
+import time
 
-from conftest import verbose_nodeids
+import pytest
+from conftest import RunResult, build_minitest_command, verbose_nodeids
 
 #: a session fixture whose teardown leaves a mark per process: it ran, so the worker ended well
 TEARDOWN_CONFTEST = """
@@ -218,3 +224,49 @@ def test_same_outcomes_serial_and_on_workers(files, script):
         ("pkg/test_scopes.py::test_first_fails", "FAILED")], parallel_x.dump()
     assert parallel_x.ret == serial_x.ret == 1
     assert parallel_x.outcomes() == serial_x.outcomes() == {"failed": 1}
+
+
+@pytest.mark.parametrize("target", ["process group", "controller"])
+def test_ctrl_c_stops_the_workers_and_prints_the_partial_summary(files, tmp_path, target):
+    # Ctrl-C at a terminal reaches the whole process group; a kill -INT only the controller:
+    # either way the workers' running tests are cut short, their session fixtures torn down,
+    # and the summary says what ran, as a serial run's does
+    if sys.platform == "win32":
+        pytest.skip("SIGINT to a child process is POSIX only")
+    files({"conftest.py": TEARDOWN_CONFTEST, "test_int.py": """
+        import time
+        from pathlib import Path
+
+        import minitest
+
+        def test_first():
+            pass
+
+        @minitest.mark.parametrize("i", range(4))
+        def test_waits(i):
+            Path(__file__).with_name(f"started-{i}").write_text("yes")
+            time.sleep(120)
+    """})
+    cmd, env = build_minitest_command("-p", "no:cache", "-v", "-n", "2")
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        for _ in range(1200):  # up to 60 s until both workers are inside a long test
+            if len(list(tmp_path.glob("started-*"))) >= 2 or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        if target == "process group":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    result = RunResult(proc.args, proc.returncode, out, err)
+    assert result.ret == 2, result.dump()
+    result.fnmatch_lines(["test_int.py::test_first PASSED*", "*! KeyboardInterrupt !*"])
+    assert result.final_line().startswith("=") and " 1 passed in " in result.final_line(), result.dump()
+    assert "test_waits" not in result.stdout, result.dump()  # cut short: not reported, as serially
+    assert sorted(p.name for p in tmp_path.glob("teardown-*")) == ["teardown-gw0", "teardown-gw1"], result.dump()

@@ -27,10 +27,12 @@ COUNTING_CONFTEST = """
     from minitest import hookimpl
 
     COUNTS = Counter()
+    NAMES = []  # the names pycollect_makeitem was asked about
 
     @hookimpl(tryfirst=True)
     def minitest_pycollect_makeitem(collector, name, obj):
         COUNTS["minitest_pycollect_makeitem"] += 1
+        NAMES.append(name)
 
     {classes_only}
 
@@ -48,6 +50,7 @@ COUNTING_CONFTEST = """
 
     def minitest_unconfigure(config):
         Path(os.environ["COUNTS_FILE"]).write_text(json.dumps(COUNTS))
+        Path(os.environ["COUNTS_FILE"] + ".names").write_text(json.dumps(NAMES))
 """
 
 SUITE = {
@@ -122,8 +125,14 @@ def test_trace_hooks_shows_the_calls_an_unmonitored_run_makes(files, run, tmp_pa
     plain, monitored, traced = _counted_runs(files, run, tmp_path, classes_only=False)
     assert plain == monitored, (plain, monitored)
     assert traced == plain, (traced, plain)
-    # every name of the modules' and the class's namespaces was asked about
-    assert plain["minitest_pycollect_makeitem"] >= 12, plain
+    # every name the modules and the class define was asked about, and the assertion rewrite's
+    # helper module (besides the dunder names Python puts in each namespace, which change with
+    # the Python version)
+    defined = {"os", "CONSTANT", "helper", "test_one", "test_two", "TestGroup", "LIMIT", "test_three",
+               "minitest", "test_p", "not_a_test", "@minitest_ar"}
+    for counts_file in ("counts0.json", "counts1.json"):
+        names = json.loads((tmp_path / f"{counts_file}.names").read_text())
+        assert {name for name in names if not name.startswith("__")} == defined, names
 
 
 def test_trace_hooks_shows_the_calls_the_fast_path_leaves_out_too(files, run, tmp_path):
@@ -134,6 +143,8 @@ def test_trace_hooks_shows_the_calls_the_fast_path_leaves_out_too(files, run, tm
     assert traced == plain, (traced, plain)
     # test_one, test_two, TestGroup, test_three, test_p: not os, CONSTANT, helper, not_a_test, ...
     assert plain["minitest_pycollect_makeitem"] == 5, plain
+    names = json.loads((tmp_path / "counts0.json.names").read_text())
+    assert sorted(names) == ["TestGroup", "test_one", "test_p", "test_three", "test_two"], names
 
 
 def test_plugin_profile_leaves_the_calls_unchanged(files, run, tmp_path):

@@ -296,7 +296,8 @@ def test_misplaced_fixture_warning_as_error_is_a_collection_error(files, run, ru
     ref = run_pytest("--tb=short", "-W", "error::pytest.PytestWarning")
     for result in (mine, ref):
         assert result.ret == 2, result.dump()
-        result.fnmatch_lines(["E * at *test_f.py:9", "ERROR test_f.py::TestA*", "*Interrupted: 1 error*"])
+        result.fnmatch_lines(["E * at *test_f.py:9", "ERROR test_f.py::TestA*", "*Interrupted: 1 error during collection *"])
+        assert result.outcomes() == {"errors": 1}, result.dump()
     assert "INTERNALERROR" not in mine.output
 
 

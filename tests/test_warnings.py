@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conftest import verbose_nodeids
 from dual_suite import compare_dual
 
 SUITE = {
@@ -126,3 +127,30 @@ def test_filter_added_by_a_conftest_at_configure_applies(tmp_path):
     }
     mine, _ = compare_dual(tmp_path, files)
     assert mine.outcomes() == {"failed": 1, "passed": 1, "warnings": 1}, mine.dump()
+
+
+def test_command_line_filter_wins_over_the_ini_filterwarnings(tmp_path):
+    # as pytest: the ini filters go first and -W after them, so "-W ignore::UserWarning" takes
+    # precedence over "filterwarnings = error" for UserWarning; other categories stay errors
+    files = {
+        "minitest.ini": """
+            [minitest]
+            filterwarnings = error
+        """,
+        "test_w.py": """
+            import warnings
+
+            def test_user_warning_ignored():
+                warnings.warn("ignored by -W", UserWarning)
+
+            def test_runtime_warning_is_an_error():
+                warnings.warn("an error by the ini", RuntimeWarning)
+        """,
+    }
+    mine, _ = compare_dual(tmp_path, files, "-W", "ignore::UserWarning")
+    assert mine.ret == 1, mine.dump()
+    assert verbose_nodeids(mine) == [("test_w.py::test_user_warning_ignored", "PASSED"),
+                                     ("test_w.py::test_runtime_warning_is_an_error", "FAILED")], mine.dump()
+    assert mine.outcomes() == {"failed": 1, "passed": 1}, mine.dump()
+    mine.fnmatch_lines(["E       RuntimeWarning: an error by the ini"])
+    mine.no_fnmatch_line("*ignored by -W*")

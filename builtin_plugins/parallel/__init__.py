@@ -4,8 +4,12 @@ Only the options and a few hook implementations live here, so ``import execnet``
 controller code are paid for only when ``-n`` / ``--tx`` is used. The pieces:
 
 * :mod:`.options` — what the command line asks for (worker specs, scheduling mode);
-* :mod:`.controller` — starts the workers, schedules, replays the workers' events here;
+* :mod:`.controller_core` — schedules, replays the workers' events here, handles crashes and
+  stops (:mod:`.handles`: what it knows of each worker); :mod:`.controller` — starts spawned
+  workers through execnet (:mod:`.starting`, :mod:`.shipping` for ``--rsyncdir``);
 * :mod:`.scheduling` — which worker runs which items (``load``, ``loadscope``, ``loadfile``);
+* :mod:`.starting` — starting one execnet worker within ``--worker-start-timeout``, or saying why
+  it could not start; :mod:`.shipping` — the ``--rsyncdir`` copies and their paths mapped back;
 * :mod:`.remote` — the bootstrap sent to a new worker; :mod:`.worker` — the worker's side;
 * :mod:`.serialize` — reports and warnings as plain data;
 * :mod:`.forking` — when local workers are forked from the controller after it collected (and
@@ -19,10 +23,12 @@ from typing import Any
 
 from minitest import fixture, hookimpl
 from minitest.config import Config, Parser
+from minitest.errors import UsageError
 from minitest.nodes import Session
 from minitest.reports import CollectReport, TestReport
+from minitest.terminal_api import INTERACTIVE
 
-from .forking import COLLECTED_HERE, refusal_before_collection
+from .forking import COLLECTED_HERE, no_terminal_message, refusal_before_collection
 from .options import dist_mode, is_distributing, settle_dist, worker_specs
 
 
@@ -36,11 +42,20 @@ def minitest_addoption(parser: Parser) -> None:
                     help="add a worker from an execnet spec, e.g. '3*popen//python=python3.11' or "
                          "'ssh=user@host//python=python3' (repeatable)")
     group.addoption("--rsyncdir", dest="rsyncdir", action="append", default=[], metavar="DIR",
-                    help="copy DIR to the remote workers before running (repeatable)")
+                    help="copy DIR to the remote workers before running (repeatable); names matching "
+                         "'.*', '*.pyc', '*.pyo', '*~' and __pycache__ are left out")
+    group.addoption("--rsyncignore", dest="rsyncignore", action="append", default=[], metavar="GLOB",
+                    help="also leave out of the --rsyncdir copies the files and folders matching GLOB "
+                         "(a name or a path relative to the copied folder; repeatable)")
     group.addoption("--dist", dest="dist", default=None, choices=("load", "loadscope", "loadfile", "no"),
                     help="how items are given to workers: load (small batches to whichever worker is free, "
                          "the default with -n/--tx), loadscope (a module or class stays on one worker), "
                          "loadfile (a file stays on one worker), no (run in this process)")
+    group.addoption("--worker-start-timeout", dest="workerstarttimeout", default=None, type=float,
+                    metavar="SECONDS",
+                    help="give up a worker that shows no sign of life for SECONDS while it starts "
+                         "(connecting, copying --rsyncdir, checking minitest there); the others carry on "
+                         "(default: 30; 0: wait for ever)")
     group.addoption("--max-worker-restart", dest="maxworkerrestart", default=None, type=int, metavar="N",
                     help="how many crashed workers may be replaced (default: 4 times the number of workers)")
 
@@ -78,6 +93,17 @@ def minitest_configure(config: Config) -> None:
     # again on the final parse's options: pytest-benchmark turns its benchmarks off when it
     # reads a distributed run
     settle_dist(config.option)
+
+
+@hookimpl(trylast=True, specname="minitest_configure")
+def refuse_interaction_without_terminal(config: Config) -> None:
+    """``--pdb`` / ``--trace`` need the terminal: forked workers share this process's, spawned
+    and remote ones have none (after the debugging builtin's configure said so: trylast)."""
+    option = config.stash.get(INTERACTIVE, None)
+    if option is not None and is_distributing(config):
+        reason = refusal_before_collection(config, worker_specs(config))
+        if reason is not None:
+            raise UsageError(no_terminal_message(option, reason))
 
 
 #: how each ``--dist`` mode hands out the tests, for the header

@@ -1,86 +1,50 @@
-"""The controller: starts the workers, checks their collections, hands out the items and replays
-every event a worker sends through this process's hooks, so the terminal, junitxml, cache and any
-other reporter see the same calls as in a run without workers.
-
-The events of one item (logstart, its phase reports, logfinish) are held until the item finished
-and then replayed together: items never interleave in the output, whichever worker ran them. A
-"slow" event (``minitest_runtest_slow``: the test is still running) is news of now, replayed at once.
+"""The controller of spawned workers (execnet gateways: ``--tx``, or ``-n`` where the workers are
+not forked): starts them, checks that they collected the same tests, reads their messages from
+execnet's channels; the rest is :class:`.controller_core.Controller`'s.
 """
 
 from __future__ import annotations
 
-import contextlib
-import difflib
-import os
 import queue
 import sys
-import uuid
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import execnet
 
 from minitest import clock
 from minitest.config import UsageError
-from minitest.nodes import ItemRef, Session
-from minitest.reports import CollectReport, FailureRepr, ReprCrash, TestReport
-from minitest.terminal_api import TERMINAL_REPORTER, TerminalReporterAPI
-from minitest.workers_api import NodeManager, WorkerNode
+from minitest.nodes import Session
+from minitest.workers_api import WorkerNode
 
 from . import remote
-from .options import dist_mode, max_worker_restart, worker_specs
-from .output import write_output
+from .controller_core import _CLOSED, NOT_RUN, STOP_GRACE_SECONDS, Controller, CrashRequeue
+from .handles import WorkerHandle
+from .options import worker_specs, worker_start_timeout
 from .scheduling import Scheduler
-from .serialize import plain, warning_from_data
-from .workers import WorkerHandle, rsync_roots, same_interpreter, start_gateway
+from .serialize import plain
+from .shipping import Shipment
+from .starting import WorkerStart, WorkerStartError, where
+from .workers import rsync_roots, same_interpreter
 
-#: the message a worker's channel callback gets when the channel closes (normally or not)
-_CLOSED: tuple[str, dict[str, Any]] = ("__closed__", {})
-#: how long workers get to finish their current item after -x / --maxfail before they are killed
-STOP_GRACE_SECONDS = 10.0
-
-
-class CrashRequeue:
-    """The ``sched`` of ``minitest_handlecrashitem``: puts a crashed test back in the queue."""
-
-    def __init__(self, controller: DistController) -> None:
-        self._controller = controller
-
-    def mark_test_pending(self, item: str) -> None:
-        controller = self._controller
-        if controller.scheduler is not None and controller.ids is not None and item in controller.ids:
-            controller.scheduler.requeue([controller.ids.index(item)])
+__all__ = ["DistController", "Controller", "CrashRequeue", "NOT_RUN", "STOP_GRACE_SECONDS", "_CLOSED"]
 
 
-class DistController:
-    """One distributed run of ``session``."""
+class DistController(Controller):
+    """One distributed run of ``session`` on workers started through execnet."""
 
     def __init__(self, session: Session, *, collected_here: bool = False) -> None:
-        self.session = session
+        config = session.config
+        specs = worker_specs(config)
+        super().__init__(session, specs, rsync_roots(config, specs))
         # the controller collected (for forked workers, which could not be used after all): the
         # workers' collections are only compared with it, not replayed a second time
         self.collected_here = collected_here
-        self.config = session.config
-        self.specs = worker_specs(self.config)
-        self.mode = dist_mode(self.config)
         self.events: queue.Queue[tuple[WorkerHandle, tuple[str, dict[str, Any]]]] = queue.Queue()
         # tests run in the main thread of a worker, as in a run without workers (signal handlers)
         self.group = execnet.Group(execmodel="main_thread_only")
-        self.workers: list[WorkerHandle] = []
-        self.ids: list[str] | None = None
-        self.reference: WorkerHandle | None = None
-        self.scheduler: Scheduler | None = None
-        self.restarts_left = max_worker_restart(self.config, len(self.specs))
-        self.testrunuid = uuid.uuid4().hex
-        self._counter = 0
-        self.stopping = False
-        self.stop_deadline: float | None = None
-        self.internal_errors: list[str] = []
-        self.nodemanager = NodeManager(self.specs, rsync_roots(self.config, self.specs))
+        self.start_timeout = worker_start_timeout(self.config)
 
-    # -- the run -------------------------------------------------------------------------------
+    # -- the run --------------------------------------------------------------------------------
     def run(self) -> None:
         with self.given_basetemp_held():
             try:
@@ -93,53 +57,22 @@ class DistController:
                     self._loop(lambda: any(not h.done for h in self.workers))
             finally:
                 self._terminate()
+        self._count_not_run()
         self._raise_stop()
 
-    @contextlib.contextmanager
-    def given_basetemp_held(self) -> Iterator[None]:
-        """``--basetemp DIR``: emptied once, here, as a serial run empties it (and only when
-        minitest may: the checks of minitest.tmpdirs), locked while the workers run; each worker
-        then uses its own ``DIR/popen-gwN``."""
-        basetemp = self.config.getoption("basetemp", None)
-        if not basetemp:
-            yield
-            return
-        from minitest import tmpdirs
-
-        base_lock = tmpdirs.prepare_given_basetemp(
-            Path(os.path.abspath(self.config.invocation_params.dir / str(basetemp))))
-        try:
-            yield
-        finally:
-            base_lock.release()
-
-    def _raise_stop(self) -> None:
-        """End the run loop as a serial run ends: internal errors, ``-x``, a plugin's stop."""
-        if self.internal_errors:
-            raise RuntimeError("a worker had an internal error:\n" + "\n".join(self.internal_errors))
-        if self.session.shouldfail:
-            raise self.session.Failed(self.session.shouldfail)
-        if self.session.shouldstop:
-            raise self.session.Interrupted(self.session.shouldstop)
-
-    def live(self) -> list[WorkerHandle]:
-        return [h for h in self.workers if not h.done]
-
-    # -- starting workers ----------------------------------------------------------------------
+    # -- starting workers -----------------------------------------------------------------------
     def _start_workers(self) -> None:
-        """Start every worker; the gateways start in parallel (each is a new interpreter)."""
+        """Start every worker; the gateways start in parallel (each is a new interpreter); a
+        worker that cannot start is named with the reason and the others carry on."""
         failures: list[str] = []
         self.config.hook.minitest_xdist_setupnodes(config=self.config,
                                                    specs=[execnet.XSpec(spec) for spec in self.specs])
-        ids = [self._new_id() for _ in self.specs]
-        with ThreadPoolExecutor(max_workers=min(len(self.specs), 16)) as pool:
-            futures = [pool.submit(start_gateway, self.group, spec, workerid, self.config)
-                       for spec, workerid in zip(self.specs, ids, strict=True)]
-            for spec, workerid, future in zip(self.specs, ids, futures, strict=True):
-                try:
-                    self._attach(spec, workerid, future.result())
-                except Exception as exc:  # noqa: BLE001 - execnet raises many kinds; all mean "cannot start"
-                    failures.append(f"could not start a worker for --tx {spec!r}: {type(exc).__name__}: {exc}")
+        starts = [self._begin_start(spec) for spec in self.specs]
+        for start in starts:
+            try:
+                self._attach(start.spec, start.workerid, start.wait())
+            except WorkerStartError as exc:
+                failures.append(str(exc))
         if failures and not self.workers:
             raise UsageError("\n".join(failures))
         n = len(self.workers)
@@ -147,18 +80,27 @@ class DistController:
             self._write_line(f"WARNING: {failure}; continuing with {n} worker{'s' if n != 1 else ''}", yellow=True)
         self._write_line(f"created: {n}/{len(self.specs)} worker{'s' if len(self.specs) != 1 else ''}")
 
-    def _new_id(self) -> str:
-        workerid = f"gw{self._counter}"
-        self._counter += 1
-        return workerid
+    def _begin_start(self, spec: str) -> WorkerStart:
+        # the same interpreter as ours shares our import path (so the same minitest and plugins)
+        place = {"sys_path": list(sys.path) if same_interpreter(execnet.XSpec(spec)) else None}
+        return WorkerStart(self.group, spec, self._new_id(), self.config, self.start_timeout, place)
 
     def _start_worker(self, spec: str) -> WorkerHandle:
-        workerid = self._new_id()
-        return self._attach(spec, workerid, start_gateway(self.group, spec, workerid, self.config))
+        start = self._begin_start(spec)
+        return self._attach(spec, start.workerid, start.wait())
 
-    def _attach(self, spec: str, workerid: str, started: tuple[Any, list[str], str]) -> WorkerHandle:
+    def _attach(self, spec: str, workerid: str, started: tuple[Any, Shipment]) -> WorkerHandle:
         """Send the worker code and its start-up message; listen to what it sends."""
-        gateway, extra_path, invocation_dir = started
+        gateway, shipment = started
+        for line in shipment.lines:
+            self._write_line(line)
+        try:
+            return self._bootstrap(spec, workerid, gateway, shipment)
+        except (OSError, EOFError, execnet.RemoteError) as exc:  # the gateway died after its checks
+            raise WorkerStartError(f"could not start worker {workerid} on {where(spec)}: "
+                                   f"{type(exc).__name__}: {exc}") from None
+
+    def _bootstrap(self, spec: str, workerid: str, gateway: Any, shipment: Shipment) -> WorkerHandle:
         hook = self.config.hook
         hook.minitest_xdist_newgateway(gateway=gateway)
         args = [str(a) for a in self.config.invocation_params.args]
@@ -174,22 +116,23 @@ class DistController:
         hook.minitest_configure_node(node=node)
         channel = gateway.remote_exec(remote)
         handle = WorkerHandle(workerid, spec, gateway, channel, node)
+        handle.path_map = shipment.path_map
         channel.send({
             "workerid": workerid,
             "workercount": len(self.specs),
             "testrunuid": self.testrunuid,
             "workerinput": plain(node.workerinput),
             "args": args,
-            "invocation_dir": invocation_dir,
+            "invocation_dir": shipment.invocation_dir,
             "rootdir": str(self.config.rootpath),
             "sys_path": list(sys.path) if same_interpreter(gateway.spec) else None,
-            "extra_sys_path": extra_path,
+            "extra_sys_path": shipment.extra_sys_path,
         })
         channel.setcallback(lambda message: self.events.put((handle, message)), endmarker=_CLOSED)
         self.workers.append(handle)
         return handle
 
-    # -- collection ----------------------------------------------------------------------------
+    # -- collection -----------------------------------------------------------------------------
     def _collect(self) -> None:
         """Wait until every worker collected; replay one worker's collection; compare the ids."""
         self._loop(lambda: any(h.ids is None and not h.done for h in self.workers))
@@ -228,24 +171,7 @@ class DistController:
         if self.session.testsfailed and not self.config.getoption("continue_on_collection_errors", False):
             raise self.session.Interrupted(self._errors_during_collection())
 
-    def _errors_during_collection(self) -> str:
-        n = self.session.testsfailed
-        return f"{n} error{'s' if n != 1 else ''} during collection"
-
-    def _collection_error(self, workerid: str, text: str) -> None:
-        """A collection error of the worker (shown as "ERROR collecting gw1")."""
-        report = CollectReport(workerid, "failed", FailureRepr(text), None)
-        self.config.hook.minitest_collectreport(report=report)
-
-    @staticmethod
-    def _collection_diff(first: WorkerHandle, other: WorkerHandle) -> str:
-        diff = difflib.unified_diff(first.ids or [], other.ids or [], first.id, other.id, lineterm="")
-        return (f"Different tests were collected between {first.id} and {other.id}. "
-                "The difference is:\n" + "\n".join(diff)
-                + "\nTo see why, run minitest --collect-only without -n on each side of the difference "
-                  "(test order must not depend on sets, dicts of unhashed objects or random values).")
-
-    # -- the event loop ------------------------------------------------------------------------
+    # -- the event loop -------------------------------------------------------------------------
     def _loop(self, keep_going: Any) -> None:
         while keep_going():
             if self.stop_deadline is not None and clock.monotonic() > self.stop_deadline:
@@ -260,208 +186,7 @@ class DistController:
                 continue
             self._dispatch(handle, message)
 
-    def _dispatch(self, handle: WorkerHandle, message: Any) -> None:
-        if message is _CLOSED or not isinstance(message, tuple):
-            self._closed(handle)
-            return
-        name, payload = message
-        if name == "collected":
-            handle.ids = list(payload["ids"])
-            self.config.hook.minitest_xdist_node_collection_finished(node=handle.node, ids=handle.ids)
-            if self.ids is not None:  # a replacement worker
-                self._replacement_collected(handle)
-        elif name in ("collectreport", "deselected", "warning") and handle.ids is None:
-            handle.collect_events.append(message)
-        elif name == "logstart":
-            handle.running = payload["nodeid"]
-            handle.buffer = [message]
-        elif name == "logfinish":
-            events = (handle.buffer or []) + [message]
-            handle.buffer = None
-            handle.running = None
-            for event in events:
-                self._replay(handle, event)
-            handle.item_finished(payload["nodeid"], self.ids or [])
-            self._check_stop()
-            self._feed(handle)
-        elif name in ("logreport", "warning") and handle.buffer is not None:
-            handle.buffer.append(message)
-        elif name == "output":
-            write_output(self._reporter(), payload["text"])  # live, not held with the item's reports
-        elif name == "slow":
-            # live news of the running test: shown now, not held with its reports
-            self.config.hook.minitest_runtest_slow(nodeid=payload["nodeid"], location=tuple(payload["location"]),
-                                                   seconds=payload["seconds"])
-        elif name == "crashnote":
-            handle.crash_note = payload["text"]
-        elif name == "internalerror":
-            handle.error = payload["text"]
-            if handle.ids is not None:
-                self.internal_errors.append(f"[{handle.id}] {payload['text']}")
-        elif name == "usageerror":
-            raise UsageError(payload["text"])
-        elif name == "ready":
-            handle.node.workerinfo = {**payload["workerinfo"], "id": handle.id, "spec": handle.gateway.spec}
-            self.config.hook.minitest_testnodeready(node=handle.node)
-        elif name == "finished":
-            handle.finished = True
-            handle.node.workeroutput = payload.get("workeroutput", {})
-            self._node_down(handle, None)
-        else:
-            self._replay(handle, message)
-            self._check_stop()
-
-    def _replay(self, handle: WorkerHandle, event: tuple[str, dict[str, Any]]) -> None:
-        """Call this process's hooks with what a worker reported."""
-        name, payload = event
-        hook = self.config.hook
-        if name in ("logreport", "collectreport"):
-            report = hook.minitest_report_from_serializable(config=self.config, data=payload["report"])
-            report.worker_id = handle.id
-            if name == "logreport":
-                report.node = handle.node  # as pytest-xdist: the worker that ran it
-                hook.minitest_runtest_logreport(report=report)
-            else:
-                hook.minitest_collectreport(report=report)
-        elif name == "logstart":
-            hook.minitest_runtest_logstart(nodeid=payload["nodeid"], location=tuple(payload["location"]))
-        elif name == "logfinish":
-            hook.minitest_runtest_logfinish(nodeid=payload["nodeid"], location=tuple(payload["location"]))
-        elif name == "deselected":
-            hook.minitest_deselected(items=[ItemRef(n) for n in payload["nodeids"]])
-        elif name == "warning":
-            location = tuple(payload["location"]) if payload.get("location") else None
-            hook.minitest_warning_recorded(warning_message=warning_from_data(payload["warning"]),
-                                           when=payload["when"], nodeid=payload["nodeid"], location=location)
-
-    # -- scheduling ----------------------------------------------------------------------------
-    def _feed(self, handle: WorkerHandle) -> None:
-        """Give ``handle`` more work if it runs low; tell it when there is no more."""
-        if self.scheduler is None or handle.done or handle.shutdown_sent or handle.ids is None:
-            return
-        batch = self.scheduler.take(len(handle.pending))
-        if batch:
-            handle.pending.extend(batch)
-            handle.send("run", indexes=batch)
-        if self.scheduler.empty:
-            handle.shutdown_sent = True
-            handle.send("shutdown")
-
-    def _check_stop(self) -> None:
-        """After -x / --maxfail (or a plugin asking to stop), end every worker promptly."""
-        if self.stopping or not (self.session.shouldfail or self.session.shouldstop):
-            return
-        self.stopping = True
-        self.stop_deadline = clock.monotonic() + STOP_GRACE_SECONDS
-        if self.scheduler is not None:
-            self.scheduler.clear()
-        for handle in self.live():
-            handle.shutdown_sent = True
-            # the test a worker is running now would not have started in a serial run: cut it short
-            handle.send("stop", interrupt=True)
-
-    # -- crashes -------------------------------------------------------------------------------
-    def _closed(self, handle: WorkerHandle) -> None:
-        if handle.done:
-            return
-        handle.done = True
-        if handle.finished:
-            return
-        handle.error = handle.error or handle.remote_error()
-        self._node_down(handle, handle.error or "Not properly terminated")
-        if handle.ids is None:
-            if self.ids is not None:  # a replacement died while collecting: try another one
-                self._replace(handle, [])
-            return
-        crashed = handle.running
-        if crashed is not None:
-            handle.item_finished(crashed, self.ids or [])
-            self._report_crash(handle)
-        leftovers = list(handle.pending)
-        if crashed is None and not leftovers:
-            self._write_line(f"[{handle.id}] worker exited unexpectedly after its tests"
-                             + (f": {handle.error}" if handle.error else ""), yellow=True)
-            return
-        handle.pending.clear()
-        if self.stopping:
-            return
-        self._replace(handle, leftovers)
-
-    def _report_crash(self, handle: WorkerHandle) -> None:
-        """The item a worker was running when it died fails; what it reported before is kept."""
-        nodeid = handle.running or ""
-        events = handle.buffer or []
-        handle.buffer = None
-        handle.running = None
-        start = events[0][1] if events else {"nodeid": nodeid, "location": [nodeid, None, nodeid]}
-        for event in events:
-            self._replay(handle, event)
-        headline = f"worker {handle.id!r} crashed while running {nodeid}"
-        text = headline
-        if handle.crash_note:
-            text += f"\n\n{handle.crash_note}"
-        elif handle.error:
-            text += f"\n\n{handle.error}"
-        location = tuple(start["location"])
-        crash = ReprCrash(str(location[0]), int(location[1] or 0), headline)
-        report = TestReport(nodeid, location, {}, "failed", FailureRepr(text, crash), "call")
-        report.worker_id = handle.id  # type: ignore[attr-defined]
-        report.node = handle.node  # type: ignore[attr-defined]
-        hook = self.config.hook
-        hook.minitest_handlecrashitem(crashitem=nodeid, report=report, sched=CrashRequeue(self))
-        hook.minitest_runtest_logreport(report=report)
-        hook.minitest_runtest_logfinish(nodeid=nodeid, location=location)
-        self._check_stop()
-
-    def _replace(self, crashed: WorkerHandle, leftovers: list[int]) -> None:
-        assert self.scheduler is not None
-        self.scheduler.requeue(leftovers)
-        if self.scheduler.empty and not leftovers:
-            return
-        if self.restarts_left <= 0:
-            limit = max_worker_restart(self.config, len(self.specs))
-            self.session.shouldstop = f"maximum crashed workers reached: {limit}"
-            self._check_stop()
-            return
-        self.restarts_left -= 1
-        self._write_line(f"replacing crashed worker {crashed.id}", yellow=True)
-        try:
-            self._start_worker(crashed.spec)
-        except Exception as exc:  # noqa: BLE001
-            self.session.shouldstop = f"could not replace crashed worker {crashed.id}: {exc}"
-            self._check_stop()
-            return
-        # workers told "no more work" may be idle: the requeued items go to the new worker
-        for handle in self.live():
-            self._feed(handle)
-
-    def _replacement_collected(self, handle: WorkerHandle) -> None:
-        if handle.ids != self.ids:
-            assert self.reference is not None
-            self._collection_error(handle.id, self._collection_diff(self.reference, handle))
-            self.session.shouldstop = "the replacement worker collected different tests"
-            self._check_stop()
-            return
-        self._feed(handle)
-
-    def _node_down(self, handle: WorkerHandle, error: object | None) -> None:
-        """``minitest_testnodedown``, once per worker (before the run loop returns, so plugins
-        wrapping it have every worker's output)."""
-        if handle.down_reported:
-            return
-        handle.down_reported = True
-        self.config.hook.minitest_testnodedown(node=handle.node, error=error)
-
-    # -- output and shutdown -------------------------------------------------------------------
-    def _reporter(self) -> TerminalReporterAPI | None:
-        return self.config.stash.get(TERMINAL_REPORTER, None)
-
-    def _write_line(self, text: str, **marks: bool) -> None:
-        reporter = self._reporter()
-        if reporter is None or reporter.verbosity < 0 and not marks:
-            return
-        reporter.write_line(text, **marks)
-
+    # -- shutdown -------------------------------------------------------------------------------
     def _terminate(self) -> None:
         """End every worker: politely if it is idle, by force if it does not go away in time."""
         for handle in self.workers:
@@ -474,4 +199,3 @@ class DistController:
             pass
         for handle in self.workers:
             self._node_down(handle, handle.error or "terminated")
-

@@ -1,5 +1,5 @@
 """Local workers forked from the controller once it has collected (POSIX; :mod:`.forking` says
-when). The controller's side is :class:`DistController`'s — the same scheduling, replay of every
+when). The controller's side is :class:`~.controller_core.Controller`'s — the same scheduling, replay of every
 event through this process's hooks, crash reports, replacements and ``-x`` stop — with two
 things changed: a worker starts with ``os.fork`` instead of an execnet gateway (and sends no
 collection: it has the controller's), and messages travel as batched frames on pipes
@@ -15,19 +15,22 @@ import os
 import selectors
 import signal
 import sys
+import threading
 import time
 import traceback
+from collections.abc import Generator
 from typing import Any, NoReturn
 
-import execnet
-
+from minitest import hookimpl
 from minitest.exitcode import ExitCode
 from minitest.fixture_types import TMP_PATH_FACTORY
 from minitest.nodes import Session
-from minitest.terminal_api import TERMINAL_REPORTER
+from minitest.outcomes import Exit
+from minitest.reports import PDB_SHOWN, TestReport
+from minitest.terminal_api import TERMINAL_LEASE, TERMINAL_REPORTER
 from minitest.workers_api import WorkerNode
 
-from .controller import _CLOSED, DistController
+from .controller_core import _CLOSED, Controller
 from .forkguard import ForkGuard
 from .forking import (
     CONTROLLER_ONLY,
@@ -38,10 +41,10 @@ from .forking import (
     refusal_now,
 )
 from .frames import FrameReader, PipeChannel, encode, write_all
-from .options import CRASH_NOTE, max_worker_restart
+from .handles import WorkerHandle
+from .options import CRASH_NOTE
 from .serialize import plain
 from .worker import WorkerPlugin, worker_info
-from .workers import WorkerHandle
 
 #: a test known to take this long goes out before the others (longest first), alone
 LONG_TEST_SECONDS = 0.05
@@ -52,12 +55,43 @@ QUEUED_SECONDS = 0.03
 BATCH_SECONDS = 0.06
 
 
+class PopenSpec:
+    """``execnet.XSpec("popen")``, the spec of a forked worker (``node.gateway.spec``, the specs of
+    ``minitest_xdist_setupnodes``, ``workerinfo["spec"]``), made when something reads it: a forked
+    run never imports execnet otherwise. With the spawned workers' modules that import cost ~10 ms
+    of a ``-n`` run's start-up (execnet alone 8 ms of ``python -X importtime``, quiet machine)."""
+
+    _spec: Any = None
+
+    def _real(self) -> Any:
+        if self._spec is None:
+            import execnet
+
+            self._spec = execnet.XSpec("popen")
+        return self._spec
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
+
+    def __str__(self) -> str:
+        return str(self._real())
+
+    def __repr__(self) -> str:
+        return repr(self._real())
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self._real() == (other._real() if isinstance(other, PopenSpec) else other))
+
+    def __hash__(self) -> int:
+        return hash(self._real())
+
+
 class ForkGateway:
     """``node.gateway`` of a forked worker: its id and spec, as plugins read them from execnet's."""
 
     def __init__(self, workerid: str) -> None:
         self.id = workerid
-        self.spec = execnet.XSpec("popen")
+        self.spec = PopenSpec()
 
 
 class ForkHandle(WorkerHandle):
@@ -121,20 +155,22 @@ class ForkHandle(WorkerHandle):
         return None
 
 
-class ForkController(DistController):
+class ForkController(Controller):
     """A distributed run of a session the controller collected, on ``count`` forked workers."""
 
     def __init__(self, session: Session, count: int) -> None:
-        super().__init__(session)
-        self.specs = ["popen"] * count
-        self.nodemanager.specs = list(self.specs)
-        self.restarts_left = max_worker_restart(self.config, count)
+        super().__init__(session, ["popen"] * count, [])
         self.selector = selectors.DefaultSelector()
         self.durations = known_durations(self.config)
         self.seen: dict[str, float] = {}
         # asked once here, inherited by every worker: platform.platform() runs ``uname -p`` in a
         # subprocess the first time, ~20 ms (loaded machine), which each worker would pay
         self.workerinfo = worker_info()
+        #: the worker the terminal is lent to (its debugger), those waiting for it, and what the
+        #: other workers reported meanwhile
+        self.terminal_holder: WorkerHandle | None = None
+        self.terminal_queue: list[WorkerHandle] = []
+        self.held_back: list[tuple[WorkerHandle, Any]] = []
 
     def run(self) -> None:
         self.ids = [item.nodeid for item in self.session.items]
@@ -145,6 +181,8 @@ class ForkController(DistController):
         low_water = max(2, int(QUEUED_SECONDS / per_test))
         max_batch = max(low_water, int(BATCH_SECONDS / per_test))
         with self.given_basetemp_held():
+            # what the workers are to share (per-run fixtures) is set up before the first fork
+            self.config.hook.minitest_shared_setup(session=self.session)
             try:
                 self._start_workers()
                 self._announce(max_batch, longest)
@@ -157,7 +195,11 @@ class ForkController(DistController):
                 self._loop(lambda: any(not h.done for h in self.workers))
             finally:
                 self._terminate()
-                self._save_durations()
+                try:
+                    self.config.hook.minitest_shared_teardown(session=self.session)
+                finally:
+                    self._save_durations()
+        self._count_not_run()
         self._raise_stop()
 
     def _announce(self, max_batch: int, longest: list[int]) -> None:
@@ -172,8 +214,7 @@ class ForkController(DistController):
 
     # -- starting workers ----------------------------------------------------------------------
     def _start_workers(self) -> None:
-        self.config.hook.minitest_xdist_setupnodes(config=self.config,
-                                                   specs=[execnet.XSpec(spec) for spec in self.specs])
+        self.config.hook.minitest_xdist_setupnodes(config=self.config, specs=[PopenSpec() for _ in self.specs])
         for _ in self.specs:
             self._fork(self._new_id())
 
@@ -211,6 +252,52 @@ class ForkController(DistController):
         self.workers.append(handle)
         return handle
 
+    # -- the terminal, lent to a worker that debugs -----------------------------------------------
+    def _dispatch(self, handle: WorkerHandle, message: Any) -> None:
+        if isinstance(message, tuple) and message[0] == "terminal":
+            self._terminal_asked(handle, bool(message[1].get("held")))
+            return
+        holder = self.terminal_holder
+        if holder is not None and handle is not holder:
+            self.held_back.append((handle, message))  # shown once the terminal is given back
+            return
+        super()._dispatch(handle, message)
+        if message is _CLOSED:
+            if handle in self.terminal_queue:
+                self.terminal_queue.remove(handle)
+            if handle is self.terminal_holder:  # it died at the debugger's prompt
+                self._terminal_asked(handle, False)
+
+    def _terminal_asked(self, handle: WorkerHandle, held: bool) -> None:
+        if held:
+            if self.terminal_holder is None:
+                self._lend_terminal(handle)
+            else:
+                self.terminal_queue.append(handle)
+            return
+        if handle is not self.terminal_holder:
+            return
+        self.terminal_holder = None
+        held_back, self.held_back = self.held_back, []
+        for other, message in held_back:
+            self._dispatch(other, message)
+        if self.terminal_queue and self.terminal_holder is None:
+            self._lend_terminal(self.terminal_queue.pop(0))
+
+    def _lend_terminal(self, handle: WorkerHandle) -> None:
+        """The worker alone writes to the terminal and reads from it until it gives it back; what
+        its test reported so far is shown first (a serial run shows the F before the debugger)."""
+        self.terminal_holder = handle
+        if handle.buffer:
+            events, handle.buffer = handle.buffer, []
+            for event in events:
+                self._replay(handle, event)
+        reporter = self._reporter()
+        if reporter is not None:
+            reporter.writer.flush()
+        sys.stdout.flush()
+        handle.send("terminal_granted")
+
     # -- the event loop ------------------------------------------------------------------------
     def _loop(self, keep_going: Any) -> None:
         while keep_going():
@@ -235,6 +322,12 @@ class ForkController(DistController):
 
     def _replay(self, handle: WorkerHandle, event: tuple[str, dict[str, Any]]) -> None:
         name, payload = event
+        if name == "pdbshown":
+            # the worker's debugger showed this failure: the FAILURES section does not repeat it
+            report = handle.last_report
+            if report is not None and (report.nodeid, report.when) == (payload["nodeid"], payload["when"]):
+                setattr(report, PDB_SHOWN, True)
+            return
         if name == "logreport":
             data = payload["report"]
             nodeid, duration = data.get("nodeid"), data.get("duration")
@@ -243,10 +336,13 @@ class ForkController(DistController):
         super()._replay(handle, event)
 
     def _terminate(self) -> None:
+        # the loop ends when every worker is done, unless it was cut short (Ctrl-C on this process
+        # alone, an error here): a worker still running is told to stop *now*, its test
+        # interrupted and its fixtures torn down, before it is killed after the grace period
         for handle in self.workers:
-            if not handle.done and not handle.shutdown_sent:
+            if not handle.done:
                 handle.shutdown_sent = True
-                handle.send("stop")
+                handle.send("stop", interrupt=True)
         deadline = time.monotonic() + 2.0
         for handle in self.workers:
             assert isinstance(handle, ForkHandle)
@@ -271,9 +367,66 @@ class ForkController(DistController):
         cache.set(DURATIONS_KEY, merged)
 
 
+class ForkedTerminalLease:
+    """The terminal, which a forked worker shares with the controller and the other workers
+    (:class:`minitest.terminal_api.TerminalLease`): the worker asks the controller for it and
+    waits for its answer; the controller holds everyone else's output until it is given back."""
+
+    def __init__(self, plugin: ForkedWorkerPlugin) -> None:
+        self.plugin = plugin
+        self.depth = 0
+        self.granted = threading.Event()
+
+    def acquire(self) -> None:
+        self.depth += 1
+        if self.depth == 1:
+            self.granted.clear()
+            self.plugin.send("terminal", held=True)
+            self.granted.wait()  # as long as another worker debugs: the user is at the terminal
+
+    def release(self) -> None:
+        if self.depth == 0:
+            return
+        self.depth -= 1
+        if self.depth == 0:
+            sys.stdout.flush()  # what the debugger wrote comes before anything the others wrote
+            sys.stderr.flush()
+            self.plugin.send("terminal", held=False)
+
+    def release_all(self) -> None:
+        """At the end of a test: a debugger left without ``continue`` gives the terminal back."""
+        if self.depth:
+            self.depth = 1
+            self.release()
+
+
 class ForkedWorkerPlugin(WorkerPlugin):
     """The worker's plugin, with the channel's buffer sent before the worker waits for work (the
-    controller sends more when it hears the last tests finished)."""
+    controller sends more when it hears the last tests finished), and the terminal's lease."""
+
+    def __init__(self, channel: Any, init: dict[str, Any]) -> None:
+        super().__init__(channel, init)
+        self.lease = ForkedTerminalLease(self)
+
+    def on_command(self, message: Any) -> None:
+        if isinstance(message, tuple) and message[0] == "terminal_granted":
+            self.lease.granted.set()
+            return
+        if not isinstance(message, tuple) or message[0] == "closed":
+            self.lease.granted.set()  # no controller to wait for
+        super().on_command(message)
+
+    def minitest_runtest_logfinish(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        self.lease.release_all()
+        super().minitest_runtest_logfinish(nodeid, location)
+
+    @hookimpl(wrapper=True)
+    def minitest_exception_interact(self, node: Any, call: Any, report: Any) -> Generator[None, None, None]:
+        try:
+            return (yield)
+        finally:
+            if hasattr(report, PDB_SHOWN) and isinstance(report, TestReport):
+                self.send("pdbshown", nodeid=report.nodeid, when=report.when)
 
     def _take_commands(self, block: bool) -> None:
         if block:
@@ -336,13 +489,11 @@ def _private_temporary_files() -> None:
 
 def _child(session: Session, node: WorkerNode, command_fd: int, message_fd: int,
            workerinfo: dict[str, Any]) -> int:
-    # a spawned (execnet) worker has /dev/null as stdin: so has this one. Its standard output
-    # stays the controller's: what a test writes there with -s (or in capsys.disabled()) reaches
-    # the terminal as it is written, before the controller shows the test's result, as in a
-    # serial run (a spawned worker forwards it: .output)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.close(devnull)
+    # standard input and output stay the controller's, as in a serial run: what a test writes
+    # with -s (or in capsys.disabled()) reaches the terminal as it is written, before the
+    # controller shows the test's result (a spawned worker forwards it: .output), and the debugger
+    # reads the terminal, once the controller lent it (ForkedTerminalLease). While a test runs,
+    # capture puts /dev/null on standard input, as without workers
     try:
         sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     except (AttributeError, ValueError):
@@ -369,6 +520,7 @@ def _child(session: Session, node: WorkerNode, command_fd: int, message_fd: int,
     config.option.dist = "no"
     config.option.numprocesses = None
     config.stash[CRASH_NOTE] = plugin.note_crash
+    config.stash[TERMINAL_LEASE] = plugin.lease
     pm.register(plugin, "parallel.worker")
     pm.register(ForkGuard(), "parallel-forkguard")  # a test's forked child that falls through
     factory = config.stash.get(TMP_PATH_FACTORY, None)
@@ -384,6 +536,10 @@ def _child(session: Session, node: WorkerNode, command_fd: int, message_fd: int,
     except KeyboardInterrupt:
         # the controller's interrupt (-x elsewhere: .worker.interrupt_main_thread) or Ctrl-C: the
         # running test's fixtures were torn down on the way out, as a spawned worker's session ends
+        exitstatus = ExitCode.INTERRUPTED
+    except Exit as exc:
+        # the debugger's quit, or minitest.exit() in a test: the whole run ends, as a serial one
+        plugin.send("exit", reason=str(exc.msg), returncode=exc.returncode)
         exitstatus = ExitCode.INTERRUPTED
     config.hook.minitest_sessionfinish(session=session, exitstatus=exitstatus)
     workeroutput.setdefault("exitstatus", exitstatus)

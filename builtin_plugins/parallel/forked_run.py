@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from minitest.errors import UsageError
 from minitest.nodes import Session
 from minitest.reports import TestReport
-from minitest.terminal_api import TERMINAL_REPORTER
+from minitest.terminal_api import INTERACTIVE, TERMINAL_REPORTER
 
-from .forking import DURATIONS_KEY, auto_workers, known_durations, refusal_after_collection
+from .forking import (
+    DURATIONS_KEY,
+    auto_workers,
+    known_durations,
+    no_terminal_message,
+    refusal_after_collection,
+)
 from .options import _cpu_count, worker_specs
 
 
@@ -33,6 +40,9 @@ def run_collected(session: Session) -> bool | None:
         count = chosen
     reason = refusal_after_collection(config, (getattr(item, "path", None) for item in session.items))
     if reason is not None:
+        option = config.stash.get(INTERACTIVE, None)
+        if option is not None:
+            raise UsageError(no_terminal_message(option, reason))
         from .controller import DistController
 
         _write_line(session, f"workers spawned, not forked: {reason}")

@@ -85,6 +85,13 @@ def refusal_before_collection(config: Config, specs: list[str]) -> str | None:
     return refusal_now(config)
 
 
+def no_terminal_message(option: str, reason: str) -> str:
+    """Why ``--pdb`` (``option``) cannot run with these workers: they would not be forked."""
+    return (f"{option} with workers needs them forked from this process, whose terminal they share; "
+            f"these would be started apart from it ({reason}), with no terminal: run without -n/--tx "
+            "(or with -n 0)")
+
+
 def refusal_now(config: Config) -> str | None:
     """What may have changed since: threads started, plugins registered (conftest.py files)."""
     if threading.active_count() > 1:

@@ -24,7 +24,8 @@ Message = tuple[str, dict[str, Any]]
 _HEADER = struct.Struct("!I")
 #: messages that go out at once: the controller must know which test runs (a crash is blamed on
 #: it) and hear the last words before an exit; everything else waits for the next of these
-_URGENT = frozenset({"logstart", "ready", "finished", "crashnote", "internalerror", "usageerror", "slow"})
+_URGENT = frozenset({"logstart", "ready", "finished", "crashnote", "internalerror", "usageerror", "slow",
+                     "terminal"})
 #: at most this many messages wait in a worker's buffer (a test with many warnings)
 _MAX_BUFFERED = 256
 

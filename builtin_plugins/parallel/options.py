@@ -90,6 +90,18 @@ def settle_dist(option: argparse.Namespace) -> None:
         option.dist = "load"
 
 
+#: seconds a starting worker may stay silent (connecting, copying, checking) by default: enough
+#: for a slow ssh login and interpreter start, short enough not to look like a hang
+DEFAULT_START_TIMEOUT = 30.0
+
+
+def worker_start_timeout(config: Config) -> float:
+    """How long a starting worker may stay silent before it is given up (0: no limit)."""
+    value = config.getoption("workerstarttimeout", None)
+    return DEFAULT_START_TIMEOUT if value is None else max(float(value), 0.0)
+
+
+
 def max_worker_restart(config: Config, workers: int) -> int:
     value = config.getoption("maxworkerrestart", None)
     if value is None:

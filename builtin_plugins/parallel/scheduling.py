@@ -53,13 +53,21 @@ class Scheduler:
             chosen = set(first)
             units = [[i] for i in first] + [u for u in units if u[0] not in chosen]
         self.units: deque[list[int]] = deque(units)
+        # kept up to date, not summed over the units at each take: that sum was O(tests) per
+        # batch, ~150,000 steps for arrow's 1,900 tests on two workers (~10 ms of the controller's CPU)
+        self._remaining = sum(len(u) for u in self.units)
 
     @property
     def empty(self) -> bool:
         return not self.units
 
     def remaining(self) -> int:
-        return sum(len(u) for u in self.units)
+        return self._remaining
+
+    def _pop(self) -> list[int]:
+        unit = self.units.popleft()
+        self._remaining -= len(unit)
+        return unit
 
     def take(self, pending: int) -> list[int]:
         """The next indexes for a worker that has ``pending`` items left (maybe none)."""
@@ -70,11 +78,11 @@ class Scheduler:
             size = max(LOW_WATER, min(self.remaining() // (self.workers * 4), self.max_batch))
             batch: list[int] = []
             while self.units and len(batch) < size:
-                batch.extend(self.units.popleft())
+                batch.extend(self._pop())
             return batch
         batch = []
         while self.units and pending + len(batch) <= self.low_water:
-            batch.extend(self.units.popleft())
+            batch.extend(self._pop())
         return batch
 
     def requeue(self, indexes: Iterable[int]) -> None:
@@ -86,6 +94,8 @@ class Scheduler:
             self.units.extendleft([i] for i in reversed(indexes))
         else:
             self.units.appendleft(indexes)
+        self._remaining += len(indexes)
 
     def clear(self) -> None:
         self.units.clear()
+        self._remaining = 0

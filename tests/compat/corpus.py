@@ -9,12 +9,15 @@ suite twice with the same arguments:
     python -m pytest   -p no:cacheprovider -q -rA ARGS
     python -m minitest -p no:cacheprovider -q -rA ARGS
 
-and compares the final-line counts and the per-test outcomes of the ``-rA`` short summary.
-It needs the network (PyPI) and is a tool, not a CI step. Standard library only.
+and compares the exit codes, the final-line counts and the per-test outcomes (node id ->
+outcome, from the ``-rA`` short summary). Every run rewrites the last-run record next to this
+file (``last_run.json``, the table ``LAST_RUN.txt`` and the totals in ``README.md``), updating
+the rows of the projects it ran. It needs the network (PyPI) and is a tool, not a CI step.
+Standard library only.
 
-    python tests/compat/corpus.py [--only NAME] [--keep] [--workdir DIR] [--jobs N]
+    python tests/compat/corpus.py [--only NAME] [--keep] [--workdir DIR] [--jobs N] [--no-record]
 
-Exit status: 0 when every project gives the same counts under both runners, 1 otherwise.
+Exit status: 0 when every project run agrees under both runners, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -37,6 +40,14 @@ import zipfile
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+# the last-run record: one row per project (its latest run), the table made from it, and the
+# totals line of the README between the two markers
+RECORD_JSON = HERE / "last_run.json"
+RECORD_TABLE = HERE / "LAST_RUN.txt"
+RECORD_README = HERE / "README.md"
+README_BEGIN = "<!-- corpus.py writes the lines from here to the end marker on every run -->"
+README_END = "<!-- end of the lines corpus.py writes -->"
 DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "minitest-compat"
 RUN_TIMEOUT = 900  # seconds for one runner on one project
 FALLBACK_PYTEST = "9.2.0"  # used only when pyproject.toml names no pytest==X pin
@@ -581,14 +592,30 @@ class ProjectResult:
     minitest: RunResult | None = None
     setup_error: str | None = None
 
+    def differences(self) -> list[str]:
+        """What differs between the two runs, in words: the exit code, the compared counts, the
+        per-test outcomes. Empty when the runs agree on all three."""
+        if self.setup_error:
+            return ["setup failed"]
+        pt, mt = self.pytest, self.minitest
+        if pt is None or mt is None:
+            return ["not run"]
+        if pt.counts is None or mt.counts is None:
+            return ["no final line"]
+        found = []
+        if pt.returncode != mt.returncode:
+            found.append(f"exit code (pytest {pt.returncode}, minitest {mt.returncode})")
+        keys = [k for k in COMPARED_KEYS if pt.counts.get(k, 0) != mt.counts.get(k, 0)]
+        if keys:
+            found.append(f"counts ({', '.join(keys)})")
+        nodes = differing_nodes(pt, mt)
+        if nodes:
+            found.append(f"per-test outcomes ({len(nodes)} node ids)")
+        return found
+
     @property
     def equal(self) -> bool:
-        if self.setup_error or self.pytest is None or self.minitest is None:
-            return False
-        a, b = self.pytest.counts, self.minitest.counts
-        if a is None or b is None:
-            return False
-        return all(a.get(k, 0) == b.get(k, 0) for k in COMPARED_KEYS)
+        return not self.differences()
 
 
 # ---------------------------------------------------------------- parsing output
@@ -945,7 +972,9 @@ def run_suite(
         returncode = None
         timed_out = True
     seconds = time.perf_counter() - start
-    (outdir / f"{project.name}.{runner}.txt").write_text(f"$ {' '.join(cmd)}\n(cwd {src})\n\n{output}")
+    (outdir / f"{project.name}.{runner}.txt").write_text(
+        f"$ {' '.join(cmd)}\n(cwd {src})\n(exit code {returncode})\n\n{output}"
+    )
     outcomes, messages = parse_short_summary(output)
     return RunResult(
         runner,
@@ -1016,6 +1045,21 @@ def fmt_seconds(run_result: RunResult | None) -> str:
     return "-" if run_result is None else f"{run_result.seconds:.1f}"
 
 
+def fmt_exit_codes(res: ProjectResult) -> str:
+    """``pytest's/minitest's`` exit codes (``?`` for one not known)."""
+    codes = [r.returncode if r is not None and r.returncode is not None else "?" for r in (res.pytest, res.minitest)]
+    return f"{codes[0]}/{codes[1]}"
+
+
+def fmt_tests(res: ProjectResult) -> str:
+    """How many node ids the -rA summaries name (either runner) and how many differ in outcome."""
+    if res.pytest is None or res.minitest is None:
+        return "-"
+    named = len(set(res.pytest.outcomes) | set(res.minitest.outcomes))
+    differ = len(differing_nodes(res.pytest, res.minitest))
+    return f"{differ}/{named} differ" if differ else f"{named} same"
+
+
 def table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
@@ -1034,7 +1078,7 @@ def differing_nodes(pt: RunResult, mt: RunResult) -> list[str]:
 
 def describe_mismatch(res: ProjectResult, max_nodes: int) -> str:
     p = res.project
-    out = [f"### {p.name} {p.version}"]
+    out = [f"### {p.name} {p.version}", f"differs in: {'; '.join(res.differences())}"]
     if res.setup_error:
         out.append("setup failed:")
         out.append(textwrap.indent(res.setup_error, "    "))
@@ -1068,8 +1112,13 @@ def describe_mismatch(res: ProjectResult, max_nodes: int) -> str:
                 out.append(f"      | {ln[:200]}")
     if len(diff) > max_nodes:
         out.append(f"  ... and {len(diff) - max_nodes} more")
-    if not diff:
+    if not diff and pt.counts != mt.counts:
         out.append("  (the per-node outcomes agree; the counts differ only in skips/collection)")
+    if pt.returncode != mt.returncode:
+        for who, r in (("pytest", pt), ("minitest", mt)):
+            tail = [ln for ln in r.output.splitlines() if ln.strip()][-5:]
+            out.append(f"  {who} exited with {r.returncode}; its last lines:")
+            out.append(textwrap.indent("\n".join(tail), "      | "))
     return "\n".join(out)
 
 
@@ -1099,10 +1148,17 @@ def coverage_summary(projects: list[Project]) -> str:
     return "\n".join(lines)
 
 
+LEGEND = (
+    "counts: p=passed f=failed s=skipped xf=xfailed xp=xpassed E=errors d=deselected; exit: pytest's/minitest's "
+    "exit code;\ntests: node ids the -rA summaries name, and how many of them differ in outcome; equal: the "
+    "same exit code,\nthe same counts (deselected and warnings aside) and the same outcome for every node id"
+)
+TABLE_HEADER = ["project", "version", "pytest", "minitest", "exit", "tests", "equal", "pytest s", "minitest s",
+                *COVERAGE_COLUMNS]
+
+
 def report(results: list[ProjectResult], max_nodes: int) -> str:
-    rows = [
-        ["project", "version", "pytest", "minitest", "equal", "pytest s", "minitest s", *COVERAGE_COLUMNS]
-    ]
+    rows = [TABLE_HEADER]
     for res in results:
         rows.append(
             [
@@ -1110,6 +1166,8 @@ def report(results: list[ProjectResult], max_nodes: int) -> str:
                 res.project.version,
                 fmt_counts(res.pytest),
                 "SETUP FAILED" if res.setup_error else fmt_counts(res.minitest),
+                fmt_exit_codes(res),
+                fmt_tests(res),
                 "yes" if res.equal else "NO",
                 fmt_seconds(res.pytest),
                 fmt_seconds(res.minitest),
@@ -1120,7 +1178,7 @@ def report(results: list[ProjectResult], max_nodes: int) -> str:
     mt_total = sum(r.minitest.seconds for r in results if r.minitest)
     same = sum(1 for r in results if r.equal)
     parts = [
-        "counts: p=passed f=failed s=skipped xf=xfailed xp=xpassed E=errors d=deselected",
+        LEGEND,
         "",
         table(rows),
         "",
@@ -1145,6 +1203,7 @@ def saved_result(project: Project, outdir: Path) -> ProjectResult | None:
         if not f.exists():
             return None
         output = f.read_text(errors="replace")
+        code = re.search(r"^\(exit code (-?\d+)\)$", "\n".join(output.splitlines()[:4]), re.MULTILINE)
         outcomes, messages = parse_short_summary(output)
         counts = parse_counts(output)
         m = None
@@ -1155,7 +1214,7 @@ def saved_result(project: Project, outdir: Path) -> ProjectResult | None:
         timed_out = "[corpus] timed out" in output
         run_result = RunResult(
             runner,
-            None,
+            int(code.group(1)) if code else None,
             float(m.group(1)) if m else 0.0,
             output,
             counts,
@@ -1166,6 +1225,117 @@ def saved_result(project: Project, outdir: Path) -> ProjectResult | None:
         )
         setattr(res, runner, run_result)
     return res
+
+
+# ---------------------------------------------------------------- the last-run record
+
+COMPARED_ALL = "exit code, counts, per-test outcomes"
+RECORD_HEADER = [*TABLE_HEADER[:9], "run", *COVERAGE_COLUMNS]
+
+
+def record_row(res: ProjectResult, when: str, minitest_id: str, pytest_pin: str, max_nodes: int) -> dict:
+    """A project's row of the record: what the table and the README totals are made of."""
+    return {
+        "version": res.project.version,
+        "run": when,
+        "minitest": minitest_id,
+        "pytest_version": pytest_pin,
+        "compared": COMPARED_ALL,
+        "counts": [fmt_counts(res.pytest), "SETUP FAILED" if res.setup_error else fmt_counts(res.minitest)],
+        "exit": fmt_exit_codes(res),
+        "tests": fmt_tests(res),
+        "equal": res.equal,
+        "seconds": [None if r is None else round(r.seconds, 1) for r in (res.pytest, res.minitest)],
+        "differences": res.differences(),
+        "details": "" if res.equal else describe_mismatch(res, max_nodes),
+    }
+
+
+def render_record(rows: dict[str, dict]) -> str:
+    """LAST_RUN.txt: every project's latest recorded run, in PROJECTS order."""
+    projects = [p for p in PROJECTS if p.name in rows]
+    table_rows = [RECORD_HEADER]
+    for p in projects:
+        row = rows[p.name]
+        seconds = ["-" if t is None else f"{t:.1f}" for t in row["seconds"]]
+        table_rows.append([p.name, row["version"], *row["counts"], row["exit"], row["tests"],
+                           "yes" if row["equal"] else "NO", *seconds, row["run"], *coverage_cells(p)])
+    differing = [p.name for p in projects if not rows[p.name]["equal"]]
+    parts = [
+        "# Written by tests/compat/corpus.py at the end of every run (not by hand), from last_run.json: each",
+        "# row is the project's latest run ('run'; an --only run replaces its own rows). A row whose 'exit' is",
+        "# '?/?' comes from a run before exit codes and per-test outcomes were compared: its counts only.",
+        "",
+        LEGEND,
+        "",
+        table(table_rows),
+        "",
+        f"TOTAL: {totals_sentence(rows)}",
+        "",
+        coverage_summary(projects),
+    ]
+    if differing:
+        parts += ["", "## Mismatches", ""]
+        for name in differing:
+            row = rows[name]
+            details = row["details"] or f"### {name} {row['version']}\ndiffers in: {'; '.join(row['differences'])}"
+            parts += [details, ""]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def totals_sentence(rows: dict[str, dict]) -> str:
+    """'47/48 projects agree (...); pytest 228.0 s, minitest 132.0 s in all'."""
+    known = [rows[p.name] for p in PROJECTS if p.name in rows]
+    same = sum(1 for r in known if r["equal"])
+    full = sum(1 for r in known if r["compared"] == COMPARED_ALL)
+    pt = sum(r["seconds"][0] or 0.0 for r in known)
+    mt = sum(r["seconds"][1] or 0.0 for r in known)
+    differing = [p.name for p in PROJECTS if p.name in rows and not rows[p.name]["equal"]]
+    text = (f"{same}/{len(known)} projects agree ({full} compared by {COMPARED_ALL}, "
+            f"{len(known) - full} by counts only, in runs before that)")
+    if differing:
+        text += f"; differing: {', '.join(differing)}"
+    return text + f"; pytest {pt:.1f}s, minitest {mt:.1f}s in all"
+
+
+def write_record(rows: dict[str, dict], *, json_path: Path = RECORD_JSON, table_path: Path = RECORD_TABLE,
+                 readme_path: Path = RECORD_README) -> None:
+    """Save the rows, rewrite the table from them and the README's totals between its markers."""
+    json_path.write_text(json.dumps(rows, indent=1, sort_keys=True) + "\n")
+    table_path.write_text(render_record(rows))
+    text = readme_path.read_text()
+    start, end = text.find(README_BEGIN), text.find(README_END)
+    if start < 0 or end < start:
+        log(f"[corpus] {readme_path} has no record markers: its totals were not updated")
+        return
+    generated = (f"{README_BEGIN}\nLast recorded ({table_path.name}, rewritten by every run): "
+                 f"**{totals_sentence(rows)}**.\n")
+    readme_path.write_text(text[:start] + generated + text[end:])
+
+
+def record(results: list[ProjectResult], when: str, minitest_id: str, pytest_pin: str, max_nodes: int,
+           json_path: Path = RECORD_JSON, **paths: Path) -> None:
+    """Replace the rows of the projects in ``results`` and rewrite the record."""
+    rows = json.loads(json_path.read_text()) if json_path.exists() else {}
+    for res in results:
+        rows[res.project.name] = record_row(res, when, minitest_id, pytest_pin, max_nodes)
+    write_record(rows, json_path=json_path, **paths)
+
+
+def checkout_id() -> str:
+    """The checkout minitest was built from: its commit, '+changes' when the tree differs from it."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "-"
+    return commit + ("+changes" if dirty else "")
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime())
 
 
 # ---------------------------------------------------------------- main
@@ -1198,6 +1368,11 @@ def main(argv: list[str] | None = None) -> int:
         help="differing node ids shown per mismatching project (default 10)",
     )
     parser.add_argument("--list", action="store_true", help="list the projects and exit")
+    parser.add_argument(
+        "--no-record",
+        action="store_true",
+        help="leave last_run.json, LAST_RUN.txt and the README's totals as they are",
+    )
     parser.add_argument(
         "--from-saved",
         action="store_true",
@@ -1234,6 +1409,14 @@ def main(argv: list[str] | None = None) -> int:
         print(report(results, args.max_nodes), end="")
         if missing:
             print(f"(no saved outputs for: {', '.join(missing)})")
+        if not args.no_record and results:
+            # the outputs' own time, not this rebuild's
+            outdir = workdir / "results"
+            for res in results:
+                stamp = (outdir / f"{res.project.name}.minitest.txt").stat().st_mtime
+                record([res], time.strftime("%Y-%m-%d %H:%M", time.gmtime(stamp)), "(saved outputs)",
+                       pytest_version(), args.max_nodes)
+            print(f"(record updated: {RECORD_TABLE})")
         return 0 if all(r.equal for r in results) else 1
     pytest_pin = pytest_version()
     try:
@@ -1253,6 +1436,9 @@ def main(argv: list[str] | None = None) -> int:
     text = report(results, args.max_nodes)
     print(text, end="")
     print(f"(wall time {time.perf_counter() - started:.0f}s; full outputs in {workdir / 'results'})")
+    if not args.no_record:
+        record(results, now(), f"{checkout_id()} ({minitest_hash})", pytest_pin, args.max_nodes)
+        print(f"(record updated: {RECORD_TABLE})")
     return 0 if all(r.equal for r in results) else 1
 
 
