@@ -937,6 +937,59 @@ def test_tests_set_aside_at_one_level_are_not_grouped_again_there(tmp_path):
     assert ids == [line for line in ref.lines if "::" in line], mine.dump() + ref.dump()
 
 
+def test_a_package_scoped_fixture_lives_as_long_as_the_package_that_defines_it(files, run):
+    files({
+        "pkg/__init__.py": "",
+        "pkg/conftest.py": """
+            import minitest
+
+            SETUPS = []
+
+            @minitest.fixture(scope="package")
+            def per_pkg():
+                SETUPS.append("setup")
+                yield
+                SETUPS.append("teardown")
+        """,
+        "pkg/sub1/__init__.py": "",
+        "pkg/sub1/test_a.py": "def test_a(per_pkg):\n    pass\n",
+        "pkg/sub2/__init__.py": "",
+        "pkg/sub2/test_b.py": """
+            from pkg.conftest import SETUPS
+
+            def test_b(per_pkg):
+                assert SETUPS == ["setup"]  # not torn down at the end of sub1
+        """,
+    })
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    result.assert_outcomes(passed=2)
+
+
+def test_a_parametrized_fixture_asked_for_dynamically_is_an_error_without_traceback(files, run):
+    files({"test_dyn.py": """
+        import minitest
+
+        @minitest.fixture(params=[1, 2])
+        def p(request):
+            return request.param
+
+        def test_dyn(request):
+            request.getfixturevalue("p")
+    """})
+    result = run()
+    assert result.ret == 1, result.dump()
+    result.fnmatch_lines([
+        "*_ test_dyn _*",
+        "The requested fixture has no parameter defined for test:",
+        "    test_dyn.py::test_dyn",
+        "",
+        "Requested fixture 'p' defined in:",
+        "test_dyn.py:3:  def p(request)",
+        "*short test summary info*",
+    ], consecutive=True)
+
+
 # ---------------------------------------------------------------------------------------------
 # _static_namespace: one pass over the MRO standing in for getattr_static per name (a speed-up)
 # ---------------------------------------------------------------------------------------------
