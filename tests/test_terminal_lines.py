@@ -270,3 +270,15 @@ def test_durations_of_a_minute_and_more_also_say_hours_minutes_seconds() -> None
     assert format_duration(60) == "60.00s (0:01:00)"
     assert format_duration(119.5) == "119.50s (0:01:59)"
     assert format_duration(3725.25) == "3725.25s (1:02:05)"
+
+
+def test_progress_line_colour_counts_the_report_it_shows(tmp_path):
+    # the statistics part counts a report before the progress writes it: a first and only test
+    # that fails makes "[100%]" red already, as in pytest
+    mine, ref = _both(tmp_path, {"test_f.py": "def test_f():\n    assert 0\n"}, "--color=yes")
+    assert mine.ret == ref.ret == 1, mine.dump() + ref.dump()
+
+    def progress(result: RunResult) -> list[str]:
+        return [line for line in result.stdout.splitlines() if "100%" in line]
+
+    assert progress(mine) == progress(ref) and len(progress(mine)) == 1, mine.dump() + ref.dump()
