@@ -97,11 +97,34 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
     "builtin_plugins/skipping.py": [
         ["tests/test_skipping.py"],
     ],
-    # first guesses for the other modules of issue 23; refine with --tests and update here
-    "builtin_plugins/fixtures": [["tests/test_fixtures.py", "tests/test_fixture_contract.py"]],
-    "builtin_plugins/cache.py": [["tests/test_cache.py"]],
-    "builtin_plugins/terminal": [["tests/test_kernel_terminal.py", "tests/test_terminal_parts.py"]],
-    "builtin_plugins/parallel": [["tests/test_dist.py", "tests/test_dist_fork.py"]],
+    # the fixtures plugin: the edge cases first (they kill most mutants in seconds), then the dual
+    # suite and the contract, then the staticmethod/classmethod warning of pytest 9.2
+    **{f"builtin_plugins/fixtures{part}": [
+        ["tests/test_fixture_edges.py"],
+        ["tests/test_fixtures.py", "tests/test_fixture_contract.py", "tests/test_builtin_fixtures.py",
+         "tests/test_parametrize.py::test_indirect_parametrization",
+         "tests/test_parametrize.py::test_higher_scoped_params_grouped_by_value",
+         "tests/test_parametrize.py::test_metafunc_parametrize_from_conftest_hook"],
+        ["tests/test_pytest92_parity.py::test_staticmethod_or_classmethod_above_fixture_warns"],
+    ] for part in ("", "/registry.py", "/request.py", "/ordering.py", "/defs.py")},
+    "builtin_plugins/cache.py": [
+        ["tests/test_cache_edges.py"],
+        ["tests/test_cache.py", "tests/test_collection_index.py::test_lf_on_an_unchanged_tree_imports_only_the_failing_file"],
+    ],
+    # the final line and short summary are compared with pytest byte for byte (test_terminal_lines)
+    **{f"builtin_plugins/terminal{part}": [
+        ["tests/test_terminal_lines.py"],
+        ["tests/test_kernel_terminal.py", "tests/test_terminal_parts.py", "tests/test_terminal_contracts.py"],
+    ] for part in ("", "/final_line.py", "/short_summary.py", "/statistics.py")},
+    # the work queue is unit-tested in process; the end-to-end runs only for what survives that
+    "builtin_plugins/parallel/scheduling.py": [["tests/test_scheduling.py"], ["tests/test_dist.py", "tests/test_dist_fork.py"]],
+    "builtin_plugins/parallel": [["tests/test_scheduling.py"], ["tests/test_dist.py", "tests/test_dist_fork.py"]],
+    "builtin_plugins/parallel/controller.py": [
+        ["tests/test_dist.py::test_same_outcomes_with_and_without_workers",
+         "tests/test_dist.py::test_worker_crash_is_reported_and_the_run_completes",
+         "tests/test_dist.py::test_max_worker_restart_counts_replacements_exactly", "tests/test_dist_fork.py"],
+        ["tests/test_dist.py", "tests/test_parallel_like_serial.py"],
+    ],
 }
 
 # Modules too big to mutate whole on two shared cores within minutes: by default only these

@@ -209,8 +209,10 @@ def _marks_in_module(module: ModuleType) -> Iterator[tuple[Mark, Any]]:
                 # is walked after it is collected, so these are skipped before a generator is made
                 if is_unmarked_function(member):
                     continue
-                if type(member) is not FunctionType:
-                    member = getattr(member, "__func__", member)  # staticmethod / classmethod
+                if isinstance(member, (staticmethod, classmethod)):
+                    # by type, not getattr(member, "__func__"): any other object's __getattr__ may
+                    # raise (pytest collects such a class attribute without complaint)
+                    member = member.__func__
                 if isinstance(member, (FunctionType, type)):
                     yield from visit(member, member)
 

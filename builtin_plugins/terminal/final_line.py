@@ -97,11 +97,17 @@ class FinalLine:
             body = ", ".join(self._tw.markup(text, **{c: True, "bold": c == color}) for text, c in counted)
             plain = ", ".join(text for text, _ in counted)
         else:
-            body = plain = "no tests ran"
+            plain = "no tests ran"
+            body = self._tw.markup(plain, yellow=True)  # pytest's bytes: coloured on its own too
+        self._write_line(body, plain, color, duration)
+
+    def _write_line(self, body: str, plain: str, color: str, duration: float) -> None:
+        """The counts (``body`` with its colours, ``plain`` without) and the duration, as pytest
+        writes them: between ``=`` fills, or alone with ``-q``; the whole line in ``color``."""
         body += self._tw.markup(f" in {format_duration(duration)}", **{color: True})
         plain += f" in {format_duration(duration)}"
         if self._reporter.verbosity < 0:
-            self._tw.line(body)
+            self._tw.line(body, **{color: True})  # pytest's bytes: the -q line in the main colour too
         else:
             width = self._tw.fullwidth
             n = max((width - len(plain) - 2) // 2, 1)
@@ -122,18 +128,15 @@ class FinalLine:
         if n == 0 and not deselected:
             head = "no tests collected"
         else:
-            head = f"{n}/{n + deselected} tests collected" if deselected else \
+            # pytest 9.2: every test deselected is "no tests collected (N deselected)"
+            head = (f"{n}/{n + deselected} tests collected" if n else "no tests collected") if deselected else \
                 f"{n} test{'s' if n != 1 else ''} collected"
-        parts = [head]
         if deselected:
-            parts.append(f"({deselected} deselected)")
+            head += f" ({deselected} deselected)"
+        # as pytest: the count in its own colour, then the errors in red (the line's colour then)
+        counted = [(head, "green" if n else "yellow")]
         if errors:
-            parts.append(f"{errors} {_plural(errors, 'error')}")
-        text = ", ".join(parts) if not deselected else " ".join(parts[:2]) + (
-            ", " + ", ".join(parts[2:]) if parts[2:] else "")
-        text = f"{text} in {format_duration(duration)}"
-        color = "red" if errors else ("green" if n else "yellow")
-        if self._reporter.verbosity < 0:
-            self._tw.line(text, **{color: True})
-        else:
-            self._reporter.write_sep("=", text, **{color: True})
+            counted.append((f"{errors} {_plural(errors, 'error')}", "red"))
+        body = ", ".join(self._tw.markup(text, **{c: True}) for text, c in counted)
+        plain = ", ".join(text for text, _ in counted)
+        self._write_line(body, plain, counted[-1][1], duration)

@@ -1,0 +1,284 @@
+"""The final line and the short test summary, byte for byte as pytest writes them: colours, the
+``=`` fill at 80 columns, --collect-only's wording, the trimming of long messages. Found by mutation
+testing (tests/MUTATION.md): the other terminal tests check the words, not the bytes.
+
+Each case runs minitest and pytest on the same suite (dual_suite.write_dual) and compares lines,
+with only the durations normalised."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import RunResult, run_minitest, run_pytest_process
+from dual_suite import to_pytest, write_dual
+
+_DURATION = re.compile(r"\d+\.\d\ds")
+
+LONG = "x" * 150
+# at 80 columns, "FAILED test_mix.py::NAME" leaves 80 - 6 - len(node id) - 1 columns for " - message":
+# node ids of 67 and 68 characters leave 6 (the message cut to " - ...") and 5 (no message at all)
+
+SUITE = {
+    "conftest.py": """
+        import minitest
+
+        class MyRepr:
+            # a plugin's own failure repr (as pytest-check's): its crash line is the message
+
+            def __init__(self, message):
+                self.reprcrash = type("Crash", (), {"message": message})()
+
+            def toterminal(self, tw):
+                tw.line("my own repr")
+
+            def __str__(self):
+                return "my repr as text"
+
+        @minitest.hookimpl(wrapper=True)
+        def minitest_runtest_makereport(item, call):
+            rep = yield
+            if rep.failed and "custom_repr" in item.name:
+                rep.longrepr = MyRepr("crash message from the repr")
+            if rep.failed and "string_repr" in item.name:
+                rep.longrepr = "a failure told as plain text\\nand its second line"
+            return rep
+
+        def minitest_report_teststatus(report, config):
+            if report.when == "call" and report.failed and "custom_word" in report.nodeid:
+                return "failed", "C", ("CUSTOMFAIL", {"red": True})
+    """,
+    "test_marked.py": """
+        import minitest
+
+        minitestmark = minitest.mark.skip(reason="whole module")
+
+        def test_m1():
+            pass
+
+        def test_m2():
+            pass
+    """,
+    "test_marked_class.py": """
+        import minitest
+
+        @minitest.mark.skip(reason="whole class")
+        class TestSkipped:
+            def test_c1(self):
+                pass
+
+            def test_c2(self):
+                pass
+
+        @minitest.fixture
+        def broken():
+            raise RuntimeError("setup broke")
+
+        @minitest.mark.xfail(reason="known setup problem")
+        def test_xfail_in_setup(broken):
+            pass
+    """,
+    "test_mix.py": f"""
+        import warnings
+        import minitest
+
+        def test_pass():
+            pass
+
+        def test_long_message():
+            assert 0, "{LONG}"
+
+        def test_multiline_message():
+            raise ValueError("first line\\\\nsecond line")
+
+        def test_custom_word():
+            assert 0, "with a plugin's word"
+
+        def test_leaves_six_columns_for_the_message_xxxxxxxxxxxxxx():
+            assert 0, "{LONG}"
+
+        def test_leaves_five_columns_for_the_message_xxxxxxxxxxxxxx():
+            assert 0, "{LONG}"
+
+        @minitest.mark.skip(reason="later")
+        def test_skip():
+            pass
+
+        @minitest.mark.xfail(reason="known")
+        def test_xfail():
+            assert 0
+
+        @minitest.mark.xfail(reason="lucky")
+        def test_xpass():
+            pass
+
+        def test_custom_repr():
+            assert 0
+
+        @minitest.fixture
+        def broken_fixture():
+            raise RuntimeError("fixture broke")
+
+        def test_setup_error(broken_fixture):
+            pass
+
+        def test_string_repr():
+            assert 0
+
+
+        def test_marked_by_hand():
+            pass
+
+        # a mark set as the attribute pytest reads (as a plugin written for pytest may do): its own
+        # mark, so the skip line keeps its line number
+        test_marked_by_hand.pytestmark = [minitest.mark.skip(reason="by hand")]
+
+        def test_warns():
+            warnings.warn(UserWarning("careful"))
+    """,
+}
+
+PASSING = {"test_ok.py": "def test_one():\n    pass\n\ndef test_two():\n    pass\n"}
+WARNING_ONLY = {"test_w.py": "import warnings\n\ndef test_w():\n    warnings.warn(UserWarning('w'))\n"}
+XPASS_ONLY = {"test_x.py": "import minitest\n\n@minitest.mark.xfail\ndef test_x():\n    pass\n"}
+BROKEN = {**PASSING, "test_broken.py": "def test_x(:\n"}
+
+
+def _both(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> tuple[RunResult, RunResult]:
+    mine_dir, ref_dir = write_dual(tmp_path, files)
+    mine = run_minitest(*args, cwd=mine_dir, env=env)
+    ref = run_pytest_process(*[to_pytest(a) for a in args], cwd=ref_dir, env=env)
+    return mine, ref
+
+
+def _normalised(lines: list[str]) -> list[str]:
+    return [to_pytest(_DURATION.sub("N.NNs", line)) for line in lines]
+
+
+def _summary(result: RunResult) -> list[str]:
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if "short test summary info" in line)
+    return _normalised(lines[start:])
+
+
+@pytest.mark.parametrize("files, args", [
+    (SUITE, ["--color=yes", "-p", "no:unittest"]),
+    (SUITE, ["--color=yes", "-q", "-p", "no:unittest"]),
+    (PASSING, ["--color=yes"]),
+    (WARNING_ONLY, ["--color=yes"]),
+    (XPASS_ONLY, ["--color=yes"]),
+    ({"helper.py": "X = 1\n"}, ["--color=yes"]),
+], ids=["mixed", "mixed-q", "passing", "warning-only", "xpass-only", "nothing"])
+def test_final_line_bytes_match_pytest(tmp_path, files, args):
+    mine, ref = _both(tmp_path, files, *args)
+    assert mine.ret == ref.ret, mine.dump() + ref.dump()
+    assert _normalised(mine.stdout.splitlines()[-1:]) == _normalised(ref.stdout.splitlines()[-1:]), \
+        mine.dump() + ref.dump()
+
+
+@pytest.mark.parametrize("files, args", [
+    (PASSING, ["--co"]),
+    (PASSING, ["--co", "-q"]),
+    (PASSING, ["--co", "-k", "one"]),
+    (PASSING, ["--co", "-k", "nothing_matches"]),
+    ({"test_one.py": "def test_only():\n    pass\n"}, ["--co"]),
+    ({"helper.py": "X = 1\n"}, ["--co"]),
+    (BROKEN, ["--co"]),
+    (BROKEN, ["--co", "-k", "one"]),
+    (BROKEN, ["--co", "-k", "one", "-q"]),
+    (PASSING, ["--co", "--color=yes"]),
+    (PASSING, ["--co", "--color=yes", "-q"]),
+    (BROKEN, ["--co", "--color=yes"]),
+    ({"helper.py": "X = 1\n"}, ["--co", "--color=yes"]),
+], ids=["co", "co-q", "co-k", "co-k-none", "co-one", "co-nothing", "co-error", "co-k-error", "co-k-error-q",
+        "co-color", "co-color-q", "co-error-color", "co-nothing-color"])
+def test_collect_only_final_line_matches_pytest(tmp_path, files, args):
+    mine, ref = _both(tmp_path, files, *args)
+    assert mine.ret == ref.ret, mine.dump() + ref.dump()
+    assert _normalised(mine.stdout.splitlines()[-1:]) == _normalised(ref.stdout.splitlines()[-1:]), \
+        mine.dump() + ref.dump()
+
+
+@pytest.mark.parametrize("args, env", [
+    (["-rA"], {}),
+    (["-rA", "-v"], {}),
+    (["-rA", "-vv"], {}),
+    (["-rA"], {"CI": "1"}),  # on CI messages are not cut (pytest: CI or BUILD_NUMBER set)
+    (["-rA"], {"BUILD_NUMBER": "7"}),
+], ids=["rA", "rA-v", "rA-vv", "CI", "BUILD_NUMBER"])
+def test_short_summary_lines_match_pytest(tmp_path, args, env):
+    mine, ref = _both(tmp_path, SUITE, "-p", "no:unittest", *args, env=env)
+    assert mine.ret == ref.ret == 1, mine.dump() + ref.dump()
+    assert _summary(mine) == _summary(ref), mine.dump() + ref.dump()
+
+
+def test_plugins_add_their_own_short_summary_lines(files, run):
+    # minitest_short_test_summary_lines (a minitest hook): a plugin's lines come last, given the -r
+    # characters in effect; with nothing else to show, the section still gets its title
+    files({
+        "conftest.py": """
+            def minitest_short_test_summary_lines(terminalreporter, reportchars):
+                return [f"MYPLUGIN {reportchars}", "MYPLUGIN second line"]
+        """,
+        "test_ok.py": "def test_ok():\n    pass\n",
+    })
+    result = run("-rfE")
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines(["*= short test summary info =*", "MYPLUGIN fE", "MYPLUGIN second line", "*= 1 passed in *"],
+                         consecutive=True)
+
+
+_BOLD_NAME = re.compile(r"::\x1b\[1m(.*?)\x1b\[0m")
+
+
+def test_coloured_short_summary_matches_pytest_but_for_the_bold_test_names(tmp_path):
+    # pytest (>= 8.4) also bolds the test name of each line: not done by minitest yet, so that
+    # markup is taken out of pytest's lines before comparing; the colours of the title and of
+    # each word must be pytest's (messages short enough not to be cut)
+    suite = {"test_colours.py": """
+        import minitest
+
+        def test_pass():
+            pass
+
+        def test_fail():
+            assert 0, "short"
+
+        @minitest.mark.skip(reason="later")
+        def test_skip():
+            pass
+
+        @minitest.mark.xfail(reason="known")
+        def test_xfail():
+            assert 0
+
+        @minitest.mark.xfail(reason="lucky")
+        def test_xpass():
+            pass
+    """}
+    mine, ref = _both(tmp_path, suite, "-rA", "--color=yes")
+    assert mine.ret == ref.ret == 1, mine.dump() + ref.dump()
+    expected = [_BOLD_NAME.sub(r"::\1", line) for line in _summary(ref)]
+    assert _summary(mine) == expected, mine.dump() + ref.dump()
+
+
+def test_durations_of_a_minute_and_more_also_say_hours_minutes_seconds() -> None:
+    # as pytest's format_session_duration: the timedelta of the whole seconds from 60 s on
+    from builtin_plugins.terminal.final_line import format_duration
+
+    assert format_duration(59.99) == "59.99s"
+    assert format_duration(60) == "60.00s (0:01:00)"
+    assert format_duration(119.5) == "119.50s (0:01:59)"
+    assert format_duration(3725.25) == "3725.25s (1:02:05)"
+
+
+def test_progress_line_colour_counts_the_report_it_shows(tmp_path):
+    # the statistics part counts a report before the progress writes it: a first and only test
+    # that fails makes "[100%]" red already, as in pytest
+    mine, ref = _both(tmp_path, {"test_f.py": "def test_f():\n    assert 0\n"}, "--color=yes")
+    assert mine.ret == ref.ret == 1, mine.dump() + ref.dump()
+
+    def progress(result: RunResult) -> list[str]:
+        return [line for line in result.stdout.splitlines() if "100%" in line]
+
+    assert progress(mine) == progress(ref) and len(progress(mine)) == 1, mine.dump() + ref.dump()
