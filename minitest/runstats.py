@@ -14,6 +14,9 @@ the reporter's attributes::
         if stats is not None:
             terminalreporter.write_line(f"{stats.count('failed')} failed")
 
+A report is counted before any other plugin's ``minitest_runtest_logreport`` receives it (the
+statistics part is ``tryfirst``): a plugin reading the counts there finds that report counted.
+
 Categories are the first element of ``minitest_report_teststatus`` (``passed``, ``failed``,
 ``error``, ``skipped``, ``xfailed``, ``xpassed``, or a plugin's own), plus ``deselected`` (the
 deselected items), ``warnings`` (the warnings recorded) and ``""`` (phase reports without an

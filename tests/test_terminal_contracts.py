@@ -130,3 +130,37 @@ def test_run_stats_counts() -> None:
     kept.keep_idle_phase_reports()
     kept.add_report("", _report("t::a", "setup", "passed"))
     assert kept.count("") == 1
+
+
+def test_a_report_is_counted_before_other_plugins_see_it(tmp_path: Path) -> None:
+    # the statistics part counts tryfirst: a plugin's minitest_runtest_logreport reading
+    # RUN_STATS finds the report it is given already counted (the contract in minitest.runstats),
+    # also a plugin registered after the terminal, as sub/conftest.py is (found while collecting;
+    # pluggy calls later registrations first)
+    make_files(tmp_path, {
+        "sub/conftest.py": """
+            from minitest.runstats import RUN_STATS
+
+            SEEN = []
+
+            def minitest_configure(config):
+                SEEN.append(config)
+
+            def minitest_runtest_logreport(report):
+                if report.when == "call":
+                    stats = SEEN[0].stash[RUN_STATS]
+                    print(f"SEEN {report.nodeid.split('::')[1]} failed={stats.count('failed')} "
+                          f"passed={stats.count('passed')}")
+        """,
+        "sub/test_a.py": """
+            def test_1_ok():
+                pass
+
+            def test_2_bad():
+                assert 0
+        """,
+    })
+    result = _run_script(tmp_path, "-s", "-p", "no:cache")
+    assert result.ret == 1, result.dump()
+    seen = [line.split("SEEN ", 1)[1] for line in result.lines if "SEEN " in line]
+    assert seen == ["test_1_ok failed=0 passed=1", "test_2_bad failed=1 passed=1"], result.dump()
