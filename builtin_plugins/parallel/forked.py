@@ -163,9 +163,11 @@ class ForkController(Controller):
         self.selector = selectors.DefaultSelector()
         self.durations = known_durations(self.config)
         self.seen: dict[str, float] = {}
-        # asked once here, inherited by every worker: platform.platform() runs ``uname -p`` in a
-        # subprocess the first time, ~20 ms (loaded machine), which each worker would pay
-        self.workerinfo = worker_info()
+        # what every forked worker's "ready" says of it (same machine, interpreter and folder as
+        # this process), asked when the first is ready, while the workers already run tests:
+        # platform.platform() runs ``uname -p`` in a subprocess, ~6 ms of the serial part of a run
+        # (before the first fork) that a worker would otherwise wait for
+        self.workerinfo: dict[str, Any] | None = None
         #: the worker the terminal is lent to (its debugger), those waiting for it, and what the
         #: other workers reported meanwhile
         self.terminal_holder: WorkerHandle | None = None
@@ -243,7 +245,7 @@ class ForkController(Controller):
                 if isinstance(other, ForkHandle):
                     other.close_pipes(None)
             os.close(self.selector.fileno())  # the child's copy; close() would touch the set
-            run_child(self.session, node, command_read, message_write, self.workerinfo)
+            run_child(self.session, node, command_read, message_write)
         os.close(command_read)
         os.close(message_write)
         handle = ForkHandle(workerid, node, pid, command_write, message_read)
@@ -254,6 +256,10 @@ class ForkController(Controller):
 
     # -- the terminal, lent to a worker that debugs -----------------------------------------------
     def _dispatch(self, handle: WorkerHandle, message: Any) -> None:
+        if isinstance(message, tuple) and message[0] == "ready" and message[1].get("workerinfo") is None:
+            if self.workerinfo is None:
+                self.workerinfo = worker_info()
+            message = ("ready", {**message[1], "workerinfo": self.workerinfo})
         if isinstance(message, tuple) and message[0] == "terminal":
             self._terminal_asked(handle, bool(message[1].get("held")))
             return
@@ -436,13 +442,12 @@ class ForkedWorkerPlugin(WorkerPlugin):
         super()._take_commands(block)
 
 
-def run_child(session: Session, node: WorkerNode, command_fd: int, message_fd: int,
-              workerinfo: dict[str, Any]) -> NoReturn:
+def run_child(session: Session, node: WorkerNode, command_fd: int, message_fd: int) -> NoReturn:
     """The forked worker's main: run what the controller sends, then leave without running the
     controller's exit handlers (``os._exit``)."""
     code = 1
     try:
-        code = _child(session, node, command_fd, message_fd, workerinfo)
+        code = _child(session, node, command_fd, message_fd)
     except BaseException:  # noqa: BLE001 - whatever it is, the controller must hear of it
         try:
             text = traceback.format_exc()
@@ -487,8 +492,7 @@ def _private_temporary_files() -> None:
         os.lseek(fd, offset, os.SEEK_SET)
 
 
-def _child(session: Session, node: WorkerNode, command_fd: int, message_fd: int,
-           workerinfo: dict[str, Any]) -> int:
+def _child(session: Session, node: WorkerNode, command_fd: int, message_fd: int) -> int:
     # standard input and output stay the controller's, as in a serial run: what a test writes
     # with -s (or in capsys.disabled()) reaches the terminal as it is written, before the
     # controller shows the test's result (a spawned worker forwards it: .output), and the debugger
@@ -529,7 +533,7 @@ def _child(session: Session, node: WorkerNode, command_fd: int, message_fd: int,
     plugin.session = session
     plugin.config = config
     channel.setcallback(plugin.on_command, endmarker=("closed", {}))
-    plugin.send("ready", workerinfo=workerinfo)
+    plugin.send("ready", workerinfo=None)  # the controller's own: ForkController._dispatch
     try:
         plugin.minitest_runtestloop(session)
         exitstatus = ExitCode.TESTS_FAILED if session.testsfailed else ExitCode.OK
