@@ -10,14 +10,20 @@ import pytest
 from conftest import collected_nodeids, verbose_nodeids
 
 # the n-th run of test_x (over the whole run, in any process) fails when n == 3
+# the count is taken under a lock: with workers two attempts may append at once, and without
+# it neither might read exactly 3 (both read 4), which made the -n 2 test below flaky
 COUNTER_TEST = """
+import fcntl
 import os
 
 def test_x():
     path = os.path.join(os.path.dirname(__file__), ".runs")
-    with open(path, "a") as f:
+    with open(path, "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
         f.write(".")
-    runs = len(open(path).read())
+        f.flush()
+        f.seek(0)
+        runs = len(f.read())
     assert runs != 3, f"run {runs} fails"
 """
 
