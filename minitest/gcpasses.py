@@ -7,8 +7,9 @@ collector runs a pass every few hundred allocations only to promote survivors, t
 again in the older generations. Measured on bench/selection.py's 300 modules: a ``--lf`` run spent
 7.6 ms of CPU in the collector (64 first-generation passes), 2.6 ms of it in the bootstrap and 1 ms
 reading the collection index, the phases that now also run under :func:`fewer_gc_passes`: 6.3 ms
-(18 passes). A full collection spent about a tenth of its time in it before collection did. The thresholds are restored afterwards (unless something, a conftest.py or a test module,
-set its own meanwhile), so the tests themselves run with the collector as configured.
+(18 passes). A full collection spent about a tenth of its time in the collector before collection
+ran under it. The thresholds are restored afterwards (unless something, a conftest.py or a test
+module, set its own meanwhile), so the tests themselves run with the collector as configured.
 """
 
 from __future__ import annotations

@@ -256,11 +256,12 @@ class ForkController(Controller):
 
     # -- the terminal, lent to a worker that debugs -----------------------------------------------
     def _dispatch(self, handle: WorkerHandle, message: Any) -> None:
-        if isinstance(message, tuple) and message[0] == "ready" and message[1].get("workerinfo") is None:
+        name = message[0] if isinstance(message, tuple) else None
+        if name == "ready" and message[1].get("workerinfo") is None:
             if self.workerinfo is None:
                 self.workerinfo = worker_info()
             message = ("ready", {**message[1], "workerinfo": self.workerinfo})
-        if isinstance(message, tuple) and message[0] == "terminal":
+        elif name == "terminal":
             self._terminal_asked(handle, bool(message[1].get("held")))
             return
         holder = self.terminal_holder
