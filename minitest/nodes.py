@@ -85,12 +85,29 @@ class NodeKeywords(MutableMapping[str, Any]):
         del self._own_dict()[key]
 
     def __iter__(self) -> Iterator[str]:
-        own = self._own if self._own is not None else (self.node.name,)
-        yield from own
-        if self.parent is not None:
-            for key in self.parent.keywords:
-                if key not in own:
+        # the node's own keys, then each ancestor's not seen before, nearest first: what iterating
+        # the parent's keywords recursively gives, walked in one loop. A test's reports read their
+        # item's keywords (a worker sends them, three reports per test); one generator per level
+        # made that ~3x dearer
+        seen: set[str] = set()
+        keywords: NodeKeywords | None = self
+        while keywords is not None:
+            own = keywords._own if keywords._own is not None else (keywords.node.name,)
+            for key in own:
+                if key not in seen:
+                    seen.add(key)
                     yield key
+            parent = keywords.parent
+            if parent is None:
+                return
+            above = parent.keywords
+            if type(above) is not NodeKeywords:  # a plugin's own mapping: iterated as it says
+                for key in above:
+                    if key not in seen:
+                        seen.add(key)
+                        yield key
+                return
+            keywords = above
 
     def __len__(self) -> int:
         return sum(1 for _ in self)

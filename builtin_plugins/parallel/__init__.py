@@ -19,6 +19,7 @@ controller code are paid for only when ``-n`` / ``--tx`` is used. The pieces:
 from __future__ import annotations
 
 from collections.abc import Generator
+from types import ModuleType
 from typing import Any
 
 from minitest import fixture, hookimpl
@@ -75,9 +76,9 @@ def testrun_uid(request: Any) -> str:
 
 
 def _local_uid() -> str:
-    import uuid
+    from .runuid import new_testrunuid
 
-    return uuid.uuid4().hex
+    return new_testrunuid()
 
 
 @hookimpl(wrapper=True)
@@ -157,13 +158,24 @@ def minitest_runtestloop(session: Session) -> bool | None:
 
 @hookimpl(trylast=True)
 def minitest_report_to_serializable(config: Config, report: TestReport | CollectReport) -> dict | None:
-    from .serialize import report_to_data
-
-    return report_to_data(report)
+    return _serialize().report_to_data(report)
 
 
 @hookimpl(trylast=True)
 def minitest_report_from_serializable(config: Config, data: dict) -> Any:
-    from .serialize import report_from_data
+    return _serialize().report_from_data(data)
 
-    return report_from_data(data)
+
+_serialize_module: ModuleType | None = None
+
+
+def _serialize() -> ModuleType:
+    """:mod:`.serialize`, imported on first use (a run without workers never serializes) and then
+    kept: an import statement run three times per test costs ~1 us each (the import system's
+    handling of a relative from-import, even of a module already imported)."""
+    global _serialize_module
+    if _serialize_module is None:
+        from . import serialize
+
+        _serialize_module = serialize
+    return _serialize_module

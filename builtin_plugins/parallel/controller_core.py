@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from .handles import WorkerHandle
 from .options import dist_mode, max_worker_restart
 from .output import write_output
 from .pathmap import map_paths
+from .runuid import new_testrunuid
 from .scheduling import Scheduler
 from .serialize import warning_from_data
 
@@ -72,7 +72,7 @@ class Controller:
         self.reference: WorkerHandle | None = None
         self.scheduler: Scheduler | None = None
         self.restarts_left = max_worker_restart(self.config, len(self.specs))
-        self.testrunuid = uuid.uuid4().hex
+        self.testrunuid = new_testrunuid()
         self._counter = 0
         self.stopping = False
         self.stop_deadline: float | None = None

@@ -186,12 +186,12 @@ class ForkController(Controller):
             # what the workers are to share (per-run fixtures) is set up before the first fork
             self.config.hook.minitest_shared_setup(session=self.session)
             try:
-                self._start_workers()
-                self._announce(max_batch, longest)
                 from .scheduling import Scheduler
 
-                self.scheduler = Scheduler(self.ids, self.mode, len(self.workers), low_water=low_water,
+                self.scheduler = Scheduler(self.ids, self.mode, len(self.specs), low_water=low_water,
                                            max_batch=max_batch, first=longest)
+                self._start_workers()
+                self._announce(max_batch, longest)
                 for handle in self.live():
                     self._feed(handle)
                 self._loop(lambda: any(not h.done for h in self.workers))
@@ -235,6 +235,10 @@ class ForkController(Controller):
         self.config.hook.minitest_configure_node(node=node)
         command_read, command_write = os.pipe()
         message_read, message_write = os.pipe()
+        # its first batch goes with it, not as a "run" message after the fork: a message would
+        # reach it only once the controller forked every other worker and printed the header
+        # lines, and then only through its command thread's turn at the GIL
+        first = self.scheduler.take(0) if self.scheduler is not None else []
         sys.stdout.flush()  # or the child's copy of unwritten output would be written twice
         sys.stderr.flush()
         pid = os.fork()
@@ -245,11 +249,12 @@ class ForkController(Controller):
                 if isinstance(other, ForkHandle):
                     other.close_pipes(None)
             os.close(self.selector.fileno())  # the child's copy; close() would touch the set
-            run_child(self.session, node, command_read, message_write)
+            run_child(self.session, node, command_read, message_write, first)
         os.close(command_read)
         os.close(message_write)
         handle = ForkHandle(workerid, node, pid, command_write, message_read)
         handle.ids = self.ids  # it has the controller's collection
+        handle.pending.extend(first)
         self.selector.register(message_read, selectors.EVENT_READ, handle)
         self.workers.append(handle)
         return handle
@@ -443,12 +448,14 @@ class ForkedWorkerPlugin(WorkerPlugin):
         super()._take_commands(block)
 
 
-def run_child(session: Session, node: WorkerNode, command_fd: int, message_fd: int) -> NoReturn:
-    """The forked worker's main: run what the controller sends, then leave without running the
-    controller's exit handlers (``os._exit``)."""
+def run_child(session: Session, node: WorkerNode, command_fd: int, message_fd: int,
+              first: list[int]) -> NoReturn:
+    """The forked worker's main: run ``first`` (the item indexes it was given as it was forked),
+    then what the controller sends, then leave without running the controller's exit handlers
+    (``os._exit``)."""
     code = 1
     try:
-        code = _child(session, node, command_fd, message_fd)
+        code = _child(session, node, command_fd, message_fd, first)
     except BaseException:  # noqa: BLE001 - whatever it is, the controller must hear of it
         try:
             text = traceback.format_exc()
@@ -483,17 +490,22 @@ def _private_temporary_files() -> None:
             continue  # the listing's own descriptor, closed by now
         if not stat.S_ISREG(info.st_mode) or info.st_nlink != 0:
             continue
-        offset = os.lseek(fd, 0, os.SEEK_CUR)
-        with tempfile.TemporaryFile(buffering=0) as copy:
-            position = 0
-            while chunk := os.pread(fd, 1 << 16, position):
-                copy.write(chunk)
-                position += len(chunk)
-            os.dup2(copy.fileno(), fd, inheritable=os.get_inheritable(fd))
-        os.lseek(fd, offset, os.SEEK_SET)
+        try:
+            offset = os.lseek(fd, 0, os.SEEK_CUR)
+            with tempfile.TemporaryFile(buffering=0) as copy:
+                position = 0
+                while chunk := os.pread(fd, 1 << 16, position):
+                    copy.write(chunk)
+                    position += len(chunk)
+                os.dup2(copy.fileno(), fd, inheritable=os.get_inheritable(fd))
+            os.lseek(fd, offset, os.SEEK_SET)
+        except OSError:
+            # not ours to replace: valgrind lists its own descriptors in /proc/self/fd and refuses
+            # dup2 onto them (EBADF); such a file stays shared, as every file a worker inherits
+            continue
 
 
-def _child(session: Session, node: WorkerNode, command_fd: int, message_fd: int) -> int:
+def _child(session: Session, node: WorkerNode, command_fd: int, message_fd: int, first: list[int]) -> int:
     # standard input and output stay the controller's, as in a serial run: what a test writes
     # with -s (or in capsys.disabled()) reaches the terminal as it is written, before the
     # controller shows the test's result (a spawned worker forwards it: .output), and the debugger
@@ -533,6 +545,7 @@ def _child(session: Session, node: WorkerNode, command_fd: int, message_fd: int)
         config.stash[TMP_PATH_FACTORY] = factory.for_worker(workerid)
     plugin.session = session
     plugin.config = config
+    plugin.todo.extend(first)
     channel.setcallback(plugin.on_command, endmarker=("closed", {}))
     plugin.send("ready", workerinfo=None)  # the controller's own: ForkController._dispatch
     try:

@@ -1,5 +1,5 @@
-"""Messages between the controller and its forked workers: pickled lists of ``(name, payload)``
-tuples, each list one length-prefixed frame on a pipe.
+"""Messages between the controller and its forked workers: lists of ``(name, payload)`` tuples,
+each list one length-prefixed frame on a pipe.
 
 execnet carries one message per ``channel.send``: a pure-Python serializer, a lock and a queue
 hand-off in a receiver thread each time. A worker sends five messages per test (logstart, three
@@ -8,12 +8,18 @@ test's messages costs one ``os.write``. Measured on 10,000 trivial tests, ``-n 2
 machine: spawned workers with execnet 7.4 s CPU (4.1 s wall), forked ones with these frames 3.9 s
 (2.7 s), no workers 2.75 s (2.76 s); of the 3.5 s saved, ~2.6 s is the spawned workers' start-up
 and collection (``--co``: 1.3 s each), ~0.9 s the transport.
+
+A frame's body is :mod:`marshal` data (both ends are the same interpreter: the worker is a fork),
+which carries every message minitest sends (plain data: the reports as their serializable dicts);
+anything marshal refuses goes as a pickle instead, marked by the body's first byte. ``pickle``
+is imported only then: its import (with ``_compat_pickle``) was ~1 ms of the serial start of every
+forked ``-n`` run (``python -X importtime``), before the first worker could start.
 """
 
 from __future__ import annotations
 
+import marshal
 import os
-import pickle
 import struct
 import threading
 from collections.abc import Callable
@@ -30,9 +36,27 @@ _URGENT = frozenset({"logstart", "ready", "finished", "crashnote", "internalerro
 _MAX_BUFFERED = 256
 
 
+_MARSHAL, _PICKLE = b"M", b"P"
+
+
 def encode(messages: list[Message]) -> bytes:
-    body = pickle.dumps(messages, pickle.HIGHEST_PROTOCOL)
+    try:
+        body = _MARSHAL + marshal.dumps(messages)
+    except ValueError:  # an object marshal does not know (a plugin's payload)
+        import pickle
+
+        body = _PICKLE + pickle.dumps(messages, pickle.HIGHEST_PROTOCOL)
     return _HEADER.pack(len(body)) + body
+
+
+def decode(body: bytes | bytearray) -> list[Message]:
+    if body[:1] == _MARSHAL:
+        messages: list[Message] = marshal.loads(memoryview(body)[1:])
+        return messages
+    import pickle
+
+    unpickled: list[Message] = pickle.loads(memoryview(body)[1:])
+    return unpickled
 
 
 def write_all(fd: int, data: bytes) -> None:
@@ -58,7 +82,7 @@ class FrameReader:
             end = start + _HEADER.size + size
             if len(data) < end:
                 break
-            messages.extend(pickle.loads(data[start + _HEADER.size:end]))
+            messages.extend(decode(data[start + _HEADER.size:end]))
             start = end
         del data[:start]
         return messages
