@@ -324,8 +324,19 @@ class CollectReport(BaseReport):
         return f"<CollectReport {self.nodeid!r} lenresult={len(self.result)} outcome={self.outcome!r}>"
 
 
+#: the keys of :meth:`TestReport.to_dict`'s output for a report with no attribute added by plugins
+_PLAIN_TEST_REPORT_KEYS = frozenset((*TestReport._FIELDS, "$report_type"))
+
+
 def report_from_dict(data: dict[str, Any]) -> TestReport | CollectReport:
     """Rebuild a report from :meth:`BaseReport.to_dict` output."""
+    if (data.keys() == _PLAIN_TEST_REPORT_KEYS and data["longrepr"] is None and not data["sections"]
+            and not data["user_properties"] and data["$report_type"] == "TestReport"
+            and type(data["location"]) is list):
+        # the common report (a passed phase, with workers three per test, rebuilt by the
+        # controller): the general path below builds the same in ~3x the time
+        return TestReport(data["nodeid"], tuple(data["location"]), data["keywords"], data["outcome"], None,
+                          data["when"], (), data["duration"], data["start"], data["stop"])
     data = dict(data)
     kind = data.pop("$report_type", "TestReport")
     lr = data.get("longrepr")
