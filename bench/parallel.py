@@ -117,7 +117,10 @@ def main(argv: list[str] | None = None) -> int:
                    for s in ss)
         outcome = ("same: " if same else "DIFFER: ") + describe(counts["minitest"])
         lines.append(f"| {SUITES[suite]} | " + " | ".join(cells) + f" | {outcome} |")
-    lines += ["", "## All samples (wall / cpu seconds)", ""]
+    lines += ["", "On a busy machine the wall times of a one-second suite vary by more than what the workers "
+              "cost: `python bench/parallel_cost.py` counts the instructions a forked `-n 2` run adds to a "
+              "serial one (valgrind), which load does not change.",
+              "", "## All samples (wall / cpu seconds)", ""]
     for (suite, runner), got in samples.items():
         lines.append(f"- {suite} / {runner}: " + ", ".join(f"{s.wall:.2f}/{s.cpu:.2f}" for s in got))
     text = "\n".join(lines) + "\n"

@@ -285,7 +285,7 @@ class TestReport(BaseReport):
     def keywords(self) -> dict[str, Any]:
         keywords = self._keywords
         if type(keywords) is not dict:
-            keywords = self._keywords = {k: 1 for k in keywords}
+            keywords = self._keywords = dict.fromkeys(keywords, 1)  # as {k: 1 for k in ...}, iterated in C
         return keywords
 
     @keywords.setter

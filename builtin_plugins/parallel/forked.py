@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Generator
 from typing import Any, NoReturn
 
@@ -103,6 +104,8 @@ class ForkHandle(WorkerHandle):
         self.command_fd = command_fd
         self.message_fd = message_fd
         self.reader = FrameReader()
+        #: messages read and not yet dispatched (an interrupt may land between two of them)
+        self.inbox: deque[Any] = deque()
         self.status: int | None = None
 
     def close_pipes(self, selector: selectors.BaseSelector | None) -> None:
@@ -195,6 +198,9 @@ class ForkController(Controller):
                 for handle in self.live():
                     self._feed(handle)
                 self._loop(lambda: any(not h.done for h in self.workers))
+            except KeyboardInterrupt:
+                self._drain()
+                raise
             finally:
                 self._terminate()
                 try:
@@ -319,18 +325,48 @@ class ForkController(Controller):
                     handle.done = True
                     self._node_down(handle, "did not stop in time: killed")
                 return
-            for key, _ in self.selector.select(timeout=0.5):
-                handle = key.data
-                try:
-                    chunk = os.read(key.fd, 1 << 16)
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    handle.close_pipes(self.selector)
+            self._read_ready(0.5, closed=True)
+
+    def _read_ready(self, timeout: float, closed: bool) -> bool:
+        """Dispatch what the workers' pipes hold (waiting up to ``timeout`` for something); a
+        closed pipe is dispatched as the worker's end if ``closed``. False if nothing was ready."""
+        ready = self.selector.select(timeout=timeout)
+        for key, _ in ready:
+            handle = key.data
+            try:
+                chunk = os.read(key.fd, 1 << 16)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                handle.close_pipes(self.selector)
+                if closed:
                     self._dispatch(handle, _CLOSED)
-                    continue
-                for message in handle.reader.feed(chunk):
-                    self._dispatch(handle, message)
+                continue
+            handle.inbox.extend(handle.reader.feed(chunk))
+            self._dispatch_inbox(handle)
+        return bool(ready)
+
+    def _dispatch_inbox(self, handle: ForkHandle) -> None:
+        # one message at a time off the inbox: a Ctrl-C during one leaves the others for _drain
+        inbox = handle.inbox
+        while inbox:
+            self._dispatch(handle, inbox.popleft())
+
+    def _drain(self, seconds: float = 0.5) -> None:
+        """Ctrl-C: report what the workers finished before it, as a serial run reports the tests
+        that ran before its interrupt. Their messages may still wait in the pipes (a worker starts
+        its first tests as it is forked, before this process reads anything): what is there now is
+        read and shown, nothing more is waited for. A worker's end is left to :meth:`_terminate`
+        (the interrupt ended its test: no crash to report)."""
+        deadline = time.monotonic() + seconds
+        try:
+            for handle in self.workers:
+                if isinstance(handle, ForkHandle):
+                    self._dispatch_inbox(handle)
+            while time.monotonic() < deadline and self._read_ready(0, closed=False):
+                pass
+        except Exception:  # noqa: BLE001 - best effort: the interrupt is what the run ends with
+            return
 
     def _replay(self, handle: WorkerHandle, event: tuple[str, dict[str, Any]]) -> None:
         name, payload = event
@@ -416,9 +452,14 @@ class ForkedWorkerPlugin(WorkerPlugin):
     """The worker's plugin, with the channel's buffer sent before the worker waits for work (the
     controller sends more when it hears the last tests finished), and the terminal's lease."""
 
-    def __init__(self, channel: Any, init: dict[str, Any]) -> None:
+    def __init__(self, channel: PipeChannel, init: dict[str, Any]) -> None:
         super().__init__(channel, init)
         self.lease = ForkedTerminalLease(self)
+        self.pipe = channel
+
+    def send(self, name: str, **payload: Any) -> None:
+        # the pipe channel takes its own lock: one lock per message, not two (five messages a test)
+        self.pipe.send((name, payload))
 
     def on_command(self, message: Any) -> None:
         if isinstance(message, tuple) and message[0] == "terminal_granted":
@@ -442,9 +483,7 @@ class ForkedWorkerPlugin(WorkerPlugin):
 
     def _take_commands(self, block: bool) -> None:
         if block:
-            channel = self.channel
-            assert isinstance(channel, PipeChannel)
-            channel.flush()
+            self.pipe.flush()
         super()._take_commands(block)
 
 

@@ -43,7 +43,7 @@ def _plain_test_report(report: TestReport) -> dict[str, Any] | None:
     path, line, name = location
     if type(path) is not str or type(name) is not str or (line is not None and type(line) is not int):
         return None
-    keywords = {key: 1 for key in report.keywords}
+    keywords = dict.fromkeys(report.keywords, 1)
     for key in keywords:
         if type(key) is not str:
             return None

@@ -13,7 +13,6 @@ from the slow builtin's watch thread while the test runs), ``crashnote``, ``inte
 from __future__ import annotations
 
 import os
-import platform
 import queue
 import signal
 import sys
@@ -180,6 +179,10 @@ def interrupt_main_thread() -> None:
 
 def worker_info() -> dict[str, Any]:
     """What the controller's plugins learn of this worker (pytest-xdist's ``workerinfo``)."""
+    # imported here: ~1 ms of a forked run's serial start, before the first fork (-X importtime);
+    # a forked run asks for this once its first worker is ready
+    import platform
+
     return {
         "version": sys.version, "version_info": tuple(sys.version_info), "sysplatform": sys.platform,
         "platform": platform.platform(), "executable": sys.executable, "cwd": os.getcwd(),
