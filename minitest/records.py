@@ -1,4 +1,4 @@
-"""Small immutable records made at start-up without ``dataclasses``.
+"""Small records made at start-up without ``dataclasses``.
 
 ``@dataclass(frozen=True)`` writes each class's ``__init__``, ``__repr__``, ``__eq__``,
 ``__hash__``, ``__setattr__`` and ``__delattr__`` as source text and ``exec``s it when the class
@@ -10,6 +10,10 @@ as the frozen dataclass's did: equal when the class and the fields are, hashable
 fields (``Name(a=1, b='x')``), ``dataclasses.FrozenInstanceError`` on assignment or deletion,
 pickled and copied by its fields.
 
+:class:`Record` is the same for a plain (not frozen) dataclass: its fields are listed in
+``__match_args__`` (what a dataclass sets too), instances keep a ``__dict__``, compare equal by
+their fields and are unhashable, as a dataclass with ``eq=True`` is.
+
 Only for records no plugin is expected to hand to ``dataclasses`` functions (``fields``,
 ``replace``, ``asdict``): the public types plugins written for pytest treat as dataclasses
 (``Mark``, ``InvocationParams``, ...) stay dataclasses.
@@ -20,7 +24,7 @@ from __future__ import annotations
 from dataclasses import FrozenInstanceError
 from typing import Any
 
-__all__ = ["FrozenRecord"]
+__all__ = ["FrozenRecord", "Record"]
 
 
 class FrozenRecord:
@@ -51,3 +55,21 @@ class FrozenRecord:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return type(self), self._values()
+
+
+class Record:
+    """Base of a mutable record whose fields are named, in order, by ``__match_args__``."""
+
+    __match_args__: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__match_args__)
+        return f"{type(self).__qualname__}({fields})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            names = self.__match_args__
+            return tuple(getattr(self, n) for n in names) == tuple(getattr(other, n) for n in names)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable and compared by value, as a dataclass
