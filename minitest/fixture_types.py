@@ -13,6 +13,7 @@ import abc
 import contextlib
 import os
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AnyStr, Generic, NamedTuple, Protocol
@@ -260,10 +261,6 @@ class TempPathFactory:
             base = self._given_basetemp
             self._lock = tmpdirs.prepare_given_basetemp(base)
         else:
-            # imported when the first temporary directory is asked for: a run that never asks does
-            # not import tempfile (with the assertion rewriter's, 0.6 ms of CPU at start-up)
-            import tempfile
-
             from_env = os.environ.get("MINITEST_DEBUG_TEMPROOT")
             root = Path(from_env or tempfile.gettempdir()).resolve()
             rootdir = tmpdirs.user_temp_root(root, _user() or "unknown")

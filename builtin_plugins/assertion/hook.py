@@ -19,6 +19,7 @@ import os
 import re
 import struct
 import sys
+import tempfile
 import types
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -88,8 +89,6 @@ def write_cached(source: str | os.PathLike[str], cache: str | os.PathLike[str], 
     A temporary file renamed into place means a concurrent run (xdist workers) never reads a
     half-written cache file.
     """
-    import tempfile  # only when a rewritten module is written: a warm run never imports it
-
     payload = _HEADER.pack(importlib.util.MAGIC_NUMBER, _FORMAT, *stat_key) + marshal.dumps(code)
     cache = Path(cache)
     try:
