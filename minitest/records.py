@@ -3,9 +3,8 @@
 ``@dataclass(frozen=True)`` writes each class's ``__init__``, ``__repr__``, ``__eq__``,
 ``__hash__``, ``__setattr__`` and ``__delattr__`` as source text and ``exec``s it when the class
 is created: 0.3 to 1.1 ms of CPU per class (dataclasses' class processing timed on a --lf run of
-bench/selection.py's suite, loaded machine), paid by
-every run that imports the module, whether or not an instance is ever made. A
-:class:`FrozenRecord` subclass declares its fields as ``__slots__`` (in order) and writes a plain
+bench/selection.py's suite, loaded machine), paid by every run that imports the module, whether or
+not an instance is ever made. A :class:`FrozenRecord` subclass declares its fields as ``__slots__`` (in order) and writes a plain
 ``__init__`` that stores them with :func:`object.__setattr__`; the rest is shared here and behaves
 as the frozen dataclass's did: equal when the class and the fields are, hashable, a repr of the
 fields (``Name(a=1, b='x')``), ``dataclasses.FrozenInstanceError`` on assignment or deletion,
