@@ -8,7 +8,7 @@ not an instance is ever made. A :class:`FrozenRecord` subclass declares its fiel
 ``__init__`` that stores them with :func:`object.__setattr__`; the rest is shared here and behaves
 as the frozen dataclass's did: equal when the class and the fields are, hashable, a repr of the
 fields (``Name(a=1, b='x')``), ``dataclasses.FrozenInstanceError`` on assignment or deletion,
-pickled and copied by its fields.
+pickled and copied by its fields, ``__match_args__`` for positional patterns.
 
 :class:`Record` is the same for a plain (not frozen) dataclass: its fields are listed in
 ``__match_args__`` (what a dataclass sets too), instances keep a ``__dict__``, compare equal by
@@ -31,6 +31,13 @@ class FrozenRecord:
     """Base of an immutable record whose fields are its ``__slots__``, in order."""
 
     __slots__: tuple[str, ...] = ()
+    __match_args__: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # positional patterns (``case ShardSpec(k, n)``), as a dataclass has them; setattr: mypy
+        # rejects assigning ``__match_args__`` outside a class body
+        setattr(cls, "__match_args__", cls.__slots__)  # noqa: B010
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
