@@ -13,7 +13,6 @@ has ``outcome == "passed"`` and ``wasxfail``, or fails with "[XPASS(strict)] rea
 
 from __future__ import annotations
 
-import dataclasses
 import traceback
 from collections.abc import Generator
 from typing import Any
@@ -23,6 +22,7 @@ from minitest.config import Config, Parser
 from minitest.marks import Mark, mark_condition_namespace
 from minitest.nodes import Item
 from minitest.outcomes import Failed, Skipped, XFailed, outcome_kind
+from minitest.records import FrozenRecord
 from minitest.reports import CallInfo, TestReport
 from minitest.stash import StashKey
 
@@ -36,14 +36,24 @@ def minitest_addoption(parser: Parser) -> None:
     parser.addini("strict_xfail", "the same as xfail_strict", type="bool", default=False)
 
 
-@dataclasses.dataclass(frozen=True)
-class XfailSpec:
-    """An xfail mark that applies to a test (its condition, if any, held)."""
+class XfailSpec(FrozenRecord):
+    """An xfail mark that applies to a test (its condition, if any, held).
 
+    A :class:`~minitest.records.FrozenRecord`, not a frozen dataclass: made only for tests with
+    an xfail mark (0.7 ms of CPU at each start-up)."""
+
+    __slots__ = ("reason", "run", "strict", "raises")
     reason: str
     run: bool
     strict: bool
     raises: type[BaseException] | tuple[type[BaseException], ...] | None
+
+    def __init__(self, reason: str, run: bool, strict: bool,
+                 raises: type[BaseException] | tuple[type[BaseException], ...] | None) -> None:
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "run", run)
+        object.__setattr__(self, "strict", strict)
+        object.__setattr__(self, "raises", raises)
 
 
 #: the evaluated xfail of an item (None: no xfail mark applies); set at setup, read at report time

