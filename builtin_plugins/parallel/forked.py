@@ -54,6 +54,9 @@ LONG_TEST_SECONDS = 0.05
 #: turn to read and reply, and the last batches must stay small enough to balance the end
 QUEUED_SECONDS = 0.03
 BATCH_SECONDS = 0.06
+#: when the run is cut short, how long workers get to end by themselves (a Ctrl-C at the terminal
+#: reached them too) before their running test is interrupted
+INTERRUPT_AFTER_SECONDS = 1.0
 
 
 class PopenSpec:
@@ -384,12 +387,20 @@ class ForkController(Controller):
         super()._replay(handle, event)
 
     def _terminate(self) -> None:
-        # the loop ends when every worker is done, unless it was cut short (Ctrl-C on this process
-        # alone, an error here): a worker still running is told to stop *now*, its test
-        # interrupted and its fixtures torn down, before it is killed after the grace period
-        for handle in self.workers:
-            if not handle.done:
-                handle.shutdown_sent = True
+        # the loop ends when every worker is done, unless it was cut short (Ctrl-C, an error
+        # here): a worker still running is told to stop. A Ctrl-C at the terminal reached the
+        # workers too, and each is already ending its test and tearing down its fixtures: a
+        # second interrupt now would cut that teardown short. Those still running a moment later
+        # (Ctrl-C sent to this process alone, an error here) have their test interrupted and are
+        # killed after the grace period
+        running = [handle for handle in self.workers if not handle.done]
+        for handle in running:
+            handle.shutdown_sent = True
+            handle.send("stop")
+        settle = time.monotonic() + INTERRUPT_AFTER_SECONDS
+        for handle in running:
+            assert isinstance(handle, ForkHandle)
+            if handle.reap(max(settle - time.monotonic(), 0.0)) is None:
                 handle.send("stop", interrupt=True)
         deadline = time.monotonic() + 2.0
         for handle in self.workers:
