@@ -70,13 +70,14 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
          f"{KP}::test_misspelled_hook_is_usage_error_naming_plugin_and_hook",
          f"{KP}::test_minitest_plugins_env", f"{KP}::test_plugins_ini_key",
          f"{KP}::test_minitest_plugins_variable_in_conftest", f"{KP}::test_dash_p_unknown_module_is_usage_error",
-         f"{KP}::test_blocking_a_plugin_given_with_p", "tests/test_entrypoint_scan.py"],
+         f"{KP}::test_blocking_a_plugin_given_with_p", "tests/test_entrypoint_scan.py",
+         "tests/test_kernel_plugin_loading.py"],
         [KP],
         ["tests/test_pluggy_public.py", "tests/test_kernel_entrypoints.py", "tests/test_hook_deprecation.py",
          "tests/test_pytest_plugin_loading.py", "tests/test_plugins_listing.py"],
     ],
     "minitest/config.py": [
-        ["tests/test_kernel_config_values.py",  # in process: a second or two per mutant
+        ["tests/test_kernel_config_values.py", "tests/test_kernel_option_parsing.py",  # in process: seconds
          f"{KC}::test_minitest_ini", f"{KC}::test_addopts_are_applied_before_command_line",
          f"{KC}::test_ini_values_reach_plugins_through_getini", f"{KC}::test_override_ini_option",
          f"{KC}::test_config_file_precedence_in_one_directory",

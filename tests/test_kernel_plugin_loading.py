@@ -1,0 +1,107 @@
+"""Loading plugins and conftest.py files: ``-p NAME`` by module or by entry-point name,
+``MINITEST_PLUGINS``, installed entry points (only the one asked for when autoload is off),
+``pytest_plugins`` naming pytest's own modules, the conftest.py files from confcutdir down.
+
+Written for the survivors of mutation testing of minitest/pluginmanager.py (tests/MUTATION.md).
+An "installed" distribution is a ``*.dist-info`` directory in a folder put on ``PYTHONPATH``
+(no venv needed, see test_entrypoint_scan.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+NO_AUTOLOAD = {"MINITEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+
+
+def _two_plugins(files) -> Path:
+    """One distribution with two entry points: ``first`` and ``second``, each saying it is active."""
+    return files({
+        "site/first_mod.py": "def minitest_report_header(config):\n    return 'first: active'\n",
+        "site/second_mod.py": "def minitest_report_header(config):\n    return 'second: active'\n",
+        "site/Two-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: Two\nVersion: 1.0\n",
+        "site/Two-1.0.dist-info/entry_points.txt": "[minitest]\nfirst = first_mod\nsecond = second_mod\n",
+        "tests/test_x.py": "def test_one():\n    pass\n",
+    }) / "site"
+
+
+def test_dash_p_names_an_entry_point_and_loads_only_that_one_with_autoload_off(files, run):
+    site = _two_plugins(files)
+    result = run("-p", "no:cache", "-p", "first", "tests", env=NO_AUTOLOAD, pythonpath=[site])
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines(["first: active"])
+    result.no_fnmatch_line("second: active")
+    assert result.outcomes() == {"passed": 1}
+
+
+def test_dash_p_of_a_loaded_entry_point_loads_it_once(files, run):
+    site = _two_plugins(files)
+    result = run("-p", "no:cache", "-p", "first", "tests", pythonpath=[site])
+    assert result.ret == 0, result.dump()
+    assert sorted(line for line in result.lines if line.endswith(": active")) == ["first: active", "second: active"]
+    assert result.outcomes() == {"passed": 1}
+
+
+def test_an_entry_point_name_in_minitest_plugins_is_not_a_module(files, run):
+    """``MINITEST_PLUGINS`` (like pytest's ``PYTEST_PLUGINS``) names modules: an entry point's
+    name there is a module that does not exist, a usage error, even though ``-p`` would find it."""
+    site = _two_plugins(files)
+    result = run("-p", "no:cache", "tests", env={**NO_AUTOLOAD, "MINITEST_PLUGINS": "first"}, pythonpath=[site])
+    assert result.ret == 4, result.dump()
+    assert "Error importing plugin \"first\": No module named 'first'" in result.stderr, result.dump()
+    by_module = run("-p", "no:cache", "tests", env={**NO_AUTOLOAD, "MINITEST_PLUGINS": " first_mod , "},
+                    pythonpath=[site])
+    assert by_module.ret == 0, by_module.dump()
+    by_module.fnmatch_lines(["first: active"])
+
+
+def test_of_two_entry_points_of_one_name_the_first_is_loaded(files, run):
+    """As pluggy's own loader: a second installed plugin of a name already registered is left out
+    (not an error for registering a name twice)."""
+    site = files({
+        "site/a_mod.py": "def minitest_report_header(config):\n    return 'dup from a: active'\n",
+        "site/b_mod.py": "def minitest_report_header(config):\n    return 'dup from b: active'\n",
+        "site/A-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: A\nVersion: 1.0\n",
+        "site/A-1.0.dist-info/entry_points.txt": "[minitest]\ndup = a_mod\n",
+        "site/B-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: B\nVersion: 1.0\n",
+        "site/B-1.0.dist-info/entry_points.txt": "[minitest]\ndup = b_mod\n",
+        "tests/test_x.py": "def test_one():\n    pass\n",
+    }) / "site"
+    result = run("-p", "no:cache", "tests", pythonpath=[site])
+    assert result.ret == 0, result.dump()
+    assert len([line for line in result.lines if line.startswith("dup from ")]) == 1, result.dump()
+    assert result.outcomes() == {"passed": 1}
+
+
+def test_conftest_files_above_the_rootdir_are_not_loaded(files, run, tmp_path):
+    """From the config file's directory (confcutdir, here the rootdir) down: a conftest.py in the
+    directory above is not imported."""
+    files({
+        "conftest.py": "raise RuntimeError('the conftest above the rootdir was imported')\n",
+        "project/minitest.ini": "[minitest]\n",
+        "project/conftest.py": "def minitest_report_header(config):\n    return 'project conftest: active'\n",
+        "project/tests/conftest.py": "def minitest_report_header(config):\n    return 'tests conftest: active'\n",
+        "project/tests/test_x.py": "def test_one():\n    pass\n",
+    })
+    result = run("-p", "no:cache", "tests", cwd=tmp_path / "project")
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines(["project conftest: active", "tests conftest: active"])
+    assert result.outcomes() == {"passed": 1}
+
+
+def test_pytest_plugins_naming_pytests_own_modules_warn_once_for_those_without_a_builtin(files, run, tmp_path):
+    """``pytest_plugins`` naming pytest's own modules: those a builtin stands for are passed over
+    silently, the others with one warning each; the plugins named after them still load."""
+    files({
+        "conftest.py": 'pytest_plugins = ["_pytest.cacheprovider", "_pytest.marks", "_pytest.legacypath",'
+                       ' "_pytest.legacypath", "helper_plugin"]\n',
+        "helper_plugin.py": "def minitest_report_header(config):\n    return 'helper plugin: active'\n",
+        "test_x.py": "def test_one():\n    pass\n",
+    })
+    result = run("-p", "no:cache", pythonpath=[tmp_path])
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines(["helper plugin: active"])
+    warned = [line for line in result.stderr.splitlines() if "has no minitest equivalent" in line]
+    assert len(warned) == 1, result.dump()
+    assert warned[0].endswith(f"UserWarning: pytest plugin '_pytest.legacypath' has no minitest equivalent and is "
+                              f"skipped (named in {tmp_path / 'conftest.py'})"), result.dump()
