@@ -57,19 +57,24 @@ def test_an_entry_point_name_in_minitest_plugins_is_not_a_module(files, run):
 
 def test_of_two_entry_points_of_one_name_the_first_is_loaded(files, run):
     """As pluggy's own loader: a second installed plugin of a name already registered is left out
-    (not an error for registering a name twice)."""
+    (not an error for registering a name twice), and the ones after it still load."""
     site = files({
         "site/a_mod.py": "def minitest_report_header(config):\n    return 'dup from a: active'\n",
         "site/b_mod.py": "def minitest_report_header(config):\n    return 'dup from b: active'\n",
         "site/A-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: A\nVersion: 1.0\n",
-        "site/A-1.0.dist-info/entry_points.txt": "[minitest]\ndup = a_mod\n",
+        "site/A-1.0.dist-info/entry_points.txt": "[minitest]\ndup = a_mod\na_after = a_after_mod\n",
         "site/B-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: B\nVersion: 1.0\n",
-        "site/B-1.0.dist-info/entry_points.txt": "[minitest]\ndup = b_mod\n",
+        "site/B-1.0.dist-info/entry_points.txt": "[minitest]\ndup = b_mod\nb_after = b_after_mod\n",
+        "site/a_after_mod.py": "def minitest_report_header(config):\n    return 'a_after: active'\n",
+        "site/b_after_mod.py": "def minitest_report_header(config):\n    return 'b_after: active'\n",
         "tests/test_x.py": "def test_one():\n    pass\n",
     }) / "site"
     result = run("-p", "no:cache", "tests", pythonpath=[site])
     assert result.ret == 0, result.dump()
     assert len([line for line in result.lines if line.startswith("dup from ")]) == 1, result.dump()
+    # the entry points after the one left out still load
+    result.fnmatch_lines(["a_after: active"])
+    result.fnmatch_lines(["b_after: active"])
     assert result.outcomes() == {"passed": 1}
 
 
@@ -105,3 +110,59 @@ def test_pytest_plugins_naming_pytests_own_modules_warn_once_for_those_without_a
     assert len(warned) == 1, result.dump()
     assert warned[0].endswith(f"UserWarning: pytest plugin '_pytest.legacypath' has no minitest equivalent and is "
                               f"skipped (named in {tmp_path / 'conftest.py'})"), result.dump()
+
+
+def test_a_plugin_given_twice_is_loaded_once(files, run, tmp_path):
+    files({
+        "helper_plugin.py": "def minitest_report_header(config):\n    return 'helper plugin: active'\n",
+        "test_x.py": "def test_one():\n    pass\n",
+    })
+    result = run("-p", "no:cache", "-p", "helper_plugin", "-p", "helper_plugin", env={"MINITEST_PLUGINS": "helper_plugin"},
+                 pythonpath=[tmp_path])
+    assert result.ret == 0, result.dump()
+    assert [line for line in result.lines if line == "helper plugin: active"] == ["helper plugin: active"]
+
+
+def test_a_plugin_module_failing_as_it_is_imported_is_a_usage_error_naming_it(files, run, tmp_path):
+    files({"bad_plugin.py": "raise ValueError('boom')\n", "test_x.py": "def test_one():\n    pass\n"})
+    result = run("-p", "no:cache", "-p", "bad_plugin", pythonpath=[tmp_path])
+    assert result.ret == 4, result.dump()
+    assert result.errlines == ['ERROR: Error importing plugin "bad_plugin": ValueError: boom'], result.dump()
+
+
+def test_an_installed_plugin_failing_as_it_is_loaded_names_itself_and_the_way_out(files, run):
+    site = files({
+        "site/broken_mod.py": "raise RuntimeError('cannot start')\n",
+        "site/Broken-2.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: Broken\nVersion: 2.0\n",
+        "site/Broken-2.0.dist-info/entry_points.txt": "[minitest]\nbroken = broken_mod\n",
+        "tests/test_x.py": "def test_one():\n    pass\n",
+    }) / "site"
+    result = run("-p", "no:cache", "tests", pythonpath=[site])
+    assert result.ret == 4, result.dump()
+    assert result.errlines == [
+        "ERROR: Error loading installed plugin 'broken' (broken_mod, from Broken 2.0): RuntimeError: cannot start",
+        "(-p no:broken runs without it)"], result.dump()
+    assert run("-p", "no:cache", "-p", "no:broken", "tests", pythonpath=[site]).ret == 0
+
+
+def test_plugins_lists_where_each_installed_plugin_came_from(files, run):
+    site = files({
+        "site/first_mod.py": "def minitest_report_header(config):\n    return 'first: active'\n",
+        "site/py_mod.py": "def pytest_report_header(config):\n    return 'py: active'\n",
+        "site/Two-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: Two\nVersion: 1.0\n",
+        "site/Two-1.0.dist-info/entry_points.txt": "[minitest]\nfirst = first_mod\n[pytest11]\npyfirst = py_mod\n",
+        "tests/test_x.py": "def test_one():\n    pass\n",
+    }) / "site"
+    result = run("-p", "no:cache", "--plugins", pythonpath=[site])
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines(["  first", "      from: entry point first_mod (distribution Two 1.0)",
+                          "  pyfirst", "      from: pytest plugin, entry point py_mod (distribution Two 1.0)"])
+
+
+def test_dash_p_naming_a_pytest_plugin_a_builtin_replaces_runs_the_builtin(files, run):
+    """``-p xdist.looponfail`` (pytest-xdist's, not installed here): the builtin doing its job runs,
+    nothing is imported."""
+    files({"test_x.py": "def test_one():\n    pass\n"})
+    result = run("-p", "no:cache", "-p", "xdist.looponfail", env=NO_AUTOLOAD)
+    assert result.ret == 0, result.dump()
+    assert result.outcomes() == {"passed": 1}
