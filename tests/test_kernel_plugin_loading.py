@@ -166,3 +166,67 @@ def test_dash_p_naming_a_pytest_plugin_a_builtin_replaces_runs_the_builtin(files
     result = run("-p", "no:cache", "-p", "xdist.looponfail", env=NO_AUTOLOAD)
     assert result.ret == 0, result.dump()
     assert result.outcomes() == {"passed": 1}
+
+
+def test_blank_names_and_blocked_plugins_are_not_imported(files, run, tmp_path):
+    """A blank entry of ``minitest_plugins`` is passed over; a plugin blocked with ``-p no:NAME`` is
+    not even imported (its module would fail here) when something names it."""
+    files({
+        "conftest.py": 'minitest_plugins = ["  ", "blocked_plugin", "helper_plugin"]\n',
+        "blocked_plugin.py": "raise RuntimeError('a blocked plugin was imported')\n",
+        "helper_plugin.py": "def minitest_report_header(config):\n    return 'helper plugin: active'\n",
+        "test_x.py": "def test_one():\n    pass\n",
+    })
+    result = run("-p", "no:cache", "-p", "no:blocked_plugin", "-p", "blocked_plugin", pythonpath=[tmp_path])
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines(["helper plugin: active"])
+    assert result.outcomes() == {"passed": 1}
+
+
+def test_dash_p_naming_a_builtin_or_pytests_name_for_it_loads_nothing_more(files, run):
+    files({"test_x.py": "def test_one():\n    pass\n"})
+    result = run("-p", "no:cache", "-p", "session", "-p", "skipping", "-p", "cacheprovider", "-p", "rerunfailures")
+    assert result.ret == 0, result.dump()
+    assert result.outcomes() == {"passed": 1}
+
+
+def test_pytester_in_pytest_plugins_is_passed_over_with_a_warning(files, run, tmp_path):
+    """``pytest_plugins = ["pytester"]`` (pytest's name without a dot): skipped with the warning."""
+    files({"conftest.py": 'pytest_plugins = ["pytester"]\n', "test_x.py": "def test_one():\n    pass\n"})
+    result = run("-p", "no:cache")
+    assert result.ret == 0, result.dump()
+    assert result.outcomes() == {"passed": 1}
+    assert [line.split(": ", 1)[1] for line in result.errlines if "UserWarning" in line] == [
+        f"UserWarning: pytest plugin 'pytester' has no minitest equivalent and is skipped "
+        f"(named in {tmp_path / 'conftest.py'})"], result.dump()
+
+
+def test_conftest_options_of_every_directory_between_confcutdir_and_the_argument(files, run, tmp_path):
+    """The conftest.py files from confcutdir down to an argument's directory are loaded before the
+    command line is parsed: an option of an intermediate one can be used; the ones above
+    ``--confcutdir`` are not loaded."""
+    option = ("def minitest_addoption(parser):\n    parser.addoption('--{0}', action='store_true')\n\n"
+              "def minitest_report_header(config):\n    return '{0}: ' + str(config.getoption('--{0}'))\n")
+    files({
+        "minitest.ini": "[minitest]\n",
+        "conftest.py": "raise RuntimeError('the conftest above --confcutdir was imported')\n",
+        "a/conftest.py": option.format("opt-a"),
+        "a/b/conftest.py": option.format("opt-b"),
+        "a/b/c/test_x.py": "def test_one():\n    pass\n",
+    })
+    result = run("-p", "no:cache", "--confcutdir=a", "--opt-a", "--opt-b", "a/b/c/test_x.py")
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines(["opt-a: True", "opt-b: True"])
+    assert result.outcomes() == {"passed": 1}
+
+
+def test_an_argument_outside_the_rootdir_loads_its_own_conftest(files, run, tmp_path):
+    files({
+        "project/minitest.ini": "[minitest]\n",
+        "elsewhere/x/conftest.py": "def minitest_report_header(config):\n    return 'conftest of elsewhere/x'\n",
+        "elsewhere/x/test_x.py": "def test_one():\n    pass\n",
+    })
+    result = run("-p", "no:cache", "-c", "minitest.ini", "../elsewhere/x", cwd=tmp_path / "project")
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines(["conftest of elsewhere/x"])
+    assert result.outcomes() == {"passed": 1}
