@@ -77,8 +77,8 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
          "tests/test_pytest_plugin_loading.py", "tests/test_plugins_listing.py"],
     ],
     "minitest/config.py": [
-        ["tests/test_kernel_config_values.py", "tests/test_kernel_option_parsing.py",  # in process: seconds
-         f"{KC}::test_minitest_ini", f"{KC}::test_addopts_are_applied_before_command_line",
+        ["tests/test_kernel_config_values.py", "tests/test_kernel_option_parsing.py"],  # in process: seconds
+        [f"{KC}::test_minitest_ini", f"{KC}::test_addopts_are_applied_before_command_line",
          f"{KC}::test_ini_values_reach_plugins_through_getini", f"{KC}::test_override_ini_option",
          f"{KC}::test_config_file_precedence_in_one_directory",
          f"{KC}::test_unknown_config_keys_warn_and_strict_config_refuses_them", f"{KC}::test_tox_ini_testpaths",
