@@ -160,11 +160,16 @@ def test_plugins_lists_where_each_installed_plugin_came_from(files, run):
 
 
 def test_dash_p_naming_a_pytest_plugin_a_builtin_replaces_runs_the_builtin(files, run):
-    """``-p xdist.looponfail`` (pytest-xdist's, not installed here): the builtin doing its job runs,
-    nothing is imported."""
-    files({"test_x.py": "def test_one():\n    pass\n"})
+    """``-p xdist.looponfail`` (pytest-xdist's): the builtin doing its job runs, and pytest-xdist's
+    module is not imported, installed or not."""
+    files({
+        "conftest.py": "import sys\n\ndef minitest_report_header(config):\n"
+                       "    return f\"looponfail imported: {'xdist.looponfail' in sys.modules}\"\n",
+        "test_x.py": "def test_one():\n    pass\n",
+    })
     result = run("-p", "no:cache", "-p", "xdist.looponfail", env=NO_AUTOLOAD)
     assert result.ret == 0, result.dump()
+    result.fnmatch_lines(["looponfail imported: False"])
     assert result.outcomes() == {"passed": 1}
 
 
@@ -184,9 +189,17 @@ def test_blank_names_and_blocked_plugins_are_not_imported(files, run, tmp_path):
 
 
 def test_dash_p_naming_a_builtin_or_pytests_name_for_it_loads_nothing_more(files, run):
-    files({"test_x.py": "def test_one():\n    pass\n"})
-    result = run("-p", "no:cache", "-p", "session", "-p", "skipping", "-p", "cacheprovider", "-p", "rerunfailures")
+    """Builtins by their names and by pytest's (``dist``, ``xdist.plugin``: pytest-xdist's, whose
+    module is not imported even when it is installed)."""
+    files({
+        "conftest.py": "import sys\n\ndef minitest_report_header(config):\n"
+                       "    return f\"xdist imported: {'xdist.plugin' in sys.modules}\"\n",
+        "test_x.py": "def test_one():\n    pass\n",
+    })
+    result = run("-p", "no:cache", "-p", "session", "-p", "skipping", "-p", "dist", "-p", "xdist.plugin",
+                 "-p", "rerunfailures", env=NO_AUTOLOAD)
     assert result.ret == 0, result.dump()
+    result.fnmatch_lines(["xdist imported: False"])
     assert result.outcomes() == {"passed": 1}
 
 
@@ -230,3 +243,37 @@ def test_an_argument_outside_the_rootdir_loads_its_own_conftest(files, run, tmp_
     assert result.ret == 0, result.dump()
     result.fnmatch_lines(["conftest of elsewhere/x"])
     assert result.outcomes() == {"passed": 1}
+
+
+def test_a_conftest_above_the_rootdir_within_confcutdir_is_loaded(files, run, tmp_path):
+    files({
+        "conftest.py": "def minitest_report_header(config):\n    return 'conftest above the rootdir'\n",
+        "sub/minitest.ini": "[minitest]\n",
+        "sub/test_x.py": "def test_one():\n    pass\n",
+    })
+    result = run("-p", "no:cache", "--confcutdir", str(tmp_path), "sub")
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines(["conftest above the rootdir", f"rootdir: {tmp_path / 'sub'}"])
+
+
+def test_a_conftest_raising_as_it_is_imported_is_a_usage_error(files, run, tmp_path):
+    files({"conftest.py": "raise RuntimeError('cannot start')\n", "test_x.py": "def test_one():\n    pass\n"})
+    result = run("-p", "no:cache")
+    assert result.ret == 4, result.dump()
+    assert result.errlines[0] == f"ERROR: ImportError while loading conftest '{tmp_path / 'conftest.py'}'."
+    assert result.errlines[-1] == "RuntimeError: cannot start"
+
+
+def test_installed_plugin_modules_are_rewritten(files, run):
+    """The module of an installed plugin is marked for assertion rewriting before it is imported:
+    a failed ``assert`` in a helper it gives the tests explains itself."""
+    site = files({
+        "site/checks_mod.py": "import minitest\n\n@minitest.fixture\ndef check():\n"
+                              "    def check(x):\n        assert x == 2\n    return check\n",
+        "site/Checks-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: Checks\nVersion: 1.0\n",
+        "site/Checks-1.0.dist-info/entry_points.txt": "[minitest]\nchecks = checks_mod\n",
+        "tests/test_x.py": "def test_one(check):\n    check(1)\n",
+    }) / "site"
+    result = run("-p", "no:cache", "tests", pythonpath=[site])
+    assert result.ret == 1, result.dump()
+    result.fnmatch_lines(["E       assert 1 == 2"])
