@@ -173,6 +173,8 @@ def test_dash_p_values_split_into_plugins_to_load_and_to_block():
     assert parse_early_plugin_args(["-p", "-p", "five"]) == (["-p"], [])
     assert parse_early_plugin_args(["-v", "-p"]) == ([], [])
     assert parse_early_plugin_args(["--pdb", "-x"]) == ([], [])
+    assert parse_early_plugin_args(["-v", "-p", "last"]) == (["last"], [])
+    assert parse_early_plugin_args(["-pq", "-p"]) == (["q"], [])
 
 
 # -- options written for pytest ----------------------------------------------------------------------------
@@ -199,6 +201,11 @@ def test_unknown_options_of_a_pytest_addopts_are_dropped_with_their_values():
     assert kept == ["--level", "2"]
     assert said == ["ignoring options from PYTEST_ADDOPTS that minitest does not know: --cov"]
     assert _drop(["-v", "--level", "1"], layer) == (["-v", "--level", "1"], [])
+    # a value joined with "=" takes no token after it; a first token that is not an option is kept
+    kept, said = _drop(["--cov=src", "tests", "--cov"], layer)
+    assert kept == ["tests"]
+    assert said == ["ignoring options from the pytest config's addopts that minitest does not know: --cov=src --cov"]
+    assert _drop(["tests", "--cov"], layer)[0] == ["tests"]
 
 
 # -- options added late (a conftest found during collection) ---------------------------------------------
