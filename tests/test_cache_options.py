@@ -1,0 +1,61 @@
+# ruff: noqa: F811 - the minitester fixture imported from plugin_testing is "redefined" as a parameter
+"""More decisions of builtin_plugins/cache.py, found by the whole-module mutation run
+(tests/MUTATION.md): what happens without an option, and orders and counts asserted exactly."""
+
+from __future__ import annotations
+
+import os
+
+from plugin_testing import (
+    minitester,  # noqa: F401 - a fixture
+    ran,
+)
+
+
+def test_new_files_do_not_go_first_without_nf(minitester):
+    minitester.makepyfile(test_a="def test_a():\n    pass\n")
+    minitester.runminitest_subprocess()
+    minitester.makepyfile(test_z="def test_z():\n    pass\n")
+    os.utime(minitester.path / "test_a.py", (1_000_000, 1_000_000))
+    result = minitester.runminitest_subprocess("-v")
+    assert [nodeid for nodeid, _ in ran(result)] == ["test_a.py::test_a", "test_z.py::test_z"]
+    # both known now: --nf runs the newest file first
+    result = minitester.runminitest_subprocess("-v", "--nf")
+    assert [nodeid for nodeid, _ in ran(result)] == ["test_z.py::test_z", "test_a.py::test_a"]
+
+
+def test_ff_and_nf_together_put_new_files_first_then_the_failures(minitester):
+    """--ff and --nf at once, as pytest orders them: --ff puts the failures first, then --nf (the
+    outer wrapper) puts the new files first, keeping --ff's order within a file."""
+    minitester.makepyfile(test_old="def test_pass():\n    pass\n\ndef test_fail():\n    assert 0\n")
+    minitester.runminitest_subprocess()
+    minitester.makepyfile(test_new="def test_new():\n    pass\n")
+    result = minitester.runminitest_subprocess("--ff", "--nf", "-v")
+    assert [nodeid for nodeid, _ in ran(result)] == \
+        ["test_new.py::test_new", "test_old.py::test_fail", "test_old.py::test_pass"]
+
+
+def test_cache_show_lists_only_the_keys_and_files_matching_the_glob(minitester):
+    minitester.makepyfile(test_a="""
+        def test_set(cache):
+            cache.set("a/first", 1)
+            cache.set("b/second", [1, 2])
+            cache.set("c/third", "x")
+            (cache.mkdir("mydir") / "f.txt").write_text("hello")
+    """)
+    assert minitester.runminitest_subprocess().ret == 0
+    (minitester.path / ".minitest_cache" / "v" / "b" / "broken").write_text("garbage")
+    values = minitester.runminitest_subprocess("--cache-show", "b/*")
+    assert values.ret == 0
+    assert values.stdout.lines == [
+        f"cachedir: {minitester.path / '.minitest_cache'}",
+        values.stdout.lines[1],
+        "b/broken contains unreadable data",
+        "b/second contains:",
+        "  [1, 2]",
+    ]
+    assert values.stdout.lines[1].strip("- ") == "cache values for 'b/*'"
+    files = minitester.runminitest_subprocess("--cache-show", "mydir*")
+    assert files.ret == 0
+    assert [line.strip("- ") for line in files.stdout.lines[1:]] == [
+        "cache values for 'mydir*'", "cache directories for 'mydir*'", "mydir/f.txt is a file of length 5"]
