@@ -117,7 +117,7 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
         ["tests/test_pytest92_parity.py::test_staticmethod_or_classmethod_above_fixture_warns"],
     ] for part in ("", "/registry.py", "/request.py", "/ordering.py", "/defs.py")},
     "builtin_plugins/cache.py": [
-        ["tests/test_cache_edges.py"],
+        ["tests/test_cache_edges.py", "tests/test_cache_options.py"],
         ["tests/test_cache.py", "tests/test_collection_index.py::test_lf_on_an_unchanged_tree_imports_only_the_failing_file"],
     ],
     # the final line and short summary are compared with pytest byte for byte (test_terminal_lines)
