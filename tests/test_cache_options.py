@@ -59,3 +59,21 @@ def test_cache_show_lists_only_the_keys_and_files_matching_the_glob(minitester):
     assert files.ret == 0
     assert [line.strip("- ") for line in files.stdout.lines[1:]] == [
         "cache values for 'mydir*'", "cache directories for 'mydir*'", "mydir/f.txt is a file of length 5"]
+
+
+def test_lf_selects_after_the_conftest_wrappers_of_modifyitems(minitester):
+    """As pytest's: --lf's selection is a tryfirst wrapper, so it runs after (outside) the plain
+    wrapper of a conftest.py, even of one found during collection (registered after the cache
+    plugin's), which still sees every collected item."""
+    minitester.makepyfile(**{"sub/conftest": """
+        import minitest
+
+        @minitest.hookimpl(wrapper=True)
+        def minitest_collection_modifyitems(items):
+            yield
+            print(f"conftest saw {len(items)} items")
+    """, "sub/test_a": "def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n\ndef test_ok2():\n    pass\n"})
+    minitester.runminitest_subprocess()
+    result = minitester.runminitest_subprocess("--lf", "-v", "-s")
+    assert "conftest saw 3 items" in result.stdout.str(), result.stdout.str()  # after "collecting ..."
+    assert [nodeid for nodeid, _ in ran(result)] == ["sub/test_a.py::test_bad"]
