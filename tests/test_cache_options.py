@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from plugin_testing import (
@@ -77,3 +78,27 @@ def test_lf_selects_after_the_conftest_wrappers_of_modifyitems(minitester):
     result = minitester.runminitest_subprocess("--lf", "-v", "-s")
     assert "conftest saw 3 items" in result.stdout.str(), result.stdout.str()  # after "collecting ..."
     assert [nodeid for nodeid, _ in ran(result)] == ["sub/test_a.py::test_bad"]
+
+
+def test_lf_without_known_failures_runs_every_test_of_an_indexed_tree(minitester):
+    """--lf after a run without failures (the collection index knows the tree): every test runs,
+    as --lfnf's default "all" says; with --lfnf none, none."""
+    minitester.makepyfile(test_a="def test_one():\n    pass\n", test_b="def test_two():\n    pass\n")
+    assert minitester.runminitest_subprocess().ret == 0
+    result = minitester.runminitest_subprocess("--lf", "-v")
+    assert [nodeid for nodeid, _ in ran(result)] == ["test_a.py::test_one", "test_b.py::test_two"]
+    result = minitester.runminitest_subprocess("--lf", "--lfnf", "none", "-v")
+    assert ran(result) == []
+
+
+def test_sw_remembers_the_failure_through_a_run_that_does_not_reach_it(minitester):
+    """Only the remembered failing test passing makes --sw forget it: a run selecting other tests
+    (that pass) keeps it, and the next run starts from it again."""
+    minitester.makepyfile(test_s="def test_1():\n    pass\n\ndef test_2():\n    assert 0\n\ndef test_3():\n    pass\n")
+    minitester.runminitest_subprocess("--sw")
+    stepwise = minitester.path / ".minitest_cache" / "v" / "cache" / "stepwise"
+    assert json.loads(stepwise.read_text()) == "test_s.py::test_2"
+    minitester.runminitest_subprocess("--sw", "-k", "test_3")
+    assert json.loads(stepwise.read_text()) == "test_s.py::test_2"
+    result = minitester.runminitest_subprocess("--sw", "-v")
+    assert [nodeid for nodeid, _ in ran(result)] == ["test_s.py::test_2"]
