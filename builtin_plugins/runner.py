@@ -15,7 +15,7 @@ from pathlib import Path
 from minitest import hookimpl
 from minitest.config import Parser
 from minitest.nodes import Item, Node, Session
-from minitest.outcomes import outcome_kind
+from minitest.outcomes import is_skip_exception, outcome_kind
 from minitest.protocol import run_phases
 from minitest.pytest_names import skip_at_item_location
 from minitest.reports import CallInfo, TestReport, exception_info
@@ -187,7 +187,7 @@ def skip_location(item: Item, exc: BaseException) -> tuple[str, int, str]:
 def _only_skips(exc: BaseException) -> bool:
     if isinstance(exc, BaseExceptionGroup):
         return all(_only_skips(inner) for inner in exc.exceptions)
-    return outcome_kind(exc) == "skipped"
+    return is_skip_exception(exc)  # pytest's rule: a unittest.SkipTest in a group is an error
 
 
 def group_skip_location(item: Item, group: BaseExceptionGroup[BaseException]) -> tuple[str, int, str]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from minitest.pytest_names import PYTEST_OUTCOMES_MODULE, PYTEST_SKIP_AT_ITEM_KWARG, is_pytest_class
 
 __all__ = ["OutcomeException", "Skipped", "Failed", "XFailed", "Exit", "skip", "fail", "xfail", "exit",
-           "importorskip", "outcome_kind"]
+           "importorskip", "outcome_kind", "is_skip_exception"]
 
 
 def _pytest_class(name: str, otherwise: type[BaseException]) -> type[BaseException]:
@@ -204,3 +204,11 @@ def outcome_kind(exc: BaseException) -> str | None:
     if unittest is not None and isinstance(exc, unittest.SkipTest):
         return "skipped"
     return None
+
+
+def is_skip_exception(exc: BaseException) -> bool:
+    """Whether ``exc`` is a ``skip()`` exception, minitest's or pytest's. Unlike
+    :func:`outcome_kind`, ``unittest.SkipTest`` is not one: pytest counts only its own skips when
+    it decides whether a group of exceptions skips a test."""
+    unittest = sys.modules.get("unittest")
+    return outcome_kind(exc) == "skipped" and not (unittest is not None and isinstance(exc, unittest.SkipTest))

@@ -513,13 +513,13 @@ class MinitestPluginManager(pluggy.PluginManager):
             self.load_conftest(d)
 
     def load_conftest(self, directory: Path) -> ModuleType | None:
-        """Import and register ``directory/conftest.py`` once (None if there is none)."""
+        """Import and register ``directory/conftest.py`` once (None if none, or above confcutdir)."""
         if directory in self._conftests:
             return self._conftests[directory]
         path = directory / "conftest.py"
-        module = None
-        if not self.noconftest and path.is_file():
-            module = self._import_conftest(path)
+        # pytest's rule: none above confcutdir (collection starts at the rootdir, which may be above it)
+        above = self.confcutdir is not None and directory in self.confcutdir.parents
+        module = self._import_conftest(path) if not (self.noconftest or above) and path.is_file() else None
         self._conftests[directory] = module
         return module
 

@@ -63,36 +63,45 @@ SESSIONS = REPO / ".mutation"
 KP, KC, KR = "tests/test_kernel_plugins.py", "tests/test_kernel_config.py", "tests/test_kernel_running.py"
 DEFAULT_TESTS: dict[str, list[list[str]]] = {
     "minitest/pluginmanager.py": [
-        [f"{KP}::test_hook_sequence_of_a_run_matches_pytest", f"{KP}::test_specname_and_tryfirst",
+        ["tests/test_kernel_plugin_registration.py",  # in process: a second per mutant
+         f"{KP}::test_hook_sequence_of_a_run_matches_pytest", f"{KP}::test_specname_and_tryfirst",
          f"{KP}::test_conftest_hooks_apply_to_their_own_directory_only",
          f"{KP}::test_dash_p_loads_module_from_sys_path", f"{KP}::test_historic_hooks_reach_a_late_conftest",
-         f"{KP}::test_misspelled_hook_is_usage_error_naming_plugin_and_hook"],
-        ["tests/test_kernel_plugin_registration.py"],  # in process: a second per mutant
+         f"{KP}::test_misspelled_hook_is_usage_error_naming_plugin_and_hook",
+         f"{KP}::test_minitest_plugins_env", f"{KP}::test_plugins_ini_key",
+         f"{KP}::test_minitest_plugins_variable_in_conftest", f"{KP}::test_dash_p_unknown_module_is_usage_error",
+         f"{KP}::test_blocking_a_plugin_given_with_p", "tests/test_entrypoint_scan.py",
+         "tests/test_kernel_plugin_loading.py"],
         [KP],
-        ["tests/test_pluggy_public.py", "tests/test_kernel_entrypoints.py", "tests/test_hook_deprecation.py"],
+        ["tests/test_pluggy_public.py", "tests/test_kernel_entrypoints.py", "tests/test_hook_deprecation.py",
+         "tests/test_pytest_plugin_loading.py", "tests/test_plugins_listing.py"],
     ],
     "minitest/config.py": [
+        ["tests/test_kernel_config_values.py", "tests/test_kernel_option_parsing.py"],  # in process: seconds
         [f"{KC}::test_minitest_ini", f"{KC}::test_addopts_are_applied_before_command_line",
          f"{KC}::test_ini_values_reach_plugins_through_getini", f"{KC}::test_override_ini_option",
          f"{KC}::test_config_file_precedence_in_one_directory",
-         f"{KC}::test_unknown_config_keys_warn_and_strict_config_refuses_them"],
-        ["tests/test_kernel_config_values.py"],  # in process: a second or two per mutant
-        [KC],
+         f"{KC}::test_unknown_config_keys_warn_and_strict_config_refuses_them", f"{KC}::test_tox_ini_testpaths",
+         f"{KC}::test_lines_added_early_outlive_the_final_parse"],
+        [KC, f"{KP}::test_conftest_adds_option_used_on_command_line", f"{KP}::test_conftest_option_default_and_help",
+         f"{KP}::test_dash_p_loads_module_from_sys_path", f"{KP}::test_blocking_a_plugin_given_with_p"],
         ["tests/test_pytest_config_gaps.py", "tests/test_show_config.py"],
     ],
     "builtin_plugins/runner.py": [
-        [f"{KR}::test_failures_exit_1", f"{KR}::test_maxfail", f"{KR}::test_collection_errors_interrupt_the_session",
-         f"{KR}::test_exitfirst"],
-        ["tests/test_runner_setup_state.py", f"{KR}::test_one_collection_error_is_said_in_the_singular"],
+        # in process first (a second for all of it), the skip locations, then quick runs through the loop
+        ["tests/test_runner_setup_state.py", "tests/test_runner_reports.py", f"{KR}::test_failures_exit_1", f"{KR}::test_maxfail",
+         f"{KR}::test_collection_errors_interrupt_the_session", f"{KR}::test_exitfirst",
+         f"{KR}::test_one_collection_error_is_said_in_the_singular"],
         # where the runner's parts show: set-up errors of a module / class, scoped fixtures across
         # tests, reruns of one item, skip locations, groups of skips
         ["tests/test_unittest_plugin.py::test_module_setup_error_errors_every_test_of_the_module",
          "tests/test_unittest_plugin.py::test_class_setup_and_teardown_errors_match_pytest",
+         "tests/test_unittest_plugin.py::test_outcomes_and_skip_locations_match_pytest",
          "tests/test_skipping.py::test_short_summary_skip_xfail_xpass_lines_match_pytest",
          "tests/test_pytest_compat.py::test_outcomes_are_pytests_outcome_classes",
          "tests/test_fixtures.py::test_suite_matches_pytest",
          "tests/test_reruns.py::test_junit_keeps_every_attempt_in_one_testcase"],
-        [KR],
+        [KR, "tests/test_skipping.py"],
     ],
     "builtin_plugins/skipping.py": [
         ["tests/test_skipping.py"],
@@ -108,7 +117,7 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
         ["tests/test_pytest92_parity.py::test_staticmethod_or_classmethod_above_fixture_warns"],
     ] for part in ("", "/registry.py", "/request.py", "/ordering.py", "/defs.py")},
     "builtin_plugins/cache.py": [
-        ["tests/test_cache_edges.py"],
+        ["tests/test_cache_edges.py", "tests/test_cache_options.py"],
         ["tests/test_cache.py", "tests/test_collection_index.py::test_lf_on_an_unchanged_tree_imports_only_the_failing_file"],
     ],
     # the final line and short summary are compared with pytest byte for byte (test_terminal_lines)
@@ -131,18 +140,28 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
 # functions / methods / classes (the logic the module exists for) are mutated; --whole-module or
 # --only NAME... to choose otherwise. tests/MUTATION.md says which part each result covers.
 DEFAULT_ONLY: dict[str, list[str]] = {
-    # hook implementations, registration, blocking
+    # hook implementations, registration, blocking; loading plugins (-p, MINITEST_PLUGINS /
+    # pytest_plugins, installed entry points) and conftest.py files
     "minitest/pluginmanager.py": [
         "MinitestPluginManager.parse_hookimpl_opts", "MinitestPluginManager.register", "_plainly_not_a_hook",
         "MinitestPluginManager.block", "MinitestPluginManager.is_blocked",
+        "MinitestPluginManager.import_plugin", "MinitestPluginManager._load_named_entry_point",
+        "MinitestPluginManager.load_entrypoint_plugins", "MinitestPluginManager.consider_module",
+        "MinitestPluginManager._skip_pytest_builtin", "MinitestPluginManager.load_conftests_up_to",
+        "MinitestPluginManager.load_conftest", "MinitestPluginManager._import_conftest",
+        "plugins_from_env", "autoload_disabled",
     ],
-    # option and ini values: conversion, -o overrides, unknown keys
+    # option and ini values: conversion, -o overrides, unknown keys; declaring and parsing
+    # options (groups, clashes, -p, addopts written for pytest), ini defaults and added lines,
+    # the arguments to collect (testpaths), pythonpath
     "minitest/config.py": [
         "Config.getoption", "Config.getini", "Config._getini", "Config._override", "Config._convert_ini",
         "_check_unknown_ini_keys",
+        "_Option.dest", "OptionGroup.addoption", "Parser.getgroup", "Parser._make_way", "Parser.addini",
+        "Parser.unknown_args", "parse_early_plugin_args", "_drop_unknown", "_written_for_pytest",
+        "Config._default_for_late_option", "Config.addinivalue_line", "Config.getini_parsed", "ini_default",
+        "_initial_args", "_apply_pythonpath",
     ],
-    # the stack of set-up nodes and the run loop
-    "builtin_plugins/runner.py": ["SetupState", "minitest_runtestloop"],
 }
 
 PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
