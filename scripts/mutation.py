@@ -61,6 +61,8 @@ SESSIONS = REPO / ".mutation"
 # whole selection, so the big files only run for the few mutants that need them). A stage is a
 # list of test files or node ids.
 KP, KC, KR = "tests/test_kernel_plugins.py", "tests/test_kernel_config.py", "tests/test_kernel_running.py"
+TD, TF, TS, TR = ("tests/test_dist.py", "tests/test_dist_fork.py", "tests/test_parallel_like_serial.py",
+                  "tests/test_remote_workers.py")
 DEFAULT_TESTS: dict[str, list[list[str]]] = {
     "minitest/pluginmanager.py": [
         [f"{KP}::test_hook_sequence_of_a_run_matches_pytest", f"{KP}::test_specname_and_tryfirst",
@@ -119,6 +121,14 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
     # the work queue is unit-tested in process; the end-to-end runs only for what survives that
     "builtin_plugins/parallel/scheduling.py": [["tests/test_scheduling.py"], ["tests/test_dist.py", "tests/test_dist_fork.py"]],
     "builtin_plugins/parallel": [["tests/test_scheduling.py"], ["tests/test_dist.py", "tests/test_dist_fork.py"]],
+    # the rest of the parallel plugin (issue 23, branch mutP): in-process unit tests of each module's
+    # functions first (seconds per mutant), then the end-to-end runs that start workers, the quickest
+    # of them first (popen / forked workers; the loopback sshd of tests/sshd.py last)
+    "builtin_plugins/parallel/options.py": [
+        ["tests/test_parallel_options.py"],
+        [f"{TD}::test_max_worker_restart_counts_replacements_exactly", f"{TD}::test_no_distribution_cases",
+         "tests/test_dist_fork.py::test_auto_runs_a_small_suite_in_this_process"],
+    ],
     "builtin_plugins/parallel/controller.py": [
         ["tests/test_dist.py::test_same_outcomes_with_and_without_workers",
          "tests/test_dist.py::test_worker_crash_is_reported_and_the_run_completes",
