@@ -129,6 +129,42 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
         [f"{TD}::test_max_worker_restart_counts_replacements_exactly", f"{TD}::test_no_distribution_cases",
          "tests/test_dist_fork.py::test_auto_runs_a_small_suite_in_this_process"],
     ],
+    "builtin_plugins/parallel/output.py": [
+        ["tests/test_parallel_output.py"],
+        [f"{TS}::test_print_output_of_workers_reaches_the_terminal",
+         f"{TF}::test_each_forked_worker_captures_its_own_output"],
+    ],
+    "builtin_plugins/parallel/starting.py": [["tests/test_parallel_starting.py"], [TR]],
+    "builtin_plugins/parallel/shipping.py": [
+        ["tests/test_parallel_shipping.py"],
+        [f"{TR}::test_rsyncdir_into_the_projects_own_parent_runs_the_project",
+         f"{TD}::test_rsyncdir_ships_the_tests_to_the_worker_directory",
+         f"{TR}::test_ssh_worker_gets_the_sources_only_and_reports_like_a_local_run"],
+    ],
+    **{f"builtin_plugins/parallel/{name}.py": [
+        ["tests/test_parallel_handles.py"],
+        [f"{TD}::test_worker_crash_is_reported_and_the_run_completes",
+         f"{TR}::test_ssh_worker_gets_the_sources_only_and_reports_like_a_local_run",
+         f"{TR}::test_a_worker_that_cannot_start_says_why"],
+    ] for name in ("handles", "pathmap")},
+    "builtin_plugins/parallel/workers.py": [
+        ["tests/test_parallel_workers.py"],
+        [f"{TR}::test_rsyncdir_into_the_projects_own_parent_runs_the_project",
+         f"{TD}::test_rsyncdir_ships_the_tests_to_the_worker_directory", f"{TD}::test_bad_worker_specs_and_collections"],
+    ],
+    "builtin_plugins/parallel/forking.py": [
+        ["tests/test_parallel_forking.py", f"{TF}::test_scheduler_longest_first_and_batch_sizes"],
+        [TF],
+    ],
+    "builtin_plugins/parallel/forkguard.py": [
+        ["tests/test_parallel_forkguard.py"],
+        [f"{TS}::test_a_forked_child_that_falls_through_ends_and_fails_its_test"],
+    ],
+    "builtin_plugins/parallel/forked_run.py": [
+        [f"{TF}::test_auto_runs_a_small_suite_in_this_process", f"{TF}::test_plugins_that_need_spawned_workers_keep_them",
+         f"{TF}::test_same_outcomes_serial_forked_spawned_and_auto"],
+        [TF, TD],
+    ],
     "builtin_plugins/parallel/controller.py": [
         ["tests/test_dist.py::test_same_outcomes_with_and_without_workers",
          "tests/test_dist.py::test_worker_crash_is_reported_and_the_run_completes",
