@@ -161,7 +161,8 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
         [f"{TS}::test_a_forked_child_that_falls_through_ends_and_fails_its_test"],
     ],
     "builtin_plugins/parallel/forked_run.py": [
-        [f"{TF}::test_auto_runs_a_small_suite_in_this_process", f"{TF}::test_plugins_that_need_spawned_workers_keep_them",
+        ["tests/test_parallel_forked_run.py", f"{TF}::test_auto_runs_a_small_suite_in_this_process",
+         f"{TF}::test_plugins_that_need_spawned_workers_keep_them",
          f"{TF}::test_same_outcomes_serial_forked_spawned_and_auto"],
         [TF, TD],
     ],
