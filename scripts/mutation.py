@@ -166,11 +166,27 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
          f"{TF}::test_same_outcomes_serial_forked_spawned_and_auto"],
         [TF, TD],
     ],
+    "builtin_plugins/parallel/remote.py": [
+        ["tests/test_parallel_remote.py"],
+        [f"{TD}::test_same_outcomes_with_and_without_workers",
+         f"{TR}::test_rsyncdir_into_the_projects_own_parent_runs_the_project"],
+    ],
+    "builtin_plugins/parallel/__init__.py": [
+        ["tests/test_parallel_plugin_hooks.py"],
+        [f"{TD}::test_no_distribution_cases", f"{TS}::test_verbose_names_the_worker_and_the_header_the_distribution",
+         "tests/test_debugging.py::test_debugging_with_workers_that_are_not_forked_is_a_usage_error",
+         f"{TD}::test_xdist_hooks_for_other_plugins"],
+    ],
+    # the execnet controller: only runs with --tx or spawned -n workers (the quickest of those first)
     "builtin_plugins/parallel/controller.py": [
-        ["tests/test_dist.py::test_same_outcomes_with_and_without_workers",
-         "tests/test_dist.py::test_worker_crash_is_reported_and_the_run_completes",
-         "tests/test_dist.py::test_max_worker_restart_counts_replacements_exactly", "tests/test_dist_fork.py"],
-        ["tests/test_dist.py", "tests/test_parallel_like_serial.py"],
+        [f"{TR}::test_rsyncdir_into_the_projects_own_parent_runs_the_project",
+         f"{TR}::test_a_replacement_that_cannot_start_leaves_the_rest_to_the_other_worker",
+         f"{TD}::test_rsyncdir_ships_the_tests_to_the_worker_directory",
+         f"{TR}::test_with_no_worker_left_the_tests_not_run_are_counted",
+         f"{TD}::test_exitfirst_stops_all_workers[spawned]"],
+        [f"{TD}::test_bad_worker_specs_and_collections", f"{TD}::test_xdist_hooks_for_other_plugins",
+         f"{TF}::test_plugins_that_need_spawned_workers_keep_them"],
+        [TR, TS, TD],
     ],
 }
 
