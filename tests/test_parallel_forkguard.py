@@ -13,10 +13,25 @@ from typing import Any
 
 import pytest
 
+from builtin_plugins.parallel import forkguard
 from builtin_plugins.parallel.forkguard import ForkGuard
 from minitest.outcomes import Failed
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+
+@pytest.fixture(autouse=True)
+def no_exit_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``os._exit`` in this process (the worker) would end the test run with its status, perhaps
+    0: refused here; a forked child (a later pid) still exits for real."""
+    here, real_exit = os.getpid(), os._exit
+
+    def exit_in_children_only(code: int) -> None:
+        if os.getpid() == here:
+            raise AssertionError(f"the worker itself was ended (os._exit({code}))")
+        real_exit(code)
+
+    monkeypatch.setattr(forkguard.os, "_exit", exit_in_children_only)
 
 
 def call(guard: ForkGuard, nodeid: str, result: Any = None, raises: BaseException | None = None) -> Any:
