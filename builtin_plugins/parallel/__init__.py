@@ -100,7 +100,7 @@ def refuse_interaction_without_terminal(config: Config) -> None:
     """``--pdb`` / ``--trace`` need the terminal: forked workers share this process's, spawned
     and remote ones have none (after the debugging builtin's configure said so: trylast)."""
     option = config.stash.get(INTERACTIVE, None)
-    if option is not None or is_distributing(config):
+    if option is not None and is_distributing(config):
         reason = refusal_before_collection(config, worker_specs(config))
         if reason is not None:
             raise UsageError(no_terminal_message(option, reason))
