@@ -119,6 +119,9 @@ def test_is_distributing() -> None:
     assert is_distributing(FakeConfig(numprocesses="0")) is False
     assert is_distributing(FakeConfig(numprocesses="2", dist="no")) is False
     assert is_distributing(FakeConfig(numprocesses="2", collectonly=True)) is False
+    assert is_distributing(FakeConfig(numprocesses="2", showfixtures=True)) is False
+    assert is_distributing(FakeConfig(numprocesses="2", show_fixtures_per_test=True)) is False
+    assert is_distributing(FakeConfig(numprocesses="2", collectonly=False, showfixtures=False)) is True
     worker = FakeConfig(numprocesses="2")
     worker.workerinput = {}
     assert is_distributing(worker) is False
