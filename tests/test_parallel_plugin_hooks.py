@@ -203,3 +203,30 @@ def test_with_spawned_workers_the_controller_neither_collects_nor_runs_for_a_con
     assert result.ret == 0, result.dump()
     result.assert_outcomes(passed=1)
     assert (tmp_path / "hooks.log").read_text().splitlines() == ["worker collection"]
+
+
+def test_a_plugins_own_report_serialization_comes_first_unless_it_is_trylast(files, run, tmp_path) -> None:
+    # as in pytest, whose own implementations are plain ones of plugins registered before any
+    # conftest: a conftest's plain implementation is asked first, a trylast one never (pluggy
+    # calls two trylast implementations in the order they were registered: the builtin's first)
+    files({"conftest.py": """
+        import os
+        import minitest
+
+        def log(what):
+            with open(os.path.join(os.path.dirname(__file__), "hooks.log"), "a") as out:
+                out.write(what + "\\n")
+
+        def minitest_report_to_serializable(config, report):
+            log("plain to " + report.when if hasattr(report, "when") else "plain to collect")
+
+        @minitest.hookimpl(trylast=True)
+        def minitest_report_from_serializable(config, data):
+            log("trylast from")
+    """, "test_a.py": "def test_a(): pass\n"})
+    result = run("--tx", "popen")
+    assert result.ret == 0, result.dump()
+    result.assert_outcomes(passed=1)
+    logged = (tmp_path / "hooks.log").read_text().splitlines()
+    assert {"plain to setup", "plain to call", "plain to teardown"} <= set(logged), logged
+    assert "trylast from" not in logged, logged
