@@ -61,6 +61,8 @@ SESSIONS = REPO / ".mutation"
 # whole selection, so the big files only run for the few mutants that need them). A stage is a
 # list of test files or node ids.
 KP, KC, KR = "tests/test_kernel_plugins.py", "tests/test_kernel_config.py", "tests/test_kernel_running.py"
+TD, TF, TS, TR = ("tests/test_dist.py", "tests/test_dist_fork.py", "tests/test_parallel_like_serial.py",
+                  "tests/test_remote_workers.py")
 DEFAULT_TESTS: dict[str, list[list[str]]] = {
     "minitest/pluginmanager.py": [
         ["tests/test_kernel_plugin_registration.py",  # in process: a second per mutant
@@ -128,11 +130,72 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
     # the work queue is unit-tested in process; the end-to-end runs only for what survives that
     "builtin_plugins/parallel/scheduling.py": [["tests/test_scheduling.py"], ["tests/test_dist.py", "tests/test_dist_fork.py"]],
     "builtin_plugins/parallel": [["tests/test_scheduling.py"], ["tests/test_dist.py", "tests/test_dist_fork.py"]],
+    # the rest of the parallel plugin (issue 23, branch mutP): in-process unit tests of each module's
+    # functions first (seconds per mutant), then the end-to-end runs that start workers, the quickest
+    # of them first (popen / forked workers; the loopback sshd of tests/sshd.py last)
+    "builtin_plugins/parallel/options.py": [
+        ["tests/test_parallel_options.py"],
+        [f"{TD}::test_max_worker_restart_counts_replacements_exactly", f"{TD}::test_no_distribution_cases",
+         "tests/test_dist_fork.py::test_auto_runs_a_small_suite_in_this_process"],
+    ],
+    "builtin_plugins/parallel/output.py": [
+        ["tests/test_parallel_output.py"],
+        [f"{TS}::test_print_output_of_workers_reaches_the_terminal",
+         f"{TF}::test_each_forked_worker_captures_its_own_output"],
+    ],
+    "builtin_plugins/parallel/starting.py": [["tests/test_parallel_starting.py"], [TR]],
+    "builtin_plugins/parallel/shipping.py": [
+        ["tests/test_parallel_shipping.py"],
+        [f"{TR}::test_rsyncdir_into_the_projects_own_parent_runs_the_project",
+         f"{TD}::test_rsyncdir_ships_the_tests_to_the_worker_directory",
+         f"{TR}::test_ssh_worker_gets_the_sources_only_and_reports_like_a_local_run"],
+    ],
+    **{f"builtin_plugins/parallel/{name}.py": [
+        ["tests/test_parallel_handles.py"],
+        [f"{TD}::test_worker_crash_is_reported_and_the_run_completes",
+         f"{TR}::test_ssh_worker_gets_the_sources_only_and_reports_like_a_local_run",
+         f"{TR}::test_a_worker_that_cannot_start_says_why"],
+    ] for name in ("handles", "pathmap")},
+    "builtin_plugins/parallel/workers.py": [
+        ["tests/test_parallel_workers.py"],
+        [f"{TR}::test_rsyncdir_into_the_projects_own_parent_runs_the_project",
+         f"{TD}::test_rsyncdir_ships_the_tests_to_the_worker_directory", f"{TD}::test_bad_worker_specs_and_collections"],
+    ],
+    "builtin_plugins/parallel/forking.py": [
+        ["tests/test_parallel_forking.py", f"{TF}::test_scheduler_longest_first_and_batch_sizes"],
+        [TF],
+    ],
+    "builtin_plugins/parallel/forkguard.py": [
+        ["tests/test_parallel_forkguard.py"],
+        [f"{TS}::test_a_forked_child_that_falls_through_ends_and_fails_its_test"],
+    ],
+    "builtin_plugins/parallel/forked_run.py": [
+        ["tests/test_parallel_forked_run.py", f"{TF}::test_auto_runs_a_small_suite_in_this_process",
+         f"{TF}::test_plugins_that_need_spawned_workers_keep_them",
+         f"{TF}::test_same_outcomes_serial_forked_spawned_and_auto"],
+        [TF, TD],
+    ],
+    "builtin_plugins/parallel/remote.py": [
+        ["tests/test_parallel_remote.py"],
+        [f"{TD}::test_same_outcomes_with_and_without_workers",
+         f"{TR}::test_rsyncdir_into_the_projects_own_parent_runs_the_project"],
+    ],
+    "builtin_plugins/parallel/__init__.py": [
+        ["tests/test_parallel_plugin_hooks.py"],
+        [f"{TD}::test_no_distribution_cases", f"{TS}::test_verbose_names_the_worker_and_the_header_the_distribution",
+         "tests/test_debugging.py::test_debugging_with_workers_that_are_not_forked_is_a_usage_error",
+         f"{TD}::test_xdist_hooks_for_other_plugins"],
+    ],
+    # the execnet controller: only runs with --tx or spawned -n workers (the quickest of those first)
     "builtin_plugins/parallel/controller.py": [
-        ["tests/test_dist.py::test_same_outcomes_with_and_without_workers",
-         "tests/test_dist.py::test_worker_crash_is_reported_and_the_run_completes",
-         "tests/test_dist.py::test_max_worker_restart_counts_replacements_exactly", "tests/test_dist_fork.py"],
-        ["tests/test_dist.py", "tests/test_parallel_like_serial.py"],
+        [f"{TR}::test_rsyncdir_into_the_projects_own_parent_runs_the_project",
+         f"{TR}::test_a_replacement_that_cannot_start_leaves_the_rest_to_the_other_worker",
+         f"{TD}::test_rsyncdir_ships_the_tests_to_the_worker_directory",
+         f"{TR}::test_with_no_worker_left_the_tests_not_run_are_counted",
+         f"{TD}::test_exitfirst_stops_all_workers[spawned]"],
+        [f"{TD}::test_bad_worker_specs_and_collections", f"{TD}::test_xdist_hooks_for_other_plugins",
+         f"{TF}::test_plugins_that_need_spawned_workers_keep_them"],
+        [TR, TS, TD],
     ],
 }
 

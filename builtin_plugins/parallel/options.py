@@ -67,9 +67,15 @@ def dist_mode(config: Config) -> str:
     return str(config.getoption("dist", None) or "load")
 
 
+#: the options with which a run lists what it collected instead of running it (``--collect-only``,
+#: ``--fixtures``, ``--fixtures-per-test``): nothing for workers to do, as with pytest-xdist
+_LISTING_OPTIONS = ("collectonly", "showfixtures", "show_fixtures_per_test")
+
+
 def is_distributing(config: Config) -> bool:
-    """Distribute this run? Not in a worker, not for ``--collect-only``, not with ``--dist no``."""
-    if is_worker(config) or config.getoption("collectonly", False):
+    """Distribute this run? Not in a worker, not when the run only lists (``--collect-only``,
+    ``--fixtures``...), not with ``--dist no``."""
+    if is_worker(config) or any(config.getoption(name, False) for name in _LISTING_OPTIONS):
         return False
     if config.getoption("dist", None) == "no":
         return False

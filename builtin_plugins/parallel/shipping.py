@@ -133,15 +133,17 @@ def ship(gateway: Any, sources: Sequence[Path], here: Path, *, chdir: bool, igno
     base, machine, chains = channel.receive(timeout=60)
     channel.waitclose(10)
     same_machine = machine == machine_identity()
-    ran_from_copy = False
+    here_placed = False  # the worker's folder for ours is known (in a copy, or ours in place)
     for source, chain in zip(sources, chains, strict=True):
         dest = f"{base}/{source.name}"
         source_id = identity(source)
         if same_machine and chain and chain[0] == source_id:
-            # the copy would be the folder itself: the worker sees the project where it is
+            # the copy would be the folder itself: the worker sees the project where it is (and
+            # runs from our folder if it is in there, even when other folders are copied)
             shipment.lines.append(f"[{workerid}] --rsyncdir {source}: the worker's {dest} is this folder: "
                                   "nothing to send")
             shipment.extra_sys_path.append(dest)
+            here_placed = here_placed or _within(here, source)
             continue
         if same_machine and source_id in chain[1:]:
             raise StartRefused(f"--rsyncdir {source}: the worker's copy {dest} would be inside the folder "
@@ -152,13 +154,17 @@ def ship(gateway: Any, sources: Sequence[Path], here: Path, *, chdir: bool, igno
         shipment.extra_sys_path.append(dest)
         shipment.path_map.append((dest, str(source)))
         shipment.lines.append(_summary(workerid, source, dest, rsync))
-        if here == source or source in here.parents:
+        if _within(here, source):
             rel = here.relative_to(source).as_posix()
             shipment.invocation_dir = dest if rel == "." else f"{dest}/{rel}"
-            ran_from_copy = True
-    if not ran_from_copy and shipment.path_map:
+            here_placed = True
+    if not here_placed and shipment.path_map:
         shipment.invocation_dir = base  # our directory was not sent: run from the copy's base
     return shipment
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
 
 
 def _summary(workerid: str, source: Path, dest: str, rsync: FilteredRSync) -> str:
