@@ -197,6 +197,11 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
          f"{TF}::test_plugins_that_need_spawned_workers_keep_them"],
         [TR, TS, TD],
     ],
+    # what a forked worker sends and how: in process first, then forked runs
+    **{f"builtin_plugins/parallel/{name}": [
+        ["tests/test_parallel_transport.py"],
+        ["tests/test_dist_fork.py", "tests/test_parallel_like_serial.py"],
+    ] for name in ("serialize.py", "frames.py", "runuid.py")},
 }
 
 # Modules too big to mutate whole on two shared cores within minutes: by default only these

@@ -4,17 +4,32 @@ descriptors it may not replace."""
 
 from __future__ import annotations
 
+import enum
 import os
 import re
 import tempfile
+import warnings
+from pathlib import PurePosixPath
 
 import pytest
 
 from builtin_plugins.parallel import forked
 from builtin_plugins.parallel.frames import FrameReader, encode
 from builtin_plugins.parallel.runuid import new_testrunuid
-from builtin_plugins.parallel.serialize import plain, report_to_data
-from minitest.reports import FailureRepr, ReprCrash, TestReport, report_from_dict
+from builtin_plugins.parallel.serialize import (
+    plain,
+    report_from_data,
+    report_to_data,
+    warning_from_data,
+    warning_to_data,
+)
+from minitest.reports import CollectReport, FailureRepr, ReprCrash, TestReport
+
+
+class Outcome(enum.Enum):
+    """Not a string: plain data says it with its repr."""
+
+    PASSED = "passed"
 
 
 def _report(**changes):
@@ -35,7 +50,20 @@ REPORTS = {
     "user properties": _report(user_properties=[("key", "value")]),
     "plugin attribute": _report(wasxfail="reason"),
     "keyword not a string": _report(keywords={"test_b": 1, 3: 1}),
-    "path location": _report(location=(os.path.join("tests", "test_a.py"), 12, "test_b")),
+    "path location": _report(location=(PurePosixPath("tests/test_a.py"), 12, "test_b")),
+    "line not an int": _report(location=("tests/test_a.py", 12.0, "test_b")),
+    "name not a string": _report(location=("tests/test_a.py", 12, PurePosixPath("b"))),
+    "location a list": _report(location=["tests/test_a.py", 12, "test_b"]),
+    "location of two": _report(location=("tests/test_a.py", 12)),
+    "node id a path": _report(nodeid=PurePosixPath("tests/test_a.py")),
+    "outcome not a string": _report(outcome=Outcome.PASSED),
+    "phase not a string": _report(when=Outcome.PASSED),
+    "start a string": _report(start="1.5"),
+    "start a path": _report(start=PurePosixPath("x")),
+    "line a path": _report(location=("tests/test_a.py", PurePosixPath("12"), "test_b")),
+    "keywords all paths": _report(keywords={PurePosixPath("k"): 1}),
+    "stop a path": _report(stop=PurePosixPath("x")),
+    "keyword a path": _report(keywords={"test_b": 1, PurePosixPath("k"): 1}),
     "odd duration": _report(duration=True),
 }
 
@@ -48,9 +76,43 @@ def test_a_report_is_serialized_as_the_general_path_does(name):
     assert data == expected
     assert list(data) == list(expected)  # the same key order: the JSON report log writes it
     assert list(data["keywords"].items()) == list(expected["keywords"].items())
-    rebuilt = report_from_dict(data)
+    rebuilt = report_from_data(data)
     assert (rebuilt.nodeid, rebuilt.outcome, rebuilt.when, rebuilt.location) == (
-        report.nodeid, report.outcome, report.when, tuple(report.location))
+        expected["nodeid"], expected["outcome"], expected["when"], tuple(expected["location"]))
+
+
+def test_other_reports_and_foreign_data():
+    collect = CollectReport("tests/test_a.py", "failed", FailureRepr("boom"), None, [("Captured stdout", "x")])
+    data = report_to_data(collect)
+    assert data == plain(collect.to_dict()) and data["$report_type"] == "CollectReport"
+    assert isinstance(report_from_data(data), CollectReport)
+    assert report_from_data({"nodeid": "a"}) is None  # not made by report_to_data: another plugin's
+    passed = CollectReport("tests/test_b.py", "passed", None, None)
+    assert report_to_data(passed) == plain(passed.to_dict())
+
+
+def test_plain_turns_what_execnet_cannot_carry_into_strings():
+    class Mapping(dict):
+        pass
+
+    value = {"s": {1, 2}, "t": (1, [2, (3,)]), "f": frozenset({"a"}), "p": PurePosixPath("a/b"), 7: None,
+             2.5: b"x", PurePosixPath("k"): {PurePosixPath("n"): Outcome.PASSED}, "m": Mapping({3: "x", (4,): 1}),
+             "o": Outcome.PASSED, "b": True, "l": [PurePosixPath("c"), 1.5], "x": Text("sub")}
+    assert plain(value) == {"s": [1, 2], "t": [1, [2, [3]]], "f": ["a"], "p": "a/b", 7: None, 2.5: b"x",
+                            "k": {"n": repr(Outcome.PASSED)}, "m": {3: "x", "(4,)": 1}, "o": repr(Outcome.PASSED),
+                            "b": True, "l": ["c", 1.5], "x": "sub"}
+    assert plain([None, "x", 1]) == [None, "x", 1] and plain((1, 2)) == [1, 2] and plain(None) is None
+
+
+def test_a_warning_as_plain_data_and_back():
+    # a warning with no line number (what some C code reports)
+    data = warning_to_data(warnings.WarningMessage(DeprecationWarning("careful"), DeprecationWarning,
+                                                   "tests/test_a.py", None))
+    assert data == {"message": "careful", "category_module": "builtins", "category_name": "DeprecationWarning",
+                    "filename": "tests/test_a.py", "lineno": 0, "line": None}
+    back = warning_from_data(data)
+    assert (str(back.message), back.category, back.filename, back.lineno) == (
+        "careful", DeprecationWarning, "tests/test_a.py", 0)
 
 
 class Text(str):
