@@ -116,6 +116,14 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
         ["tests/test_terminal_lines.py"],
         ["tests/test_kernel_terminal.py", "tests/test_terminal_parts.py", "tests/test_terminal_contracts.py"],
     ] for part in ("", "/final_line.py", "/short_summary.py", "/statistics.py")},
+    # the other parts: whole runs compared with pytest 9.2 line for line first (every part's
+    # output at once, in a few scenarios each), then the terminal tests above
+    **{f"builtin_plugins/terminal/{part}.py": [
+        ["tests/test_terminal_output.py"],
+        ["tests/test_terminal_lines.py", "tests/test_kernel_terminal.py", "tests/test_terminal_parts.py",
+         "tests/test_terminal_contracts.py"],
+    ] for part in ("reporter", "progress", "failures", "collected", "header", "stop_reasons", "writer", "text",
+                   "__init__")},
     # the work queue is unit-tested in process; the end-to-end runs only for what survives that
     "builtin_plugins/parallel/scheduling.py": [["tests/test_scheduling.py"], ["tests/test_dist.py", "tests/test_dist_fork.py"]],
     "builtin_plugins/parallel": [["tests/test_scheduling.py"], ["tests/test_dist.py", "tests/test_dist_fork.py"]],

@@ -43,6 +43,15 @@ class _Sections:
             red = line.startswith("E   ")
             self._tw.line(line, red=red, bold=red)
 
+    def _write_teardown_sections(self, nodeid: str) -> None:
+        """What a test's passing teardown printed: it came after the test's own report."""
+        for rep in self._reporter.run_stats.reports(""):
+            if getattr(rep, "when", None) == "teardown" and rep.nodeid == nodeid:
+                for name, content in rep.sections:
+                    if "teardown" in name:
+                        self._reporter.write_sep("-", name)
+                        self._tw.line(content[:-1] if content.endswith("\n") else content)
+
     def _write_sections(self, rep: Any) -> None:
         for name, content in rep.sections:
             if rep.when == "teardown" and "teardown" not in name and rep.failed:
@@ -76,15 +85,6 @@ class Failures(_Sections):
             self._write_longrepr(rep)
             self._write_sections(rep)
             self._write_teardown_sections(rep.nodeid)
-
-    def _write_teardown_sections(self, nodeid: str) -> None:
-        """What a failed test's (passing) teardown printed: it came after the failure was reported."""
-        for rep in self._reporter.run_stats.reports(""):
-            if getattr(rep, "when", None) == "teardown" and rep.nodeid == nodeid:
-                for name, content in rep.sections:
-                    if "teardown" in name:
-                        self._reporter.write_sep("-", name)
-                        self._tw.line(content[:-1] if content.endswith("\n") else content)
 
     def summary_errors(self) -> None:
         reports = [r for r in self._reporter.run_stats.reports("error") if not hasattr(r, PDB_SHOWN)]
@@ -124,6 +124,7 @@ class Passes(_Sections):
             if rep.sections:
                 self._reporter.write_sep("_", head_line(rep), green=True, bold=True)
                 self._write_sections(rep)
+            self._write_teardown_sections(rep.nodeid)  # as pytest 9.2: even without a title above
 
 
 def _line_repr(rep: Any) -> str:

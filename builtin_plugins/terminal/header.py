@@ -23,14 +23,16 @@ if TYPE_CHECKING:
 
 
 class Header:
-    """Writes the header when the session starts (not with ``--no-header`` or ``-q``)."""
+    """Writes the header when the session starts (not with ``-q``; only its title with ``--no-header``)."""
 
     name = HEADER
 
     def __init__(self, reporter: TerminalReporter) -> None:
         self._reporter = reporter
         config = reporter.config
-        self._show = not config.getoption("no_header", False) and reporter.verbosity >= 0
+        self._show = reporter.verbosity >= 0
+        # pytest 9.2: --no-header drops the platform line and the lines under it, not the title
+        self._title_only = bool(config.getoption("no_header", False))
 
     @hookimpl(trylast=True)
     def minitest_sessionstart(self, session: Session) -> None:
@@ -39,6 +41,8 @@ class Header:
         reporter = self._reporter
         config = reporter.config
         reporter.write_sep("=", "test session starts", bold=True)
+        if self._title_only:
+            return
         line = platform_line()
         if reporter.verbosity > 0:
             line += f" -- {sys.executable}"

@@ -82,10 +82,9 @@ class Progress:
             self._tw.write(letter, **marks)
             # the line is ended here, not at logfinish: with workers the reports and finishes of
             # several tests interleave; the 100% waits for the end of the loop (a test may run again)
-            if (self._show_progress and reporter.verbosity >= -1 and len(self._done) != reporter.collected_total
+            if (self._show_progress and len(self._done) != reporter.collected_total
                     and self._tw.width_of_current_line + 8 >= self._tw.fullwidth):
-                self._write_progress()
-                self._tw.line()
+                self._write_progress(newline=True)
             return
         if isinstance(word, tuple):
             word, marks = word
@@ -111,23 +110,27 @@ class Progress:
 
     @hookimpl(wrapper=True)
     def minitest_runtestloop(self, session: Session) -> Generator[None, object, object]:
-        try:
-            return (yield)
-        finally:
-            # the last percentage once every test ran (as pytest 9.2): a test run again after its
-            # first attempt (a rerun) would otherwise start a new line after the 100%
-            reporter = self._reporter
-            if self._show_progress and -1 <= reporter.verbosity <= 0 and self._done:
-                self._write_progress()
-                self._tw.line()
-                reporter.current_fspath = None
+        result = yield
+        # the last percentage once every test ran (as pytest 9.2): a test run again after its
+        # first attempt (a rerun) would otherwise start a new line after the 100%. Not when the
+        # loop ends by an exception (-x, --maxfail, an interrupt): pytest's line then stops at
+        # the last letter
+        reporter = self._reporter
+        if self._show_progress and reporter.verbosity <= 0 and self._done:
+            self._write_progress()
+            self._tw.line()
+            reporter.current_fspath = None
+        return result
 
-    def _write_progress(self, min_fill: int = 0) -> None:
-        """`` [ 40%]`` at the right edge (``min_fill``: at least that many spaces before it)."""
+    def _write_progress(self, min_fill: int = 0, newline: bool = False) -> None:
+        """`` [ 40%]`` at the right edge (``min_fill``: at least that many spaces before it);
+        ``newline``: ending the line inside the colour, pytest's bytes where a line of letters
+        is full."""
         total = self._reporter.collected_total
         text = f" [{len(self._done) * 100 // total:3d}%]" if total else " [100%]"
         fill = self._tw.fullwidth - self._tw.width_of_current_line - len(text) - 1
-        self._tw.write(" " * max(fill, min_fill) + text, **{main_color(self._reporter.run_stats): True})
+        self._tw.write(" " * max(fill, min_fill) + text + ("\n" if newline else ""),
+                       **{main_color(self._reporter.run_stats): True})
 
 
 def _word_markup(category: str) -> dict[str, bool]:
