@@ -114,12 +114,9 @@ class Progress:
         # the last percentage once every test ran (as pytest 9.2): a test run again after its
         # first attempt (a rerun) would otherwise start a new line after the 100%. Not when the
         # loop ends by an exception (-x, --maxfail, an interrupt): pytest's line then stops at
-        # the last letter
-        reporter = self._reporter
-        if self._show_progress and reporter.verbosity <= 0 and self._done:
+        # the last letter. The line stays open: the end of the run ends it
+        if self._show_progress and self._reporter.verbosity <= 0 and self._done:
             self._write_progress()
-            self._tw.line()
-            reporter.current_fspath = None
         return result
 
     def _write_progress(self, min_fill: int = 0, newline: bool = False) -> None:
