@@ -87,6 +87,46 @@ MIXED = {
     """,
 }
 
+# the reasons after a verbose word: none, long ones (cut with -v, wrapped with -vv), several lines.
+# (A skip's reason ending in spaces is left out: pytest strips them, minitest keeps them.)
+REASONS = {
+    "test_reasons.py": """
+        import minitest
+
+        def test_bare_skip():
+            minitest.skip()
+
+        @minitest.mark.skip
+        def test_bare_mark():
+            pass
+
+        @minitest.mark.xfail
+        def test_bare_xfail():
+            assert 0
+
+        @minitest.mark.xfail(reason="a long reason " * 8)
+        def test_long_xfail():
+            assert 0
+
+        def test_long_skip():
+            minitest.skip(" ".join(["why"] * 30))
+
+        def test_two_lines():
+            minitest.skip("first line\\nsecond line")
+
+        def test_xfail_call():
+            minitest.xfail("said in the test")
+
+        @minitest.mark.xfail(reason="lucky")
+        def test_xpass():
+            pass
+
+        @minitest.mark.skip(reason="a reason that just fits in the space before the percentage xxxxx")
+        def test_fits():
+            pass
+    """,
+}
+
 # several files, so the progress starts a line per file with its percentage
 FILES = {
     "test_a.py": "def test_1():\n    pass\n\ndef test_2():\n    pass\n",
@@ -212,6 +252,9 @@ def _compare(tmp_path, files, *args: str) -> RunResult:
     (MIXED, ["--no-header", "--no-summary"]),
     (MIXED, ["-s"]),
     (MIXED, ["--setup-show"]),
+    (REASONS, ["-v"]),
+    (REASONS, ["-vv"]),
+    (REASONS, ["-v", "-rA"]),
     (FILES, []),
     (FILES, ["-v", "--tb=no", "-rN", "--color=yes"]),
     (FILES, ["-k", "not test_2"]),
@@ -238,7 +281,7 @@ def _compare(tmp_path, files, *args: str) -> RunResult:
     (WARNS_FAIL, ["--max-warnings", "0"]),
 ], ids=["mixed", "mixed-v", "mixed-q", "mixed-rA", "mixed-color", "mixed-vv-color", "mixed-tb-short",
         "mixed-tb-no", "mixed-x", "mixed-maxfail-q", "mixed-no-header-no-summary", "mixed-s",
-        "mixed-setup-show", "files", "files-v-color", "files-k", "files-q", "files-qq", "many", "many-color",
+        "mixed-setup-show", "reasons-v", "reasons-vv", "reasons-v-rA", "files", "files-v-color", "files-k", "files-q", "files-qq", "many", "many-color",
         "many-q", "broken", "broken-continue", "broken-q", "testpaths", "plugin", "plugin-q", "interrupted", "interrupted-v", "interrupted-q",
         "exited", "exited-3", "nothing", "nothing-q", "max-warnings-exceeded",
         "max-warnings-not-exceeded", "max-warnings-failed"])
