@@ -177,6 +177,45 @@ PLUGIN = {
     "test_p.py": "def test_p():\n    pass\n\ndef test_f():\n    assert 0\n",
 }
 
+# the same report object logged again, changed (its status is asked again); a plugin given with -p
+# (registered before the terminal) writing at the end of the session: before the summary
+RELOG = {
+    "conftest.py": dual_conftest("""
+        import sys
+
+        LOGGED = {}
+
+        def runtest_logreport(report):
+            if report.when == "call" and report.failed:
+                LOGGED[report.nodeid] = report
+
+        def runtest_logfinish(nodeid):
+            report = LOGGED.pop(nodeid, None)
+            if report is not None:
+                report.outcome = "passed"
+                report.longrepr = None
+                config = sys.modules["lineplugin"].CONFIG
+                getattr(config.hook, PREFIX + "_runtest_logreport")(report=report)
+
+        globals()[PREFIX + "_runtest_logreport"] = runtest_logreport
+        globals()[PREFIX + "_runtest_logfinish"] = runtest_logfinish
+    """),
+    "lineplugin.py": dual_conftest("""
+        CONFIG = None
+
+        def configure(config):
+            global CONFIG
+            CONFIG = config
+
+        def sessionfinish(session):
+            session.config.pluginmanager.get_plugin("terminalreporter").write_line("from -p lineplugin")
+
+        globals()[PREFIX + "_configure"] = configure
+        globals()[PREFIX + "_sessionfinish"] = sessionfinish
+    """),
+    "test_r.py": "def test_fails_then_passes():\n    assert 0\n\ndef test_ok():\n    pass\n",
+}
+
 # ways a run ends early: a KeyboardInterrupt in a test, minitest.exit() (with and without its own
 # exit code)
 INTERRUPTED = {"test_i.py": "def test_ok():\n    pass\n\ndef test_stop():\n    raise KeyboardInterrupt\n\n"
@@ -269,6 +308,8 @@ def _compare(tmp_path, files, *args: str) -> RunResult:
     (INI, ["-v"]),
     (PLUGIN, []),
     (PLUGIN, ["-q"]),
+    (RELOG, ["-p", "lineplugin"]),
+    (RELOG, ["-p", "lineplugin", "-v"]),
     (INTERRUPTED, []),
     (INTERRUPTED, ["-v"]),
     (INTERRUPTED, ["-q"]),
@@ -282,7 +323,7 @@ def _compare(tmp_path, files, *args: str) -> RunResult:
 ], ids=["mixed", "mixed-v", "mixed-q", "mixed-rA", "mixed-color", "mixed-vv-color", "mixed-tb-short",
         "mixed-tb-no", "mixed-x", "mixed-maxfail-q", "mixed-no-header-no-summary", "mixed-s",
         "mixed-setup-show", "reasons-v", "reasons-vv", "reasons-v-rA", "files", "files-v-color", "files-k", "files-q", "files-qq", "many", "many-color",
-        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "plugin", "plugin-q", "interrupted", "interrupted-v", "interrupted-q",
+        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "plugin", "plugin-q", "relog", "relog-v", "interrupted", "interrupted-v", "interrupted-q",
         "exited", "exited-3", "nothing", "nothing-q", "max-warnings-exceeded",
         "max-warnings-not-exceeded", "max-warnings-failed"])
 def test_whole_output_matches_pytest(tmp_path, files, args):
