@@ -334,3 +334,21 @@ def test_whole_output_matches_pytest(tmp_path, files, args):
                          ids=["co", "co-q", "co-qq", "co-v", "co-color"])
 def test_collect_only_output_matches_pytest(tmp_path, args):
     _compare(tmp_path, {**FILES, "test_cls.py": "class TestK:\n    def test_m(self):\n        pass\n"}, *args)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def test_the_error_lines_of_tracebacks_are_coloured_as_pytest(tmp_path):
+    # with --color=yes pytest also highlights the source lines (pygments) and the path of each
+    # crash line, which minitest does not (tests/MUTATION.md): only the "E   " lines are compared
+    mine_dir, ref_dir = write_dual(tmp_path, MIXED)
+    args = ("--color=yes", "-rN")
+    mine = run_minitest("-p", "no:cache", *args, cwd=mine_dir)
+    ref_ret, expected, ref_dump = _reference(ref_dir, MIXED, args)
+
+    def error_lines(lines: list[str]) -> list[str]:
+        return [line for line in lines if _ANSI.sub("", line).startswith("E   ")]
+
+    assert mine.ret == ref_ret == 1, mine.dump() + ref_dump
+    assert error_lines(_normalised(mine, mine_dir)) == error_lines(expected) != [], mine.dump() + ref_dump

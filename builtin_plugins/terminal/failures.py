@@ -41,7 +41,7 @@ class _Sections:
             return
         for line in text.split("\n"):
             red = line.startswith("E   ")
-            self._tw.line(line, red=red, bold=red)
+            self._tw.line(line, bold=red, red=red)  # pytest's bytes: bold, then red
 
     def _write_teardown_sections(self, nodeid: str) -> None:
         """What a test's passing teardown printed: it came after the test's own report."""
