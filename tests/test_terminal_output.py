@@ -318,13 +318,14 @@ def _compare(tmp_path, files, *args: str) -> RunResult:
     (NOTHING, []),
     (NOTHING, ["-q"]),
     (WARNS, ["--max-warnings", "1"]),
+    (WARNS, ["--max-warnings", "1", "--color=yes"]),
     (WARNS, ["--max-warnings", "2"]),
     (WARNS_FAIL, ["--max-warnings", "0"]),
 ], ids=["mixed", "mixed-v", "mixed-q", "mixed-rA", "mixed-color", "mixed-vv-color", "mixed-tb-short",
         "mixed-tb-no", "mixed-x", "mixed-maxfail-q", "mixed-no-header-no-summary", "mixed-s",
         "mixed-setup-show", "reasons-v", "reasons-vv", "reasons-v-rA", "files", "files-v-color", "files-k", "files-q", "files-qq", "many", "many-color",
         "many-q", "broken", "broken-continue", "broken-q", "testpaths", "plugin", "plugin-q", "relog", "relog-v", "interrupted", "interrupted-v", "interrupted-q",
-        "exited", "exited-3", "nothing", "nothing-q", "max-warnings-exceeded",
+        "exited", "exited-3", "nothing", "nothing-q", "max-warnings-exceeded", "max-warnings-exceeded-color",
         "max-warnings-not-exceeded", "max-warnings-failed"])
 def test_whole_output_matches_pytest(tmp_path, files, args):
     _compare(tmp_path, files, *args)
