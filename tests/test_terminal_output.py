@@ -245,19 +245,20 @@ def _normalised(result: RunResult, folder) -> list[str]:
     return lines
 
 
-def _reference(ref_dir: Path, files, args: tuple[str, ...]) -> tuple[int, list[str], str]:
+def _reference(ref_dir: Path, files, args: tuple[str, ...], env: dict[str, str] | None = None
+               ) -> tuple[int, list[str], str]:
     """pytest's exit code, normalised lines and output for the suite.
 
     With MUTATION_REFERENCE_CACHE=DIR in the environment (scripts/mutation.py's runs, where the
     same cases run once per mutant and only minitest changes) the answer is kept in DIR and read
     back instead of running pytest again."""
     cache = os.environ.get("MUTATION_REFERENCE_CACHE")
-    key = hashlib.sha256(json.dumps([sorted(files.items()), args]).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps([sorted(files.items()), args, sorted((env or {}).items())]).encode()).hexdigest()
     path = Path(cache, f"{key}.json") if cache else None
     if path is not None and path.exists():
         ret, lines, raw = json.loads(path.read_text(encoding="utf-8"))
         return ret, lines, raw
-    ref = run_pytest_process(*[to_pytest(a) for a in args], cwd=ref_dir)
+    ref = run_pytest_process(*[to_pytest(a) for a in args], cwd=ref_dir, env=env)
     answer = (ref.ret, _normalised(ref, ref_dir), ref.dump())
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -265,10 +266,10 @@ def _reference(ref_dir: Path, files, args: tuple[str, ...]) -> tuple[int, list[s
     return answer
 
 
-def _compare(tmp_path, files, *args: str) -> RunResult:
+def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> RunResult:
     mine_dir, ref_dir = write_dual(tmp_path, files)
-    mine = run_minitest("-p", "no:cache", *args, cwd=mine_dir)
-    ref_ret, expected, ref_dump = _reference(ref_dir, files, args)
+    mine = run_minitest("-p", "no:cache", *args, cwd=mine_dir, env=env)
+    ref_ret, expected, ref_dump = _reference(ref_dir, files, args, env)
     context = f"\n===== minitest =====\n{mine.dump()}\n===== pytest =====\n{ref_dump}"
     assert mine.ret == ref_ret, f"exit code {mine.ret} != pytest's {ref_ret}" + context
     got = _normalised(mine, mine_dir)
@@ -335,6 +336,16 @@ def test_whole_output_matches_pytest(tmp_path, files, args):
                          ids=["co", "co-q", "co-qq", "co-v", "co-color"])
 def test_collect_only_output_matches_pytest(tmp_path, args):
     _compare(tmp_path, {**FILES, "test_cls.py": "class TestK:\n    def test_m(self):\n        pass\n"}, *args)
+
+
+# a terminal narrower than 40 columns counts as 80 (as pytest's); a long test name overflows the
+# separator line of its section
+WIDE = {**FILES, "test_long.py": f"def test_{'n' * 90}():\n    assert 0\n"}
+
+
+@pytest.mark.parametrize("columns", ["39", "40", "100"])
+def test_whole_output_at_other_widths_matches_pytest(tmp_path, columns):
+    _compare(tmp_path, WIDE, "-rA", env={"COLUMNS": columns})
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
