@@ -167,6 +167,8 @@ PLUGIN = {
             tr.line("")
             tr.rewrite("no erase")
             tr.line("")
+            tr.rewrite("r" * 78, erase=True)  # one column left to fill
+            tr.line("|")
             tr.line("plain line")
             tr.write_sep("-", "sep title")
             tr.write_line(f"exit {exitstatus} verbosity {tr.verbosity} isatty {tr.isatty()}")
