@@ -191,8 +191,11 @@ RELOG = {
             if report.when == "call" and report.failed:
                 LOGGED[report.nodeid] = report
 
-        def runtest_logfinish(nodeid):
-            report = LOGGED.pop(nodeid, None)
+        def runtest_makereport(item, call):
+            # after the call's report was logged, before the teardown's (and outside the capture
+            # of the teardown): the status of that same report object is asked again, not
+            # remembered from the first time
+            report = LOGGED.pop(item.nodeid, None) if call.when == "teardown" else None
             if report is not None:
                 report.outcome = "passed"
                 report.longrepr = None
@@ -200,7 +203,7 @@ RELOG = {
                 getattr(config.hook, PREFIX + "_runtest_logreport")(report=report)
 
         globals()[PREFIX + "_runtest_logreport"] = runtest_logreport
-        globals()[PREFIX + "_runtest_logfinish"] = runtest_logfinish
+        globals()[PREFIX + "_runtest_makereport"] = runtest_makereport
     """),
     "lineplugin.py": dual_conftest("""
         CONFIG = None
