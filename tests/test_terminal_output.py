@@ -221,6 +221,33 @@ RELOG = {
     "test_r.py": "def test_fails_then_passes():\n    assert 0\n\ndef test_ok():\n    pass\n",
 }
 
+# a plugin logging another report while one is being logged (after the terminal's parts saw it):
+# each report gets its own status
+NESTED = {
+    "conftest.py": dual_conftest("""
+        import copy
+
+        mod = __import__(PREFIX)
+        CONFIG = []
+
+        def configure(config):
+            CONFIG.append(config)
+
+        def runtest_logreport(report):
+            if report.when == "call" and report.failed and not getattr(report, "nested", False):
+                other = copy.copy(report)
+                other.nested = True
+                other.outcome = "passed"
+                other.longrepr = None
+                getattr(CONFIG[0].hook, PREFIX + "_runtest_logreport")(report=other)
+
+        globals()[PREFIX + "_configure"] = configure
+        globals()[PREFIX + "_runtest_logreport"] = mod.hookimpl(trylast=True)(runtest_logreport)
+        del runtest_logreport
+    """),
+    "test_r.py": "def test_f():\n    assert 0\n\ndef test_ok():\n    pass\n",
+}
+
 # ways a run ends early: a KeyboardInterrupt in a test, minitest.exit() (with and without its own
 # exit code)
 INTERRUPTED = {"test_i.py": "def test_ok():\n    pass\n\ndef test_stop():\n    raise KeyboardInterrupt\n\n"
@@ -316,6 +343,8 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
     (PLUGIN, ["-q"]),
     (RELOG, ["-p", "lineplugin"]),
     (RELOG, ["-p", "lineplugin", "-v"]),
+    (NESTED, []),
+    (NESTED, ["-v"]),
     (INTERRUPTED, []),
     (INTERRUPTED, ["-v"]),
     (INTERRUPTED, ["-q"]),
@@ -330,7 +359,7 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
 ], ids=["mixed", "mixed-v", "mixed-q", "mixed-rA", "mixed-color", "mixed-vv-color", "mixed-tb-short",
         "mixed-tb-no", "mixed-x", "mixed-maxfail-q", "mixed-no-header-no-summary", "mixed-s",
         "mixed-setup-show", "reasons-v", "reasons-vv", "reasons-v-rA", "files", "files-v-color", "files-k", "files-q", "files-qq", "many", "many-color",
-        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "plugin", "plugin-q", "relog", "relog-v", "interrupted", "interrupted-v", "interrupted-q",
+        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "plugin", "plugin-q", "relog", "relog-v", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
         "exited", "exited-3", "nothing", "nothing-q", "max-warnings-exceeded", "max-warnings-exceeded-color",
         "max-warnings-not-exceeded", "max-warnings-failed"])
 def test_whole_output_matches_pytest(tmp_path, files, args):
