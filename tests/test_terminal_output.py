@@ -65,7 +65,7 @@ MIXED = {
             pass
 
         def test_teardown_error(bad_teardown):
-            pass
+            print("call says")
 
         @minitest.mark.skip(reason="later")
         def test_skip():
@@ -122,7 +122,15 @@ REASONS = {
             pass
 
         @minitest.mark.skip(reason="a reason that just fits in the space before the percentage xxxxx")
+        def test_cut():
+            pass
+
+        @minitest.mark.skip(reason="just fits xxxxxxxxxxxxxxxxxxxxxxxxx")
         def test_fits():
+            pass
+
+        @minitest.mark.skip(reason="why")
+        def test_ssssssssssssssssssssssssssssssssssss():  # room for " (...)" and no more
             pass
     """,
 }
@@ -323,7 +331,9 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
     (MIXED, ["--maxfail=2", "-q"]),
     (MIXED, ["--no-header", "--no-summary"]),
     (MIXED, ["-s"]),
+    (MIXED, ["-s", "-v"]),
     (MIXED, ["--setup-show"]),
+    (MIXED, ["--setup-show", "-v"]),
     (REASONS, ["-v"]),
     (REASONS, ["-vv"]),
     (REASONS, ["-v", "-rA"]),
@@ -357,8 +367,8 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
     (WARNS, ["--max-warnings", "2"]),
     (WARNS_FAIL, ["--max-warnings", "0"]),
 ], ids=["mixed", "mixed-v", "mixed-q", "mixed-rA", "mixed-color", "mixed-vv-color", "mixed-tb-short",
-        "mixed-tb-no", "mixed-x", "mixed-maxfail-q", "mixed-no-header-no-summary", "mixed-s",
-        "mixed-setup-show", "reasons-v", "reasons-vv", "reasons-v-rA", "files", "files-v-color", "files-k", "files-q", "files-qq", "many", "many-color",
+        "mixed-tb-no", "mixed-x", "mixed-maxfail-q", "mixed-no-header-no-summary", "mixed-s", "mixed-s-v",
+        "mixed-setup-show", "mixed-setup-show-v", "reasons-v", "reasons-vv", "reasons-v-rA", "files", "files-v-color", "files-k", "files-q", "files-qq", "many", "many-color",
         "many-q", "broken", "broken-continue", "broken-q", "testpaths", "plugin", "plugin-q", "relog", "relog-v", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
         "exited", "exited-3", "nothing", "nothing-q", "max-warnings-exceeded", "max-warnings-exceeded-color",
         "max-warnings-not-exceeded", "max-warnings-failed"])
@@ -387,14 +397,34 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 def test_the_error_lines_of_tracebacks_are_coloured_as_pytest(tmp_path):
     # with --color=yes pytest also highlights the source lines (pygments) and the path of each
-    # crash line, which minitest does not (tests/MUTATION.md): only the "E   " lines are compared
+    # crash line, which minitest does not (tests/MUTATION.md): only the "E   " lines and the
+    # titles of the sections are compared
     mine_dir, ref_dir = write_dual(tmp_path, MIXED)
     args = ("--color=yes", "-rN")
     mine = run_minitest("-p", "no:cache", *args, cwd=mine_dir)
     ref_ret, expected, ref_dump = _reference(ref_dir, MIXED, args)
 
     def error_lines(lines: list[str]) -> list[str]:
-        return [line for line in lines if _ANSI.sub("", line).startswith("E   ")]
+        return [line for line in lines if _ANSI.sub("", line).startswith(("E   ", "_", "="))]
 
     assert mine.ret == ref_ret == 1, mine.dump() + ref_dump
     assert error_lines(_normalised(mine, mine_dir)) == error_lines(expected) != [], mine.dump() + ref_dump
+
+
+def test_tb_line_crash_lines_match_pytest(tmp_path):
+    # --tb=line: the failures' crash lines (the first line of the message) are pytest's; what
+    # pytest writes before them (the E lines, the captured output) is not minitest's
+    # (tests/MUTATION.md), nor the errors' lines
+    mine_dir, ref_dir = write_dual(tmp_path, MIXED)
+    mine = run_minitest("-p", "no:cache", "--tb=line", cwd=mine_dir)
+    ref_ret, expected, ref_dump = _reference(ref_dir, MIXED, ("--tb=line",))
+
+    def crash_lines(lines: list[str]) -> list[str]:
+        start = lines.index("=" * 35 + " FAILURES " + "=" * 35)
+        end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("="))
+        return [line for line in lines[start:end] if line.startswith("FOLDER/")]
+
+    assert mine.ret == ref_ret == 1, mine.dump() + ref_dump
+    got = crash_lines(_normalised(mine, mine_dir))
+    assert got == crash_lines(expected) == ["FOLDER/test_mixed.py:28: AssertionError: one is not two"], \
+        mine.dump() + ref_dump

@@ -53,9 +53,9 @@ class _Sections:
                         self._tw.line(content[:-1] if content.endswith("\n") else content)
 
     def _write_sections(self, rep: Any) -> None:
+        # every phase's output, an error at teardown's too (pytest 9.2: "Captured stdout call"
+        # above "Captured stdout teardown" there)
         for name, content in rep.sections:
-            if rep.when == "teardown" and "teardown" not in name and rep.failed:
-                continue
             self._reporter.write_sep("-", name)
             text = content[:-1] if content.endswith("\n") else content
             self._tw.line(text)
