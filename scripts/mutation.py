@@ -61,6 +61,7 @@ SESSIONS = REPO / ".mutation"
 # whole selection, so the big files only run for the few mutants that need them). A stage is a
 # list of test files or node ids.
 KP, KC, KR = "tests/test_kernel_plugins.py", "tests/test_kernel_config.py", "tests/test_kernel_running.py"
+TO = "tests/test_terminal_output.py"
 DEFAULT_TESTS: dict[str, list[list[str]]] = {
     "minitest/pluginmanager.py": [
         [f"{KP}::test_hook_sequence_of_a_run_matches_pytest", f"{KP}::test_specname_and_tryfirst",
@@ -116,14 +117,33 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
         ["tests/test_terminal_lines.py"],
         ["tests/test_kernel_terminal.py", "tests/test_terminal_parts.py", "tests/test_terminal_contracts.py"],
     ] for part in ("", "/final_line.py", "/short_summary.py", "/statistics.py")},
-    # the other parts: whole runs compared with pytest 9.2 line for line first (every part's
-    # output at once, in a few scenarios each), then the terminal tests above
+    # the other parts: whole runs compared with pytest 9.2 line for line (tests/test_terminal_output.py;
+    # MUTATION_REFERENCE_CACHE=DIR keeps pytest's answers between mutants): first the cases where
+    # the part shows most, then the whole file and the tests that killed the first runs' survivors
     **{f"builtin_plugins/terminal/{part}.py": [
-        ["tests/test_terminal_output.py"],
-        ["tests/test_terminal_lines.py", "tests/test_kernel_terminal.py", "tests/test_terminal_parts.py",
-         "tests/test_terminal_contracts.py"],
-    ] for part in ("reporter", "progress", "failures", "collected", "header", "stop_reasons", "writer", "text",
-                   "__init__")},
+        [f"{TO}::test_whole_output_matches_pytest[{case}]" for case in cases] + extra,
+        [TO, "tests/test_terminal_parts.py", "tests/test_kernel_terminal.py", "tests/test_terminal_lines.py"],
+    ] for part, cases, extra in (
+        ("reporter", ["mixed", "mixed-q", "plugin", "relog", "nested", "max-warnings-exceeded-color", "nothing-q"],
+         ["tests/test_terminal_parts.py", "tests/test_slow.py::test_progress_line_goes_on_below_the_slow_line"]),
+        ("progress", ["mixed", "mixed-v", "mixed-q", "mixed-s-v", "mixed-setup-show-v", "reasons-v", "reasons-vv",
+                      "files", "many", "many-color", "mixed-x", "files-qq"], []),
+        ("failures", ["mixed", "mixed-rA", "mixed-tb-short", "mixed-tb-no", "mixed-setup-show", "broken"],
+         [f"{TO}::test_the_error_lines_of_tracebacks_are_coloured_as_pytest",
+          f"{TO}::test_tb_line_crash_lines_match_pytest"]),
+        ("collected", ["mixed", "mixed-q", "files-k", "broken", "broken-continue", "broken-q", "nothing"],
+         [f"{TO}::test_collect_only_output_matches_pytest"]),
+        ("header", ["mixed", "mixed-v", "mixed-q", "mixed-no-header-no-summary", "testpaths"],
+         ["tests/test_show_config.py::test_competing_config_files_are_both_named"]),
+        ("stop_reasons", ["mixed-x", "mixed-maxfail-q", "interrupted", "interrupted-q", "exited", "exited-3",
+                          "broken"], ["tests/test_repeat.py::test_exitfirst_stops_at_the_failing_attempt_and_names_it"]),
+        ("writer", ["mixed", "mixed-color", "files-v-color", "many-color"],
+         [f"{TO}::test_whole_output_at_other_widths_matches_pytest", "tests/test_kernel_terminal.py::test_color"]),
+        ("text", ["mixed", "mixed-v", "files", "mixed-rA"], []),
+        ("__init__", ["mixed", "mixed-v", "mixed-q", "mixed-color", "files-qq", "plugin-q"],
+         ["tests/test_kernel_terminal.py::test_terminal_plugin_can_be_blocked",
+          "tests/test_kernel_terminal.py::test_help_lists_groups_and_options"]),
+    )},
     # the work queue is unit-tested in process; the end-to-end runs only for what survives that
     "builtin_plugins/parallel/scheduling.py": [["tests/test_scheduling.py"], ["tests/test_dist.py", "tests/test_dist_fork.py"]],
     "builtin_plugins/parallel": [["tests/test_scheduling.py"], ["tests/test_dist.py", "tests/test_dist_fork.py"]],
