@@ -256,6 +256,34 @@ NESTED = {
     "test_r.py": "def test_f():\n    assert 0\n\ndef test_ok():\n    pass\n",
 }
 
+# header lines from plugins: a -p plugin's (registered before the terminal) and a conftest's tryfirst
+# one, around the terminal's own; a line the -p plugin writes as the session starts, before the
+# header; a test module slow to import (collection over half a second: no "collecting" line is
+# rewritten when the output is not a terminal)
+HEADER = {
+    "conftest.py": dual_conftest("""
+        mod = __import__(PREFIX)
+
+        def report_header(config):
+            return ["from conftest, tryfirst"]
+
+        globals()[PREFIX + "_report_header"] = mod.hookimpl(tryfirst=True)(report_header)
+        del report_header
+    """),
+    "lineplugin.py": dual_conftest("""
+        def sessionstart(session):
+            session.config.pluginmanager.get_plugin("terminalreporter").write_line("from -p lineplugin")
+
+        def report_header(config):
+            return ["from -p lineplugin, 1", "from -p lineplugin, 2"]
+
+        globals()[PREFIX + "_sessionstart"] = sessionstart
+        globals()[PREFIX + "_report_header"] = report_header
+    """),
+    "test_slow_import.py": "import time\ntime.sleep(0.6)\n\ndef test_ok():\n    pass\n",
+    "test_s.py": "def test_one():\n    pass\n",
+}
+
 # ways a run ends early: a KeyboardInterrupt in a test, minitest.exit() (with and without its own
 # exit code)
 INTERRUPTED = {"test_i.py": "def test_ok():\n    pass\n\ndef test_stop():\n    raise KeyboardInterrupt\n\n"
@@ -353,6 +381,8 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
     (PLUGIN, ["-q"]),
     (RELOG, ["-p", "lineplugin"]),
     (RELOG, ["-p", "lineplugin", "-v"]),
+    (HEADER, ["-p", "lineplugin"]),
+    (HEADER, ["-p", "lineplugin", "-v"]),
     (NESTED, []),
     (NESTED, ["-v"]),
     (INTERRUPTED, []),
@@ -369,7 +399,7 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
 ], ids=["mixed", "mixed-v", "mixed-q", "mixed-rA", "mixed-color", "mixed-vv-color", "mixed-tb-short",
         "mixed-tb-no", "mixed-x", "mixed-maxfail-q", "mixed-no-header-no-summary", "mixed-s", "mixed-s-v",
         "mixed-setup-show", "mixed-setup-show-v", "reasons-v", "reasons-vv", "reasons-v-rA", "files", "files-v-color", "files-k", "files-q", "files-qq", "many", "many-color",
-        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "plugin", "plugin-q", "relog", "relog-v", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
+        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "plugin", "plugin-q", "relog", "relog-v", "header", "header-v", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
         "exited", "exited-3", "nothing", "nothing-q", "max-warnings-exceeded", "max-warnings-exceeded-color",
         "max-warnings-not-exceeded", "max-warnings-failed"])
 def test_whole_output_matches_pytest(tmp_path, files, args):

@@ -54,10 +54,10 @@ class Header:
             for line in [extra] if isinstance(extra, str) else extra:
                 reporter.write_line(line)
 
-    @hookimpl(tryfirst=True)
     def minitest_report_header(self, config: Config) -> list[str]:
-        # tryfirst, and the results are printed in reverse: these lines come after the plugins'
-        # own lines, in the place pytest prints them
+        # the results are printed in reverse, and this part is registered after the conftests and
+        # -p plugins (at configure): their lines come first, those of a tryfirst implementation
+        # after these, as pytest 9.2 prints them
         lines = [f"rootdir: {config.rootpath}"]
         if config.inipath is not None:
             line = f"configfile: {_bestrelpath_from(config.inipath, config.rootpath)}"
