@@ -300,6 +300,8 @@ WARNS = {"test_w.py": "import warnings\n\ndef test_w1():\n    warnings.warn(User
 WARNS_FAIL = {**WARNS, "test_f.py": "def test_f():\n    assert 0\n"}
 
 INI = {"minitest.ini": "[minitest]\ntestpaths = tests\n", "tests/test_t.py": "def test_t():\n    pass\n"}
+# the config file above the rootdir: "configfile: ../minitest.ini"
+OUTSIDE = {"minitest.ini": "[minitest]\n", "sub/test_s.py": "def test_s():\n    pass\n"}
 
 
 def _normalised(result: RunResult, folder) -> list[str]:
@@ -377,6 +379,7 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
     (BROKEN, ["-rN", "--continue-on-collection-errors"]),
     (BROKEN, ["-rN", "-q"]),
     (INI, ["-v"]),
+    (OUTSIDE, ["--rootdir=sub", "sub"]),
     (PLUGIN, []),
     (PLUGIN, ["-q"]),
     (RELOG, ["-p", "lineplugin"]),
@@ -399,7 +402,7 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
 ], ids=["mixed", "mixed-v", "mixed-q", "mixed-rA", "mixed-color", "mixed-vv-color", "mixed-tb-short",
         "mixed-tb-no", "mixed-x", "mixed-maxfail-q", "mixed-no-header-no-summary", "mixed-s", "mixed-s-v",
         "mixed-setup-show", "mixed-setup-show-v", "reasons-v", "reasons-vv", "reasons-v-rA", "files", "files-v-color", "files-k", "files-q", "files-qq", "many", "many-color",
-        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "plugin", "plugin-q", "relog", "relog-v", "header", "header-v", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
+        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "config-outside-rootdir", "plugin", "plugin-q", "relog", "relog-v", "header", "header-v", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
         "exited", "exited-3", "nothing", "nothing-q", "max-warnings-exceeded", "max-warnings-exceeded-color",
         "max-warnings-not-exceeded", "max-warnings-failed"])
 def test_whole_output_matches_pytest(tmp_path, files, args):
