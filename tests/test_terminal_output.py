@@ -433,7 +433,7 @@ def test_the_error_lines_of_tracebacks_are_coloured_as_pytest(tmp_path):
     # crash line, which minitest does not (tests/MUTATION.md): only the "E   " lines and the
     # titles of the sections are compared
     mine_dir, ref_dir = write_dual(tmp_path, MIXED)
-    args = ("--color=yes", "-rN")
+    args = ("--color=yes", "-rA")
     mine = run_minitest("-p", "no:cache", *args, cwd=mine_dir)
     ref_ret, expected, ref_dump = _reference(ref_dir, MIXED, args)
 
@@ -444,20 +444,41 @@ def test_the_error_lines_of_tracebacks_are_coloured_as_pytest(tmp_path):
     assert error_lines(_normalised(mine, mine_dir)) == error_lines(expected) != [], mine.dump() + ref_dump
 
 
+# a failure told by a plugin as plain text (its own repr_failure, as some plugins do)
+STRING_REPR = {
+    **MIXED,
+    "conftest.py": dual_conftest("""
+        mod = __import__(PREFIX)
+
+        def runtest_makereport(item, call):
+            rep = yield
+            if rep.failed and item.name == "test_string_repr":
+                rep.longrepr = "a failure told as plain text by a plugin, longer than fifty characters"
+            return rep
+
+        globals()[PREFIX + "_runtest_makereport"] = mod.hookimpl(wrapper=True)(runtest_makereport)
+        del runtest_makereport
+    """),
+    "test_string_repr.py": "def test_string_repr():\n    assert 0\n",
+}
+
+
 def test_tb_line_crash_lines_match_pytest(tmp_path):
-    # --tb=line: the failures' crash lines (the first line of the message) are pytest's; what
-    # pytest writes before them (the E lines, the captured output) is not minitest's
-    # (tests/MUTATION.md), nor the errors' lines
-    mine_dir, ref_dir = write_dual(tmp_path, MIXED)
+    # --tb=line: the failures' crash lines (the first line of the message; the first 50 characters
+    # of a plugin's text) are pytest's; what pytest writes before them (the E lines, the captured
+    # output) is not minitest's (tests/MUTATION.md), nor the errors' lines
+    mine_dir, ref_dir = write_dual(tmp_path, STRING_REPR)
     mine = run_minitest("-p", "no:cache", "--tb=line", cwd=mine_dir)
-    ref_ret, expected, ref_dump = _reference(ref_dir, MIXED, ("--tb=line",))
+    ref_ret, expected, ref_dump = _reference(ref_dir, STRING_REPR, ("--tb=line",))
 
     def crash_lines(lines: list[str]) -> list[str]:
         start = lines.index("=" * 35 + " FAILURES " + "=" * 35)
         end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("="))
-        return [line for line in lines[start:end] if line.startswith("FOLDER/")]
+        return [line for line in lines[start:end] if line.startswith(("FOLDER/", "a failure"))]
 
     assert mine.ret == ref_ret == 1, mine.dump() + ref_dump
     got = crash_lines(_normalised(mine, mine_dir))
-    assert got == crash_lines(expected) == ["FOLDER/test_mixed.py:28: AssertionError: one is not two"], \
-        mine.dump() + ref_dump
+    assert got == ["FOLDER/test_mixed.py:28: AssertionError: one is not two",
+                   "a failure told as plain text by a plugin, longer t"], mine.dump()
+    # pytest writes the same crash lines (after the failure's own text, which minitest leaves out)
+    assert [line for line in crash_lines(expected) if line in got] == got, ref_dump

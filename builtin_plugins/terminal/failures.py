@@ -132,4 +132,4 @@ def _line_repr(rep: Any) -> str:
     if isinstance(lr, FailureRepr) and lr.crash is not None:
         first = lr.crash.message.splitlines()[0] if lr.crash.message else ""
         return f"{lr.crash.path}:{lr.crash.lineno}: {first}"
-    return str(lr)
+    return str(lr)[:50]  # a plugin's own text: its first 50 characters, as pytest 9.2
