@@ -257,7 +257,7 @@ NESTED = {
 }
 
 # header lines from plugins: a -p plugin's (registered before the terminal) and a conftest's tryfirst
-# one, around the terminal's own; a line the -p plugin writes as the session starts, before the
+# one, around the terminal's own; their lines after the collection; a line the -p plugin writes as the session starts, before the
 # header; a test module slow to import (collection over half a second: no "collecting" line is
 # rewritten when the output is not a terminal)
 HEADER = {
@@ -269,6 +269,11 @@ HEADER = {
 
         globals()[PREFIX + "_report_header"] = mod.hookimpl(tryfirst=True)(report_header)
         del report_header
+
+        def report_collectionfinish(config, start_path, items):
+            return [f"from conftest: {len(items)} items", "its second line"]
+
+        globals()[PREFIX + "_report_collectionfinish"] = report_collectionfinish
     """),
     "lineplugin.py": dual_conftest("""
         def sessionstart(session):
@@ -277,8 +282,12 @@ HEADER = {
         def report_header(config):
             return ["from -p lineplugin, 1", "from -p lineplugin, 2"]
 
+        def report_collectionfinish(config, start_path, items):
+            return "from -p lineplugin after collection"
+
         globals()[PREFIX + "_sessionstart"] = sessionstart
         globals()[PREFIX + "_report_header"] = report_header
+        globals()[PREFIX + "_report_collectionfinish"] = report_collectionfinish
     """),
     "test_slow_import.py": "import time\ntime.sleep(0.6)\n\ndef test_ok():\n    pass\n",
     "test_s.py": "def test_one():\n    pass\n",
