@@ -27,7 +27,7 @@ _DURATION = re.compile(r"\d+\.\d\ds")
 _PLATFORM = re.compile(r"^(platform \S+ -- Python \S+), (?:minitest|pytest)-[^,]+, ")
 _DOCS = re.compile(r"^-- Docs: .*$")
 # minitest.exit()'s line names minitest's class (minitest.outcomes.Exit), pytest's _pytest's
-_EXIT = re.compile(r"^!+ _?pytest\.outcomes\.Exit: (.*?) !+$")
+_EXIT = re.compile(r"^((?:\x1b\[[0-9;]*m)*)!+ _?pytest\.outcomes\.Exit: (.*?) !+((?:\x1b\[[0-9;]*m)*)$")
 
 # one file with every outcome, output captured in each phase, a warning
 MIXED = {
@@ -302,6 +302,23 @@ EXITED = {"test_e.py": "import minitest\n\ndef test_ok():\n    pass\n\ndef test_
 EXITED_3 = {"test_e.py": "import minitest\n\ndef test_fail():\n    assert 0\n\ndef test_exit():\n"
                          "    minitest.exit('bye', returncode=3)\n"}
 NOTHING = {"helper.py": "X = 1\n"}
+# a plugin stopping the run (session.shouldstop) after the first failure
+STOPPED = {
+    "conftest.py": dual_conftest("""
+        SESSION = []
+
+        def sessionstart(session):
+            SESSION.append(session)
+
+        def runtest_logreport(report):
+            if report.failed:
+                SESSION[0].shouldstop = "stopped by the plugin"
+
+        globals()[PREFIX + "_sessionstart"] = sessionstart
+        globals()[PREFIX + "_runtest_logreport"] = runtest_logreport
+    """),
+    "test_s.py": "def test_ok():\n    pass\n\ndef test_fails():\n    assert 0\n\ndef test_never():\n    pass\n",
+}
 
 # --max-warnings: exceeded by tests that pass, not exceeded, and not said when a test failed
 WARNS = {"test_w.py": "import warnings\n\ndef test_w1():\n    warnings.warn(UserWarning('one'))\n\n"
@@ -319,7 +336,7 @@ def _normalised(result: RunResult, folder) -> list[str]:
     for line in text.splitlines():
         line = _DURATION.sub("N.NNs", to_pytest(line))
         line = _PLATFORM.sub(r"\1, TOOL, ", line)
-        line = _EXIT.sub(r"!!! Exit: \1 !!!", line)
+        line = _EXIT.sub(r"\1!!! Exit: \2 !!!\3", line)
         lines.append(_DOCS.sub("-- Docs: LINK", line))
     return lines
 
@@ -402,6 +419,12 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
     (INTERRUPTED, ["-q"]),
     (EXITED, []),
     (EXITED_3, ["-rA"]),
+    (STOPPED, []),
+    (STOPPED, ["--tb=no", "-rN", "--color=yes"]),
+    (MIXED, ["-x", "--tb=no", "-rN", "--color=yes"]),
+    (INTERRUPTED, ["--tb=no", "-rN", "--color=yes"]),
+    (EXITED, ["--color=yes"]),
+    (BROKEN, ["-rN", "--tb=no", "--color=yes"]),
     (NOTHING, []),
     (NOTHING, ["-q"]),
     (WARNS, ["--max-warnings", "1"]),
@@ -412,7 +435,8 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
         "mixed-tb-no", "mixed-x", "mixed-maxfail-q", "mixed-no-header-no-summary", "mixed-s", "mixed-s-v",
         "mixed-setup-show", "mixed-setup-show-v", "reasons-v", "reasons-vv", "reasons-v-rA", "files", "files-v-color", "files-k", "files-q", "files-qq", "many", "many-color",
         "many-q", "broken", "broken-continue", "broken-q", "testpaths", "config-outside-rootdir", "plugin", "plugin-q", "relog", "relog-v", "header", "header-v", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
-        "exited", "exited-3", "nothing", "nothing-q", "max-warnings-exceeded", "max-warnings-exceeded-color",
+        "exited", "exited-3", "stopped", "stopped-color", "mixed-x-color",
+        "interrupted-color", "exited-color", "broken-color", "nothing", "nothing-q", "max-warnings-exceeded", "max-warnings-exceeded-color",
         "max-warnings-not-exceeded", "max-warnings-failed"])
 def test_whole_output_matches_pytest(tmp_path, files, args):
     _compare(tmp_path, files, *args)
@@ -491,3 +515,45 @@ def test_tb_line_crash_lines_match_pytest(tmp_path):
                    "a failure told as plain text by a plugin, longer t"], mine.dump()
     # pytest writes the same crash lines (after the failure's own text, which minitest leaves out)
     assert [line for line in crash_lines(expected) if line in got] == got, ref_dump
+
+
+def test_what_plugins_say_about_a_stop_follows_the_stop_line_in_red(tmp_path):
+    # minitest_report_stop_reason (minitest's hook: no pytest to compare with): each line in red
+    # under the "!!! stopping after ..." line, a plugin's string as one line, its list line by line
+    files = {
+        "conftest.py": """
+            def minitest_report_stop_reason(session):
+                return ["first reason line", "second reason line"]
+        """,
+        "other_plugin.py": "def minitest_report_stop_reason(session):\n    return 'from another plugin'\n",
+        "test_s.py": "def test_fails():\n    assert 0\n\ndef test_never():\n    pass\n",
+    }
+    mine_dir, _ = write_dual(tmp_path, files)
+    result = run_minitest("-p", "no:cache", "-p", "other_plugin", "-x", "--tb=no", "-rN", "--color=yes",
+                          cwd=mine_dir)
+    assert result.ret == 1, result.dump()
+    lines = result.stdout.splitlines()
+    stop = next(i for i, line in enumerate(lines) if "stopping after 1 failures" in line)
+    assert lines[stop + 1:stop + 4] == ["\x1b[31mfirst reason line\x1b[0m", "\x1b[31msecond reason line\x1b[0m",
+                                        "\x1b[31mfrom another plugin\x1b[0m"], result.dump()
+
+
+def test_an_internal_error_is_written_on_the_report_stream_only(tmp_path):
+    # the terminal writes the INTERNALERROR> lines and says it did: none on stderr, as pytest
+    files = {
+        "conftest.py": dual_conftest("""
+            def collection_finish(session):
+                raise RuntimeError("hook exploded")
+
+            globals()[PREFIX + "_collection_finish"] = collection_finish
+        """),
+        "test_x.py": "def test_x():\n    pass\n",
+    }
+    mine_dir, ref_dir = write_dual(tmp_path, files)
+    mine = run_minitest("-p", "no:cache", cwd=mine_dir)
+    ref = run_pytest_process(cwd=ref_dir)
+    for result in (mine, ref):
+        assert result.ret == 3, result.dump()
+        assert any(line.startswith("INTERNALERROR> ") and "RuntimeError: hook exploded" in line
+                   for line in result.lines), result.dump()
+        assert "INTERNALERROR" not in result.stderr, result.dump()
