@@ -557,3 +557,52 @@ def test_an_internal_error_is_written_on_the_report_stream_only(tmp_path):
         assert any(line.startswith("INTERNALERROR> ") and "RuntimeError: hook exploded" in line
                    for line in result.lines), result.dump()
         assert "INTERNALERROR" not in result.stderr, result.dump()
+
+
+def _run_on_a_terminal(cmd: list[str], cwd: Path, env: dict[str, str]) -> bytes:
+    """The bytes a run writes on a pseudo-terminal (its stdout and stderr)."""
+    import pty
+    import subprocess
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    proc.wait(timeout=300)
+    return b"".join(chunks)
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal (POSIX)")
+@pytest.mark.parametrize("args", [[], ["-q"], ["--color=yes"]], ids=["plain", "q", "color"])
+def test_collection_on_a_terminal_is_said_as_pytest_says_it(tmp_path, args):
+    # on a terminal: "collecting ... " first (not with -q), the count rewritten in place at the end,
+    # padded to erase what it covers. Rewrites in between come every half second while collection
+    # goes on, so only what does not depend on the time is compared: how the collection starts and
+    # the last rewrite of its line
+    from conftest import build_minitest_command, reference_pytest_command
+
+    mine_dir, ref_dir = write_dual(tmp_path, FILES)
+    outputs = []
+    for command, folder in ((build_minitest_command, mine_dir), (reference_pytest_command, ref_dir)):
+        cmd, env = command("-p", "no:cacheprovider", *args)
+        env["TERM"] = "xterm"
+        out = _run_on_a_terminal(cmd, folder, env).decode().replace("\r\n", "\n")  # the terminal's line ends
+        start = out.index("\n", out.index("rootdir:")) + 1 if "rootdir:" in out else 0
+        collection = out[start:].split("\n", 1)[0]
+        outputs.append((collection.split("\r")[0], collection.split("\r")[-1]))
+    mine, ref = outputs
+    assert mine == ref, outputs
+    if args == ["-q"]:
+        assert "collect" not in mine[0] + mine[1], outputs
+    else:
+        assert "collecting ... " in mine[0], outputs
+        assert _ANSI.sub("", mine[1]) == "collected 6 items".ljust(79), outputs
