@@ -453,9 +453,31 @@ def test_collect_only_output_matches_pytest(tmp_path, args):
 WIDE = {**FILES, "test_long.py": f"def test_{'n' * 90}():\n    assert 0\n"}
 
 
-@pytest.mark.parametrize("columns", ["39", "40", "100"])
+@pytest.mark.parametrize("columns", ["39", "40", "100", None], ids=["39", "40", "100", "unset"])
 def test_whole_output_at_other_widths_matches_pytest(tmp_path, columns):
     _compare(tmp_path, WIDE, "-rA", env={"COLUMNS": columns})
+
+
+@pytest.mark.parametrize("env", [{"PY_COLORS": "1"}, {"PY_COLORS": "0", "FORCE_COLOR": "1", "NO_COLOR": None},
+                                 {"FORCE_COLOR": "1", "NO_COLOR": None}],
+                         ids=["py-colors-1", "py-colors-0", "force-color"])
+def test_colour_asked_by_the_environment_matches_pytest(tmp_path, env):
+    _compare(tmp_path, FILES, "--tb=no", "-rN", env=env)
+
+
+# a test that ends the process: what was written before it is on the output
+DIES = {"test_d.py": "import os\n\ndef test_ok():\n    pass\n\ndef test_dies():\n    os._exit(3)\n"}
+# a test name outside ASCII, on an output whose encoding is latin-1
+LATIN = {"test_l.py": "def test_caf\u00e9():\n    assert 0\n"}
+
+
+@pytest.mark.parametrize("files, args, env", [
+    (DIES, [], None),
+    (DIES, ["-v"], None),
+    (LATIN, ["-v"], {"PYTHONIOENCODING": "latin-1"}),
+], ids=["dies", "dies-v", "latin-1"])
+def test_output_of_a_dying_run_and_in_another_encoding_matches_pytest(tmp_path, files, args, env):
+    _compare(tmp_path, files, *args, env=env)
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
