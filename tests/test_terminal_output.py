@@ -302,6 +302,16 @@ EXITED = {"test_e.py": "import minitest\n\ndef test_ok():\n    pass\n\ndef test_
 EXITED_3 = {"test_e.py": "import minitest\n\ndef test_fail():\n    assert 0\n\ndef test_exit():\n"
                          "    minitest.exit('bye', returncode=3)\n"}
 NOTHING = {"helper.py": "X = 1\n"}
+# a plugin setting session.shouldstop once the tests ran (the exit code stays 0): the red "!!!" line
+LATE_STOP = {
+    "conftest.py": dual_conftest("""
+        def sessionfinish(session):
+            session.shouldstop = "stopped after the run"
+
+        globals()[PREFIX + "_sessionfinish"] = sessionfinish
+    """),
+    "test_ok.py": "def test_ok():\n    pass\n",
+}
 # a plugin stopping the run (session.shouldstop) after the first failure
 STOPPED = {
     "conftest.py": dual_conftest("""
@@ -420,6 +430,7 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
     (EXITED, []),
     (EXITED_3, ["-rA"]),
     (STOPPED, []),
+    (LATE_STOP, ["--color=yes"]),
     (STOPPED, ["--tb=no", "-rN", "--color=yes"]),
     (MIXED, ["-x", "--tb=no", "-rN", "--color=yes"]),
     (INTERRUPTED, ["--tb=no", "-rN", "--color=yes"]),
@@ -435,7 +446,7 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
         "mixed-tb-no", "mixed-x", "mixed-maxfail-q", "mixed-no-header-no-summary", "mixed-s", "mixed-s-v",
         "mixed-setup-show", "mixed-setup-show-v", "reasons-v", "reasons-vv", "reasons-v-rA", "files", "files-v-color", "files-k", "files-q", "files-qq", "many", "many-color",
         "many-q", "broken", "broken-continue", "broken-q", "testpaths", "config-outside-rootdir", "plugin", "plugin-q", "relog", "relog-v", "header", "header-v", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
-        "exited", "exited-3", "stopped", "stopped-color", "mixed-x-color",
+        "exited", "exited-3", "stopped", "late-stop-color", "stopped-color", "mixed-x-color",
         "interrupted-color", "exited-color", "broken-color", "nothing", "nothing-q", "max-warnings-exceeded", "max-warnings-exceeded-color",
         "max-warnings-not-exceeded", "max-warnings-failed"])
 def test_whole_output_matches_pytest(tmp_path, files, args):
