@@ -115,8 +115,10 @@ class Progress:
         # the last percentage once every test ran (as pytest 9.2): a test run again after its
         # first attempt (a rerun) would otherwise start a new line after the 100%. Not when the
         # loop ends by an exception (-x, --maxfail, an interrupt): pytest's line then stops at
-        # the last letter. The line stays open: the end of the run ends it
-        if self._show_progress and self._reporter.verbosity <= 0 and self._done:
+        # the last letter; nor in a replay of such a run (reportlog), whose loop returns with the
+        # session marked as stopped. The line stays open: the end of the run ends it
+        stopped = session.shouldfail or session.shouldstop
+        if self._show_progress and self._reporter.verbosity <= 0 and self._done and not stopped:
             self._write_progress()
         return result
 
