@@ -63,6 +63,7 @@ SESSIONS = REPO / ".mutation"
 KP, KC, KR = "tests/test_kernel_plugins.py", "tests/test_kernel_config.py", "tests/test_kernel_running.py"
 TD, TF, TS, TR = ("tests/test_dist.py", "tests/test_dist_fork.py", "tests/test_parallel_like_serial.py",
                   "tests/test_remote_workers.py")
+TO = "tests/test_terminal_output.py"
 DEFAULT_TESTS: dict[str, list[list[str]]] = {
     "minitest/pluginmanager.py": [
         ["tests/test_kernel_plugin_registration.py",  # in process: a second per mutant
@@ -127,6 +128,44 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
         ["tests/test_terminal_lines.py"],
         ["tests/test_kernel_terminal.py", "tests/test_terminal_parts.py", "tests/test_terminal_contracts.py"],
     ] for part in ("", "/final_line.py", "/short_summary.py", "/statistics.py")},
+    # the other parts: whole runs compared with pytest 9.2 line for line (tests/test_terminal_output.py;
+    # MUTATION_REFERENCE_CACHE=DIR keeps pytest's answers between mutants): first the cases where
+    # the part shows most, then the whole file and the tests that killed the first runs' survivors
+    **{f"builtin_plugins/terminal/{part}.py": [
+        [f"{TO}::test_whole_output_matches_pytest[{case}]" for case in cases] + extra,
+        [TO, "tests/test_terminal_parts.py", "tests/test_kernel_terminal.py", "tests/test_terminal_lines.py"],
+    ] for part, cases, extra in (
+        ("reporter", ["mixed", "mixed-q", "plugin", "relog", "nested", "max-warnings-exceeded-color", "nothing-q"],
+         ["tests/test_terminal_parts.py", "tests/test_slow.py::test_progress_line_goes_on_below_the_slow_line"]),
+        ("progress", ["mixed", "mixed-v", "mixed-q", "mixed-s-v", "mixed-setup-show-v", "reasons-v", "reasons-vv",
+                      "files", "many", "many-color", "mixed-x", "files-qq"], []),
+        ("failures", ["mixed", "mixed-rA", "mixed-tb-short", "mixed-tb-no", "mixed-setup-show", "broken"],
+         [f"{TO}::test_the_error_lines_of_tracebacks_are_coloured_as_pytest",
+          f"{TO}::test_tb_line_crash_lines_match_pytest"]),
+        ("collected", ["mixed", "mixed-q", "files-k", "broken", "broken-continue", "broken-q", "nothing", "testpaths",
+                       "relog", "header"],
+         [f"{TO}::test_collect_only_output_matches_pytest", f"{TO}::test_collection_on_a_terminal_is_said_as_pytest_says_it"]),
+        ("header", ["mixed", "mixed-v", "mixed-q", "mixed-no-header-no-summary", "mixed-color", "testpaths",
+                    "config-outside-rootdir", "header", "header-v"],
+         ["tests/test_show_config.py::test_competing_config_files_are_both_named"]),
+        ("stop_reasons", ["mixed-x", "mixed-maxfail-q", "interrupted", "interrupted-q", "exited", "exited-3",
+                          "broken", "stopped", "late-stop-color", "stopped-color", "mixed-x-color", "interrupted-color", "exited-color",
+                          "broken-color"],
+         [f"{TO}::test_what_plugins_say_about_a_stop_follows_the_stop_line_in_red",
+          f"{TO}::test_an_internal_error_is_written_on_the_report_stream_only",
+          "tests/test_repeat.py::test_exitfirst_stops_at_the_failing_attempt_and_names_it"]),
+        ("writer", ["mixed", "mixed-color", "files-v-color", "many-color"],
+         [f"{TO}::test_whole_output_at_other_widths_matches_pytest", f"{TO}::test_colour_asked_by_the_environment_matches_pytest",
+          f"{TO}::test_output_of_a_dying_run_and_in_another_encoding_matches_pytest",
+          "tests/test_kernel_terminal.py::test_color"]),
+        ("text", ["mixed", "mixed-v", "files", "mixed-rA"], []),
+        ("__init__", ["mixed", "mixed-v", "mixed-q", "mixed-color", "files-qq", "plugin-q"],
+         ["tests/test_kernel_terminal.py::test_terminal_plugin_can_be_blocked",
+          "tests/test_kernel_terminal.py::test_help_lists_groups_and_options",
+          f"{TO}::test_output_of_a_dying_run_and_in_another_encoding_matches_pytest",
+          "tests/test_terminal_parts.py::test_a_conftest_replaces_the_short_summary",
+          "tests/test_slow.py::test_progress_line_goes_on_below_the_slow_line", "tests/test_durations.py"]),
+    )},
     # the work queue is unit-tested in process; the end-to-end runs only for what survives that
     "builtin_plugins/parallel/scheduling.py": [["tests/test_scheduling.py"], ["tests/test_dist.py", "tests/test_dist_fork.py"]],
     "builtin_plugins/parallel": [["tests/test_scheduling.py"], ["tests/test_dist.py", "tests/test_dist_fork.py"]],

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, RunResult, clean_env, make_files, run_process
+from conftest import REPO_ROOT, RunResult, clean_env, make_files, run_minitest, run_process
 
 from minitest.reports import TestReport
 from minitest.runstats import RunStats
@@ -164,3 +164,23 @@ def test_a_report_is_counted_before_other_plugins_see_it(tmp_path: Path) -> None
     assert result.ret == 1, result.dump()
     seen = [line.split("SEEN ", 1)[1] for line in result.lines if "SEEN " in line]
     assert seen == ["test_1_ok failed=0 passed=1", "test_2_bad failed=1 passed=1"], result.dump()
+
+
+def test_the_run_statistics_exist_when_other_plugins_configure(tmp_path: Path) -> None:
+    # created tryfirst (builtin_plugins/terminal/__init__.py): a conftest's minitest_configure, called
+    # before the terminal's own, may already set them up (as --durations keeps every phase's report)
+    make_files(tmp_path, {
+        "conftest.py": """
+            from minitest.runstats import RUN_STATS
+
+            def minitest_configure(config):
+                config.stash[RUN_STATS].keep_idle_phase_reports()
+
+            def minitest_terminal_summary(terminalreporter, config):
+                terminalreporter.write_line(f"phases kept: {config.stash[RUN_STATS].count('')}")
+        """,
+        "test_ok.py": "def test_ok():\n    pass\n",
+    })
+    result = run_minitest("-p", "no:cache", cwd=tmp_path)
+    assert result.ret == 0, result.dump()
+    result.fnmatch_lines(["phases kept: 2"])  # the passed set-up and teardown of test_ok

@@ -134,3 +134,15 @@ def minitest_sessionstart(session):
     result = minitester.runminitest_subprocess("-p", "no:cache", "-p", "no:terminal")
     assert result.ret == 0
     assert result.outlines == ["missing parts: 9"]
+
+
+def test_without_the_part_that_counts_the_tests_the_progress_says_100_percent(minitester):
+    # the count the percentage is taken of comes from terminalreporter.collected: with that part
+    # dropped, nothing counted the tests, and each line of the progress ends "[100%]"
+    minitester.makepyfile(test_it=TESTS, test_more="def test_a():\n    pass\n\ndef test_b():\n    pass\n")
+    result = minitester.runminitest_subprocess("-p", "no:cache", "-p", "no:terminalreporter.collected")
+    assert result.ret == 1
+    progress = [line for line in result.outlines if line.endswith("%]")]
+    assert progress == ["test_it.py .Fs" + " " * 59 + "[100%]", "test_more.py .." + " " * 58 + "[100%]"], \
+        result.outlines
+    assert not any(line.startswith("collected") for line in result.outlines)

@@ -92,6 +92,10 @@ class Replayer:
         try:
             config.hook.minitest_sessionstart(session=session)
             config.hook.minitest_collection(session=session)
+            # a run stopped by -x / --maxfail is known to be stopped while its loop is replayed:
+            # the progress then writes no last percentage, as the live run's loop raised
+            session.shouldfail = run.shouldfail or False
+            session.shouldstop = run.shouldstop or False
             config.hook.minitest_runtestloop(session=session)
         finally:
             session.exitstatus = run.exitstatus

@@ -41,12 +41,21 @@ class _Sections:
             return
         for line in text.split("\n"):
             red = line.startswith("E   ")
-            self._tw.line(line, red=red, bold=red)
+            self._tw.line(line, bold=red, red=red)  # pytest's bytes: bold, then red
+
+    def _write_teardown_sections(self, nodeid: str) -> None:
+        """What a test's passing teardown printed: it came after the test's own report."""
+        for rep in self._reporter.run_stats.reports(""):
+            if getattr(rep, "when", None) == "teardown" and rep.nodeid == nodeid:
+                for name, content in rep.sections:
+                    if "teardown" in name:
+                        self._reporter.write_sep("-", name)
+                        self._tw.line(content[:-1] if content.endswith("\n") else content)
 
     def _write_sections(self, rep: Any) -> None:
+        # every phase's output, an error at teardown's too (pytest 9.2: "Captured stdout call"
+        # above "Captured stdout teardown" there)
         for name, content in rep.sections:
-            if rep.when == "teardown" and "teardown" not in name and rep.failed:
-                continue
             self._reporter.write_sep("-", name)
             text = content[:-1] if content.endswith("\n") else content
             self._tw.line(text)
@@ -76,15 +85,6 @@ class Failures(_Sections):
             self._write_longrepr(rep)
             self._write_sections(rep)
             self._write_teardown_sections(rep.nodeid)
-
-    def _write_teardown_sections(self, nodeid: str) -> None:
-        """What a failed test's (passing) teardown printed: it came after the failure was reported."""
-        for rep in self._reporter.run_stats.reports(""):
-            if getattr(rep, "when", None) == "teardown" and rep.nodeid == nodeid:
-                for name, content in rep.sections:
-                    if "teardown" in name:
-                        self._reporter.write_sep("-", name)
-                        self._tw.line(content[:-1] if content.endswith("\n") else content)
 
     def summary_errors(self) -> None:
         reports = [r for r in self._reporter.run_stats.reports("error") if not hasattr(r, PDB_SHOWN)]
@@ -124,6 +124,7 @@ class Passes(_Sections):
             if rep.sections:
                 self._reporter.write_sep("_", head_line(rep), green=True, bold=True)
                 self._write_sections(rep)
+            self._write_teardown_sections(rep.nodeid)  # as pytest 9.2: even without a title above
 
 
 def _line_repr(rep: Any) -> str:
@@ -131,4 +132,4 @@ def _line_repr(rep: Any) -> str:
     if isinstance(lr, FailureRepr) and lr.crash is not None:
         first = lr.crash.message.splitlines()[0] if lr.crash.message else ""
         return f"{lr.crash.path}:{lr.crash.lineno}: {first}"
-    return str(lr)
+    return str(lr)[:50]  # a plugin's own text: its first 50 characters, as pytest 9.2

@@ -88,6 +88,8 @@ class FinalLine:
 
     def summary_stats(self) -> None:
         duration = self.session_duration()
+        if self._reporter.verbosity < -1:
+            return  # -qq: no final line, as pytest 9.2
         if self._reporter.collect_only:
             self._write_collected(duration)
             return

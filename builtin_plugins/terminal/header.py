@@ -23,14 +23,16 @@ if TYPE_CHECKING:
 
 
 class Header:
-    """Writes the header when the session starts (not with ``--no-header`` or ``-q``)."""
+    """Writes the header when the session starts (not with ``-q``; only its title with ``--no-header``)."""
 
     name = HEADER
 
     def __init__(self, reporter: TerminalReporter) -> None:
         self._reporter = reporter
         config = reporter.config
-        self._show = not config.getoption("no_header", False) and reporter.verbosity >= 0
+        self._show = reporter.verbosity >= 0
+        # pytest 9.2: --no-header drops the platform line and the lines under it, not the title
+        self._title_only = bool(config.getoption("no_header", False))
 
     @hookimpl(trylast=True)
     def minitest_sessionstart(self, session: Session) -> None:
@@ -39,6 +41,8 @@ class Header:
         reporter = self._reporter
         config = reporter.config
         reporter.write_sep("=", "test session starts", bold=True)
+        if self._title_only:
+            return
         line = platform_line()
         if reporter.verbosity > 0:
             line += f" -- {sys.executable}"
@@ -50,10 +54,10 @@ class Header:
             for line in [extra] if isinstance(extra, str) else extra:
                 reporter.write_line(line)
 
-    @hookimpl(tryfirst=True)
     def minitest_report_header(self, config: Config) -> list[str]:
-        # tryfirst, and the results are printed in reverse: these lines come after the plugins'
-        # own lines, in the place pytest prints them
+        # the results are printed in reverse, and this part is registered after the conftests and
+        # -p plugins (at configure): their lines come first, those of a tryfirst implementation
+        # after these, as pytest 9.2 prints them
         lines = [f"rootdir: {config.rootpath}"]
         if config.inipath is not None:
             line = f"configfile: {_bestrelpath_from(config.inipath, config.rootpath)}"

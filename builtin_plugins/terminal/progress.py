@@ -9,6 +9,7 @@ percentage counts against ``reporter.collected_total`` and is coloured as the fi
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -82,10 +83,9 @@ class Progress:
             self._tw.write(letter, **marks)
             # the line is ended here, not at logfinish: with workers the reports and finishes of
             # several tests interleave; the 100% waits for the end of the loop (a test may run again)
-            if (self._show_progress and reporter.verbosity >= -1 and len(self._done) != reporter.collected_total
+            if (self._show_progress and len(self._done) != reporter.collected_total
                     and self._tw.width_of_current_line + 8 >= self._tw.fullwidth):
-                self._write_progress()
-                self._tw.line()
+                self._write_progress(newline=True)
             return
         if isinstance(word, tuple):
             word, marks = word
@@ -97,13 +97,13 @@ class Progress:
         self._tw.write(word, **marks)
         reason = _verbose_reason(report)
         if reason:
-            self._tw.write(f" ({reason})")
+            self._write_reason(reason, reporter.verbosity)
         worker = getattr(report, "worker_id", None)
         if worker:
             # which worker ran it (set on the reports of a run on workers, as pytest-xdist's [gw0])
             self._tw.write(f" [{worker}]")
         if self._show_progress:
-            self._write_progress(min_fill=1)
+            self._write_progress()
         if self._show_progress:
             self._tw.line()
         else:
@@ -111,23 +111,46 @@ class Progress:
 
     @hookimpl(wrapper=True)
     def minitest_runtestloop(self, session: Session) -> Generator[None, object, object]:
-        try:
-            return (yield)
-        finally:
-            # the last percentage once every test ran (as pytest 9.2): a test run again after its
-            # first attempt (a rerun) would otherwise start a new line after the 100%
-            reporter = self._reporter
-            if self._show_progress and -1 <= reporter.verbosity <= 0 and self._done:
-                self._write_progress()
-                self._tw.line()
-                reporter.current_fspath = None
+        result = yield
+        # the last percentage once every test ran (as pytest 9.2): a test run again after its
+        # first attempt (a rerun) would otherwise start a new line after the 100%. Not when the
+        # loop ends by an exception (-x, --maxfail, an interrupt): pytest's line then stops at
+        # the last letter; nor in a replay of such a run (reportlog), whose loop returns with the
+        # session marked as stopped. The line stays open: the end of the run ends it
+        stopped = session.shouldfail or session.shouldstop
+        if self._show_progress and self._reporter.verbosity <= 0 and self._done and not stopped:
+            self._write_progress()
+        return result
 
-    def _write_progress(self, min_fill: int = 0) -> None:
-        """`` [ 40%]`` at the right edge (``min_fill``: at least that many spaces before it)."""
+    def _write_reason(self, reason: str, verbosity: int) -> None:
+        """`` (reason)`` after a verbose word, as pytest 9.2: with ``-v`` its first line cut to what
+        is left before the percentage (``...`` marks the cut; nothing when not even that fits),
+        with ``-vv`` the whole of it, wrapped 8 columns short of the edge."""
+        tw = self._tw
+        if verbosity >= 2:
+            # the current line's width as leading spaces, so the first line wraps where it is
+            width = tw.width_of_current_line
+            wrapped = "\n".join(textwrap.wrap(" " * width + f" ({reason})", width=tw.fullwidth - 8,
+                                               drop_whitespace=True, replace_whitespace=False))
+            tw.write(wrapped[width:])
+            return
+        available = tw.fullwidth - tw.width_of_current_line - len(" [100%]") - 1
+        reason = reason.split("\n", 1)[0]
+        if len(" ()") + len("...") > available:
+            return
+        if len(" ()") + len(reason) > available:
+            reason = reason[:available - len("...") - len(" ()")] + "..."
+        tw.write(f" ({reason})")
+
+    def _write_progress(self, newline: bool = False) -> None:
+        """`` [ 40%]`` at the right edge (right after the text when the line is full);
+        ``newline``: ending the line inside the colour, pytest's bytes where a line of letters
+        is full."""
         total = self._reporter.collected_total
         text = f" [{len(self._done) * 100 // total:3d}%]" if total else " [100%]"
         fill = self._tw.fullwidth - self._tw.width_of_current_line - len(text) - 1
-        self._tw.write(" " * max(fill, min_fill) + text, **{main_color(self._reporter.run_stats): True})
+        self._tw.write(" " * max(fill, 0) + text + ("\n" if newline else ""),
+                       **{main_color(self._reporter.run_stats): True})
 
 
 def _word_markup(category: str) -> dict[str, bool]:
@@ -141,6 +164,9 @@ def _word_markup(category: str) -> dict[str, bool]:
 
 
 def _verbose_reason(report: Any) -> str:
+    wasxfail = getattr(report, "wasxfail", None)
+    if wasxfail is not None:
+        return str(wasxfail).removeprefix("reason: ")
     if report.skipped and isinstance(report.longrepr, tuple):
         reason = str(report.longrepr[2])
         if reason.startswith("Skipped: "):
@@ -148,8 +174,5 @@ def _verbose_reason(report: Any) -> str:
         elif reason == "Skipped":  # a skip without a reason: nothing to add on the line
             reason = ""
         return reason
-    wasxfail = getattr(report, "wasxfail", None)
-    if wasxfail:
-        return str(wasxfail)
     return ""
 

@@ -189,8 +189,12 @@ class TerminalReporter:
 
     @hookimpl(trylast=True)
     def minitest_sessionfinish(self, session: Session, exitstatus: int) -> None:
+        # pytest writes an empty line here: it ends a line still open (the progress of the last
+        # tests), or is a blank line of its own; a progress line left open under -q is followed
+        # by the summary at once, anything else by a blank line
+        was_open = bool(self._tw.width_of_current_line)
         self.ensure_newline()
-        if self.verbosity >= 0 or self.collect_only:
+        if self.verbosity >= 0 or self.collect_only or not was_open:
             self._tw.line()
         if exitstatus in _SUMMARY_CODES:
             # --no-summary drops the terminal's own sections, not the other plugins' (pytest 9.2)

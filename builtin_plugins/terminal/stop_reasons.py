@@ -69,23 +69,26 @@ class StopReasons:
             self._reporter.writer.flush()
 
     def _report_interrupt(self) -> None:
+        # pytest 9.2 writes these lines in the default colour (its -x / --maxfail line is red)
         exc = self._interrupt
         if exc is None:
             return
         reporter = self._reporter
         if isinstance(exc, Session.Interrupted):
-            reporter.write_sep("!", f"Interrupted: {exc}", red=True)
+            reporter.write_sep("!", f"Interrupted: {exc}")
             return
         from minitest.outcomes import Exit
 
         if isinstance(exc, Exit):
             # pytest's "_pytest.outcomes.Exit: reason", in minitest's name
-            reporter.write_sep("!", f"{Exit.__module__}.{Exit.__qualname__}: {exc.msg}", red=True)
+            reporter.write_sep("!", f"{Exit.__module__}.{Exit.__qualname__}: {exc.msg}")
             return
-        reporter.write_sep("!", "KeyboardInterrupt", red=True)
+        reporter.write_sep("!", "KeyboardInterrupt")
         from minitest.tracebacks import raise_location
 
         where = raise_location(exc)
         if where is not None:
-            reporter.write_line(f"{where[0]}:{where[1]}: KeyboardInterrupt")
+            reporter.ensure_newline()
+            reporter.writer.write(str(where[0]), bold=True, red=True)  # pytest's bytes: the path marked
+            reporter.writer.line(f":{where[1]}: KeyboardInterrupt")
         reporter.write_line("(to show a full traceback on KeyboardInterrupt use --full-trace)", yellow=True)
