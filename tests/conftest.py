@@ -59,6 +59,14 @@ def dual_conftest(body: str) -> str:
     return _RUNNER_PREFIX + textwrap.dedent(body)
 
 
+def installed_distribution(name: str, version: str, entry_points: str, folder: str = "site") -> dict[str, str]:
+    """The files of an installed distribution (a ``*.dist-info`` directory in ``folder``, to be put
+    on ``PYTHONPATH``), for ``make_files``: its metadata and its ``entry_points.txt``."""
+    base = f"{folder}/{name}-{version}.dist-info"
+    return {f"{base}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+            f"{base}/entry_points.txt": entry_points}
+
+
 def make_files(root: Path, files: Mapping[str, str]) -> Path:
     """Write ``files`` (relative path → text, dedented) under ``root``; return ``root``."""
     for rel, text in files.items():

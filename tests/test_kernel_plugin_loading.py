@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import installed_distribution
+
 NO_AUTOLOAD = {"MINITEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
 
@@ -19,8 +21,7 @@ def _two_plugins(files) -> Path:
     return files({
         "site/first_mod.py": "def minitest_report_header(config):\n    return 'first: active'\n",
         "site/second_mod.py": "def minitest_report_header(config):\n    return 'second: active'\n",
-        "site/Two-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: Two\nVersion: 1.0\n",
-        "site/Two-1.0.dist-info/entry_points.txt": "[minitest]\nfirst = first_mod\nsecond = second_mod\n",
+        **installed_distribution("Two", "1.0", "[minitest]\nfirst = first_mod\nsecond = second_mod\n"),
         "tests/test_x.py": "def test_one():\n    pass\n",
     }) / "site"
 
@@ -61,10 +62,8 @@ def test_of_two_entry_points_of_one_name_the_first_is_loaded(files, run):
     site = files({
         "site/a_mod.py": "def minitest_report_header(config):\n    return 'dup from a: active'\n",
         "site/b_mod.py": "def minitest_report_header(config):\n    return 'dup from b: active'\n",
-        "site/A-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: A\nVersion: 1.0\n",
-        "site/A-1.0.dist-info/entry_points.txt": "[minitest]\ndup = a_mod\na_after = a_after_mod\n",
-        "site/B-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: B\nVersion: 1.0\n",
-        "site/B-1.0.dist-info/entry_points.txt": "[minitest]\ndup = b_mod\nb_after = b_after_mod\n",
+        **installed_distribution("A", "1.0", "[minitest]\ndup = a_mod\na_after = a_after_mod\n"),
+        **installed_distribution("B", "1.0", "[minitest]\ndup = b_mod\nb_after = b_after_mod\n"),
         "site/a_after_mod.py": "def minitest_report_header(config):\n    return 'a_after: active'\n",
         "site/b_after_mod.py": "def minitest_report_header(config):\n    return 'b_after: active'\n",
         "tests/test_x.py": "def test_one():\n    pass\n",
@@ -133,8 +132,7 @@ def test_a_plugin_module_failing_as_it_is_imported_is_a_usage_error_naming_it(fi
 def test_an_installed_plugin_failing_as_it_is_loaded_names_itself_and_the_way_out(files, run):
     site = files({
         "site/broken_mod.py": "raise RuntimeError('cannot start')\n",
-        "site/Broken-2.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: Broken\nVersion: 2.0\n",
-        "site/Broken-2.0.dist-info/entry_points.txt": "[minitest]\nbroken = broken_mod\n",
+        **installed_distribution("Broken", "2.0", "[minitest]\nbroken = broken_mod\n"),
         "tests/test_x.py": "def test_one():\n    pass\n",
     }) / "site"
     result = run("-p", "no:cache", "tests", pythonpath=[site])
@@ -149,8 +147,7 @@ def test_plugins_lists_where_each_installed_plugin_came_from(files, run):
     site = files({
         "site/first_mod.py": "def minitest_report_header(config):\n    return 'first: active'\n",
         "site/py_mod.py": "def pytest_report_header(config):\n    return 'py: active'\n",
-        "site/Two-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: Two\nVersion: 1.0\n",
-        "site/Two-1.0.dist-info/entry_points.txt": "[minitest]\nfirst = first_mod\n[pytest11]\npyfirst = py_mod\n",
+        **installed_distribution("Two", "1.0", "[minitest]\nfirst = first_mod\n[pytest11]\npyfirst = py_mod\n"),
         "tests/test_x.py": "def test_one():\n    pass\n",
     }) / "site"
     result = run("-p", "no:cache", "--plugins", pythonpath=[site])
@@ -270,8 +267,7 @@ def test_installed_plugin_modules_are_rewritten(files, run):
     site = files({
         "site/checks_mod.py": "import minitest\n\n@minitest.fixture\ndef check():\n"
                               "    def check(x):\n        assert x == 2\n    return check\n",
-        "site/Checks-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: Checks\nVersion: 1.0\n",
-        "site/Checks-1.0.dist-info/entry_points.txt": "[minitest]\nchecks = checks_mod\n",
+        **installed_distribution("Checks", "1.0", "[minitest]\nchecks = checks_mod\n"),
         "tests/test_x.py": "def test_one(check):\n    check(1)\n",
     }) / "site"
     result = run("-p", "no:cache", "tests", pythonpath=[site])
