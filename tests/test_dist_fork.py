@@ -113,6 +113,31 @@ def test_same_outcomes_serial_forked_spawned_and_auto(files, run, tmp_path):
     assert len(per_process) >= 4, per_process  # the serial run and at least one worker per parallel run
 
 
+def test_a_worker_dying_in_a_fixture_is_blamed_on_its_test(files, run):
+    # the worker says which test runs before its set-up starts: a death there, before the test
+    # reported anything, is still that test's
+    files({"test_fixture_crash.py": """
+        import os
+        import minitest
+
+        @minitest.fixture
+        def dies():
+            os._exit(4)
+
+        def test_first():
+            pass
+
+        def test_set_up_dies(dies):
+            pass
+    """})
+    result = run("-v", "-n", "1", "-p", "no:cache")
+    assert result.ret == 1, result.dump()
+    assert dict(verbose_nodeids(result)) == {"test_fixture_crash.py::test_first": "PASSED",
+                                             "test_fixture_crash.py::test_set_up_dies": "FAILED"}, result.dump()
+    result.fnmatch_lines(["*worker 'gw0' crashed while running test_fixture_crash.py::test_set_up_dies*"])
+    assert "exited with code 4" in result.stdout, result.dump()
+
+
 def test_crash_and_exitfirst_on_forked_workers(files, run):
     files(SUITE)
     for env in ({}, {"MINITEST_DIST_FORK": "0"}):

@@ -144,6 +144,15 @@ def test_the_run_id_has_the_form_of_a_uuid4():
         parsed = uuid.UUID(hex=value)
         assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
         assert parsed.hex == value
+    # the bits left random stay random: each takes both values over 50 ids, and the bytes that
+    # carry the version and variant are not copies of their neighbours
+    raw = [bytes.fromhex(value) for value in ids]
+    for index, mask in ((6, 0x0F), (8, 0x3F)):
+        for bit in range(8):
+            if mask >> bit & 1:
+                assert len({b[index] >> bit & 1 for b in raw}) == 2, (index, bit)
+        for neighbour in (index - 1, index + 1):
+            assert any(b[index] & mask != b[neighbour] & mask for b in raw), (index, neighbour)
 
 
 def test_a_worker_leaves_inherited_files_it_may_not_replace(monkeypatch):
