@@ -112,10 +112,21 @@ class ScriptedReads:
         self.closed.append(fd)
 
 
+class OsWith:
+    """The ``os`` module as :mod:`.output` sees it, with some functions replaced. Not the real
+    module's: a run on forked workers reads its command pipe with ``os.read`` in another thread
+    while the test runs."""
+
+    def __init__(self, **replaced: Any) -> None:
+        self.__dict__.update(replaced)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+
 def test_a_character_split_between_two_reads_arrives_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     reads = ScriptedReads(["x é".encode()[:-1], "é".encode()[-1:] + b"\n", b"\xff", b""])
-    monkeypatch.setattr(output.os, "read", reads.read)
-    monkeypatch.setattr(output.os, "close", reads.close)
+    monkeypatch.setattr(output, "os", OsWith(read=reads.read, close=reads.close))
     sent: list[tuple[str, dict[str, Any]]] = []
     OutputForwarder(lambda name, **payload: sent.append((name, payload)))._pump(7)
     # nothing is sent for the half character; a byte that is no UTF-8 at the end is replaced
@@ -125,8 +136,7 @@ def test_a_character_split_between_two_reads_arrives_whole(monkeypatch: pytest.M
 
 def test_a_closed_channel_ends_the_reading_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
     reads = ScriptedReads([b"a\n", b"b\n", b""])
-    monkeypatch.setattr(output.os, "read", reads.read)
-    monkeypatch.setattr(output.os, "close", reads.close)
+    monkeypatch.setattr(output, "os", OsWith(read=reads.read, close=reads.close))
     calls = []
 
     def send(name: str, **payload: Any) -> None:
