@@ -119,6 +119,8 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
          "tests/test_parametrize.py::test_metafunc_parametrize_from_conftest_hook"],
         ["tests/test_pytest92_parity.py::test_staticmethod_or_classmethod_above_fixture_warns"],
     ] for part in ("", "/registry.py", "/request.py", "/ordering.py", "/defs.py")},
+    # per-run fixtures: runs with forked workers, set up once in the controller
+    "builtin_plugins/fixtures/per_run.py": [["tests/test_per_run_fixture.py"]],
     "builtin_plugins/cache.py": [
         ["tests/test_cache_edges.py", "tests/test_cache_options.py"],
         ["tests/test_cache.py", "tests/test_collection_index.py::test_lf_on_an_unchanged_tree_imports_only_the_failing_file"],
