@@ -466,11 +466,10 @@ class ForkedWorkerPlugin(WorkerPlugin):
     def __init__(self, channel: PipeChannel, init: dict[str, Any]) -> None:
         super().__init__(channel, init)
         self.lease = ForkedTerminalLease(self)
-        self.pipe = channel
 
     def send(self, name: str, **payload: Any) -> None:
         # the pipe channel takes its own lock: one lock per message, not two (five messages a test)
-        self.pipe.send((name, payload))
+        self.channel.send((name, payload))
 
     def on_command(self, message: Any) -> None:
         if isinstance(message, tuple) and message[0] == "terminal_granted":
@@ -494,7 +493,7 @@ class ForkedWorkerPlugin(WorkerPlugin):
 
     def _take_commands(self, block: bool) -> None:
         if block:
-            self.pipe.flush()
+            self.channel.flush()
         super()._take_commands(block)
 
 
