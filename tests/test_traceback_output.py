@@ -1,7 +1,7 @@
 """Tracebacks and collection errors, line for line as pytest 9.2 writes them, in each ``--tb`` style:
 the ``^^^`` under the failing part of a line, the whole failing statement, the separators
 between entries (at the terminal's width), chained exceptions with their sentences, exception
-groups in Python's own layout, ``--tb=line``, and the messages of collection errors in the short
+groups in Python's own layout, ``--tb=line``, ``raises()``'s failures, and the messages of collection errors in the short
 summary (what raised says why; a collection error's own text, e.g. an ImportError, says nothing).
 
 Each case runs minitest and pytest on the same files and compares every line (the comparison of
@@ -69,6 +69,18 @@ TRACEBACKS = {
             def inner():
                 raise ExceptionGroup("outer", [ExceptionGroup("inner", [KeyError("k")])])
             inner()
+
+        def test_raises_without_a_match():
+            with minitest.raises(ValueError, match="foo"):
+                raise ValueError("bar")
+
+        def test_did_not_raise():
+            with minitest.raises(KeyError):
+                pass
+
+        def test_did_not_raise_any_of():
+            with minitest.raises((KeyError, ValueError)):
+                pass
 
         def test_output_then_failure():
             print("out here")
