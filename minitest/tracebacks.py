@@ -41,6 +41,9 @@ INTERNAL_DIRS = _internal_dirs()
 #: the line between two entries of a traceback, 80 columns as pytest writes it to a file; the
 #: terminal writes it at its own width (pytest's ``sep("_ ")``)
 ENTRY_SEPARATOR = "_ " * 40
+#: the lines between the exceptions of a chain (Python's and pytest's words)
+CAUSE_SENTENCE = "The above exception was the direct cause of the following exception:"
+CONTEXT_SENTENCE = "During handling of the above exception, another exception occurred:"
 
 
 def exconly(exc: BaseException) -> str:
@@ -387,10 +390,10 @@ def _chain(exc: BaseException) -> list[tuple[BaseException, str | None]]:
         seen.add(id(current))
         chain.append((current, descr))
         if current.__cause__ is not None:
-            descr = "The above exception was the direct cause of the following exception:"
+            descr = CAUSE_SENTENCE
             current = current.__cause__
         elif current.__context__ is not None and not current.__suppress_context__:
-            descr = "During handling of the above exception, another exception occurred:"
+            descr = CONTEXT_SENTENCE
             current = current.__context__
         else:
             current = None

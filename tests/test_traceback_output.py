@@ -172,3 +172,31 @@ def test_a_conftest_that_raises_while_collecting_shows_its_own_traceback(tmp_pat
         assert summary[1:4] == ["ERROR sub - RuntimeError: conftest boom", "ERROR test_import.py",
                                 "ERROR test_syntax.py"], result.dump()
     assert "pluginmanager" not in mine.stdout and "ConftestImportFailure" not in mine.stdout, mine.dump()
+
+
+@pytest.mark.parametrize("args", [["--color=yes"], ["--color=yes", "--tb=short"], ["--color=yes", "--tb=long", "-rA"],
+                                  ["--color=yes", "--tb=line"], ["--color=yes", "--code-highlight=no"]],
+                         ids=["auto", "short", "long-rA", "line", "no-highlight"])
+def test_coloured_tracebacks_match_pytest(tmp_path, args):
+    # the source lines highlighted by pygments (pytest's own dependency, in the test extra), the
+    # E lines and each location's path bold red, the test's name bold in the short summary
+    _compare(tmp_path, TRACEBACKS, *args)
+
+
+def test_coloured_collection_errors_match_pytest(tmp_path):
+    _compare(tmp_path, COLLECTION_ERRORS, "--strict-markers", "--color=yes")
+
+
+@pytest.mark.parametrize("env", [{"PYTEST_THEME": "no-such-style"}, {"PYTEST_THEME_MODE": "sepia"}],
+                         ids=["theme", "mode"])
+def test_a_wrong_theme_is_a_usage_error_as_in_pytest(tmp_path, env):
+    from conftest import run_minitest
+
+    (tmp_path / "test_one.py").write_text("def test_one():\n    assert 0\n", encoding="utf-8")
+    result = run_minitest("--color=yes", cwd=tmp_path, env=env)
+    assert result.ret == 4, result.dump()
+    name = next(iter(env))
+    assert f"{name} environment variable has an invalid value" in result.stderr, result.dump()
+    assert "Traceback" not in result.stdout + result.stderr, result.dump()
+    # without colour nothing is highlighted: the theme is not looked at
+    assert run_minitest("--color=no", cwd=tmp_path, env=env).ret == 1

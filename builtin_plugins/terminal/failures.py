@@ -40,6 +40,15 @@ class _Sections:
         text = lr[2] if isinstance(lr, tuple) else str(lr)
         if not text:
             return
+        if self._tw.hasmarkup and isinstance(lr, FailureRepr):
+            if lr.crash is not None:  # a traceback
+                from .highlight import write_traceback
+
+                write_traceback(self._tw, text, self._reporter.config.getoption("code_highlight", "yes") == "yes")
+                return
+            if rep.when == "collect":
+                self._tw.line(text, red=True)  # a collection error's own text: red, as pytest
+                return
         for line in text.split("\n"):
             if line == ENTRY_SEPARATOR:
                 self._tw.sep("_ ")  # at the terminal's width, as pytest's
