@@ -200,3 +200,32 @@ def test_a_wrong_theme_is_a_usage_error_as_in_pytest(tmp_path, env):
     assert "Traceback" not in result.stdout + result.stderr, result.dump()
     # without colour nothing is highlighted: the theme is not looked at
     assert run_minitest("--color=no", cwd=tmp_path, env=env).ret == 1
+
+
+def test_a_missing_fixture_in_colour_matches_pytest(tmp_path):
+    # its E and > lines red (not bold), the rest plain; the list of available fixtures differs
+    # between the two tools (their own builtins), so those two lines are left out
+    from conftest import run_minitest
+    from dual_suite import write_dual
+    from test_terminal_output import _normalised, _reference
+
+    files = {"test_missing.py": """
+        import minitest
+
+        @minitest.fixture
+        def middle(nope):
+            return nope
+
+        def test_wants(middle):
+            pass
+    """}
+    mine_dir, ref_dir = write_dual(tmp_path, files)
+    mine = run_minitest("-p", "no:cache", "--color=yes", cwd=mine_dir)
+    ref_ret, expected, ref_dump = _reference(ref_dir, files, ("--color=yes",))
+
+    def comparable(lines: list[str]) -> list[str]:
+        return [line for line in lines if "available fixtures" not in line and "--fixtures [testpath]" not in line]
+
+    assert mine.ret == ref_ret == 1, mine.dump() + ref_dump
+    assert comparable(_normalised(mine, mine_dir)) == comparable(expected), mine.dump() + ref_dump
+    assert "\x1b[31mE       fixture 'nope' not found\x1b[0m" in mine.stdout.splitlines(), mine.dump()

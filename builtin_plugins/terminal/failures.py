@@ -49,6 +49,10 @@ class _Sections:
             if rep.when == "collect":
                 self._tw.line(text, red=True)  # a collection error's own text: red, as pytest
                 return
+            # a message without a traceback (a missing fixture): its E and > lines red, not bold
+            for line in text.split("\n"):
+                self._tw.line(line, red=line.startswith(("E   ", ">   ")))
+            return
         for line in text.split("\n"):
             if line == ENTRY_SEPARATOR:
                 self._tw.sep("_ ")  # at the terminal's width, as pytest's
