@@ -229,3 +229,41 @@ def test_a_missing_fixture_in_colour_matches_pytest(tmp_path):
     assert mine.ret == ref_ret == 1, mine.dump() + ref_dump
     assert comparable(_normalised(mine, mine_dir)) == comparable(expected), mine.dump() + ref_dump
     assert "\x1b[31mE       fixture 'nope' not found\x1b[0m" in mine.stdout.splitlines(), mine.dump()
+
+
+ASSERTIONS = {
+    "test_compare.py": """
+        from dataclasses import dataclass
+
+        def test_text():
+            assert "hello world\\nsecond line\\nthird" == "hello world\\nsecond lime\\nthird"
+
+        def test_list():
+            assert [1, 2, 3, 4] == [1, 2, 4]
+
+        def test_set():
+            assert {1, 2} == {2}
+
+        def test_dict():
+            assert {"a": 1, "b": 2} == {"a": 1, "b": 3, "d": 4}
+
+        @dataclass
+        class Point:
+            x: int
+            y: str
+
+        def test_dataclass():
+            assert Point(1, "x") == Point(1, "y")
+
+        def test_bytes():
+            assert b"abc" == b"abd"
+    """,
+}
+
+
+@pytest.mark.parametrize("args", [["--color=yes"], ["--color=yes", "-v"], ["--color=yes", "--code-highlight=no"], []],
+                         ids=["colour", "colour-v", "no-highlight", "plain"])
+def test_assertion_explanations_are_coloured_as_pytest_colours_them(tmp_path, args):
+    # pytest 9.2 colours the values (and, as a diff, the diffs) of a failed comparison's
+    # explanation on a colour terminal
+    _compare(tmp_path, ASSERTIONS, *args)

@@ -72,7 +72,7 @@ def minitest_configure(config: Config) -> None:
     reporter = TerminalReporter(config, _terminal_stream(config), config.stash[RUN_STATS])
     config.stash[TERMINAL_REPORTER] = reporter
     if reporter.writer.hasmarkup and config.getoption("code_highlight", "yes") == "yes":
-        from .highlight import check_theme
+        from minitest.highlighting import check_theme
 
         check_theme()
     # the plugin name stays: pytest plugins look the reporter up by it; where it is blocked (a

@@ -1,6 +1,6 @@
 """A traceback on a colour terminal as pytest 9.2 writes it: the source lines of each entry
-highlighted by pygments (when it is installed and ``--code-highlight`` is yes, pytest's own
-dependency, not minitest's), the ``E`` lines bold red, each location's path bold red, the
+highlighted (:mod:`minitest.highlighting`, when pygments is installed and ``--code-highlight``
+is yes), the ``E`` lines bold red, each location's path bold red, the
 separators between entries at the terminal's width, an exception group's native lines plain.
 
 The traceback is the text of a report (``FailureRepr.text``: it also travels from workers and
@@ -12,11 +12,10 @@ four spaces), the failure's lines behind ``"E   "``, a location at the start of 
 
 from __future__ import annotations
 
-import os
 import re
 from typing import TYPE_CHECKING
 
-from minitest.errors import UsageError
+from minitest.highlighting import highlight
 from minitest.tracebacks import CAUSE_SENTENCE, CONTEXT_SENTENCE, ENTRY_SEPARATOR
 
 if TYPE_CHECKING:
@@ -81,55 +80,11 @@ def write_traceback(tw: TerminalWriter, text: str, code_highlight: bool) -> None
 def _write_source(tw: TerminalWriter, lines: list[str], code_highlight: bool) -> None:
     """The prefix as it is, the code after it highlighted as one piece (a string over several
     lines stays a string)."""
-    prefixes = [line[:4] for line in lines]
-    code = "\n".join(line[4:] for line in lines)
-    highlighted = _highlight(code) if code_highlight and tw.hasmarkup else None
-    if highlighted is None:
+    if not (code_highlight and tw.hasmarkup):
         for line in lines:
             tw.line(line)
         return
-    for prefix, line in zip(prefixes, highlighted.splitlines(), strict=False):
+    prefixes = [line[:4] for line in lines]
+    coloured = highlight("\n".join(line[4:] for line in lines))
+    for prefix, line in zip(prefixes, coloured.splitlines(), strict=False):
         tw.line(prefix + line)
-
-
-def _formatter() -> object | None:
-    """pygments' terminal formatter with pytest's theme variables (``PYTEST_THEME``,
-    ``PYTEST_THEME_MODE``), None without pygments; a :class:`UsageError` for a wrong theme."""
-    try:
-        import pygments.util
-        from pygments.formatters.terminal import TerminalFormatter
-    except ImportError:
-        return None
-    theme = os.environ.get("PYTEST_THEME")
-    mode = os.environ.get("PYTEST_THEME_MODE", "dark")
-    try:
-        return TerminalFormatter(bg=mode, style=theme)
-    except pygments.util.ClassNotFound:
-        raise UsageError(f"PYTEST_THEME environment variable has an invalid value: '{theme}'. "
-                         "Hint: See available pygments styles with `pygmentize -L styles`.") from None
-    except pygments.util.OptionError:
-        raise UsageError(f"PYTEST_THEME_MODE environment variable has an invalid value: '{mode}'. "
-                         "The allowed values are 'dark' (default) and 'light'.") from None
-
-
-def check_theme() -> None:
-    """At start: a wrong theme is a usage error then, not in the middle of the summary."""
-    _formatter()
-
-
-def _highlight(code: str) -> str | None:
-    """``code`` in pygments' terminal colours (pytest's lexer and formatter); None without
-    pygments."""
-    if not code:
-        return code
-    formatter = _formatter()
-    if formatter is None:
-        return None
-    import pygments
-    from pygments.lexers.python import PythonLexer
-
-    highlighted: str = pygments.highlight(code, PythonLexer(), formatter)
-    if highlighted.endswith("\n") and not code.endswith("\n"):
-        highlighted = highlighted[:-1]  # the formatter ends with a newline the code did not have
-    # some tokens do not set their colour: reset first, so nothing before carries over (pytest)
-    return "\x1b[0m" + highlighted
