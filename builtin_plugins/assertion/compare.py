@@ -167,7 +167,8 @@ def _crash_location(exc: BaseException) -> str:
 def _highlighter(config: Any) -> Highlighter:
     """pytest 9.2 colours the values and diffs of an explanation on a colour terminal (unless
     ``--code-highlight=no``); in a worker, which has no terminal, they stay plain."""
-    reporter = config.stash.get(TERMINAL_REPORTER, None)
+    stash = getattr(config, "stash", None)  # None: a caller outside a run (the API, unit tests)
+    reporter = stash.get(TERMINAL_REPORTER, None) if stash is not None else None
     if reporter is None or not reporter.writer.hasmarkup or config.getoption("code_highlight", "yes") != "yes":
         return plain
     return highlight
