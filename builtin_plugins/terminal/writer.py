@@ -41,22 +41,21 @@ def cell_width(text: str) -> int:
     width = 0
     for char in unicodedata.normalize("NFC", text):
         columns = _char_width(char)
-        if columns < 0:
+        if columns is None:
             return -1
         width += columns
     return width
 
 
-def _char_width(char: str) -> int:
+def _char_width(char: str) -> int | None:
+    """0, 1 or 2 columns; ``None`` for a control character."""
     code = ord(char)
-    if 0x20 <= code < 0x7F:
-        return 1
     # NUL and the zero-width spaces, joiners, marks and separators
     if code == 0 or 0x200B <= code <= 0x200F or 0x2028 <= code <= 0x202E or 0x2060 <= code <= 0x2063:
         return 0
     category = unicodedata.category(char)
     if category == "Cc":
-        return -1
+        return None
     if category in ("Mn", "Me"):
         return 0
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
