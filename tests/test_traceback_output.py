@@ -267,3 +267,22 @@ def test_assertion_explanations_are_coloured_as_pytest_colours_them(tmp_path, ar
     # pytest 9.2 colours the values (and, as a diff, the diffs) of a failed comparison's
     # explanation on a colour terminal
     _compare(tmp_path, ASSERTIONS, *args)
+
+
+WIDE_NAMES = {
+    "test_plain.py": """
+        def test_\u6f22\u5b57\u6f22\u5b57():
+            assert 0, "\u6f22\u5b57 message that is long enough to be cut at forty columns"
+
+        def test_plain():
+            assert 0, "a message that is long enough to be cut at forty columns"
+    """,
+}
+
+
+@pytest.mark.parametrize("args, columns", [([], "40"), (["--color=yes"], "40"), ([], "60"), (["--color=yes"], "60")],
+                         ids=["40", "40-colour", "60", "60-colour"])
+def test_short_summary_messages_are_cut_by_columns_as_pytest(tmp_path, args, columns):
+    # a wide character takes two columns; with colour, pytest's room for the message is the
+    # terminal's width plus one (the escapes make the line's width unknown)
+    _compare(tmp_path, WIDE_NAMES, *args, env={"COLUMNS": columns})

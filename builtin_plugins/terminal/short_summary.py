@@ -18,7 +18,8 @@ from minitest.nodes import Session
 from minitest.reports import FailureRepr
 from minitest.terminal_api import SHORT_SUMMARY
 
-from .text import display_path, display_width, teststatus
+from .text import display_path, teststatus
+from .writer import cell_width
 
 if TYPE_CHECKING:
     from .reporter import TerminalReporter
@@ -76,7 +77,7 @@ class ShortSummary:
             if message:
                 # pytest 9.2 measures the line as written: with colour its escapes make the width
                 # "unknown" (-1), which leaves the message one column more than the terminal's
-                line += _trim_message(message, self._tw.fullwidth - display_width(line), self._reporter.verbosity)
+                line += _trim_message(message, self._tw.fullwidth - cell_width(line), self._reporter.verbosity)
             lines.append(line)
 
     def _skipped_lines(self, lines: list[str]) -> None:
@@ -179,10 +180,10 @@ def _trim_message(msg: str, available: int, verbosity: int) -> str:
     msg = msg.split("\n", 1)[0]  # the first line only (pytest 9)
     if 3 + 3 > available:
         return ""
-    if 3 + display_width(msg) > available:
+    if 3 + cell_width(msg) > available:
         available -= 3
         msg = msg[:available]
-        while 3 + display_width(msg) > available:
+        while 3 + cell_width(msg) > available:
             msg = msg[:-1]
         msg += "..."
     return f" - {msg}"

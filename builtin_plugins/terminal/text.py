@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -30,22 +29,3 @@ def head_line(rep: Any) -> str:
         return str(loc[2])
     return rep.nodeid
 
-
-def display_width(text: str) -> int:
-    """The terminal columns ``text`` takes (a wide East Asian character two, a combining mark
-    none), or -1 if it holds a character that is not printable (an escape of a colour), as
-    pytest 9.2 measures the short summary's lines."""
-    width = 0
-    for char in unicodedata.normalize("NFC", text):
-        code = ord(char)
-        if 0x20 <= code < 0x7F:
-            width += 1
-        elif code == 0 or 0x200B <= code <= 0x200F or 0x2028 <= code <= 0x202E or 0x2060 <= code <= 0x2063:
-            continue
-        else:
-            category = unicodedata.category(char)
-            if category == "Cc":
-                return -1
-            if category not in ("Me", "Mn"):
-                width += 2 if unicodedata.east_asian_width(char) in ("F", "W") else 1
-    return width
