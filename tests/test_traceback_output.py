@@ -286,3 +286,29 @@ def test_short_summary_messages_are_cut_by_columns_as_pytest(tmp_path, args, col
     # a wide character takes two columns; with colour, pytest's room for the message is the
     # terminal's width plus one (the escapes make the line's width unknown)
     _compare(tmp_path, WIDE_NAMES, *args, env={"COLUMNS": columns})
+
+
+def test_failures_told_by_a_plugin_as_text_or_as_a_tuple_match_pytest(tmp_path):
+    # a plugin's own longrepr: text is shown as it is (its first line in the short summary), a
+    # (path, line, message) tuple shows its message and nothing in the short summary
+    from conftest import dual_conftest
+
+    files = {
+        "conftest.py": dual_conftest("""
+            mod = __import__(PREFIX)
+
+            def runtest_makereport(item, call):
+                rep = yield
+                if rep.failed and item.name == "test_text":
+                    rep.longrepr = "told as text\\nover two lines"
+                if rep.failed and item.name == "test_tuple":
+                    rep.longrepr = ("somewhere.py", 3, "told as a tuple")
+                return rep
+
+            globals()[PREFIX + "_runtest_makereport"] = mod.hookimpl(wrapper=True)(runtest_makereport)
+            del runtest_makereport
+        """),
+        "test_told.py": "def test_text():\n    assert 0\n\n\ndef test_tuple():\n    assert 0\n",
+    }
+    _compare(tmp_path, files)
+    _compare(tmp_path / "colour", files, "--color=yes")

@@ -37,7 +37,7 @@ class _Sections:
         lr = rep.longrepr
         if lr is None:
             return
-        text = lr[2] if isinstance(lr, tuple) else str(lr)
+        text = str(lr)  # a plugin's (path, line, message) tuple too, as pytest 9.2 shows it
         if not text:
             return
         if self._tw.hasmarkup and isinstance(lr, FailureRepr):

@@ -161,7 +161,7 @@ def _crash_message(rep: Any) -> str | None:
     if isinstance(lr, FailureRepr):
         return lr.crash.message if lr.crash is not None else None
     if isinstance(lr, tuple):
-        return str(lr[2])
+        return None  # (path, line, message): no crash to tell of, as pytest 9.2
     crash = getattr(lr, "reprcrash", None)
     if crash is not None:
         return str(crash.message)  # a repr a plugin made (pytest-check's ExceptionChainRepr)
