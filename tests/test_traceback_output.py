@@ -312,3 +312,27 @@ def test_failures_told_by_a_plugin_as_text_or_as_a_tuple_match_pytest(tmp_path):
     }
     _compare(tmp_path, files)
     _compare(tmp_path / "colour", files, "--color=yes")
+
+
+SPACED_REASONS = {
+    "test_spaced.py": """
+        import minitest
+
+        def test_skip_call():
+            minitest.skip("reason with spaces   ")
+
+        @minitest.mark.skip(reason="mark reason   ")
+        def test_skip_mark():
+            pass
+
+        def test_xfail_call():
+            minitest.xfail("xfail reason  ")
+    """,
+    "test_skipped_module.py": 'import minitest\\nminitest.skip("module reason  ", allow_module_level=True)\\n',
+}
+
+
+@pytest.mark.parametrize("args", [["-rsx"], ["-v", "-rsx"]], ids=["rsx", "v-rsx"])
+def test_skip_reasons_lose_trailing_spaces_as_in_pytest(tmp_path, args):
+    # pytest's reason is the exception's one line, without trailing whitespace
+    _compare(tmp_path, SPACED_REASONS, *args)
