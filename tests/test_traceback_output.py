@@ -328,7 +328,7 @@ SPACED_REASONS = {
         def test_xfail_call():
             minitest.xfail("xfail reason  ")
     """,
-    "test_skipped_module.py": 'import minitest\\nminitest.skip("module reason  ", allow_module_level=True)\\n',
+    "test_skipped_module.py": 'import minitest\nminitest.skip("module reason  ", allow_module_level=True)\n',
 }
 
 
