@@ -82,6 +82,12 @@ TRACEBACKS = {
             with minitest.raises((KeyError, ValueError)):
                 pass
 
+        def test_raised_from_a_group():
+            try:
+                raise ExceptionGroup("g", [KeyError("k")])
+            except ExceptionGroup as group:
+                raise ValueError("after") from group
+
         def test_output_then_failure():
             print("out here")
             assert 1 == 2, "msg\\nsecond"
@@ -336,3 +342,23 @@ SPACED_REASONS = {
 def test_skip_reasons_lose_trailing_spaces_as_in_pytest(tmp_path, args):
     # pytest's reason is the exception's one line, without trailing whitespace
     _compare(tmp_path, SPACED_REASONS, *args)
+
+
+def test_a_source_line_that_splits_in_two_when_highlighted_is_no_error():
+    # str.splitlines also ends a line at a form feed: the highlighted code of an entry may have
+    # one line more than the entry, and is written line by line as far as both go (pytest does
+    # the same, zip without strict), never an error
+    import io
+
+    from builtin_plugins.terminal.highlight import write_traceback
+    from builtin_plugins.terminal.writer import TerminalWriter
+
+    stream = io.StringIO()
+    tw = TerminalWriter(stream, True)
+    write_traceback(tw, "    def test_x():\n        # a \x0c form feed\n>       assert 0\nE       assert 0", True)
+    tw.flush()
+    lines = stream.getvalue().split("\n")
+    assert len(lines) == 5 and lines[-1] == "", lines
+    assert [line[:4] for line in lines[:3]] == ["    ", "    ", ">   "], lines
+    assert "\x1b[" in lines[0] and "def" in lines[0], lines  # highlighted
+    assert lines[3] == "\x1b[1m\x1b[31mE       assert 0\x1b[0m", lines

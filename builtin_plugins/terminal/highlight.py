@@ -1,7 +1,8 @@
 """A traceback on a colour terminal as pytest 9.2 writes it: the source lines of each entry
 highlighted (:mod:`minitest.highlighting`, when pygments is installed and ``--code-highlight``
 is yes), the ``E`` lines bold red, each location's path bold red, the
-separators between entries at the terminal's width, an exception group's native lines plain.
+separators between entries at the terminal's width, Python's own layout (``--tb=native``, an
+exception group) as it is.
 
 The traceback is the text of a report (``FailureRepr.text``: it also travels from workers and
 into reports), so its parts are told apart by their shape, the one
@@ -24,29 +25,36 @@ if TYPE_CHECKING:
 _LOCATION = re.compile(r"(\S.*?):\d+: ")
 _SOURCE_PREFIXES = (">   ", "    ")
 _CHAIN_SENTENCES = frozenset((CAUSE_SENTENCE, CONTEXT_SENTENCE))
+_NATIVE_HEADERS = frozenset(("Traceback (most recent call last):",
+                             "  + Exception Group Traceback (most recent call last):"))
 
 
 def write_traceback(tw: TerminalWriter, text: str, code_highlight: bool) -> None:
-    """Write ``text`` (a traceback in the auto, long, short or line style) coloured."""
+    """Write ``text`` (a traceback in the auto, long, short, line or native style) coloured."""
+    lines = text.split("\n")
+    # Python's own layout (--tb=native, or an exception group in any style, which comes first)
+    # is written as it is, as pytest writes it, up to the sentence that leads to minitest's
+    # entries (a sentence inside it leads to another "Traceback" of Python's)
+    native = bool(lines) and lines[0] in _NATIVE_HEADERS
     source: list[str] = []
-    failure = native = False
+    failure = False
 
     def flush_source() -> None:
         if source:
             _write_source(tw, source, code_highlight)
             source.clear()
 
-    for line in text.split("\n"):
-        if line == ENTRY_SEPARATOR:
-            flush_source()
-            failure = native = False
-            tw.sep("_ ")
-            continue
+    for index, line in enumerate(lines):
         if native:
-            if line.startswith("  "):
-                tw.line(line)  # Python's own layout of a group: as it is, as pytest
+            if line not in _CHAIN_SENTENCES or lines[index + 2:index + 3] and lines[index + 2] in _NATIVE_HEADERS:
+                tw.line(line)
                 continue
             native = False
+        if line == ENTRY_SEPARATOR:
+            flush_source()
+            failure = False
+            tw.sep("_ ")
+            continue
         if failure:
             if line:
                 tw.line(line, bold=True, red=True)  # the rest of the failure (pytest: the whole)
@@ -61,10 +69,6 @@ def write_traceback(tw: TerminalWriter, text: str, code_highlight: bool) -> None
             source.append(line)
             continue
         flush_source()
-        if line.startswith("  + Exception Group Traceback"):
-            native = True
-            tw.line(line)
-            continue
         if line in _CHAIN_SENTENCES:
             tw.line(line, yellow=True)
             continue
