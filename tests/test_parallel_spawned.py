@@ -193,7 +193,7 @@ def test_a_worker_that_does_not_stop_after_exitfirst_is_killed(files, run, tmp_p
     })
     # loadfile: each worker takes one file (three items are more than a worker's first batch)
     result = run("--tx", "2*popen", "--dist", "loadfile", "-x", "--color=yes", env={"NO_COLOR": None})
-    assert started.read_text() == "gw1", result.dump()
+    assert started.exists() and started.read_text() == "gw1", result.dump()
     assert result.ret == 1, result.dump()
     killed = [line for line in result.stdout.splitlines() if "did not stop in time" in line]
     assert killed == [f"{YELLOW}[gw1] did not stop in time: killed{RESET}"], result.dump()
