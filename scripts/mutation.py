@@ -234,13 +234,14 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
          "tests/test_debugging.py::test_debugging_with_workers_that_are_not_forked_is_a_usage_error",
          f"{TD}::test_xdist_hooks_for_other_plugins"],
     ],
-    # the execnet controller: only runs with --tx or spawned -n workers (the quickest of those first)
+    # the execnet controller: only runs with --tx or spawned -n workers (the quickest of those first;
+    # test_parallel_spawned.py was written for this module's survivors)
     "builtin_plugins/parallel/controller.py": [
         [f"{TR}::test_rsyncdir_into_the_projects_own_parent_runs_the_project",
          f"{TR}::test_a_replacement_that_cannot_start_leaves_the_rest_to_the_other_worker",
          f"{TD}::test_rsyncdir_ships_the_tests_to_the_worker_directory",
          f"{TR}::test_with_no_worker_left_the_tests_not_run_are_counted",
-         f"{TD}::test_exitfirst_stops_all_workers[spawned]"],
+         f"{TD}::test_exitfirst_stops_all_workers[spawned]", "tests/test_parallel_spawned.py"],
         [f"{TD}::test_bad_worker_specs_and_collections", f"{TD}::test_xdist_hooks_for_other_plugins",
          f"{TF}::test_plugins_that_need_spawned_workers_keep_them"],
         [TR, TS, TD],
