@@ -362,3 +362,16 @@ def test_a_source_line_that_splits_in_two_when_highlighted_is_no_error():
     assert [line[:4] for line in lines[:3]] == ["    ", "    ", ">   "], lines
     assert "\x1b[" in lines[0] and "def" in lines[0], lines  # highlighted
     assert lines[3] == "\x1b[1m\x1b[31mE       assert 0\x1b[0m", lines
+
+
+@pytest.mark.parametrize("args", [["no_such_file.py"], ["-k", "a and"], ["-q", "no_such_file.py"]],
+                         ids=["missing-file", "bad-k", "q-missing-file"])
+def test_usage_errors_in_collection_match_pytest(tmp_path, args):
+    # as pytest 9.2: "collected N items" still comes (the collection's end is always reported),
+    # then the error on stderr, ended by a blank line
+    from conftest import run_pytest_process
+
+    mine = _compare(tmp_path, {"test_one.py": "def test_one():\n    pass\n"}, *args)
+    ref = run_pytest_process(*args, cwd=tmp_path / "pytest")
+    assert mine.ret == ref.ret == 4
+    assert mine.stderr == ref.stderr, mine.dump() + ref.dump()
