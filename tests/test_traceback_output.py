@@ -88,6 +88,18 @@ TRACEBACKS = {
             except ExceptionGroup as group:
                 raise ValueError("after") from group
 
+        def test_warns_without_a_match():
+            import warnings
+
+            with minitest.warns(UserWarning, match="x"):
+                warnings.warn("y", UserWarning)
+
+        def test_warns_with_an_unescaped_pattern():
+            import warnings
+
+            with minitest.warns(UserWarning, match="a (b)"):
+                warnings.warn("a (b)", UserWarning)
+
         def test_output_then_failure():
             print("out here")
             assert 1 == 2, "msg\\nsecond"
