@@ -387,3 +387,26 @@ def test_usage_errors_in_collection_match_pytest(tmp_path, args):
     ref = run_pytest_process(*args, cwd=tmp_path / "pytest")
     assert mine.ret == ref.ret == 4
     assert mine.stderr == ref.stderr, mine.dump() + ref.dump()
+
+
+def test_short_summary_messages_are_cut_exactly_where_pytest_cuts_them(monkeypatch):
+    # every room from 0 to 40 columns, narrow and wide characters, several lines: the same cut as
+    # pytest 9.2's own function (the one its short summary uses)
+    from _pytest.terminal import _format_trimmed
+
+    from builtin_plugins.terminal.short_summary import _trim_message
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("BUILD_NUMBER", raising=False)
+    messages = ["short", "a message of exactly thirty ch", "\u6f22\u5b57 wide \u6f22\u5b57 characters",
+                "first line\nsecond line", "", "x" * 60]
+    for msg in messages:
+        for available in range(41):
+            expected = _format_trimmed(" - {}", msg, available) or ""
+            assert _trim_message(msg, available, verbosity=0) == expected, (msg, available)
+            assert _trim_message(msg, available, verbosity=1) == expected, (msg, available)
+        # -vv, or on CI: the whole message, every line
+        assert _trim_message(msg, 5, verbosity=2) == f" - {msg}"
+        assert _trim_message(msg, 5, verbosity=3) == f" - {msg}"
+    monkeypatch.setenv("CI", "true")
+    assert _trim_message("first line\nsecond line", 5, verbosity=0) == " - first line\nsecond line"
