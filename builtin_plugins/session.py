@@ -373,9 +373,24 @@ def _module_path(name: str, consider_namespace_packages: bool) -> str | None:
 
 
 def perform_collect(session: Session) -> list[Item]:
-    """Collect ``config.args`` into ``session.items`` (and let plugins modify the list)."""
+    """Collect ``config.args`` into ``session.items`` (and let plugins modify the list).
+
+    ``minitest_collection_finish`` is called whatever happens, as pytest 9.2 calls it (in a
+    ``finally``): a wrong argument or -k expression still shows "collected N items" first."""
     config = session.config
     hook = config.hook
+    try:
+        items = _collect_arguments(session)
+        session.items = items
+        hook.minitest_collection_modifyitems(session=session, config=config, items=session.items)
+    finally:
+        hook.minitest_collection_finish(session=session)
+    session.testscollected = len(session.items)
+    return session.items
+
+
+def _collect_arguments(session: Session) -> list[Item]:
+    config = session.config
     resolved = [(_resolve_arg(config, arg), arg) for arg in config.args]
     session.initial_paths = {p for (p, _), _ in resolved}
     dir_cache: dict[Path, Collector] = {}
@@ -406,11 +421,7 @@ def perform_collect(session: Session) -> list[Item]:
             not_found.append(arg)
     if not_found:
         raise UsageError("not found: " + ", ".join(not_found))
-    session.items = items
-    hook.minitest_collection_modifyitems(session=session, config=config, items=session.items)
-    session.testscollected = len(session.items)
-    hook.minitest_collection_finish(session=session)
-    return session.items
+    return items
 
 
 def _collect_failed(session: Session) -> bool:

@@ -74,12 +74,13 @@ def _main(args: Sequence[str], plugins: Sequence[object]) -> int:
         if lines[0].startswith("usage:"):
             inifile, rootdir = _early_location(args)
             sys.stderr.write(f"  inifile: {inifile}\n  rootdir: {rootdir}\n")
+        sys.stderr.write("\n")  # pytest 9.2 ends every usage error with a blank line
         return ExitCode.USAGE_ERROR
     try:
         result = config.hook.minitest_cmdline_main(config=config)
         return int(result if result is not None else ExitCode.OK)
     except UsageError as exc:
-        sys.stderr.write(f"ERROR: {exc}\n")
+        sys.stderr.write(f"ERROR: {exc}\n\n")  # the blank line too, as pytest 9.2
         return ExitCode.USAGE_ERROR
     finally:
         config.ensure_unconfigure()

@@ -120,8 +120,14 @@ class WarningsChecker(WarningsRecorder):
                 fail(f"DID NOT WARN. No warnings of type {self.expected_warning} were emitted.\n"
                      f" Emitted warnings: {emitted()}.")
             elif not any(self.matches(record) for record in self):
-                fail(f"DID NOT WARN. No warnings of type {self.expected_warning} matching the regex were "
-                     f"emitted.\n Regex: {self.match_expr}\n Emitted warnings: {emitted()}.")
+                # pytest 9.2's words, and its hint when the pattern is a warning's very text
+                hint = ""
+                if isinstance(self.match_expr, str) and any(
+                        self.match_expr == str(record.message) for record in self
+                        if issubclass(record.category, self.expected_warning)):
+                    hint = "\n Did you mean to `re.escape()` the regex?"
+                fail(f"Regex pattern did not match any of the {len(self)} warnings emitted.\n"
+                     f" Regex: {self.match_expr!r}\n Emitted warnings: {emitted()}.{hint}")
         finally:
             # warnings the test did not ask about must still reach the outer filters and reports
             for record in self:

@@ -143,7 +143,7 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
                       "files", "many", "many-color", "mixed-x", "files-qq"], []),
         ("failures", ["mixed", "mixed-rA", "mixed-tb-short", "mixed-tb-no", "mixed-setup-show", "broken"],
          [f"{TO}::test_the_error_lines_of_tracebacks_are_coloured_as_pytest",
-          f"{TO}::test_tb_line_crash_lines_match_pytest"]),
+          f"{TO}::test_tb_line_output_matches_pytest"]),
         ("collected", ["mixed", "mixed-q", "files-k", "broken", "broken-continue", "broken-q", "nothing", "testpaths",
                        "relog", "header"],
          [f"{TO}::test_collect_only_output_matches_pytest", f"{TO}::test_collection_on_a_terminal_is_said_as_pytest_says_it"]),

@@ -126,7 +126,8 @@ def test_a_plugin_module_failing_as_it_is_imported_is_a_usage_error_naming_it(fi
     files({"bad_plugin.py": "raise ValueError('boom')\n", "test_x.py": "def test_one():\n    pass\n"})
     result = run("-p", "no:cache", "-p", "bad_plugin", pythonpath=[tmp_path])
     assert result.ret == 4, result.dump()
-    assert result.errlines == ['ERROR: Error importing plugin "bad_plugin": ValueError: boom'], result.dump()
+    # (a usage error ends with a blank line, as pytest's)
+    assert result.errlines == ['ERROR: Error importing plugin "bad_plugin": ValueError: boom', ""], result.dump()
 
 
 def test_an_installed_plugin_failing_as_it_is_loaded_names_itself_and_the_way_out(files, run):
@@ -139,7 +140,7 @@ def test_an_installed_plugin_failing_as_it_is_loaded_names_itself_and_the_way_ou
     assert result.ret == 4, result.dump()
     assert result.errlines == [
         "ERROR: Error loading installed plugin 'broken' (broken_mod, from Broken 2.0): RuntimeError: cannot start",
-        "(-p no:broken runs without it)"], result.dump()
+        "(-p no:broken runs without it)", ""], result.dump()
     assert run("-p", "no:cache", "-p", "no:broken", "tests", pythonpath=[site]).ret == 0
 
 

@@ -88,6 +88,18 @@ TRACEBACKS = {
             except ExceptionGroup as group:
                 raise ValueError("after") from group
 
+        def test_warns_without_a_match():
+            import warnings
+
+            with minitest.warns(UserWarning, match="x"):
+                warnings.warn("y", UserWarning)
+
+        def test_warns_with_an_unescaped_pattern():
+            import warnings
+
+            with minitest.warns(UserWarning, match="a (b)"):
+                warnings.warn("a (b)", UserWarning)
+
         def test_output_then_failure():
             print("out here")
             assert 1 == 2, "msg\\nsecond"
@@ -362,3 +374,39 @@ def test_a_source_line_that_splits_in_two_when_highlighted_is_no_error():
     assert [line[:4] for line in lines[:3]] == ["    ", "    ", ">   "], lines
     assert "\x1b[" in lines[0] and "def" in lines[0], lines  # highlighted
     assert lines[3] == "\x1b[1m\x1b[31mE       assert 0\x1b[0m", lines
+
+
+@pytest.mark.parametrize("args", [["no_such_file.py"], ["-k", "a and"], ["-q", "no_such_file.py"]],
+                         ids=["missing-file", "bad-k", "q-missing-file"])
+def test_usage_errors_in_collection_match_pytest(tmp_path, args):
+    # as pytest 9.2: "collected N items" still comes (the collection's end is always reported),
+    # then the error on stderr, ended by a blank line
+    from conftest import run_pytest_process
+
+    mine = _compare(tmp_path, {"test_one.py": "def test_one():\n    pass\n"}, *args)
+    ref = run_pytest_process(*args, cwd=tmp_path / "pytest")
+    assert mine.ret == ref.ret == 4
+    assert mine.stderr == ref.stderr, mine.dump() + ref.dump()
+
+
+def test_short_summary_messages_are_cut_exactly_where_pytest_cuts_them(monkeypatch):
+    # every room from 0 to 40 columns, narrow and wide characters, several lines: the same cut as
+    # pytest 9.2's own function (the one its short summary uses)
+    from _pytest.terminal import _format_trimmed
+
+    from builtin_plugins.terminal.short_summary import _trim_message
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("BUILD_NUMBER", raising=False)
+    messages = ["short", "a message of exactly thirty ch", "\u6f22\u5b57 wide \u6f22\u5b57 characters",
+                "first line\nsecond line", "", "x" * 60]
+    for msg in messages:
+        for available in range(41):
+            expected = _format_trimmed(" - {}", msg, available) or ""
+            assert _trim_message(msg, available, verbosity=0) == expected, (msg, available)
+            assert _trim_message(msg, available, verbosity=1) == expected, (msg, available)
+        # -vv, or on CI: the whole message, every line
+        assert _trim_message(msg, 5, verbosity=2) == f" - {msg}"
+        assert _trim_message(msg, 5, verbosity=3) == f" - {msg}"
+    monkeypatch.setenv("CI", "true")
+    assert _trim_message("first line\nsecond line", 5, verbosity=0) == " - first line\nsecond line"
