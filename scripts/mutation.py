@@ -132,7 +132,7 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
     ],
     # what the fixtures plugin prints: --setup-show / --setup-only / --fixtures / --fixtures-per-test
     "builtin_plugins/fixtures/show.py": [
-        ["tests/test_fixtures.py::test_setup_show_hooks_dynamic_scope_and_name",
+        ["tests/test_fixture_show.py", "tests/test_fixtures.py::test_setup_show_hooks_dynamic_scope_and_name",
          "tests/test_fixtures.py::test_fixtures_listing",
          "tests/test_pytest92_parity.py::test_setup_show_lines_match_pytest",
          "tests/test_fixture_contract.py::test_a_plugins_own_items_get_fixtures_through_the_manager"],
@@ -143,7 +143,7 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
     ],
     # the plugin's hooks: the options, the listings and --setup-* first, then the edge cases and the rest
     "builtin_plugins/fixtures/__init__.py": [
-        ["tests/test_fixtures.py::test_setup_show_hooks_dynamic_scope_and_name",
+        ["tests/test_fixture_show.py", "tests/test_fixtures.py::test_setup_show_hooks_dynamic_scope_and_name",
          "tests/test_fixtures.py::test_fixtures_listing", "tests/test_pytest_config_gaps.py::test_setup_plan",
          "tests/test_fixtures.py::test_suite_matches_pytest"],
         ["tests/test_fixture_edges.py", "tests/test_per_run_fixture.py", "tests/test_fixture_contract.py"],

@@ -1,0 +1,82 @@
+"""What the fixtures plugin prints (builtin_plugins/fixtures/show.py): ``--fixtures`` and
+``--fixtures-per-test``, with and without ``-v``, compared with pytest line for line on one suite
+(conftest and module fixtures, docstrings of several paragraphs, private names, xunit set-up
+functions). The builtin fixtures of the two runners differ, so ``--fixtures`` is compared from the
+first group of the suite's own fixtures on; an xunit fixture's location is pytest's own code under
+pytest, the set-up function it calls under minitest."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import RunResult, run_minitest, run_pytest_process
+from dual_suite import write_dual
+
+SUITE = {
+    "conftest.py": '''
+        import minitest
+
+        @minitest.fixture(scope="session")
+        def shared():
+            """A session-wide resource,
+            described on two lines.
+
+            More detail only shown with -v.
+            """
+
+        @minitest.fixture
+        def _helper():
+            pass
+    ''',
+    "test_show.py": '''
+        import minitest
+
+        def setup_module(module):
+            pass
+
+        def teardown_function(function):
+            pass
+
+        @minitest.fixture(scope="module")
+        def local(shared, _helper):
+            """Local."""
+
+        @minitest.fixture
+        def plain():
+            return 1
+
+        def test_one(local, plain):
+            pass
+
+        class TestGroup:
+            def setup_method(self, method):
+                pass
+
+            def test_two(self, shared):
+                pass
+    ''',
+}
+
+_XUNIT_LOCATION = re.compile(r"^(_xunit_\S+( \[\w+ scope\])?) -- .*$")
+
+
+def _normalised(result: RunResult, start: str | None = None) -> list[str]:
+    """The listing's lines: from the line ``start`` matches, up to the final line; xunit locations cut."""
+    lines = result.lines
+    first = next(i for i, line in enumerate(lines) if start is None or re.match(start, line))
+    last = max(i for i, line in enumerate(lines) if line.startswith("====="))
+    return [_XUNIT_LOCATION.sub(r"\1 -- (xunit)", line) for line in lines[first:last]]
+
+
+@pytest.mark.parametrize("args", [("--fixtures-per-test",), ("--fixtures-per-test", "-v"), ("--fixtures",),
+                                  ("--fixtures", "-v")])
+def test_listings_match_pytest(tmp_path, args):
+    mine_dir, ref_dir = write_dual(tmp_path, SUITE)
+    mine = run_minitest(*args, cwd=mine_dir)
+    ref = run_pytest_process(*args, cwd=ref_dir)
+    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+    # --fixtures: from the suite's own fixtures on (the builtin ones differ); per test: from the first test on
+    start = r"-+ fixtures defined from conftest" if "--fixtures" in args else r"-+ fixtures used by"
+    expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
+    assert _normalised(mine, start) == expected, mine.dump() + ref.dump()
