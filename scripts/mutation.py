@@ -124,7 +124,7 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
     # xunit setup/teardown functions: the dual suite (setup_module ... teardown_method, compared with
     # pytest), unittest's setUpModule, a failing setup_function; then the whole files
     "builtin_plugins/fixtures/xunit.py": [
-        ["tests/test_fixtures.py::test_suite_matches_pytest",
+        ["tests/test_xunit_setup.py", "tests/test_fixture_show.py", "tests/test_fixtures.py::test_suite_matches_pytest",
          "tests/test_unittest_plugin.py::test_module_and_class_hooks_run_in_pytest_order",
          "tests/test_unittest_plugin.py::test_module_setup_error_errors_every_test_of_the_module",
          "tests/test_kernel_terminal.py::test_final_line_words_warnings_and_errors_by_their_count"],
