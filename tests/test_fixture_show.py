@@ -55,6 +55,13 @@ SUITE = {
 
             def test_two(self, shared):
                 pass
+
+        def test_three():
+            pass  # only the module's xunit fixtures: listed with -v, a heading alone without
+    ''',
+    "test_bare.py": '''
+        def test_nothing():
+            pass  # no fixture at all: not listed
     ''',
 }
 
@@ -80,3 +87,65 @@ def test_listings_match_pytest(tmp_path, args):
     start = r"-+ fixtures defined from conftest" if "--fixtures" in args else r"-+ fixtures used by"
     expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
     assert _normalised(mine, start) == expected, mine.dump() + ref.dump()
+
+
+SETUP_SUITE = {
+    "conftest.py": """
+        import minitest
+
+        @minitest.fixture(scope="session")
+        def sess():
+            yield
+    """,
+    "pkg/__init__.py": "",
+    "pkg/test_s.py": """
+        import minitest
+
+        @minitest.fixture(scope="package")
+        def pack(sess):
+            pass
+
+        @minitest.fixture(scope="module")
+        def mod(pack, request):
+            pass
+
+        @minitest.fixture(scope="module", params=["a" * 60, 2])
+        def long_param(request):
+            return request.param
+
+        @minitest.fixture
+        def func(mod, sess):
+            pass
+
+        @minitest.fixture(scope="class")
+        def cls_fix():
+            pass
+
+        def test_f(long_param):
+            pass
+
+        def test_g(func):
+            pass
+
+        class TestC:
+            def test_m(self, cls_fix):
+                pass
+
+        def test_bare():
+            pass
+    """,
+}
+
+
+@pytest.mark.parametrize("args", [("--setup-show",), ("--setup-show", "-v"), ("--setup-only",), ("--setup-plan",)])
+def test_setup_lines_match_pytest(tmp_path, args):
+    # each scope's indentation and letter, the fixtures used (of a fixture and of a test), a long
+    # parameter cut as pytest cuts it, the space before a test's result
+    mine_dir, ref_dir = write_dual(tmp_path, SETUP_SUITE)
+    mine = run_minitest(*args, "-p", "no:randomly", cwd=mine_dir)
+    ref = run_pytest_process(*args, "-p", "no:randomly", cwd=ref_dir)
+    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+    start = r"(collecting \.\.\. )?collected"
+    expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
+    assert _normalised(mine, start)[1:] == expected[1:], mine.dump() + ref.dump()
+    assert sum("SETUP" in line for line in mine.lines) == 7, mine.dump()
