@@ -28,6 +28,10 @@ SUITE = {
         @minitest.fixture
         def _helper():
             pass
+
+        @minitest.fixture
+        def overridden():
+            """The conftest's."""
     ''',
     "test_show.py": '''
         import minitest
@@ -46,7 +50,11 @@ SUITE = {
         def plain():
             return 1
 
-        def test_one(local, plain):
+        @minitest.fixture
+        def overridden(overridden):
+            """The module's, listed for the test that uses it."""
+
+        def test_one(local, plain, overridden):
             pass
 
         class TestGroup:
@@ -71,13 +79,15 @@ _XUNIT_LOCATION = re.compile(r"^(_xunit_\S+( \[\w+ scope\])?) -- .*$")
 def _normalised(result: RunResult, start: str | None = None) -> list[str]:
     """The listing's lines: from the line ``start`` matches, up to the final line; xunit locations cut."""
     lines = result.lines
-    first = next(i for i, line in enumerate(lines) if start is None or re.match(start, line))
-    last = max(i for i, line in enumerate(lines) if line.startswith("====="))
+    plain = [re.sub(r"\x1b\[[\d;]*m", "", line) for line in lines]  # colours kept in what is compared
+    first = next(i for i, line in enumerate(plain) if start is None or re.match(start, line))
+    last = max(i for i, line in enumerate(plain) if line.startswith("====="))
     return [_XUNIT_LOCATION.sub(r"\1 -- (xunit)", line) for line in lines[first:last]]
 
 
 @pytest.mark.parametrize("args", [("--fixtures-per-test",), ("--fixtures-per-test", "-v"), ("--fixtures",),
-                                  ("--fixtures", "-v")])
+                                  ("--fixtures", "-v"), ("--fixtures", "--color=yes"),
+                                  ("--fixtures-per-test", "--color=yes")])
 def test_listings_match_pytest(tmp_path, args):
     mine_dir, ref_dir = write_dual(tmp_path, SUITE)
     mine = run_minitest(*args, cwd=mine_dir)
