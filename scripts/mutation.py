@@ -143,7 +143,7 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
     ],
     # the plugin's hooks: the options, the listings and --setup-* first, then the edge cases and the rest
     "builtin_plugins/fixtures/__init__.py": [
-        ["tests/test_fixture_show.py", "tests/test_fixtures.py::test_setup_show_hooks_dynamic_scope_and_name",
+        ["tests/test_fixture_plugin_hooks.py", "tests/test_fixture_show.py", "tests/test_fixtures.py::test_setup_show_hooks_dynamic_scope_and_name",
          "tests/test_fixtures.py::test_fixtures_listing", "tests/test_pytest_config_gaps.py::test_setup_plan",
          "tests/test_fixtures.py::test_suite_matches_pytest"],
         ["tests/test_fixture_edges.py", "tests/test_per_run_fixture.py", "tests/test_fixture_contract.py"],
