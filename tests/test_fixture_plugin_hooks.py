@@ -1,10 +1,11 @@
 """The fixtures plugin's hooks as other plugins see them (builtin_plugins/fixtures/__init__.py): what
 a conftest's configure hook reads of ``--setup-plan``, whether ``--setup-plan`` calls a conftest's
-fixture_setup hook (compared with pytest), and a test's fixture values let go after its teardown."""
+fixture_setup hook (compared with pytest), a test's fixture values let go after its teardown, and the
+tests a fixture's params parametrize."""
 
 from __future__ import annotations
 
-from conftest import run_minitest, run_pytest_process
+from conftest import run_minitest, run_pytest_process, verbose_nodeids
 from dual_suite import write_dual
 
 OPTIONS = {
@@ -78,3 +79,61 @@ def test_a_tests_fixture_values_are_let_go_after_its_teardown(files, run, tmp_pa
     result = run()
     assert result.ret == 0, result.dump()
     assert (tmp_path / "kept.txt").read_text() == "[('test_uses', {}, None), ('test_plain', {}, None)]"
+
+
+def test_fixture_params_parametrize_the_tests_as_in_pytest(tmp_path):
+    # a fixture's params parametrize each test using it, unless the test parametrizes that name
+    # itself (positional or keyword argnames); a test's plain argument before it changes nothing; an
+    # overriding fixture inherits the params only if it requests the one it overrides
+    from dual_suite import compare_dual
+
+    mine, _ = compare_dual(tmp_path, {
+        "conftest.py": """
+            import minitest
+
+            @minitest.fixture(params=[1, 2])
+            def num(request):
+                return request.param
+        """,
+        "test_direct.py": """
+            import minitest
+
+            @minitest.mark.parametrize("num", [5])
+            def test_positional(num):
+                assert num == 5
+
+            @minitest.mark.parametrize(argnames="num", argvalues=[6])
+            def test_keyword(num):
+                assert num == 6
+
+            @minitest.mark.parametrize("x", ["a"])
+            def test_plain_first(x, num):
+                assert num in (1, 2)
+        """,
+        "test_requests.py": """
+            import minitest
+
+            @minitest.fixture
+            def num(num):
+                return num * 10
+
+            def test_inherits(num):
+                assert num in (10, 20)
+        """,
+        "test_replaces.py": """
+            import minitest
+
+            @minitest.fixture
+            def num():
+                return 0
+
+            def test_replaced(num):
+                assert num == 0
+        """,
+    })
+    assert sorted(nodeid for nodeid, _ in verbose_nodeids(mine)) == [
+        "test_direct.py::test_keyword[6]", "test_direct.py::test_plain_first[1-a]",
+        "test_direct.py::test_plain_first[2-a]", "test_direct.py::test_positional[5]",
+        "test_replaces.py::test_replaced", "test_requests.py::test_inherits[1]", "test_requests.py::test_inherits[2]",
+    ], mine.dump()
+    mine.assert_outcomes(passed=7)
