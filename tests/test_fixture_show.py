@@ -32,6 +32,12 @@ SUITE = {
         @minitest.fixture
         def overridden():
             """The conftest's."""
+
+        def _made_twice():
+            """One function, two fixtures (at one location: listed by name)."""
+
+        a_first = minitest.fixture(name="zzz_made")(_made_twice)
+        b_second = minitest.fixture(name="aaa_made")(_made_twice)
     ''',
     "test_show.py": '''
         import minitest
@@ -54,7 +60,7 @@ SUITE = {
         def overridden(overridden):
             """The module's, listed for the test that uses it."""
 
-        def test_one(local, plain, overridden):
+        def test_one(local, plain, overridden, zzz_made, aaa_made):
             pass
 
         class TestGroup:
@@ -70,6 +76,16 @@ SUITE = {
     "test_bare.py": '''
         def test_nothing():
             pass  # no fixture at all: not listed
+    ''',
+    "test_zover.py": '''
+        import minitest
+
+        @minitest.fixture
+        def overridden(overridden):
+            """A second module's, listed under that module too."""
+
+        def test_four(overridden):
+            pass
     ''',
 }
 
@@ -159,3 +175,56 @@ def test_setup_lines_match_pytest(tmp_path, args):
     expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
     assert _normalised(mine, start)[1:] == expected[1:], mine.dump() + ref.dump()
     assert sum("SETUP" in line for line in mine.lines) == 7, mine.dump()
+
+
+def test_setup_lines_without_the_capture_plugin(files, run):
+    files({"test_n.py": """
+        import minitest
+
+        @minitest.fixture
+        def thing():
+            return 1
+
+        def test_n(thing):
+            pass
+    """})
+    result = run("--setup-show", "-p", "no:capture")
+    assert result.ret == 0, result.dump()
+    assert [line.strip() for line in result.lines if "thing" in line] == [
+        "SETUP    F thing", "test_n.py::test_n (fixtures used: thing) .", "TEARDOWN F thing"], result.dump()
+
+
+def test_fixtures_per_test_of_an_item_without_a_line(files, run):
+    # a plugin's item whose location has no line number: its heading says line 1
+    files({"conftest.py": """
+        import minitest
+        from minitest.fixture_contract import FIXTURE_MANAGER
+
+        @minitest.fixture
+        def greeting():
+            return "hello"
+
+        class CheckItem(minitest.Item):
+            def __init__(self, **kw):
+                super().__init__(**kw)
+                self.fixtureinfo = self.config.stash[FIXTURE_MANAGER].getfixtureinfo(self, argnames=("greeting",))
+
+            def runtest(self):
+                pass
+
+            def reportinfo(self):
+                return self.path, None, self.name
+
+        class CheckFile(minitest.File):
+            def collect(self):
+                yield CheckItem.from_parent(self, name="only")
+
+        def minitest_collect_file(file_path, parent):
+            if file_path.suffix == ".check":
+                return CheckFile.from_parent(parent, path=file_path)
+    """, "greet.check": ""})
+    result = run("--fixtures-per-test")
+    assert result.ret == 0, result.dump()
+    headings = [line.strip("- ") for line in result.lines if line.startswith("---")]
+    assert headings == ["fixtures used by only", "(greet.check:1)"], result.dump()
+    assert "greeting -- conftest.py:4" in result.lines, result.dump()
