@@ -151,7 +151,9 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
          "tests/test_parallel_plugin_hooks.py::test_listing_fixtures_with_workers_lists_them",
          "tests/test_terminal_contracts.py::test_callers_behave_without_the_terminal",
          "tests/test_parametrize.py::test_indirect_parametrization",
-         "tests/test_parametrize.py::test_metafunc_parametrize_from_conftest_hook"],
+         "tests/test_parametrize.py::test_metafunc_parametrize_from_conftest_hook",
+         # the reordering hook is index-safe: --lf imports only the failing file
+         "tests/test_collection_index.py::test_lf_on_an_unchanged_tree_imports_only_the_failing_file"],
     ],
     "builtin_plugins/cache.py": [
         ["tests/test_cache_edges.py", "tests/test_cache_options.py"],
