@@ -84,7 +84,8 @@ def test_a_tests_fixture_values_are_let_go_after_its_teardown(files, run, tmp_pa
 def test_fixture_params_parametrize_the_tests_as_in_pytest(tmp_path):
     # a fixture's params parametrize each test using it, unless the test parametrizes that name
     # itself (positional or keyword argnames); a test's plain argument before it changes nothing; an
-    # overriding fixture inherits the params only if it requests the one it overrides
+    # overriding fixture inherits the params only if it requests the one it overrides, and has its
+    # own params if it declares some
     from dual_suite import compare_dual
 
     mine, _ = compare_dual(tmp_path, {
@@ -120,6 +121,16 @@ def test_fixture_params_parametrize_the_tests_as_in_pytest(tmp_path):
             def test_inherits(num):
                 assert num in (10, 20)
         """,
+        "test_own_params.py": """
+            import minitest
+
+            @minitest.fixture(params=[10, 20])
+            def num(num, request):
+                return request.param
+
+            def test_own(num):
+                assert num in (10, 20)
+        """,
         "test_replaces.py": """
             import minitest
 
@@ -134,6 +145,7 @@ def test_fixture_params_parametrize_the_tests_as_in_pytest(tmp_path):
     assert sorted(nodeid for nodeid, _ in verbose_nodeids(mine)) == [
         "test_direct.py::test_keyword[6]", "test_direct.py::test_plain_first[1-a]",
         "test_direct.py::test_plain_first[2-a]", "test_direct.py::test_positional[5]",
+        "test_own_params.py::test_own[10]", "test_own_params.py::test_own[20]",
         "test_replaces.py::test_replaced", "test_requests.py::test_inherits[1]", "test_requests.py::test_inherits[2]",
     ], mine.dump()
-    mine.assert_outcomes(passed=7)
+    mine.assert_outcomes(passed=9)
