@@ -228,3 +228,41 @@ def test_fixtures_per_test_of_an_item_without_a_line(files, run):
     headings = [line.strip("- ") for line in result.lines if line.startswith("---")]
     assert headings == ["fixtures used by only", "(greet.check:1)"], result.dump()
     assert "greeting -- conftest.py:4" in result.lines, result.dump()
+
+
+def test_setup_show_writes_the_line_of_an_item_without_fixtures(tmp_path):
+    # a plugin's item that uses no fixture still has its line between the SETUP and TEARDOWN lines
+    mine_dir, ref_dir = write_dual(tmp_path, {"conftest.py": """
+        import minitest
+
+        class PlainItem(minitest.Item):
+            def runtest(self):
+                pass
+
+            def reportinfo(self):
+                return self.path, 0, self.name
+
+        class PlainFile(minitest.File):
+            def collect(self):
+                yield PlainItem.from_parent(self, name="plain")
+
+        def minitest_collect_file(file_path, parent):
+            if file_path.suffix == ".plain":
+                return PlainFile.from_parent(parent, path=file_path)
+    """, "a.plain": "", "test_f.py": """
+        import minitest
+
+        @minitest.fixture
+        def thing():
+            pass
+
+        def test_f(thing):
+            pass
+    """})
+    mine = run_minitest("--setup-show", "-p", "no:randomly", cwd=mine_dir)
+    ref = run_pytest_process("--setup-show", "-p", "no:randomly", cwd=ref_dir)
+    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+    start = r"(collecting \.\.\. )?collected"
+    expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
+    assert _normalised(mine, start)[1:] == expected[1:], mine.dump() + ref.dump()
+    assert "        a.plain::plain ." in mine.lines, mine.dump()
