@@ -149,3 +149,30 @@ def test_fixture_params_parametrize_the_tests_as_in_pytest(tmp_path):
         "test_replaces.py::test_replaced", "test_requests.py::test_inherits[1]", "test_requests.py::test_inherits[2]",
     ], mine.dump()
     mine.assert_outcomes(passed=9)
+
+
+def test_listing_fixtures_comes_before_a_conftests_run_loop(tmp_path):
+    # --fixtures lists instead of running: a conftest's own run loop is not reached (pytest replaces
+    # its whole main for the listing)
+    mine_dir, ref_dir = write_dual(tmp_path, {"conftest.py": """
+        from pathlib import Path
+
+        def minitest_runtestloop(session):
+            Path(__file__).with_name("looped.txt").write_text("looped")
+            return True
+    """, "test_l.py": """
+        import minitest
+
+        @minitest.fixture
+        def listed():
+            \"\"\"Listed, not run.\"\"\"
+
+        def test_l(listed):
+            pass
+    """})
+    for args in (("--fixtures",), ("--fixtures-per-test",)):
+        mine = run_minitest(*args, cwd=mine_dir)
+        ref = run_pytest_process(*args, cwd=ref_dir)
+        assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+        assert "    Listed, not run." in mine.lines and "    Listed, not run." in ref.lines, mine.dump()
+        assert not (mine_dir / "looped.txt").exists() and not (ref_dir / "looped.txt").exists(), mine.dump()
