@@ -176,3 +176,31 @@ def test_listing_fixtures_comes_before_a_conftests_run_loop(tmp_path):
         assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
         assert "    Listed, not run." in mine.lines and "    Listed, not run." in ref.lines, mine.dump()
         assert not (mine_dir / "looped.txt").exists() and not (ref_dir / "looped.txt").exists(), mine.dump()
+
+
+def test_an_item_without_fixture_info_gets_no_request(files, run):
+    # the kernel's contract: only an item that uses fixtures (has fixture info) gets a request
+    files({"conftest.py": """
+        import minitest
+
+        class PlainItem(minitest.Item):
+            def runtest(self):
+                assert self.fixture_request is None and self.funcargs == {}
+
+            def reportinfo(self):
+                return self.path, 0, self.name
+
+        class PlainFile(minitest.File):
+            def collect(self):
+                yield PlainItem.from_parent(self, name="plain")
+
+        def minitest_collect_file(file_path, parent):
+            if file_path.suffix == ".plain":
+                return PlainFile.from_parent(parent, path=file_path)
+    """, "a.plain": "", "test_f.py": """
+        def test_f(request):
+            assert request is not None
+    """})
+    result = run("-v")
+    assert result.ret == 0, result.dump()
+    assert verbose_nodeids(result) == [("a.plain::plain", "PASSED"), ("test_f.py::test_f", "PASSED")], result.dump()
