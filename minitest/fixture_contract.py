@@ -65,8 +65,6 @@ class FixtureDef:
         self.location = location if location is not None else _location(func)
         #: registration order (a later definition of the same name, at the same depth, wins)
         self.order = 0
-        #: made by a plugin for its own use (xunit setup functions): not listed by ``--fixtures``
-        self.hidden = False
         #: (value, cache key, (exception, traceback) or None) of the current setup; None when not set up
         self.cached_result: tuple[Any, object, tuple[BaseException, Any] | None] | None = None
         #: run when the fixture is torn down, last added first (see :meth:`addfinalizer`)

@@ -121,6 +121,40 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
     ] for part in ("", "/registry.py", "/request.py", "/ordering.py", "/defs.py")},
     # per-run fixtures: runs with forked workers, set up once in the controller
     "builtin_plugins/fixtures/per_run.py": [["tests/test_per_run_fixture.py"]],
+    # xunit setup/teardown functions: the dual suite (setup_module ... teardown_method, compared with
+    # pytest), unittest's setUpModule, a failing setup_function; then the whole files
+    "builtin_plugins/fixtures/xunit.py": [
+        ["tests/test_xunit_setup.py", "tests/test_fixture_show.py", "tests/test_fixtures.py::test_suite_matches_pytest",
+         "tests/test_unittest_plugin.py::test_module_and_class_hooks_run_in_pytest_order",
+         "tests/test_unittest_plugin.py::test_module_setup_error_errors_every_test_of_the_module",
+         "tests/test_kernel_terminal.py::test_final_line_words_warnings_and_errors_by_their_count"],
+        ["tests/test_fixtures.py", "tests/test_unittest_plugin.py", "tests/test_fixture_edges.py"],
+    ],
+    # what the fixtures plugin prints: --setup-show / --setup-only / --fixtures / --fixtures-per-test
+    "builtin_plugins/fixtures/show.py": [
+        ["tests/test_fixture_show.py", "tests/test_fixtures.py::test_setup_show_hooks_dynamic_scope_and_name",
+         "tests/test_fixtures.py::test_fixtures_listing",
+         "tests/test_pytest92_parity.py::test_setup_show_lines_match_pytest",
+         "tests/test_fixture_contract.py::test_a_plugins_own_items_get_fixtures_through_the_manager"],
+        ["tests/test_terminal_contracts.py::test_callers_behave_without_the_terminal",
+         "tests/test_parallel_plugin_hooks.py::test_listing_fixtures_with_workers_lists_them",
+         "tests/test_pytest_config_gaps.py::test_setup_plan", f"{TO}::test_whole_output_matches_pytest[mixed-setup-show]",
+         f"{TO}::test_whole_output_matches_pytest[mixed-setup-show-v]", "tests/test_fixtures.py"],
+    ],
+    # the plugin's hooks: the options, the listings and --setup-* first, then the edge cases and the rest
+    "builtin_plugins/fixtures/__init__.py": [
+        ["tests/test_fixture_plugin_hooks.py", "tests/test_fixture_show.py", "tests/test_fixtures.py::test_setup_show_hooks_dynamic_scope_and_name",
+         "tests/test_fixtures.py::test_fixtures_listing", "tests/test_pytest_config_gaps.py::test_setup_plan",
+         "tests/test_fixtures.py::test_suite_matches_pytest"],
+        ["tests/test_fixture_edges.py", "tests/test_per_run_fixture.py", "tests/test_fixture_contract.py"],
+        ["tests/test_fixtures.py", "tests/test_pytest92_parity.py::test_setup_show_lines_match_pytest",
+         "tests/test_parallel_plugin_hooks.py::test_listing_fixtures_with_workers_lists_them",
+         "tests/test_terminal_contracts.py::test_callers_behave_without_the_terminal",
+         "tests/test_parametrize.py::test_indirect_parametrization",
+         "tests/test_parametrize.py::test_metafunc_parametrize_from_conftest_hook",
+         # the reordering hook is index-safe: --lf imports only the failing file
+         "tests/test_collection_index.py::test_lf_on_an_unchanged_tree_imports_only_the_failing_file"],
+    ],
     "builtin_plugins/cache.py": [
         ["tests/test_cache_edges.py", "tests/test_cache_options.py"],
         ["tests/test_cache.py", "tests/test_collection_index.py::test_lf_on_an_unchanged_tree_imports_only_the_failing_file"],

@@ -1184,3 +1184,47 @@ def test_value_keys_say_what_they_compare() -> None:
 
     assert repr(ValueKey("x", 3)) == "ValueKey(value='x')"
     assert repr(ValueKey([1], 3)) == "ValueKey(index=3)"
+
+
+def test_a_fixture_is_torn_down_before_what_it_uses_when_a_parameter_change_redoes_that(tmp_path):
+    # `first` uses the session-scoped `base`; when `base` moves to its next parameter, `first` goes
+    # first, then `base`, as at the end of a scope (pytest sets up what a fixture uses before adding
+    # its teardown to theirs)
+    from conftest import run_minitest, run_pytest_process
+    from dual_suite import write_dual
+
+    mine_dir, ref_dir = write_dual(tmp_path, {
+        "conftest.py": """
+            import minitest
+
+            @minitest.fixture(scope="session", params=[1, 2])
+            def base(request):
+                print(f"EVENT base-setup-{request.param}")
+                yield request.param
+                print(f"EVENT base-teardown-{request.param}")
+
+            @minitest.fixture(scope="session")
+            def first(base):
+                print("EVENT first-setup")
+                yield
+                print("EVENT first-teardown")
+        """,
+        "test_order.py": """
+            import minitest
+
+            @minitest.mark.parametrize("base", [1], indirect=True)
+            def test_a(first):
+                pass
+
+            @minitest.mark.parametrize("base", [2], indirect=True)
+            def test_b(base):
+                pass
+        """,
+    })
+    mine = run_minitest("-s", "-q", cwd=mine_dir)
+    ref = run_pytest_process("-s", "-q", cwd=ref_dir)
+    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+    events = [line.split("EVENT ")[1] for line in mine.lines if "EVENT " in line]
+    assert events == ["base-setup-1", "first-setup", "first-teardown", "base-teardown-1", "base-setup-2",
+                      "base-teardown-2"], mine.dump()
+    assert events == [line.split("EVENT ")[1] for line in ref.lines if "EVENT " in line], ref.dump()

@@ -405,7 +405,7 @@ def test_fixtures_listing(files, run):
         "*(test_x.py:11)*",
         "local -- test_x.py:3",
         "*no docstring available",
-        "shared [[]session scope] -- conftest.py:3",
+        "shared -- conftest.py:3",  # as pytest: the scope only in --fixtures
         "    A session-wide resource.",
     ])
     assert "passed" not in per_test.final_line()

@@ -1,0 +1,268 @@
+"""What the fixtures plugin prints (builtin_plugins/fixtures/show.py): ``--fixtures`` and
+``--fixtures-per-test``, with and without ``-v``, compared with pytest line for line on one suite
+(conftest and module fixtures, docstrings of several paragraphs, private names, xunit set-up
+functions). The builtin fixtures of the two runners differ, so ``--fixtures`` is compared from the
+first group of the suite's own fixtures on; an xunit fixture's location is pytest's own code under
+pytest, the set-up function it calls under minitest."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import RunResult, run_minitest, run_pytest_process
+from dual_suite import write_dual
+
+SUITE = {
+    "conftest.py": '''
+        import minitest
+
+        @minitest.fixture(scope="session")
+        def shared():
+            """A session-wide resource,
+            described on two lines.
+
+            More detail only shown with -v.
+            """
+
+        @minitest.fixture
+        def _helper():
+            pass
+
+        @minitest.fixture
+        def overridden():
+            """The conftest's."""
+
+        def _made_twice():
+            """One function, two fixtures (at one location: listed by name)."""
+
+        a_first = minitest.fixture(name="zzz_made")(_made_twice)
+        b_second = minitest.fixture(name="aaa_made")(_made_twice)
+    ''',
+    "test_show.py": '''
+        import minitest
+
+        def setup_module(module):
+            pass
+
+        def teardown_function(function):
+            pass
+
+        @minitest.fixture(scope="module")
+        def local(shared, _helper):
+            """Local."""
+
+        @minitest.fixture
+        def plain():
+            return 1
+
+        @minitest.fixture
+        def overridden(overridden):
+            """The module's, listed for the test that uses it."""
+
+        def test_one(local, plain, overridden, zzz_made, aaa_made):
+            pass
+
+        class TestGroup:
+            def setup_method(self, method):
+                pass
+
+            def test_two(self, shared):
+                pass
+
+        def test_three():
+            pass  # only the module's xunit fixtures: listed with -v, a heading alone without
+    ''',
+    "test_bare.py": '''
+        def test_nothing():
+            pass  # no fixture at all: not listed
+    ''',
+    "test_zover.py": '''
+        import minitest
+
+        @minitest.fixture
+        def overridden(overridden):
+            """A second module's, listed under that module too."""
+
+        def test_four(overridden):
+            pass
+    ''',
+}
+
+_XUNIT_LOCATION = re.compile(r"^(_xunit_\S+( \[\w+ scope\])?) -- .*$")
+
+
+def _normalised(result: RunResult, start: str | None = None) -> list[str]:
+    """The listing's lines: from the line ``start`` matches, up to the final line; xunit locations cut."""
+    lines = result.lines
+    plain = [re.sub(r"\x1b\[[\d;]*m", "", line) for line in lines]  # colours kept in what is compared
+    first = next(i for i, line in enumerate(plain) if start is None or re.match(start, line))
+    last = max(i for i, line in enumerate(plain) if line.startswith("====="))
+    return [_XUNIT_LOCATION.sub(r"\1 -- (xunit)", line) for line in lines[first:last]]
+
+
+@pytest.mark.parametrize("args", [("--fixtures-per-test",), ("--fixtures-per-test", "-v"), ("--fixtures",),
+                                  ("--fixtures", "-v"), ("--fixtures", "--color=yes"),
+                                  ("--fixtures-per-test", "--color=yes")])
+def test_listings_match_pytest(tmp_path, args):
+    mine_dir, ref_dir = write_dual(tmp_path, SUITE)
+    mine = run_minitest(*args, cwd=mine_dir)
+    ref = run_pytest_process(*args, cwd=ref_dir)
+    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+    # --fixtures: from the suite's own fixtures on (the builtin ones differ); per test: from the first test on
+    start = r"-+ fixtures defined from conftest" if "--fixtures" in args else r"-+ fixtures used by"
+    expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
+    assert _normalised(mine, start) == expected, mine.dump() + ref.dump()
+
+
+SETUP_SUITE = {
+    "conftest.py": """
+        import minitest
+
+        @minitest.fixture(scope="session")
+        def sess():
+            yield
+    """,
+    "pkg/__init__.py": "",
+    "pkg/test_s.py": """
+        import minitest
+
+        @minitest.fixture(scope="package")
+        def pack(sess):
+            pass
+
+        @minitest.fixture(scope="module")
+        def mod(pack, request):
+            pass
+
+        @minitest.fixture(scope="module", params=["a" * 60, 2])
+        def long_param(request):
+            return request.param
+
+        @minitest.fixture
+        def func(mod, sess):
+            pass
+
+        @minitest.fixture(scope="class")
+        def cls_fix():
+            pass
+
+        def test_f(long_param):
+            pass
+
+        def test_g(func):
+            pass
+
+        class TestC:
+            def test_m(self, cls_fix):
+                pass
+
+        def test_bare():
+            pass
+    """,
+}
+
+
+@pytest.mark.parametrize("args", [("--setup-show",), ("--setup-show", "-v"), ("--setup-only",), ("--setup-plan",)])
+def test_setup_lines_match_pytest(tmp_path, args):
+    # each scope's indentation and letter, the fixtures used (of a fixture and of a test), a long
+    # parameter cut as pytest cuts it, the space before a test's result
+    mine_dir, ref_dir = write_dual(tmp_path, SETUP_SUITE)
+    mine = run_minitest(*args, "-p", "no:randomly", cwd=mine_dir)
+    ref = run_pytest_process(*args, "-p", "no:randomly", cwd=ref_dir)
+    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+    start = r"(collecting \.\.\. )?collected"
+    expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
+    assert _normalised(mine, start)[1:] == expected[1:], mine.dump() + ref.dump()
+    assert sum("SETUP" in line for line in mine.lines) == 7, mine.dump()
+
+
+def test_setup_lines_without_the_capture_plugin(files, run):
+    files({"test_n.py": """
+        import minitest
+
+        @minitest.fixture
+        def thing():
+            return 1
+
+        def test_n(thing):
+            pass
+    """})
+    result = run("--setup-show", "-p", "no:capture")
+    assert result.ret == 0, result.dump()
+    assert [line.strip() for line in result.lines if "thing" in line] == [
+        "SETUP    F thing", "test_n.py::test_n (fixtures used: thing) .", "TEARDOWN F thing"], result.dump()
+
+
+def test_fixtures_per_test_of_an_item_without_a_line(files, run):
+    # a plugin's item whose location has no line number: its heading says line 1
+    files({"conftest.py": """
+        import minitest
+        from minitest.fixture_contract import FIXTURE_MANAGER
+
+        @minitest.fixture
+        def greeting():
+            return "hello"
+
+        class CheckItem(minitest.Item):
+            def __init__(self, **kw):
+                super().__init__(**kw)
+                self.fixtureinfo = self.config.stash[FIXTURE_MANAGER].getfixtureinfo(self, argnames=("greeting",))
+
+            def runtest(self):
+                pass
+
+            def reportinfo(self):
+                return self.path, None, self.name
+
+        class CheckFile(minitest.File):
+            def collect(self):
+                yield CheckItem.from_parent(self, name="only")
+
+        def minitest_collect_file(file_path, parent):
+            if file_path.suffix == ".check":
+                return CheckFile.from_parent(parent, path=file_path)
+    """, "greet.check": ""})
+    result = run("--fixtures-per-test")
+    assert result.ret == 0, result.dump()
+    headings = [line.strip("- ") for line in result.lines if line.startswith("---")]
+    assert headings == ["fixtures used by only", "(greet.check:1)"], result.dump()
+    assert "greeting -- conftest.py:4" in result.lines, result.dump()
+
+
+def test_setup_show_writes_the_line_of_an_item_without_fixtures(tmp_path):
+    # a plugin's item that uses no fixture still has its line between the SETUP and TEARDOWN lines
+    mine_dir, ref_dir = write_dual(tmp_path, {"conftest.py": """
+        import minitest
+
+        class PlainItem(minitest.Item):
+            def runtest(self):
+                pass
+
+            def reportinfo(self):
+                return self.path, 0, self.name
+
+        class PlainFile(minitest.File):
+            def collect(self):
+                yield PlainItem.from_parent(self, name="plain")
+
+        def minitest_collect_file(file_path, parent):
+            if file_path.suffix == ".plain":
+                return PlainFile.from_parent(parent, path=file_path)
+    """, "a.plain": "", "test_f.py": """
+        import minitest
+
+        @minitest.fixture
+        def thing():
+            pass
+
+        def test_f(thing):
+            pass
+    """})
+    mine = run_minitest("--setup-show", "-p", "no:randomly", cwd=mine_dir)
+    ref = run_pytest_process("--setup-show", "-p", "no:randomly", cwd=ref_dir)
+    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+    start = r"(collecting \.\.\. )?collected"
+    expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
+    assert _normalised(mine, start)[1:] == expected[1:], mine.dump() + ref.dump()
+    assert "        a.plain::plain ." in mine.lines, mine.dump()
