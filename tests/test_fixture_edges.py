@@ -289,6 +289,24 @@ def test_fixturenames_list_each_fixture_then_what_it_needs_as_pytest(tmp_path):
         assert "NAMES ['wide', 'request', 'a', 'a_dep', 'b', 'b_dep']" in result.stdout, result.dump()
 
 
+def test_a_deep_diamond_of_fixtures_is_walked_once_per_name(files, run):
+    # 30 levels, each fixture needing two that both need the next level's: walked once per name
+    # the closure is linear; walked once per path (a name revisited), 2**30 visits (a mutation run
+    # that revisits names times out on it: tests/MUTATION.md, registry.py)
+    levels = 30
+    lines = ["import minitest", ""]
+    for i in range(levels):
+        nxt = f"f{i + 1}" if i + 1 < levels else ""
+        lines += ["@minitest.fixture", f"def a{i}({nxt}): return 1", "",
+                  "@minitest.fixture", f"def b{i}({nxt}): return 1", "",
+                  "@minitest.fixture", f"def f{i}(a{i}, b{i}): return 1", ""]
+    lines += ["def test_deep(request, f0):", f"    assert len(request.fixturenames) == {3 * levels + 1}", ""]
+    files({"test_deep.py": "\n".join(lines)})
+    result = run()
+    assert result.ret == 0, result.dump()
+    result.assert_outcomes(passed=1)
+
+
 def test_unhashable_and_hashable_values_at_the_same_index_are_not_one_instance(files, run):
     # [1] is unhashable, so it is keyed by its index (0); the int 0 is keyed by value: they must
     # stay apart, or test_two[0] would be pulled up next to test_one[u]
