@@ -43,3 +43,26 @@ def compare_dual(tmp_path: Path, files: Mapping[str, str], *args: str,
     if counts:
         assert mine.outcomes() == ref.outcomes(), "final-line counts differ" + context
     return mine, ref
+
+
+def plain_item_plugin(runtest_body: str = "pass") -> str:
+    """A conftest.py's text (dedented, minitest's names) collecting each ``*.plain`` file as one
+    item of a plugin's own, without fixture info, whose ``runtest`` is ``runtest_body``."""
+    return f"""
+import minitest
+
+class PlainItem(minitest.Item):
+    def runtest(self):
+        {runtest_body}
+
+    def reportinfo(self):
+        return self.path, 0, self.name
+
+class PlainFile(minitest.File):
+    def collect(self):
+        yield PlainItem.from_parent(self, name="plain")
+
+def minitest_collect_file(file_path, parent):
+    if file_path.suffix == ".plain":
+        return PlainFile.from_parent(parent, path=file_path)
+"""

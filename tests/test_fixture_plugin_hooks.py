@@ -6,7 +6,7 @@ tests a fixture's params parametrize."""
 from __future__ import annotations
 
 from conftest import run_minitest, run_pytest_process, verbose_nodeids
-from dual_suite import write_dual
+from dual_suite import plain_item_plugin, write_dual
 
 OPTIONS = {
     "conftest.py": """
@@ -180,24 +180,8 @@ def test_listing_fixtures_comes_before_a_conftests_run_loop(tmp_path):
 
 def test_an_item_without_fixture_info_gets_no_request(files, run):
     # the kernel's contract: only an item that uses fixtures (has fixture info) gets a request
-    files({"conftest.py": """
-        import minitest
-
-        class PlainItem(minitest.Item):
-            def runtest(self):
-                assert self.fixture_request is None and self.funcargs == {}
-
-            def reportinfo(self):
-                return self.path, 0, self.name
-
-        class PlainFile(minitest.File):
-            def collect(self):
-                yield PlainItem.from_parent(self, name="plain")
-
-        def minitest_collect_file(file_path, parent):
-            if file_path.suffix == ".plain":
-                return PlainFile.from_parent(parent, path=file_path)
-    """, "a.plain": "", "test_f.py": """
+    files({"conftest.py": plain_item_plugin("assert self.fixture_request is None and self.funcargs == {}"),
+           "a.plain": "", "test_f.py": """
         def test_f(request):
             assert request is not None
     """})

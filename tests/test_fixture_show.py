@@ -11,7 +11,7 @@ import re
 
 import pytest
 from conftest import RunResult, run_minitest, run_pytest_process
-from dual_suite import write_dual
+from dual_suite import plain_item_plugin, write_dual
 
 SUITE = {
     "conftest.py": '''
@@ -232,24 +232,7 @@ def test_fixtures_per_test_of_an_item_without_a_line(files, run):
 
 def test_setup_show_writes_the_line_of_an_item_without_fixtures(tmp_path):
     # a plugin's item that uses no fixture still has its line between the SETUP and TEARDOWN lines
-    mine_dir, ref_dir = write_dual(tmp_path, {"conftest.py": """
-        import minitest
-
-        class PlainItem(minitest.Item):
-            def runtest(self):
-                pass
-
-            def reportinfo(self):
-                return self.path, 0, self.name
-
-        class PlainFile(minitest.File):
-            def collect(self):
-                yield PlainItem.from_parent(self, name="plain")
-
-        def minitest_collect_file(file_path, parent):
-            if file_path.suffix == ".plain":
-                return PlainFile.from_parent(parent, path=file_path)
-    """, "a.plain": "", "test_f.py": """
+    mine_dir, ref_dir = write_dual(tmp_path, {"conftest.py": plain_item_plugin(), "a.plain": "", "test_f.py": """
         import minitest
 
         @minitest.fixture

@@ -8,8 +8,11 @@ tells how many times it ran and where; runs go through the real ``minitest`` con
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 from conftest import verbose_nodeids
+from dual_suite import plain_item_plugin
 
 CONFTEST = """
     import os
@@ -349,22 +352,7 @@ def test_every_process_tears_down_what_it_set_up_when_a_parameter_change_redoes_
 def test_items_without_fixtures_before_the_users_are_passed_over(files, script, tmp_path):
     # a plugin's own items (no fixture info) collected first: the tests after them still have their
     # per-run fixture set up once, in the controller
-    files({"conftest.py": WORKER_FIXTURES + """
-    class PlainItem(minitest.Item):
-        def runtest(self):
-            pass
-
-        def reportinfo(self):
-            return self.path, 0, self.name
-
-    class PlainFile(minitest.File):
-        def collect(self):
-            yield PlainItem.from_parent(self, name="plain")
-
-    def minitest_collect_file(file_path, parent):
-        if file_path.suffix == ".plain":
-            return PlainFile.from_parent(parent, path=file_path)
-    """, "a.plain": "", "test_w.py": """
+    files({"conftest.py": textwrap.dedent(WORKER_FIXTURES) + plain_item_plugin(), "a.plain": "", "test_w.py": """
         import time
 
         import minitest
