@@ -330,6 +330,7 @@ def test_failures_told_by_a_plugin_as_text_or_as_a_tuple_match_pytest(tmp_path):
     }
     _compare(tmp_path, files)
     _compare(tmp_path / "colour", files, "--color=yes")
+    _compare(tmp_path / "verbose", files, "-v")  # a tuple is a skip's reason only when skipped
 
 
 SPACED_REASONS = {
@@ -410,3 +411,26 @@ def test_short_summary_messages_are_cut_exactly_where_pytest_cuts_them(monkeypat
         assert _trim_message(msg, 5, verbosity=3) == f" - {msg}"
     monkeypatch.setenv("CI", "true")
     assert _trim_message("first line\nsecond line", 5, verbosity=0) == " - first line\nsecond line"
+
+
+def test_a_status_with_a_word_and_no_letter_is_shown_as_pytest_shows_it(tmp_path):
+    # a plugin's status for a passed call: a word without a letter (shown with -v, nothing in the
+    # progress line), a letter without a word (the other way round)
+    from conftest import dual_conftest
+
+    files = {
+        "conftest.py": dual_conftest("""
+            def report_teststatus(report, config):
+                if report.when == "call" and report.nodeid.endswith("test_word"):
+                    return "passed", "", "WORDONLY"
+                if report.when == "call" and report.nodeid.endswith("test_letter"):
+                    return "passed", "L", ""
+                return None
+
+            globals()[PREFIX + "_report_teststatus"] = report_teststatus
+            del report_teststatus
+        """),
+        "test_status.py": "def test_word():\n    pass\n\n\ndef test_letter():\n    pass\n",
+    }
+    _compare(tmp_path, files)
+    _compare(tmp_path / "verbose", files, "-v")
