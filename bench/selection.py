@@ -13,7 +13,9 @@ change in the machine's load hits both:
 * ``full collection``: ``--collect-only --no-index`` (every module imported);
 * ``--lf (index)``: ``--lf`` after a run recorded the index and the two failures; the target of
   issue 20 is at most 0.2x the full collection;
-* ``--lf --no-index``: the same selection, every module imported;
+* ``--lf --no-index``: the same selection without the index: as pytest 9.2's ``--lf``, the failures'
+  files are collected first and, once a failure is found, the other files are not collected
+  (their directories are still walked and their conftest.py files loaded);
 * ``node id``: one of the failing tests named on the command line (only its file is collected);
 * ``full run``: every test;
 * ``--affected``, one source module edited: the ten tests' modules run (and the two failures);
