@@ -1,0 +1,213 @@
+"""The worker's plugin (builtin_plugins/parallel/worker.py) in process: the run loop driven by
+scripted commands, what each hook sends to the controller, and what a "stop" does. The end-to-end
+runs are tests/test_dist.py, tests/test_dist_fork.py and tests/test_parallel_like_serial.py; these
+pin the details found by mutation testing (tests/MUTATION.md)."""
+
+from __future__ import annotations
+
+import queue
+import warnings
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from builtin_plugins.parallel import worker
+from builtin_plugins.parallel.worker import WorkerPlugin
+from minitest.exitcode import ExitCode
+from minitest.reports import CollectReport, FailureRepr
+
+
+class Channel:
+    """What execnet's channel (or the forked workers' pipe) is to the plugin: it records."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def send(self, message: tuple[str, dict[str, Any]]) -> None:
+        self.sent.append(message)
+
+
+class ScriptedCommands(queue.Queue):  # type: ignore[type-arg]
+    """The command queue, whose blocking ``get`` (the worker waiting for the controller) notes what
+    had run by then and delivers the controller's next scripted answer."""
+
+    def __init__(self, ran: list[tuple[int, int | None]], answers: list[list[tuple[str, dict[str, Any]]]]) -> None:
+        super().__init__()
+        self.ran = ran
+        self.answers = answers
+        self.waits: list[list[tuple[int, int | None]]] = []
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        if block and self.empty():
+            self.waits.append(list(self.ran))
+            if not self.answers:
+                raise AssertionError("the worker waits for a command the controller never sends")
+            for message in self.answers.pop(0):
+                self.put(message)
+        return super().get(block=False)
+
+
+class Item:
+    def __init__(self, index: int, ran: list[tuple[int, int | None]], session: Any, stop_after: int | None) -> None:
+        def protocol(item: Item, nextitem: Item | None) -> None:
+            ran.append((item.index, None if nextitem is None else nextitem.index))
+            if stop_after == item.index:
+                session.shouldstop = "a plugin stops"
+
+        self.index = index
+        self.ihook = SimpleNamespace(minitest_runtest_protocol=protocol)
+
+
+def plugin_for(n: int, first: list[tuple[str, dict[str, Any]]], answers: list[list[tuple[str, dict[str, Any]]]],
+               stop_after: int | None = None) -> tuple[WorkerPlugin, Any, list[tuple[int, int | None]]]:
+    ran: list[tuple[int, int | None]] = []
+    session = SimpleNamespace(shouldfail=False, shouldstop=False, items=[])
+    session.items = [Item(i, ran, session, stop_after) for i in range(n)]
+    plugin = WorkerPlugin(Channel(), {"workerid": "gw3"})
+    plugin.commands = ScriptedCommands(ran, answers)
+    for message in first:
+        plugin.commands.put(message)
+    return plugin, session, ran
+
+
+def test_each_item_runs_once_its_successor_is_known() -> None:
+    # the next item decides which fixtures an item tears down: the last one known waits for more
+    # work, or for "shutdown", before it runs
+    plugin, session, ran = plugin_for(
+        5, [("run", {"indexes": [0, 1, 2]})],
+        [[("run", {"indexes": [3]})], [("run", {"indexes": [4]}), ("shutdown", {})]])
+    assert plugin.minitest_runtestloop(session) is True
+    assert ran == [(0, 1), (1, 2), (2, 3), (3, 4), (4, None)]
+    assert plugin.commands.waits == [[(0, 1), (1, 2)], [(0, 1), (1, 2), (2, 3)]]
+    assert plugin.shutdown is True and plugin.stopped is False
+
+
+def test_shutdown_runs_what_is_left_and_ends() -> None:
+    plugin, session, ran = plugin_for(3, [("run", {"indexes": [2]}), ("shutdown", {})], [])
+    plugin.minitest_runtestloop(session)
+    assert ran == [(2, None)]
+    # nothing to run at all
+    plugin, session, ran = plugin_for(3, [("shutdown", {})], [])
+    plugin.minitest_runtestloop(session)
+    assert ran == [] and plugin.commands.waits == []
+
+
+def test_a_stop_drops_the_queued_items() -> None:
+    plugin, session, ran = plugin_for(
+        6, [("run", {"indexes": [0, 1]})], [[("run", {"indexes": [2, 3]}), ("stop", {})]])
+    plugin.minitest_runtestloop(session)
+    # 2 and 3 came with the stop: the stop wins, as the controller's -x asks
+    assert ran == [(0, 1)]
+    assert plugin.stopped is True and list(plugin.todo) == []
+    # a closed channel is a stop too, and so is whatever is not a message
+    for last in (("closed", {}), "garbage"):
+        plugin, session, ran = plugin_for(4, [("run", {"indexes": [0, 1, 2]})], [])
+        plugin.on_command(last)
+        plugin.minitest_runtestloop(session)
+        assert ran == [] and plugin.stopped is True, last
+
+
+def test_the_loop_ends_when_the_session_is_to_stop_or_fail() -> None:
+    plugin, session, ran = plugin_for(5, [("run", {"indexes": [0, 1, 2, 3]}), ("shutdown", {})], [], stop_after=1)
+    plugin.minitest_runtestloop(session)
+    assert ran == [(0, 1), (1, 2)]
+    plugin, session, ran = plugin_for(5, [("run", {"indexes": [0, 1, 2, 3]}), ("shutdown", {})], [])
+    first = session.items[0].ihook.minitest_runtest_protocol
+
+    def failing(item: Any, nextitem: Any) -> None:
+        first(item=item, nextitem=nextitem)
+        session.shouldfail = "stopping after 1 failures"
+
+    session.items[0].ihook = SimpleNamespace(minitest_runtest_protocol=failing)
+    plugin.minitest_runtestloop(session)
+    assert ran == [(0, 1)]
+
+
+def test_commands_from_the_controller(monkeypatch: pytest.MonkeyPatch) -> None:
+    interrupts: list[str] = []
+    monkeypatch.setattr(worker, "interrupt_main_thread", lambda: interrupts.append("SIGINT"))
+    plugin = WorkerPlugin(Channel(), {"workerid": "gw0"})
+    # before the session starts, a stop only goes into the queue
+    plugin.on_command(("stop", {"interrupt": True}))
+    assert plugin.commands.get_nowait() == ("stop", {"interrupt": True})
+    session = SimpleNamespace(shouldstop=False, config=None)
+    plugin.session = session  # type: ignore[assignment]
+    plugin.on_command(("run", {"indexes": [1]}))
+    assert session.shouldstop is False and plugin.commands.get_nowait() == ("run", {"indexes": [1]})
+    plugin.on_command(("stop", {"interrupt": True}))  # between two tests: nothing to interrupt
+    assert session.shouldstop == "stopped by the controller" and interrupts == []
+    plugin.in_test = True
+    session.shouldstop = False
+    plugin.on_command(("stop", {}))  # the end of a run: the running test ends by itself
+    assert session.shouldstop == "stopped by the controller" and interrupts == []
+    plugin.on_command(("closed", {"interrupt": True}))
+    assert interrupts == []
+    plugin.on_command(("stop", {"interrupt": True}))  # -x elsewhere: the running test is cut short
+    assert interrupts == ["SIGINT"]
+    session.shouldstop = False
+    plugin.on_command(None)  # not a message: the channel closed
+    assert session.shouldstop == "stopped by the controller"
+    assert [plugin.commands.get_nowait() for _ in range(4)] == [
+        ("stop", {"interrupt": True}), ("stop", {}), ("closed", {"interrupt": True}), ("stop", {"interrupt": True})]
+    assert plugin.commands.get_nowait() is worker._CLOSED
+
+
+def test_what_the_hooks_send() -> None:
+    channel = Channel()
+    plugin = WorkerPlugin(channel, {"workerid": "gw0"})
+    location = ("test_a.py", 3, "test_b")
+    plugin.minitest_runtest_logstart(nodeid="test_a.py::test_b", location=location)
+    assert plugin.in_test is True
+    plugin.minitest_runtest_slow(nodeid="test_a.py::test_b", location=location, seconds=2)
+    plugin.minitest_runtest_logfinish(nodeid="test_a.py::test_b", location=location)
+    assert plugin.in_test is False
+    warning = warnings.WarningMessage(UserWarning("careful"), UserWarning, "test_a.py", 5)
+    plugin.minitest_warning_recorded(warning_message=warning, when="runtest", nodeid="test_a.py::test_b",
+                                     location=location)
+    plugin.minitest_warning_recorded(warning_message=warning, when="config", nodeid="", location=None)
+    assert plugin.minitest_internalerror(excrepr="Traceback: boom") is True
+    plugin.minitest_deselected(items=[SimpleNamespace(nodeid="test_a.py::test_c")])  # type: ignore[list-item]
+    plugin.minitest_collection_finish(session=SimpleNamespace(items=[SimpleNamespace(nodeid="test_a.py::test_b")]))  # type: ignore[arg-type]
+    plugin.note_crash("test_a.py::test_b", "Timeout")
+    warning_data = {"message": "careful", "category_module": "builtins", "category_name": "UserWarning",
+                    "filename": "test_a.py", "lineno": 5, "line": None}
+    assert channel.sent == [
+        ("logstart", {"nodeid": "test_a.py::test_b", "location": ["test_a.py", 3, "test_b"]}),
+        ("slow", {"nodeid": "test_a.py::test_b", "location": ["test_a.py", 3, "test_b"], "seconds": 2.0}),
+        ("logfinish", {"nodeid": "test_a.py::test_b", "location": ["test_a.py", 3, "test_b"]}),
+        ("warning", {"warning": warning_data, "when": "runtest", "nodeid": "test_a.py::test_b",
+                     "location": ["test_a.py", 3, "test_b"]}),
+        ("warning", {"warning": warning_data, "when": "config", "nodeid": "", "location": None}),
+        ("internalerror", {"text": "Traceback: boom"}),
+        ("deselected", {"nodeids": ["test_a.py::test_c"]}),
+        ("collected", {"ids": ["test_a.py::test_b"]}),
+        ("crashnote", {"nodeid": "test_a.py::test_b", "text": "Timeout"}),
+    ]
+    assert type(channel.sent[1][1]["seconds"]) is float
+
+
+def test_only_failed_collections_are_sent() -> None:
+    channel = Channel()
+    plugin = WorkerPlugin(channel, {"workerid": "gw0"})
+    serialized: list[Any] = []
+    hook = SimpleNamespace(minitest_report_to_serializable=lambda config, report: serialized.append(report) or "data")
+    plugin.config = SimpleNamespace(hook=hook)  # type: ignore[assignment]
+    plugin.minitest_collectreport(report=CollectReport("test_a.py", "passed", None, None))
+    failed = CollectReport("test_b.py", "failed", FailureRepr("boom"), None)
+    plugin.minitest_collectreport(report=failed)
+    assert channel.sent == [("collectreport", {"report": "data"})] and serialized == [failed]
+
+
+def test_the_session_finish_fills_workeroutput_before_the_other_plugins() -> None:
+    config = SimpleNamespace(workeroutput={"seen": 1})
+    session = SimpleNamespace(config=config, shouldfail="stopping after 1 failures", shouldstop=False)
+    plugin = WorkerPlugin(Channel(), {"workerid": "gw0"})
+    wrapper = plugin.minitest_sessionfinish(session=session, exitstatus=ExitCode.TESTS_FAILED)  # type: ignore[arg-type]
+    next(wrapper)
+    assert config.workeroutput == {"seen": 1, "exitstatus": 1, "shouldfail": "stopping after 1 failures",
+                                   "shouldstop": False}
+    assert type(config.workeroutput["exitstatus"]) is int
+    # not a worker's config: nothing to fill
+    wrapper = plugin.minitest_sessionfinish(session=SimpleNamespace(config=SimpleNamespace()), exitstatus=0)  # type: ignore[arg-type]
+    next(wrapper)
