@@ -5,7 +5,9 @@ pin the details found by mutation testing (tests/MUTATION.md)."""
 
 from __future__ import annotations
 
+import json
 import queue
+import re
 import warnings
 from types import SimpleNamespace
 from typing import Any
@@ -211,3 +213,80 @@ def test_the_session_finish_fills_workeroutput_before_the_other_plugins() -> Non
     # not a worker's config: nothing to fill
     wrapper = plugin.minitest_sessionfinish(session=SimpleNamespace(config=SimpleNamespace()), exitstatus=0)  # type: ignore[arg-type]
     next(wrapper)
+
+
+# -- end to end: what a worker's session looks like from inside, on both kinds of worker ------------
+
+#: each test writes what its worker's session says of itself to ``seen-<worker>-<test>.json``
+WORKER_VIEW = """
+    import json, os
+
+    def look(request, name):
+        config = request.config
+        view = {
+            "env": [os.environ["PYTEST_XDIST_WORKER"], os.environ["PYTEST_XDIST_WORKER_COUNT"],
+                    os.environ["PYTEST_XDIST_TESTRUNUID"]],
+            "workerinput": {k: v for k, v in config.workerinput.items() if k != "testrunuid"},
+            "testrunuid": config.workerinput["testrunuid"],
+            "options": [config.option.dist, config.option.numprocesses],
+            "terminal": config.pluginmanager.get_plugin("terminalreporter") is not None,
+        }
+        worker = os.environ["PYTEST_XDIST_WORKER"]
+        (config.rootpath / f"seen-{worker}-{name}.json").write_text(json.dumps(view))
+
+    def test_one(request): look(request, "one")
+    def test_two(request): look(request, "two")
+"""
+
+
+@pytest.mark.parametrize("workers", ["forked", "spawned"])
+def test_a_workers_session_is_told_it_is_a_worker(files, run, tmp_path, workers) -> None:
+    files({"test_view.py": WORKER_VIEW})
+    result = run("-n", "2", "-p", "no:cache", "--dist", "loadfile",
+                 env={"MINITEST_DIST_FORK": "0"} if workers == "spawned" else None)
+    assert result.ret == 0, result.dump()
+    result.assert_outcomes(passed=2)
+    seen = sorted(tmp_path.glob("seen-*.json"))
+    # --dist loadfile: one worker ran both
+    assert [p.name for p in seen] in (
+        [f"seen-{w}-{t}.json" for t in ("one", "two")] for w in ("gw0", "gw1")), seen
+    views = [json.loads(p.read_text()) for p in seen]
+    worker = seen[0].name.split("-")[1]
+    for view in views:
+        uid = view["testrunuid"]
+        assert re.fullmatch(r"[0-9a-f]{32}", uid), view
+        assert view["env"] == [worker, "2", uid], view
+        assert view["workerinput"] == {"workerid": worker, "workercount": 2,
+                                       "mainargv": ["-n", "2", "-p", "no:cache", "--dist", "loadfile"]}, view
+        assert view["options"] == ["no", None], view
+        assert view["terminal"] is False, view
+
+
+def test_a_usage_error_in_a_spawned_worker_ends_the_run_with_it(files, run, tmp_path) -> None:
+    # while it configures (after its config was made) ...
+    files({
+        "conftest.py": """
+            import os
+            import minitest
+
+            def minitest_configure(config):
+                if os.environ.get("PYTEST_XDIST_WORKER") == "gw1":
+                    raise minitest.UsageError("gw1 refuses its options")
+        """,
+        "test_u.py": "def test_a(): pass\ndef test_b(): pass\n",
+    })
+    result = run("-n", "2", "-p", "no:cache", env={"MINITEST_DIST_FORK": "0"})
+    assert result.ret == 4, result.dump()
+    assert result.errlines == ["ERROR: gw1 refuses its options"], result.dump()
+    assert result.lines[-1].startswith("=") and "no tests ran in" in result.lines[-1], result.dump()
+    # ... and while its config is made (a conftest it cannot import)
+    files({"conftest.py": """
+        import os
+
+        if os.environ.get("PYTEST_XDIST_WORKER") == "gw1":
+            raise ImportError("nothing to import on gw1")
+    """})
+    result = run("-n", "2", "-p", "no:cache", env={"MINITEST_DIST_FORK": "0"})
+    assert result.ret == 4, result.dump()
+    assert result.errlines[0] == f"ERROR: ImportError while loading conftest '{tmp_path / 'conftest.py'}'.", result.dump()
+    assert result.errlines[-1] == "ImportError: nothing to import on gw1", result.dump()
