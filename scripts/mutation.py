@@ -243,11 +243,11 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
         ["tests/test_parallel_transport.py"],
         ["tests/test_dist_fork.py", "tests/test_parallel_like_serial.py"],
     ] for name in ("serialize.py", "frames.py", "runuid.py")},
-    # the worker's plugin and the controller's shared part (issue 23, branch mutK): quick runs on
-    # forked workers (the plugin's run loop, -x / crash / fixture death) and one on spawned workers
-    # (run_worker, collection) first; then the test files that start workers, the spawned ones first
+    # the worker's plugin and the controller's shared part (issue 23, branch mutK): their in-process
+    # unit tests and quick runs on forked workers (the run loop, -x / crash / fixture death) and on
+    # spawned ones (run_worker, collection) first; then the test files that start workers
     "builtin_plugins/parallel/worker.py": [
-        [f"{TD}::test_exitfirst_stops_all_workers[forked]", f"{TF}::test_a_worker_dying_in_a_fixture_is_blamed_on_its_test",
+        ["tests/test_parallel_worker.py", f"{TD}::test_exitfirst_stops_all_workers[forked]", f"{TF}::test_a_worker_dying_in_a_fixture_is_blamed_on_its_test",
          f"{TS}::test_exitfirst_interrupts_the_test_running_on_the_other_worker",
          f"{TD}::test_exitfirst_stops_all_workers[spawned]",
          "tests/test_parallel_spawned.py::test_the_lines_of_one_spawned_worker_and_of_two",
@@ -256,7 +256,7 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
         [TF, TS],
     ],
     "builtin_plugins/parallel/controller_core.py": [
-        [f"{TD}::test_worker_crash_is_reported_and_the_run_completes",
+        ["tests/test_parallel_controller_core.py", f"{TD}::test_worker_crash_is_reported_and_the_run_completes",
          f"{TD}::test_max_worker_restart_counts_replacements_exactly", f"{TD}::test_exitfirst_stops_all_workers[forked]",
          f"{TF}::test_a_worker_dying_in_a_fixture_is_blamed_on_its_test",
          f"{TS}::test_verbose_names_the_worker_and_the_header_the_distribution",
