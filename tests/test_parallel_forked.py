@@ -1,0 +1,472 @@
+"""Forked workers (builtin_plugins/parallel/forked.py) part by part, in process: the spec and
+gateway plugins see, the controller's handle of a worker (its pipes, its end), the terminal lent
+to a worker's debugger, the worker's plugin, what the controller says and keeps. The end-to-end
+runs are tests/test_dist_fork.py, tests/test_parallel_like_serial.py and the forked cases of
+tests/test_dist.py and tests/test_debugging.py; these pin the details found by mutation testing
+(tests/MUTATION.md)."""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import time
+from types import SimpleNamespace
+from typing import Any
+
+import execnet
+import pytest
+
+from builtin_plugins.parallel import forked
+from builtin_plugins.parallel.controller_core import _CLOSED
+from builtin_plugins.parallel.forked import (
+    ForkController,
+    ForkedTerminalLease,
+    ForkedWorkerPlugin,
+    ForkGateway,
+    ForkHandle,
+    PopenSpec,
+)
+from builtin_plugins.parallel.forking import DURATIONS_KEY
+from builtin_plugins.parallel.frames import FrameReader
+from builtin_plugins.parallel.handles import WorkerHandle
+from builtin_plugins.parallel.scheduling import Scheduler
+from builtin_plugins.parallel.worker import worker_info
+from minitest.nodes import Session
+from minitest.reports import PDB_SHOWN, TestReport
+from minitest.terminal_api import TERMINAL_REPORTER
+
+
+class Proxy:
+    """A module as :mod:`.forked` sees it, with some names replaced: not the real module's (the
+    forked workers' command threads use ``os`` and ``time`` while a test runs)."""
+
+    def __init__(self, module: Any, **replaced: Any) -> None:
+        self.__dict__.update(replaced)
+        self._module = module
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
+
+
+# -- what plugins see of a forked worker -------------------------------------------------------------
+
+def test_the_spec_of_a_forked_worker_is_execnets_popen_spec() -> None:
+    spec, other = PopenSpec(), PopenSpec()
+    real = execnet.XSpec("popen")
+    assert str(spec) == "popen" and repr(spec) == repr(real)
+    assert spec.popen is True and spec.python is None
+    assert spec == other and spec == real and spec != execnet.XSpec("ssh=host") and spec != "popen"
+    assert hash(spec) == hash(real)
+    assert spec._real() is spec._real()  # made once
+    gateway = ForkGateway("gw4")
+    assert gateway.id == "gw4" and str(gateway.spec) == "popen"
+
+
+# -- the controller's handle of a worker -------------------------------------------------------------
+
+def forked_child(action: str) -> int:
+    """A child process that does ``action`` at once: "exit 3", "exit 0", "kill 9", or "wait R W" (it
+    closes W, its copy of the pipe's write end, and reads R until the test closes W)."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            word, *args = action.split()
+            if word == "exit":
+                os._exit(int(args[0]))
+            if word == "kill":
+                os.kill(os.getpid(), signal.SIGKILL)
+            os.close(int(args[1]))
+            os.read(int(args[0]), 1)
+        finally:
+            os._exit(0)
+    return pid
+
+
+def handle_for(pid: int) -> tuple[ForkHandle, int, int]:
+    """A handle on pipes, and the worker's ends of them (commands read, messages written)."""
+    command_read, command_write = os.pipe()
+    message_read, message_write = os.pipe()
+    node = SimpleNamespace(gateway=ForkGateway("gw0"))
+    return ForkHandle("gw0", node, pid, command_write, message_read), command_read, message_write  # type: ignore[arg-type]
+
+
+def test_how_a_worker_ended_is_said() -> None:
+    for action, said in (("exit 3", "the worker process exited with code 3"),
+                         ("kill 9", f"the worker process was killed by signal {signal.SIGKILL.value}"),
+                         ("exit 0", None)):
+        pid = forked_child(action)
+        handle, command_read, message_write = handle_for(pid)
+        try:
+            assert handle.remote_error() == said, action
+            assert handle.status is not None and handle.reap(0) == handle.status
+        finally:
+            for fd in (command_read, message_write):
+                os.close(fd)
+            handle.close_pipes(None)
+
+
+def test_reaping_a_worker_that_still_runs() -> None:
+    hold_read, hold_write = os.pipe()
+    pid = forked_child(f"wait {hold_read} {hold_write}")
+    os.close(hold_read)
+    handle, command_read, message_write = handle_for(pid)
+    try:
+        assert handle.reap(0) is None and handle.status is None
+        assert handle.remote_error() is None or handle.status is not None
+        os.close(hold_write)  # it ends
+        hold_write = -1
+        status = handle.reap(60)
+        assert status is not None and os.waitstatus_to_exitcode(status) == 0
+        assert handle.remote_error() is None
+    finally:
+        if hold_write >= 0:
+            os.close(hold_write)
+        for fd in (command_read, message_write):
+            os.close(fd)
+        handle.close_pipes(None)
+        if handle.status is None:
+            os.waitpid(pid, 0)
+    # not a child of this process (already reaped elsewhere): nothing to say
+    stranger, command_read, message_write = handle_for(pid)
+    assert stranger.reap(1) is None and stranger.remote_error() is None
+    for fd in (command_read, message_write):
+        os.close(fd)
+    stranger.close_pipes(None)
+
+
+def test_commands_go_down_the_pipe_until_it_is_closed() -> None:
+    handle, command_read, message_write = handle_for(0)
+    selector = selectors.DefaultSelector()
+    try:
+        handle.send("run", indexes=[1, 2])
+        handle.send("shutdown")
+        got = FrameReader().feed(os.read(command_read, 65536))
+        assert got == [("run", {"indexes": [1, 2]}), ("shutdown", {})]
+        os.close(command_read)  # a dead worker's pipe: no error
+        command_read = -1
+        handle.send("stop", interrupt=True)
+        selector.register(handle.message_fd, selectors.EVENT_READ, handle)
+        fds = handle.message_fd, handle.command_fd
+        handle.close_pipes(selector)
+        assert (handle.message_fd, handle.command_fd) == (-1, -1) and selector.get_map() == {}
+        for fd in fds:
+            with pytest.raises(OSError):
+                os.fstat(fd)
+        handle.send("stop")  # closed: nothing to do
+        handle.close_pipes(selector)  # once
+    finally:
+        selector.close()
+        for fd in (command_read, message_write):
+            if fd >= 0:
+                os.close(fd)
+    # a selector that never had it
+    handle, command_read, message_write = handle_for(0)
+    with selectors.DefaultSelector() as selector:
+        handle.close_pipes(selector)
+    assert handle.message_fd == -1
+    os.close(command_read)
+    os.close(message_write)
+
+
+# -- the terminal lent to a worker's debugger ----------------------------------------------------------
+
+class LeasePlugin:
+    """What the lease needs of the worker's plugin: it sends, and the controller answers at once."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.lease = ForkedTerminalLease(self)  # type: ignore[arg-type]
+
+    def send(self, name: str, **payload: Any) -> None:
+        self.sent.append((name, payload))
+        if payload.get("held"):
+            self.lease.granted.set()
+
+
+def test_the_lease_is_asked_for_once_and_given_back_once() -> None:
+    plugin = LeasePlugin()
+    lease = plugin.lease
+    lease.release()  # not held: nothing to give back
+    lease.release_all()
+    assert plugin.sent == [] and lease.depth == 0
+    lease.acquire()
+    lease.acquire()  # the debugger within the debugger: already held
+    assert plugin.sent == [("terminal", {"held": True})] and lease.depth == 2
+    lease.release()
+    assert plugin.sent == [("terminal", {"held": True})] and lease.depth == 1
+    lease.release()
+    assert plugin.sent == [("terminal", {"held": True}), ("terminal", {"held": False})] and lease.depth == 0
+    lease.acquire()
+    lease.acquire()
+    lease.acquire()
+    lease.release_all()  # the test ended with the debugger left without continue
+    assert plugin.sent[2:] == [("terminal", {"held": True}), ("terminal", {"held": False})] and lease.depth == 0
+    lease.acquire()
+    assert lease.granted.is_set()
+
+
+class Pipe:
+    """The worker's pipe channel: it records what is sent and when it is flushed."""
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+
+    def send(self, message: Any) -> None:
+        self.events.append(message)
+
+    def flush(self) -> None:
+        self.events.append("flush")
+
+
+def test_the_worker_plugin_takes_the_terminal_answers_and_flushes_before_waiting() -> None:
+    pipe = Pipe()
+    plugin = ForkedWorkerPlugin(pipe, {"workerid": "gw1"})  # type: ignore[arg-type]
+    plugin.on_command(("terminal_granted", {}))
+    assert plugin.lease.granted.is_set() and plugin.commands.empty()
+    plugin.lease.granted.clear()
+    plugin.on_command(("run", {"indexes": [0]}))
+    assert not plugin.lease.granted.is_set()
+    plugin.on_command(("closed", {}))  # no controller to wait for
+    assert plugin.lease.granted.is_set()
+    plugin.lease.granted.clear()
+    plugin.on_command(None)
+    assert plugin.lease.granted.is_set()
+    assert [plugin.commands.get_nowait() for _ in range(3)] == [("run", {"indexes": [0]}), ("closed", {}),
+                                                                ("closed", {})]
+    plugin._take_commands(block=False)
+    assert pipe.events == []  # nothing to wait for: the buffer goes with the next message
+    plugin.commands.put(("shutdown", {}))
+    plugin._take_commands(block=True)
+    assert pipe.events == ["flush"] and plugin.shutdown
+
+
+def test_the_worker_plugin_gives_the_terminal_back_at_the_end_of_a_test_and_says_what_was_shown() -> None:
+    pipe = Pipe()
+    plugin = ForkedWorkerPlugin(pipe, {"workerid": "gw1"})  # type: ignore[arg-type]
+    plugin.lease.depth = 2
+    plugin.minitest_runtest_logfinish(nodeid="t.py::t", location=("t.py", 1, "t"))
+    assert pipe.events == [("terminal", {"held": False}), ("logfinish", {"nodeid": "t.py::t", "location": ["t.py", 1, "t"]})]
+    assert plugin.lease.depth == 0 and plugin.in_test is False
+    pipe.events.clear()
+    shown = TestReport("t.py::t", ("t.py", 1, "t"), {}, "failed", None, "call")
+    setattr(shown, PDB_SHOWN, True)
+    not_shown = TestReport("t.py::u", ("t.py", 2, "u"), {}, "failed", None, "call")
+    other = SimpleNamespace(**{PDB_SHOWN: True, "nodeid": "t.py", "when": "collect"})  # a collect report
+    for report in (shown, not_shown, other):
+        wrapper = plugin.minitest_exception_interact(node=None, call=None, report=report)
+        next(wrapper)
+        with pytest.raises(StopIteration):
+            wrapper.send(None)
+    assert pipe.events == [("pdbshown", {"nodeid": "t.py::t", "when": "call"})]
+
+
+# -- the controller ----------------------------------------------------------------------------------
+
+class Hook:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+
+        def call(**kwargs: Any) -> Any:
+            self.calls.append((name, kwargs))
+            if name == "minitest_report_from_serializable":
+                return SimpleNamespace(**kwargs["data"])
+            return None
+
+        return call
+
+
+class Reporter:
+    def __init__(self) -> None:
+        self.verbosity = 0
+        self.lines: list[tuple[str, dict[str, bool]]] = []
+        self.show_file_names: list[bool] = []
+        self.writer = SimpleNamespace(flush=lambda: self.lines.append(("<flush>", {})))
+
+    def write_line(self, text: str, **marks: bool) -> None:
+        self.lines.append((text, marks))
+
+    def set_show_file_names(self, value: bool) -> None:
+        self.show_file_names.append(value)
+
+
+class Cache:
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    def get(self, key: str, default: Any) -> Any:
+        return self.values.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self.values[key] = value
+
+
+class Channel:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def send(self, message: tuple[str, dict[str, Any]]) -> None:
+        self.sent.append(message)
+
+
+def controller_for(count: int = 2, cache: Cache | None = None, options: dict[str, Any] | None = None
+                   ) -> tuple[ForkController, list[WorkerHandle]]:
+    opts = dict(options or {})
+    config = SimpleNamespace(getoption=lambda name, default=None: opts.get(name, default), hook=Hook(),
+                             stash={TERMINAL_REPORTER: Reporter()})
+    if cache is not None:
+        config.cache = cache
+    session = SimpleNamespace(config=config, shouldfail=False, shouldstop=False, testsfailed=0,
+                              Failed=Session.Failed, Interrupted=Session.Interrupted, items=[])
+    controller = ForkController(session, count)  # type: ignore[arg-type]
+    handles = [WorkerHandle(f"gw{i}", "popen", SimpleNamespace(spec="popen"), Channel(),  # type: ignore[arg-type]
+                            SimpleNamespace(name=f"gw{i}")) for i in range(count)]
+    controller.workers.extend(handles)
+    controller.ids = ["t.py::a", "t.py::b"]
+    controller.scheduler = Scheduler([], "load", count)  # everything given out
+    for handle in handles:
+        handle.ids = controller.ids
+    return controller, handles
+
+
+def sent(handle: WorkerHandle) -> list[tuple[str, dict[str, Any]]]:
+    return handle.channel.sent  # type: ignore[no-any-return]
+
+
+def hook_names(controller: ForkController) -> list[str]:
+    return [name for name, _ in controller.config.hook.calls]  # type: ignore[attr-defined]
+
+
+def test_the_terminal_goes_to_one_worker_at_a_time_and_the_others_wait() -> None:
+    controller, (gw0, gw1, gw2) = controller_for(3)
+    reporter = controller.config.stash[TERMINAL_REPORTER]
+    start = ("logstart", {"nodeid": "t.py::a", "location": ["t.py", 1, "a"]})
+    controller._dispatch(gw0, start)
+    controller._dispatch(gw0, ("terminal", {"held": True}))
+    # what its test reported so far is shown first, then the terminal is its
+    assert hook_names(controller) == ["minitest_runtest_logstart"] and gw0.buffer == []
+    assert sent(gw0) == [("terminal_granted", {})] and controller.terminal_holder is gw0
+    assert reporter.lines == [("<flush>", {})]
+    controller._dispatch(gw1, ("terminal", {"held": True}))
+    controller._dispatch(gw2, ("terminal", {"held": True}))
+    assert controller.terminal_queue == [gw1, gw2] and sent(gw1) == []
+    slow = ("slow", {"nodeid": "t.py::b", "location": ["t.py", 2, "b"], "seconds": 1.0})
+    controller._dispatch(gw1, slow)  # held back while gw0 debugs
+    controller._dispatch(gw0, ("terminal", {"held": True}))  # asked again: queued behind the others
+    assert hook_names(controller) == ["minitest_runtest_logstart"] and controller.held_back == [(gw1, slow)]
+    controller._dispatch(gw1, ("terminal", {"held": False}))  # not its to give back
+    assert controller.terminal_holder is gw0
+    controller._dispatch(gw0, ("terminal", {"held": False}))
+    # what was held back is shown, and the next in the queue gets the terminal
+    assert hook_names(controller) == ["minitest_runtest_logstart", "minitest_runtest_slow"]
+    assert controller.terminal_holder is gw1 and sent(gw1) == [("terminal_granted", {})]
+    assert controller.terminal_queue == [gw2, gw0] and controller.held_back == []
+    controller._dispatch(gw2, _CLOSED)  # a waiting worker died: said once gw1 gives the terminal back
+    assert controller.held_back == [(gw2, _CLOSED)] and not gw2.done
+    controller._dispatch(gw1, ("terminal", {"held": False}))
+    assert gw2.done and controller.terminal_holder is gw0 and controller.terminal_queue == []
+    assert sent(gw0) == [("terminal_granted", {})] * 2 and sent(gw2) == []
+    controller._dispatch(gw1, ("terminal", {"held": True}))
+    controller._dispatch(gw0, _CLOSED)  # the holder died at the debugger's prompt: the next one's turn
+    assert gw0.done and controller.terminal_holder is gw1 and sent(gw1) == [("terminal_granted", {})] * 2
+
+
+def test_a_forked_worker_is_ready_with_the_controllers_workerinfo(monkeypatch: pytest.MonkeyPatch) -> None:
+    controller, (gw0, gw1) = controller_for()
+    asked: list[int] = []
+    monkeypatch.setattr(forked, "worker_info", lambda: asked.append(1) or {"executable": "python"})
+    controller._dispatch(gw0, ("ready", {"workerinfo": None}))
+    controller._dispatch(gw1, ("ready", {"workerinfo": None}))
+    assert asked == [1]
+    assert gw0.node.workerinfo == {"executable": "python", "id": "gw0", "spec": "popen"}  # type: ignore[attr-defined]
+    assert gw1.node.workerinfo == {"executable": "python", "id": "gw1", "spec": "popen"}  # type: ignore[attr-defined]
+    controller._dispatch(gw1, ("ready", {"workerinfo": {"executable": "other"}}))
+    assert gw1.node.workerinfo["executable"] == "other" and asked == [1]  # type: ignore[attr-defined]
+    assert set(worker_info()) == {"version", "version_info", "sysplatform", "platform", "executable", "cwd"}
+
+
+def test_a_failure_the_debugger_showed_is_marked_and_durations_are_added_up() -> None:
+    controller, (gw0, _) = controller_for()
+    controller._replay(gw0, ("logreport", {"report": {"nodeid": "t.py::b", "when": "call"}}))  # no duration
+    controller._replay(gw0, ("logreport", {"report": {"nodeid": None, "when": "call", "duration": 1}}))
+    for when, duration in (("call", 1.5), ("teardown", 0), ("setup", 0.25)):
+        controller._replay(gw0, ("logreport", {"report": {"nodeid": "t.py::a", "when": when, "duration": duration}}))
+    assert controller.seen == {"t.py::a": 1.75}
+    report = gw0.last_report
+    controller._replay(gw0, ("pdbshown", {"nodeid": "t.py::a", "when": "call"}))  # not the last report's phase
+    controller._replay(gw0, ("pdbshown", {"nodeid": "t.py::x", "when": "setup"}))  # nor its test
+    assert not hasattr(report, PDB_SHOWN)
+    controller._replay(gw0, ("pdbshown", {"nodeid": None, "when": "call"}))
+    assert not hasattr(report, PDB_SHOWN)
+    gw0.last_report = SimpleNamespace(nodeid="t.py::a", when="call")
+    controller._replay(gw0, ("pdbshown", {"nodeid": "t.py::a", "when": "call"}))
+    assert getattr(gw0.last_report, PDB_SHOWN) is True
+    gw0.last_report = None
+    controller._replay(gw0, ("pdbshown", {"nodeid": "t.py::a", "when": "call"}))  # nothing replayed yet
+
+
+def test_the_durations_seen_are_kept_for_the_next_run() -> None:
+    cache = Cache({DURATIONS_KEY: {"t.py::a": 9.0, "t.py::old": 2.0}})
+    controller, _ = controller_for(cache=cache)
+    assert controller.durations == {"t.py::a": 9.0, "t.py::old": 2.0}
+    controller._save_durations()  # nothing seen: nothing written
+    assert cache.values == {DURATIONS_KEY: {"t.py::a": 9.0, "t.py::old": 2.0}}
+    controller.seen = {"t.py::a": 0.1234567, "t.py::b": 3.0}
+    controller._save_durations()
+    assert cache.values[DURATIONS_KEY] == {"t.py::a": 0.123457, "t.py::old": 2.0, "t.py::b": 3.0}
+    controller, _ = controller_for()  # no cache plugin
+    controller.seen = {"t.py::a": 1.0}
+    controller._save_durations()
+
+
+@pytest.mark.parametrize(("count", "ids", "longest", "expected"), [
+    (2, 3, [0, 2], ["created: 2/2 workers", "2 workers [3 items]",
+                    "forked after collection; scheduling: load, batches of up to 5, the 2 longest known first"]),
+    (1, 1, [], ["created: 1/1 worker", "1 worker [1 item]", "forked after collection; scheduling: load, batches of up to 5"]),
+])
+def test_what_a_forked_run_says_first(count: int, ids: int, longest: list[int], expected: list[str]) -> None:
+    controller, _ = controller_for(count)
+    controller.ids = [f"t.py::{i}" for i in range(ids)]
+    controller._announce(5, longest)
+    reporter = controller.config.stash[TERMINAL_REPORTER]
+    assert [text for text, _ in reporter.lines] == expected and reporter.show_file_names == [False]
+    del controller.config.stash[TERMINAL_REPORTER]
+    controller._announce(5, longest)  # no terminal: nothing to say
+
+
+def test_workers_that_do_not_stop_in_time_are_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    controller, (gw0, gw1) = controller_for()
+    gw1.done = True
+    now = [100.0]
+    monkeypatch.setattr(forked, "time", Proxy(time, monotonic=lambda: now[0]))
+    reads: list[float] = []
+
+    def read_ready(timeout: float, closed: bool) -> bool:
+        reads.append(timeout)
+        assert closed is True
+        now[0] += 1
+        return False
+
+    monkeypatch.setattr(controller, "_read_ready", read_ready)
+    controller.stop_deadline = 101.0
+    controller._loop(lambda: True)
+    # read until the deadline is passed (not at it), then the live worker is given up
+    assert reads == [0.5, 0.5] and gw0.done
+    reporter = controller.config.stash[TERMINAL_REPORTER]
+    assert reporter.lines == [("[gw0] did not stop in time: killed", {"yellow": True})]
+    assert controller.config.hook.calls == [("minitest_testnodedown", {"node": gw0.node,  # type: ignore[attr-defined]
+                                                                        "error": "did not stop in time: killed"})]
+    reads.clear()
+    controller.stop_deadline = None
+    left = [3]
+
+    def keep_going() -> bool:
+        left[0] -= 1
+        return left[0] >= 0
+
+    controller._loop(keep_going)
+    assert reads == [0.5, 0.5, 0.5]
