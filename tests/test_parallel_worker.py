@@ -230,6 +230,7 @@ WORKER_VIEW = """
             "testrunuid": config.workerinput["testrunuid"],
             "options": [config.option.dist, config.option.numprocesses],
             "terminal": config.pluginmanager.get_plugin("terminalreporter") is not None,
+            "basetemp": str(request.getfixturevalue("tmp_path_factory").getbasetemp()),
         }
         worker = os.environ["PYTEST_XDIST_WORKER"]
         (config.rootpath / f"seen-{worker}-{name}.json").write_text(json.dumps(view))
@@ -242,7 +243,7 @@ WORKER_VIEW = """
 @pytest.mark.parametrize("workers", ["forked", "spawned"])
 def test_a_workers_session_is_told_it_is_a_worker(files, run, tmp_path, workers) -> None:
     files({"test_view.py": WORKER_VIEW})
-    result = run("-n", "2", "-p", "no:cache", "--dist", "loadfile",
+    result = run("-n", "2", "-p", "no:cache", "--dist", "loadfile", "--basetemp", "base",
                  env={"MINITEST_DIST_FORK": "0"} if workers == "spawned" else None)
     assert result.ret == 0, result.dump()
     result.assert_outcomes(passed=2)
@@ -256,8 +257,10 @@ def test_a_workers_session_is_told_it_is_a_worker(files, run, tmp_path, workers)
         uid = view["testrunuid"]
         assert re.fullmatch(r"[0-9a-f]{32}", uid), view
         assert view["env"] == [worker, "2", uid], view
-        assert view["workerinput"] == {"workerid": worker, "workercount": 2,
-                                       "mainargv": ["-n", "2", "-p", "no:cache", "--dist", "loadfile"]}, view
+        assert view["workerinput"] == {"workerid": worker, "workercount": 2, "mainargv": [
+            "-n", "2", "-p", "no:cache", "--dist", "loadfile", "--basetemp", "base"]}, view
+        # --basetemp DIR: each worker has its own DIR/popen-gwN
+        assert view["basetemp"] == str(tmp_path / "base" / f"popen-{worker}"), view
         assert view["options"] == ["no", None], view
         assert view["terminal"] is False, view
 
@@ -290,3 +293,53 @@ def test_a_usage_error_in_a_spawned_worker_ends_the_run_with_it(files, run, tmp_
     assert result.ret == 4, result.dump()
     assert result.errlines[0] == f"ERROR: ImportError while loading conftest '{tmp_path / 'conftest.py'}'.", result.dump()
     assert result.errlines[-1] == "ImportError: nothing to import on gw1", result.dump()
+    # ... and while its options are declared
+    files({"conftest.py": """
+        import os
+        import minitest
+
+        def minitest_addoption(parser):
+            if os.environ.get("PYTEST_XDIST_WORKER") == "gw1":
+                raise minitest.UsageError("gw1 declares no options")
+    """})
+    result = run("-n", "2", "-p", "no:cache", env={"MINITEST_DIST_FORK": "0"})
+    assert result.ret == 4, result.dump()
+    assert result.errlines == ["ERROR: gw1 declares no options"], result.dump()
+
+
+def test_other_plugins_hooks_around_the_workers_own(files, run, tmp_path) -> None:
+    """On a spawned worker: a conftest's session-finish wrapper finds the exit status already in
+    ``workeroutput`` (as pytest-xdist puts it there first); the ids sent to the controller are the
+    items left after the other plugins' collection_finish (here one dropped by a conftest: the run
+    then runs two tests, as a serial run would); the worker's loop runs the tests, a conftest's
+    runtestloop comes after it and is not called (as on pytest-xdist's workers)."""
+    files({
+        "conftest.py": """
+            import os
+            import minitest
+
+            def log(text):
+                with open(os.path.join(os.path.dirname(__file__), "hooks.log"), "a") as out:
+                    out.write(text + "\\n")
+
+            @minitest.hookimpl(wrapper=True)
+            def minitest_sessionfinish(session):
+                output = getattr(session.config, "workeroutput", None)
+                if output is not None:
+                    log(f"sessionfinish sees exitstatus {output.get('exitstatus')!r}")
+                return (yield)
+
+            def minitest_collection_finish(session):
+                if os.environ.get("PYTEST_XDIST_WORKER"):
+                    del session.items[-1]
+
+            def minitest_runtestloop(session):
+                if os.environ.get("PYTEST_XDIST_WORKER"):
+                    log("conftest runtestloop")
+        """,
+        "test_h.py": "def test_a(): pass\ndef test_b(): assert 0\ndef test_c(): pass\n",
+    })
+    result = run("-n", "1", "-p", "no:cache", env={"MINITEST_DIST_FORK": "0"})
+    assert result.ret == 1, result.dump()
+    result.assert_outcomes(passed=1, failed=1)
+    assert (tmp_path / "hooks.log").read_text().splitlines() == ["sessionfinish sees exitstatus 1"], result.dump()
