@@ -343,3 +343,22 @@ def test_other_plugins_hooks_around_the_workers_own(files, run, tmp_path) -> Non
     assert result.ret == 1, result.dump()
     result.assert_outcomes(passed=1, failed=1)
     assert (tmp_path / "hooks.log").read_text().splitlines() == ["sessionfinish sees exitstatus 1"], result.dump()
+
+
+def test_an_internal_error_in_a_spawned_worker_is_said_by_the_controller_alone(files, run) -> None:
+    files({
+        "conftest.py": """
+            import os
+
+            def minitest_runtest_logfinish(nodeid, location):
+                if os.environ.get("PYTEST_XDIST_WORKER"):
+                    raise RuntimeError("conftest breaks the worker")
+        """,
+        "test_i.py": "def test_a(): pass\ndef test_b(): pass\n",
+    })
+    result = run("-n", "1", "-p", "no:cache", env={"MINITEST_DIST_FORK": "0"})
+    assert result.ret == 3, result.dump()
+    # the worker's handler says it is handled: its process writes nothing of it
+    assert not any("INTERNALERROR>" in line for line in result.errlines), result.dump()
+    assert result.lines.count("INTERNALERROR> RuntimeError: a worker had an internal error:") == 1, result.dump()
+    assert result.lines.count("INTERNALERROR> RuntimeError: conftest breaks the worker") == 2, result.dump()
