@@ -266,10 +266,11 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
          f"{TR}::test_a_replacement_that_cannot_start_leaves_the_rest_to_the_other_worker"],
         [TF, TS],
     ],
-    # the forked workers' controller and child: in process (the child's private temporary files),
-    # then quick forked runs, then the forked files, the debugger's terminal lease and per-run fixtures
+    # the forked workers' controller and child: in process (their parts; the child's private
+    # temporary files), then quick forked runs, then the forked files, the debugger's terminal lease and per-run fixtures
     "builtin_plugins/parallel/forked.py": [
-        ["tests/test_parallel_transport.py::test_a_worker_leaves_inherited_files_it_may_not_replace",
+        ["tests/test_parallel_forked.py",
+         "tests/test_parallel_transport.py::test_a_worker_leaves_inherited_files_it_may_not_replace",
          f"{TF}::test_a_worker_dying_in_a_fixture_is_blamed_on_its_test", f"{TD}::test_exitfirst_stops_all_workers[forked]",
          f"{TD}::test_worker_crash_is_reported_and_the_run_completes",
          f"{TS}::test_verbose_names_the_worker_and_the_header_the_distribution",
