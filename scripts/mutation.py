@@ -261,7 +261,8 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
          f"{TF}::test_a_worker_dying_in_a_fixture_is_blamed_on_its_test",
          f"{TS}::test_verbose_names_the_worker_and_the_header_the_distribution",
          f"{TS}::test_exitfirst_interrupts_the_test_running_on_the_other_worker"],
-        [TD, "tests/test_parallel_spawned.py",
+        ["tests/test_parallel_worker.py::test_a_workers_session_is_told_it_is_a_worker",  # --basetemp
+         TD, "tests/test_parallel_spawned.py",
          f"{TR}::test_with_no_worker_left_the_tests_not_run_are_counted",
          f"{TR}::test_a_replacement_that_cannot_start_leaves_the_rest_to_the_other_worker"],
         [TF, TS],
