@@ -308,13 +308,21 @@ def test_a_usage_error_in_a_spawned_worker_ends_the_run_with_it(files, run, tmp_
 
 
 def test_other_plugins_hooks_around_the_workers_own(files, run, tmp_path) -> None:
-    """On a spawned worker: a conftest's session-finish wrapper finds the exit status already in
-    ``workeroutput`` (as pytest-xdist puts it there first); the ids sent to the controller are the
-    items left after the other plugins' collection_finish (here one dropped by a conftest: the run
-    then runs two tests, as a serial run would); the worker's loop runs the tests, a conftest's
-    runtestloop comes after it and is not called (as on pytest-xdist's workers)."""
+    """On a spawned worker: the ids sent to the controller are the items left after the other
+    plugins' collection_finish (here one dropped by the root conftest: the run then runs two tests,
+    as a serial run would); a session-finish wrapper finds the exit status already in
+    ``workeroutput`` (as pytest-xdist puts it there first) and the worker's loop runs the tests, a
+    runtestloop of another plugin is not called, even one registered after the worker's plugin (a
+    conftest.py below the root, found while collecting)."""
     files({
         "conftest.py": """
+            import os
+
+            def minitest_collection_finish(session):
+                if os.environ.get("PYTEST_XDIST_WORKER"):
+                    del session.items[-1]
+        """,
+        "sub/conftest.py": """
             import os
             import minitest
 
@@ -329,20 +337,16 @@ def test_other_plugins_hooks_around_the_workers_own(files, run, tmp_path) -> Non
                     log(f"sessionfinish sees exitstatus {output.get('exitstatus')!r}")
                 return (yield)
 
-            def minitest_collection_finish(session):
-                if os.environ.get("PYTEST_XDIST_WORKER"):
-                    del session.items[-1]
-
             def minitest_runtestloop(session):
                 if os.environ.get("PYTEST_XDIST_WORKER"):
                     log("conftest runtestloop")
         """,
-        "test_h.py": "def test_a(): pass\ndef test_b(): assert 0\ndef test_c(): pass\n",
+        "sub/test_h.py": "def test_a(): pass\ndef test_b(): assert 0\ndef test_c(): pass\n",
     })
     result = run("-n", "1", "-p", "no:cache", env={"MINITEST_DIST_FORK": "0"})
     assert result.ret == 1, result.dump()
     result.assert_outcomes(passed=1, failed=1)
-    assert (tmp_path / "hooks.log").read_text().splitlines() == ["sessionfinish sees exitstatus 1"], result.dump()
+    assert (tmp_path / "sub" / "hooks.log").read_text().splitlines() == ["sessionfinish sees exitstatus 1"], result.dump()
 
 
 def test_an_internal_error_in_a_spawned_worker_is_said_by_the_controller_alone(files, run) -> None:
