@@ -389,13 +389,20 @@ class Collector(Node):
     """A node that has children: its ``collect()`` returns them."""
 
     def repr_failure(self, excinfo: Any, style: str | None = None) -> Any:
-        """Collection errors show their message alone, others a short traceback."""
+        """Collection errors show their message alone, others a short traceback.
+
+        As pytest 9.2: a collection error's text has no crash line (the short summary shows no
+        message for it; an exception or ``fail()`` shows its own), and a conftest.py that raised
+        while a directory was collected shows its own traceback, not the loader's wrapper."""
         exc = getattr(excinfo, "value", excinfo)
         if isinstance(exc, CollectError) and not self.config.getoption("fulltrace", False):
-            from minitest.reports import FailureRepr, ReprCrash
+            from minitest.reports import FailureRepr
 
-            text = str(exc)
-            return FailureRepr(text, ReprCrash(str(self.path), 0, text.splitlines()[-1] if text else ""))
+            return FailureRepr(str(exc), None)
+        from minitest.pluginmanager import ConftestImportFailure
+
+        if isinstance(exc, ConftestImportFailure):
+            excinfo = exc.cause
         tbstyle = style or self.config.getoption("tbstyle", "auto")
         return super().repr_failure(excinfo, "short" if tbstyle in ("auto", None) else tbstyle)
 

@@ -221,31 +221,31 @@ class Metafunc:
 
     def _check_names_used(self, names: Sequence[str], indirect: bool | Sequence[str]) -> None:
         __tracebackhide__ = True
-        func_name = self.function.__name__
+        nodeid = self.definition.nodeid  # pytest 9.2 names the test by its node id here
         for name in names:
             if name in self.fixturenames:
                 continue
             # only on the way to an error: inspect.signature per parametrize call is costly
             if name in _default_arg_names(self.function):
-                fail(f"In {func_name}: function already takes an argument '{name}' with a default value",
+                fail(f"In {nodeid}: function already takes an argument '{name}' with a default value",
                      pytrace=False)
             if isinstance(indirect, bool):
                 kind = "fixture" if indirect else "argument"
             else:
                 kind = "fixture" if name in indirect else "argument"
-            fail(f"In {func_name}: function uses no {kind} '{name}'", pytrace=False)
+            fail(f"In {nodeid}: function uses no {kind} '{name}'", pytrace=False)
 
     def _directness(self, names: Sequence[str], indirect: bool | Sequence[str]) -> dict[str, str]:
         __tracebackhide__ = True
         if isinstance(indirect, bool):
             return dict.fromkeys(names, "indirect" if indirect else "direct")
         if not isinstance(indirect, Sequence):
-            fail(f"In {self.function.__name__}: expected Sequence or boolean for indirect, got "
+            fail(f"In {self.definition.nodeid}: expected Sequence or boolean for indirect, got "
                  f"{type(indirect).__name__}", pytrace=False)
         result = dict.fromkeys(names, "direct")
         for name in indirect:
             if name not in names:
-                fail(f"In {self.function.__name__}: indirect fixture '{name}' doesn't exist", pytrace=False)
+                fail(f"In {self.definition.nodeid}: indirect fixture '{name}' doesn't exist", pytrace=False)
             result[name] = "indirect"
         return result
 
@@ -261,10 +261,8 @@ class Metafunc:
                     cache[key] = self._validated_ids(ids, sets)
                 ids = cache[key]
         if ids is None or callable(ids):
-            return make_ids(names, sets, ids, None, self.config, self.definition.nodeid,
-                            self.function.__name__)
-        return make_ids(names, sets, None, self._validated_ids(ids, sets), self.config,
-                        self.definition.nodeid, self.function.__name__)
+            return make_ids(names, sets, ids, None, self.config, self.definition.nodeid)
+        return make_ids(names, sets, None, self._validated_ids(ids, sets), self.config, self.definition.nodeid)
 
     def _validated_ids(self, ids: Iterable[object | None], sets: Sequence[ParameterSet]) -> list[object | None]:
         __tracebackhide__ = True
@@ -278,7 +276,7 @@ class Metafunc:
             count = len(sets)
         # an empty ids list is allowed and means "generate them all"
         if count not in (len(sets), 0):
-            fail(f"In {self.function.__name__}: {len(sets)} parameter sets specified, with different number "
+            fail(f"In {self.definition.nodeid}: {len(sets)} parameter sets specified, with different number "
                  f"of ids: {count}", pytrace=False)
         return list(itertools.islice(ids, count))
 
@@ -399,19 +397,18 @@ def _long_str_id(value: str | bytes, argname: str, index: int, config: Config | 
     return None
 
 
-def _explicit_id(value: object, index: int, config: Config | None, func_name: str) -> str:
+def _explicit_id(value: object, index: int, config: Config | None, nodeid: str) -> str:
     __tracebackhide__ = True
     text = _idval_from_value(value, config)
     if text is None:
-        fail(f"In {func_name}: ids contains unsupported value {saferepr(value)} (type: {type(value)!r}) at "
+        fail(f"In {nodeid}: ids contains unsupported value {saferepr(value)} (type: {type(value)!r}) at "
              f"index {index}. Supported types are: str, bytes, int, float, complex, bool, enum, regex or "
              "anything with a __name__.", pytrace=False)
     return text
 
 
 def make_ids(names: Sequence[str], sets: Sequence[ParameterSet], idfn: Callable[[Any], object | None] | None,
-             ids: Sequence[object | None] | None, config: Config | None, nodeid: str,
-             func_name: str = "") -> list[str]:
+             ids: Sequence[object | None] | None, config: Config | None, nodeid: str) -> list[str]:
     """The unique id of each parameter set of one ``parametrize`` call."""
     __tracebackhide__ = True
     resolved: list[str] = []
@@ -419,7 +416,7 @@ def make_ids(names: Sequence[str], sets: Sequence[ParameterSet], idfn: Callable[
         if pset.id is not None:
             resolved.append(_escaped_by_config(pset.id, config))
         elif ids and index < len(ids) and ids[index] is not None:
-            resolved.append(_explicit_id(ids[index], index, config, func_name or nodeid))
+            resolved.append(_explicit_id(ids[index], index, config, nodeid))
         else:
             resolved.append("-".join(_idval(value, name, index, idfn, config, nodeid)
                                      for value, name in zip(pset.values, names, strict=True)))

@@ -46,7 +46,8 @@ def _check_match(regexp: str | re.Pattern[str], text: str) -> None:
     message = f"Regex pattern did not match.\n  Expected regex: {regexp!r}\n  Actual message: {text!r}"
     if regexp == text:
         message += "\n Did you mean to `re.escape()` the regex?"
-    raise AssertionError(message)
+    # from None: the exception that did not match is not shown as this one's context (pytest)
+    raise AssertionError(message) from None
 
 
 class TracebackEntry:
@@ -239,9 +240,12 @@ def _validate_expected(expected: Any) -> ExpectedType:
 
 
 def _describe_expected(expected: ExpectedType) -> str:
+    # pytest 9.2's words: "KeyError", "any of (KeyError, ValueError)"
     if isinstance(expected, tuple):
-        return f"any of {expected!r}" if len(expected) > 1 else repr(expected[0])
-    return repr(expected)
+        if len(expected) > 1:
+            return f"any of ({', '.join(e.__name__ for e in expected)})"
+        expected = expected[0]
+    return expected.__name__
 
 
 class RaisesContext(Generic[E]):
@@ -270,7 +274,7 @@ class RaisesContext(Generic[E]):
         if self.match_expr is not None:
             _check_match(self.match_expr, stringify_exception(exc_value))
         if self.check is not None and not self.check(exc_value):
-            raise AssertionError(f"check {self.check!r} did not return True")
+            raise AssertionError(f"check {self.check!r} did not return True") from None
         return True
 
 

@@ -8,6 +8,7 @@ Styles: ``auto`` (long for the first and last entry, short between), ``long``, `
 
 from __future__ import annotations
 
+import ast
 import linecache
 import os
 import textwrap
@@ -37,7 +38,9 @@ def _internal_dirs() -> tuple[str, ...]:
 
 
 INTERNAL_DIRS = _internal_dirs()
-_ENTRY_SEP = "_ " * 39 + "_"
+#: the line between two entries of a traceback, 80 columns as pytest writes it to a file; the
+#: terminal writes it at its own width (pytest's ``sep("_ ")``)
+ENTRY_SEPARATOR = "_ " * 40
 
 
 def exconly(exc: BaseException) -> str:
@@ -144,33 +147,98 @@ def display_path(filename: str | os.PathLike[str]) -> str:
     return rel if len(rel) < len(filename) else filename
 
 
-def _statement_range(entry: TracebackType) -> tuple[int, int]:
-    """First and last line (1-based) of the expression that failed in ``entry``."""
-    lineno = entry.tb_lineno
-    end = lineno
+def _positions(entry: TracebackType) -> tuple[int | None, int | None, int | None, int | None]:
+    """(line, end line, column, end column) of the instruction that failed in ``entry``; the
+    columns are byte offsets in the line's UTF-8 text. Nones where Python does not know."""
     try:
-        positions = list(entry.tb_frame.f_code.co_positions())
-        pos = positions[entry.tb_lasti // 2]
-        if pos[0] is not None and pos[1] is not None:
-            lineno, end = pos[0], pos[1]
-    except (IndexError, AttributeError):
-        pass
-    return lineno, max(end, lineno)
+        position = list(entry.tb_frame.f_code.co_positions())[entry.tb_lasti // 2]
+    except (IndexError, AttributeError, ValueError):
+        return None, None, None, None
+    return position
 
 
-def _source_lines(entry: TracebackType) -> tuple[list[str], int, int]:
-    """Source shown for a long entry: (lines, index of the failing line, number of failing lines)."""
+def _statement_lines(filename: str, lineno: int, module_globals: dict[str, Any]) -> tuple[int, int]:
+    """First and last line (1-based) of the statement that contains ``lineno``: a simple statement
+    whole (an assert or a call over several lines), of a compound one its header only (``with``,
+    ``if``, ``for``, ``except`` lines up to its body), as pytest shows the failing statement."""
+    source = "".join(linecache.getlines(filename, module_globals))
+    tree = _parsed(filename, source)
+    if tree is None:
+        return lineno, lineno
+    first, last = lineno, lineno
+    best: tuple[int, int] | None = None
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.stmt, ast.ExceptHandler)) or node.end_lineno is None:
+            continue
+        top, bottom = node.lineno, node.end_lineno
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+            bottom = min(bottom, body[0].lineno - 1)  # a compound statement: its header
+        decorators: list[ast.expr] = getattr(node, "decorator_list", None) or []
+        if decorators:
+            top = min(d.lineno for d in decorators)
+        if top <= lineno <= bottom and (best is None or bottom - top < best[1] - best[0]):
+            best = (top, bottom)
+    if best is not None:
+        first, last = best
+    lines = source.splitlines()
+    while last > lineno and (last > len(lines) or not lines[last - 1].strip()
+                             or lines[last - 1].lstrip().startswith("#")):
+        last -= 1  # a header's trailing comments and blank lines are not shown
+    return first, last
+
+
+_parsed_files: dict[str, tuple[str, ast.Module | None]] = {}
+
+
+def _parsed(filename: str, source: str) -> ast.Module | None:
+    """``source`` (the text of ``filename``) parsed, kept while the text is the same."""
+    kept = _parsed_files.get(filename)
+    if kept is not None and kept[0] == source:
+        return kept[1]
+    try:
+        tree: ast.Module | None = ast.parse(source)
+    except (SyntaxError, ValueError):
+        tree = None
+    _parsed_files[filename] = (source, tree)
+    return tree
+
+
+def _source_lines(entry: TracebackType) -> tuple[list[str], int, list[str]]:
+    """Source shown for a long entry: (the lines from the function's first line to the end of the
+    failing statement, dedented; the index of the failing line; the highlight line under it, or
+    nothing)."""
     code = entry.tb_frame.f_code
     filename = code.co_filename
-    first, last = _statement_range(entry)
+    module_globals = entry.tb_frame.f_globals
     linecache.checkcache(filename)
+    first, last = _statement_lines(filename, entry.tb_lineno, module_globals)
     start = code.co_firstlineno if code.co_name != "<module>" else first
-    start = min(start, first)
-    lines = [linecache.getline(filename, n, entry.tb_frame.f_globals).rstrip("\n") for n in range(start, last + 1)]
-    if not any(lines):
-        return [], 0, 0
-    text = textwrap.dedent("\n".join(lines)).split("\n")
-    return text, first - start, last - first + 1
+    start = min(start, first, entry.tb_lineno)
+    last = max(last, entry.tb_lineno)
+    raw = [linecache.getline(filename, n, module_globals).rstrip("\n") for n in range(start, last + 1)]
+    if not any(raw):
+        return [], 0, []
+    text = textwrap.dedent("\n".join(raw)).split("\n")
+    index = entry.tb_lineno - start
+    return text, index, _highlight(entry, raw[index], text[index], stripped=False)
+
+
+def _highlight(entry: TracebackType, raw_line: str, shown: str, stripped: bool) -> list[str]:
+    """The ``^^^`` line under ``shown`` (``raw_line`` as the traceback shows it, after a 4-character
+    prefix: dedented, or ``stripped``) marking the expression that failed, as pytest 9.2 draws it:
+    only for an expression on one line that is not the whole line."""
+    lineno, end_lineno, col, end_col = _positions(entry)
+    if lineno is None or lineno != end_lineno or lineno != entry.tb_lineno or col is None or end_col is None:
+        return []
+    encoded = raw_line.encode("utf-8")
+    start = len(encoded[:col].decode("utf-8", "replace"))
+    end = len(encoded[:end_col].decode("utf-8", "replace"))
+    carets = end - start
+    if carets <= 0 or carets >= len(shown.strip()):
+        return []
+    removed = len(raw_line) - len(raw_line.lstrip()) if stripped else len(raw_line) - len(shown)
+    return ["    " + " " * max(start - removed, 0) + "^" * carets]
 
 
 def _format_locals(frame: FrameType) -> list[str]:
@@ -190,23 +258,22 @@ def _format_args(frame: FrameType) -> list[str]:
 
 
 def _long_entry(entry: TracebackType, exc_lines: list[str] | None, showlocals: bool) -> list[str]:
-    src, fail_index, fail_count = _source_lines(entry)
+    src, fail_index, highlight = _source_lines(entry)
     out: list[str] = []
     args = _format_args(entry.tb_frame)
     if args:
         out.extend(args)
         out.append("")
-    indent = ""
+    indent = " " * (len(src[fail_index]) - len(src[fail_index].lstrip())) if src else ""
     for i, line in enumerate(src):
         if i == fail_index:
             out.append(">   " + line)
-            indent = " " * (len(line) - len(line.lstrip()))
+            out.extend(highlight)
         else:
             out.append("    " + line)
-        if i == fail_index + fail_count - 1 and exc_lines is not None:
-            out.extend(f"E   {indent}{x}" for x in exc_lines)
-    if exc_lines is not None and not src:
-        out.extend(f"E   {x}" for x in exc_lines)
+    if exc_lines is not None:
+        # after the whole failing statement, at the failing line's indentation (pytest)
+        out.extend(f"E   {indent}{x}" for x in exc_lines)
     if showlocals:
         out.append("")
         out.extend(_format_locals(entry.tb_frame))
@@ -215,10 +282,12 @@ def _long_entry(entry: TracebackType, exc_lines: list[str] | None, showlocals: b
 
 def _short_entry(entry: TracebackType, exc_lines: list[str] | None, showlocals: bool) -> list[str]:
     code = entry.tb_frame.f_code
-    line = linecache.getline(code.co_filename, entry.tb_lineno, entry.tb_frame.f_globals).strip()
+    raw_line = linecache.getline(code.co_filename, entry.tb_lineno, entry.tb_frame.f_globals).rstrip("\n")
+    line = raw_line.strip()
     out = [f"{display_path(code.co_filename)}:{entry.tb_lineno}: in {code.co_name}"]
     if line:
         out.append(f"    {line}")
+        out.extend(_highlight(entry, raw_line, line, stripped=True))
     if showlocals:
         out.extend(_format_locals(entry.tb_frame))
     if exc_lines is not None:
@@ -235,29 +304,77 @@ def _format_one(exc: BaseException, style: str, showlocals: bool, cut_code: Code
         last = entries[-1]
         crash = ReprCrash(last.tb_frame.f_code.co_filename, last.tb_lineno, exconly(exc))
     out: list[str] = []
+    if style == "line":
+        # the exception alone, its first line marked (pytest 9.2); the terminal writes the crash
+        # line (path:line: message) after it and the captured output
+        return [("E   " if i == 0 else "    ") + x for i, x in enumerate(exc_lines)], crash
     if style == "short":
         for i, entry in enumerate(entries):
             out.extend(_short_entry(entry, exc_lines if i == len(entries) - 1 else None, showlocals))
         if not entries:
             out.extend(f"E   {x}" for x in exc_lines)
         return out, crash
+    styles = ["long" if style == "long" or i == 0 or i == len(entries) - 1 else "short"
+              for i in range(len(entries))]
     for i, entry in enumerate(entries):
         is_last = i == len(entries) - 1
-        entry_style = "long" if style == "long" or i == 0 or is_last else "short"
-        if entry_style == "long":
+        if styles[i] == "long":
             if not out or out[-1] != "":
                 out.append("")
             out.extend(_long_entry(entry, exc_lines if is_last else None, showlocals))
             out.append("")
             location = f"{display_path(entry.tb_frame.f_code.co_filename)}:{entry.tb_lineno}: "
             out.append(location + (type(exc).__name__ if is_last else ""))
-            if not is_last and (i + 1 < len(entries)):
-                out.append(_ENTRY_SEP)
         else:
             out.extend(_short_entry(entry, None, showlocals))
+        # as pytest 9.2: a separator after a long entry, and after a short one before a long one
+        if not is_last and (styles[i] == "long" or styles[i + 1] == "long"):
+            out.append(ENTRY_SEPARATOR)
     if not entries:
         out.extend(f"E   {x}" for x in exc_lines)
     return out, crash
+
+
+def _format_group(group: BaseExceptionGroup[Any], cut_code: CodeType | None,
+                  full: bool) -> tuple[list[str], ReprCrash | None]:
+    """An exception group in Python's own layout (its sub-exceptions boxed, its chain included),
+    in every ``--tb`` style, as pytest 9.2 shows one; each traceback in it keeps the frames the
+    other styles would show (cut at the test function, hidden and minitest's frames left out)."""
+    native = traceback.TracebackException.from_exception(group)
+    _keep_shown_frames(native, group, cut_code, full)
+    entries = _entries(group.__traceback__, cut_code, full)
+    crash = None
+    if entries:
+        leaf = _single_leaf(group)
+        # pytest 9.2's crash message: a group around one exception names that exception
+        message = exconly(group) if leaf is None else f"{leaf!r} [single exception in {type(group).__name__}]"
+        crash = ReprCrash(entries[-1].tb_frame.f_code.co_filename, entries[-1].tb_lineno, message)
+    return "".join(native.format()).rstrip("\n").split("\n"), crash
+
+
+def _single_leaf(group: BaseExceptionGroup[Any]) -> BaseException | None:
+    """The one exception inside ``group`` and the groups nested in it, None if there are more."""
+    if len(group.exceptions) != 1:
+        return None
+    inner = group.exceptions[0]
+    return _single_leaf(inner) if isinstance(inner, BaseExceptionGroup) else inner
+
+
+def _keep_shown_frames(native: traceback.TracebackException, exc: BaseException, cut_code: CodeType | None,
+                       full: bool) -> None:
+    """Drop from ``native`` (and from its sub-exceptions and chain) the frames :func:`_entries`
+    leaves out of ``exc``'s traceback."""
+    if exc.__traceback__ is not None:
+        shown = {(e.tb_frame.f_code.co_filename, e.tb_lineno) for e in _entries(exc.__traceback__, cut_code, full)}
+        native.stack = traceback.StackSummary.from_list(
+            [frame for frame in native.stack if (frame.filename, frame.lineno) in shown])
+    if isinstance(exc, BaseExceptionGroup):
+        for sub_native, sub in zip(getattr(native, "exceptions", None) or [], exc.exceptions, strict=False):
+            _keep_shown_frames(sub_native, sub, cut_code, full)
+    if native.__cause__ is not None and exc.__cause__ is not None:
+        _keep_shown_frames(native.__cause__, exc.__cause__, cut_code, full)
+    if native.__context__ is not None and exc.__context__ is not None:
+        _keep_shown_frames(native.__context__, exc.__context__, cut_code, full)
 
 
 def _chain(exc: BaseException) -> list[tuple[BaseException, str | None]]:
@@ -278,8 +395,9 @@ def _chain(exc: BaseException) -> list[tuple[BaseException, str | None]]:
         else:
             current = None
     chain.reverse()
-    # the sentence belongs between an exception and the one after it
-    return [(e, chain[i + 1][1] if i + 1 < len(chain) else None) for i, (e, _) in enumerate(chain)]
+    # each sentence was recorded with the older exception it introduces the newer one after:
+    # oldest first, it is the sentence that follows its exception
+    return chain
 
 
 def format_failure(exc: BaseException, *, style: str = "auto", showlocals: bool = False,
@@ -296,16 +414,23 @@ def format_failure(exc: BaseException, *, style: str = "auto", showlocals: bool 
         return FailureRepr(text, native_crash)
     blocks: list[str] = []
     crash: ReprCrash | None = None
-    for e, sentence in _chain(exc):
-        lines, crash = _format_one(e, style, showlocals, cut_code if e is exc else None, full)
+    chain = _chain(exc)
+    for index in range(len(chain) - 1, -1, -1):
+        if isinstance(chain[index][0], BaseExceptionGroup):
+            chain = chain[index:]  # the group's native text shows what came before it
+            break
+    for e, sentence in chain:
+        if isinstance(e, BaseExceptionGroup):
+            lines, crash = _format_group(e, cut_code, full)
+        else:
+            lines, crash = _format_one(e, style, showlocals, cut_code if e is exc else None, full)
         blocks.extend(lines)
         if sentence:
-            blocks.extend(["", sentence, ""])
+            # as pytest 9.2: a blank line before the sentence; after it, only the blank line a
+            # long entry starts with (none before a short entry or an E line)
+            blocks.extend(["", sentence])
     if crash is None:
         crash = ReprCrash("", 0, exconly(exc))
-    if style == "line":
-        return FailureRepr(f"{crash.path}:{crash.lineno}: {crash.message.splitlines()[0] if crash.message else ''}",
-                           crash)
     return FailureRepr("\n".join(blocks), crash)
 
 
@@ -332,4 +457,5 @@ def format_exception_for_node(node: Node, exc: Any, style: str | None = None) ->
 
 
 def _crash_location(exc: BaseException, node: Node) -> tuple[str, int]:
-    return raise_location(exc) or (str(Path(node.path)), 0)
+    # the line that called fail(), not fail() itself (as pytest's crash line with --tb=line)
+    return raise_location(exc, skip_hidden=True) or (str(Path(node.path)), 0)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import inspect
 
-from conftest import verbose_nodeids
+from conftest import run_minitest, run_pytest_process, verbose_nodeids
+from dual_suite import to_pytest, write_dual
 
 from builtin_plugins.fixtures.registry import _static_namespace
 
@@ -216,6 +217,35 @@ def test_missing_fixture_error_shows_the_test_source_up_to_its_def_line(files, r
     # as pytest: the short summary line has no message for a lookup error
     result.fnmatch_lines(["*short test summary info*", "ERROR test_missing.py::test_wants"], consecutive=True)
     assert "body_line_not_shown" not in result.stdout
+
+
+def test_missing_fixture_of_a_fixture_shows_each_function_on_the_way_as_pytest(tmp_path):
+    # pytest 9.2 lists the test and every fixture down to the one that asked for the missing name
+
+    mine_dir, ref_dir = write_dual(tmp_path, {"test_chain.py": """
+        import minitest
+
+        @minitest.fixture
+        def middle(bottom):
+            return bottom
+
+        @minitest.fixture
+        def bottom(nope):
+            return nope
+
+        def test_wants(middle):
+            pass
+    """})
+    expected = ["file FOLDER/test_chain.py, line 11", "  def test_wants(middle):",
+                "file FOLDER/test_chain.py, line 3", "  @minitest.fixture", "  def middle(bottom):",
+                "file FOLDER/test_chain.py, line 7", "  @minitest.fixture", "  def bottom(nope):",
+                "E       fixture 'nope' not found"]
+    for result, folder in ((run_minitest("-p", "no:cache", cwd=mine_dir), mine_dir),
+                           (run_pytest_process(cwd=ref_dir), ref_dir)):
+        lines = [to_pytest(line.replace(str(folder), "FOLDER")) for line in result.stdout.splitlines()]
+        start = lines.index(to_pytest(expected[0]))
+        assert lines[start:start + len(expected)] == [to_pytest(line) for line in expected], result.dump()
+        assert lines[start + len(expected) + 3:start + len(expected) + 4] == ["FOLDER/test_chain.py:7"], result.dump()
 
 
 def test_unhashable_and_hashable_values_at_the_same_index_are_not_one_instance(files, run):

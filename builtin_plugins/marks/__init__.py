@@ -153,12 +153,13 @@ def minitest_make_collect_report(collector: Collector) -> Generator[None, Collec
     if not unknown:
         return report
     if _strict(config):
-        # as if the module had failed to import: the whole file is one collection error
-        from minitest.nodes import CollectError
+        # as if the module had failed to import: the whole file is one collection error, pytest's
+        # fail(..., pytrace=False) (the short summary says "Failed: ... not found ...")
+        from minitest.outcomes import Failed
 
         message = f"{unknown[0][0].name!r} not found in `markers` configuration option"
         report.outcome = "failed"
-        report.longrepr = collector.repr_failure(CollectError(message))
+        report.longrepr = collector.repr_failure(Failed(msg=message, pytrace=False))
         report.result = []
         return report
     path = str(getattr(collector, "path", ""))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from minitest.nodes import Session
 from minitest.reports import PDB_SHOWN, FailureRepr
 from minitest.terminal_api import FAILURES, PASSES
+from minitest.tracebacks import ENTRY_SEPARATOR
 
 from .text import head_line
 
@@ -40,6 +41,9 @@ class _Sections:
         if not text:
             return
         for line in text.split("\n"):
+            if line == ENTRY_SEPARATOR:
+                self._tw.sep("_ ")  # at the terminal's width, as pytest's
+                continue
             red = line.startswith("E   ")
             self._tw.line(line, bold=red, red=red)  # pytest's bytes: bold, then red
 
@@ -77,7 +81,10 @@ class Failures(_Sections):
             return
         self._reporter.write_sep("=", "FAILURES")
         if self._tbstyle() == "line":
+            # as pytest 9.2: the exception's lines and the captured output, then the crash line
             for rep in reports:
+                self._write_longrepr(rep)
+                self._write_sections(rep)
                 self._reporter.write_line(_line_repr(rep))
             return
         for rep in reports:

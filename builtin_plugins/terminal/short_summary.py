@@ -145,9 +145,12 @@ def parse_reportchars(chars: str) -> str:
 
 
 def _crash_message(rep: Any) -> str | None:
-    if rep.when == "collect":
-        return None  # pytest shows collection errors without a message in the short summary
     lr = rep.longrepr
+    if rep.when == "collect":
+        # as pytest 9.2: the message of what raised (an exception, ``fail()``) if there is one; a
+        # collection error's own text (an ImportError, a SyntaxError, a bad parametrize) has none
+        crash = getattr(lr, "reprcrash", None)
+        return str(crash.message) if crash is not None else None
     if isinstance(lr, FailureRepr):
         return lr.crash.message if lr.crash is not None else None
     if isinstance(lr, tuple):
