@@ -470,3 +470,21 @@ def test_workers_that_do_not_stop_in_time_are_given_up(monkeypatch: pytest.Monke
 
     controller._loop(keep_going)
     assert reads == [0.5, 0.5, 0.5]
+
+
+# -- end to end --------------------------------------------------------------------------------------
+
+def test_what_a_worker_printed_with_s_is_written_before_it_dies(files, run) -> None:
+    # a forked worker writes its tests' -s output to the terminal line by line, as a serial run:
+    # the last line before a crash is not lost in a buffer
+    files({"test_k.py": """
+        import os, signal
+
+        def test_dies():
+            print("last words of test_dies")
+            os.kill(os.getpid(), signal.SIGKILL)
+    """})
+    result = run("-s", "-n", "1", "-p", "no:cache", "--max-worker-restart", "0", env={"PYTHONUNBUFFERED": None})
+    assert result.ret == 1, result.dump()
+    assert "last words of test_dies" in result.lines, result.dump()
+    result.fnmatch_lines(["*forked after collection*", "*worker 'gw0' crashed while running test_k.py::test_dies"])
