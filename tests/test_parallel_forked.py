@@ -488,3 +488,28 @@ def test_what_a_worker_printed_with_s_is_written_before_it_dies(files, run) -> N
     assert result.ret == 1, result.dump()
     assert "last words of test_dies" in result.lines, result.dump()
     result.fnmatch_lines(["*forked after collection*", "*worker 'gw0' crashed while running test_k.py::test_dies"])
+
+
+def test_the_batches_and_the_order_said_at_the_start(files, run) -> None:
+    # the batch size comes from the tests' estimated time; the durations of the last run (in the
+    # cache) put the long tests first, in load mode only
+    files({"test_b.py": """
+        import time
+
+        def test_slow():
+            time.sleep(0.1)
+
+        def test_quick():
+            pass
+    """})
+    one = run("-n", "2", "-v", "-p", "no:cache", "test_b.py::test_quick")
+    assert one.ret == 0, one.dump()
+    # unknown: minitest's own cost per test, 0.1 ms: 30 ms queued, 60 ms at most per batch
+    assert "forked after collection; scheduling: load, batches of up to 600" in one.lines, one.dump()
+    first = run("-n", "2", "-q")
+    assert first.ret == 0, first.dump()
+    known = run("-n", "2", "-v")
+    assert "forked after collection; scheduling: load, batches of up to 2, the 1 longest known first" in known.lines, \
+        known.dump()
+    by_file = run("-n", "2", "-v", "--dist", "loadfile")
+    assert "forked after collection; scheduling: loadfile, batches of up to 2" in by_file.lines, by_file.dump()
