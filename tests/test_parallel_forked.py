@@ -16,6 +16,7 @@ from typing import Any
 
 import execnet
 import pytest
+from conftest import verbose_nodeids
 
 from builtin_plugins.parallel import forked
 from builtin_plugins.parallel.controller_core import _CLOSED
@@ -496,11 +497,14 @@ def test_the_batches_and_the_order_said_at_the_start(files, run) -> None:
     files({"test_b.py": """
         import time
 
+        def test_quick():
+            pass
+
         def test_slow():
             time.sleep(0.1)
 
-        def test_quick():
-            pass
+        def test_slower():
+            time.sleep(0.3)
     """})
     one = run("-n", "2", "-v", "-p", "no:cache", "test_b.py::test_quick")
     assert one.ret == 0, one.dump()
@@ -508,8 +512,12 @@ def test_the_batches_and_the_order_said_at_the_start(files, run) -> None:
     assert "forked after collection; scheduling: load, batches of up to 600" in one.lines, one.dump()
     first = run("-n", "2", "-q")
     assert first.ret == 0, first.dump()
-    known = run("-n", "2", "-v")
-    assert "forked after collection; scheduling: load, batches of up to 2, the 1 longest known first" in known.lines, \
+    known = run("-n", "1", "-v")
+    assert "forked after collection; scheduling: load, batches of up to 2, the 2 longest known first" in known.lines, \
         known.dump()
-    by_file = run("-n", "2", "-v", "--dist", "loadfile")
+    assert verbose_nodeids(known) == [("test_b.py::test_slower", "PASSED"), ("test_b.py::test_slow", "PASSED"),
+                                      ("test_b.py::test_quick", "PASSED")], known.dump()
+    by_file = run("-n", "1", "-v", "--dist", "loadfile")
     assert "forked after collection; scheduling: loadfile, batches of up to 2" in by_file.lines, by_file.dump()
+    assert [nodeid for nodeid, _ in verbose_nodeids(by_file)] == [
+        "test_b.py::test_quick", "test_b.py::test_slow", "test_b.py::test_slower"], by_file.dump()
