@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import selectors
 import signal
+import subprocess
 import time
 from types import SimpleNamespace
 from typing import Any
 
 import execnet
 import pytest
-from conftest import verbose_nodeids
+from conftest import RunResult, build_minitest_command, verbose_nodeids
 
 from builtin_plugins.parallel import forked
 from builtin_plugins.parallel.controller_core import _CLOSED
@@ -521,3 +522,36 @@ def test_the_batches_and_the_order_said_at_the_start(files, run) -> None:
     assert "forked after collection; scheduling: loadfile, batches of up to 2" in by_file.lines, by_file.dump()
     assert [nodeid for nodeid, _ in verbose_nodeids(by_file)] == [
         "test_b.py::test_quick", "test_b.py::test_slow", "test_b.py::test_slower"], by_file.dump()
+
+
+def test_a_worker_that_ignores_the_interrupt_is_killed_after_the_grace_time(files, tmp_path) -> None:
+    # Ctrl-C sent to the controller alone: the workers are told to stop, then their test is
+    # interrupted; a test that ignores SIGINT goes on, and its worker is killed a moment later
+    files({"test_deaf.py": """
+        import signal, time
+        from pathlib import Path
+
+        def test_deaf():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            Path(__file__).with_name("started").write_text("yes")
+            time.sleep(120)
+    """})
+    cmd, env = build_minitest_command("-p", "no:cache", "-v", "-n", "1")
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        for _ in range(1200):  # up to 60 s until the worker is inside the test
+            if (tmp_path / "started").exists() or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    result = RunResult(proc.args, proc.returncode, out, err)
+    assert result.ret == 2, result.dump()
+    result.fnmatch_lines(["*! KeyboardInterrupt !*"])
+    assert result.final_line().startswith("=") and "no tests ran in" in result.final_line(), result.dump()
+    assert "test_deaf" not in result.stdout.replace("test_deaf.py", ""), result.dump()
