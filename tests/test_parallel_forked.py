@@ -555,3 +555,41 @@ def test_a_worker_that_ignores_the_interrupt_is_killed_after_the_grace_time(file
     result.fnmatch_lines(["*! KeyboardInterrupt !*"])
     assert result.final_line().startswith("=") and "no tests ran in" in result.final_line(), result.dump()
     assert "test_deaf" not in result.stdout.replace("test_deaf.py", ""), result.dump()
+
+
+def test_exit_in_a_worker_ends_the_run_and_a_wrapped_stdout_is_no_error(files, run) -> None:
+    # minitest.exit() in a forked worker's test ends the whole run with its code, as a serial run;
+    # a standard output a plugin wrapped (no reconfigure(), as colorama's) does not break the worker
+    files({
+        "conftest.py": """
+            import sys
+
+            class Wrapper:
+                def __init__(self, stream):
+                    self._stream = stream
+                def write(self, text):
+                    return self._stream.write(text)
+                def flush(self):
+                    self._stream.flush()
+                def __getattr__(self, name):
+                    if name == "reconfigure":
+                        raise AttributeError(name)
+                    return getattr(self._stream, name)
+
+            sys.stdout = Wrapper(sys.stdout)
+        """,
+        "test_e.py": """
+            import minitest
+
+            def test_a():
+                pass
+
+            def test_exit():
+                minitest.exit("enough for today", returncode=3)
+        """,
+    })
+    result = run("-n", "2", "-v", "-s", "-p", "no:cache")  # -s: the wrapper stays sys.stdout
+    assert result.ret == 3, result.dump()
+    result.fnmatch_lines(["*forked after collection*", "test_e.py::test_a PASSED*", "*! enough for today !*"])
+    assert "1 passed in" in result.final_line(), result.dump()
+    assert "test_e.py::test_exit" not in result.stdout, result.dump()
