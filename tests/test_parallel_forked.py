@@ -11,6 +11,7 @@ import os
 import selectors
 import signal
 import subprocess
+import tempfile
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -77,7 +78,9 @@ def forked_child(action: str) -> int:
             if word == "exit":
                 os._exit(int(args[0]))
             if word == "kill":
-                os.kill(os.getpid(), signal.SIGKILL)
+                if int(args[0]) != signal.SIGKILL:  # whatever this process's handler was
+                    signal.signal(int(args[0]), signal.SIG_DFL)
+                os.kill(os.getpid(), int(args[0]))
             os.close(int(args[1]))
             os.read(int(args[0]), 1)
         finally:
@@ -96,6 +99,7 @@ def handle_for(pid: int) -> tuple[ForkHandle, int, int]:
 def test_how_a_worker_ended_is_said() -> None:
     for action, said in (("exit 3", "the worker process exited with code 3"),
                          ("kill 9", f"the worker process was killed by signal {signal.SIGKILL.value}"),
+                         ("kill 1", "the worker process was killed by signal 1"),  # SIGHUP: the code is -1
                          ("exit 0", None)):
         pid = forked_child(action)
         handle, command_read, message_write = handle_for(pid)
@@ -593,3 +597,30 @@ def test_exit_in_a_worker_ends_the_run_and_a_wrapped_stdout_is_no_error(files, r
     result.fnmatch_lines(["*forked after collection*", "test_e.py::test_a PASSED*", "*! enough for today !*"])
     assert "1 passed in" in result.final_line(), result.dump()
     assert "test_e.py::test_exit" not in result.stdout, result.dump()
+
+
+def test_only_unlinked_files_are_made_private_each_one(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """A worker's start gives it its own copy of each unlinked temporary file it inherited, going
+    on past one it may not replace; a file with a name (a log another plugin opened) stays shared."""
+    named = open(tmp_path / "shared.log", "w+b")  # noqa: SIM115 - closed below
+    first, second = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    try:
+        refused = min(first.fileno(), second.fileno())
+        other = max(first.fileno(), second.fileno())
+        before = {fd: os.fstat(fd).st_ino for fd in (named.fileno(), refused, other)}
+        real_dup2 = os.dup2
+
+        def refusing_dup2(fd: int, fd2: int, inheritable: bool = True) -> int:
+            if fd2 == refused:
+                raise OSError(9, "Bad file descriptor")
+            return real_dup2(fd, fd2, inheritable)
+
+        monkeypatch.setattr(forked, "os", Proxy(os, dup2=refusing_dup2))
+        forked._private_temporary_files()
+        after = {fd: os.fstat(fd).st_ino for fd in before}
+        assert after[named.fileno()] == before[named.fileno()]
+        assert after[refused] == before[refused]
+        assert after[other] != before[other]
+    finally:
+        for f in (named, first, second):
+            f.close()
