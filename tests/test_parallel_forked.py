@@ -624,3 +624,32 @@ def test_only_unlinked_files_are_made_private_each_one(monkeypatch: pytest.Monke
     finally:
         for f in (named, first, second):
             f.close()
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
+def test_a_worker_holds_no_other_workers_pipes(files, run, tmp_path) -> None:
+    # forked after gw0, gw1 closes its copies of the controller's ends of gw0's pipes: it holds as
+    # many pipes as gw0 (a copy would keep gw0's command pipe open after the controller closed it)
+    files({"test_f.py": """
+        import os
+        import minitest
+
+        def pipes():
+            count = 0
+            for name in os.listdir("/proc/self/fd"):
+                try:
+                    count += os.readlink(f"/proc/self/fd/{name}").startswith("pipe:")
+                except OSError:
+                    pass
+            return count
+
+        @minitest.mark.parametrize("i", range(20))  # batches of 2 at first: both workers get some
+        def test_pipes(i, worker_id):
+            with open(f"pipes-{worker_id}", "a") as out:
+                out.write(f"{pipes()}\\n")
+    """})
+    result = run("-n", "2", "-p", "no:cache")
+    assert result.ret == 0, result.dump()
+    counts = {p.name.split("-")[1]: set(p.read_text().split()) for p in tmp_path.glob("pipes-*")}
+    assert set(counts) == {"gw0", "gw1"} and counts["gw0"] == counts["gw1"] and len(counts["gw0"]) == 1, (
+        counts, result.dump())
