@@ -653,3 +653,22 @@ def test_a_worker_holds_no_other_workers_pipes(files, run, tmp_path) -> None:
     counts = {p.name.split("-")[1]: set(p.read_text().split()) for p in tmp_path.glob("pipes-*")}
     assert set(counts) == {"gw0", "gw1"} and counts["gw0"] == counts["gw1"] and len(counts["gw0"]) == 1, (
         counts, result.dump())
+
+
+def test_a_forked_workers_own_tmp_path_base_is_released_at_its_end(files, run, tmp_path) -> None:
+    # without --basetemp each worker makes a numbered base of its own; with the "none" retention
+    # policy, what its tests wrote there is gone when the run ends, as after a serial run
+    files({"test_t.py": """
+        import minitest
+
+        @minitest.mark.parametrize("i", range(20))
+        def test_writes(tmp_path, i):
+            (tmp_path / "written.txt").write_text(str(i))
+    """})
+    root = tmp_path / "root"
+    root.mkdir()
+    result = run("-n", "2", "-p", "no:cache", "-o", "tmp_path_retention_policy=none",
+                 env={"MINITEST_DEBUG_TEMPROOT": str(root)})
+    assert result.ret == 0, result.dump()
+    result.assert_outcomes(passed=20)
+    assert [p for p in root.rglob("written.txt")] == [], result.dump()
