@@ -601,9 +601,12 @@ def test_exit_in_a_worker_ends_the_run_and_a_wrapped_stdout_is_no_error(files, r
 
 def test_only_unlinked_files_are_made_private_each_one(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     """A worker's start gives it its own copy of each unlinked temporary file it inherited, going
-    on past one it may not replace; a file with a name (a log another plugin opened) stays shared."""
+    on past one it may not replace and past the listing's own descriptor (closed when it is looked
+    at); a file with a name (a log another plugin opened) stays shared."""
+    hole = open(os.devnull)  # noqa: SIM115 - closed below: the listing's descriptor takes its number
     named = open(tmp_path / "shared.log", "w+b")  # noqa: SIM115 - closed below
     first, second = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    hole.close()
     try:
         refused = min(first.fileno(), second.fileno())
         other = max(first.fileno(), second.fileno())
