@@ -236,17 +236,31 @@ WORKER_VIEW = """
         (config.rootpath / f"seen-{worker}-{name}.json").write_text(json.dumps(view))
 
     def test_one(request): look(request, "one")
-    def test_two(request): look(request, "two")
+    def test_two(request):
+        look(request, "two")
+        assert 0
+"""
+
+#: each worker writes the exit status its session finishes with, and the one in its workeroutput
+FINISH_CONFTEST = """
+    import json, os
+
+    def minitest_sessionfinish(session, exitstatus):
+        output = getattr(session.config, "workeroutput", None)
+        if output is not None:
+            worker = os.environ["PYTEST_XDIST_WORKER"]
+            finish = [int(exitstatus), output.get("exitstatus")]
+            (session.config.rootpath / f"finish-{worker}.json").write_text(json.dumps(finish))
 """
 
 
 @pytest.mark.parametrize("workers", ["forked", "spawned"])
 def test_a_workers_session_is_told_it_is_a_worker(files, run, tmp_path, workers) -> None:
-    files({"test_view.py": WORKER_VIEW})
+    files({"test_view.py": WORKER_VIEW, "conftest.py": FINISH_CONFTEST})
     result = run("-n", "2", "-p", "no:cache", "--dist", "loadfile", "--basetemp", "base",
                  env={"MINITEST_DIST_FORK": "0"} if workers == "spawned" else None)
-    assert result.ret == 0, result.dump()
-    result.assert_outcomes(passed=2)
+    assert result.ret == 1, result.dump()
+    result.assert_outcomes(passed=1, failed=1)
     seen = sorted(tmp_path.glob("seen-*.json"))
     # --dist loadfile: one worker ran both
     assert [p.name for p in seen] in (
@@ -263,6 +277,10 @@ def test_a_workers_session_is_told_it_is_a_worker(files, run, tmp_path, workers)
         assert view["basetemp"] == str(tmp_path / "base" / f"popen-{worker}"), view
         assert view["options"] == ["no", None], view
         assert view["terminal"] is False, view
+    # the worker that ran the failing test finishes with 1, the other (it ran nothing) with 0
+    finish = {p.name[len("finish-"):-len(".json")]: json.loads(p.read_text()) for p in tmp_path.glob("finish-*.json")}
+    idle = "gw1" if worker == "gw0" else "gw0"
+    assert finish == {worker: [1, 1], idle: [0, 0]}, (finish, result.dump())
 
 
 def test_a_usage_error_in_a_spawned_worker_ends_the_run_with_it(files, run, tmp_path) -> None:
