@@ -217,22 +217,26 @@ def test_the_session_finish_fills_workeroutput_before_the_other_plugins() -> Non
 
 # -- end to end: what a worker's session looks like from inside, on both kinds of worker ------------
 
-#: each test writes what its worker's session says of itself to ``seen-<worker>-<test>.json``
+#: each test writes what its worker's session says of itself to ``seen-<worker>-<test>.json``. The
+#: names of the worker's attributes and variables are put together at run time: a file that spells
+#: them out is one that behaves differently on workers, and gets spawned ones (.forking)
 WORKER_VIEW = """
     import json, os
 
+    XDIST = "PYTEST_" + "XDIST_"
+
     def look(request, name):
         config = request.config
+        given = getattr(config, "worker" + "input")
         view = {
-            "env": [os.environ["PYTEST_XDIST_WORKER"], os.environ["PYTEST_XDIST_WORKER_COUNT"],
-                    os.environ["PYTEST_XDIST_TESTRUNUID"]],
-            "workerinput": {k: v for k, v in config.workerinput.items() if k != "testrunuid"},
-            "testrunuid": config.workerinput["testrunuid"],
+            "env": [os.environ[XDIST + "WORKER"], os.environ[XDIST + "WORKER_COUNT"], os.environ[XDIST + "TESTRUNUID"]],
+            "input": {k: v for k, v in given.items() if k != "testrunuid"},
+            "testrunuid": given["testrunuid"],
             "options": [config.option.dist, config.option.numprocesses],
             "terminal": config.pluginmanager.get_plugin("terminalreporter") is not None,
             "basetemp": str(request.getfixturevalue("tmp_path_factory").getbasetemp()),
         }
-        worker = os.environ["PYTEST_XDIST_WORKER"]
+        worker = os.environ[XDIST + "WORKER"]
         (config.rootpath / f"seen-{worker}-{name}.json").write_text(json.dumps(view))
 
     def test_one(request): look(request, "one")
@@ -246,9 +250,9 @@ FINISH_CONFTEST = """
     import json, os
 
     def minitest_sessionfinish(session, exitstatus):
-        output = getattr(session.config, "workeroutput", None)
+        output = getattr(session.config, "worker" + "output", None)
         if output is not None:
-            worker = os.environ["PYTEST_XDIST_WORKER"]
+            worker = os.environ["PYTEST_" + "XDIST_WORKER"]
             finish = [int(exitstatus), output.get("exitstatus")]
             (session.config.rootpath / f"finish-{worker}.json").write_text(json.dumps(finish))
 """
@@ -261,6 +265,7 @@ def test_a_workers_session_is_told_it_is_a_worker(files, run, tmp_path, workers)
                  env={"MINITEST_DIST_FORK": "0"} if workers == "spawned" else None)
     assert result.ret == 1, result.dump()
     result.assert_outcomes(passed=1, failed=1)
+    assert any("forked after collection" in line for line in result.lines) == (workers == "forked"), result.dump()
     seen = sorted(tmp_path.glob("seen-*.json"))
     # --dist loadfile: one worker ran both
     assert [p.name for p in seen] in (
@@ -271,7 +276,7 @@ def test_a_workers_session_is_told_it_is_a_worker(files, run, tmp_path, workers)
         uid = view["testrunuid"]
         assert re.fullmatch(r"[0-9a-f]{32}", uid), view
         assert view["env"] == [worker, "2", uid], view
-        assert view["workerinput"] == {"workerid": worker, "workercount": 2, "mainargv": [
+        assert view["input"] == {"workerid": worker, "workercount": 2, "mainargv": [
             "-n", "2", "-p", "no:cache", "--dist", "loadfile", "--basetemp", "base"]}, view
         # --basetemp DIR: each worker has its own DIR/popen-gwN
         assert view["basetemp"] == str(tmp_path / "base" / f"popen-{worker}"), view
