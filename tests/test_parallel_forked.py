@@ -8,6 +8,7 @@ tests/test_dist.py and tests/test_debugging.py; these pin the details found by m
 from __future__ import annotations
 
 import os
+import re
 import selectors
 import signal
 import subprocess
@@ -675,3 +676,18 @@ def test_a_forked_workers_own_tmp_path_base_is_released_at_its_end(files, run, t
     assert result.ret == 0, result.dump()
     result.assert_outcomes(passed=20)
     assert [p for p in root.rglob("written.txt")] == [], result.dump()
+
+
+def test_each_worker_is_forked_with_its_first_batch(files, run) -> None:
+    # --dist loadfile with known durations (tests of 50 ms: two queued at most): each worker takes
+    # whole files as it is forked until it holds more than two tests; the first takes three files,
+    # the second the other two
+    files({f"test_{name}.py": "import time\n\ndef test_it():\n    time.sleep(0.05)\n" for name in "abcde"})
+    first = run("-n", "2", "-q", "--dist", "loadfile")
+    assert first.ret == 0, first.dump()
+    result = run("-n", "2", "-v", "--dist", "loadfile")
+    assert result.ret == 0, result.dump()
+    ran = (re.match(r"(\S+)::test_it PASSED \[(gw\d)\]", line) for line in result.lines)
+    workers = {m.group(1): m.group(2) for m in ran if m}
+    assert workers == {"test_a.py": "gw0", "test_b.py": "gw0", "test_c.py": "gw0", "test_d.py": "gw1",
+                       "test_e.py": "gw1"}, result.dump()
