@@ -198,6 +198,7 @@ def test_the_lease_is_asked_for_once_and_given_back_once() -> None:
     lease.release_all()
     assert plugin.sent == [] and lease.depth == 0
     lease.acquire()
+    assert plugin.sent == [("terminal", {"held": True})] and lease.depth == 1
     lease.acquire()  # the debugger within the debugger: already held
     assert plugin.sent == [("terminal", {"held": True})] and lease.depth == 2
     lease.release()
@@ -479,6 +480,35 @@ def test_workers_that_do_not_stop_in_time_are_given_up(monkeypatch: pytest.Monke
     assert reads == [0.5, 0.5, 0.5]
 
 
+def test_the_end_of_a_run_stops_reaps_and_closes_every_worker() -> None:
+    controller, _ = controller_for(1)
+    handles, ends = [], []
+    for error in (None, "the worker process exited with code 3"):
+        handle, command_read, message_write = handle_for(forked_child("exit 0"))
+        handle.error = error
+        controller.selector.register(handle.message_fd, selectors.EVENT_READ, handle)
+        handles.append(handle)
+        ends += [command_read, message_write]
+    gone, command_read, message_write = handle_for(forked_child("exit 0"))
+    gone.done = True  # its end was seen already: not told to stop
+    ends += [command_read, message_write]
+    controller.workers = [*handles, gone]
+    try:
+        controller._terminate()
+        # each one still running is told to stop (once: it ended by itself within the grace time)
+        assert [FrameReader().feed(os.read(ends[i], 65536)) for i in (0, 2)] == [[("stop", {})]] * 2
+        assert all(h.shutdown_sent for h in handles) and not gone.shutdown_sent
+        assert all(h.done and h.status is not None and h.message_fd == -1 for h in controller.workers)  # type: ignore[attr-defined]
+        assert controller.config.hook.calls == [  # type: ignore[attr-defined]
+            ("minitest_testnodedown", {"node": handles[0].node, "error": "terminated"}),
+            ("minitest_testnodedown", {"node": handles[1].node, "error": "the worker process exited with code 3"}),
+            ("minitest_testnodedown", {"node": gone.node, "error": "terminated"})]
+        assert controller.selector.get_map() is None  # closed
+    finally:
+        for fd in ends:
+            os.close(fd)
+
+
 # -- end to end --------------------------------------------------------------------------------------
 
 def test_what_a_worker_printed_with_s_is_written_before_it_dies(files, run) -> None:
@@ -654,6 +684,7 @@ def test_a_worker_holds_no_other_workers_pipes(files, run, tmp_path) -> None:
     """})
     result = run("-n", "2", "-p", "no:cache")
     assert result.ret == 0, result.dump()
+    assert result.errlines == [], result.dump()  # a worker's start says nothing
     counts = {p.name.split("-")[1]: set(p.read_text().split()) for p in tmp_path.glob("pipes-*")}
     assert set(counts) == {"gw0", "gw1"} and counts["gw0"] == counts["gw1"] and len(counts["gw0"]) == 1, (
         counts, result.dump())
