@@ -509,6 +509,17 @@ def test_the_end_of_a_run_stops_reaps_and_closes_every_worker() -> None:
             os.close(fd)
 
 
+def test_no_descriptor_listing_no_private_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_listing(path: str) -> list[str]:
+        raise PermissionError(13, "Permission denied", path)
+
+    with tempfile.TemporaryFile() as shared:
+        before = os.fstat(shared.fileno()).st_ino
+        monkeypatch.setattr(forked, "os", Proxy(os, listdir=no_listing))
+        forked._private_temporary_files()  # nothing to go by: the files stay shared
+        assert os.fstat(shared.fileno()).st_ino == before
+
+
 # -- end to end --------------------------------------------------------------------------------------
 
 def test_what_a_worker_printed_with_s_is_written_before_it_dies(files, run) -> None:
@@ -722,3 +733,28 @@ def test_each_worker_is_forked_with_its_first_batch(files, run) -> None:
     workers = {m.group(1): m.group(2) for m in ran if m}
     assert workers == {"test_a.py": "gw0", "test_b.py": "gw0", "test_c.py": "gw0", "test_d.py": "gw1",
                        "test_e.py": "gw1"}, result.dump()
+
+
+def test_forked_workers_without_the_terminal_reporter(files, run) -> None:
+    files({"test_t.py": "def test_a(): pass\ndef test_b(): pass\n"})
+    result = run("-n", "2", "-p", "no:cache", "-p", "no:terminal")
+    assert (result.ret, result.stdout, result.stderr) == (0, "", ""), result.dump()
+
+
+def test_an_internal_error_in_a_forked_worker_is_the_runs(files, run) -> None:
+    files({
+        "conftest.py": """
+            import os
+
+            def minitest_runtest_logfinish(nodeid, location):
+                if os.environ.get("PYTEST_" + "XDIST_WORKER"):  # in the worker, not the controller
+                    raise RuntimeError("conftest breaks the worker")
+        """,
+        "test_i.py": "def test_a(): pass\n",
+    })
+    result = run("-n", "1", "-p", "no:cache")
+    assert result.ret == 3, result.dump()
+    result.fnmatch_lines(["*forked after collection*",
+                          "INTERNALERROR> * raised RuntimeError in minitest_runtestloop: a worker had an internal error:",
+                          "INTERNALERROR> [[]gw0] Traceback (most recent call last):"])
+    assert "INTERNALERROR> RuntimeError: conftest breaks the worker" in result.lines, result.dump()
