@@ -32,7 +32,7 @@ from builtin_plugins.parallel.forked import (
     PopenSpec,
 )
 from builtin_plugins.parallel.forking import DURATIONS_KEY
-from builtin_plugins.parallel.frames import FrameReader
+from builtin_plugins.parallel.frames import FrameReader, encode
 from builtin_plugins.parallel.handles import WorkerHandle
 from builtin_plugins.parallel.scheduling import Scheduler
 from builtin_plugins.parallel.worker import worker_info
@@ -518,6 +518,35 @@ def test_no_descriptor_listing_no_private_copies(monkeypatch: pytest.MonkeyPatch
         monkeypatch.setattr(forked, "os", Proxy(os, listdir=no_listing))
         forked._private_temporary_files()  # nothing to go by: the files stay shared
         assert os.fstat(shared.fileno()).st_ino == before
+
+
+def test_after_an_interrupt_what_the_pipes_hold_is_shown_and_nothing_more() -> None:
+    controller, _ = controller_for(1)
+    handle, command_read, message_write = handle_for(0)
+    handle.ids = controller.ids
+    controller.workers = [handle]
+    controller.selector.register(handle.message_fd, selectors.EVENT_READ, handle)
+    slow = [("slow", {"nodeid": f"t.py::{name}", "location": ["t.py", 1, name], "seconds": 1.0}) for name in "ab"]
+    try:
+        handle.inbox.append(slow[0])  # read before the interrupt, not yet shown
+        controller._drain()
+        assert [kw["nodeid"] for name, kw in controller.config.hook.calls] == ["t.py::a"]  # type: ignore[attr-defined]
+        assert not handle.inbox
+        os.write(message_write, encode([slow[1]]))  # still in the pipe
+        controller._drain()
+        assert [kw["nodeid"] for name, kw in controller.config.hook.calls] == ["t.py::a", "t.py::b"]  # type: ignore[attr-defined]
+        # what fails to be shown is left: the interrupt is what the run ends with
+        os.write(message_write, encode([("usageerror", {"text": "too late"})]))
+        controller._drain()
+        # a pipe closed meanwhile is closed here; the worker's end is _terminate's to say
+        os.close(message_write)
+        message_write = -1
+        controller._drain()
+        assert handle.message_fd == -1 and not handle.done and len(controller.config.hook.calls) == 2  # type: ignore[attr-defined]
+    finally:
+        for fd in (command_read, message_write):
+            if fd >= 0:
+                os.close(fd)
 
 
 # -- end to end --------------------------------------------------------------------------------------
