@@ -586,6 +586,8 @@ def test_the_batches_and_the_order_said_at_the_start(files, run) -> None:
     assert one.ret == 0, one.dump()
     # unknown: minitest's own cost per test, 0.1 ms: 30 ms queued, 60 ms at most per batch
     assert "forked after collection; scheduling: load, batches of up to 600" in one.lines, one.dump()
+    three = run("-n", "2", "-v", "-p", "no:cache")  # the average of three unknown ones: the same
+    assert "forked after collection; scheduling: load, batches of up to 600" in three.lines, three.dump()
     first = run("-n", "2", "-q")
     assert first.ret == 0, first.dump()
     known = run("-n", "1", "-v")
