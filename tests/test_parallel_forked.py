@@ -494,6 +494,8 @@ def test_the_end_of_a_run_stops_reaps_and_closes_every_worker() -> None:
     ends += [command_read, message_write]
     controller.workers = [*handles, gone]
     try:
+        for handle in controller.workers:  # ended (not yet reaped): no interrupt, whatever the load
+            os.waitid(os.P_PID, handle.pid, os.WEXITED | os.WNOWAIT)  # type: ignore[attr-defined]
         controller._terminate()
         # each one still running is told to stop (once: it ended by itself within the grace time)
         assert [FrameReader().feed(os.read(ends[i], 65536)) for i in (0, 2)] == [[("stop", {})]] * 2
