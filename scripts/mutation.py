@@ -277,7 +277,7 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
          f"{TS}::test_verbose_names_the_worker_and_the_header_the_distribution",
          f"{TS}::test_exitfirst_interrupts_the_test_running_on_the_other_worker",
          f"{TF}::test_each_forked_worker_captures_its_own_output"],
-        [TF, TS, TD],
+        ["tests/test_parallel_worker.py::test_a_workers_session_is_told_it_is_a_worker[forked]", TF, TS, TD],
         ["tests/test_debugging.py::test_pdb_from_a_worker_post_mortem_then_continue",
          "tests/test_debugging.py::test_pdb_quit_in_a_worker_stops_the_whole_run",
          "tests/test_debugging.py::test_breakpoints_in_two_workers_take_turns_at_the_terminal",
