@@ -22,8 +22,15 @@ from typing import Any
 from minitest import fixture, hookimpl
 from minitest.cache_api import CACHEDIR_NAME, Cache
 from minitest.config import Config, Parser
-from minitest.index_api import LASTFAILED_KEY, IndexedTest, index_safe, select_from_index
-from minitest.nodes import Item, Session
+from minitest.index_api import (
+    INDEX_SKIPS_FILES,
+    LASTFAILED_KEY,
+    NOT_FULLY_COLLECTED,
+    IndexedTest,
+    index_safe,
+    select_from_index,
+)
+from minitest.nodes import Collector, Directory, File, Item, Session
 from minitest.reports import CollectReport, TestReport
 from minitest.terminal_api import TERMINAL_REPORTER
 
@@ -138,8 +145,27 @@ class LastFailed:
         self._saved = dict(stored)
         self.status: str | None = None
         self.deleted: list[str] = []
+        #: files --lf did not collect (none of them failed last time), for the status line
+        self.skipped_files = 0
+        #: the collection index found last time's failures in its records (and imports their files)
+        self.index_found_failures = False
         if config.getoption("last_failed"):
             select_from_index(config, "lfplugin")
+            # as pytest's plugins of the same names: collect only what failed (see there)
+            self.failed_paths = self._failed_paths()
+            wrapper = LastFailedCollection(self)
+            config.pluginmanager.register(wrapper, "lfplugin-collwrapper")
+            config.stash[INDEX_SKIPS_FILES] = wrapper.skip_from_index
+
+    def _failed_paths(self) -> set[Path]:
+        """The files of last time's failures and their directories (those still there)."""
+        root = self.config.rootpath
+        paths: set[Path] = set()
+        for nodeid in self.lastfailed:
+            path = root / nodeid.split("::", 1)[0]
+            paths.add(path)
+            paths.update(path.parents)
+        return {path for path in paths if path.exists()}
 
     def _was_failed(self, nodeid: str) -> bool:
         return nodeid in self.lastfailed
@@ -184,6 +210,7 @@ class LastFailed:
         if failed:
             # these will be collected and found, so only failures run: the other files are not needed
             tests[:] = failed
+            self.index_found_failures = True
         # none known to be there: if none is found, --lf runs every selected test; keep them all
 
     @hookimpl(wrapper=True, tryfirst=True)
@@ -210,14 +237,18 @@ class LastFailed:
             self.status = f"{_plural(len(self.lastfailed), 'known failure')} not in selected tests"
             return
         others = [item for item in items if not self._was_failed(item.nodeid)]
+        # "first" whenever --ff is given, with --lf too (pytest 9.2's words)
+        self.status = f"rerun previous {_plural(len(failed), 'failure')}"
+        if config.getoption("failed_first"):
+            self.status += " first"
         if config.getoption("last_failed"):
-            self.status = f"rerun previous {_plural(len(failed), 'failure')}"
             if others:
                 config.hook.minitest_deselected(items=others)
             items[:] = failed
         else:
-            self.status = f"rerun previous {_plural(len(failed), 'failure')} first"
             items[:] = failed + others
+        if self.skipped_files:
+            self.status += f" (skipped {_plural(self.skipped_files, 'file')})"
 
     @hookimpl(wrapper=True)
     def minitest_collection_finish(self) -> Generator[None, None, None]:
@@ -236,6 +267,71 @@ class LastFailed:
         if self.lastfailed != self._saved or self.KEY in self.cache.unreadable \
                 or (self.lastfailed and not self.cache.has(self.KEY)):
             self.cache.set(self.KEY, self.lastfailed)
+
+
+class LastFailedCollection:
+    """``--lf`` at collection, as pytest 9.2 (its ``lfplugin-collwrapper`` and ``-collskip``):
+    the files and directories of last time's failures are collected first; in such a file only
+    the tests that failed are kept (all of a file named on the command line, whose others are
+    then deselected); once one failure is found, a file without any is not collected at all,
+    and the status line counts it ("skipped 1 file"). What is left out so is neither collected
+    nor deselected: ``collected 1 item``, ``1 failed`` (a file with no known failure, or no
+    failure found at all, is collected as without ``--lf``).
+
+    Registered as its own plugin: a wrapper of ``minitest_make_collect_report`` for the
+    ordering and filtering, and, once a failure is found, a plain implementation that answers
+    for the other files before they are imported. With the collection index, the files it
+    leaves out as not needed by ``--lf`` count as skipped the same way (:meth:`skip_from_index`)."""
+
+    def __init__(self, last_failed: LastFailed) -> None:
+        self.last_failed = last_failed
+        self.found_failure = False
+
+    @hookimpl(wrapper=True)
+    def minitest_make_collect_report(self, collector: Collector) -> Generator[None, CollectReport, CollectReport]:
+        report: CollectReport = yield
+        paths = self.last_failed.failed_paths
+        if isinstance(collector, (Session, Directory)):
+            # the failures' places first (a stable sort keeps the order otherwise)
+            report.result = sorted(report.result, key=lambda node: node.path in paths, reverse=True)
+        elif isinstance(collector, File) and collector.path in paths:
+            lastfailed = self.last_failed.lastfailed
+            if not self.found_failure:
+                if not any(node.nodeid in lastfailed for node in report.result):
+                    return report  # no known failure in it: as without --lf
+                self.found_failure = True
+                self.last_failed.config.pluginmanager.register(_SkipFilesWithoutFailures(self.last_failed),
+                                                               "lfplugin-collskip")
+            session = collector.session
+            kept = [node for node in report.result
+                    if node.nodeid in lastfailed or session.isinitpath(node.path) or isinstance(node, Collector)]
+            if len(kept) != len(report.result):
+                self.last_failed.config.stash.setdefault(NOT_FULLY_COLLECTED, set()).add(collector.path)
+            report.result[:] = kept
+        return report
+
+    def skip_from_index(self, files: list[str]) -> set[str]:
+        """Of the ``files`` the collection index does not import, those --lf skips (none of last
+        time's failures in them, once one is known to be found: the index imports those files)."""
+        if not self.last_failed.index_found_failures:
+            return set()  # no failure to collect: every test is collected, and deselected or run
+        skipped = {file for file in files if Path(file) not in self.last_failed.failed_paths}
+        self.last_failed.skipped_files += len(skipped)
+        return skipped
+
+
+class _SkipFilesWithoutFailures:
+    """Answers for a file none of last time's failures is in: collected as empty (not imported)."""
+
+    def __init__(self, last_failed: LastFailed) -> None:
+        self.last_failed = last_failed
+
+    def minitest_make_collect_report(self, collector: Collector) -> CollectReport | None:
+        if isinstance(collector, File) and collector.path not in self.last_failed.failed_paths:
+            self.last_failed.skipped_files += 1
+            self.last_failed.config.stash.setdefault(NOT_FULLY_COLLECTED, set()).add(collector.path)
+            return CollectReport(collector.nodeid, "passed", None, [])
+        return None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -64,7 +64,14 @@ from minitest.cache_api import Cache, CacheWarning
 from minitest.config import Config, Parser
 from minitest.fingerprint import FileHashes, config_fingerprint, content_hash, locked
 from minitest.gcpasses import fewer_gc_passes
-from minitest.index_api import INDEX_SELECTORS, IndexedTest, index_safe, is_index_safe
+from minitest.index_api import (
+    INDEX_SELECTORS,
+    INDEX_SKIPS_FILES,
+    NOT_FULLY_COLLECTED,
+    IndexedTest,
+    index_safe,
+    is_index_safe,
+)
 from minitest.nodes import Collector, File, Item, Session
 from minitest.python_nodes import Module
 from minitest.reports import CollectReport
@@ -331,6 +338,12 @@ class CollectionIndex:
         if self.skip:
             self.status = (f"{_plural(len(self.skip), 'file')} not imported "
                            f"({_plural(self.skipped_tests, 'test')} not selected)")
+            skipper = config.stash.get(INDEX_SKIPS_FILES, None)
+            if skipper is not None:
+                # left out as a full collection leaves them out (--lf): neither collected nor
+                # deselected there either
+                quiet = skipper(sorted(self.skip))
+                self.not_imported = [test for test in self.not_imported if self._abs(test.file) not in quiet]
 
     # -- hooks -----------------------------------------------------------------------------------
     @hookimpl(wrapper=True)
@@ -400,7 +413,9 @@ class CollectionIndex:
             by_file[parent.path].append(item)
         self._load()
         hook = self.config.hook
-        for path in unusable | self.partial:
+        untouched = self.config.stash.get(NOT_FULLY_COLLECTED, set())  # their entries stay as they were
+        unusable -= untouched
+        for path in unusable | self.partial | untouched:
             by_file.pop(path, None)
         for path in unusable:
             rel = self.rel(path)

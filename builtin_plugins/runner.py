@@ -173,7 +173,8 @@ def skip_location(item: Item, exc: BaseException) -> tuple[str, int, str]:
         msg = str(exc)
     # pytest's text is the exception's one line, so a skip without a reason reads "Skipped"
     # (pytest-trio re-raises a skip from a nursery as a bare ``pytest.skip()``)
-    text = f"Skipped: {msg}" if msg else "Skipped"
+    # ... and, as that line, without trailing whitespace (pytest's exconly)
+    text = f"Skipped: {msg}".rstrip() if msg else "Skipped"
     if skip_at_item_location(exc):
         path, lineno, _ = item.reportinfo()
         return str(path), (lineno or 0) + 1, text

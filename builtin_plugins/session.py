@@ -298,7 +298,7 @@ def minitest_make_collect_report(collector: Collector) -> CollectReport:
         if outcome_kind(exc) == "skipped":
             outcome = "skipped"
             path, lineno = _raise_location(exc, collector)
-            longrepr = (path, lineno, f"Skipped: {getattr(exc, 'msg', None) or exc}")
+            longrepr = (path, lineno, f"Skipped: {getattr(exc, 'msg', None) or exc}".rstrip())  # as pytest's exconly
         else:
             outcome = "failed"
             longrepr = collector.repr_failure(exception_info(exc, excinfo))

@@ -22,6 +22,7 @@ something other than the node id puts the JSON-able data it needs in ``record`` 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from minitest.stash import StashKey
@@ -43,6 +44,16 @@ LASTFAILED_KEY = "cache/lastfailed"
 #: the names of the plugins that will remove tests in ``minitest_index_modifyitems`` this run
 #: (``select_from_index``); with none, the index has nothing to skip and is not even read
 INDEX_SELECTORS = StashKey[set[str]]()
+
+#: set by a selector that leaves whole files out as pytest's ``--lf`` does (not collected, not
+#: deselected, counted by the selector: "skipped 2 files"): given the files the index does not
+#: import, it returns those it skips so; the tests of the others are deselected, as always
+INDEX_SKIPS_FILES = StashKey[Callable[[list[str]], set[str]]]()
+
+#: the files a plugin collected only in part this run, or answered for without collecting them
+#: (pytest's ``--lf``): what was collected of them says nothing of the whole file, so the index
+#: keeps their entries as they were
+NOT_FULLY_COLLECTED = StashKey[set[Path]]()
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -178,7 +178,6 @@ PYTEST_INI_KEYS = frozenset("""
 #: option sets, with pytest's defaults: plugins read them directly (``config.option.xfail_tb``).
 #: Options minitest has keep their own dest (``usepdb``, ``capture``, ``numprocesses``, ...).
 PYTEST_OPTION_DEFAULTS: dict[str, object] = {
-    "code_highlight": "yes",
     "fold_skipped": True,
     "force_short_summary": False,
     "logger_disable": [],

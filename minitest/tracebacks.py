@@ -41,6 +41,9 @@ INTERNAL_DIRS = _internal_dirs()
 #: the line between two entries of a traceback, 80 columns as pytest writes it to a file; the
 #: terminal writes it at its own width (pytest's ``sep("_ ")``)
 ENTRY_SEPARATOR = "_ " * 40
+#: the lines between the exceptions of a chain (Python's and pytest's words)
+CAUSE_SENTENCE = "The above exception was the direct cause of the following exception:"
+CONTEXT_SENTENCE = "During handling of the above exception, another exception occurred:"
 
 
 def exconly(exc: BaseException) -> str:
@@ -335,13 +338,17 @@ def _format_one(exc: BaseException, style: str, showlocals: bool, cut_code: Code
     return out, crash
 
 
-def _format_group(group: BaseExceptionGroup[Any], cut_code: CodeType | None,
+def _format_group(exc: BaseException, group: BaseExceptionGroup[Any], cut_code: CodeType | None,
                   full: bool) -> tuple[list[str], ReprCrash | None]:
     """An exception group in Python's own layout (its sub-exceptions boxed, its chain included),
     in every ``--tb`` style, as pytest 9.2 shows one; each traceback in it keeps the frames the
-    other styles would show (cut at the test function, hidden and minitest's frames left out)."""
-    native = traceback.TracebackException.from_exception(group)
-    _keep_shown_frames(native, group, cut_code, full)
+    other styles would show (cut at the test function, hidden and minitest's frames left out).
+
+    As pytest, what is laid out is ``exc``, the exception the test ended with: for a group
+    that caused it (``raise ... from group``) that is the group, then ``exc`` itself, which the
+    rest of the text shows once more in the ``--tb`` style."""
+    native = traceback.TracebackException.from_exception(exc)
+    _keep_shown_frames(native, exc, cut_code, full)
     entries = _entries(group.__traceback__, cut_code, full)
     crash = None
     if entries:
@@ -387,10 +394,10 @@ def _chain(exc: BaseException) -> list[tuple[BaseException, str | None]]:
         seen.add(id(current))
         chain.append((current, descr))
         if current.__cause__ is not None:
-            descr = "The above exception was the direct cause of the following exception:"
+            descr = CAUSE_SENTENCE
             current = current.__cause__
         elif current.__context__ is not None and not current.__suppress_context__:
-            descr = "During handling of the above exception, another exception occurred:"
+            descr = CONTEXT_SENTENCE
             current = current.__context__
         else:
             current = None
@@ -421,7 +428,7 @@ def format_failure(exc: BaseException, *, style: str = "auto", showlocals: bool 
             break
     for e, sentence in chain:
         if isinstance(e, BaseExceptionGroup):
-            lines, crash = _format_group(e, cut_code, full)
+            lines, crash = _format_group(exc, e, cut_code, full)
         else:
             lines, crash = _format_one(e, style, showlocals, cut_code if e is exc else None, full)
         blocks.extend(lines)

@@ -156,10 +156,6 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
          [f"{TO}::test_what_plugins_say_about_a_stop_follows_the_stop_line_in_red",
           f"{TO}::test_an_internal_error_is_written_on_the_report_stream_only",
           "tests/test_repeat.py::test_exitfirst_stops_at_the_failing_attempt_and_names_it"]),
-        ("writer", ["mixed", "mixed-color", "files-v-color", "many-color"],
-         [f"{TO}::test_whole_output_at_other_widths_matches_pytest", f"{TO}::test_colour_asked_by_the_environment_matches_pytest",
-          f"{TO}::test_output_of_a_dying_run_and_in_another_encoding_matches_pytest",
-          "tests/test_kernel_terminal.py::test_color"]),
         ("text", ["mixed", "mixed-v", "files", "mixed-rA"], []),
         ("__init__", ["mixed", "mixed-v", "mixed-q", "mixed-color", "files-qq", "plugin-q"],
          ["tests/test_kernel_terminal.py::test_terminal_plugin_can_be_blocked",
@@ -168,6 +164,17 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
           "tests/test_terminal_parts.py::test_a_conftest_replaces_the_short_summary",
           "tests/test_slow.py::test_progress_line_goes_on_below_the_slow_line", "tests/test_durations.py"]),
     )},
+    # the writer: in process first (flush timing on a fake clock, failing streams: a second per
+    # mutant), then whole runs compared with pytest where its colour, width and wrapping show
+    "builtin_plugins/terminal/writer.py": [
+        ["tests/test_terminal_writer.py"],
+        [f"{TO}::test_whole_output_matches_pytest[{case}]" for case in ("mixed", "mixed-color", "files-v-color", "many-color")]
+        + [f"{TO}::test_wide_characters_take_two_columns_as_in_pytest",
+           f"{TO}::test_whole_output_at_other_widths_matches_pytest", f"{TO}::test_colour_asked_by_the_environment_matches_pytest",
+           f"{TO}::test_output_of_a_dying_run_and_in_another_encoding_matches_pytest",
+           "tests/test_kernel_terminal.py::test_color", "tests/test_slow.py::test_progress_line_goes_on_below_the_slow_line"],
+        [TO, "tests/test_terminal_parts.py", "tests/test_kernel_terminal.py", "tests/test_terminal_lines.py"],
+    ],
     # the work queue is unit-tested in process; the end-to-end runs only for what survives that
     "builtin_plugins/parallel/scheduling.py": [["tests/test_scheduling.py"], ["tests/test_dist.py", "tests/test_dist_fork.py"]],
     "builtin_plugins/parallel": [["tests/test_scheduling.py"], ["tests/test_dist.py", "tests/test_dist_fork.py"]],
@@ -227,13 +234,14 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
          "tests/test_debugging.py::test_debugging_with_workers_that_are_not_forked_is_a_usage_error",
          f"{TD}::test_xdist_hooks_for_other_plugins"],
     ],
-    # the execnet controller: only runs with --tx or spawned -n workers (the quickest of those first)
+    # the execnet controller: only runs with --tx or spawned -n workers (the quickest of those first;
+    # test_parallel_spawned.py was written for this module's survivors)
     "builtin_plugins/parallel/controller.py": [
         [f"{TR}::test_rsyncdir_into_the_projects_own_parent_runs_the_project",
          f"{TR}::test_a_replacement_that_cannot_start_leaves_the_rest_to_the_other_worker",
          f"{TD}::test_rsyncdir_ships_the_tests_to_the_worker_directory",
          f"{TR}::test_with_no_worker_left_the_tests_not_run_are_counted",
-         f"{TD}::test_exitfirst_stops_all_workers[spawned]"],
+         f"{TD}::test_exitfirst_stops_all_workers[spawned]", "tests/test_parallel_spawned.py"],
         [f"{TD}::test_bad_worker_specs_and_collections", f"{TD}::test_xdist_hooks_for_other_plugins",
          f"{TF}::test_plugins_that_need_spawned_workers_keep_them"],
         [TR, TS, TD],

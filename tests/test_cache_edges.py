@@ -78,7 +78,7 @@ def test_lf_status_lines_are_not_shown_with_q(minitester):
     minitester.makepyfile(test_a="def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n")
     minitester.runminitest_subprocess()
     result = minitester.runminitest_subprocess("--lf", "-q")
-    result.assert_outcomes(failed=1, deselected=1)
+    result.assert_outcomes(failed=1)  # test_ok left out at collection, as pytest 9.2
     assert "run-last-failure" not in result.stdout.str()
 
 

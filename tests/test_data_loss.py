@@ -159,7 +159,7 @@ def test_a_test_removing_the_cache_dir_does_not_lose_the_failures(files, run, tm
     assert run(cwd=proj).ret == 1
     run(cwd=proj)  # the failure is the same: nothing changed, but the file is gone
     result = run("--lf", cwd=proj)
-    assert result.outcomes() == {"failed": 1, "deselected": 2}, result.dump()
+    assert result.outcomes() == {"failed": 1}, result.dump()  # test_rm left out at collection (pytest)
 
 
 # -- the per-user temp root -----------------------------------------------------------------------

@@ -248,6 +248,47 @@ def test_missing_fixture_of_a_fixture_shows_each_function_on_the_way_as_pytest(t
         assert lines[start + len(expected) + 3:start + len(expected) + 4] == ["FOLDER/test_chain.py:7"], result.dump()
 
 
+def test_fixturenames_list_each_fixture_then_what_it_needs_as_pytest(tmp_path):
+    # pytest 9.2 walks the closure depth first (a, a_dep, b, b_dep), wider scopes first, and an
+    # overriding fixture that requests its own name leads on to the overridden one's needs
+    from dual_suite import compare_dual
+
+    mine, ref = compare_dual(tmp_path, {"test_names.py": """
+        import minitest
+
+        @minitest.fixture
+        def a_dep(): pass
+
+        @minitest.fixture
+        def a(a_dep): pass
+
+        @minitest.fixture
+        def b_dep(): pass
+
+        @minitest.fixture
+        def b(b_dep): pass
+
+        @minitest.fixture(scope="module")
+        def wide(): pass
+
+        @minitest.fixture
+        def over(a): return 1
+
+        class TestOverride:
+            @minitest.fixture
+            def over(self, over, b): return over + 1
+
+            def test_override(self, request, over):
+                print("NAMES", request.fixturenames)
+
+        def test_names(request, a, b, wide):
+            print("NAMES", request.fixturenames)
+    """}, "-s")
+    for result in (mine, ref):
+        assert "NAMES ['request', 'over', 'a', 'a_dep', 'b', 'b_dep']" in result.stdout, result.dump()
+        assert "NAMES ['wide', 'request', 'a', 'a_dep', 'b', 'b_dep']" in result.stdout, result.dump()
+
+
 def test_unhashable_and_hashable_values_at_the_same_index_are_not_one_instance(files, run):
     # [1] is unhashable, so it is keyed by its index (0); the int 0 is keyed by value: they must
     # stay apart, or test_two[0] would be pulled up next to test_one[u]

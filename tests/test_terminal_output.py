@@ -491,6 +491,19 @@ def test_output_of_a_dying_run_and_in_another_encoding_matches_pytest(tmp_path, 
     _compare(tmp_path, files, *args, env=env)
 
 
+# names in Chinese: each character takes two columns, which pytest counts when it puts the
+# percentage at the end of the line (a file's line of letters, a test's line with -v); a combining
+# accent takes none
+CHINESE = {"test_\u540d\u524d.py": "def test_\u540d\u524d():\n    pass\n\ndef test_cafe\u0301():\n    pass\n",
+        "test_plain.py": "def test_\u6f22\u5b57\u6f22\u5b57():\n    assert 0\n"}
+
+
+@pytest.mark.parametrize("args", [[], ["-v"], ["-v", "--tb=no", "-rN", "--color=yes"]],
+                         ids=["wide", "wide-v", "wide-v-color"])
+def test_wide_characters_take_two_columns_as_in_pytest(tmp_path, args):
+    _compare(tmp_path, CHINESE, *args)
+
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

@@ -12,12 +12,20 @@ import collections.abc
 import os
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from builtin_plugins.assertion.pformat import pformat_lines
+from minitest.highlighting import highlight, plain
 from minitest.saferepr import saferepr, saferepr_unlimited
+from minitest.terminal_api import TERMINAL_REPORTER
 
 __all__ = ["assertrepr_compare", "assertion_verbosity", "running_on_ci", "truncate_lines"]
+
+class Highlighter(Protocol):
+    """Colours a piece of code (``lexer`` "python" or "diff"): :mod:`minitest.highlighting`."""
+
+    def __call__(self, code: str, lexer: str = "python") -> str: ...
+
 
 #: Explanations longer than this are cut unless ``-vv`` (or on CI), as pytest does.
 DEFAULT_MAX_LINES = 8
@@ -132,7 +140,7 @@ def assertrepr_compare(config: Any, op: str, left: Any, right: Any) -> list[str]
     summary = f"{left_repr} {op} {right_repr}"
 
     try:
-        explanation = _explain(op, left, right, verbose)
+        explanation = _explain(op, left, right, verbose, _highlighter(config))
     except Exception as exc:
         # a broken __eq__ or __repr__ inside the explanation must not crash the report
         explanation = [
@@ -156,9 +164,19 @@ def _crash_location(exc: BaseException) -> str:
     return f"{where}{type(exc).__name__}: {message}"
 
 
-def _explain(op: str, left: Any, right: Any, verbose: int) -> list[str] | None:
+def _highlighter(config: Any) -> Highlighter:
+    """pytest 9.2 colours the values and diffs of an explanation on a colour terminal (unless
+    ``--code-highlight=no``); in a worker, which has no terminal, they stay plain."""
+    stash = getattr(config, "stash", None)  # None: a caller outside a run (the API, unit tests)
+    reporter = stash.get(TERMINAL_REPORTER, None) if stash is not None else None
+    if reporter is None or not reporter.writer.hasmarkup or config.getoption("code_highlight", "yes") != "yes":
+        return plain
+    return highlight
+
+
+def _explain(op: str, left: Any, right: Any, verbose: int, hl: Highlighter = plain) -> list[str] | None:
     if op == "==":
-        return compare_eq(left, right, verbose)
+        return compare_eq(left, right, verbose, hl)
     if op == "not in":
         if _is_text(left) and _is_text(right):
             return _explain_not_in_text(left, right, verbose)
@@ -168,34 +186,35 @@ def _explain(op: str, left: Any, right: Any, verbose: int) -> list[str] | None:
     if op == "!=":
         return ["Both sets are equal"]
     if op == ">=":
-        return _extra_set_items("right", right, left)
+        return _extra_set_items("right", right, left, hl)
     if op == "<=":
-        return _extra_set_items("left", left, right)
+        return _extra_set_items("left", left, right, hl)
     if op == ">":
-        return _extra_set_items("right", right, left) or ["Both sets are equal"]
+        return _extra_set_items("right", right, left, hl) or ["Both sets are equal"]
     if op == "<":
-        return _extra_set_items("left", left, right) or ["Both sets are equal"]
+        return _extra_set_items("left", left, right, hl) or ["Both sets are equal"]
     return None
 
 
-def compare_eq(left: Any, right: Any, verbose: int = 0) -> list[str]:
-    """Lines explaining why ``left == right`` is false (possibly empty)."""
+def compare_eq(left: Any, right: Any, verbose: int = 0, hl: Highlighter = plain) -> list[str]:
+    """Lines explaining why ``left == right`` is false (possibly empty); ``hl`` colours the
+    values and diffs in them."""
     if _is_text(left) and _is_text(right):
-        return diff_text(left, right, verbose)
+        return diff_text(left, right, verbose, hl)
     explanation: list[str] = []
     if _is_approx(left) or _is_approx(right):
         approx_side, other = (left, right) if _is_approx(left) else (right, left)
         explanation = list(approx_side._repr_compare(other))
     elif type(left) is type(right) and (_is_dataclass(left) or _is_attrs(left) or _is_namedtuple(left)):
-        explanation = _compare_fields(left, right, verbose)
+        explanation = _compare_fields(left, right, verbose, hl)
     elif _is_sequence(left) and _is_sequence(right):
-        explanation = _compare_sequences(left, right)
+        explanation = _compare_sequences(left, right, hl)
     elif _is_set(left) and _is_set(right):
-        explanation = _extra_set_items("left", left, right) + _extra_set_items("right", right, left)
+        explanation = _extra_set_items("left", left, right, hl) + _extra_set_items("right", right, left, hl)
     elif _is_dict(left) and _is_dict(right):
-        explanation = _compare_dicts(left, right, verbose)
+        explanation = _compare_dicts(left, right, verbose, hl)
     if _is_iterable(left) and _is_iterable(right):
-        explanation.extend(_full_diff(left, right, verbose))
+        explanation.extend(_full_diff(left, right, verbose, hl))
     return explanation
 
 
@@ -221,7 +240,7 @@ def _trailing_skip(left: str, right: str) -> int:
     return count + 1 if count + 1 < len(left) else len(left) - 1
 
 
-def diff_text(left: str, right: str, verbose: int = 0) -> list[str]:
+def diff_text(left: str, right: str, verbose: int = 0, hl: Highlighter = plain) -> list[str]:
     """Line diff of two strings; without ``-v`` long identical heads and tails are skipped."""
     explanation: list[str] = []
     if verbose < 1:
@@ -242,9 +261,10 @@ def diff_text(left: str, right: str, verbose: int = 0) -> list[str]:
     if left.isspace() or right.isspace():
         left, right = repr(str(left)), repr(str(right))
         explanation.append("Strings contain only whitespace, escaping them using repr()")
-    explanation.extend(
-        _ndiff_lines(right.splitlines(keepends=True), left.splitlines(keepends=True), lambda s: s.strip("\n"))
-    )
+    lines = _ndiff_lines(right.splitlines(keepends=True), left.splitlines(keepends=True), lambda s: s.strip("\n"))
+    # highlighted as one piece and split again, as pytest (which also splits at the other line
+    # boundaries str.splitlines knows, coloured or not)
+    explanation.extend(hl("\n".join(lines), "diff").splitlines())
     return explanation
 
 
@@ -265,7 +285,7 @@ def _explain_not_in_text(term: str, text: str, verbose: int) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def _compare_sequences(left: Sequence[Any], right: Sequence[Any]) -> list[str]:
+def _compare_sequences(left: Sequence[Any], right: Sequence[Any], hl: Highlighter = plain) -> list[str]:
     both_bytes = isinstance(left, bytes) and isinstance(right, bytes)
     explanation: list[str] = []
     for index in range(min(len(left), len(right))):
@@ -273,14 +293,14 @@ def _compare_sequences(left: Sequence[Any], right: Sequence[Any]) -> list[str]:
             # a byte is clearer as b'c' than as its number
             left_item = left[index:index + 1] if both_bytes else left[index]
             right_item = right[index:index + 1] if both_bytes else right[index]
-            explanation.append(f"At index {index} diff: {left_item!r} != {right_item!r}")
+            explanation.append(f"At index {index} diff: {hl(repr(left_item))} != {hl(repr(right_item))}")
             break
     if both_bytes:
         return explanation
     extra = len(left) - len(right)
     if extra:
         side, longer, count = ("Left", left, extra) if extra > 0 else ("Right", right, -extra)
-        first_extra = saferepr(longer[min(len(left), len(right))])
+        first_extra = hl(saferepr(longer[min(len(left), len(right))]))
         if count == 1:
             explanation.append(f"{side} contains one more item: {first_extra}")
         else:
@@ -288,18 +308,19 @@ def _compare_sequences(left: Sequence[Any], right: Sequence[Any]) -> list[str]:
     return explanation
 
 
-def _extra_set_items(side: str, these: Iterable[Any], others: Any) -> list[str]:
+def _extra_set_items(side: str, these: Iterable[Any], others: Any, hl: Highlighter = plain) -> list[str]:
     extra = [item for item in these if item not in others]
     if not extra:
         return []
-    return [f"Extra items in the {side} set:", *(saferepr(item) for item in extra)]
+    return [f"Extra items in the {side} set:", *(hl(saferepr(item)) for item in extra)]
 
 
 def _plural(count: int) -> str:
     return "" if count == 1 else "s"
 
 
-def _compare_dicts(left: Mapping[Any, Any], right: Mapping[Any, Any], verbose: int) -> list[str]:
+def _compare_dicts(left: Mapping[Any, Any], right: Mapping[Any, Any], verbose: int,
+                   hl: Highlighter = plain) -> list[str]:
     import pprint  # here and in _compare_fields only: most runs compare no dicts (0.3 ms at start-up)
 
     explanation: list[str] = []
@@ -309,17 +330,17 @@ def _compare_dicts(left: Mapping[Any, Any], right: Mapping[Any, Any], verbose: i
         explanation.append(f"Omitting {len(same)} identical items, use -vv to show")
     elif same:
         explanation.append("Common items:")
-        explanation.extend(pprint.pformat(same).splitlines())
+        explanation.extend(hl(pprint.pformat(same)).splitlines())
     differing = [key for key in common if left[key] != right[key]]
     if differing:
         explanation.append("Differing items:")
         for key in differing:
-            explanation.append(f"{saferepr({key: left[key]})} != {saferepr({key: right[key]})}")
+            explanation.append(f"{hl(saferepr({key: left[key]}))} != {hl(saferepr({key: right[key]}))}")
     for side, these, others in (("Left", left, right), ("Right", right, left)):
         extra = {key: these[key] for key in these if key not in others}
         if extra:
             explanation.append(f"{side} contains {len(extra)} more item{_plural(len(extra))}:")
-            explanation.extend(pprint.pformat(extra).splitlines())
+            explanation.extend(hl(pprint.pformat(extra)).splitlines())
     return explanation
 
 
@@ -333,7 +354,7 @@ def _field_names(value: Any) -> list[str]:
     return list(value._fields)
 
 
-def _compare_fields(left: Any, right: Any, verbose: int) -> list[str]:
+def _compare_fields(left: Any, right: Any, verbose: int, hl: Highlighter = plain) -> list[str]:
     """Dataclasses, attrs classes and namedtuples of one type: which fields differ, and how."""
     import pprint
 
@@ -348,24 +369,25 @@ def _compare_fields(left: Any, right: Any, verbose: int) -> list[str]:
         explanation.append(f"Omitting {len(same)} identical items, use -vv to show")
     elif same:
         explanation.append("Matching attributes:")
-        explanation.extend(pprint.pformat(same).splitlines())
+        explanation.extend(hl(pprint.pformat(same)).splitlines())
     if differing:
         explanation.append("Differing attributes:")
-        explanation.extend(pprint.pformat(differing).splitlines())
+        explanation.extend(hl(pprint.pformat(differing)).splitlines())
         for name in differing:
             left_value, right_value = getattr(left, name), getattr(right, name)
             explanation += ["", f"Drill down into differing attribute {name}:",
-                            f"  {name}: {left_value!r} != {right_value!r}"]
-            explanation += ["  " + line for line in compare_eq(left_value, right_value, verbose)]
+                            f"  {name}: {hl(repr(left_value))} != {hl(repr(right_value))}"]
+            explanation += ["  " + line for line in compare_eq(left_value, right_value, verbose, hl)]
     return explanation
 
 
-def _full_diff(left: Any, right: Any, verbose: int) -> list[str]:
+def _full_diff(left: Any, right: Any, verbose: int, hl: Highlighter = plain) -> list[str]:
     """Line diff of both values pretty-printed one element per line (``-v`` and up)."""
     if verbose <= 0 and not running_on_ci():
         return ["Use -v to get more diff"]
     return ["", "Full diff: (-: missing in left side, +: extra in left side)",
-            *_ndiff_lines(pformat_lines(right), pformat_lines(left), lambda s: s.rstrip())]
+            *(hl(line, "diff") for line in _ndiff_lines(pformat_lines(right), pformat_lines(left),
+                                                          lambda s: s.rstrip()))]
 
 
 # --------------------------------------------------------------------------------------------

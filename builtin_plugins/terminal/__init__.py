@@ -52,6 +52,9 @@ def minitest_addoption(parser: Parser) -> None:
                          "(p)assed, (P)assed with output, (a)ll except passed, (A)ll, (N)one; default 'fE'")
     group.addoption("--color", metavar="color", action="store", dest="color", default="auto",
                     choices=["yes", "no", "auto"], help="color terminal output (yes/no/auto)")
+    group.addoption("--code-highlight", default="yes", choices=["yes", "no"], dest="code_highlight",
+                    help="whether code in tracebacks is highlighted (with pygments, if installed; only with "
+                         "colour)")
     group.addoption("--no-header", action="store_true", default=False, help="disable the header")
     group.addoption("--no-summary", action="store_true", default=False, help="disable the summary")
 
@@ -68,6 +71,10 @@ def minitest_configure(config: Config) -> None:
     config.option.verbose = int(config.getoption("verbose", 0) or 0) - int(config.getoption("quiet", 0) or 0)
     reporter = TerminalReporter(config, _terminal_stream(config), config.stash[RUN_STATS])
     config.stash[TERMINAL_REPORTER] = reporter
+    if reporter.writer.hasmarkup and config.getoption("code_highlight", "yes") == "yes":
+        from minitest.highlighting import check_theme
+
+        check_theme()
     # the plugin name stays: pytest plugins look the reporter up by it; where it is blocked (a
     # parallel worker: the controller writes the output) the parts stay unregistered too
     if config.pluginmanager.register(reporter, "terminalreporter") is not None:

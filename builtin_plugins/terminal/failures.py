@@ -37,8 +37,21 @@ class _Sections:
         lr = rep.longrepr
         if lr is None:
             return
-        text = lr[2] if isinstance(lr, tuple) else str(lr)
+        text = str(lr)  # a plugin's (path, line, message) tuple too, as pytest 9.2 shows it
         if not text:
+            return
+        if self._tw.hasmarkup and isinstance(lr, FailureRepr):
+            if lr.crash is not None:  # a traceback
+                from .highlight import write_traceback
+
+                write_traceback(self._tw, text, self._reporter.config.getoption("code_highlight", "yes") == "yes")
+                return
+            if rep.when == "collect":
+                self._tw.line(text, red=True)  # a collection error's own text: red, as pytest
+                return
+            # a message without a traceback (a missing fixture): its E and > lines red, not bold
+            for line in text.split("\n"):
+                self._tw.line(line, red=line.startswith(("E   ", ">   ")))
             return
         for line in text.split("\n"):
             if line == ENTRY_SEPARATOR:

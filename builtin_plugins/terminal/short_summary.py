@@ -19,6 +19,7 @@ from minitest.reports import FailureRepr
 from minitest.terminal_api import SHORT_SUMMARY
 
 from .text import display_path, teststatus
+from .writer import cell_width
 
 if TYPE_CHECKING:
     from .reporter import TerminalReporter
@@ -71,11 +72,12 @@ class ShortSummary:
             if category == "passed" and rep.when != "call":
                 continue
             shown = self._verbose_word(rep, word)
-            line = f"{self._tw.markup(shown, **{color: True})} {self._pos(rep)}"
+            line = f"{self._tw.markup(shown, **{color: True})} {self._node(rep)}"
             message = _crash_message(rep) if with_message else None
             if message:
-                line += _trim_message(message, self._tw.fullwidth - len(word) - len(self._pos(rep)) - 1,
-                                      self._reporter.verbosity)
+                # pytest 9.2 measures the line as written: with colour its escapes make the width
+                # "unknown" (-1), which leaves the message one column more than the terminal's
+                line += _trim_message(message, self._tw.fullwidth - cell_width(line), self._reporter.verbosity)
             lines.append(line)
 
     def _skipped_lines(self, lines: list[str]) -> None:
@@ -102,7 +104,7 @@ class ShortSummary:
         for rep in self._reporter.run_stats.reports(category):
             # pytest 9.2: an expected failure outside the call says in which phase it happened
             where = f"at {rep.when} of " if category == "xfailed" and rep.when not in ("call", None) else ""
-            line = f"{self._tw.markup(word, yellow=True)} {where}{self._pos(rep)}"
+            line = f"{self._tw.markup(word, yellow=True)} {where}{self._node(rep)}"
             reason = getattr(rep, "wasxfail", "")
             if reason:
                 line += f" - {reason}"
@@ -118,6 +120,11 @@ class ShortSummary:
         if isinstance(word, tuple):
             word = word[0]
         return word if isinstance(word, str) and word else default
+
+    def _node(self, rep: Any) -> str:
+        """The node id, what follows its file in bold (pytest 9.2)."""
+        path, _, rest = self._pos(rep).partition("::")
+        return f"{path}::{self._tw.markup(rest, bold=True)}" if rest else path
 
     def _pos(self, rep: Any) -> str:
         return self._reporter.config.cwd_relative_nodeid(rep.nodeid or rep.fspath)
@@ -154,7 +161,7 @@ def _crash_message(rep: Any) -> str | None:
     if isinstance(lr, FailureRepr):
         return lr.crash.message if lr.crash is not None else None
     if isinstance(lr, tuple):
-        return str(lr[2])
+        return None  # (path, line, message): no crash to tell of, as pytest 9.2
     crash = getattr(lr, "reprcrash", None)
     if crash is not None:
         return str(crash.message)  # a repr a plugin made (pytest-check's ExceptionChainRepr)
@@ -170,10 +177,13 @@ def _running_on_ci() -> bool:
 def _trim_message(msg: str, available: int, verbosity: int) -> str:
     if _running_on_ci() or verbosity >= 2:
         return f" - {msg}"
-    msg = msg.split("\n", 1)[0]  # the first line only, without marking the cut (pytest 9)
-    text = f" - {msg}"
-    if len(text) > available:
-        if available < 6:
-            return ""
-        text = text[: available - 3] + "..."
-    return text
+    msg = msg.split("\n", 1)[0]  # the first line only (pytest 9)
+    if 3 + 3 > available:
+        return ""
+    if 3 + cell_width(msg) > available:
+        available -= 3
+        msg = msg[:available]
+        while 3 + cell_width(msg) > available:
+            msg = msg[:-1]
+        msg += "..."
+    return f" - {msg}"

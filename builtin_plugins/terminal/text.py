@@ -28,3 +28,4 @@ def head_line(rep: Any) -> str:
     if loc and loc[2]:
         return str(loc[2])
     return rep.nodeid
+

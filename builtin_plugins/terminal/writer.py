@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import unicodedata
 from typing import IO
 
 from minitest import clock
@@ -29,6 +30,35 @@ def should_use_color(option: str, stream: IO[str]) -> bool:
         return True
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+
+
+def cell_width(text: str) -> int:
+    """The columns ``text`` takes on a terminal, counted as pytest counts them: a wide or fullwidth
+    East Asian character takes 2, a combining or zero-width one 0; -1 when ``text`` holds a control
+    character (its width is unknown)."""
+    if text.isascii() and text.isprintable():
+        return len(text)  # nearly every line: no table lookup
+    width = 0
+    for char in unicodedata.normalize("NFC", text):
+        columns = _char_width(char)
+        if columns is None:
+            return -1
+        width += columns
+    return width
+
+
+def _char_width(char: str) -> int | None:
+    """0, 1 or 2 columns; ``None`` for a control character."""
+    code = ord(char)
+    # NUL and the zero-width spaces, joiners, marks and separators
+    if code == 0 or 0x200B <= code <= 0x200F or 0x2028 <= code <= 0x202E or 0x2060 <= code <= 0x2063:
+        return 0
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return None
+    if category in ("Mn", "Me"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
 _CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "purple": "35", "cyan": "36",
@@ -53,7 +83,8 @@ class TerminalWriter:
             colorama.just_fix_windows_console()
         self._buffer: list[str] = []
         self._last_flush = clock.monotonic()
-        self.width_of_current_line = 0
+        #: what was written since the last newline, without the colour codes
+        self._current_line = ""
         width = 80
         try:
             import shutil
@@ -62,6 +93,12 @@ class TerminalWriter:
         except Exception:
             pass
         self.fullwidth = width if width >= 40 else 80
+
+    @property
+    def width_of_current_line(self) -> int:
+        """The columns of the current line so far (:func:`cell_width`: a test name in Chinese
+        takes twice its length; pytest lines the percentages up by that)."""
+        return cell_width(self._current_line)
 
     def markup(self, text: str, **marks: bool) -> str:
         if not self.hasmarkup:
@@ -76,9 +113,9 @@ class TerminalWriter:
             return
         with self.lock:
             if "\n" in text:
-                self.width_of_current_line = len(text.rsplit("\n", 1)[1])
+                self._current_line = text.rsplit("\n", 1)[1]
             else:
-                self.width_of_current_line += len(text)
+                self._current_line += text
             self._buffer.append(self.markup(text, **marks))
             if flush or ("\n" in text and clock.monotonic() - self._last_flush > 0.1) or len(self._buffer) > 512:
                 self.flush()
@@ -102,22 +139,24 @@ class TerminalWriter:
     def flush_finished(self) -> None:
         """Write out what is buffered (a test is about to run); cheaper than :meth:`flush`: no
         ``sys.stdout`` flush (nothing of a test is pending between tests) and no call at all
-        when nothing is buffered."""
+        when nothing is buffered. It holds :attr:`lock` as :meth:`flush` does: a line another
+        thread adds between taking the buffer and emptying it would be lost."""
         if not self._buffer:
             return
-        data = "".join(self._buffer)
-        self._buffer.clear()
-        try:
-            self._stream.write(data)
-        except UnicodeEncodeError:
-            self._buffer.append(data)
-            self.flush()
-            return
-        try:
-            self._stream.flush()
-        except (OSError, ValueError):
-            pass
-        self._last_flush = clock.monotonic()
+        with self.lock:
+            data = "".join(self._buffer)
+            self._buffer.clear()
+            try:
+                self._stream.write(data)
+            except UnicodeEncodeError:
+                self._buffer.append(data)
+                self._flush()
+                return
+            try:
+                self._stream.flush()
+            except (OSError, ValueError):
+                pass
+            self._last_flush = clock.monotonic()
 
     def flush(self) -> None:
         with self.lock:
