@@ -285,6 +285,46 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
         ["tests/test_parallel_transport.py"],
         ["tests/test_dist_fork.py", "tests/test_parallel_like_serial.py"],
     ] for name in ("serialize.py", "frames.py", "runuid.py")},
+    # the worker's plugin and the controller's shared part (issue 23, branch mutK): their in-process
+    # unit tests and quick runs on forked workers (the run loop, -x / crash / fixture death) and on
+    # spawned ones (run_worker, collection) first; then the test files that start workers
+    "builtin_plugins/parallel/worker.py": [
+        ["tests/test_parallel_worker.py", f"{TD}::test_exitfirst_stops_all_workers[forked]", f"{TF}::test_a_worker_dying_in_a_fixture_is_blamed_on_its_test",
+         f"{TS}::test_exitfirst_interrupts_the_test_running_on_the_other_worker",
+         f"{TD}::test_exitfirst_stops_all_workers[spawned]",
+         "tests/test_parallel_spawned.py::test_the_lines_of_one_spawned_worker_and_of_two",
+         f"{TS}::test_verbose_names_the_worker_and_the_header_the_distribution"],
+        [f"{TD}::test_xdist_hooks_for_other_plugins", "tests/test_parallel_spawned.py", TD],
+        [TF, TS],
+    ],
+    "builtin_plugins/parallel/controller_core.py": [
+        ["tests/test_parallel_controller_core.py", f"{TD}::test_worker_crash_is_reported_and_the_run_completes",
+         f"{TD}::test_max_worker_restart_counts_replacements_exactly", f"{TD}::test_exitfirst_stops_all_workers[forked]",
+         f"{TF}::test_a_worker_dying_in_a_fixture_is_blamed_on_its_test",
+         f"{TS}::test_verbose_names_the_worker_and_the_header_the_distribution",
+         f"{TS}::test_exitfirst_interrupts_the_test_running_on_the_other_worker"],
+        ["tests/test_parallel_worker.py::test_a_workers_session_is_told_it_is_a_worker",  # --basetemp
+         TD, "tests/test_parallel_spawned.py",
+         f"{TR}::test_with_no_worker_left_the_tests_not_run_are_counted",
+         f"{TR}::test_a_replacement_that_cannot_start_leaves_the_rest_to_the_other_worker"],
+        [TF, TS],
+    ],
+    # the forked workers' controller and child: in process (their parts; the child's private
+    # temporary files), then quick forked runs, then the forked files, the debugger's terminal lease and per-run fixtures
+    "builtin_plugins/parallel/forked.py": [
+        ["tests/test_parallel_forked.py",
+         "tests/test_parallel_transport.py::test_a_worker_leaves_inherited_files_it_may_not_replace",
+         f"{TF}::test_a_worker_dying_in_a_fixture_is_blamed_on_its_test", f"{TD}::test_exitfirst_stops_all_workers[forked]",
+         f"{TD}::test_worker_crash_is_reported_and_the_run_completes",
+         f"{TS}::test_verbose_names_the_worker_and_the_header_the_distribution",
+         f"{TS}::test_exitfirst_interrupts_the_test_running_on_the_other_worker",
+         f"{TF}::test_each_forked_worker_captures_its_own_output"],
+        ["tests/test_parallel_worker.py::test_a_workers_session_is_told_it_is_a_worker[forked]", TF, TS, TD],
+        ["tests/test_debugging.py::test_pdb_from_a_worker_post_mortem_then_continue",
+         "tests/test_debugging.py::test_pdb_quit_in_a_worker_stops_the_whole_run",
+         "tests/test_debugging.py::test_breakpoints_in_two_workers_take_turns_at_the_terminal",
+         "tests/test_per_run_fixture.py"],
+    ],
 }
 
 # Modules too big to mutate whole on two shared cores within minutes: by default only these
