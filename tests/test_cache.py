@@ -359,7 +359,9 @@ def test_lf_collects_what_pytest_collects(tmp_path, args):
     from dual_suite import to_pytest, write_dual
 
     files = {"test_a.py": "def test_one():\n    pass\n\ndef test_two():\n    pass\n",
-             "test_b.py": "def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n\ndef test_ok2():\n    pass\n",
+             "test_b.py": "def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n\ndef test_ok2():\n    pass\n\n\n"
+                          "class TestK:\n    def test_in_class(self):\n        pass\n\n"
+                          "    def test_bad_in_class(self):\n        assert 0\n",
              "test_c.py": "def test_three():\n    pass\n",
              "sub/test_d.py": "def test_d():\n    assert 0\n"}
     mine_dir, ref_dir = write_dual(tmp_path, files)

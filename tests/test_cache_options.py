@@ -65,21 +65,22 @@ def test_cache_show_lists_only_the_keys_and_files_matching_the_glob(minitester):
 def test_lf_selects_after_the_conftest_wrappers_of_modifyitems(minitester):
     """As pytest's: --lf's selection is a tryfirst wrapper, so it runs after (outside) the plain
     wrapper of a conftest.py, even of one found during collection (registered after the cache
-    plugin's), which still sees every collected item."""
-    minitester.makepyfile(**{"sub/conftest": """
+    plugin's), which still sees every collected item. (test_top.py is named on the command line,
+    so --lf keeps all its tests at collection and deselects in modifyitems; sub/deeper/conftest.py
+    is found while sub is collected, after the cache plugin registered its wrapper.)"""
+    minitester.makepyfile(**{"sub/deeper/conftest": """
         import minitest
 
         @minitest.hookimpl(wrapper=True)
         def minitest_collection_modifyitems(items):
             yield
             print(f"conftest saw {len(items)} items")
-    """, "sub/test_a": "def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n\ndef test_ok2():\n    pass\n"})
+    """, "sub/deeper/test_x": "def test_x():\n    pass\n",
+        "test_top": "def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n\ndef test_ok2():\n    pass\n"})
     minitester.runminitest_subprocess()
-    # the file named: --lf keeps all its tests at collection and deselects in modifyitems (not
-    # named, it would leave the passing ones out at collection, as pytest)
-    result = minitester.runminitest_subprocess("--lf", "-v", "-s", "sub/test_a.py")
+    result = minitester.runminitest_subprocess("--lf", "-v", "-s", "test_top.py", "sub")
     assert "conftest saw 3 items" in result.stdout.str(), result.stdout.str()  # after "collecting ..."
-    assert [nodeid for nodeid, _ in ran(result)] == ["sub/test_a.py::test_bad"]
+    assert [nodeid for nodeid, _ in ran(result)] == ["test_top.py::test_bad"]
 
 
 def test_lf_without_known_failures_runs_every_test_of_an_indexed_tree(minitester):

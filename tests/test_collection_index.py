@@ -9,7 +9,7 @@ import os
 import time
 
 import pytest
-from conftest import run_minitest
+from conftest import run_minitest, verbose_nodeids
 
 from minitest.fingerprint import FileHashes, content_hash
 
@@ -83,6 +83,20 @@ def test_lf_on_an_unchanged_tree_imports_only_the_failing_file(files, run):
     assert "imported although" not in full.output and "collection-index" not in full.output
     # but a full collection imports everything: the planted module raises
     assert "imported although nothing of it was selected" in run("-k", "fail_2", "--no-index").stdout
+
+
+def test_lf_keeps_no_entry_of_a_file_it_collected_in_part(files, run):
+    # --lf collects only the failures of a failed file: what it saw is not the file's whole list
+    # of tests, so the index must not take it for one (a later -k would miss the others)
+    root = _suite(files)
+    run().assert_outcomes(passed=8, failed=1)
+    source = (root / "pkg/test_m2.py").read_text()
+    (root / "pkg/test_m2.py").write_text(source + "\n\ndef test_added_2():\n    pass\n")  # its key changes
+    run("--lf").assert_outcomes(failed=1)
+    result = run("-v", "-k", "added_2 or ok_2")
+    result.assert_outcomes(passed=2, deselected=8)
+    assert {nodeid for nodeid, _ in verbose_nodeids(result)} == {"pkg/test_m2.py::test_ok_2",
+                                                                 "pkg/test_m2.py::test_added_2"}
 
 
 @pytest.mark.parametrize("args, selected", [
