@@ -303,7 +303,7 @@ def test_a_usage_error_in_a_spawned_worker_ends_the_run_with_it(files, run, tmp_
     })
     result = run("-n", "2", "-p", "no:cache", env={"MINITEST_DIST_FORK": "0"})
     assert result.ret == 4, result.dump()
-    assert result.errlines == ["ERROR: gw1 refuses its options"], result.dump()
+    assert result.errlines == ["ERROR: gw1 refuses its options", ""], result.dump()  # ended by a blank line
     assert result.lines[-1].startswith("=") and "no tests ran in" in result.lines[-1], result.dump()
     # ... and while its config is made (a conftest it cannot import)
     files({"conftest.py": """
@@ -315,7 +315,7 @@ def test_a_usage_error_in_a_spawned_worker_ends_the_run_with_it(files, run, tmp_
     result = run("-n", "2", "-p", "no:cache", env={"MINITEST_DIST_FORK": "0"})
     assert result.ret == 4, result.dump()
     assert result.errlines[0] == f"ERROR: ImportError while loading conftest '{tmp_path / 'conftest.py'}'.", result.dump()
-    assert result.errlines[-1] == "ImportError: nothing to import on gw1", result.dump()
+    assert result.errlines[-2:] == ["ImportError: nothing to import on gw1", ""], result.dump()
     # ... and while its options are declared
     files({"conftest.py": """
         import os
@@ -327,7 +327,7 @@ def test_a_usage_error_in_a_spawned_worker_ends_the_run_with_it(files, run, tmp_
     """})
     result = run("-n", "2", "-p", "no:cache", env={"MINITEST_DIST_FORK": "0"})
     assert result.ret == 4, result.dump()
-    assert result.errlines == ["ERROR: gw1 declares no options"], result.dump()
+    assert result.errlines == ["ERROR: gw1 declares no options", ""], result.dump()
 
 
 def test_other_plugins_hooks_around_the_workers_own(files, run, tmp_path) -> None:
