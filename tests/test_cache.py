@@ -342,9 +342,11 @@ def test_two_concurrent_runs_leave_a_valid_cache(minitester):
     minitester.makepyfile(test_a=THREE)
     env = clean_env(pythonpath=[REPO_ROOT])
     procs = [subprocess.Popen([sys.executable, "-m", "minitest", "-q"], cwd=minitester.path, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(3)]
-    errors = [p.communicate()[1].decode() for p in procs]
-    assert [p.returncode for p in procs] == [1, 1, 1]
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    outputs = [p.communicate() for p in procs]
+    errors = [err.decode() for _, err in outputs]
+    # (a run that ends otherwise says why: its output is in the message)
+    assert [p.returncode for p in procs] == [1, 1, 1], [out.decode() + err.decode() for out, err in outputs]
     assert not any("CacheWarning" in e for e in errors), errors
     assert _lastfailed(minitester) == {"test_a.py::test_bad": True}
 
