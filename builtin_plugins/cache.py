@@ -167,6 +167,10 @@ class LastFailed:
             paths.update(path.parents)
         return {path for path in paths if path.exists()}
 
+    def not_fully_collected(self, path: Path) -> None:
+        """``path`` was collected in part, or not at all: the collection index keeps its entry."""
+        self.config.stash.setdefault(NOT_FULLY_COLLECTED, set()).add(path)
+
     def _was_failed(self, nodeid: str) -> bool:
         return nodeid in self.lastfailed
 
@@ -306,7 +310,7 @@ class LastFailedCollection:
             kept = [node for node in report.result
                     if node.nodeid in lastfailed or session.isinitpath(node.path) or isinstance(node, Collector)]
             if len(kept) != len(report.result):
-                self.last_failed.config.stash.setdefault(NOT_FULLY_COLLECTED, set()).add(collector.path)
+                self.last_failed.not_fully_collected(collector.path)
             report.result[:] = kept
         return report
 
@@ -329,7 +333,7 @@ class _SkipFilesWithoutFailures:
     def minitest_make_collect_report(self, collector: Collector) -> CollectReport | None:
         if isinstance(collector, File) and collector.path not in self.last_failed.failed_paths:
             self.last_failed.skipped_files += 1
-            self.last_failed.config.stash.setdefault(NOT_FULLY_COLLECTED, set()).add(collector.path)
+            self.last_failed.not_fully_collected(collector.path)
             return CollectReport(collector.nodeid, "passed", None, [])
         return None
 

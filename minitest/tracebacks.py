@@ -164,7 +164,8 @@ def _statement_lines(filename: str, lineno: int, module_globals: dict[str, Any])
     """First and last line (1-based) of the statement that contains ``lineno``: a simple statement
     whole (an assert or a call over several lines), of a compound one its header only (``with``,
     ``if``, ``for``, ``except`` lines up to its body), as pytest shows the failing statement."""
-    source = "".join(linecache.getlines(filename, module_globals))
+    file_lines = linecache.getlines(filename, module_globals)
+    source = "".join(file_lines)
     tree = _parsed(filename, source)
     if tree is None:
         return lineno, lineno
@@ -184,9 +185,10 @@ def _statement_lines(filename: str, lineno: int, module_globals: dict[str, Any])
             best = (top, bottom)
     if best is not None:
         first, last = best
-    lines = source.splitlines()
-    while last > lineno and (last > len(lines) or not lines[last - 1].strip()
-                             or lines[last - 1].lstrip().startswith("#")):
+    # (the file's lines as linecache split them, as the AST numbers them: str.splitlines would
+    # also split at a form feed)
+    while last > lineno and (last > len(file_lines) or not file_lines[last - 1].strip()
+                             or file_lines[last - 1].lstrip().startswith("#")):
         last -= 1  # a header's trailing comments and blank lines are not shown
     return first, last
 

@@ -12,20 +12,13 @@ import collections.abc
 import os
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from builtin_plugins.assertion.pformat import pformat_lines
-from minitest.highlighting import highlight, plain
+from minitest.highlighting import Highlighter, code_highlighting, highlight, plain
 from minitest.saferepr import saferepr, saferepr_unlimited
-from minitest.terminal_api import TERMINAL_REPORTER
 
 __all__ = ["assertrepr_compare", "assertion_verbosity", "running_on_ci", "truncate_lines"]
-
-class Highlighter(Protocol):
-    """Colours a piece of code (``lexer`` "python" or "diff"): :mod:`minitest.highlighting`."""
-
-    def __call__(self, code: str, lexer: str = "python") -> str: ...
-
 
 #: Explanations longer than this are cut unless ``-vv`` (or on CI), as pytest does.
 DEFAULT_MAX_LINES = 8
@@ -167,11 +160,7 @@ def _crash_location(exc: BaseException) -> str:
 def _highlighter(config: Any) -> Highlighter:
     """pytest 9.2 colours the values and diffs of an explanation on a colour terminal (unless
     ``--code-highlight=no``); in a worker, which has no terminal, they stay plain."""
-    stash = getattr(config, "stash", None)  # None: a caller outside a run (the API, unit tests)
-    reporter = stash.get(TERMINAL_REPORTER, None) if stash is not None else None
-    if reporter is None or not reporter.writer.hasmarkup or config.getoption("code_highlight", "yes") != "yes":
-        return plain
-    return highlight
+    return highlight if code_highlighting(config) else plain
 
 
 def _explain(op: str, left: Any, right: Any, verbose: int, hl: Highlighter = plain) -> list[str] | None:

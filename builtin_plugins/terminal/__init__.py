@@ -71,10 +71,11 @@ def minitest_configure(config: Config) -> None:
     config.option.verbose = int(config.getoption("verbose", 0) or 0) - int(config.getoption("quiet", 0) or 0)
     reporter = TerminalReporter(config, _terminal_stream(config), config.stash[RUN_STATS])
     config.stash[TERMINAL_REPORTER] = reporter
-    if reporter.writer.hasmarkup and config.getoption("code_highlight", "yes") == "yes":
-        from minitest.highlighting import check_theme
+    if reporter.writer.hasmarkup:  # (the module is imported only for a colour terminal)
+        from minitest.highlighting import check_theme, code_highlighting
 
-        check_theme()
+        if code_highlighting(config):
+            check_theme()
     # the plugin name stays: pytest plugins look the reporter up by it; where it is blocked (a
     # parallel worker: the controller writes the output) the parts stay unregistered too
     if config.pluginmanager.register(reporter, "terminalreporter") is not None:

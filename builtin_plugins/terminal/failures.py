@@ -42,9 +42,11 @@ class _Sections:
             return
         if self._tw.hasmarkup and isinstance(lr, FailureRepr):
             if lr.crash is not None:  # a traceback
+                from minitest.highlighting import code_highlighting
+
                 from .highlight import write_traceback
 
-                write_traceback(self._tw, text, self._reporter.config.getoption("code_highlight", "yes") == "yes")
+                write_traceback(self._tw, text, code_highlighting(self._reporter.config))
                 return
             if rep.when == "collect":
                 self._tw.line(text, red=True)  # a collection error's own text: red, as pytest

@@ -30,7 +30,8 @@ _NATIVE_HEADERS = frozenset(("Traceback (most recent call last):",
 
 
 def write_traceback(tw: TerminalWriter, text: str, code_highlight: bool) -> None:
-    """Write ``text`` (a traceback in the auto, long, short, line or native style) coloured."""
+    """Write ``text`` (a traceback in the auto, long, short, line or native style) coloured;
+    ``code_highlight``: its source lines too (:func:`minitest.highlighting.code_highlighting`)."""
     lines = text.split("\n")
     # Python's own layout (--tb=native, or an exception group in any style, which comes first)
     # is written as it is, as pytest writes it, up to the sentence that leads to minitest's
@@ -84,7 +85,7 @@ def write_traceback(tw: TerminalWriter, text: str, code_highlight: bool) -> None
 def _write_source(tw: TerminalWriter, lines: list[str], code_highlight: bool) -> None:
     """The prefix as it is, the code after it highlighted as one piece (a string over several
     lines stays a string)."""
-    if not (code_highlight and tw.hasmarkup):
+    if not code_highlight:
         for line in lines:
             tw.line(line)
         return
