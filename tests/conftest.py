@@ -19,7 +19,7 @@ import re
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pytest
@@ -233,6 +233,33 @@ def run_process(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float =
     proc = subprocess.run(cmd, cwd=str(cwd), env=env, stdin=subprocess.DEVNULL, capture_output=True,
                           timeout=timeout)
     return RunResult([str(c) for c in cmd], proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_and_interrupt(cmd: list[str], cwd: Path, env: dict[str, str], ready: Callable[[], bool],
+                      whole_group: bool = False) -> RunResult:
+    """Run ``cmd`` in a session of its own, and once ``ready()`` (up to 60 s) send it SIGINT (to
+    its whole process group with ``whole_group``, as a terminal's Ctrl-C; else to the process
+    alone); whatever is left of it at the end is killed (POSIX)."""
+    import signal
+    import time
+
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        for _ in range(1200):
+            if ready() or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        if whole_group:
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return RunResult(proc.args, proc.returncode, out, err)
 
 
 def build_minitest_command(*args: str | os.PathLike, env: Mapping[str, str | None] | None = None,

@@ -11,7 +11,6 @@ import os
 import re
 import selectors
 import signal
-import subprocess
 import tempfile
 import time
 from types import SimpleNamespace
@@ -19,7 +18,7 @@ from typing import Any
 
 import execnet
 import pytest
-from conftest import RunResult, build_minitest_command, verbose_nodeids
+from conftest import build_minitest_command, run_and_interrupt, verbose_nodeids
 
 from builtin_plugins.parallel import forked
 from builtin_plugins.parallel.controller_core import _CLOSED
@@ -616,20 +615,8 @@ def test_a_worker_that_ignores_the_interrupt_is_killed_after_the_grace_time(file
             time.sleep(120)
     """})
     cmd, env = build_minitest_command("-p", "no:cache", "-v", "-n", "1")
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    try:
-        for _ in range(1200):  # up to 60 s until the worker is inside the test
-            if (tmp_path / "started").exists() or proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    result = RunResult(proc.args, proc.returncode, out, err)
+    # once the worker is inside the test; to the controller alone
+    result = run_and_interrupt(cmd, tmp_path, env, (tmp_path / "started").exists)
     assert result.ret == 2, result.dump()
     result.fnmatch_lines(["*! KeyboardInterrupt !*"])
     assert result.final_line().startswith("=") and "no tests ran in" in result.final_line(), result.dump()

@@ -8,15 +8,11 @@ asserted on wall time (what ran and how it ended tells whether the workers stopp
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
-from conftest import RunResult, build_minitest_command, verbose_nodeids
+from conftest import build_minitest_command, run_and_interrupt, verbose_nodeids
 
 #: a session fixture whose teardown leaves a mark per process: it ran, so the worker ended well
 TEARDOWN_CONFTEST = """
@@ -248,23 +244,9 @@ def test_ctrl_c_stops_the_workers_and_prints_the_partial_summary(files, tmp_path
             time.sleep(120)
     """})
     cmd, env = build_minitest_command("-p", "no:cache", "-v", "-n", "2")
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    try:
-        for _ in range(1200):  # up to 60 s until both workers are inside a long test
-            if len(list(tmp_path.glob("started-*"))) >= 2 or proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        if target == "process group":
-            os.killpg(proc.pid, signal.SIGINT)
-        else:
-            proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    result = RunResult(proc.args, proc.returncode, out, err)
+    # once both workers are inside a long test
+    result = run_and_interrupt(cmd, tmp_path, env, lambda: len(list(tmp_path.glob("started-*"))) >= 2,
+                               whole_group=target == "process group")
     assert result.ret == 2, result.dump()
     result.fnmatch_lines(["test_int.py::test_first PASSED*", "*! KeyboardInterrupt !*"])
     assert result.final_line().startswith("=") and " 1 passed in " in result.final_line(), result.dump()
