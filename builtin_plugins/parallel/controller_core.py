@@ -196,8 +196,7 @@ class Controller:
         elif name == "usageerror":
             raise UsageError(payload["text"])
         elif name == "ready":
-            handle.node.workerinfo = {**payload["workerinfo"], "id": handle.id, "spec": handle.gateway.spec}
-            self.config.hook.minitest_testnodeready(node=handle.node)
+            self._worker_ready(handle, payload["workerinfo"])
         elif name == "finished":
             handle.finished = True
             handle.node.workeroutput = payload.get("workeroutput", {})
@@ -211,6 +210,11 @@ class Controller:
         else:
             self._replay(handle, message)
             self._check_stop()
+
+    def _worker_ready(self, handle: WorkerHandle, info: dict[str, Any]) -> None:
+        """``node.workerinfo`` (what the worker said of itself, its id and spec), then the hook."""
+        handle.node.workerinfo = {**info, "id": handle.id, "spec": handle.gateway.spec}
+        self.config.hook.minitest_testnodeready(node=handle.node)
 
     def _replay(self, handle: WorkerHandle, event: tuple[str, dict[str, Any]]) -> None:
         """Call this process's hooks with what a worker reported."""

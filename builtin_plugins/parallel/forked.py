@@ -170,9 +170,9 @@ class ForkController(Controller):
         self.durations = known_durations(self.config)
         self.seen: dict[str, float] = {}
         # what every forked worker's "ready" says of it (same machine, interpreter and folder as
-        # this process), asked when the first is ready, while the workers already run tests:
-        # platform.platform() runs ``uname -p`` in a subprocess, ~6 ms of the serial part of a run
-        # (before the first fork) that a worker would otherwise wait for
+        # this process), asked when a plugin first reads a node's workerinfo, not before the
+        # first fork (platform.platform() runs ``uname -p`` in a subprocess, ~6 ms a worker would
+        # wait for) nor as a worker is ready (7-14 ms of this process's CPU while the workers run)
         self.workerinfo: dict[str, Any] | None = None
         #: the worker the terminal is lent to (its debugger), those waiting for it, and what the
         #: other workers reported meanwhile
@@ -268,14 +268,23 @@ class ForkController(Controller):
         self.workers.append(handle)
         return handle
 
+    def _worker_ready(self, handle: WorkerHandle, info: dict[str, Any] | None) -> None:
+        if info is not None:
+            super()._worker_ready(handle, info)
+            return
+        workerid, spec = handle.id, handle.gateway.spec
+        handle.node.set_workerinfo_source(lambda: {**self._own_workerinfo(), "id": workerid, "spec": spec})
+        self.config.hook.minitest_testnodeready(node=handle.node)
+
+    def _own_workerinfo(self) -> dict[str, Any]:
+        if self.workerinfo is None:
+            self.workerinfo = worker_info()
+        return self.workerinfo
+
     # -- the terminal, lent to a worker that debugs -----------------------------------------------
     def _dispatch(self, handle: WorkerHandle, message: Any) -> None:
         name = message[0] if isinstance(message, tuple) else None
-        if name == "ready" and message[1].get("workerinfo") is None:
-            if self.workerinfo is None:
-                self.workerinfo = worker_info()
-            message = ("ready", {**message[1], "workerinfo": self.workerinfo})
-        elif name == "terminal":
+        if name == "terminal":
             self._terminal_asked(handle, bool(message[1].get("held")))
             return
         holder = self.terminal_holder
