@@ -109,7 +109,8 @@ def test_worker_crash_is_reported_and_the_run_completes(files, run):
     assert len(got) == 7, result.dump()
     result.re_match_lines([r"worker 'gw\d' crashed while running test_crash.py::test_(exit|kill)"])
     assert "exited with code 3" in result.stdout and "killed by signal 9" in result.stdout
-    assert result.stdout.count("replacing crashed worker") == 2, result.dump()
+    # a crash with tests left is replaced; one with none left (an idle worker took them) is not
+    assert result.stdout.count("replacing crashed worker") in (1, 2), result.dump()
 
 
 

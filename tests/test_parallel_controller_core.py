@@ -158,12 +158,117 @@ def test_work_is_given_as_workers_run_low_and_shutdown_said_once() -> None:
     assert sent(gw0) == [("run", {"indexes": [0, 1]})]
     controller._feed(gw1)
     run_item(controller, gw0, IDS[0])  # gw0 is down to one: it gets the next batch
-    assert sent(gw0)[1:] == [("run", {"indexes": [4, 5]}), ("shutdown", {})]
-    assert list(gw0.pending) == [1, 4, 5] and gw0.shutdown_sent
-    run_item(controller, gw1, IDS[2])  # nothing left: gw1 is told so, once
+    # the queue is empty, but gw0 has three left: no "shutdown" before it is down to two
+    assert sent(gw0)[1:] == [("run", {"indexes": [4, 5]})]
+    assert list(gw0.pending) == [1, 4, 5] and not gw0.shutdown_sent
+    run_item(controller, gw1, IDS[2])  # gw1 is down to one: it waits for one of gw0's
+    assert sent(gw0)[2:] == [("steal", {"count": 1})] and sent(gw1) == [("run", {"indexes": [2, 3]})]
+    assert gw1.waiting_on is gw0 and gw0.giving_to is gw1
+    controller._dispatch(gw0, ("returned", {"indexes": [5]}))
+    # gw1 runs it; neither has more than two left: nothing more to take, each is told so, once
+    assert sent(gw1)[1:] == [("run", {"indexes": [5]}), ("shutdown", {})]
+    assert list(gw0.pending) == [1, 4] and list(gw1.pending) == [3, 5]
+    assert gw1.waiting_on is None and gw0.giving_to is None
+    run_item(controller, gw0, IDS[1])
+    run_item(controller, gw0, IDS[4])
     run_item(controller, gw1, IDS[3])
-    assert sent(gw1) == [("run", {"indexes": [2, 3]}), ("shutdown", {})]
-    assert controller.reported == {IDS[0], IDS[2], IDS[3]}
+    assert sent(gw0)[3:] == [("shutdown", {})] and sent(gw1)[3:] == []
+    assert controller.reported == {IDS[0], IDS[1], IDS[2], IDS[3], IDS[4]}
+
+
+def test_an_idle_worker_takes_half_of_the_busiest_workers_items_not_started() -> None:
+    ids = [f"test_a.py::test_{i}" for i in range(12)]
+    controller, (gw0, gw1, gw2) = controller_for(3, ids=ids)
+    gw0.pending.extend([0, 1, 2, 3, 4, 5, 6, 7])  # as if gw0 had been given everything (a slow test first)
+    gw1.pending.extend([8, 9, 10])
+    gw2.pending.extend([11])
+    controller.scheduler.clear()  # type: ignore[union-attr]
+    run_item(controller, gw2, ids[11])  # gw2 has none left: it asks the busiest, gw0, for half of its 8
+    assert sent(gw0) == [("steal", {"count": 4})] and sent(gw1) == [] and sent(gw2) == []
+    controller._feed(gw2)  # asked again while waiting: nothing more is sent
+    assert sent(gw0) == [("steal", {"count": 4})] and sent(gw2) == []
+    # gw0 gives back fewer: it ran some meanwhile, and keeps the one after its running test
+    controller._dispatch(gw0, ("returned", {"indexes": [6, 7]}))
+    assert list(gw0.pending) == [0, 1, 2, 3, 4, 5] and list(gw2.pending) == [6, 7]
+    # gw2 has two now, gw0 six: gw0 is asked again, for half of the difference
+    assert sent(gw2) == [("run", {"indexes": [6, 7]})] and sent(gw0)[1:] == [("steal", {"count": 2})]
+    controller._dispatch(gw0, ("returned", {"indexes": [4, 5]}))
+    # four each but gw1's three: no worker has more than two left beyond gw2's own
+    assert list(gw2.pending) == [6, 7, 4, 5] and sent(gw2)[1:] == [("run", {"indexes": [4, 5]})]
+    assert sent(gw1) == [] and not gw2.shutdown_sent
+
+
+def test_a_worker_with_nothing_to_give_is_not_asked_again_before_its_next_item_finished() -> None:
+    controller, (gw0, gw1) = controller_for()
+    gw0.pending.extend([0, 1, 2, 3])
+    gw1.pending.extend([4])
+    controller.scheduler.clear()  # type: ignore[union-attr]
+    controller._feed(gw1)
+    assert sent(gw0) == [("steal", {"count": 2})]
+    controller._dispatch(gw0, ("returned", {"indexes": []}))  # it had run them meanwhile
+    assert gw0.nothing_to_give and sent(gw1) == [("shutdown", {})] and list(gw0.pending) == [0, 1, 2, 3]
+    run_item(controller, gw0, IDS[0])  # what it says now counts again
+    assert not gw0.nothing_to_give and sent(gw0) == [("steal", {"count": 2})]
+
+
+@pytest.mark.parametrize("mode", ["loadscope", "loadfile"])
+def test_units_kept_on_one_worker_are_not_taken_back(mode: str) -> None:
+    controller, (gw0, gw1) = controller_for(options={"dist": mode})
+    gw0.pending.extend([0, 1, 2, 3])
+    controller.scheduler.clear()  # type: ignore[union-attr]
+    controller._feed(gw1)
+    assert sent(gw0) == [] and sent(gw1) == [("shutdown", {})]
+
+
+@pytest.mark.parametrize("end", ["finished", "closed"])
+def test_the_worker_asked_ends_before_it_answers(end: str) -> None:
+    controller, (gw0, gw1) = controller_for()
+    gw0.pending.extend([0, 1, 2, 3])
+    controller.scheduler.clear()  # type: ignore[union-attr]
+    controller._feed(gw1)
+    assert sent(gw0) == [("steal", {"count": 2})] and gw1.waiting_on is gw0
+    if end == "finished":  # it ran everything it had before it read the request
+        gw0.pending.clear()
+        controller._dispatch(gw0, ("finished", {"exitstatus": 0, "workeroutput": {}}))
+    else:  # it crashed between two tests: its items go back to the queue, and gw1 takes them
+        controller._dispatch(gw0, _CLOSED)
+    assert gw1.waiting_on is None and gw0.giving_to is None
+    if end == "finished":
+        assert sent(gw1) == [("shutdown", {})]
+    else:
+        # batches of two here: gw1 takes two, the replacement the rest once it collected
+        assert sent(gw1) == [("run", {"indexes": [0, 1]})] and "replacing crashed worker gw0" in str(lines(controller))
+        assert sent(controller.workers[-1]) == [] and controller.scheduler.remaining() == 2  # type: ignore[union-attr]
+
+
+def test_what_is_given_back_when_the_asker_is_gone_goes_to_any_worker() -> None:
+    ids = [f"test_a.py::test_{i}" for i in range(8)]
+    controller, (gw0, gw1, gw2) = controller_for(3, ids=ids)
+    gw0.pending.extend([0, 1, 2, 3, 4])
+    gw2.pending.extend([5, 6, 7])
+    controller.scheduler.clear()  # type: ignore[union-attr]
+    controller._feed(gw1)
+    assert sent(gw0) == [("steal", {"count": 3})]
+    controller._dispatch(gw1, ("finished", {"exitstatus": 0, "workeroutput": {}}))  # e.g. -x elsewhere
+    controller._dispatch(gw0, ("returned", {"indexes": [3, 4]}))
+    assert list(gw0.pending) == [0, 1, 2] and sent(gw1) == []
+    # back in the queue, for the worker that runs low first (at one left here: gw2, not yet)
+    assert sent(gw2) == [] and controller.scheduler.remaining() == 2  # type: ignore[union-attr]
+    run_item(controller, gw2, ids[5])
+    run_item(controller, gw2, ids[6])
+    assert sent(gw2) == [("run", {"indexes": [3, 4]})] and sent(gw0) == [("steal", {"count": 3})]
+
+
+def test_nothing_given_back_runs_while_the_run_stops() -> None:
+    controller, (gw0, gw1) = controller_for()
+    gw0.pending.extend([0, 1, 2, 3])
+    controller.scheduler.clear()  # type: ignore[union-attr]
+    controller._feed(gw1)
+    controller.session.shouldfail = "stopping after 1 failures"
+    controller._check_stop()
+    controller._dispatch(gw0, ("returned", {"indexes": [2, 3]}))
+    assert list(gw0.pending) == [0, 1] and all(name in ("steal", "stop") for name, _ in sent(gw0))
+    assert [name for name, _ in sent(gw1)] == ["stop"]
 
 
 @pytest.mark.parametrize("state", ["no scheduler", "done", "finished", "not collected", "stopping"])

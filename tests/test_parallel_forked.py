@@ -240,8 +240,9 @@ def test_the_worker_plugin_takes_the_terminal_answers_and_flushes_before_waiting
     plugin.lease.granted.clear()
     plugin.on_command(None)
     assert plugin.lease.granted.is_set()
-    assert [plugin.commands.get_nowait() for _ in range(3)] == [("run", {"indexes": [0]}), ("closed", {}),
+    assert [plugin.commands.get_nowait() for _ in range(3)] == [("run", {"indexes": []}), ("closed", {}),
                                                                 ("closed", {})]
+    assert list(plugin.todo) == [0]  # queued as it came
     plugin._take_commands(block=False)
     assert pipe.events == []  # nothing to wait for: the buffer goes with the next message
     plugin.commands.put(("shutdown", {}))
@@ -783,3 +784,35 @@ def test_an_internal_error_in_a_forked_worker_is_the_runs(files, run) -> None:
                           "INTERNALERROR> * raised RuntimeError in minitest_runtestloop: a worker had an internal error:",
                           "INTERNALERROR> [[]gw0] Traceback (most recent call last):"])
     assert "INTERNALERROR> RuntimeError: conftest breaks the worker" in result.lines, result.dump()
+
+
+def test_a_long_test_does_not_hold_back_the_tests_queued_behind_it(files, run) -> None:
+    # with no durations known, gw0 is given the long test and more after it; once every test was
+    # given out, the idle gw1 takes back those gw0 has not started (all but the one right after
+    # the long test, which gw0 set it up knowing). The long test waits for them to have run
+    # (without the taking back they would wait for it: it fails at its deadline)
+    files({"test_a.py": """
+        import pathlib
+        import time
+
+        import minitest
+
+        DONE = pathlib.Path(__file__).parent / "done"
+        FAST = 20
+
+        def test_long():
+            deadline = time.monotonic() + 30
+            while len(done := [p.name for p in DONE.iterdir() if p.name.isdigit()]) < FAST - 1:
+                assert time.monotonic() < deadline, sorted(done)
+                time.sleep(0.01)
+
+        @minitest.mark.parametrize("i", range(FAST))
+        def test_fast(i):
+            (DONE / str(i)).touch()
+    """, "done/.keep": ""})
+    result = run("-n", "2", "-v", "-p", "no:cacheprovider")
+    assert result.ret == 0 and result.outcomes() == {"passed": 21}, result.dump()
+    ran_on = dict(re.findall(r"^(test_a\.py::\S+) PASSED \[(gw\d)\]", result.stdout, re.M))
+    assert ran_on.pop("test_a.py::test_long") == "gw0" and ran_on.pop("test_a.py::test_fast[0]") == "gw0", \
+        result.dump()
+    assert set(ran_on.values()) == {"gw1"} and len(ran_on) == 19, result.dump()

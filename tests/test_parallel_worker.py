@@ -136,7 +136,9 @@ def test_commands_from_the_controller(monkeypatch: pytest.MonkeyPatch) -> None:
     session = SimpleNamespace(shouldstop=False, config=None)
     plugin.session = session  # type: ignore[assignment]
     plugin.on_command(("run", {"indexes": [1]}))
-    assert session.shouldstop is False and plugin.commands.get_nowait() == ("run", {"indexes": [1]})
+    # queued at once (a steal that follows sees it); the main loop is only woken
+    assert list(plugin.todo) == [1]
+    assert session.shouldstop is False and plugin.commands.get_nowait() == ("run", {"indexes": []})
     plugin.on_command(("stop", {"interrupt": True}))  # between two tests: nothing to interrupt
     assert session.shouldstop == "stopped by the controller" and interrupts == []
     plugin.in_test = True
@@ -153,6 +155,35 @@ def test_commands_from_the_controller(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [plugin.commands.get_nowait() for _ in range(4)] == [
         ("stop", {"interrupt": True}), ("stop", {}), ("closed", {"interrupt": True}), ("stop", {"interrupt": True})]
     assert plugin.commands.get_nowait() is worker._CLOSED
+
+
+def test_a_steal_gives_back_the_last_items_not_started_and_keeps_the_next_one() -> None:
+    plugin = WorkerPlugin(Channel(), {"workerid": "gw0"})
+    plugin.on_command(("run", {"indexes": [3, 4]}))
+    plugin.on_command(("run", {"indexes": [5, 6]}))
+    plugin.on_command(("steal", {"count": 2}))  # answered at once, not queued for the main loop
+    assert plugin.channel.sent == [("returned", {"indexes": [5, 6]})] and list(plugin.todo) == [3, 4]
+    # never the first: the running test was set up knowing it comes next
+    plugin.on_command(("steal", {"count": 5}))
+    plugin.on_command(("steal", {"count": 1}))
+    assert plugin.channel.sent[1:] == [("returned", {"indexes": [4]}), ("returned", {"indexes": []})]
+    assert list(plugin.todo) == [3]
+    assert [plugin.commands.get_nowait() for _ in range(2)] == [("run", {"indexes": []})] * 2
+    assert plugin.commands.empty()
+
+
+def test_items_given_back_are_not_run() -> None:
+    plugin, session, ran = plugin_for(6, [("run", {"indexes": [0, 1, 2, 3, 4, 5]})], [[("shutdown", {})]])
+    first = session.items[0].ihook.minitest_runtest_protocol
+
+    def stolen_from_during(item: Any, nextitem: Any) -> None:
+        plugin.on_command(("steal", {"count": 3}))  # another worker ran out while item 0 runs
+        first(item=item, nextitem=nextitem)
+
+    session.items[0].ihook = SimpleNamespace(minitest_runtest_protocol=stolen_from_during)
+    plugin.minitest_runtestloop(session)
+    assert plugin.channel.sent == [("returned", {"indexes": [3, 4, 5]})]
+    assert ran == [(0, 1), (1, 2), (2, None)]
 
 
 def test_what_the_hooks_send() -> None:

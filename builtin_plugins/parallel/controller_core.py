@@ -41,6 +41,11 @@ _CLOSED: tuple[str, dict[str, Any]] = ("__closed__", {})
 NOT_RUN = "not run"
 #: how long workers get to finish their current item after -x / --maxfail before they are killed
 STOP_GRACE_SECONDS = 10.0
+#: in load mode, once every item was given out, a worker with this many items left (the running
+#: one included) takes items not started back from the busiest worker, or is told there is no
+#: more work. Two: the running item and the one after it, which a worker must know before it
+#: finishes the running one; the answer comes back while it runs them
+STEAL_AT_PENDING = 2
 
 
 class CrashRequeue:
@@ -171,6 +176,7 @@ class Controller:
             for event in events:
                 self._replay(handle, event)
             handle.item_finished(payload["nodeid"], self.ids or [])
+            handle.nothing_to_give = False
             self.reported.add(payload["nodeid"])
             self._check_stop()
             self._feed(handle)
@@ -197,8 +203,11 @@ class Controller:
             raise UsageError(payload["text"])
         elif name == "ready":
             self._worker_ready(handle, payload["workerinfo"])
+        elif name == "returned":
+            self._given_back(handle, [int(index) for index in payload["indexes"]])
         elif name == "finished":
             handle.finished = True
+            waiting = self._end_steals(handle)
             handle.node.workeroutput = payload.get("workeroutput", {})
             self._node_down(handle, None)
             if handle.pending and not self.stopping:
@@ -207,6 +216,8 @@ class Controller:
                 leftovers = list(handle.pending)
                 handle.pending.clear()
                 self._pass_on(leftovers, f"worker {handle.id} ended")
+            if waiting is not None:
+                self._feed(waiting)
         else:
             self._replay(handle, message)
             self._check_stop()
@@ -255,8 +266,64 @@ class Controller:
             handle.pending.extend(batch)
             handle.send("run", indexes=batch)
         if self.scheduler.empty and not handle.shutdown_sent:
+            if self.mode == "load" and (len(handle.pending) > STEAL_AT_PENDING or self._steal_for(handle)):
+                return  # decided when it is lower, or when the items asked for come back
             handle.shutdown_sent = True
             handle.send("shutdown")
+
+    # -- the end of the run: idle workers take work back from busy ones -----------------------------
+    def _steal_for(self, thief: WorkerHandle) -> bool:
+        """Ask the worker with the most items left to give half of those not started to ``thief``,
+        whose own are running out; True if asked (or already waiting). Batches are sized from
+        estimates: without this, a worker whose tests run longer than estimated (a slow test, a
+        busy CPU, no recorded durations) runs its queue alone at the end while the others idle."""
+        if thief.waiting_on is not None:
+            return True
+        candidates = [h for h in self.live() if h is not thief and not h.finished and h.giving_to is None
+                      and not h.nothing_to_give and len(h.pending) > STEAL_AT_PENDING]
+        if not candidates:
+            return False
+        victim = max(candidates, key=lambda h: len(h.pending))
+        count = min((len(victim.pending) - len(thief.pending) + 1) // 2, len(victim.pending) - STEAL_AT_PENDING)
+        if count < 1:
+            return False
+        victim.giving_to, thief.waiting_on = thief, victim
+        victim.send("steal", count=count)
+        return True
+
+    def _given_back(self, victim: WorkerHandle, indexes: list[int]) -> None:
+        """``victim`` answered a steal: its items not started go to the worker waiting for them."""
+        thief, victim.giving_to = victim.giving_to, None
+        if thief is not None:
+            thief.waiting_on = None
+        if indexes:
+            given = set(indexes)
+            victim.pending = type(victim.pending)(i for i in victim.pending if i not in given)
+        else:
+            victim.nothing_to_give = True
+        if self.scheduler is None or self.stopping:
+            return  # -x: they do not run, as in a serial run
+        if thief is None or thief.done or thief.finished or thief.shutdown_sent:
+            self.scheduler.requeue(indexes)  # the one asking is gone: any worker takes them
+            for handle in self.live():
+                self._feed(handle)
+            return
+        if indexes:
+            thief.pending.extend(indexes)
+            thief.send("run", indexes=indexes)
+        self._feed(thief)
+
+    def _end_steals(self, handle: WorkerHandle) -> WorkerHandle | None:
+        """``handle`` ended: no answer to wait for from it, and items it would have been given go
+        to whichever worker takes them. Returns the worker that waited on it, to be fed once the
+        ended worker's own items are back in the queue."""
+        victim, handle.waiting_on = handle.waiting_on, None
+        if victim is not None:
+            victim.giving_to = None  # its answer, when it comes, finds no one waiting
+        thief, handle.giving_to = handle.giving_to, None
+        if thief is not None:
+            thief.waiting_on = None
+        return thief
 
     def _check_stop(self) -> None:
         """After -x / --maxfail (or a plugin asking to stop), end every worker promptly."""
@@ -276,6 +343,14 @@ class Controller:
         if handle.done:
             return
         handle.done = True
+        waiting = self._end_steals(handle)
+        try:
+            self._closed_worker(handle)
+        finally:
+            if waiting is not None:
+                self._feed(waiting)
+
+    def _closed_worker(self, handle: WorkerHandle) -> None:
         if handle.finished:
             return
         handle.error = handle.error or handle.remote_error()

@@ -29,9 +29,10 @@ Message = tuple[str, dict[str, Any]]
 
 _HEADER = struct.Struct("!I")
 #: messages that go out at once: the controller must know which test runs (a crash is blamed on
-#: it) and hear the last words before an exit; everything else waits for the next of these
+#: it), hear the last words before an exit, and pass given-back items to the idle worker waiting
+#: for them; everything else waits for the next of these
 _URGENT = frozenset({"logstart", "ready", "finished", "crashnote", "internalerror", "usageerror", "slow",
-                     "terminal"})
+                     "terminal", "returned"})
 #: at most this many messages wait in a worker's buffer (a test with many warnings)
 _MAX_BUFFERED = 256
 

@@ -27,6 +27,12 @@ class WorkerHandle:
         self.finished = False  # it said goodbye
         self.done = False  # its channel is closed (or it was given up)
         self.shutdown_sent = False
+        #: the idle worker waiting for the items this one was asked to give back (load mode)
+        self.giving_to: WorkerHandle | None = None
+        #: the worker this one waits on for given-back items
+        self.waiting_on: WorkerHandle | None = None
+        #: it had nothing to give back when asked: not asked again before its next item finished
+        self.nothing_to_give = False
         self.crash_note: str | None = None
         self.error: str | None = None
         #: (path on the worker, local path) of its --rsyncdir copies

@@ -2,11 +2,13 @@
 the controller sends, forwarding every report as plain data.
 
 Messages are ``(name, payload-dict)`` tuples. From the controller: ``("run", {"indexes": [...]})``,
-``("shutdown", {})`` (no more work: finish what you have) and ``("stop", {})`` (``-x``: finish the
-current item and end). To the controller: ``collected``, ``collectreport``, ``deselected``,
+``("shutdown", {})`` (no more work: finish what you have), ``("steal", {"count": n})`` (give back up
+to ``n`` of the items not started, from the end of the queue, answered with ``returned``, at once,
+even during a long test) and ``("stop", {})`` (``-x``: finish the current item and end). To the
+controller: ``collected``, ``collectreport``, ``deselected``,
 ``logstart``, ``logreport``, ``logfinish``, ``warning``, ``slow`` (``minitest_runtest_slow``, sent
 from the slow builtin's watch thread while the test runs), ``crashnote``, ``internalerror``,
-``usageerror``, ``ready`` (with the worker's ``workerinfo``, when its session starts) and finally
+``usageerror``, ``returned``, ``ready`` (with the worker's ``workerinfo``, when its session starts) and finally
 ``finished`` (with the exit status and ``config.workeroutput``).
 """
 
@@ -45,6 +47,9 @@ class WorkerPlugin:
         self.config: Config | None = None
         self.session: Session | None = None
         self.todo: deque[int] = deque()
+        #: held while the main loop takes its next item and while a steal takes items back: the
+        #: item after the running one (its ``nextitem``, which decides its teardown) is never given
+        self.todo_lock = threading.Lock()
         self.shutdown = False
         self.stopped = False
         #: between a test's logstart and logfinish (what a "stop" with interrupt cuts short)
@@ -61,6 +66,15 @@ class WorkerPlugin:
         if message is _CLOSED or not isinstance(message, tuple):
             message = _CLOSED
         name = message[0]
+        if name == "run":
+            # queued at once, not by the main loop between tests: a steal that follows takes back
+            # what the controller counted as this worker's, in the controller's order
+            with self.todo_lock:
+                self.todo.extend(message[1]["indexes"])
+            message = ("run", {"indexes": []})  # still wakes the main loop if it waits for work
+        elif name == "steal":
+            self.give_back(int(message[1].get("count", 0)))
+            return
         if name in ("stop", "closed") and self.session is not None:
             # seen by minitest.protocol.run_phases before the current item's teardown: tear everything down now
             self.session.shouldstop = "stopped by the controller"
@@ -69,6 +83,15 @@ class WorkerPlugin:
                 # ends now (KeyboardInterrupt) instead of running to its end; fixtures are torn down
                 interrupt_main_thread()
         self.commands.put(message)
+
+    def give_back(self, count: int) -> None:
+        """Up to ``count`` items not started, from the end of the queue, back to the controller
+        (another worker ran out of work). The first queued item stays: the running item was set
+        up knowing it comes next."""
+        with self.todo_lock:
+            given = [self.todo.pop() for _ in range(max(min(count, len(self.todo) - 1), 0))]
+        given.reverse()
+        self.send("returned", indexes=given)
 
     def note_crash(self, nodeid: str, text: str) -> None:
         """Tell the controller why this process is about to die (the timeout plugin's last words)."""
@@ -137,10 +160,13 @@ class WorkerPlugin:
             self._take_commands(block=False)
             if self.stopped:
                 break
-            if len(self.todo) >= 2 or (self.shutdown and self.todo):
+            with self.todo_lock:
                 # the next item must be known: it decides which fixtures this one tears down
-                item = items[self.todo.popleft()]
-                nextitem = items[self.todo[0]] if self.todo else None
+                ready = len(self.todo) >= 2 or (self.shutdown and len(self.todo) > 0)
+                if ready:
+                    item = items[self.todo.popleft()]
+                    nextitem = items[self.todo[0]] if self.todo else None
+            if ready:
                 item.ihook.minitest_runtest_protocol(item=item, nextitem=nextitem)
                 if session.shouldfail or session.shouldstop:
                     break
@@ -158,12 +184,14 @@ class WorkerPlugin:
                 return
             block = False
             if name == "run":
-                self.todo.extend(payload["indexes"])
+                with self.todo_lock:
+                    self.todo.extend(payload["indexes"])
             elif name == "shutdown":
                 self.shutdown = True
             elif name in ("stop", "closed"):
                 self.stopped = True
-                self.todo.clear()
+                with self.todo_lock:
+                    self.todo.clear()
 
 
 def interrupt_main_thread() -> None:
