@@ -198,6 +198,24 @@ def test_an_idle_worker_takes_half_of_the_busiest_workers_items_not_started() ->
     assert sent(gw1) == [] and not gw2.shutdown_sent
 
 
+def test_a_worker_still_busy_takes_back_only_to_even_out_a_real_difference() -> None:
+    ids = [f"test_a.py::test_{i}" for i in range(16)]
+    controller, (gw0, gw1) = controller_for(ids=ids)
+    controller.scheduler.clear()  # type: ignore[union-attr]
+    controller.scheduler.low_water = 5  # type: ignore[union-attr]
+    gw0.pending.extend(range(6))
+    gw1.pending.extend(range(6, 12))
+    controller._feed(gw1)  # more than the low-water mark left: nothing yet, not even "shutdown"
+    gw1.pending.popleft()
+    controller._feed(gw1)  # five left, gw0 six: taking one would only swap who has more
+    assert sent(gw0) == [] and sent(gw1) == []
+    gw1.pending.popleft()
+    controller._feed(gw1)  # four left, gw0 six: gw1 takes one while it still has work
+    assert sent(gw0) == [("steal", {"count": 1})] and gw1.waiting_on is gw0 and sent(gw1) == []
+    controller._dispatch(gw0, ("returned", {"indexes": [5]}))
+    assert list(gw1.pending) == [8, 9, 10, 11, 5] and sent(gw1) == [("run", {"indexes": [5]})]
+
+
 def test_a_worker_with_nothing_to_give_is_not_asked_again_before_its_next_item_finished() -> None:
     controller, (gw0, gw1) = controller_for()
     gw0.pending.extend([0, 1, 2, 3])

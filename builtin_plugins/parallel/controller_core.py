@@ -41,10 +41,12 @@ _CLOSED: tuple[str, dict[str, Any]] = ("__closed__", {})
 NOT_RUN = "not run"
 #: how long workers get to finish their current item after -x / --maxfail before they are killed
 STOP_GRACE_SECONDS = 10.0
-#: in load mode, once every item was given out, a worker with this many items left (the running
-#: one included) takes items not started back from the busiest worker, or is told there is no
-#: more work. Two: the running item and the one after it, which a worker must know before it
-#: finishes the running one; the answer comes back while it runs them
+#: in load mode, once every item was given out, a worker down to this many items (the running one
+#: and the one after it, which it must know before it finishes the running one) takes items not
+#: started back from the busiest worker whatever their numbers, or is told there is no more work.
+#: Earlier, while it has at most the scheduler's low-water mark left, it takes them back only to
+#: even out a difference of two or more: the answer (from the other worker's command thread, which
+#: waits up to the interpreter's 5 ms switch interval for its turn) comes while it still has work
 STEAL_AT_PENDING = 2
 
 
@@ -266,7 +268,7 @@ class Controller:
             handle.pending.extend(batch)
             handle.send("run", indexes=batch)
         if self.scheduler.empty and not handle.shutdown_sent:
-            if self.mode == "load" and (len(handle.pending) > STEAL_AT_PENDING or self._steal_for(handle)):
+            if self.mode == "load" and self._steal_for(handle):
                 return  # decided when it is lower, or when the items asked for come back
             handle.shutdown_sent = True
             handle.send("shutdown")
@@ -274,22 +276,27 @@ class Controller:
     # -- the end of the run: idle workers take work back from busy ones -----------------------------
     def _steal_for(self, thief: WorkerHandle) -> bool:
         """Ask the worker with the most items left to give half of those not started to ``thief``,
-        whose own are running out; True if asked (or already waiting). Batches are sized from
-        estimates: without this, a worker whose tests run longer than estimated (a slow test, a
-        busy CPU, no recorded durations) runs its queue alone at the end while the others idle."""
+        whose own are running out; True if asked, already waiting, or to be decided later (it
+        has more than :data:`STEAL_AT_PENDING` left). Batches are sized from estimates: without
+        this, a worker whose tests run longer than estimated (a slow test, a busy CPU, no recorded
+        durations) runs its queue alone at the end while the others idle."""
+        left = len(thief.pending)
         if thief.waiting_on is not None:
+            return True
+        assert self.scheduler is not None
+        if left > max(self.scheduler.low_water, STEAL_AT_PENDING):
             return True
         candidates = [h for h in self.live() if h is not thief and not h.finished and h.giving_to is None
                       and not h.nothing_to_give and len(h.pending) > STEAL_AT_PENDING]
-        if not candidates:
-            return False
-        victim = max(candidates, key=lambda h: len(h.pending))
-        count = min((len(victim.pending) - len(thief.pending) + 1) // 2, len(victim.pending) - STEAL_AT_PENDING)
-        if count < 1:
-            return False
-        victim.giving_to, thief.waiting_on = thief, victim
-        victim.send("steal", count=count)
-        return True
+        if candidates:
+            victim = max(candidates, key=lambda h: len(h.pending))
+            most = len(victim.pending)
+            count = min((most - left + 1) // 2, most - STEAL_AT_PENDING)
+            if count >= 1 and (left <= STEAL_AT_PENDING or most - left >= 2):
+                victim.giving_to, thief.waiting_on = thief, victim
+                victim.send("steal", count=count)
+                return True
+        return left > STEAL_AT_PENDING
 
     def _given_back(self, victim: WorkerHandle, indexes: list[int]) -> None:
         """``victim`` answered a steal: its items not started go to the worker waiting for them."""
