@@ -229,6 +229,25 @@ def test_a_worker_with_nothing_to_give_is_not_asked_again_before_its_next_item_f
     assert not gw0.nothing_to_give and sent(gw0) == [("steal", {"count": 2})]
 
 
+@pytest.mark.parametrize(("busiest", "left", "asked"), [
+    (3, 0, 1),  # never the running test nor the one after it
+    (3, 2, 1),  # down to two: one is worth taking even if it only swaps who has more
+    (2, 0, None),  # nothing that is not running or next
+    (4, 4, None),  # four left: decided later
+])
+def test_how_many_are_asked_for(busiest: int, left: int, asked: int | None) -> None:
+    ids = [f"test_a.py::test_{i}" for i in range(8)]
+    controller, (gw0, gw1) = controller_for(ids=ids)
+    controller.scheduler.clear()  # type: ignore[union-attr]
+    gw0.pending.extend(range(busiest))
+    gw1.pending.extend(range(4, 4 + left))
+    controller._feed(gw1)
+    if asked is None:
+        assert sent(gw0) == [] and sent(gw1) == ([] if left > 2 else [("shutdown", {})])
+    else:
+        assert sent(gw0) == [("steal", {"count": asked})] and sent(gw1) == []
+
+
 @pytest.mark.parametrize("mode", ["loadscope", "loadfile"])
 def test_units_kept_on_one_worker_are_not_taken_back(mode: str) -> None:
     controller, (gw0, gw1) = controller_for(options={"dist": mode})
@@ -261,20 +280,19 @@ def test_the_worker_asked_ends_before_it_answers(end: str) -> None:
 
 def test_what_is_given_back_when_the_asker_is_gone_goes_to_any_worker() -> None:
     ids = [f"test_a.py::test_{i}" for i in range(8)]
-    controller, (gw0, gw1, gw2) = controller_for(3, ids=ids)
+    controller, (gw0, gw1, gw2, gw3) = controller_for(4, ids=ids)
     gw0.pending.extend([0, 1, 2, 3, 4])
     gw2.pending.extend([5, 6, 7])
+    gw3.pending.extend([5])
     controller.scheduler.clear()  # type: ignore[union-attr]
     controller._feed(gw1)
     assert sent(gw0) == [("steal", {"count": 3})]
     controller._dispatch(gw1, ("finished", {"exitstatus": 0, "workeroutput": {}}))  # e.g. -x elsewhere
     controller._dispatch(gw0, ("returned", {"indexes": [3, 4]}))
     assert list(gw0.pending) == [0, 1, 2] and sent(gw1) == []
-    # back in the queue, for the worker that runs low first (at one left here: gw2, not yet)
-    assert sent(gw2) == [] and controller.scheduler.remaining() == 2  # type: ignore[union-attr]
-    run_item(controller, gw2, ids[5])
-    run_item(controller, gw2, ids[6])
-    assert sent(gw2) == [("run", {"indexes": [3, 4]})] and sent(gw0) == [("steal", {"count": 3})]
+    # back in the queue, for whichever worker is low enough to take them now (one left here): gw3
+    assert sent(gw3) == [("run", {"indexes": [3, 4]})] and sent(gw2) == []
+    assert controller.scheduler.empty  # type: ignore[union-attr]
 
 
 def test_nothing_given_back_runs_while_the_run_stops() -> None:
@@ -286,6 +304,7 @@ def test_nothing_given_back_runs_while_the_run_stops() -> None:
     controller._check_stop()
     controller._dispatch(gw0, ("returned", {"indexes": [2, 3]}))
     assert list(gw0.pending) == [0, 1] and all(name in ("steal", "stop") for name, _ in sent(gw0))
+    assert controller.scheduler.empty  # type: ignore[union-attr]  # not queued again either
     assert [name for name, _ in sent(gw1)] == ["stop"]
 
 

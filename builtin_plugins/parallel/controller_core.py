@@ -287,7 +287,7 @@ class Controller:
         if left > max(self.scheduler.low_water, STEAL_AT_PENDING):
             return True
         candidates = [h for h in self.live() if h is not thief and not h.finished and h.giving_to is None
-                      and not h.nothing_to_give and len(h.pending) > STEAL_AT_PENDING]
+                      and not h.nothing_to_give]
         if candidates:
             victim = max(candidates, key=lambda h: len(h.pending))
             most = len(victim.pending)
@@ -310,8 +310,8 @@ class Controller:
             victim.nothing_to_give = True
         if self.scheduler is None or self.stopping:
             return  # -x: they do not run, as in a serial run
-        if thief is None or thief.done or thief.finished or thief.shutdown_sent:
-            self.scheduler.requeue(indexes)  # the one asking is gone: any worker takes them
+        if thief is None:  # it ended meanwhile (_end_steals): any worker takes them
+            self.scheduler.requeue(indexes)
             for handle in self.live():
                 self._feed(handle)
             return
