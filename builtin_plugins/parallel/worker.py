@@ -73,7 +73,7 @@ class WorkerPlugin:
                 self.todo.extend(message[1]["indexes"])
             message = ("run", {"indexes": []})  # still wakes the main loop if it waits for work
         elif name == "steal":
-            self.give_back(int(message[1].get("count", 0)))
+            self.give_back(int(message[1]["count"]))
             return
         if name in ("stop", "closed") and self.session is not None:
             # seen by minitest.protocol.run_phases before the current item's teardown: tear everything down now
@@ -89,7 +89,7 @@ class WorkerPlugin:
         (another worker ran out of work). The first queued item stays: the running item was set
         up knowing it comes next."""
         with self.todo_lock:
-            given = [self.todo.pop() for _ in range(max(min(count, len(self.todo) - 1), 0))]
+            given = [self.todo.pop() for _ in range(min(count, len(self.todo) - 1))]  # none of an empty queue
         given.reverse()
         self.send("returned", indexes=given)
 
