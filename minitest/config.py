@@ -501,11 +501,9 @@ class Config:
             self._cleanup.pop()()
 
     def issue_config_time_warning(self, warning: Warning, stacklevel: int = 2) -> None:
-        """Issue ``warning`` while the run is configured; ``stacklevel`` is passed on to
-        ``warnings.warn`` as pytest's is: 2 (the default) names the line calling this method."""
         import warnings
 
-        warnings.warn(warning, stacklevel=stacklevel)
+        warnings.warn(warning, stacklevel=stacklevel)  # as pytest's: 2 names the line calling this method
 
     @property
     def rootdir(self) -> Path:
