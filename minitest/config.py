@@ -503,7 +503,7 @@ class Config:
     def issue_config_time_warning(self, warning: Warning, stacklevel: int = 2) -> None:
         import warnings
 
-        warnings.warn(warning, stacklevel=stacklevel + 1)
+        warnings.warn(warning, stacklevel=stacklevel)  # as pytest's: 2 names the line calling this method
 
     @property
     def rootdir(self) -> Path:
@@ -826,9 +826,7 @@ def _bootstrap_plugins(config: Config, args: list[str], invocation_dir: Path) ->
         args = extra + args
         more_load, more_block = parse_early_plugin_args(extra)
         for name in more_block:
-            pm.block(name)
-            if pm.get_plugin(name) is not None:
-                pm.unregister(name=name)
+            pm.block(name)  # which unregisters a plugin registered under that name (a builtin)
         known = _parse_known(config, args)
         config.set_ini_overrides(known.override_ini or [])
     config.clear_ini_cache()
