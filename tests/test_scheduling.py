@@ -101,3 +101,33 @@ def test_requeue_puts_a_crashed_workers_items_next() -> None:
     assert list(scoped.units)[0] == [7, 8]
     scoped.clear()
     assert scoped.empty and scoped.remaining() == 0
+
+
+def test_scoped_modes_take_a_share_when_the_low_water_mark_is_high() -> None:
+    # no durations known: the mark is in the hundreds; a worker still takes a share of what is
+    # left, not every unit (the first worker forked used to run the whole suite)
+    ids = [f"{name}.py::test_{i}" for name in "abcd" for i in range(3)]
+    sched = Scheduler(ids, "loadfile", workers=2, low_water=300)
+    assert sched.take(0) == [0, 1, 2]  # a share: 12 // (2 * 4) = 1, at least two: one whole file
+    assert sched.take(0) == [3, 4, 5]
+    assert sched.take(3) == [6, 7, 8]
+    singles = Scheduler([f"t.py::test_{i}" for i in range(40)], "loadgroup", workers=2, low_water=300)
+    assert singles.take(0) == [0, 1, 2, 3, 4]  # 40 // 8
+
+
+def test_largest_groups_first_when_reordered() -> None:
+    # pytest-xdist's --loadscope-reorder (its default): every mode that groups; one size keeps its order
+    assert make_units(IDS, "loadscope", reorder=True) == [[1, 2], [3, 4], [0], [5]]
+    assert make_units(IDS, "loadfile", reorder=True) == [[0, 1, 2], [3, 4], [5]]
+    assert make_units(IDS, "load", reorder=True) == [[0], [1], [2], [3], [4], [5]]
+    assert list(Scheduler(IDS, "loadscope", workers=1, reorder=True).units) == [[1, 2], [3, 4], [0], [5]]
+
+
+def test_loadgroup_units_are_the_groups_and_the_tests_without_one() -> None:
+    groups = ["db", None, "db", None, "x", "x"]
+    assert make_units(IDS, "loadgroup", groups=groups) == [[0, 2], [1], [3], [4, 5]]
+    assert make_units(IDS, "loadgroup", reorder=True, groups=groups) == [[0, 2], [4, 5], [1], [3]]
+    # a group named like a node id is still a group of its own
+    assert make_units(["a.py::t", "b.py::u"], "loadgroup", groups=["b.py::u", None]) == [[0], [1]]
+    assert make_units(IDS, "loadgroup") == [[0], [1], [2], [3], [4], [5]]  # no groups: alone each
+    assert make_units(IDS, "loadfile", groups=groups) == [[0, 1, 2], [3, 4], [5]]  # groups: loadgroup only

@@ -30,7 +30,7 @@ from minitest.reports import CollectReport, TestReport
 from minitest.terminal_api import INTERACTIVE
 
 from .forking import COLLECTED_HERE, no_terminal_message, refusal_before_collection
-from .options import dist_mode, is_distributing, settle_dist, worker_specs
+from .options import check_numbers, dist_mode, is_distributing, settle_dist, worker_specs
 
 
 def minitest_addoption(parser: Parser) -> None:
@@ -48,10 +48,27 @@ def minitest_addoption(parser: Parser) -> None:
     group.addoption("--rsyncignore", dest="rsyncignore", action="append", default=[], metavar="GLOB",
                     help="also leave out of the --rsyncdir copies the files and folders matching GLOB "
                          "(a name or a path relative to the copied folder; repeatable)")
-    group.addoption("--dist", dest="dist", default=None, choices=("load", "loadscope", "loadfile", "no"),
+    group.addoption("--dist", dest="dist", default=None,
+                    choices=("load", "loadscope", "loadfile", "loadgroup", "worksteal", "no"),
                     help="how items are given to workers: load (small batches to whichever worker is free, "
-                         "the default with -n/--tx), loadscope (a module or class stays on one worker), "
-                         "loadfile (a file stays on one worker), no (run in this process)")
+                         "the default with -n/--tx; a worker that runs out takes tests not started from a "
+                         "busy one), loadscope (a module or class stays on one worker), loadfile (a file "
+                         "stays on one worker), loadgroup (the tests of one xdist_group mark stay on one "
+                         "worker), worksteal (pytest-"
+                         "xdist's name for load as minitest does it), no (run in this process)")
+    group.addoption("-d", dest="distload", action="store_true", default=False,
+                    help="shortcut for --dist=load (pytest-xdist's)")
+    group.addoption("--maxprocesses", dest="maxprocesses", type=int, default=None, metavar="N",
+                    help="at most N workers, whatever -n asks for (-n auto included)")
+    group.addoption("--maxschedchunk", dest="maxschedchunk", type=int, default=None, metavar="N",
+                    help="--dist load: send at most N tests to a worker at once (at least 2: a worker "
+                         "must know the test after the one it runs); default: sized from known durations")
+    group.addoption("--loadscope-reorder", dest="loadscopereorder", action="store_true", default=True,
+                    help="loadscope, loadfile, loadgroup: hand out the largest groups first (the default)")
+    group.addoption("--no-loadscope-reorder", dest="loadscopereorder", action="store_false",
+                    help="loadscope, loadfile, loadgroup: hand out the groups in collection order")
+    group.addoption("--testrunuid", dest="testrunuid", default=None, metavar="ID",
+                    help="the id every worker's testrun_uid fixture gives (default: a new one per run)")
     group.addoption("--worker-start-timeout", dest="workerstarttimeout", default=None, type=float,
                     metavar="SECONDS",
                     help="give up a worker that shows no sign of life for SECONDS while it starts "
@@ -94,6 +111,9 @@ def minitest_configure(config: Config) -> None:
     # again on the final parse's options: pytest-benchmark turns its benchmarks off when it
     # reads a distributed run
     settle_dist(config.option)
+    check_numbers(config)
+    config.addinivalue_line("markers", "xdist_group(name): with --dist loadgroup, the tests of one "
+                                       "group run on the same worker (as with pytest-xdist)")
 
 
 @hookimpl(trylast=True, specname="minitest_configure")
@@ -110,8 +130,10 @@ def refuse_interaction_without_terminal(config: Config) -> None:
 #: how each ``--dist`` mode hands out the tests, for the header
 _DISTRIBUTION = {
     "load": "in small batches to whichever worker is free",
+    "worksteal": "in small batches to whichever worker is free",
     "loadscope": "a module or class at a time (its fixtures set up once)",
     "loadfile": "a file at a time",
+    "loadgroup": "an xdist_group at a time, other tests in small batches",
 }
 
 
@@ -123,7 +145,7 @@ def minitest_report_header(config: Config) -> str | None:
     specs = worker_specs(config)
     asked = config.getoption("numprocesses", None)
     source = f"-n {asked}" if asked is not None else "--tx"
-    mode = dist_mode(config)
+    mode = str(config.getoption("dist", None) or dist_mode(config))
     return f"workers: {len(specs)} ({source}), --dist {mode}: tests given out {_DISTRIBUTION.get(mode, mode)}"
 
 

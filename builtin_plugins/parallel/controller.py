@@ -19,8 +19,8 @@ from minitest.workers_api import WorkerNode
 from . import remote
 from .controller_core import _CLOSED, NOT_RUN, STOP_GRACE_SECONDS, Controller, CrashRequeue
 from .handles import WorkerHandle
-from .options import worker_specs, worker_start_timeout
-from .scheduling import Scheduler
+from .options import loadscope_reorder, max_batch_option, worker_specs, worker_start_timeout
+from .scheduling import MAX_BATCH, Scheduler
 from .serialize import plain
 from .shipping import Shipment
 from .starting import WorkerStart, WorkerStartError, where
@@ -51,7 +51,9 @@ class DistController(Controller):
                 self._start_workers()
                 self._collect()
                 if self.ids:
-                    self.scheduler = Scheduler(self.ids, self.mode, len(self.workers))
+                    self.scheduler = Scheduler(self.ids, self.mode, len(self.workers),
+                                               max_batch=max_batch_option(self.config, MAX_BATCH),
+                                               reorder=loadscope_reorder(self.config), groups=self._groups())
                     for handle in self.live():
                         self._feed(handle)
                     self._loop(lambda: any(not h.done for h in self.workers))
@@ -59,6 +61,17 @@ class DistController(Controller):
                 self._terminate()
         self._count_not_run()
         self._raise_stop()
+
+    def _groups(self) -> list[str | None] | None:
+        """--dist loadgroup: each item's xdist_group, from this process's items when it collected
+        them, else from the first worker's collection (the others collected the same)."""
+        if self.mode != "loadgroup":
+            return None
+        if self.collected_here:
+            from .loadgroup import groups_of
+
+            return groups_of(self.session.items)
+        return self.reference.groups if self.reference is not None else None
 
     # -- starting workers -----------------------------------------------------------------------
     def _start_workers(self) -> None:
@@ -121,6 +134,7 @@ class DistController(Controller):
             "workerid": workerid,
             "workercount": len(self.specs),
             "testrunuid": self.testrunuid,
+            "groups": self.mode == "loadgroup",
             "workerinput": plain(node.workerinput),
             "args": args,
             "invocation_dir": shipment.invocation_dir,

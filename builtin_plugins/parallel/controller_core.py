@@ -79,7 +79,8 @@ class Controller:
         self.reference: WorkerHandle | None = None
         self.scheduler: Scheduler | None = None
         self.restarts_left = max_worker_restart(self.config, len(self.specs))
-        self.testrunuid = new_testrunuid()
+        # --testrunuid: one given to every worker (pytest-xdist's), so runs can share one
+        self.testrunuid = str(self.config.getoption("testrunuid", None) or new_testrunuid())
         self._counter = 0
         self.stopping = False
         self.stop_deadline: float | None = None
@@ -163,6 +164,8 @@ class Controller:
         name, payload = message
         if name == "collected":
             handle.ids = list(payload["ids"])
+            groups = payload.get("groups")
+            handle.groups = list(groups) if groups is not None else None
             self.config.hook.minitest_xdist_node_collection_finished(node=handle.node, ids=handle.ids)
             if self.ids is not None:  # a replacement worker
                 self._replacement_collected(handle)

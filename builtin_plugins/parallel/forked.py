@@ -43,7 +43,7 @@ from .forking import (
 )
 from .frames import FrameReader, PipeChannel, encode, write_all
 from .handles import WorkerHandle
-from .options import CRASH_NOTE
+from .options import CRASH_NOTE, loadscope_reorder, max_batch_option
 from .serialize import plain
 from .worker import WorkerPlugin, worker_info
 
@@ -193,15 +193,21 @@ class ForkController(Controller):
         longest = sorted((i for i, s in enumerate(estimates) if s >= LONG_TEST_SECONDS),
                          key=lambda i: -estimates[i]) if self.mode == "load" else []
         low_water = max(2, int(QUEUED_SECONDS / per_test))
-        max_batch = max(low_water, int(BATCH_SECONDS / per_test))
+        max_batch = max_batch_option(self.config, max(low_water, int(BATCH_SECONDS / per_test)))
         with self.given_basetemp_held():
             # what the workers are to share (per-run fixtures) is set up before the first fork
             self.config.hook.minitest_shared_setup(session=self.session)
             try:
                 from .scheduling import Scheduler
 
+                groups = None
+                if self.mode == "loadgroup":
+                    from .loadgroup import groups_of
+
+                    groups = groups_of(self.session.items)
                 self.scheduler = Scheduler(self.ids, self.mode, len(self.specs), low_water=low_water,
-                                           max_batch=max_batch, first=longest)
+                                           max_batch=max_batch, first=longest,
+                                           reorder=loadscope_reorder(self.config), groups=groups)
                 self._start_workers()
                 self._announce(max_batch, longest)
                 for handle in self.live():

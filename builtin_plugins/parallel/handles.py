@@ -19,6 +19,7 @@ class WorkerHandle:
         self.node = node
         self.down_reported = False  # minitest_testnodedown was called for it
         self.ids: list[str] | None = None  # its collected node ids, once it sent them
+        self.groups: list[str | None] | None = None  # and their xdist_group, with --dist loadgroup
         self.collect_events: list[tuple[str, dict[str, Any]]] = []
         self.pending: deque[int] = deque()  # sent to it and not finished, in the order it runs them
         self.buffer: list[tuple[str, dict[str, Any]]] | None = None  # events of the item in progress

@@ -27,14 +27,22 @@ def numprocesses(config: Config) -> int | None:
     if text in ("auto", "logical"):
         # a plugin may know better (pytest-xdist's hook, implemented by suites that need fewer)
         chosen = config.hook.minitest_xdist_auto_num_workers(config=config)
-        return int(chosen) if chosen is not None else _cpu_count()
+        return _at_most_maxprocesses(config, int(chosen) if chosen is not None else _cpu_count())
     try:
         count = int(text)
     except ValueError:
         raise UsageError(f"-n/--numprocesses: expected a number or 'auto', got {value!r}") from None
     if count < 0:
         raise UsageError(f"-n/--numprocesses: must not be negative, got {count}")
-    return count
+    return _at_most_maxprocesses(config, count)
+
+
+def _at_most_maxprocesses(config: Config, count: int) -> int:
+    """``--maxprocesses N`` caps the number of workers, ``-n auto``'s or a given one (as pytest-xdist)."""
+    limit = config.getoption("maxprocesses", None)
+    if limit is not None and int(limit) < 1:
+        raise UsageError(f"--maxprocesses: must be at least 1, got {limit}")
+    return min(count, int(limit)) if limit is not None and count else count
 
 
 def _cpu_count() -> int:
@@ -63,8 +71,35 @@ def worker_specs(config: Config) -> list[str]:
 
 
 def dist_mode(config: Config) -> str:
-    """The scheduling mode; ``load`` when workers are asked for without ``--dist``."""
-    return str(config.getoption("dist", None) or "load")
+    """The scheduling mode; ``load`` when workers are asked for without ``--dist``, and for
+    pytest-xdist's ``worksteal``: minitest's ``load`` already has idle workers take back tests
+    not started from busy ones (:mod:`.controller_core`)."""
+    mode = str(config.getoption("dist", None) or "load")
+    return "load" if mode == "worksteal" else mode
+
+
+def loadscope_reorder(config: Config) -> bool:
+    """Whether the modes that keep groups together hand out the largest first (pytest-xdist's
+    ``--loadscope-reorder``, on unless ``--no-loadscope-reorder``)."""
+    return bool(config.getoption("loadscopereorder", True))
+
+
+def max_batch_option(config: Config, computed: int) -> int:
+    """``--maxschedchunk N`` (pytest-xdist's): at most N tests sent to a worker at once in load
+    mode, however many the durations would allow (at least two still go: a worker must know the
+    test after the one it runs)."""
+    chunk = config.getoption("maxschedchunk", None)
+    if chunk is None:
+        return computed
+    if int(chunk) < 1:
+        raise UsageError(f"--maxschedchunk: must be at least 1, got {chunk}")
+    return max(min(computed, int(chunk)), 2)
+
+
+def check_numbers(config: Config) -> None:
+    """``--maxprocesses`` / ``--maxschedchunk`` below 1: a usage error at start, before any output."""
+    _at_most_maxprocesses(config, 1)
+    max_batch_option(config, 2)
 
 
 #: the options with which a run lists what it collected instead of running it (``--collect-only``,
@@ -88,6 +123,8 @@ def settle_dist(option: argparse.Namespace) -> None:
     else the scheduling mode (``load`` unless another was asked for). pytest-cov and
     pytest-benchmark test ``option.dist != "no"`` to know whether workers run the tests."""
     requested = getattr(option, "dist", None)
+    if getattr(option, "distload", False):  # -d: pytest-xdist's shortcut for --dist load
+        requested = "load"
     processes = str(getattr(option, "numprocesses", None) or "").strip().lower()
     workers = processes not in ("", "0") or bool(getattr(option, "tx", None))
     if requested == "no" or not workers:

@@ -2,7 +2,8 @@
 
 A unit is a list of item indexes that must stay on one worker: a single item for ``load``, every
 item of a module or class for ``loadscope`` (so its higher-scoped fixtures are set up once), every
-item of a file for ``loadfile``. Workers pull: the controller asks for more whenever a worker has
+item of a file for ``loadfile``, every item of one ``xdist_group`` for ``loadgroup`` (an item
+without one is a unit of its own; the groups come beside the node ids, see :mod:`.loadgroup`). Workers pull: the controller asks for more whenever a worker has
 at most :data:`LOW_WATER` items left, so a fast worker takes more and none sits idle.
 """
 
@@ -28,26 +29,35 @@ def scope_key(nodeid: str, mode: str) -> str:
     return nodeid
 
 
-def make_units(nodeids: Sequence[str], mode: str) -> list[list[int]]:
-    """Group the item indexes into units, in collection order."""
+def make_units(nodeids: Sequence[str], mode: str, reorder: bool = False,
+               groups: Sequence[str | None] | None = None) -> list[list[int]]:
+    """Group the item indexes into units, in collection order; with ``reorder`` (pytest-xdist's
+    ``--loadscope-reorder``, its default, which applies to every mode that groups) the largest
+    units first, so no worker gets a long one at the end (units of one size keep their order)."""
     if mode == "load":
         return [[i] for i in range(len(nodeids))]
-    units: dict[str, list[int]] = {}
+    units: dict[tuple[str, str], list[int]] = {}
     for index, nodeid in enumerate(nodeids):
-        units.setdefault(scope_key(nodeid, mode), []).append(index)
-    return list(units.values())
+        group = groups[index] if mode == "loadgroup" and groups is not None else None
+        key = ("group", group) if group is not None else ("scope", scope_key(nodeid, mode))
+        units.setdefault(key, []).append(index)
+    grouped = list(units.values())
+    if reorder:
+        grouped.sort(key=len, reverse=True)
+    return grouped
 
 
 class Scheduler:
     """The queue of units not yet given to a worker."""
 
     def __init__(self, nodeids: Sequence[str], mode: str, workers: int, *, low_water: int = LOW_WATER,
-                 max_batch: int = MAX_BATCH, first: Sequence[int] = ()) -> None:
+                 max_batch: int = MAX_BATCH, first: Sequence[int] = (), reorder: bool = False,
+                 groups: Sequence[str | None] | None = None) -> None:
         self.mode = mode
         self.workers = max(workers, 1)
         self.low_water = low_water
         self.max_batch = max_batch
-        units = make_units(nodeids, mode)
+        units = make_units(nodeids, mode, reorder, groups)
         if first and mode == "load":
             # the longest-known tests go out first, so no worker gets one at the very end
             chosen = set(first)
@@ -80,8 +90,12 @@ class Scheduler:
             while self.units and len(batch) < size:
                 batch.extend(self._pop())
             return batch
+        # whole units up to the low-water mark, and, as in load mode, no more than a share of what
+        # is left: with no durations known the mark is high, and the first worker forked took every
+        # unit (a first run, or one without the cache, of -n 2 --dist loadfile ran on one worker)
+        size = max(LOW_WATER, min(self.remaining() // (self.workers * 4), self.max_batch))
         batch = []
-        while self.units and pending + len(batch) <= self.low_water:
+        while self.units and pending + len(batch) <= self.low_water and len(batch) < size:
             batch.extend(self._pop())
         return batch
 

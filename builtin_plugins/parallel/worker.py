@@ -43,6 +43,8 @@ class WorkerPlugin:
     def __init__(self, channel: Any, init: dict[str, Any]) -> None:
         self.channel = channel
         self.workerid: str = init["workerid"]
+        #: send each item's xdist_group with the collected ids (--dist loadgroup)
+        self.send_groups = bool(init.get("groups"))
         self.commands: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
         self.config: Config | None = None
         self.session: Session | None = None
@@ -122,7 +124,12 @@ class WorkerPlugin:
 
     @hookimpl(trylast=True)
     def minitest_collection_finish(self, session: Session) -> None:
-        self.send("collected", ids=[item.nodeid for item in session.items])
+        groups = None
+        if self.send_groups:  # --dist loadgroup: the controller has no items to read them from
+            from .loadgroup import groups_of
+
+            groups = groups_of(session.items)
+        self.send("collected", ids=[item.nodeid for item in session.items], groups=groups)
 
     # -- running -------------------------------------------------------------------------------
     def minitest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
