@@ -224,13 +224,14 @@ def test_a_worker_asked_for_groups_sends_them_with_the_ids() -> None:
     # --dist loadgroup with spawned workers: the controller has no items to read the marks from
     channel = Channel()
     plugin = WorkerPlugin(channel, {"workerid": "gw0", "groups": True})
-    marks = {"a": [SimpleNamespace(args=("db",), kwargs={})], "b": [],
+    marks = {"a": [SimpleNamespace(args=("db", "more"), kwargs={})], "b": [],
              "c": [SimpleNamespace(args=(), kwargs={"name": "x"}), SimpleNamespace(args=(), kwargs={}),
                    SimpleNamespace(args=("x",), kwargs={})]}
     items = [SimpleNamespace(nodeid=f"t.py::{name}", iter_markers=lambda name, n=name: iter(marks[n]))
              for name in "abc"]
     plugin.minitest_collection_finish(session=SimpleNamespace(items=items))  # type: ignore[arg-type]
-    # several marks: their names sorted and joined (a mark without one is "default")
+    # the first argument names the group; several marks: their names sorted and joined (a mark
+    # without one is "default")
     assert channel.sent == [("collected", {"ids": ["t.py::a", "t.py::b", "t.py::c"],
                                            "groups": ["db", None, "default_x"]})]
 

@@ -94,6 +94,9 @@ def test_maxprocesses_caps_the_workers(files, run) -> None:
     result = run("-n", "3", "--maxprocesses", "2")
     assert result.ret == 0, result.dump()
     result.fnmatch_lines(["workers: 2 (-n 3), --dist load: *", "created: 2/2 workers"])
+    one = run("-n", "2", "--maxprocesses", "1")
+    assert one.ret == 0 and one.outcomes() == {"passed": 2}, one.dump()
+    one.fnmatch_lines(["workers: 1 (-n 2), --dist load: *", "created: 1/1 worker"])
 
 
 def test_maxschedchunk_caps_the_batches(files, run) -> None:

@@ -113,6 +113,10 @@ def test_scoped_modes_take_a_share_when_the_low_water_mark_is_high() -> None:
     assert sched.take(3) == [6, 7, 8]
     singles = Scheduler([f"t.py::test_{i}" for i in range(40)], "loadgroup", workers=2, low_water=300)
     assert singles.take(0) == [0, 1, 2, 3, 4]  # 40 // 8
+    assert singles.take(0) == [5, 6, 7, 8]  # 35 // 8, whole items (not 4.375)
+    # and the low-water mark still counts what the worker has: one left, a mark of two, one more
+    marked = Scheduler([f"t.py::test_{i}" for i in range(40)], "loadgroup", workers=1)
+    assert marked.take(1) == [0, 1] and marked.take(0) == [2, 3, 4]
 
 
 def test_largest_groups_first_when_reordered() -> None:

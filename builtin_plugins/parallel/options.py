@@ -39,10 +39,16 @@ def numprocesses(config: Config) -> int | None:
 
 def _at_most_maxprocesses(config: Config, count: int) -> int:
     """``--maxprocesses N`` caps the number of workers, ``-n auto``'s or a given one (as pytest-xdist)."""
-    limit = config.getoption("maxprocesses", None)
-    if limit is not None and int(limit) < 1:
-        raise UsageError(f"--maxprocesses: must be at least 1, got {limit}")
-    return min(count, int(limit)) if limit is not None and count else count
+    limit = _positive_option(config, "maxprocesses")
+    return min(count, limit) if limit is not None and count else count
+
+
+def _positive_option(config: Config, name: str) -> int | None:
+    """The value of the number option ``--NAME`` (None: not given); below 1 is a usage error."""
+    value = config.getoption(name, None)
+    if value is not None and int(value) < 1:
+        raise UsageError(f"--{name}: must be at least 1, got {value}")
+    return None if value is None else int(value)
 
 
 def _cpu_count() -> int:
@@ -88,18 +94,14 @@ def max_batch_option(config: Config, computed: int) -> int:
     """``--maxschedchunk N`` (pytest-xdist's): at most N tests sent to a worker at once in load
     mode, however many the durations would allow (at least two still go: a worker must know the
     test after the one it runs)."""
-    chunk = config.getoption("maxschedchunk", None)
-    if chunk is None:
-        return computed
-    if int(chunk) < 1:
-        raise UsageError(f"--maxschedchunk: must be at least 1, got {chunk}")
-    return max(min(computed, int(chunk)), 2)
+    chunk = _positive_option(config, "maxschedchunk")
+    return computed if chunk is None else max(min(computed, chunk), 2)
 
 
 def check_numbers(config: Config) -> None:
     """``--maxprocesses`` / ``--maxschedchunk`` below 1: a usage error at start, before any output."""
-    _at_most_maxprocesses(config, 1)
-    max_batch_option(config, 2)
+    for name in ("maxprocesses", "maxschedchunk"):
+        _positive_option(config, name)
 
 
 #: the options with which a run lists what it collected instead of running it (``--collect-only``,
