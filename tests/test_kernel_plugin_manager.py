@@ -128,6 +128,8 @@ def test_implementations_of_a_hook_a_pytest_plugin_declares_plain_and_renamed():
     pm.register(impls, "impls")
     assert pm.hook.pytest_custom_hook(arg=1) == [("renamed", 1), ("plain", 1)]
     pm.check_pending()
+    assert pm.plugin_hooks(impls) == ["pytest_custom_hook"]
+    assert pm.plugin_hooks(SimpleNamespace()) == []  # not registered
 
 
 def test_a_private_function_marked_for_pytest_is_no_hook_as_in_pytest():
@@ -387,6 +389,11 @@ def test_a_failing_plugin_is_described_by_its_name_and_origin(tmp_path):
         "plugin 'bare' (module) raised ValueError in minitest_probe: broke"
     assert _described(get_plugin_manager(), "ep", PluginOrigin("entrypoint", "pkg.mod", "pkg-dist", "1.0")) == \
         "plugin 'ep' (entrypoint pkg.mod, distribution pkg-dist 1.0) raised ValueError in minitest_probe: broke"
+    # a blocked name (listed by pluggy without a plugin) before it changes nothing
+    with_blocked = get_plugin_manager(blocked=["doctest"])
+    assert with_blocked.get_plugin("doctest") is None and with_blocked.is_blocked("doctest")
+    assert _described(with_blocked, "late", PluginOrigin("-p", "late")) == \
+        "plugin 'late' (-p) raised ValueError in minitest_probe: broke"
 
 
 def test_an_exception_no_plugin_raised_is_not_described():
