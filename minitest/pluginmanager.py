@@ -302,14 +302,14 @@ class MinitestPluginManager(pluggy.PluginManager):
             seen = self.unsupported_pytest_hooks.setdefault(name, [])
             if where not in seen:
                 seen.append(where)
-                warnings.warn(f"minitest does not implement the pytest hook {name!r} (used in {where}); "
-                              "it is ignored", stacklevel=2)
+                _warn_at(method, where, f"minitest does not implement the pytest hook {name!r} (used in {where}); "
+                                        "it is ignored")
             return None
         extra = _extra_args(method, caller.spec.argnames)
         if extra:
             where = getattr(plugin, "__file__", repr(plugin))
-            warnings.warn(f"the pytest hook {name!r} in {where} asks for {', '.join(extra)}, which minitest "
-                          "does not provide; it is ignored", stacklevel=2)
+            _warn_at(method, where, f"the pytest hook {name!r} in {where} asks for {', '.join(extra)}, which "
+                                    "minitest does not provide; it is ignored")
             return None
         opts: dict[str, bool | str] = {
             k: bool(raw.get(k, False)) for k in ("wrapper", "hookwrapper", "optionalhook", "tryfirst", "trylast")}
@@ -713,6 +713,16 @@ def _code_of(function: Any) -> CodeType | None:
     function = inspect.unwrap(getattr(function, "__func__", function))  # a bound method, a decorated one
     code = getattr(function, "__code__", None)
     return code if isinstance(code, CodeType) else None
+
+
+def _warn_at(function: Any, where: str, message: str) -> None:
+    """Warn about a hook implementation at its ``def`` line, as pluggy places its own warnings
+    about implementations: no frame of the plugin is on the stack as it registers, and a stack
+    level would name a line of minitest's own code. A routine without code (a C function) is
+    placed at its plugin's file (``where``)."""
+    code = _code_of(function)
+    filename, lineno = (code.co_filename, code.co_firstlineno) if code is not None else (where, 0)
+    warnings.warn_explicit(message, UserWarning, filename, lineno)
 
 
 def _caller_module() -> str:

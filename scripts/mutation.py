@@ -66,7 +66,7 @@ TD, TF, TS, TR = ("tests/test_dist.py", "tests/test_dist_fork.py", "tests/test_p
 TO = "tests/test_terminal_output.py"
 DEFAULT_TESTS: dict[str, list[list[str]]] = {
     "minitest/pluginmanager.py": [
-        ["tests/test_kernel_plugin_registration.py",  # in process: a second per mutant
+        ["tests/test_kernel_plugin_manager.py", "tests/test_kernel_plugin_registration.py",  # in process: a second per mutant
          f"{KP}::test_hook_sequence_of_a_run_matches_pytest", f"{KP}::test_specname_and_tryfirst",
          f"{KP}::test_conftest_hooks_apply_to_their_own_directory_only",
          f"{KP}::test_dash_p_loads_module_from_sys_path", f"{KP}::test_historic_hooks_reach_a_late_conftest",
@@ -334,7 +334,8 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
 # --only NAME... to choose otherwise. tests/MUTATION.md says which part each result covers.
 DEFAULT_ONLY: dict[str, list[str]] = {
     # hook implementations, registration, blocking; loading plugins (-p, MINITEST_PLUGINS /
-    # pytest_plugins, installed entry points) and conftest.py files
+    # pytest_plugins, installed entry points) and conftest.py files (the rest of the module was run
+    # with --only its other definitions: tests/MUTATION.md names them)
     "minitest/pluginmanager.py": [
         "MinitestPluginManager.parse_hookimpl_opts", "MinitestPluginManager.register", "_plainly_not_a_hook",
         "MinitestPluginManager.block", "MinitestPluginManager.is_blocked",
