@@ -20,6 +20,7 @@ from minitest.nodes import Item, Session
 from minitest.runstats import MAX_WARNINGS, RUN_STATS
 from minitest.stash import StashKey
 from minitest.terminal_api import TerminalReporterAPI
+from minitest.warnings_api import CONFIG_WARNING_FILTERS
 
 FilterArgs = tuple[str, str, type[Warning], str, int]
 #: the -W filters of the run, parsed (``warnings.filterwarnings`` arguments)
@@ -41,6 +42,7 @@ def minitest_addoption(parser: Parser) -> None:
                   "this threshold", type="int", default=None)
 
 
+@hookimpl(tryfirst=True)  # before other plugins' configure, which may issue config-time warnings
 def minitest_configure(config: Config) -> None:
     config.addinivalue_line("markers", "filterwarnings(warning): add a warning filter to the given test")
     config.pluginmanager.register(WarningsSummary(config), "warnings-summary")
@@ -48,6 +50,7 @@ def minitest_configure(config: Config) -> None:
     config.getini_parsed("filterwarnings", _parse_ini_filters)
     config.stash[COMMAND_LINE_FILTERS] = [parse_warning_filter(arg, escape=True)
                                           for arg in config.getoption("pythonwarnings", []) or []]
+    config.stash[CONFIG_WARNING_FILTERS] = lambda: _apply_filters(config, None)
     # read now: a bad ini value is a usage error before any test runs, not at the end
     limit = config.getoption("max_warnings", None)
     if limit is None:

@@ -325,6 +325,8 @@ class Config:
         self._cleanup: list[Callable[[], None]] = []
         self._configured = False
         self._unconfigured = False
+        #: config-time warnings issued before every plugin was configured, and where
+        self._config_warnings: list[tuple[Any, tuple[str, int, str]]] = []
 
     @property
     def known_args_namespace(self) -> argparse.Namespace:
@@ -483,8 +485,9 @@ class Config:
         if self._unconfigured:
             raise RuntimeError("this Config was unconfigured; bootstrap a new one for another run")
         if not self._configured:
-            self._configured = True
             self.hook.minitest_configure.call_historic(kwargs=dict(config=self))
+            self._configured = True
+            self._deliver_config_warnings()  # those issued while the plugins were configured
 
     @property
     def unconfigured(self) -> bool:
@@ -501,9 +504,35 @@ class Config:
             self._cleanup.pop()()
 
     def issue_config_time_warning(self, warning: Warning, stacklevel: int = 2) -> None:
+        """A warning about the configuration, as pytest issues it: shown in the warnings summary
+        and counted on the final line (not written to stderr), filtered by ``-W`` and the
+        ``filterwarnings`` ini key (an ``error`` filter raises it here), nothing at all with
+        ``-p no:warnings``. ``stacklevel`` 2 names the line calling this method. Plugins see it
+        in ``minitest_warning_recorded`` (``when="config"``), once every plugin is configured."""
         import warnings
 
-        warnings.warn(warning, stacklevel=stacklevel)  # as pytest's: 2 names the line calling this method
+        from minitest.warnings_api import CONFIG_WARNING_FILTERS
+
+        if self.pluginmanager.is_blocked("warnings"):
+            return
+        with warnings.catch_warnings(record=True) as records:
+            warnings.simplefilter("always", type(warning))
+            apply_filters = self.stash.get(CONFIG_WARNING_FILTERS, None)
+            if apply_filters is not None:
+                apply_filters()
+            warnings.warn(warning, stacklevel=stacklevel)
+        if not records:
+            return  # an "ignore" filter
+        frame = sys._getframe(stacklevel - 1)
+        location = (frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
+        self._config_warnings.append((records[0], location))
+        if self._configured:
+            self._deliver_config_warnings()
+
+    def _deliver_config_warnings(self) -> None:
+        pending, self._config_warnings = self._config_warnings, []
+        for message, location in pending:
+            self.hook.minitest_warning_recorded(warning_message=message, when="config", nodeid="", location=location)
 
     @property
     def rootdir(self) -> Path:

@@ -188,15 +188,33 @@ def _issue(config: Config, stacklevel: int) -> int:
 
 
 def test_a_config_time_warning_names_the_line_its_stacklevel_says_as_pytest(tmp_path, monkeypatch):
-    # pytest passes stacklevel on to warnings.warn: 2 is the line calling issue_config_time_warning
-    config = _bootstrap(tmp_path, monkeypatch)
-    with warnings.catch_warnings(record=True) as log:
-        warnings.simplefilter("always")
-        config.issue_config_time_warning(UserWarning("default"))
-        default_line = sys._getframe().f_lineno - 1
-        helper_line = _issue(config, stacklevel=2)
-        _issue(config, stacklevel=3)
-        caller_line = sys._getframe().f_lineno - 1
-    assert [(str(w.message), w.filename, w.lineno) for w in log] == [
-        ("default", __file__, default_line), ("from a helper", __file__, helper_line),
-        ("from a helper", __file__, caller_line)]
+    # pytest passes stacklevel on to warnings.warn: 2 is the line calling issue_config_time_warning;
+    # the warning reaches minitest_warning_recorded (when "config"), not stderr
+    seen: list[tuple[str, str, int, str, str, int]] = []
+
+    class Recorder:
+        def minitest_warning_recorded(self, warning_message: Any, when: str, nodeid: str, location: Any) -> None:
+            seen.append((str(warning_message.message), warning_message.filename, warning_message.lineno,
+                         when, nodeid, location[1]))
+
+    config = _bootstrap(tmp_path, monkeypatch, plugins=(Recorder(),))
+    config.issue_config_time_warning(UserWarning("before configure"))
+    early_line = sys._getframe().f_lineno - 1
+    assert seen == []  # kept until every plugin is configured
+    config.do_configure()
+    try:
+        with warnings.catch_warnings(record=True) as log:
+            warnings.simplefilter("always")
+            config.issue_config_time_warning(UserWarning("default"))
+            default_line = sys._getframe().f_lineno - 1
+            helper_line = _issue(config, stacklevel=2)
+            _issue(config, stacklevel=3)
+            caller_line = sys._getframe().f_lineno - 1
+    finally:
+        config.ensure_unconfigure()
+    assert log == []  # recorded, not shown
+    assert seen == [
+        ("before configure", __file__, early_line, "config", "", early_line),
+        ("default", __file__, default_line, "config", "", default_line),
+        ("from a helper", __file__, helper_line, "config", "", helper_line),
+        ("from a helper", __file__, caller_line, "config", "", caller_line)]

@@ -154,3 +154,46 @@ def test_command_line_filter_wins_over_the_ini_filterwarnings(tmp_path):
     assert mine.outcomes() == {"failed": 1, "passed": 1}, mine.dump()
     mine.fnmatch_lines(["E       RuntimeWarning: an error by the ini"])
     mine.no_fnmatch_line("*ignored by -W*")
+
+
+CONFIG_TIME = {
+    "conftest.py": """
+        def minitest_configure(config):
+            config.issue_config_time_warning(UserWarning("configured oddly"), stacklevel=2)
+    """,
+    "test_a.py": """
+        def test_a():
+            pass
+    """,
+}
+
+
+def test_a_config_time_warning_is_in_the_summary_and_counted_as_pytest_does(tmp_path):
+    # pytest-asyncio and others warn so about their ini keys: pytest shows it with the run's
+    # warnings, not on stderr, and the final line counts it
+    mine, ref = compare_dual(tmp_path, CONFIG_TIME)
+    assert mine.outcomes() == {"passed": 1, "warnings": 1}, mine.dump()
+    for result in (mine, ref):
+        result.fnmatch_lines(["*= warnings summary =*", "conftest.py:2",
+                              "  */conftest.py:2: UserWarning: configured oddly",
+                              "    config.issue_config_time_warning(*"])
+        assert "configured oddly" not in result.stderr, result.dump()
+
+
+def test_config_time_warnings_follow_the_filters_and_the_warnings_plugin(tmp_path):
+    ignored, ref_ignored = compare_dual(tmp_path / "ignore", CONFIG_TIME, "-W", "ignore::UserWarning")
+    assert ignored.outcomes() == {"passed": 1} and "configured oddly" not in ignored.stdout + ignored.stderr
+    blocked, ref_blocked = compare_dual(tmp_path / "blocked", CONFIG_TIME, "-p", "no:warnings")
+    assert blocked.outcomes() == {"passed": 1} and "configured oddly" not in blocked.stdout + blocked.stderr
+    # an error filter raises it where it is issued: the configure hook fails, an internal error (3)
+    error, ref_error = compare_dual(tmp_path / "error", CONFIG_TIME, "-W", "error::UserWarning", counts=False)
+    assert error.ret == ref_error.ret == 3, error.dump()
+    assert "UserWarning: configured oddly" in error.stdout + error.stderr, error.dump()
+
+
+def test_a_config_time_warning_is_counted_once_with_spawned_workers(files, run):
+    # each worker is configured as the controller was and issues it too: the controller's is the one
+    files(CONFIG_TIME)
+    result = run("--tx", "2*popen")
+    assert result.ret == 0 and result.outcomes() == {"passed": 1, "warnings": 1}, result.dump()
+    assert result.stdout.count("UserWarning: configured oddly") == 1, result.dump()

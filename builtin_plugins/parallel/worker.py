@@ -148,6 +148,8 @@ class WorkerPlugin:
         self.send("slow", nodeid=nodeid, location=list(location), seconds=float(seconds))
 
     def minitest_warning_recorded(self, warning_message: Any, when: str, nodeid: str, location: Any) -> None:
+        if when == "config":
+            return  # the controller, configured the same way, issued it too: counted once
         loc = list(location) if isinstance(location, (tuple, list)) else None
         self.send("warning", warning=warning_to_data(warning_message), when=when, nodeid=nodeid, location=loc)
 
