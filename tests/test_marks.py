@@ -78,15 +78,16 @@ def test_markers_lists_ini_plugin_and_builtin_markers(tmp_path):
         "    config.addinivalue_line('markers', 'from_plugin(x): registered by a conftest')\n")
     result = run_minitest("--markers", cwd=tmp_path)
     assert result.ret == 0, result.dump()
+    # pytest's order: the ini's, then filterwarnings, skip... usefixtures, then plugins' marks
     result.fnmatch_lines([
         "@minitest.mark.slow: takes a while",
         "@minitest.mark.bare:",
+        "@minitest.mark.filterwarnings(warning): *",
         "@minitest.mark.skip(reason=None): *",
         "@minitest.mark.skipif(condition, ..., [*], reason=...): *",
         "@minitest.mark.xfail(*",
         "@minitest.mark.parametrize(argnames, argvalues): *",
         "@minitest.mark.usefixtures(*",
-        "@minitest.mark.filterwarnings(warning): *",
         "@minitest.mark.from_plugin(x): registered by a conftest",
     ])
     assert "test session starts" not in result.stdout

@@ -112,6 +112,12 @@ def minitest_configure(config: Config) -> None:
     # reads a distributed run
     settle_dist(config.option)
     check_numbers(config)
+
+
+@hookimpl(trylast=True, specname="minitest_configure")
+def register_xdist_group_mark(config: Config) -> None:
+    """pytest-xdist's mark, known whether or not the run has workers (``--strict-markers``); last
+    in ``--markers``, where pytest lists it (a plugin's, after pytest's own)."""
     config.addinivalue_line("markers", "xdist_group(name): with --dist loadgroup, the tests of one "
                                        "group run on the same worker (as with pytest-xdist)")
 
