@@ -391,13 +391,15 @@ def perform_collect(session: Session) -> list[Item]:
 
 def _collect_arguments(session: Session) -> list[Item]:
     config = session.config
+    keep_dups = config.getoption("keepduplicates", False)
     resolved = [(_resolve_arg(config, arg), arg) for arg in config.args]
+    if not keep_dups:
+        resolved = _without_overlaps(resolved)
     session.initial_paths = {p for (p, _), _ in resolved}
     dir_cache: dict[Path, Collector] = {}
     items: list[Item] = []
     seen_items: set[str] = set()
     not_found: list[str] = []
-    keep_dups = config.getoption("keepduplicates", False)
     collected_files: set[Path] = set()
     for (path, names), arg in resolved:
         parent = _directory_chain(session, path if path.is_dir() else path.parent, dir_cache)
@@ -422,6 +424,49 @@ def _collect_arguments(session: Session) -> list[Item]:
     if not_found:
         raise UsageError("not found: " + ", ".join(not_found))
     return items
+
+
+Resolved = tuple[tuple[Path, list[str]], str]
+
+
+def _without_overlaps(resolved: list[Resolved]) -> list[Resolved]:
+    """The arguments without those another one covers, in their order, as pytest 9 does unless
+    ``--keep-duplicates``: a directory covers what is below it, a file its node ids, a test its
+    parametrized cases (``x.py::test_a x.py`` is ``x.py``, all of it; ``x.py x.py::nope`` is no
+    error). After sorting, an argument comes right after the one that covers it."""
+    def key(entry: Resolved) -> tuple[Path, list[str], str]:
+        (path, names), _ = entry
+        parts, param = _split_parametrization(names)
+        return path, parts, param or ""
+
+    kept: list[Resolved] = []
+    last: Resolved | None = None
+    for entry in sorted(resolved, key=key):
+        if last is None or not _covers(last, entry):
+            kept.append(entry)
+            last = entry
+    order = {id(entry): index for index, entry in enumerate(resolved)}
+    return sorted(kept, key=lambda entry: order[id(entry)])
+
+
+def _split_parametrization(names: list[str]) -> tuple[list[str], str | None]:
+    """``["TestC", "test_a[1]"]`` -> ``(["TestC", "test_a"], "[1]")``."""
+    if names and "[" in names[-1]:
+        base, bracket, rest = names[-1].partition("[")
+        return [*names[:-1], base], bracket + rest
+    return list(names), None
+
+
+def _covers(by: Resolved, entry: Resolved) -> bool:
+    (by_path, by_names), _ = by
+    (path, names), _ = entry
+    if by_path != path:
+        return not by_names and path.is_relative_to(by_path)
+    by_parts, by_param = _split_parametrization(by_names)
+    parts, param = _split_parametrization(names)
+    if parts[:len(by_parts)] != by_parts or len(by_parts) > len(parts):
+        return False
+    return by_param is None or by_param == param
 
 
 def _collect_failed(session: Session) -> bool:

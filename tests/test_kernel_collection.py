@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import collected_nodeids, verbose_nodeids
 
 MIXED_MODULE = """
@@ -303,6 +304,32 @@ def test_several_arguments_keep_their_order(files, compare):
         "test_a.py::TestC::test_n",
     ]
     assert mine.ret == 1
+
+
+@pytest.mark.parametrize("args", [
+    ("test_a.py::test_f", "test_a.py"),  # the file covers its test: all of the file, where the file was
+    ("test_a.py", "test_a.py::nope"),  # covered: no "not found" error
+    ("test_a.py::nope", "test_a.py"),
+    ("test_a.py", "test_a.py"),
+    ("d/test_d.py", "d"),  # the directory covers its file
+    ("d", "d/e/test_e.py::test_e", "test_n.py"),
+    ("test_a.py::TestC::test_m", "test_a.py::TestC"),  # the class covers its method
+    ("test_p.py::test_p[2]", "test_p.py::test_p"),  # the test covers its cases
+    ("test_p.py::test_p[1]", "test_p.py::test_p[2]", "test_p.py::test_p[1]"),
+], ids=lambda args: " ".join(args))
+def test_overlapping_arguments_are_collected_once_as_pytest_9_does(files, compare, args):
+    files({**ARGS_TREE, "test_p.py": """
+        import pytest  # both runners run this folder (minitest takes pytest's marks)
+
+        @pytest.mark.parametrize("n", [1, 2, 3])
+        def test_p(n):
+            pass
+    """})
+    mine, ref = compare(*args)
+    assert [n for n, _ in verbose_nodeids(mine)] == [n for n, _ in verbose_nodeids(ref)], mine.dump()
+    # --keep-duplicates keeps every argument, overlapping or not, as pytest does
+    kept, _ = compare("--keep-duplicates", "test_a.py::test_f", "test_a.py")
+    assert [n for n, _ in verbose_nodeids(kept)].count("test_a.py::test_f") == 2, kept.dump()
 
 
 def test_run_from_subdirectory(files, run, run_pytest, tmp_path):
