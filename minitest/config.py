@@ -525,7 +525,7 @@ class Config:
             return  # an "ignore" filter
         frame = sys._getframe(stacklevel - 1)
         location = (frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
-        self._config_warnings.append((records[0], location))
+        self._config_warnings.extend((record, location) for record in records)
         if self._configured:
             self._deliver_config_warnings()
 
