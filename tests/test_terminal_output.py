@@ -312,6 +312,20 @@ LATE_STOP = {
     """),
     "test_ok.py": "def test_ok():\n    pass\n",
 }
+# lines written by other plugins' minitest_collection_finish: after "collected N items" from a
+# plugin registered before the terminal (-p, the first conftest.py), before it from a conftest.py
+# found while collecting (registered after), as pytest's reporter orders them
+_FINISH_LINE = dual_conftest("""
+    import os
+
+    def collection_finish(session):
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line(f"from {os.path.relpath(__file__)}: {len(session.items)} items")
+
+    globals()[PREFIX + "_collection_finish"] = collection_finish
+""")
+COLLECTION_FINISH = {"conftest.py": _FINISH_LINE, "sub/conftest.py": _FINISH_LINE, "finishplugin.py": _FINISH_LINE,
+                     "test_a.py": "def test_a():\n    pass\n", "sub/test_b.py": "def test_b():\n    pass\n"}
 # a plugin stopping the run (session.shouldstop) after the first failure
 STOPPED = {
     "conftest.py": dual_conftest("""
@@ -422,6 +436,8 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
     (RELOG, ["-p", "lineplugin", "-v"]),
     (HEADER, ["-p", "lineplugin"]),
     (HEADER, ["-p", "lineplugin", "-v"]),
+    (COLLECTION_FINISH, ["-p", "finishplugin"]),
+    (COLLECTION_FINISH, ["-p", "finishplugin", "--co"]),
     (NESTED, []),
     (NESTED, ["-v"]),
     (INTERRUPTED, []),
@@ -445,7 +461,7 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
 ], ids=["mixed", "mixed-v", "mixed-q", "mixed-rA", "mixed-color", "mixed-vv-color", "mixed-tb-short",
         "mixed-tb-no", "mixed-x", "mixed-maxfail-q", "mixed-no-header-no-summary", "mixed-s", "mixed-s-v",
         "mixed-setup-show", "mixed-setup-show-v", "reasons-v", "reasons-vv", "reasons-v-rA", "files", "files-v-color", "files-k", "files-q", "files-qq", "many", "many-color",
-        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "config-outside-rootdir", "plugin", "plugin-q", "relog", "relog-v", "header", "header-v", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
+        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "config-outside-rootdir", "plugin", "plugin-q", "relog", "relog-v", "header", "header-v", "collection-finish", "collection-finish-co", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
         "exited", "exited-3", "stopped", "late-stop-color", "stopped-color", "mixed-x-color",
         "interrupted-color", "exited-color", "broken-color", "nothing", "nothing-q", "max-warnings-exceeded", "max-warnings-exceeded-color",
         "max-warnings-not-exceeded", "max-warnings-failed"])
