@@ -132,6 +132,19 @@ REASONS = {
         @minitest.mark.skip(reason="why")
         def test_ssssssssssssssssssssssssssssssssssss():  # room for " (...)" and no more
             pass
+
+        @minitest.mark.skip(reason="why")
+        def test_sssssssssssssssssssssssssssssssssssss():  # 5 columns: too few for " (...)"
+            pass
+
+        @minitest.mark.skip(reason="why")
+        def test_ssssssssssssssssssssssssssssssssssssssssss():  # no column left
+            pass
+
+        # with -vv its first line ends at the 65th column: one more word would end it at the 73rd
+        @minitest.mark.skip(reason="a reason wrapped eight columns short of the edge, as pytest wraps it, not seven")
+        def test_wrapped_short_of_the_edge():
+            pass
     """,
 }
 
