@@ -339,6 +339,26 @@ _FINISH_LINE = dual_conftest("""
 """)
 COLLECTION_FINISH = {"conftest.py": _FINISH_LINE, "sub/conftest.py": _FINISH_LINE, "finishplugin.py": _FINISH_LINE,
                      "test_a.py": "def test_a():\n    pass\n", "sub/test_b.py": "def test_b():\n    pass\n"}
+# a late report of the test before, logged by a plugin while the next test's line is open (in its
+# setup): pytest starts a line of its own with that report's test name, then the open test's name
+# again for its own result
+LATE_REPORT = {
+    "conftest.py": dual_conftest("""
+        SAVED = []
+
+        def runtest_logreport(report):
+            if report.when == "call" and report.nodeid.endswith("test_a") and not SAVED:
+                SAVED.append(report)
+
+        def runtest_setup(item):
+            if item.name == "test_b" and SAVED:
+                getattr(item.config.hook, PREFIX + "_runtest_logreport")(report=SAVED.pop())
+
+        globals()[PREFIX + "_runtest_logreport"] = runtest_logreport
+        globals()[PREFIX + "_runtest_setup"] = runtest_setup
+    """),
+    "test_late.py": "def test_a():\n    pass\n\ndef test_b():\n    pass\n\ndef test_c():\n    pass\n",
+}
 # a plugin stopping the run (session.shouldstop) after the first failure
 STOPPED = {
     "conftest.py": dual_conftest("""
@@ -451,6 +471,8 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
     (HEADER, ["-p", "lineplugin", "-v"]),
     (COLLECTION_FINISH, ["-p", "finishplugin"]),
     (COLLECTION_FINISH, ["-p", "finishplugin", "--co"]),
+    (LATE_REPORT, ["-v", "-s"]),
+    (LATE_REPORT, ["-v", "--capture=sys"]),
     (NESTED, []),
     (NESTED, ["-v"]),
     (INTERRUPTED, []),
@@ -474,7 +496,7 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
 ], ids=["mixed", "mixed-v", "mixed-q", "mixed-rA", "mixed-color", "mixed-vv-color", "mixed-tb-short",
         "mixed-tb-no", "mixed-x", "mixed-maxfail-q", "mixed-no-header-no-summary", "mixed-s", "mixed-s-v",
         "mixed-setup-show", "mixed-setup-show-v", "reasons-v", "reasons-vv", "reasons-v-rA", "files", "files-v-color", "files-k", "files-q", "files-qq", "many", "many-color",
-        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "config-outside-rootdir", "plugin", "plugin-q", "relog", "relog-v", "header", "header-v", "collection-finish", "collection-finish-co", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
+        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "config-outside-rootdir", "plugin", "plugin-q", "relog", "relog-v", "header", "header-v", "collection-finish", "collection-finish-co", "late-report-s", "late-report-capture-sys", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
         "exited", "exited-3", "stopped", "late-stop-color", "stopped-color", "mixed-x-color",
         "interrupted-color", "exited-color", "broken-color", "nothing", "nothing-q", "max-warnings-exceeded", "max-warnings-exceeded-color",
         "max-warnings-not-exceeded", "max-warnings-failed"])
