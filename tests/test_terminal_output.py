@@ -527,6 +527,35 @@ def test_colour_asked_by_the_environment_matches_pytest(tmp_path, env):
     _compare(tmp_path, FILES, "--tb=no", "-rN", env=env)
 
 
+# the tests' own output (-s) on a buffered stdout (a pipe): what a fixture's teardown printed
+# without a newline stays in sys.stdout's buffer until the terminal writes the next test's line,
+# and must come out first, as pytest's (the machine's PYTHONUNBUFFERED would write every print at
+# once and hide the order: the runs are without it)
+UNCAPTURED = {
+    "test_a.py": """
+        import minitest
+
+        @minitest.fixture
+        def noisy():
+            print("setup of noisy")
+            yield
+            print("teardown of noisy", end="")
+
+        def test_one(noisy):
+            print("in test_one")
+
+        def test_two():
+            pass
+    """,
+    "test_b.py": "def test_three():\n    print('in test_three', end='')\n",
+}
+
+
+@pytest.mark.parametrize("args", [["-s"], ["-s", "-v"]], ids=["s", "s-v"])
+def test_uncaptured_output_on_a_buffered_stdout_matches_pytest(tmp_path, args):
+    _compare(tmp_path, UNCAPTURED, *args, env={"PYTHONUNBUFFERED": None})
+
+
 # a test that ends the process: what was written before it is on the output
 DIES = {"test_d.py": "import os\n\ndef test_ok():\n    pass\n\ndef test_dies():\n    os._exit(3)\n"}
 # a test name outside ASCII, on an output whose encoding is latin-1
