@@ -359,6 +359,36 @@ LATE_REPORT = {
     """),
     "test_late.py": "def test_a():\n    pass\n\ndef test_b():\n    pass\n\ndef test_c():\n    pass\n",
 }
+# a plugin filing the set-ups of some tests under "passed" (with no letter and no word): pytest 9.2
+# counts them in the final line and lists them in the short summary (with their empty word) and in
+# the PASSES section, as every other report of the category
+PASSED_SETUPS = {
+    "conftest.py": dual_conftest("""
+        def report_teststatus(report, config):
+            if report.when == "setup" and report.passed and "counted" in report.nodeid:
+                return "passed", "", ""
+
+        globals()[PREFIX + "_report_teststatus"] = report_teststatus
+    """),
+    "test_setups.py": """
+        import minitest
+
+        @minitest.fixture
+        def noisy():
+            print("setting up")
+            yield
+            print("tearing down")
+
+        def test_counted_a(noisy):
+            print("in the test")
+
+        def test_plain():
+            pass
+
+        def test_counted_b():
+            pass
+    """,
+}
 # a plugin stopping the run (session.shouldstop) after the first failure
 STOPPED = {
     "conftest.py": dual_conftest("""
@@ -473,6 +503,8 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
     (COLLECTION_FINISH, ["-p", "finishplugin", "--co"]),
     (LATE_REPORT, ["-v", "-s"]),
     (LATE_REPORT, ["-v", "--capture=sys"]),
+    (PASSED_SETUPS, ["-rA"]),
+    (PASSED_SETUPS, ["-rp", "-v", "--color=yes"]),
     (NESTED, []),
     (NESTED, ["-v"]),
     (INTERRUPTED, []),
@@ -496,7 +528,7 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
 ], ids=["mixed", "mixed-v", "mixed-q", "mixed-rA", "mixed-color", "mixed-vv-color", "mixed-tb-short",
         "mixed-tb-no", "mixed-x", "mixed-maxfail-q", "mixed-no-header-no-summary", "mixed-s", "mixed-s-v",
         "mixed-setup-show", "mixed-setup-show-v", "reasons-v", "reasons-vv", "reasons-v-rA", "files", "files-v-color", "files-k", "files-q", "files-qq", "many", "many-color",
-        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "config-outside-rootdir", "plugin", "plugin-q", "relog", "relog-v", "header", "header-v", "collection-finish", "collection-finish-co", "late-report-s", "late-report-capture-sys", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
+        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "config-outside-rootdir", "plugin", "plugin-q", "relog", "relog-v", "header", "header-v", "collection-finish", "collection-finish-co", "late-report-s", "late-report-capture-sys", "passed-setups-rA", "passed-setups-rp-v-color", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
         "exited", "exited-3", "stopped", "late-stop-color", "stopped-color", "mixed-x-color",
         "interrupted-color", "exited-color", "broken-color", "nothing", "nothing-q", "max-warnings-exceeded", "max-warnings-exceeded-color",
         "max-warnings-not-exceeded", "max-warnings-failed"])
