@@ -118,11 +118,24 @@ def test_replay_prints_what_the_live_run_printed(files, run, tmp_path, options):
     assert replay.stdout == live.stdout, f"{live.dump()}\n\n{replay.dump()}"
 
 
-@pytest.mark.parametrize("case", ["reruns", "maxfail", "collection-error", "no-tests", "exit"])
+@pytest.mark.parametrize("case", ["reruns", "maxfail", "collection-error", "no-tests", "exit", "plugin-stop"])
 def test_replay_of_runs_that_stop_or_rerun(files, run, case):
     files(SUITE)
     options = {"reruns": ["--reruns", "2", "-rR"], "maxfail": ["-x"], "collection-error": [],
-               "no-tests": ["-k", "nothing_matches"], "exit": []}[case]
+               "no-tests": ["-k", "nothing_matches"], "exit": [], "plugin-stop": []}[case]
+    if case == "plugin-stop":
+        # only session.shouldstop (no -x, so no shouldfail): the live loop stops with the line of
+        # letters open, and the replay must not add the last percentage to it
+        files({"conftest.py": """
+            SESSION = []
+
+            def minitest_sessionstart(session):
+                SESSION.append(session)
+
+            def minitest_runtest_logreport(report):
+                if report.failed:
+                    SESSION[0].shouldstop = "stopped by the plugin"
+        """})
     if case == "collection-error":
         files({"test_broken.py": "import no_such_module_here\n"})
     if case == "exit":

@@ -132,6 +132,19 @@ REASONS = {
         @minitest.mark.skip(reason="why")
         def test_ssssssssssssssssssssssssssssssssssss():  # room for " (...)" and no more
             pass
+
+        @minitest.mark.skip(reason="why")
+        def test_sssssssssssssssssssssssssssssssssssss():  # 5 columns: too few for " (...)"
+            pass
+
+        @minitest.mark.skip(reason="why")
+        def test_ssssssssssssssssssssssssssssssssssssssssss():  # no column left
+            pass
+
+        # with -vv its first line ends at the 65th column: one more word would end it at the 73rd
+        @minitest.mark.skip(reason="a reason wrapped eight columns short of the edge, as pytest wraps it, not seven")
+        def test_wrapped_short_of_the_edge():
+            pass
     """,
 }
 
@@ -312,6 +325,70 @@ LATE_STOP = {
     """),
     "test_ok.py": "def test_ok():\n    pass\n",
 }
+# lines written by other plugins' minitest_collection_finish: after "collected N items" from a
+# plugin registered before the terminal (-p, the first conftest.py), before it from a conftest.py
+# found while collecting (registered after), as pytest's reporter orders them
+_FINISH_LINE = dual_conftest("""
+    import os
+
+    def collection_finish(session):
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line(f"from {os.path.relpath(__file__)}: {len(session.items)} items")
+
+    globals()[PREFIX + "_collection_finish"] = collection_finish
+""")
+COLLECTION_FINISH = {"conftest.py": _FINISH_LINE, "sub/conftest.py": _FINISH_LINE, "finishplugin.py": _FINISH_LINE,
+                     "test_a.py": "def test_a():\n    pass\n", "sub/test_b.py": "def test_b():\n    pass\n"}
+# a late report of the test before, logged by a plugin while the next test's line is open (in its
+# setup): pytest starts a line of its own with that report's test name, then the open test's name
+# again for its own result
+LATE_REPORT = {
+    "conftest.py": dual_conftest("""
+        SAVED = []
+
+        def runtest_logreport(report):
+            if report.when == "call" and report.nodeid.endswith("test_a") and not SAVED:
+                SAVED.append(report)
+
+        def runtest_setup(item):
+            if item.name == "test_b" and SAVED:
+                getattr(item.config.hook, PREFIX + "_runtest_logreport")(report=SAVED.pop())
+
+        globals()[PREFIX + "_runtest_logreport"] = runtest_logreport
+        globals()[PREFIX + "_runtest_setup"] = runtest_setup
+    """),
+    "test_late.py": "def test_a():\n    pass\n\ndef test_b():\n    pass\n\ndef test_c():\n    pass\n",
+}
+# a plugin filing the set-ups of some tests under "passed" (with no letter and no word): pytest 9.2
+# counts them in the final line and lists them in the short summary (with their empty word) and in
+# the PASSES section, as every other report of the category
+PASSED_SETUPS = {
+    "conftest.py": dual_conftest("""
+        def report_teststatus(report, config):
+            if report.when == "setup" and report.passed and "counted" in report.nodeid:
+                return "passed", "", ""
+
+        globals()[PREFIX + "_report_teststatus"] = report_teststatus
+    """),
+    "test_setups.py": """
+        import minitest
+
+        @minitest.fixture
+        def noisy():
+            print("setting up")
+            yield
+            print("tearing down")
+
+        def test_counted_a(noisy):
+            print("in the test")
+
+        def test_plain():
+            pass
+
+        def test_counted_b():
+            pass
+    """,
+}
 # a plugin stopping the run (session.shouldstop) after the first failure
 STOPPED = {
     "conftest.py": dual_conftest("""
@@ -422,6 +499,12 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
     (RELOG, ["-p", "lineplugin", "-v"]),
     (HEADER, ["-p", "lineplugin"]),
     (HEADER, ["-p", "lineplugin", "-v"]),
+    (COLLECTION_FINISH, ["-p", "finishplugin"]),
+    (COLLECTION_FINISH, ["-p", "finishplugin", "--co"]),
+    (LATE_REPORT, ["-v", "-s"]),
+    (LATE_REPORT, ["-v", "--capture=sys"]),
+    (PASSED_SETUPS, ["-rA"]),
+    (PASSED_SETUPS, ["-rp", "-v", "--color=yes"]),
     (NESTED, []),
     (NESTED, ["-v"]),
     (INTERRUPTED, []),
@@ -445,7 +528,7 @@ def _compare(tmp_path, files, *args: str, env: dict[str, str] | None = None) -> 
 ], ids=["mixed", "mixed-v", "mixed-q", "mixed-rA", "mixed-color", "mixed-vv-color", "mixed-tb-short",
         "mixed-tb-no", "mixed-x", "mixed-maxfail-q", "mixed-no-header-no-summary", "mixed-s", "mixed-s-v",
         "mixed-setup-show", "mixed-setup-show-v", "reasons-v", "reasons-vv", "reasons-v-rA", "files", "files-v-color", "files-k", "files-q", "files-qq", "many", "many-color",
-        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "config-outside-rootdir", "plugin", "plugin-q", "relog", "relog-v", "header", "header-v", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
+        "many-q", "broken", "broken-continue", "broken-q", "testpaths", "config-outside-rootdir", "plugin", "plugin-q", "relog", "relog-v", "header", "header-v", "collection-finish", "collection-finish-co", "late-report-s", "late-report-capture-sys", "passed-setups-rA", "passed-setups-rp-v-color", "nested", "nested-v", "interrupted", "interrupted-v", "interrupted-q",
         "exited", "exited-3", "stopped", "late-stop-color", "stopped-color", "mixed-x-color",
         "interrupted-color", "exited-color", "broken-color", "nothing", "nothing-q", "max-warnings-exceeded", "max-warnings-exceeded-color",
         "max-warnings-not-exceeded", "max-warnings-failed"])
@@ -474,6 +557,35 @@ def test_whole_output_at_other_widths_matches_pytest(tmp_path, columns):
                          ids=["py-colors-1", "py-colors-0", "force-color"])
 def test_colour_asked_by_the_environment_matches_pytest(tmp_path, env):
     _compare(tmp_path, FILES, "--tb=no", "-rN", env=env)
+
+
+# the tests' own output (-s) on a buffered stdout (a pipe): what a fixture's teardown printed
+# without a newline stays in sys.stdout's buffer until the terminal writes the next test's line,
+# and must come out first, as pytest's (the machine's PYTHONUNBUFFERED would write every print at
+# once and hide the order: the runs are without it)
+UNCAPTURED = {
+    "test_a.py": """
+        import minitest
+
+        @minitest.fixture
+        def noisy():
+            print("setup of noisy")
+            yield
+            print("teardown of noisy", end="")
+
+        def test_one(noisy):
+            print("in test_one")
+
+        def test_two():
+            pass
+    """,
+    "test_b.py": "def test_three():\n    print('in test_three', end='')\n",
+}
+
+
+@pytest.mark.parametrize("args", [["-s"], ["-s", "-v"]], ids=["s", "s-v"])
+def test_uncaptured_output_on_a_buffered_stdout_matches_pytest(tmp_path, args):
+    _compare(tmp_path, UNCAPTURED, *args, env={"PYTHONUNBUFFERED": None})
 
 
 # a test that ends the process: what was written before it is on the output

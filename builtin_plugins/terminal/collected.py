@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from minitest import clock, hookimpl
+from minitest import clock
 from minitest.nodes import Item, Session
 from minitest.reports import CollectReport
 from minitest.terminal_api import COLLECTED
@@ -59,7 +59,9 @@ class Collected:
                                erase=True, bold=True)
         self._tw.flush()
 
-    @hookimpl(trylast=True)
+    # not trylast: as pytest's reporter, a plain hook in the order of registration, so a plugin
+    # registered before the terminal (-p, a conftest.py at the start) writes its lines after
+    # "collected N items", one registered later (a conftest.py found while collecting) before
     def minitest_collection_finish(self, session: Session) -> None:
         reporter = self._reporter
         # a replayed run has no items of its own: the count it recorded is the session's

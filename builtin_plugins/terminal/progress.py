@@ -39,9 +39,6 @@ class Progress:
         # as pytest: no percentage when the tests' own output (-s) or the fixtures' (--setup-show)
         # share the lines; a verbose result line is then ended by whatever is written next
         self._show_progress = not self._uncaptured and not reporter.config.getoption("setupshow", False)
-        #: a verbose result word ends the current line (not yet ended): the next result starts a
-        #: line of its own, with the test's name
-        self._after_word = False
 
     def minitest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
         reporter = self._reporter
@@ -57,7 +54,6 @@ class Progress:
             # the line belongs to this test: its result follows even after lines written under
             # it without ending it first (live log records), as pytest's
             reporter.current_fspath = nodeid
-            self._after_word = False
         elif reporter.verbosity == 0 and reporter.show_file_names:
             fspath = location[0]
             if fspath != reporter.current_fspath:
@@ -89,7 +85,11 @@ class Progress:
             return
         if isinstance(word, tuple):
             word, marks = word
-        if self._after_word or (self._tw.width_of_current_line == 0 and reporter.current_fspath != report.nodeid):
+        # as pytest's write_ensure_prefix: the test's name starts a line of its own unless the open
+        # line is this test's (its logstart wrote the name; records under it, such as live logs,
+        # may have ended it since). A result after a word, or a late report of another test while
+        # this one's line is open, gets its name
+        if reporter.current_fspath != report.nodeid:
             if self._tw.width_of_current_line:
                 self._tw.line()
             self._tw.write(f"{reporter.config.cwd_relative_nodeid(report.nodeid)} ")
@@ -104,10 +104,7 @@ class Progress:
             self._tw.write(f" [{worker}]")
         if self._show_progress:
             self._write_progress()
-        if self._show_progress:
             self._tw.line()
-        else:
-            self._after_word = True
 
     @hookimpl(wrapper=True)
     def minitest_runtestloop(self, session: Session) -> Generator[None, object, object]:

@@ -68,9 +68,9 @@ class ShortSummary:
 
     def _summary_lines(self, lines: list[str], category: str, word: str, with_message: bool = True) -> None:
         color = {"failed": "red", "error": "red", "passed": "green"}.get(category, "yellow")
+        # every report counted under the category, as pytest 9.2 lists them: a set-up or teardown
+        # a plugin filed under "passed" gets a line of its own too
         for rep in self._reporter.run_stats.reports(category):
-            if category == "passed" and rep.when != "call":
-                continue
             shown = self._verbose_word(rep, word)
             line = f"{self._tw.markup(shown, **{color: True})} {self._node(rep)}"
             message = _crash_message(rep) if with_message else None
@@ -113,13 +113,13 @@ class ShortSummary:
     def _verbose_word(self, rep: Any, default: str) -> str:
         """The word the short summary shows for ``rep``: its status word from
         ``minitest_report_teststatus`` (a plugin may give its own, e.g. a subtest's
-        ``SUBFAILED(i=1)``), else ``default``."""
+        ``SUBFAILED(i=1)``; an empty one stays empty, as pytest 9.2 shows it), else ``default``."""
         if rep.when == "collect":
             return default
         word = teststatus(self._reporter.config, rep)[2]
         if isinstance(word, tuple):
             word = word[0]
-        return word if isinstance(word, str) and word else default
+        return word if isinstance(word, str) else default
 
     def _node(self, rep: Any) -> str:
         """The node id, what follows its file in bold (pytest 9.2)."""
