@@ -464,7 +464,7 @@ def _covers(by: Resolved, entry: Resolved) -> bool:
         return not by_names and path.is_relative_to(by_path)
     by_parts, by_param = _split_parametrization(by_names)
     parts, param = _split_parametrization(names)
-    if parts[:len(by_parts)] != by_parts or len(by_parts) > len(parts):
+    if parts[:len(by_parts)] != by_parts:  # (a longer one is never the prefix of a shorter one)
         return False
     return by_param is None or by_param == param
 

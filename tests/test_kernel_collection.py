@@ -316,6 +316,8 @@ def test_several_arguments_keep_their_order(files, compare):
     ("test_a.py::TestC::test_m", "test_a.py::TestC"),  # the class covers its method
     ("test_p.py::test_p[2]", "test_p.py::test_p"),  # the test covers its cases
     ("test_p.py::test_p[1]", "test_p.py::test_p[2]", "test_p.py::test_p[1]"),
+    ("test_p.py::TestK::test_m[2]", "test_p.py::TestK::test_m"),  # a method's cases
+    ("test_a.py::test_g", "test_a.py::test_f"),  # neither covers the other: both, in their order
 ], ids=lambda args: " ".join(args))
 def test_overlapping_arguments_are_collected_once_as_pytest_9_does(files, compare, args):
     files({**ARGS_TREE, "test_p.py": """
@@ -324,6 +326,11 @@ def test_overlapping_arguments_are_collected_once_as_pytest_9_does(files, compar
         @pytest.mark.parametrize("n", [1, 2, 3])
         def test_p(n):
             pass
+
+        class TestK:
+            @pytest.mark.parametrize("n", [1, 2])
+            def test_m(self, n):
+                pass
     """})
     mine, ref = compare(*args)
     assert [n for n, _ in verbose_nodeids(mine)] == [n for n, _ in verbose_nodeids(ref)], mine.dump()
