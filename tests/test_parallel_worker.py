@@ -198,7 +198,9 @@ def test_what_the_hooks_send() -> None:
     warning = warnings.WarningMessage(UserWarning("careful"), UserWarning, "test_a.py", 5)
     plugin.minitest_warning_recorded(warning_message=warning, when="runtest", nodeid="test_a.py::test_b",
                                      location=location)
-    plugin.minitest_warning_recorded(warning_message=warning, when="config", nodeid="", location=None)
+    plugin.minitest_warning_recorded(warning_message=warning, when="collect", nodeid="", location=None)
+    # a config-time warning: the controller, configured the same way, has it already
+    plugin.minitest_warning_recorded(warning_message=warning, when="config", nodeid="", location=("c.py", 1, "f"))
     assert plugin.minitest_internalerror(excrepr="Traceback: boom") is True
     plugin.minitest_deselected(items=[SimpleNamespace(nodeid="test_a.py::test_c")])  # type: ignore[list-item]
     plugin.minitest_collection_finish(session=SimpleNamespace(items=[SimpleNamespace(nodeid="test_a.py::test_b")]))  # type: ignore[arg-type]
@@ -211,7 +213,7 @@ def test_what_the_hooks_send() -> None:
         ("logfinish", {"nodeid": "test_a.py::test_b", "location": ["test_a.py", 3, "test_b"]}),
         ("warning", {"warning": warning_data, "when": "runtest", "nodeid": "test_a.py::test_b",
                      "location": ["test_a.py", 3, "test_b"]}),
-        ("warning", {"warning": warning_data, "when": "config", "nodeid": "", "location": None}),
+        ("warning", {"warning": warning_data, "when": "collect", "nodeid": "", "location": None}),
         ("internalerror", {"text": "Traceback: boom"}),
         ("deselected", {"nodeids": ["test_a.py::test_c"]}),
         ("collected", {"ids": ["test_a.py::test_b"], "groups": None}),
