@@ -276,3 +276,35 @@ def test_progress_line_colour_counts_the_report_it_shows(tmp_path):
         return [line for line in result.stdout.splitlines() if "100%" in line]
 
     assert progress(mine) == progress(ref) and len(progress(mine)) == 1, mine.dump() + ref.dump()
+
+
+SETUPS_FILED_AS_PASSED = {
+    "conftest.py": """
+        import minitest
+
+        @minitest.fixture
+        def noisy():
+            print("setting up")
+            yield
+            print("tearing down")
+
+        def minitest_report_teststatus(report, config):
+            # a plugin filing the passed set-ups under "passed", with a word of its own
+            if report.when == "setup" and report.passed:
+                return "passed", "", "SETUP-PASSED"
+    """,
+    "test_setups.py": "def test_one(noisy):\n    print('in the test')\n\n\ndef test_two():\n    pass\n",
+}
+
+
+@pytest.mark.parametrize("args", [["-rA"], ["-rA", "--color=yes"]], ids=["rA", "rA-color"])
+def test_passed_reports_of_other_phases_show_and_count_as_in_pytest(tmp_path, args):
+    """Set-up reports a plugin files under ``passed``: in PASSES, in the short summary under the
+    plugin's word, and in the final line's count (4 passed for 2 tests), as pytest 9.2 shows them."""
+    mine, ref = _both(tmp_path, SETUPS_FILED_AS_PASSED, *args)
+    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+    lines = [_normalised(result.stdout.splitlines()) for result in (mine, ref)]
+    sections = [result[next(i for i, line in enumerate(result) if " PASSES " in line):] for result in lines]
+    assert sections[0] == sections[1], mine.dump() + ref.dump()
+    assert sum("SETUP-PASSED" in line for line in sections[0]) == 2, mine.dump()
+    assert "4 passed" in sections[0][-1], mine.dump()

@@ -138,7 +138,7 @@ class Passes(_Sections):
     def _write_passes(self, category: str, title: str, char: str) -> None:
         if char not in self._reporter.reportchars or self._tbstyle() == "no":
             return
-        reports = [r for r in self._reporter.run_stats.reports(category) if r.when == "call"]
+        reports = self._reporter.run_stats.reports(category)  # every phase a plugin filed there, as pytest
         if not reports:
             return
         self._reporter.write_sep("=", title)

@@ -69,8 +69,6 @@ class ShortSummary:
     def _summary_lines(self, lines: list[str], category: str, word: str, with_message: bool = True) -> None:
         color = {"failed": "red", "error": "red", "passed": "green"}.get(category, "yellow")
         for rep in self._reporter.run_stats.reports(category):
-            if category == "passed" and rep.when != "call":
-                continue
             shown = self._verbose_word(rep, word)
             line = f"{self._tw.markup(shown, **{color: True})} {self._node(rep)}"
             message = _crash_message(rep) if with_message else None
