@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from minitest.nodes import Session
@@ -115,9 +116,11 @@ class ShortSummary:
         if rep.when == "collect":
             return default
         word = teststatus(self._reporter.config, rep)[2]
-        if isinstance(word, tuple):
-            word = word[0]
-        return word if isinstance(word, str) and word else default
+        if isinstance(word, str):
+            return word  # "" too: pytest 9.2 writes the line without a word
+        if isinstance(word, Sequence) and len(word) == 2:
+            return str(word[0])  # (word, markup)
+        return default  # pytest fails on such a word
 
     def _node(self, rep: Any) -> str:
         """The node id, what follows its file in bold (pytest 9.2)."""
