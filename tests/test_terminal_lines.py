@@ -345,3 +345,29 @@ def test_a_skip_a_plugin_tells_as_text_leaves_the_other_skips_grouped(files, run
     assert result.ret == 0, result.dump()
     result.fnmatch_lines(["*= short test summary info =*", "SKIPPED [[]1] test_skips.py:7: second", "*= 2 skipped in *"],
                          consecutive=True)
+
+
+REPORTED = {"test_r.py": """
+    import minitest
+
+    def test_ok():
+        pass
+
+    def test_bad():
+        assert 0
+
+    def test_skipped():
+        minitest.skip("not here")
+"""}
+
+
+@pytest.mark.parametrize("chars", ["-rpa", "-rfA", "-rF", "-rS", "-rwf", "-raN", "-rNs", "-rfsf", "-rEf"])
+def test_report_characters_are_read_as_pytest_reads_them(tmp_path, chars):
+    """``a`` / ``A`` replace the characters before them (``-rpa`` shows no PASSED line), ``F`` and
+    ``S`` are old spellings of ``f`` and ``s``, ``w`` asks for nothing in the short summary."""
+    mine, ref = _both(tmp_path, REPORTED, chars)
+    assert mine.ret == ref.ret == 1, mine.dump() + ref.dump()
+    tails = [_normalised(result.stdout.splitlines()) for result in (mine, ref)]
+    tails = [lines[next(i for i, line in enumerate(lines) if line.startswith("=") and (
+        "short test summary info" in line or " in N.NNs " in line)):] for lines in tails]
+    assert tails[0] == tails[1], mine.dump() + ref.dump()

@@ -132,24 +132,22 @@ class ShortSummary:
 
 
 def parse_reportchars(chars: str) -> str:
-    """The ``-r`` characters in effect: ``a`` / ``A`` expanded, ``N`` clearing, each once."""
+    """The ``-r`` characters in effect, read as pytest 9.2 reads them: ``a`` / ``A`` replace what
+    came before by their set, ``N`` clears, ``F`` / ``S`` are old spellings of ``f`` / ``s``, each
+    character once (``w`` is left out: the warnings summary is decided elsewhere)."""
     result = ""
     for char in chars:
+        if char in "FS":
+            char = char.lower()
         if char == "a":
-            result += "sxXEf"
+            result = "sxXEf"
         elif char == "A":
-            result += "PpsxXEf"
+            result = "PpsxXEf"
         elif char == "N":
             result = ""
-        elif char == "w":
-            continue
-        elif char not in result:
+        elif char != "w" and char not in result:
             result += char
-    seen = ""
-    for char in result:
-        if char not in seen:
-            seen += char
-    return seen
+    return result
 
 
 def _crash_message(rep: Any) -> str | None:
