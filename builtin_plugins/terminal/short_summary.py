@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from minitest.nodes import Session
@@ -117,9 +118,11 @@ class ShortSummary:
         if rep.when == "collect":
             return default
         word = teststatus(self._reporter.config, rep)[2]
-        if isinstance(word, tuple):
-            word = word[0]
-        return word if isinstance(word, str) else default
+        if isinstance(word, str):
+            return word  # "" too: pytest 9.2 writes the line without a word
+        if isinstance(word, Sequence) and len(word) == 2:
+            return str(word[0])  # (word, markup)
+        return default  # pytest fails on such a word
 
     def _node(self, rep: Any) -> str:
         """The node id, what follows its file in bold (pytest 9.2)."""
@@ -131,24 +134,22 @@ class ShortSummary:
 
 
 def parse_reportchars(chars: str) -> str:
-    """The ``-r`` characters in effect: ``a`` / ``A`` expanded, ``N`` clearing, each once."""
+    """The ``-r`` characters in effect, read as pytest 9.2 reads them: ``a`` / ``A`` replace what
+    came before by their set, ``N`` clears, ``F`` / ``S`` are old spellings of ``f`` / ``s``, each
+    character once (``w`` is left out: the warnings summary is decided elsewhere)."""
     result = ""
     for char in chars:
+        if char in "FS":
+            char = char.lower()
         if char == "a":
-            result += "sxXEf"
+            result = "sxXEf"
         elif char == "A":
-            result += "PpsxXEf"
+            result = "PpsxXEf"
         elif char == "N":
             result = ""
-        elif char == "w":
-            continue
-        elif char not in result:
+        elif char != "w" and char not in result:
             result += char
-    seen = ""
-    for char in result:
-        if char not in seen:
-            seen += char
-    return seen
+    return result
 
 
 def _crash_message(rep: Any) -> str | None:
