@@ -216,6 +216,20 @@ def test_a_worker_still_busy_takes_back_only_to_even_out_a_real_difference() -> 
     assert list(gw1.pending) == [8, 9, 10, 11, 5] and sent(gw1) == [("run", {"indexes": [5]})]
 
 
+def test_the_giver_is_told_what_next_once_it_gave_back() -> None:
+    # it answered between two tests, with one test left that it has not started: no test of its
+    # ends to ask for more, so the answer itself decides (a run hung here: both workers waited)
+    controller, (gw0, gw1) = controller_for()
+    controller.scheduler.clear()  # type: ignore[union-attr]
+    gw0.pending.extend([0, 1, 2])
+    gw1.pending.extend([3])
+    controller._feed(gw1)
+    assert sent(gw0) == [("steal", {"count": 1})]
+    controller._dispatch(gw0, ("returned", {"indexes": [2]}))
+    assert list(gw0.pending) == [0, 1] and sent(gw0)[1:] == [("shutdown", {})]
+    assert sent(gw1) == [("run", {"indexes": [2]}), ("shutdown", {})]
+
+
 def test_a_worker_with_nothing_to_give_is_not_asked_again_before_its_next_item_finished() -> None:
     controller, (gw0, gw1) = controller_for()
     gw0.pending.extend([0, 1, 2, 3])

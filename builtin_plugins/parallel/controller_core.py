@@ -313,7 +313,7 @@ class Controller:
             victim.nothing_to_give = True
         if self.scheduler is None or self.stopping:
             return  # -x: they do not run, as in a serial run
-        if thief is None:  # it ended meanwhile (_end_steals): any worker takes them
+        if thief is None:  # it ended meanwhile (_end_steals): any worker takes them, the giver too
             self.scheduler.requeue(indexes)
             for handle in self.live():
                 self._feed(handle)
@@ -322,6 +322,9 @@ class Controller:
             thief.pending.extend(indexes)
             thief.send("run", indexes=indexes)
         self._feed(thief)
+        # the giver may be down to one test it has not started (it answered between two tests):
+        # it waits for its last word, and no test of its will end to ask for it
+        self._feed(victim)
 
     def _end_steals(self, handle: WorkerHandle) -> WorkerHandle | None:
         """``handle`` ended: no answer to wait for from it, and items it would have been given go
