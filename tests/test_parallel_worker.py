@@ -32,13 +32,15 @@ class Channel:
 
 class ScriptedCommands(queue.Queue):  # type: ignore[type-arg]
     """The command queue, whose blocking ``get`` (the worker waiting for the controller) notes what
-    had run by then and delivers the controller's next scripted answer."""
+    had run by then and delivers the controller's next scripted answer, through ``deliver`` (the
+    plugin's ``on_command``, as the channel's receiver thread would)."""
 
     def __init__(self, ran: list[tuple[int, int | None]], answers: list[list[tuple[str, dict[str, Any]]]]) -> None:
         super().__init__()
         self.ran = ran
         self.answers = answers
         self.waits: list[list[tuple[int, int | None]]] = []
+        self.deliver: Any = self.put
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any:
         if block and self.empty():
@@ -46,7 +48,7 @@ class ScriptedCommands(queue.Queue):  # type: ignore[type-arg]
             if not self.answers:
                 raise AssertionError("the worker waits for a command the controller never sends")
             for message in self.answers.pop(0):
-                self.put(message)
+                self.deliver(message)
         return super().get(block=False)
 
 
@@ -67,9 +69,10 @@ def plugin_for(n: int, first: list[tuple[str, dict[str, Any]]], answers: list[li
     session = SimpleNamespace(shouldfail=False, shouldstop=False, items=[])
     session.items = [Item(i, ran, session, stop_after) for i in range(n)]
     plugin = WorkerPlugin(Channel(), {"workerid": "gw3"})
-    plugin.commands = ScriptedCommands(ran, answers)
+    plugin.commands = commands = ScriptedCommands(ran, answers)
+    commands.deliver = plugin.on_command
     for message in first:
-        plugin.commands.put(message)
+        plugin.on_command(message)
     return plugin, session, ran
 
 

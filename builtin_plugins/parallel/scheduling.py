@@ -83,19 +83,14 @@ class Scheduler:
         """The next indexes for a worker that has ``pending`` items left (maybe none)."""
         if pending > self.low_water or not self.units:
             return []
-        if self.mode == "load":
-            # big batches first (less messaging), smaller near the end (balance)
-            size = max(LOW_WATER, min(self.remaining() // (self.workers * 4), self.max_batch))
-            batch: list[int] = []
-            while self.units and len(batch) < size:
-                batch.extend(self._pop())
-            return batch
-        # whole units up to the low-water mark, and, as in load mode, no more than a share of what
-        # is left: with no durations known the mark is high, and the first worker forked took every
-        # unit (a first run, or one without the cache, of -n 2 --dist loadfile ran on one worker)
+        # a share of what is left: big batches first (less messaging), smaller near the end
+        # (balance). Modes that keep units whole also stop at the low-water mark; without the
+        # share, with no durations known (the mark is high then), the first worker forked took
+        # every unit (a first run, or one without the cache, of -n 2 --dist loadfile ran on one)
         size = max(LOW_WATER, min(self.remaining() // (self.workers * 4), self.max_batch))
-        batch = []
-        while self.units and pending + len(batch) <= self.low_water and len(batch) < size:
+        whole_units = self.mode != "load"
+        batch: list[int] = []
+        while self.units and len(batch) < size and not (whole_units and pending + len(batch) > self.low_water):
             batch.extend(self._pop())
         return batch
 

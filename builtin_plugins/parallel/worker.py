@@ -192,10 +192,8 @@ class WorkerPlugin:
             except queue.Empty:
                 return
             block = False
-            if name == "run":
-                with self.todo_lock:
-                    self.todo.extend(payload["indexes"])
-            elif name == "shutdown":
+            # "run": only a wake-up, its items were queued as it came (on_command)
+            if name == "shutdown":
                 self.shutdown = True
             elif name in ("stop", "closed"):
                 self.stopped = True
