@@ -230,6 +230,21 @@ def test_the_giver_is_told_what_next_once_it_gave_back() -> None:
     assert sent(gw1) == [("run", {"indexes": [2]}), ("shutdown", {})]
 
 
+def test_the_giver_takes_nothing_back_before_its_next_item_finished() -> None:
+    # it runs a long test with the next one queued: told there is no more, it does not take back
+    # what it just gave (a run left a test behind the long one so, bouncing between the workers)
+    controller, (gw0, gw1) = controller_for()
+    controller.scheduler.clear()  # type: ignore[union-attr]
+    gw0.pending.extend([0, 1, 2, 3])
+    gw1.pending.extend([4])
+    controller._feed(gw1)
+    controller._dispatch(gw0, ("returned", {"indexes": [2, 3]}))
+    assert list(gw1.pending) == [4, 2, 3] and gw0.gave_back
+    assert sent(gw0) == [("steal", {"count": 2}), ("shutdown", {})]
+    run_item(controller, gw1, IDS[4])  # gw1 runs low in turn: gw0 has nothing it has not started
+    assert sent(gw0)[2:] == [] and sent(gw1) == [("run", {"indexes": [2, 3]}), ("shutdown", {})]
+
+
 def test_a_worker_with_nothing_to_give_is_not_asked_again_before_its_next_item_finished() -> None:
     controller, (gw0, gw1) = controller_for()
     gw0.pending.extend([0, 1, 2, 3])

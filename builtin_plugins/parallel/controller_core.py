@@ -181,7 +181,7 @@ class Controller:
             for event in events:
                 self._replay(handle, event)
             handle.item_finished(payload["nodeid"], self.ids or [])
-            handle.nothing_to_give = False
+            handle.nothing_to_give = handle.gave_back = False
             self.reported.add(payload["nodeid"])
             self._check_stop()
             self._feed(handle)
@@ -289,6 +289,8 @@ class Controller:
         assert self.scheduler is not None
         if left > max(self.scheduler.low_water, STEAL_AT_PENDING):
             return True
+        if thief.gave_back:
+            return left > STEAL_AT_PENDING
         candidates = [h for h in self.live() if h is not thief and not h.finished and h.giving_to is None
                       and not h.nothing_to_give]
         if candidates:
@@ -309,6 +311,7 @@ class Controller:
         if indexes:
             given = set(indexes)
             victim.pending = type(victim.pending)(i for i in victim.pending if i not in given)
+            victim.gave_back = True
         else:
             victim.nothing_to_give = True
         if self.scheduler is None or self.stopping:
@@ -323,7 +326,8 @@ class Controller:
             thief.send("run", indexes=indexes)
         self._feed(thief)
         # the giver may be down to one test it has not started (it answered between two tests):
-        # it waits for its last word, and no test of its will end to ask for it
+        # it waits for its last word, and no test of its will end to ask for it (it takes nothing
+        # back now: gave_back)
         self._feed(victim)
 
     def _end_steals(self, handle: WorkerHandle) -> WorkerHandle | None:

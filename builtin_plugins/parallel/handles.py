@@ -34,6 +34,9 @@ class WorkerHandle:
         self.waiting_on: WorkerHandle | None = None
         #: it had nothing to give back when asked: not asked again before its next item finished
         self.nothing_to_give = False
+        #: it gave items back: it takes none before its next item finished (it would take back
+        #: what it just gave, behind the long test it runs)
+        self.gave_back = False
         self.crash_note: str | None = None
         self.error: str | None = None
         #: (path on the worker, local path) of its --rsyncdir copies
