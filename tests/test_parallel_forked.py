@@ -422,6 +422,54 @@ def test_a_failure_the_debugger_showed_is_marked_and_durations_are_added_up() ->
     controller._replay(gw0, ("pdbshown", {"nodeid": "t.py::a", "when": "call"}))  # nothing replayed yet
 
 
+def test_the_controller_reads_less_often_only_while_every_worker_has_work_queued() -> None:
+    controller, (gw0, gw1) = controller_for()
+    controller.per_test = 0.002  # 2 ms a test: two paces of work are 11 tests
+    enough = int(2 * forked.PACE_SECONDS / 0.002) + 1
+    gw0.pending.extend(range(enough))
+    gw1.pending.extend(range(enough))
+    assert controller._may_pace()
+    gw1.pending.pop()  # one worker running low: it is fed (or takes work back) as soon as it says so
+    assert not controller._may_pace()
+    gw1.finished = True  # a worker that said goodbye waits for nothing
+    assert controller._may_pace()
+    gw1.finished = False
+    gw1.done = True  # nor one that is gone
+    assert controller._may_pace()
+    controller.terminal_queue.append(gw0)  # a worker asks for the terminal: answered at once
+    assert not controller._may_pace()
+    controller.terminal_queue.clear()
+    controller.terminal_holder = gw0  # a debugger runs: the others' reports are held anyway, its own not
+    assert not controller._may_pace()
+    controller.terminal_holder = None
+    controller.stopping = True  # -x, an exit or an interrupt: no waiting while workers stop
+    assert not controller._may_pace()
+    controller.stopping = False
+    controller.per_test = 1.0  # long tests: three each are enough (the running one, its next, one more)
+    gw0.pending.clear()
+    gw0.pending.extend(range(3))
+    assert controller._may_pace()
+    gw0.pending.pop()
+    assert not controller._may_pace()
+    controller.per_test = 0.0  # no estimate at all: never
+    assert not controller._may_pace()
+
+
+def test_a_workers_message_pipe_holds_what_it_sends_in_a_pace() -> None:
+    fcntl = pytest.importorskip("fcntl")
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("pipe sizes are set on Linux only")
+    read, write = os.pipe()
+    try:
+        forked._enlarge_pipe(write)
+        with open("/proc/sys/fs/pipe-max-size") as f:
+            allowed = int(f.read())
+        assert fcntl.fcntl(write, fcntl.F_GETPIPE_SZ) == min(forked.MESSAGE_PIPE_BYTES, allowed)
+    finally:
+        os.close(read)
+        os.close(write)
+
+
 def test_the_durations_seen_are_kept_for_the_next_run() -> None:
     cache = Cache({DURATIONS_KEY: {"t.py::a": 9.0, "t.py::old": 2.0}})
     controller, _ = controller_for(cache=cache)
