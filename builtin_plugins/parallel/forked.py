@@ -387,11 +387,9 @@ class ForkController(Controller):
         """Whether the next read may wait: no worker could run out of work meanwhile (each has at
         least two paces of estimated work it was given; a worker that is low is fed, or takes work
         back, as soon as it says so), none asks for the terminal or holds it, no stop is under way."""
-        if self.stopping or self.terminal_holder is not None or self.terminal_queue:
+        if self.stopping or self.terminal_holder is not None or self.terminal_queue or self.per_test <= 0:
             return False
-        enough = max(3, int(2 * PACE_SECONDS / self.per_test) + 1) if self.per_test > 0 else None
-        if enough is None:
-            return False
+        enough = max(3, int(2 * PACE_SECONDS / self.per_test) + 1)
         return all(len(h.pending) >= enough for h in self.workers if not h.done and not h.finished)
 
     def _read_ready(self, timeout: float, closed: bool) -> bool:
