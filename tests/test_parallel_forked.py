@@ -455,16 +455,33 @@ def test_the_controller_reads_less_often_only_while_every_worker_has_work_queued
     assert not controller._may_pace()
 
 
-def test_a_workers_message_pipe_holds_what_it_sends_in_a_pace() -> None:
+def test_a_workers_message_pipe_holds_what_it_sends_in_a_pace(monkeypatch: pytest.MonkeyPatch) -> None:
     fcntl = pytest.importorskip("fcntl")
     if not hasattr(fcntl, "F_GETPIPE_SZ"):
         pytest.skip("pipe sizes are set on Linux only")
     read, write = os.pipe()
     try:
+        default = fcntl.fcntl(write, fcntl.F_GETPIPE_SZ)
         forked._enlarge_pipe(write)
         with open("/proc/sys/fs/pipe-max-size") as f:
             allowed = int(f.read())
         assert fcntl.fcntl(write, fcntl.F_GETPIPE_SZ) == min(forked.MESSAGE_PIPE_BYTES, allowed)
+    finally:
+        os.close(read)
+        os.close(write)
+    # refused (over the system's limit for this user, or its pipe quota): the default stays
+    read, write = os.pipe()
+    real_fcntl = fcntl.fcntl
+
+    def refuse(fd: int, command: int, *args: Any) -> Any:
+        if command == fcntl.F_SETPIPE_SZ:
+            raise PermissionError(1, "Operation not permitted")
+        return real_fcntl(fd, command, *args)
+
+    monkeypatch.setattr(fcntl, "fcntl", refuse)
+    try:
+        forked._enlarge_pipe(write)
+        assert real_fcntl(write, fcntl.F_GETPIPE_SZ) == default
     finally:
         os.close(read)
         os.close(write)
