@@ -423,3 +423,39 @@ def test_plugin_words_letters_and_the_run_colour_match_pytest(tmp_path, files, a
     lines = [[line for line in _normalised(result.stdout.splitlines()) if line.startswith("test_") or " in N.NNs" in line]
              for result in (mine, ref)]
     assert lines[0] == lines[1] and len(lines[0]) >= 2, mine.dump() + ref.dump()
+
+
+PASSED_WITH_LONGREPR = {
+    "conftest.py": """
+        import minitest
+
+        @minitest.hookimpl(wrapper=True)
+        def minitest_runtest_makereport(item, call):
+            rep = yield
+            if rep.when == "call" and "as_text" in item.name:
+                rep.longrepr = "passed, but a plugin left a note " + "x" * 60 + "\\nsecond line"
+            if rep.when == "call" and rep.failed and "turned" in item.name:
+                rep.outcome = "passed"  # a plugin turning a failure into a pass keeps its repr
+            return rep
+    """,
+    "test_p.py": """
+        def test_as_text():
+            pass
+
+        def test_turned():
+            assert 0, "boom"
+
+        def test_plain():
+            pass
+    """,
+}
+
+
+@pytest.mark.parametrize("args", [["-rp"], ["-rp", "--color=yes"], ["-rA", "-vv"]], ids=["rp", "rp-color", "rA-vv"])
+def test_a_passed_report_with_a_longrepr_shows_its_message_as_in_pytest(tmp_path, args):
+    """``PASSED test_p.py::test_as_text - passed, but ...``: the message of a passed report's
+    longrepr (text, or a failure's crash) follows its line, cut to the width, as pytest 9.2."""
+    mine, ref = _both(tmp_path, PASSED_WITH_LONGREPR, *args)
+    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+    assert _summary(mine) == _summary(ref), mine.dump() + ref.dump()
+    assert sum(" - " in line for line in _summary(mine)) == 2, mine.dump()
