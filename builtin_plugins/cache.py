@@ -120,11 +120,13 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _write_status(config: Config, text: str) -> None:
-    """Write a status line after the "collected N items" line (if the terminal reporter is in)."""
-    reporter = config.stash.get(TERMINAL_REPORTER, None)
-    if reporter is not None and config.get_verbosity() >= 0:
-        reporter.write_line(text)
+def _status_lines(config: Config, prefix: str, lines: list[str]) -> list[str] | None:
+    """The status lines a ``minitest_report_collectionfinish`` answer gives after "collected N
+    items" (not with ``-q``): through the hook, not written here, so a report log records them
+    and its replay shows them as the run did."""
+    if config.get_verbosity() < 0 or not lines:
+        return None
+    return [f"{prefix}: {line}" for line in lines]
 
 
 class LastFailed:
@@ -254,14 +256,8 @@ class LastFailed:
         if self.skipped_files:
             self.status += f" (skipped {_plural(self.skipped_files, 'file')})"
 
-    @hookimpl(wrapper=True)
-    def minitest_collection_finish(self) -> Generator[None, None, None]:
-        # a wrapper, so the line comes after the terminal reporter's "collected N items"
-        yield
-        for line in self.deleted:
-            _write_status(self.config, f"run-last-failure: {line}")
-        if self.status:
-            _write_status(self.config, f"run-last-failure: {self.status}")
+    def minitest_report_collectionfinish(self) -> list[str] | None:
+        return _status_lines(self.config, "run-last-failure", [*self.deleted, *([self.status] if self.status else [])])
 
     def minitest_sessionfinish(self, session: Session) -> None:
         config = self.config
@@ -422,11 +418,8 @@ class StepWise:
             config.hook.minitest_deselected(items=items[:index])
             del items[:index]
 
-    @hookimpl(wrapper=True)
-    def minitest_collection_finish(self) -> Generator[None, None, None]:
-        yield
-        if self.status:
-            _write_status(self.config, f"stepwise: {self.status}")
+    def minitest_report_collectionfinish(self) -> list[str] | None:
+        return _status_lines(self.config, "stepwise", [self.status] if self.status else [])
 
     def minitest_runtest_logreport(self, report: TestReport) -> None:
         if report.failed:

@@ -105,3 +105,28 @@ def test_sw_remembers_the_failure_through_a_run_that_does_not_reach_it(miniteste
     assert json.loads(stepwise.read_text()) == "test_s.py::test_2"
     result = minitester.runminitest_subprocess("--sw", "-v")
     assert [nodeid for nodeid, _ in ran(result)] == ["test_s.py::test_2"]
+
+
+def test_lf_and_sw_status_lines_take_their_place_among_the_plugins_lines(minitester):
+    """The run-last-failure / stepwise lines are minitest_report_collectionfinish answers, placed as
+    pytest 9.2 places them: after the lines of a conftest.py loaded at the start, before those of a
+    conftest.py found while collecting (registered after the cache plugin)."""
+    minitester.makeconftest('def minitest_report_collectionfinish():\n    return "root conftest line"\n')
+    minitester.makepyfile(test_s="def test_1():\n    pass\n\ndef test_2():\n    assert 0\n")
+    sub = minitester.mkpydir("sub")
+    (sub / "conftest.py").write_text('def minitest_report_collectionfinish():\n    return "sub conftest line"\n')
+    (sub / "test_sub.py").write_text("def test_s():\n    pass\n")
+    minitester.runminitest_subprocess("--sw")
+    result = minitester.runminitest_subprocess("--sw", "--lf")
+    lines = result.stdout.lines
+    start = next(i for i, line in enumerate(lines) if line.startswith("collected"))
+    assert lines[start + 1:start + 6] == [
+        "root conftest line",
+        "run-last-failure: rerun previous 1 failure (skipped 1 file)",
+        "stepwise: skipping 0 already passed items.",
+        "sub conftest line",
+        "",
+    ], result.stdout.str()
+    quiet = minitester.runminitest_subprocess("--sw", "--lf", "-q")
+    assert not [line for line in quiet.stdout.lines if line.startswith(("run-last-failure", "stepwise"))], \
+        quiet.stdout.str()

@@ -27,8 +27,8 @@ def test_plugins_lists_origins_and_hooks(minitester, monkeypatch):
     assert entries["cache"][0] == "builtin (builtin_plugins.cache)"
     assert "minitest_collection_modifyitems" not in entries["cache"][1]  # that is the lfplugin's
     assert entries["lfplugin"][1].split(", ") == [
-        "minitest_collection_finish", "minitest_collection_modifyitems", "minitest_collectreport",
-        "minitest_index_modifyitems", "minitest_runtest_logreport", "minitest_sessionfinish"]
+        "minitest_collection_modifyitems", "minitest_collectreport", "minitest_index_modifyitems",
+        "minitest_report_collectionfinish", "minitest_runtest_logreport", "minitest_sessionfinish"]
     assert entries["junitxml"][0] == "builtin (builtin_plugins.junitxml)"
     assert entries["conftest.py"] == (f"conftest {minitester.path / 'conftest.py'}", "minitest_report_header")
     assert entries["my_p_plugin"] == ("-p my_p_plugin", "minitest_configure")

@@ -146,6 +146,36 @@ def test_replay_of_runs_that_stop_or_rerun(files, run, case):
     assert replay.stdout == live.stdout, f"{live.dump()}\n\n{replay.dump()}"
 
 
+@pytest.mark.parametrize("options, status, code", [
+    (["--sw"], "stepwise: skipping 2 already passed items.", 2),  # stopped at test_c: interrupted
+    (["--lf"], "run-last-failure: rerun previous 2 failures", 1),
+    (["--sw", "--lf"], "stepwise: skipping 0 already passed items.", 2),
+], ids=["stepwise", "last-failed", "both"])
+def test_replay_shows_the_cache_status_lines_of_the_run(files, run, options, status, code):
+    """The lines --sw and --lf write after "collected N items" are in the replay too (they are
+    minitest_report_collectionfinish answers, which the log records)."""
+    files({"test_steps.py": """
+        def test_a():
+            pass
+
+        def test_b():
+            pass
+
+        def test_c():
+            assert 0
+
+        def test_d():
+            assert 0
+    """})
+    first = run(*options)
+    assert first.ret == code, first.dump()
+    live = run("--report-log", "run.jsonl", *options)
+    replay = run("replay", "run.jsonl")
+    assert replay.ret == live.ret == code, f"{live.dump()}\n\n{replay.dump()}"
+    assert status in live.lines, live.dump()
+    assert replay.stdout == live.stdout, f"{live.dump()}\n\n{replay.dump()}"
+
+
 def test_replay_of_a_run_on_workers(files, run):
     """The tests' lines are the same; the controller's own lines about its workers are no events."""
     files(SUITE)

@@ -68,7 +68,7 @@ def test_a_test_passing_on_a_rerun_is_flaky(files, run, tmp_path):
         "test_f.py .RL *[[]100%]",
         "*= short test summary info =*",
         "FLAKY test_f.py::test_flaky - passed at attempt 2; failed before: AssertionEr...",
-        "*= 1 passed, 1 flaky, 1 rerun in *",
+        "*= 1 passed, 1 rerun, 1 flaky in *",
     ])
     for counter in tmp_path.glob(".attempts-*"):
         counter.unlink()
@@ -114,7 +114,7 @@ def test_rerun_summary_with_tracebacks(files, run):
         "RERUN test_x.py::test_x",
         "*AssertionError: first attempt fails*",
         "FLAKY test_x.py::test_x",
-        "*= 1 flaky, 1 rerun in *",
+        "*= 1 rerun, 1 flaky in *",
     ])
 
 

@@ -371,3 +371,91 @@ def test_report_characters_are_read_as_pytest_reads_them(tmp_path, chars):
     tails = [lines[next(i for i, line in enumerate(lines) if line.startswith("=") and (
         "short test summary info" in line or " in N.NNs " in line)):] for lines in tails]
     assert tails[0] == tails[1], mine.dump() + ref.dump()
+
+
+PLUGIN_STATUSES = {
+    "conftest.py": """
+        def minitest_report_teststatus(report, config):
+            if report.when != "call" or not report.passed:
+                return None
+            # a word with its own markup, and plugin categories given without one
+            if "flaky" in report.nodeid:
+                return "flaky", "L", ("FLAKY", {"blue": True, "bold": True})
+            if "zeta" in report.nodeid:
+                return "zeta", "z", "ZETA"
+            if "alpha" in report.nodeid:
+                return "alpha", "a", "ALPHA"
+    """,
+    "test_statuses.py": """
+        import minitest
+
+        def test_skipped_first():
+            minitest.skip("first")
+
+        def test_flaky():
+            pass
+
+        def test_zeta():
+            pass
+
+        def test_alpha():
+            pass
+
+        def test_plain():
+            pass
+    """,
+}
+
+
+@pytest.mark.parametrize("files, args", [
+    (PLUGIN_STATUSES, ["--color=yes"]),
+    (PLUGIN_STATUSES, ["--color=yes", "-v"]),
+    ({"test_s.py": "import minitest\n\ndef test_a():\n    minitest.skip('x')\n\ndef test_b():\n    pass\n"},
+     ["--color=yes", "-v"]),
+], ids=["letters", "words", "skip-then-pass"])
+def test_plugin_words_letters_and_the_run_colour_match_pytest(tmp_path, files, args):
+    """A word given as ``(word, markup)`` colours its word and its letter with that markup; a word
+    without markup is coloured by the report's outcome, whatever its category; a plugin's own
+    category makes the percentage and the final line yellow (its count in bold) and is listed in
+    the order it first came; a run still going with only skips so far is green, as pytest 9.2."""
+    mine, ref = _both(tmp_path, files, *args)
+    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+    lines = [[line for line in _normalised(result.stdout.splitlines()) if line.startswith("test_") or " in N.NNs" in line]
+             for result in (mine, ref)]
+    assert lines[0] == lines[1] and len(lines[0]) >= 2, mine.dump() + ref.dump()
+
+
+PASSED_WITH_LONGREPR = {
+    "conftest.py": """
+        import minitest
+
+        @minitest.hookimpl(wrapper=True)
+        def minitest_runtest_makereport(item, call):
+            rep = yield
+            if rep.when == "call" and "as_text" in item.name:
+                rep.longrepr = "passed, but a plugin left a note " + "x" * 60 + "\\nsecond line"
+            if rep.when == "call" and rep.failed and "turned" in item.name:
+                rep.outcome = "passed"  # a plugin turning a failure into a pass keeps its repr
+            return rep
+    """,
+    "test_p.py": """
+        def test_as_text():
+            pass
+
+        def test_turned():
+            assert 0, "boom"
+
+        def test_plain():
+            pass
+    """,
+}
+
+
+@pytest.mark.parametrize("args", [["-rp"], ["-rp", "--color=yes"], ["-rA", "-vv"]], ids=["rp", "rp-color", "rA-vv"])
+def test_a_passed_report_with_a_longrepr_shows_its_message_as_in_pytest(tmp_path, args):
+    """``PASSED test_p.py::test_as_text - passed, but ...``: the message of a passed report's
+    longrepr (text, or a failure's crash) follows its line, cut to the width, as pytest 9.2."""
+    mine, ref = _both(tmp_path, PASSED_WITH_LONGREPR, *args)
+    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+    assert _summary(mine) == _summary(ref), mine.dump() + ref.dump()
+    assert sum(" - " in line for line in _summary(mine)) == 2, mine.dump()

@@ -1,6 +1,7 @@
 """The terminal part that writes the final line, ``==== 1 failed, 3 passed in 0.12s ====`` (with
 ``--collect-only``: ``==== 4 tests collected in 0.01s ====``), in the run's main colour: red with
-failures or errors, yellow with warnings, xpasses or nothing passed, green otherwise.
+failures or errors, yellow with warnings, xpasses, a plugin's own category or nothing passed, green
+otherwise.
 
 Registered as the plugin ``terminalreporter.final_line``
 (:data:`minitest.terminal_api.FINAL_LINE`), a :class:`~minitest.terminal_api.SummaryPart`: a
@@ -21,16 +22,30 @@ from minitest.terminal_api import FINAL_LINE
 if TYPE_CHECKING:
     from .reporter import TerminalReporter
 
-_PART_COLORS = {"failed": "red", "error": "red", "passed": "green"}
+_PART_COLORS = {"failed": "red", "error": "red", "passed": "green",
+                "subtests passed": "green", "subtests failed": "red"}
+
+# the categories pytest 9.2 knows, in the final line's order; any other (a plugin's own, as
+# "rerun" or "flaky") is listed after them in the order it first came, and makes the run yellow
+_KNOWN_CATEGORIES = (*OUTCOMES, "subtests passed", "subtests failed", "subtests skipped")
 
 
-def main_color(stats: RunStats) -> str:
-    """The colour of the run so far (of the final line and of the progress percentage)."""
+def _unknown_categories(stats: RunStats) -> list[str]:
+    return [key for key in stats.categories() if key and key not in _KNOWN_CATEGORIES]
+
+
+def main_color(stats: RunStats, finished: bool = True) -> str:
+    """The colour of the run so far (of the final line and of the progress percentage).
+
+    ``finished``: every test reported. As pytest's, a run still going is green while nothing but
+    skips came yet (yellow for "nothing passed" is decided at the end)."""
     if stats.has("failed") or stats.has("error"):
         return "red"
-    if stats.has("warnings") or stats.has("xpassed") or not stats.any_passed():
+    if stats.has("warnings") or stats.has("xpassed") or _unknown_categories(stats):
         return "yellow"
-    return "green"
+    if stats.any_passed() or not finished:
+        return "green"
+    return "yellow"
 
 
 def format_duration(seconds: float) -> str:
@@ -79,7 +94,7 @@ class FinalLine:
         """(text, colour) of each count of the final line, in pytest's order."""
         stats = self._reporter.run_stats
         parts = []
-        keys = list(OUTCOMES) + sorted(k for k in stats.categories() if k and k not in OUTCOMES)
+        keys = list(_KNOWN_CATEGORIES) + _unknown_categories(stats)
         for key in keys:
             count = stats.count(key)
             if count:

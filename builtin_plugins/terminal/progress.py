@@ -70,10 +70,11 @@ class Progress:
 
     def minitest_runtest_logreport(self, report: TestReport) -> None:
         reporter = self._reporter
-        category, letter, word = reporter.teststatus(report)
+        _, letter, word = reporter.teststatus(report)
         if not letter and not word:
             return
-        marks = _word_markup(category)
+        # as pytest: a word given with its markup colours the letter too; else the outcome does
+        marks = word[1] if isinstance(word, tuple) else _outcome_markup(report)
         self._done.add(report.nodeid)
         if reporter.verbosity <= 0:
             self._tw.write(letter, **marks)
@@ -84,7 +85,7 @@ class Progress:
                 self._write_progress(newline=True)
             return
         if isinstance(word, tuple):
-            word, marks = word
+            word = word[0]
         # as pytest's write_ensure_prefix: the test's name starts a line of its own unless the open
         # line is this test's (its logstart wrote the name; records under it, such as live logs,
         # may have ended it since). A result after a word, or a late report of another test while
@@ -146,16 +147,19 @@ class Progress:
         total = self._reporter.collected_total
         text = f" [{len(self._done) * 100 // total:3d}%]" if total else " [100%]"
         fill = self._tw.fullwidth - self._tw.width_of_current_line - len(text) - 1
+        finished = len(self._done) == total
         self._tw.write(" " * max(fill, 0) + text + ("\n" if newline else ""),
-                       **{main_color(self._reporter.run_stats): True})
+                       **{main_color(self._reporter.run_stats, finished): True})
 
 
-def _word_markup(category: str) -> dict[str, bool]:
-    if category in ("failed", "error"):
+def _outcome_markup(report: TestReport) -> dict[str, bool]:
+    """The colour of a letter or word given without markup: the report's outcome's, whatever its
+    category (a plugin's own category of a passed test is green), as pytest 9.2."""
+    if report.passed:
+        return {"yellow": True} if hasattr(report, "wasxfail") else {"green": True}
+    if report.failed:
         return {"red": True}
-    if category == "passed":
-        return {"green": True}
-    if category in ("skipped", "xfailed", "xpassed", "deselected"):
+    if report.skipped:
         return {"yellow": True}
     return {}
 

@@ -51,7 +51,9 @@ class ShortSummary:
             elif char == "E":
                 self._summary_lines(lines, "error", "ERROR")
             elif char == "p":  # "P" only adds the PASSES section (output of passed tests)
-                self._summary_lines(lines, "passed", "PASSED", with_message=False)
+                # a passed report carrying a longrepr (a plugin's, a hook wrapper's) gets its
+                # message as a failure's does, as pytest 9.2: ``PASSED test_a.py::test_a - text``
+                self._summary_lines(lines, "passed", "PASSED")
             elif char == "s":
                 self._skipped_lines(lines)
             elif char == "x":
@@ -67,14 +69,14 @@ class ShortSummary:
             for line in lines:
                 self._reporter.write_line(line)
 
-    def _summary_lines(self, lines: list[str], category: str, word: str, with_message: bool = True) -> None:
+    def _summary_lines(self, lines: list[str], category: str, word: str) -> None:
         color = {"failed": "red", "error": "red", "passed": "green"}.get(category, "yellow")
         # every report counted under the category, as pytest 9.2 lists them: a set-up or teardown
         # a plugin filed under "passed" gets a line of its own too
         for rep in self._reporter.run_stats.reports(category):
             shown = self._verbose_word(rep, word)
             line = f"{self._tw.markup(shown, **{color: True})} {self._node(rep)}"
-            message = _crash_message(rep) if with_message else None
+            message = _crash_message(rep)
             if message:
                 # pytest 9.2 measures the line as written: with colour its escapes make the width
                 # "unknown" (-1), which leaves the message one column more than the terminal's
