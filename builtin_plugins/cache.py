@@ -1,5 +1,5 @@
 """The cache between runs: ``.minitest_cache/`` at rootdir, the ``cache`` fixture, and the options
-built on it — ``--lf``, ``--ff``, ``--nf``, ``--sw`` / ``--sw-skip``, ``--cache-show``,
+built on it — ``--lf``, ``--ff``, ``--nf``, ``--sw`` / ``--sw-skip`` / ``--sw-reset``, ``--cache-show``,
 ``--cache-clear``.
 
 Blockable as ``-p no:cache`` (or pytest's name, ``-p no:cacheprovider``): then nothing is read or
@@ -8,11 +8,13 @@ defined by the kernel; this plugin creates it as ``config.cache`` and keeps thes
 
 * ``cache/lastfailed`` — ``{nodeid: true}`` of the tests and collectors that failed last;
 * ``cache/nodeids`` — every node id seen (``--nf`` runs the others first);
-* ``cache/stepwise`` — the node id where ``--sw`` stopped.
+* ``cache/stepwise`` — where ``--sw`` stopped: ``{"last_failed": nodeid or null, "last_test_count":
+  N, "last_cache_date_str": ISO date}``, as pytest 9.2 keeps it.
 """
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import os
 from collections.abc import Generator
@@ -55,6 +57,8 @@ def minitest_addoption(parser: Parser) -> None:
                     help="stop at the first failure; the next run continues from that test")
     group.addoption("--sw-skip", "--stepwise-skip", action="store_true", default=False, dest="stepwise_skip",
                     help="like --sw, but ignore the first failing test and stop at the next one")
+    group.addoption("--sw-reset", "--stepwise-reset", action="store_true", default=False, dest="stepwise_reset",
+                    help="forget where --sw stopped and start again from the first test (implies --sw)")
     parser.addini("cache_dir", "the cache directory (relative paths are relative to rootdir)",
                   default=CACHEDIR_NAME)
 
@@ -73,7 +77,7 @@ def minitest_configure(config: Config) -> None:
     if config.getoption("cacheclear", False):
         cache.clear()
     config.cache = cache  # type: ignore[attr-defined]
-    if config.getoption("stepwise_skip", False):
+    if config.getoption("stepwise_skip", False) or config.getoption("stepwise_reset", False):
         config.option.stepwise = True
     config.pluginmanager.register(LastFailed(config), "lfplugin")
     config.pluginmanager.register(NewFirst(config), "nfplugin")
@@ -389,37 +393,78 @@ class NewFirst:
 
 
 class StepWise:
-    """Stops at the first failure and starts from it next time (``cache/stepwise``)."""
+    """Stops at the first failure and starts from it next time (``cache/stepwise``).
+
+    What is kept, and the status lines, are pytest 9.2's: the number of tests the run selected
+    goes with the failure, so a run over a different set of tests (a file added, ``-k``) does not
+    skip on a stale failure, and the line says how old the record is."""
 
     KEY = "cache/stepwise"
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self.cache: Cache = config.cache  # type: ignore[attr-defined]
-        stored = self.cache.get(self.KEY, None)
-        self.lastfailed: str | None = stored if isinstance(stored, str) else None
         self.skip = bool(config.getoption("stepwise_skip"))
+        self.reset = bool(config.getoption("stepwise_reset", False))
         self.session: Session | None = None
-        self.status: str | None = None
+        self.status: list[str] = []
+        self.lastfailed: str | None = None
+        self.test_count: int | None = None
+        #: when the record was written (None: a record of minitest 0.1, which kept only the node id)
+        self.recorded_at: datetime.datetime | None = datetime.datetime.now()
+        self._load(self.cache.get(self.KEY, None))
+
+    def _load(self, stored: object) -> None:
+        if isinstance(stored, str):
+            self.lastfailed, self.recorded_at = stored, None
+            return
+        if not stored:
+            return
+        try:
+            lastfailed = stored["last_failed"]  # type: ignore[index]
+            test_count = stored["last_test_count"]  # type: ignore[index]
+            recorded_at = datetime.datetime.fromisoformat(stored["last_cache_date_str"])  # type: ignore[index]
+            if not isinstance(lastfailed, (str, type(None))) or not isinstance(test_count, (int, type(None))):
+                raise TypeError(f"unexpected values {lastfailed!r}, {test_count!r}")
+        except (KeyError, TypeError, ValueError) as exc:
+            self.status.append(f"error reading cache, discarding ({type(exc).__name__}: {exc})")
+            return
+        self.lastfailed, self.test_count, self.recorded_at = lastfailed, test_count, recorded_at
 
     def minitest_sessionstart(self, session: Session) -> None:
         self.session = session
 
     def minitest_collection_modifyitems(self, config: Config, items: list[Item]) -> None:
+        previous_count, self.test_count = self.test_count, len(items)
+        if self.reset:
+            self.status.append("resetting state, not skipping.")
+            self.lastfailed = None
+            return
         if not self.lastfailed:
-            self.status = "no previously failed tests, not skipping."
+            self.status.append("no previously failed tests, not skipping.")
+            return
+        if previous_count is not None and previous_count != len(items):
+            self.status.append(f"test count changed, not skipping (now {len(items)} tests, "
+                               f"previously {previous_count}).")
+            self.lastfailed = None
             return
         index = next((i for i, item in enumerate(items) if item.nodeid == self.lastfailed), None)
         if index is None:
-            self.status = "previously failed test not found, not skipping."
+            self.status.append("previously failed test not found, not skipping.")
             return
-        self.status = f"skipping {_plural(index, 'already passed item')}."
+        if self.recorded_at is None:
+            age = "an earlier minitest version"
+        else:
+            seconds = int((datetime.datetime.now() - self.recorded_at).total_seconds())
+            age = f"{datetime.timedelta(seconds=seconds)} ago"
+        # "items" whatever the number, as pytest writes it
+        self.status.append(f"skipping {index} already passed items (cache from {age}, use --sw-reset to discard).")
         if index:
             config.hook.minitest_deselected(items=items[:index])
             del items[:index]
 
     def minitest_report_collectionfinish(self) -> list[str] | None:
-        return _status_lines(self.config, "stepwise", [self.status] if self.status else [])
+        return _status_lines(self.config, "stepwise", self.status)
 
     def minitest_runtest_logreport(self, report: TestReport) -> None:
         if report.failed:
@@ -437,7 +482,8 @@ class StepWise:
 
     def minitest_sessionfinish(self) -> None:
         if not _is_worker(self.config):
-            self.cache.set(self.KEY, self.lastfailed)
+            self.cache.set(self.KEY, {"last_failed": self.lastfailed, "last_test_count": self.test_count,
+                                      "last_cache_date_str": datetime.datetime.now().isoformat()})
 
 
 # ---------------------------------------------------------------------------------------------

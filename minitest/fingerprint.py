@@ -38,7 +38,7 @@ __all__ = ["FileHashes", "config_fingerprint", "locked", "content_hash", "RUN_ON
 #: only costs a full collection.
 RUN_ONLY_OPTIONS = frozenset({
     "keyword", "markexpr", "deselect", "last_failed", "failed_first", "new_first", "last_failed_no_failures",
-    "stepwise", "stepwise_skip", "cacheshow", "cacheclear", "verbose", "quiet", "tbstyle", "showlocals",
+    "stepwise", "stepwise_skip", "stepwise_reset", "cacheshow", "cacheclear", "verbose", "quiet", "tbstyle", "showlocals",
     "reportchars", "fulltrace", "color", "code_highlight", "capture", "showcapture", "maxfail",
     "continue_on_collection_errors", "collectonly", "durations", "durations_min", "no_header",
     "no_summary", "force_short_summary", "fold_skipped", "xfail_tb", "numprocesses", "dist", "tx",

@@ -152,10 +152,10 @@ def test_stepwise_stops_at_the_first_failure_and_resumes_there(minitester):
                                  "*Interrupted: Test failed, continuing from this test next run.*"])
     minitester.makepyfile(test_s=(minitester.path / "test_s.py").read_text().replace("assert 0", "assert 1"))
     result = minitester.runminitest_subprocess("--stepwise", "-v")
-    result.stdout.fnmatch_lines(["stepwise: skipping 1 already passed item."])
+    result.stdout.fnmatch_lines(["stepwise: skipping 1 already passed items (cache from 0:00:0? ago, use --sw-reset to discard)."])
     assert ran(result) == [("test_s.py::test_2", "PASSED"), ("test_s.py::test_3", "PASSED")]
     result.assert_outcomes(passed=2, deselected=1)
-    assert json.loads((minitester.path / ".minitest_cache/v/cache/stepwise").read_text()) is None
+    assert json.loads((minitester.path / ".minitest_cache/v/cache/stepwise").read_text())["last_failed"] is None
 
 
 def test_stepwise_skip_ignores_one_failure(minitester):
@@ -171,7 +171,7 @@ def test_stepwise_skip_ignores_one_failure(minitester):
     """)
     result = minitester.runminitest_subprocess("--sw-skip", "-v")
     assert ran(result) == [("test_s.py::test_1", "FAILED"), ("test_s.py::test_2", "FAILED")]
-    assert json.loads((minitester.path / ".minitest_cache/v/cache/stepwise").read_text()) == "test_s.py::test_2"
+    assert json.loads((minitester.path / ".minitest_cache/v/cache/stepwise").read_text())["last_failed"] == "test_s.py::test_2"
 
 
 def test_cache_show(minitester):

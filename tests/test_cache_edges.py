@@ -148,10 +148,10 @@ def test_sw_skip_forgets_the_known_failure_it_let_pass(minitester):
             pass
     """)
     minitester.runminitest_subprocess("--sw")
-    assert _cached(minitester, "cache/stepwise") == "test_s.py::test_2"
+    assert _cached(minitester, "cache/stepwise")["last_failed"] == "test_s.py::test_2"
     result = minitester.runminitest_subprocess("--sw-skip", "-v")
     assert ran(result) == [("test_s.py::test_2", "FAILED"), ("test_s.py::test_3", "PASSED")]
-    assert _cached(minitester, "cache/stepwise") is None
+    assert _cached(minitester, "cache/stepwise")["last_failed"] is None
 
 
 def test_lf_without_the_terminal_reporter(minitester):
