@@ -405,7 +405,7 @@ class StepWise:
         self.config = config
         self.cache: Cache = config.cache  # type: ignore[attr-defined]
         self.skip = bool(config.getoption("stepwise_skip"))
-        self.reset = bool(config.getoption("stepwise_reset", False))
+        self.reset = bool(config.getoption("stepwise_reset"))
         self.session: Session | None = None
         self.status: list[str] = []
         self.lastfailed: str | None = None
@@ -424,8 +424,6 @@ class StepWise:
             lastfailed = stored["last_failed"]  # type: ignore[index]
             test_count = stored["last_test_count"]  # type: ignore[index]
             recorded_at = datetime.datetime.fromisoformat(stored["last_cache_date_str"])  # type: ignore[index]
-            if not isinstance(lastfailed, (str, type(None))) or not isinstance(test_count, (int, type(None))):
-                raise TypeError(f"unexpected values {lastfailed!r}, {test_count!r}")
         except (KeyError, TypeError, ValueError) as exc:
             self.status.append(f"error reading cache, discarding ({type(exc).__name__}: {exc})")
             return
