@@ -334,17 +334,29 @@ DIRECT_SUITE = {
     "test_override.py": """
         import minitest
 
-        @minitest.fixture
-        def x():
+        @minitest.fixture(scope="session")
+        def used_by_x():
+            pass
+
+        @minitest.fixture(scope="module")
+        def x(used_by_x):
             return "fixture"
 
         @minitest.fixture
         def y(x):
             return x
 
+        @minitest.fixture
+        def ind(request):
+            return request.param
+
         @minitest.mark.parametrize("x", [5])
         def test_over(y, x):
             assert y == 5
+
+        @minitest.mark.parametrize("ind, x", [(0, 6)], indirect=["ind"])
+        def test_over_beside_an_indirect_one(ind, x):
+            assert x == 6
     """,
 }
 
@@ -366,6 +378,8 @@ def test_setup_lines_of_direct_parameters_match_pytest(tmp_path, args):
     assert lines.count("SETUP    M x[1]") == 1 and lines.count("TEARDOWN M x[1]") == 1, mine.dump()
     assert lines.count("SETUP    C x[2]") == 1, mine.dump()
     assert "SETUP    F b['s']" in lines and "SETUP    F x[5]" in lines, mine.dump()
+    # the fixture a direct parameter overrides is not set up, nor what it uses (as pytest)
+    assert not any("used_by_x" in line for line in lines), mine.dump()
 
 
 def test_a_module_scoped_direct_parameter_is_one_setup_per_value(tmp_path):
@@ -424,3 +438,17 @@ def test_a_wider_fixture_asking_for_a_function_scoped_direct_parameter(tmp_path,
                "request object. Requesting fixture stack:")
     assert mine.lines.count(message) == ref.lines.count(message) == 2, mine.dump() + ref.dump()
     assert "test_s.py:3:  def m(x)" in mine.lines, mine.dump()
+
+
+@pytest.mark.parametrize("args", [("--fixtures-per-test",), ("--fixtures-per-test", "-v")])
+def test_fixtures_per_test_of_direct_parameters_match_pytest(tmp_path, args):
+    # a direct parameter is no fixture listed for the test, nor the fixture it overrides, nor
+    # what that one uses
+    mine_dir, ref_dir = write_dual(tmp_path, DIRECT_SUITE)
+    mine = run_minitest(*args, "-p", "no:randomly", cwd=mine_dir)
+    ref = run_pytest_process(*args, "-p", "no:randomly", cwd=ref_dir)
+    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+    start = r"-+ fixtures used by"
+    expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
+    assert _normalised(mine, start) == expected, mine.dump() + ref.dump()
+    assert not any(line.startswith(("x -- ", "used_by_x -- ")) for line in mine.lines), mine.dump()
