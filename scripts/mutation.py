@@ -119,8 +119,18 @@ DEFAULT_TESTS: dict[str, list[list[str]]] = {
          "tests/test_parametrize.py::test_indirect_parametrization",
          "tests/test_parametrize.py::test_higher_scoped_params_grouped_by_value",
          "tests/test_parametrize.py::test_metafunc_parametrize_from_conftest_hook"],
-        ["tests/test_pytest92_parity.py::test_staticmethod_or_classmethod_above_fixture_warns"],
+        ["tests/test_pytest92_parity.py::test_staticmethod_or_classmethod_above_fixture_warns",
+         "tests/test_fixture_show.py"],
     ] for part in ("", "/registry.py", "/request.py", "/ordering.py", "/defs.py")},
+    # directly parametrized arguments set up as fixtures: the --setup-* lines and scopes compared
+    # with pytest, then the fixtures' own tests
+    "builtin_plugins/fixtures/direct.py": [
+        ["tests/test_fixture_show.py::test_setup_lines_of_direct_parameters_match_pytest",
+         "tests/test_fixture_show.py::test_a_module_scoped_direct_parameter_is_one_setup_per_value",
+         "tests/test_fixture_show.py::test_a_wider_fixture_asking_for_a_function_scoped_direct_parameter",
+         "tests/test_fixtures.py::test_a_cached_fixture_is_set_up_again_when_what_it_uses_changes_parameter"],
+        ["tests/test_fixtures.py", "tests/test_parametrize.py"],
+    ],
     # per-run fixtures: runs with forked workers, set up once in the controller
     "builtin_plugins/fixtures/per_run.py": [["tests/test_per_run_fixture.py"]],
     # xunit setup/teardown functions: the dual suite (setup_module ... teardown_method, compared with

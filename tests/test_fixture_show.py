@@ -249,3 +249,206 @@ def test_setup_show_writes_the_line_of_an_item_without_fixtures(tmp_path):
     expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
     assert _normalised(mine, start)[1:] == expected[1:], mine.dump() + ref.dump()
     assert "        a.plain::plain ." in mine.lines, mine.dump()
+
+
+# directly parametrized arguments, which pytest sets up as fixtures of their own (named as the
+# argument, its value the parameter, at the parametrize call's scope)
+DIRECT_SUITE = {
+    "test_direct.py": """
+        import minitest
+
+        @minitest.fixture
+        def fx():
+            pass
+
+        @minitest.fixture
+        def uses_x(x):
+            return x
+
+        @minitest.fixture
+        def dyn(request):
+            return request.getfixturevalue("x")
+
+        @minitest.fixture(params=["p1"])
+        def ind(request):
+            return request.param
+
+        @minitest.mark.parametrize("x", [1, 2])
+        def test_a(x):
+            pass
+
+        @minitest.mark.parametrize("x", [1, 2], scope="module")
+        def test_mod(fx, x):
+            pass
+
+        @minitest.mark.parametrize("x", [1, 2], ids=["one", "two"])
+        def test_ids(x, fx):
+            pass
+
+        @minitest.mark.parametrize("a, b", [(1, "s"), (3, 4)])
+        def test_several(b, a):
+            pass
+
+        @minitest.mark.parametrize("y", [10])
+        @minitest.mark.parametrize("x", [1, 2])
+        def test_used_by_a_fixture(uses_x, y):
+            assert uses_x == x_of(uses_x)
+
+        def x_of(value):
+            return value
+
+        @minitest.mark.parametrize("x", [3])
+        def test_asked_for_by_name(dyn, x):
+            assert dyn == 3
+
+        @minitest.mark.parametrize("x", [1])
+        def test_request(request, x):
+            assert request.getfixturevalue("x") == 1
+
+        @minitest.mark.parametrize("ind, x", [("i", 2)], indirect=["ind"])
+        def test_mixed(ind, x):
+            pass
+
+        @minitest.mark.parametrize("z", ["a" * 60, None])
+        def test_long(z):
+            pass
+
+        @minitest.mark.parametrize("c", [1, 2], scope="class")
+        def test_class_scope_outside_a_class(c):
+            pass
+
+        @minitest.mark.parametrize("x", [1, 2], scope="class")
+        class TestK:
+            def test_c1(self, x):
+                pass
+
+            def test_c2(self, x):
+                pass
+
+        @minitest.mark.parametrize("x", [1, 2])
+        class TestStacked:
+            @minitest.mark.parametrize("y", ["a"])
+            def test_m(self, x, y):
+                pass
+    """,
+    "test_override.py": """
+        import minitest
+
+        @minitest.fixture(scope="session")
+        def used_by_x():
+            pass
+
+        @minitest.fixture(scope="module")
+        def x(used_by_x):
+            return "fixture"
+
+        @minitest.fixture
+        def y(x):
+            return x
+
+        @minitest.fixture
+        def ind(request):
+            return request.param
+
+        @minitest.mark.parametrize("x", [5])
+        def test_over(y, x):
+            assert y == 5
+
+        @minitest.mark.parametrize("ind, x", [(0, 6)], indirect=["ind"])
+        def test_over_beside_an_indirect_one(ind, x):
+            assert x == 6
+    """,
+}
+
+
+@pytest.mark.parametrize("args", [("--setup-show",), ("--setup-show", "-v"), ("--setup-only",), ("--setup-plan",),
+                                  ("--setup-plan", "-v")])
+def test_setup_lines_of_direct_parameters_match_pytest(tmp_path, args):
+    # SETUP / TEARDOWN lines of each directly parametrized argument, at its parametrize scope,
+    # in pytest's order among the fixtures (set up where the closure lists it, or when a fixture
+    # asks for it); the test's line lists it among the fixtures used
+    mine_dir, ref_dir = write_dual(tmp_path, DIRECT_SUITE)
+    mine = run_minitest(*args, "-p", "no:randomly", cwd=mine_dir)
+    ref = run_pytest_process(*args, "-p", "no:randomly", cwd=ref_dir)
+    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+    start = r"(collecting \.\.\. )?collected"
+    expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
+    assert _normalised(mine, start)[1:] == expected[1:], mine.dump() + ref.dump()
+    lines = [line.strip() for line in mine.lines]
+    assert lines.count("SETUP    M x[1]") == 1 and lines.count("TEARDOWN M x[1]") == 1, mine.dump()
+    assert lines.count("SETUP    C x[2]") == 1, mine.dump()
+    assert "SETUP    F b['s']" in lines and "SETUP    F x[5]" in lines, mine.dump()
+    # the fixture a direct parameter overrides is not set up, nor what it uses (as pytest)
+    assert not any("used_by_x" in line for line in lines), mine.dump()
+
+
+def test_a_module_scoped_direct_parameter_is_one_setup_per_value(tmp_path):
+    # two tests of a module share the module-scoped x of each value, torn down when the value
+    # changes, with or without --setup-show (same outcomes, same order of the tests' own prints)
+    files = {"test_m.py": """
+        import minitest
+
+        SEEN = []
+
+        @minitest.mark.parametrize("x", [1, 2], scope="module")
+        def test_one(x):
+            SEEN.append(x)
+
+        @minitest.mark.parametrize("x", [1, 2], scope="module")
+        def test_two(x):
+            SEEN.append(x)
+
+        def test_last():
+            assert SEEN == [1, 1, 2, 2]
+    """}
+    mine_dir, ref_dir = write_dual(tmp_path, files)
+    for args in ((), ("--setup-show",)):
+        mine = run_minitest(*args, "-p", "no:randomly", cwd=mine_dir)
+        ref = run_pytest_process(*args, "-p", "no:randomly", cwd=ref_dir)
+        assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+        assert mine.outcomes() == ref.outcomes() == {"passed": 5}, mine.dump()
+    start = r"(collecting \.\.\. )?collected"
+    expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
+    assert _normalised(mine, start)[1:] == expected[1:], mine.dump() + ref.dump()
+    assert [line.strip() for line in mine.lines if line.strip().startswith(("SETUP", "TEARDOWN"))] == [
+        "SETUP    M x[1]", "TEARDOWN M x[1]", "SETUP    M x[2]", "TEARDOWN M x[2]"], mine.dump()
+
+
+@pytest.mark.parametrize("args", [(), ("--setup-show",)])
+def test_a_wider_fixture_asking_for_a_function_scoped_direct_parameter(tmp_path, args):
+    # a ScopeMismatch, as in pytest, whether the parameter is set up as a fixture (--setup-show)
+    # or passed as it is
+    files = {"test_s.py": """
+        import minitest
+
+        @minitest.fixture(scope="module")
+        def m(x):
+            return x
+
+        @minitest.mark.parametrize("x", [1, 2])
+        def test_mis(m):
+            pass
+    """}
+    mine_dir, ref_dir = write_dual(tmp_path, files)
+    mine = run_minitest(*args, "-p", "no:randomly", cwd=mine_dir)
+    ref = run_pytest_process(*args, "-p", "no:randomly", cwd=ref_dir)
+    assert mine.ret == ref.ret == 1, mine.dump() + ref.dump()
+    assert mine.outcomes() == ref.outcomes() == {"errors": 2}, mine.dump() + ref.dump()
+    message = ("ScopeMismatch: You tried to access the function scoped fixture x with a module scoped "
+               "request object. Requesting fixture stack:")
+    assert mine.lines.count(message) == ref.lines.count(message) == 2, mine.dump() + ref.dump()
+    assert "test_s.py:3:  def m(x)" in mine.lines, mine.dump()
+
+
+@pytest.mark.parametrize("args", [("--fixtures-per-test",), ("--fixtures-per-test", "-v")])
+def test_fixtures_per_test_of_direct_parameters_match_pytest(tmp_path, args):
+    # a direct parameter is no fixture listed for the test, nor the fixture it overrides, nor
+    # what that one uses
+    mine_dir, ref_dir = write_dual(tmp_path, DIRECT_SUITE)
+    mine = run_minitest(*args, "-p", "no:randomly", cwd=mine_dir)
+    ref = run_pytest_process(*args, "-p", "no:randomly", cwd=ref_dir)
+    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
+    start = r"-+ fixtures used by"
+    expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
+    assert _normalised(mine, start) == expected, mine.dump() + ref.dump()
+    assert not any(line.startswith(("x -- ", "used_by_x -- ")) for line in mine.lines), mine.dump()

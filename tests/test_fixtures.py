@@ -461,3 +461,36 @@ def test_one_function_declared_as_several_fixtures_matches_pytest(tmp_path):
                 minitest.fixture(counter)
     """})
     assert mine.outcomes() == {"passed": 3}
+
+
+def test_a_cached_fixture_is_set_up_again_when_what_it_uses_changes_parameter(tmp_path):
+    # a module-scoped fixture using a module-scoped parameter (of a fixture, or given directly):
+    # the next test's parameter tears it down with the parameter, and it is set up again with the
+    # new one before the test sees it (it used to keep the first value, the teardown coming later)
+    mine, _ = compare_dual(tmp_path, {"test_stale.py": """
+        import minitest
+
+        @minitest.fixture(scope="module", params=[1, 2])
+        def p(request):
+            return request.param
+
+        @minitest.fixture(scope="module")
+        def from_p(p):
+            return p
+
+        @minitest.fixture(scope="module")
+        def from_x(x):
+            return x
+
+        @minitest.fixture(scope="module")
+        def outer(from_p):
+            return from_p
+
+        def test_indirect(outer, p):
+            assert outer == p
+
+        @minitest.mark.parametrize("x", [1, 2], scope="module")
+        def test_direct(from_x, x):
+            assert from_x == x
+    """}, "-p", "no:randomly")
+    assert mine.outcomes() == {"passed": 4}, mine.dump()
