@@ -163,17 +163,24 @@ SETUP_SUITE = {
 }
 
 
-@pytest.mark.parametrize("args", [("--setup-show",), ("--setup-show", "-v"), ("--setup-only",), ("--setup-plan",)])
-def test_setup_lines_match_pytest(tmp_path, args):
-    # each scope's indentation and letter, the fixtures used (of a fixture and of a test), a long
-    # parameter cut as pytest cuts it, the space before a test's result
-    mine_dir, ref_dir = write_dual(tmp_path, SETUP_SUITE)
+def _setup_lines_as_pytests(tmp_path, suite, args):
+    """minitest and pytest 9.2 with ``args`` on the same suite: both pass, and every line from
+    "collected" on is pytest's (its name respelled). The minitest run, for more checks."""
+    mine_dir, ref_dir = write_dual(tmp_path, suite)
     mine = run_minitest(*args, "-p", "no:randomly", cwd=mine_dir)
     ref = run_pytest_process(*args, "-p", "no:randomly", cwd=ref_dir)
     assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
     start = r"(collecting \.\.\. )?collected"
     expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
     assert _normalised(mine, start)[1:] == expected[1:], mine.dump() + ref.dump()
+    return mine
+
+
+@pytest.mark.parametrize("args", [("--setup-show",), ("--setup-show", "-v"), ("--setup-only",), ("--setup-plan",)])
+def test_setup_lines_match_pytest(tmp_path, args):
+    # each scope's indentation and letter, the fixtures used (of a fixture and of a test), a long
+    # parameter cut as pytest cuts it, the space before a test's result
+    mine = _setup_lines_as_pytests(tmp_path, SETUP_SUITE, args)
     assert sum("SETUP" in line for line in mine.lines) == 7, mine.dump()
 
 
@@ -367,13 +374,7 @@ def test_setup_lines_of_direct_parameters_match_pytest(tmp_path, args):
     # SETUP / TEARDOWN lines of each directly parametrized argument, at its parametrize scope,
     # in pytest's order among the fixtures (set up where the closure lists it, or when a fixture
     # asks for it); the test's line lists it among the fixtures used
-    mine_dir, ref_dir = write_dual(tmp_path, DIRECT_SUITE)
-    mine = run_minitest(*args, "-p", "no:randomly", cwd=mine_dir)
-    ref = run_pytest_process(*args, "-p", "no:randomly", cwd=ref_dir)
-    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
-    start = r"(collecting \.\.\. )?collected"
-    expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
-    assert _normalised(mine, start)[1:] == expected[1:], mine.dump() + ref.dump()
+    mine = _setup_lines_as_pytests(tmp_path, DIRECT_SUITE, args)
     lines = [line.strip() for line in mine.lines]
     assert lines.count("SETUP    M x[1]") == 1 and lines.count("TEARDOWN M x[1]") == 1, mine.dump()
     assert lines.count("SETUP    C x[2]") == 1, mine.dump()
