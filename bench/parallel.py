@@ -21,6 +21,7 @@ import datetime
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -45,6 +46,25 @@ SUITES = {"trivial10k": "10,000 trivial tests", "cpu400": "400 CPU-bound tests (
           **{name: real.title for name, real in real_suites.REAL_SUITES.items()}}
 
 
+#: a pure-Python loop of ~1 s on the 2-core machine when it is quiet
+_SPIN = "import time\nt = time.perf_counter()\nx = 0\nfor i in range(10_000_000):\n    x += i\n" \
+        "print(time.perf_counter() - t)\n"
+
+
+def two_cores_check() -> str:
+    """How long one pure-Python loop takes alone, and two at once: on a machine whose two CPUs
+    are really free, the pair takes as long as one (1.0x). A shared host may give much less when
+    both run (two at once were each 2.2-2.9x slower one night), and then no ``-n 2`` ratio of the
+    table says anything about minitest: this line says whether it does."""
+    def spin(count: int) -> list[float]:
+        procs = [subprocess.Popen([PY, "-c", _SPIN], stdout=subprocess.PIPE, text=True) for _ in range(count)]
+        return [float(proc.communicate()[0]) for proc in procs]
+
+    alone = spin(1)[0]
+    pair = spin(2)
+    return f"one loop {alone:.2f} s alone, {max(pair):.2f} s with two at once ({max(pair) / alone:.2f}x; 1.00x: both CPUs free)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -55,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     env = bench_env(autoload=False)
     root = Path(tempfile.mkdtemp(prefix="minitest-parbench-"))
     load_before = machine()["load"]
+    cores_before = two_cores_check()
     samples: dict[tuple[str, str], list[Sample]] = {}
     try:
         dirs = {name: suites.write_suite(root, name) for name in names if name not in real_suites.REAL_SUITES}
@@ -96,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"- machine: {m['nproc']} CPUs, {m['cpu']}; load average (1/5/15 min) before: {load_before}, "
         f"after: {m['load']} — shared machine: compare the CPU columns too",
+        f"- two CPUs free? before: {cores_before}; after: {two_cores_check()}",
         f"- Python {m['python']}, pytest {m['pytest']}, pytest-xdist {m['pytest-xdist']}, minitest {m['minitest']}",
         f"- command: `python bench/parallel.py {' '.join(sys.argv[1:] if argv is None else argv)}`: "
         f"{args.rounds} rounds after a warm-up, runner order rotating, medians; `-q`, cache on, autoload off",
