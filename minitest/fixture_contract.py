@@ -151,7 +151,7 @@ class FuncFixtureInfo:
     definitions is a direct parameter (or a missing fixture, reported when the item is set up).
     """
 
-    __slots__ = ("argnames", "initialnames", "names_closure", "name2fixturedefs")
+    __slots__ = ("argnames", "initialnames", "names_closure", "name2fixturedefs", "direct_names")
 
     def __init__(self, argnames: Sequence[str], initialnames: Sequence[str], names_closure: list[str],
                  name2fixturedefs: Mapping[str, Sequence[FixtureDef]]) -> None:
@@ -163,11 +163,44 @@ class FuncFixtureInfo:
         self.names_closure = names_closure
         #: the visible definitions of each name of the closure, outermost first (the last wins)
         self.name2fixturedefs = name2fixturedefs if name2fixturedefs else _NO_DEFINITIONS
+        #: the names a ``parametrize`` call gave the test directly (not through a fixture): the
+        #: value stands for any fixture of that name, and for what that fixture would use
+        self.direct_names: frozenset[str] = frozenset()
 
     @classmethod
     def without_fixtures(cls, argnames: Sequence[str]) -> FuncFixtureInfo:
         """The info of an item when no fixture manager runs: its arguments, nothing resolved."""
         return cls(argnames, argnames, list(argnames), _NO_DEFINITIONS)
+
+    def prune_dependency_tree(self) -> None:
+        """pytest's: ``names_closure`` (in place, its order kept) reduced to the names that
+        ``initialnames`` reach through ``name2fixturedefs``, a name given directly reaching
+        nothing further. Called once the test is parametrized (by the plugin that makes its
+        items, and by pytest plugins that make their own): a ``generate_tests`` hook may have
+        given directly a name whose fixture, and what it uses, the closure was made with."""
+        reached: set[str] = set()
+        # per name, the definition a request of it reaches now: -1 the closest, -2 the one it
+        # overrides (asked for by the closest), ... as the closure was first made
+        position: dict[str, int] = {}
+
+        def visit(name: str) -> None:
+            index = position.get(name)
+            if index == -1:
+                return
+            if index is None:
+                reached.add(name)
+                position[name] = index = -1
+            defs = self.name2fixturedefs.get(name)
+            if not defs or name in self.direct_names or -index > len(defs):
+                return
+            position[name] = index - 1
+            for argname in defs[index].argnames:
+                visit(argname)
+            position[name] = index
+
+        for name in self.initialnames:
+            visit(name)
+        self.names_closure[:] = [name for name in self.names_closure if name in reached]
 
     def __repr__(self) -> str:
         return f"<FuncFixtureInfo {self.names_closure!r}>"

@@ -167,6 +167,9 @@ class Metafunc:
         id_list = self._resolve_ids(names, sets, ids, _param_mark)
         directness = self._directness(names, indirect)
         self._params_directness.update(directness)
+        direct = {name for name, kind in directness.items() if kind == "direct"}
+        if direct:
+            self.fixtureinfo.direct_names = self.fixtureinfo.direct_names | direct
         indirect_names = {name for name, kind in directness.items() if kind == "indirect"}
         newcalls = []
         for call in self._calls or [CallSpec()]:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from conftest import make_files
 
+from minitest.fixture_contract import FixtureDef, FuncFixtureInfo
+
 INFO_CONFTEST = '''
 import minitest
 from minitest.fixture_contract import FIXTURE_MANAGER, FixtureDef, FuncFixtureInfo
@@ -177,3 +179,25 @@ def test_a_skip_in_a_fixture_is_reported_at_the_test(run, tmp_path: Path) -> Non
     result = run("-q", "-rs", "-p", "no:cache")
     assert result.ret == 0, result.dump()
     assert "SKIPPED [1] test_skip.py:8: no network" in result.stdout, result.dump()
+
+
+def _fixture(name: str, *uses: str) -> FixtureDef:
+    return FixtureDef(name, lambda: None, "function", None, None, False, "", argnames=uses)
+
+
+def test_pruning_the_closure_follows_overrides_and_stops_at_direct_names() -> None:
+    # x (a conftest's) overrides x (a plugin's, which uses dep); the closure was made with both
+    names = {"x": [_fixture("x", "dep"), _fixture("x", "x", "extra")], "dep": [_fixture("dep")],
+             "extra": [_fixture("extra")], "other": [_fixture("other")]}
+    info = FuncFixtureInfo(("x",), ("x",), ["x", "dep", "extra", "other"], names)
+    closure = info.names_closure
+    info.prune_dependency_tree()  # "other" is reached by nothing: gone; the override chain kept
+    assert info.names_closure == ["x", "dep", "extra"] and info.names_closure is closure
+    info.direct_names = frozenset({"x"})  # a hook gave x directly: what either x used is not needed
+    info.prune_dependency_tree()
+    assert info.names_closure == ["x"]
+    # a definition asking for its own name once more than there are definitions: an error later,
+    # not an endless walk
+    looping = FuncFixtureInfo(("y",), ("y",), ["y"], {"y": [_fixture("y", "y")]})
+    looping.prune_dependency_tree()
+    assert looping.names_closure == ["y"]

@@ -8,6 +8,7 @@ pytest, the set-up function it calls under minitest."""
 from __future__ import annotations
 
 import re
+import textwrap
 
 import pytest
 from conftest import RunResult, run_minitest, run_pytest_process
@@ -453,3 +454,49 @@ def test_fixtures_per_test_of_direct_parameters_match_pytest(tmp_path, args):
     expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
     assert _normalised(mine, start) == expected, mine.dump() + ref.dump()
     assert not any(line.startswith(("x -- ", "used_by_x -- ")) for line in mine.lines), mine.dump()
+
+
+HOOK_DIRECT_SUITE = {
+    "conftest.py": """
+        import minitest
+
+        @minitest.fixture
+        def dep():
+            yield "dep"
+
+        @minitest.fixture
+        def x(dep):
+            return "fixture"
+
+        def minitest_generate_tests(metafunc):
+            if metafunc.function.__name__ == "test_hooked":
+                metafunc.parametrize("x", [1, 2])
+    """,
+    "test_g.py": """
+        def test_hooked(x):
+            assert x in (1, 2)
+
+        def test_plain(x):
+            assert x == "fixture"
+    """,
+}
+#: what pytest plugins that make their own items do once they parametrized (schemathesis): called
+#: again on every item, it changes nothing
+PRUNING_PLUGIN = """
+def minitest_collection_modifyitems(items):
+    for item in items:
+        item._fixtureinfo.prune_dependency_tree()
+"""
+
+
+@pytest.mark.parametrize("args", [("--setup-show",), ("--setup-plan",)])
+@pytest.mark.parametrize("plugin_prunes", [False, True], ids=["", "plugin-prunes"])
+def test_a_name_a_hook_parametrizes_directly_drops_what_its_fixture_used(tmp_path, args, plugin_prunes):
+    # pytest prunes the closure once the test is parametrized: test_hooked's x is the parameter,
+    # so dep (which only the fixture x used) is not set up; test_plain keeps both
+    suite = dict(HOOK_DIRECT_SUITE)
+    if plugin_prunes:
+        suite["conftest.py"] = textwrap.dedent(suite["conftest.py"]) + PRUNING_PLUGIN
+    mine = _setup_lines_as_pytests(tmp_path, suite, args)
+    lines = [line.strip() for line in mine.lines]
+    assert lines.count("SETUP    F dep") == 1 and "SETUP    F x[1]" in lines, mine.dump()

@@ -222,6 +222,10 @@ def _genfunctions(collector: PyCollector, name: str, funcobj: Any) -> Iterator[F
         definition.fixtureinfo = fixtureinfo
         yield definition
         return
+    if not fixtureinfo.direct_names.isdisjoint(fixtureinfo.name2fixturedefs):
+        # a hook gave directly a name the closure has a fixture for (the parametrize marks' names
+        # are left out of the closure already): what that fixture uses is not needed, as in pytest
+        fixtureinfo.prune_dependency_tree()
     for callspec in metafunc._calls:
         yield Function.from_parent(collector, name=f"{name}[{callspec.id}]", callspec=callspec, callobj=func,
                                    originalname=name, argnames=argnames, fixtureinfo=fixtureinfo)
