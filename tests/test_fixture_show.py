@@ -164,16 +164,16 @@ SETUP_SUITE = {
 }
 
 
-def _setup_lines_as_pytests(tmp_path, suite, args):
+def _lines_as_pytests(tmp_path, suite, args, start=r"(collecting \.\.\. )?collected", skip=1):
     """minitest and pytest 9.2 with ``args`` on the same suite: both pass, and every line from
-    "collected" on is pytest's (its name respelled). The minitest run, for more checks."""
+    the one ``start`` matches (and the ``skip`` after it) on is pytest's (its name respelled).
+    The minitest run, for more checks."""
     mine_dir, ref_dir = write_dual(tmp_path, suite)
     mine = run_minitest(*args, "-p", "no:randomly", cwd=mine_dir)
     ref = run_pytest_process(*args, "-p", "no:randomly", cwd=ref_dir)
     assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
-    start = r"(collecting \.\.\. )?collected"
     expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
-    assert _normalised(mine, start)[1:] == expected[1:], mine.dump() + ref.dump()
+    assert _normalised(mine, start)[skip:] == expected[skip:], mine.dump() + ref.dump()
     return mine
 
 
@@ -181,7 +181,7 @@ def _setup_lines_as_pytests(tmp_path, suite, args):
 def test_setup_lines_match_pytest(tmp_path, args):
     # each scope's indentation and letter, the fixtures used (of a fixture and of a test), a long
     # parameter cut as pytest cuts it, the space before a test's result
-    mine = _setup_lines_as_pytests(tmp_path, SETUP_SUITE, args)
+    mine = _lines_as_pytests(tmp_path, SETUP_SUITE, args)
     assert sum("SETUP" in line for line in mine.lines) == 7, mine.dump()
 
 
@@ -375,7 +375,7 @@ def test_setup_lines_of_direct_parameters_match_pytest(tmp_path, args):
     # SETUP / TEARDOWN lines of each directly parametrized argument, at its parametrize scope,
     # in pytest's order among the fixtures (set up where the closure lists it, or when a fixture
     # asks for it); the test's line lists it among the fixtures used
-    mine = _setup_lines_as_pytests(tmp_path, DIRECT_SUITE, args)
+    mine = _lines_as_pytests(tmp_path, DIRECT_SUITE, args)
     lines = [line.strip() for line in mine.lines]
     assert lines.count("SETUP    M x[1]") == 1 and lines.count("TEARDOWN M x[1]") == 1, mine.dump()
     assert lines.count("SETUP    C x[2]") == 1, mine.dump()
@@ -446,13 +446,7 @@ def test_a_wider_fixture_asking_for_a_function_scoped_direct_parameter(tmp_path,
 def test_fixtures_per_test_of_direct_parameters_match_pytest(tmp_path, args):
     # a direct parameter is no fixture listed for the test, nor the fixture it overrides, nor
     # what that one uses
-    mine_dir, ref_dir = write_dual(tmp_path, DIRECT_SUITE)
-    mine = run_minitest(*args, "-p", "no:randomly", cwd=mine_dir)
-    ref = run_pytest_process(*args, "-p", "no:randomly", cwd=ref_dir)
-    assert mine.ret == ref.ret == 0, mine.dump() + ref.dump()
-    start = r"-+ fixtures used by"
-    expected = [line.replace("pytest", "minitest") for line in _normalised(ref, start)]
-    assert _normalised(mine, start) == expected, mine.dump() + ref.dump()
+    mine = _lines_as_pytests(tmp_path, DIRECT_SUITE, args, start=r"-+ fixtures used by", skip=0)
     assert not any(line.startswith(("x -- ", "used_by_x -- ")) for line in mine.lines), mine.dump()
 
 
@@ -497,6 +491,6 @@ def test_a_name_a_hook_parametrizes_directly_drops_what_its_fixture_used(tmp_pat
     suite = dict(HOOK_DIRECT_SUITE)
     if plugin_prunes:
         suite["conftest.py"] = textwrap.dedent(suite["conftest.py"]) + PRUNING_PLUGIN
-    mine = _setup_lines_as_pytests(tmp_path, suite, args)
+    mine = _lines_as_pytests(tmp_path, suite, args)
     lines = [line.strip() for line in mine.lines]
     assert lines.count("SETUP    F dep") == 1 and "SETUP    F x[1]" in lines, mine.dump()
