@@ -22,7 +22,7 @@ published and items have no fixtures.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from minitest.fixture_types import SubRequest
     from minitest.nodes import Node
 
-__all__ = ["FixtureDef", "FuncFixtureInfo", "FixtureManager", "FIXTURE_MANAGER", "fixture_argnames"]
+__all__ = ["FixtureDef", "FuncFixtureInfo", "FixtureManager", "FIXTURE_MANAGER", "fixture_argnames",
+           "closure_names"]
 
 
 class FixtureDef:
@@ -178,32 +179,48 @@ class FuncFixtureInfo:
         nothing further. Called once the test is parametrized (by the plugin that makes its
         items, and by pytest plugins that make their own): a ``generate_tests`` hook may have
         given directly a name whose fixture, and what it uses, the closure was made with."""
-        reached: set[str] = set()
-        # per name, the definition a request of it reaches now: -1 the closest, -2 the one it
-        # overrides (asked for by the closest), ... as the closure was first made
-        position: dict[str, int] = {}
-
-        def visit(name: str) -> None:
-            index = position.get(name)
-            if index == -1:
-                return
-            if index is None:
-                reached.add(name)
-                position[name] = index = -1
-            defs = self.name2fixturedefs.get(name)
-            if not defs or name in self.direct_names or -index > len(defs):
-                return
-            position[name] = index - 1
-            for argname in defs[index].argnames:
-                visit(argname)
-            position[name] = index
-
-        for name in self.initialnames:
-            visit(name)
+        reached = set(closure_names(self.initialnames, self.name2fixturedefs.get, self.direct_names))
         self.names_closure[:] = [name for name in self.names_closure if name in reached]
 
     def __repr__(self) -> str:
         return f"<FuncFixtureInfo {self.names_closure!r}>"
+
+
+def closure_names(initial: Sequence[str], getdefs: Callable[[str], Sequence[FixtureDef] | None],
+                  direct: Collection[str] = ()) -> list[str]:
+    """Every name ``initial`` reaches through the definitions ``getdefs`` gives, each once, depth
+    first as pytest 9.2 lists ``request.fixturenames`` (each name, then what it needs: ``a, a_dep,
+    b, b_dep``); an overriding fixture that requests its own name leads on to the definition it
+    overrides, and that one's needs. A name in ``direct`` (a parameter given to the test
+    directly) is listed; what a fixture of that name would need is not."""
+    names: list[str] = []
+    # per name, the definition a request of it reaches now: -1 the closest, -2 the one it
+    # overrides (asked for by the closest), ...
+    position: dict[str, int] = {}
+    for name in initial:
+        _visit(name, getdefs, direct, names, position)
+    return names
+
+
+def _visit(name: str, getdefs: Callable[[str], Sequence[FixtureDef] | None], direct: Collection[str],
+           names: list[str], position: dict[str, int]) -> None:
+    # a module function, not a closure calling itself: that would be a reference cycle per walk,
+    # left to the garbage collector with what it holds (a walk per test function at collection)
+    index = position.get(name)
+    if index == -1:
+        return  # done already
+    if index is None:
+        names.append(name)
+        position[name] = index = -1
+    if name in direct:
+        return
+    defs = getdefs(name)
+    if not defs or -index > len(defs):
+        return  # none, or past the first definition: an error when the test runs
+    position[name] = index - 1
+    for argname in defs[index].argnames:
+        _visit(argname, getdefs, direct, names, position)
+    position[name] = index
 
 
 class FixtureManager(Protocol):
