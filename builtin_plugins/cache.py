@@ -410,13 +410,14 @@ class StepWise:
         self.status: list[str] = []
         self.lastfailed: str | None = None
         self.test_count: int | None = None
-        #: when the record was written (None: a record of minitest 0.1, which kept only the node id)
-        self.recorded_at: datetime.datetime | None = datetime.datetime.now()
+        #: when the record was written (None without one, or for a record of minitest 0.1, which
+        #: kept only the node id: the only record with a failure and no date)
+        self.recorded_at: datetime.datetime | None = None
         self._load(self.cache.get(self.KEY, None))
 
     def _load(self, stored: object) -> None:
         if isinstance(stored, str):
-            self.lastfailed, self.recorded_at = stored, None
+            self.lastfailed = stored
             return
         if not stored:
             return
